@@ -1,0 +1,98 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "kiln",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kiln", targets: ["kiln"]),
+        .library(name: "PipelineModel", targets: ["PipelineModel"]),
+        .library(name: "PipelineEngine", targets: ["PipelineEngine"]),
+        .library(name: "PipelineFile", targets: ["PipelineFile"]),
+        .library(name: "PipelineTasks", targets: ["PipelineTasks"]),
+        .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
+        .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // Layer 1: pure values.
+        .target(name: "PipelineModel", swiftSettings: swiftSettings),
+        // Layer 2: the engine and its ports.
+        .target(
+            name: "PipelineEngine",
+            dependencies: [
+                "PipelineModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 3: adapters.
+        .target(
+            name: "PipelineFile",
+            dependencies: ["PipelineModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PipelineTasks",
+            dependencies: [
+                "PipelineEngine",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PipelineStoreSQLite",
+            dependencies: ["PipelineEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "PipelineTesting", dependencies: ["PipelineEngine"], swiftSettings: swiftSettings),
+        // Layer 4: executables.
+        .executableTarget(
+            name: "kiln",
+            dependencies: [
+                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kiln-bench",
+            dependencies: ["PipelineFile", "PipelineTasks", "PipelineStoreSQLite"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kiln-example-swift",
+            dependencies: ["PipelineTasks", "PipelineStoreSQLite"],
+            path: "Examples/swift-pipeline",
+            swiftSettings: swiftSettings
+        ),
+        // Tests.
+        .testTarget(name: "PipelineModelTests", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PipelineEngineTests",
+            dependencies: ["PipelineEngine", "PipelineTesting", "PipelineTasks"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "PipelineFileTests", dependencies: ["PipelineFile"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PipelineStoreSQLiteTests",
+            dependencies: ["PipelineStoreSQLite", "PipelineTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "PipelineTasksTests", dependencies: ["PipelineTasks", "PipelineTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "KilnCLITests", dependencies: [], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,97 @@
+import Crypto
+import PipelineModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Computes a task's cache key: a SHA-256 over everything its result depends on.
+///
+/// The key covers the pipeline name, the task id, the action (kind name, or the resolved argv / shell script),
+/// the resolved `with:` inputs, the resolved `env:`, the working directory, the cache `version`, and the content
+/// hash of every file that a resolved argument or input names (relative paths resolve against the working
+/// directory; a directory contributes its file names, sizes and modification times).
+enum CacheKey {
+    static func compute(pipeline: String, task: TaskSpec, context: TaskContext, version: String?) throws -> String {
+        var material: [String: JSONValue] = [
+            "pipeline": .string(pipeline),
+            "task": .string(task.id),
+            "inputs": .object(context.inputs),
+            "env": .object(context.environment.mapValues(JSONValue.string)),
+            "workdir": .string(context.workingDirectory),
+            "version": version.map(JSONValue.string) ?? .null,
+        ]
+        var candidates: [String] = []
+        switch context.action {
+        case .run(let argv):
+            material["run"] = .array(argv.map(JSONValue.string))
+            candidates = argv
+        case .shell(let script):
+            material["shell"] = .string(script)
+            candidates = script.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
+        case .uses(let kind):
+            material["uses"] = .string(kind)
+        }
+        collectStrings(.object(context.inputs), into: &candidates)
+        var files: [String: JSONValue] = [:]
+        for candidate in Set(candidates) where !candidate.isEmpty && candidate.utf8.count < 4096 {
+            let path = candidate.hasPrefix("/") ? candidate : context.workingDirectory + "/" + candidate
+            if let digest = try fileDigest(path) { files[candidate] = .string(digest) }
+        }
+        material["files"] = .object(files)
+        let digest = SHA256.hash(data: Array(JSONValue.object(material).compactJSON.utf8))
+        return digest.map { String(format2: $0) }.joined()
+    }
+
+    private static func collectStrings(_ value: JSONValue, into out: inout [String]) {
+        switch value {
+        case .string(let text): out.append(text)
+        case .array(let values): values.forEach { collectStrings($0, into: &out) }
+        case .object(let members): members.values.forEach { collectStrings($0, into: &out) }
+        case .null, .bool, .number: break
+        }
+    }
+
+    /// The SHA-256 of a regular file, a listing digest for a directory, or `nil` when nothing is there.
+    static func fileDigest(_ path: String) throws -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            guard let directory = opendir(path) else { return nil }
+            defer { closedir(directory) }
+            var entries: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name == "." || name == ".." { continue }
+                var child = stat()
+                guard stat(path + "/" + name, &child) == 0 else { continue }
+                entries.append("\(name):\(child.st_size):\(child.st_mtim.tv_sec).\(child.st_mtim.tv_nsec)")
+            }
+            let digest = SHA256.hash(data: Array(entries.sorted().joined(separator: "\n").utf8))
+            return "dir:" + digest.map { String(format2: $0) }.joined()
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 { throw TaskFailure("could not read \(path) to compute the cache key (errno \(errno))") }
+            if count == 0 { break }
+            hasher.update(data: buffer[0..<count])
+        }
+        return hasher.finalize().map { String(format2: $0) }.joined()
+    }
+}
+
+extension String {
+    /// Two lowercase hex digits.
+    init(format2 byte: UInt8) {
+        let digits = Array("0123456789abcdef")
+        self = String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+    }
+}

@@ -1,0 +1,98 @@
+import PipelineModel
+
+/// How one attempt ended.
+enum AttemptOutcome: Sendable {
+    /// The kind returned outputs; `cache` is set when the task caches.
+    case succeeded([String: JSONValue], cache: (key: String?, note: String)?)
+    /// A valid cache entry was reused.
+    case cached(CacheEntry, note: String)
+    /// The attempt failed.
+    case failed(String, cacheKey: String?)
+    /// The run was cancelled while the attempt ran.
+    case cancelled
+}
+
+extension PipelineExecutor {
+    /// Runs one attempt: cache lookup, then the kind under the task's timeout.
+    func attempt(_ spec: TaskSpec, context: TaskContext) async -> AttemptOutcome {
+        let kind: any TaskKind
+        switch context.action {
+        case .uses(let name):
+            guard let found = kinds.kind(named: name) else {
+                return .failed("no task kind '\(name)' is registered in this process", cacheKey: nil)
+            }
+            kind = found
+        case .run, .shell:
+            guard let runner = kinds.commandRunner else {
+                return .failed("this process has no command runner: run/shell tasks are unavailable", cacheKey: nil)
+            }
+            kind = runner
+        }
+
+        var cache: (key: String?, note: String)?
+        if let policy = spec.cache {
+            do {
+                let key = try CacheKey.compute(pipeline: context.pipeline, task: spec, context: context, version: policy.version)
+                if configuration.readCache {
+                    let entry = try await store.cacheEntry(forKey: key)
+                    let now = clock.now
+                    if let entry, entry.expiresAt.map({ $0 > now }) ?? true {
+                        let expiry = entry.expiresAt.map { ", expires \($0.iso8601)" } ?? ""
+                        return .cached(entry, note: "hit: stored by run \(entry.runID) at \(entry.createdAt.iso8601)\(expiry)")
+                    } else if let expired = entry?.expiresAt {
+                        cache = (key, "miss: the entry expired at \(expired.iso8601)")
+                    } else {
+                        cache = (key, "miss: no entry for this key")
+                    }
+                } else {
+                    cache = (key, "disabled: --no-cache (the new result is stored)")
+                }
+            } catch {
+                cache = (nil, "miss: could not compute the key: \(error)")
+            }
+        }
+
+        let outcome = await runWithTimeout(kind, context: context, timeout: spec.timeout)
+        switch outcome {
+        case .succeeded(let outputs, _): return .succeeded(outputs, cache: cache)
+        case .failed(let error, _): return .failed(error, cacheKey: cache?.key)
+        case .cached, .cancelled: return outcome
+        }
+    }
+
+    private func runWithTimeout(_ kind: any TaskKind, context: TaskContext, timeout: Duration?) async -> AttemptOutcome {
+        guard let timeout else { return await invoke(kind, context: context) }
+        let deadline = clock.now.adding(timeout)
+        return await withTaskGroup(of: AttemptOutcome?.self) { group in
+            group.addTask { await invoke(kind, context: context) }
+            group.addTask { [clock] in
+                do {
+                    try await clock.sleep(until: deadline)
+                    return .failed("timed out after \(DurationText.format(timeout)) (the task's timeout)", cacheKey: nil)
+                } catch {
+                    return nil
+                }
+            }
+            var result: AttemptOutcome = .cancelled
+            while let next = await group.next() {
+                if let next {
+                    result = next
+                    break
+                }
+            }
+            group.cancelAll()
+            return result
+        }
+    }
+
+    private func invoke(_ kind: any TaskKind, context: TaskContext) async -> AttemptOutcome {
+        do {
+            let outputs = try await kind.run(context)
+            if Task.isCancelled { return .cancelled }
+            return .succeeded(outputs, cache: nil)
+        } catch {
+            if Task.isCancelled { return .cancelled }
+            return .failed(String(describing: error), cacheKey: nil)
+        }
+    }
+}

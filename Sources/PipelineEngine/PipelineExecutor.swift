@@ -1,0 +1,142 @@
+public import Logging
+public import PipelineModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Runs pipelines: plans each step, starts attempts in parallel, retries, caches, and stores every change.
+///
+/// ```swift
+/// var kinds = TaskKindRegistry()
+/// kinds.register("hello") { context in ["greeting": "hello"] }
+/// let executor = PipelineExecutor(store: InMemoryStateStore(), kinds: kinds)
+/// let run = try await executor.run(Plan(pipeline), baseDirectory: "/tmp")
+/// ```
+public struct PipelineExecutor: Sendable {
+    /// Settings of an executor.
+    public struct Configuration: Sendable {
+        /// Attempts that may run at the same time within one run. Default: the number of online cores.
+        public var parallelism: Int
+        /// Whether cached results may be reused. `false` (`--no-cache`) still stores new results. Default `true`.
+        public var readCache: Bool
+        /// The environment that `env.X` expressions and command tasks see. Default: empty.
+        public var environment: [String: String]
+
+        /// Creates a configuration.
+        public init(parallelism: Int? = nil, readCache: Bool = true, environment: [String: String] = [:]) {
+            let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            self.parallelism = max(1, parallelism ?? (cores > 0 ? cores : 1))
+            self.readCache = readCache
+            self.environment = environment
+        }
+    }
+
+    /// Why a run could not be started.
+    public enum StartError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// `--param` named a param the pipeline does not declare.
+        case unknownParam(String, known: [String])
+        /// The run to resume does not exist.
+        case unknownRun(RunID)
+        /// The run to resume has already succeeded.
+        case alreadySucceeded(RunID)
+
+        /// What is wrong and what to do.
+        public var description: String {
+            switch self {
+            case .unknownParam(let name, let known):
+                return "unknown param '\(name)'\(Suggestion.hint(for: name, in: known)); the pipeline declares: "
+                    + (known.isEmpty ? "none (add them under 'params:')" : known.joined(separator: ", "))
+            case .unknownRun(let id): return "no run '\(id)'; list runs with `kiln runs`"
+            case .alreadySucceeded(let id): return "run \(id) already succeeded: nothing to resume"
+            }
+        }
+    }
+
+    let store: any StateStore
+    let kinds: TaskKindRegistry
+    let clock: any PipelineClock
+    let events: (any RunEventSink)?
+    let configuration: Configuration
+    let logger: Logger
+
+    /// Creates an executor.
+    /// - Parameters:
+    ///   - store: Where state is committed.
+    ///   - kinds: The task kinds (and command runner) available to `uses:`/`run:`/`shell:`.
+    ///   - clock: The time source for retries, timeouts and cache expiry.
+    ///   - events: Receives run events after they are stored.
+    ///   - configuration: Parallelism, cache reading, environment.
+    ///   - logger: Engine diagnostics.
+    public init(
+        store: any StateStore, kinds: TaskKindRegistry, clock: any PipelineClock = SystemClock(),
+        events: (any RunEventSink)? = nil, configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "kiln.engine")
+    ) {
+        self.store = store
+        self.kinds = kinds
+        self.clock = clock
+        self.events = events
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Creates a run of `plan` and executes it to the end.
+    ///
+    /// - Parameters:
+    ///   - plan: The checked pipeline.
+    ///   - params: Overrides of the pipeline's params.
+    ///   - baseDirectory: Absolute folder that command tasks run in (and relative paths resolve against).
+    ///   - trigger: Why the run started, stored with it.
+    ///   - onCreate: Called with the new run's id once it is stored (before any task starts).
+    /// - Returns: The finished run. Task cancellation ends it as `cancelled`.
+    /// - Throws: ``StartError`` for bad params; the store's errors.
+    @discardableResult
+    public func run(
+        _ plan: Plan, params: [String: JSONValue] = [:], baseDirectory: String, trigger: JSONValue? = nil,
+        onCreate: @Sendable (RunID) -> Void = { _ in }
+    ) async throws -> RunRecord {
+        var merged = plan.pipeline.params
+        for (name, value) in params {
+            guard merged[name] != nil else { throw StartError.unknownParam(name, known: merged.keys.sorted()) }
+            merged[name] = value
+        }
+        var random = SystemRandomNumberGenerator()
+        let now = clock.now
+        let run = RunRecord(
+            id: RunID.make(at: now, using: &random), pipeline: plan.pipeline.name, state: .queued, params: merged,
+            snapshot: plan.pipeline, baseDirectory: baseDirectory, trigger: trigger, createdAt: now)
+        let records = plan.pipeline.tasks.map { TaskRecord(taskID: $0.id) }
+        try await store.createRun(run, tasks: records)
+        onCreate(run.id)
+        return try await execute(run, plan: plan, records: records)
+    }
+
+    /// Continues a stored run with its snapshot: tasks that succeeded, were skipped or cached are kept;
+    /// failed, cancelled and unfinished ones run again (with a fresh retry budget).
+    /// - Throws: ``StartError`` when the run is unknown or already succeeded; ``PipelineValidationError`` when the
+    ///   snapshot no longer checks (for example a kind is no longer registered).
+    @discardableResult
+    public func resume(_ id: RunID) async throws -> RunRecord {
+        guard var run = try await store.run(id) else { throw StartError.unknownRun(id) }
+        guard run.state != .succeeded else { throw StartError.alreadySucceeded(id) }
+        let plan = try Plan(run.snapshot, knownKinds: kinds.names)
+        var records = try await store.tasks(of: id)
+        var updates: [TaskUpdate] = []
+        for index in records.indices where !records[index].state.isKeptOnResume {
+            let previous = records[index].state
+            records[index].state = .pending
+            records[index].error = nil
+            records[index].retryAt = nil
+            records[index].finishedAt = nil
+            updates.append(TaskUpdate(runID: id, record: records[index], expected: previous))
+        }
+        run.finishedAt = nil
+        run.error = nil
+        run.state = .queued
+        try await store.commit(StateBatch(run: run, tasks: updates))
+        return try await execute(run, plan: plan, records: records)
+    }
+}

@@ -1,0 +1,224 @@
+public import PipelineModel
+
+/// A run's identifier: `YYYYMMDD-HHMMSS-xxxxxx` (UTC start time and random hex), sortable by creation time.
+public struct RunID: RawRepresentable, Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    /// The text form.
+    public var rawValue: String
+
+    /// Wraps an existing id.
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// A new id for a run created at `time`.
+    public static func make(at time: Timestamp, using random: inout some RandomNumberGenerator) -> RunID {
+        let iso = time.iso8601  // 2026-11-29T14:28:57.000Z
+        let chars = Array(iso)
+        let date = String(chars[0..<4]) + String(chars[5..<7]) + String(chars[8..<10])
+        let clock = String(chars[11..<13]) + String(chars[14..<16]) + String(chars[17..<19])
+        let suffix = String(UInt32.random(in: 0...0xFF_FFFF, using: &random), radix: 16)
+        return RunID(rawValue: "\(date)-\(clock)-\(String(repeating: "0", count: 6 - suffix.count))\(suffix)")
+    }
+
+    /// Orders ids as text (by creation time).
+    public static func < (lhs: RunID, rhs: RunID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The text form.
+    public var description: String { rawValue }
+
+    /// Encodes as a plain string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    /// Decodes from a plain string.
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+}
+
+/// The state of a whole run. Raw values are stored and printed: they are a contract.
+public enum RunState: String, Sendable, Hashable, Codable, CaseIterable {
+    case queued, running, succeeded, failed, cancelled
+
+    /// Whether the run has ended.
+    public var isFinished: Bool { self == .succeeded || self == .failed || self == .cancelled }
+}
+
+/// The state of one task in a run. Raw values are stored and printed: they are a contract.
+public enum TaskState: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Not started yet, or waiting for its next retry (see ``TaskRecord/retryAt``).
+    case pending
+    /// An attempt is running.
+    case running
+    /// The last attempt succeeded.
+    case succeeded
+    /// Every allowed attempt failed.
+    case failed
+    /// Not run: its condition was false.
+    case skipped
+    /// Not run: the outputs came from the cache.
+    case cached
+    /// Stopped by cancellation of the run.
+    case cancelled
+
+    /// Whether the task will not change again in this run.
+    public var isTerminal: Bool { self != .pending && self != .running }
+
+    /// Whether downstream tasks see the task as successful (`succeeded` or `cached`).
+    public var isSuccess: Bool { self == .succeeded || self == .cached }
+
+    /// Whether `kiln resume` keeps the task as it is.
+    public var isKeptOnResume: Bool { self == .succeeded || self == .skipped || self == .cached }
+}
+
+/// One execution of a pipeline, with the snapshot of the pipeline it runs.
+public struct RunRecord: Sendable, Hashable, Codable {
+    /// The run's id.
+    public var id: RunID
+    /// The pipeline's name.
+    public var pipeline: String
+    /// The run's state.
+    public var state: RunState
+    /// The params the run uses (defaults merged with overrides).
+    public var params: [String: JSONValue]
+    /// The pipeline as it was when the run was created; `kiln resume` runs this, not the current file.
+    public var snapshot: Pipeline
+    /// The folder command tasks run in (the pipeline file's folder), absolute.
+    public var baseDirectory: String
+    /// Why the run started (`{"type": "manual", …}`), if recorded.
+    public var trigger: JSONValue?
+    /// When the run was created.
+    public var createdAt: Timestamp
+    /// When execution (last) started.
+    public var startedAt: Timestamp?
+    /// When the run finished.
+    public var finishedAt: Timestamp?
+    /// A summary of why the run failed, if it did.
+    public var error: String?
+
+    /// Creates a record.
+    public init(
+        id: RunID, pipeline: String, state: RunState, params: [String: JSONValue], snapshot: Pipeline,
+        baseDirectory: String, trigger: JSONValue? = nil, createdAt: Timestamp, startedAt: Timestamp? = nil,
+        finishedAt: Timestamp? = nil, error: String? = nil
+    ) {
+        self.id = id
+        self.pipeline = pipeline
+        self.state = state
+        self.params = params
+        self.snapshot = snapshot
+        self.baseDirectory = baseDirectory
+        self.trigger = trigger
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.error = error
+    }
+}
+
+/// The state of one task within a run.
+public struct TaskRecord: Sendable, Hashable, Codable {
+    /// The task id.
+    public var taskID: String
+    /// Its state.
+    public var state: TaskState
+    /// Attempts started so far (across resumes).
+    public var attempts: Int
+    /// Outputs of the successful (or cached) attempt.
+    public var outputs: [String: JSONValue]?
+    /// Why the last attempt failed, or why the task was skipped or cancelled.
+    public var error: String?
+    /// The cache key, when the task caches.
+    public var cacheKey: String?
+    /// How the cache was used: `hit: …`, `miss: …`, `disabled: …`.
+    public var cacheNote: String?
+    /// When the first attempt started.
+    public var startedAt: Timestamp?
+    /// When the task reached a terminal state.
+    public var finishedAt: Timestamp?
+    /// When a pending task's next retry is due.
+    public var retryAt: Timestamp?
+
+    /// Creates a record.
+    public init(
+        taskID: String, state: TaskState = .pending, attempts: Int = 0, outputs: [String: JSONValue]? = nil,
+        error: String? = nil, cacheKey: String? = nil, cacheNote: String? = nil, startedAt: Timestamp? = nil,
+        finishedAt: Timestamp? = nil, retryAt: Timestamp? = nil
+    ) {
+        self.taskID = taskID
+        self.state = state
+        self.attempts = attempts
+        self.outputs = outputs
+        self.error = error
+        self.cacheKey = cacheKey
+        self.cacheNote = cacheNote
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.retryAt = retryAt
+    }
+}
+
+/// Which stream a log line came from.
+public enum LogStream: String, Sendable, Hashable, Codable {
+    case stdout, stderr
+    /// Lines the engine itself writes (retries, timeouts).
+    case system
+}
+
+/// One line of a task's log.
+public struct LogLine: Sendable, Hashable, Codable {
+    /// The run.
+    public var runID: RunID
+    /// The task.
+    public var taskID: String
+    /// The attempt that wrote it (1-based).
+    public var attempt: Int
+    /// The stream.
+    public var stream: LogStream
+    /// The text, without the line break.
+    public var text: String
+    /// When it was written.
+    public var at: Timestamp
+
+    /// Creates a line.
+    public init(runID: RunID, taskID: String, attempt: Int, stream: LogStream, text: String, at: Timestamp) {
+        self.runID = runID
+        self.taskID = taskID
+        self.attempt = attempt
+        self.stream = stream
+        self.text = text
+        self.at = at
+    }
+}
+
+/// Outputs stored for reuse by a later task with the same cache key.
+public struct CacheEntry: Sendable, Hashable, Codable {
+    /// The key: a SHA-256 hex digest of everything the result depends on.
+    public var key: String
+    /// The pipeline of the task that stored it.
+    public var pipeline: String
+    /// The task that stored it.
+    public var taskID: String
+    /// The run that stored it.
+    public var runID: RunID
+    /// The outputs to reuse.
+    public var outputs: [String: JSONValue]
+    /// When it was stored.
+    public var createdAt: Timestamp
+    /// When it stops being valid, or `nil` for never.
+    public var expiresAt: Timestamp?
+
+    /// Creates an entry.
+    public init(
+        key: String, pipeline: String, taskID: String, runID: RunID, outputs: [String: JSONValue],
+        createdAt: Timestamp, expiresAt: Timestamp?
+    ) {
+        self.key = key
+        self.pipeline = pipeline
+        self.taskID = taskID
+        self.runID = runID
+        self.outputs = outputs
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}

@@ -1,0 +1,140 @@
+public import Logging
+public import PipelineModel
+
+/// A kind of task that `uses:` can name, or the runner of `run:`/`shell:` commands.
+///
+/// Kinds are registered by name in a ``TaskKindRegistry``; the pipeline stays plain data, and any process that has
+/// the kind registered can execute it.
+///
+/// ```swift
+/// struct Greet: TaskKind {
+///     let name = "greet"
+///     func run(_ context: TaskContext) async throws -> [String: JSONValue] {
+///         context.log("hello, \(context.inputs["who"]?.interpolated ?? "world")")
+///         return ["greeted": true]
+///     }
+/// }
+/// ```
+public protocol TaskKind: Sendable {
+    /// The name pipelines use in `uses:`.
+    var name: String { get }
+
+    /// Runs one attempt.
+    ///
+    /// - Parameter context: The resolved inputs and the run's services.
+    /// - Returns: The task's outputs (a JSON object).
+    /// - Throws: Anything: the attempt fails with the error's description. Throw ``TaskFailure`` for a clear message.
+    ///   Cancellation (timeout, Ctrl-C) arrives as task cancellation: stop promptly.
+    func run(_ context: TaskContext) async throws -> [String: JSONValue]
+}
+
+/// A failed attempt, with a message for the user.
+public struct TaskFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong and, where possible, what to do.
+    public var message: String
+
+    /// Creates a failure.
+    public init(_ message: String) { self.message = message }
+
+    /// The message.
+    public var description: String { message }
+}
+
+/// The action of a task after its expressions were evaluated.
+public enum ResolvedAction: Sendable, Hashable {
+    /// An argv command.
+    case run([String])
+    /// A `/bin/sh -c` script.
+    case shell(String)
+    /// A registered kind and its inputs.
+    case uses(String)
+}
+
+/// Everything one attempt of a task gets to see.
+public struct TaskContext: Sendable {
+    /// The run.
+    public let runID: RunID
+    /// The pipeline's name.
+    public let pipeline: String
+    /// The task's id.
+    public let taskID: String
+    /// The attempt number, from 1.
+    public let attempt: Int
+    /// What to run.
+    public let action: ResolvedAction
+    /// The resolved `with:` inputs (empty for commands).
+    public let inputs: [String: JSONValue]
+    /// The resolved `env:` of the task (not the whole process environment).
+    public let environment: [String: String]
+    /// The absolute working directory.
+    public let workingDirectory: String
+    /// The engine's clock.
+    public let clock: any PipelineClock
+    /// A logger with `run.id`, `task.key` and `task.attempt` metadata.
+    public let logger: Logger
+    let sink: @Sendable (LogStream, String) -> Void
+
+    /// Creates a context (the engine does this; tests of a kind may too).
+    public init(
+        runID: RunID, pipeline: String, taskID: String, attempt: Int, action: ResolvedAction,
+        inputs: [String: JSONValue] = [:], environment: [String: String] = [:], workingDirectory: String,
+        clock: any PipelineClock, logger: Logger, log sink: @escaping @Sendable (LogStream, String) -> Void
+    ) {
+        self.runID = runID
+        self.pipeline = pipeline
+        self.taskID = taskID
+        self.attempt = attempt
+        self.action = action
+        self.inputs = inputs
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.clock = clock
+        self.logger = logger
+        self.sink = sink
+    }
+
+    /// Appends a line to the task's log (stored with the run and streamed to progress displays).
+    public func log(_ line: String, stream: LogStream = .stdout) { sink(stream, line) }
+}
+
+/// A task kind made from a closure: how the Swift API turns closures into registered kinds.
+public struct ClosureTaskKind: TaskKind {
+    /// The kind's name.
+    public let name: String
+    private let body: @Sendable (TaskContext) async throws -> [String: JSONValue]
+
+    /// Wraps `body` as the kind `name`.
+    public init(name: String, _ body: @escaping @Sendable (TaskContext) async throws -> [String: JSONValue]) {
+        self.name = name
+        self.body = body
+    }
+
+    /// Runs the closure.
+    public func run(_ context: TaskContext) async throws -> [String: JSONValue] { try await body(context) }
+}
+
+/// The task kinds an engine can run, by name, plus the runner for `run:`/`shell:` commands.
+public struct TaskKindRegistry: Sendable {
+    private var kinds: [String: any TaskKind] = [:]
+    /// The kind that runs `run:` and `shell:` actions, if any.
+    public var commandRunner: (any TaskKind)?
+
+    /// An empty registry.
+    public init() {}
+
+    /// Adds (or replaces) `kind` under its name.
+    public mutating func register(_ kind: any TaskKind) { kinds[kind.name] = kind }
+
+    /// Adds a closure as the kind `name`.
+    public mutating func register(
+        _ name: String, _ body: @escaping @Sendable (TaskContext) async throws -> [String: JSONValue]
+    ) {
+        register(ClosureTaskKind(name: name, body))
+    }
+
+    /// The kind registered as `name`.
+    public func kind(named name: String) -> (any TaskKind)? { kinds[name] }
+
+    /// Every registered name.
+    public var names: Set<String> { Set(kinds.keys) }
+}

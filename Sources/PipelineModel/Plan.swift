@@ -1,0 +1,174 @@
+/// A checked pipeline: the DAG verified and indexed, every expression parsed, ready for the engine.
+///
+/// Building a plan finds every problem at once and throws them together as ``PipelineValidationError``.
+public struct Plan: Sendable {
+    /// The pipeline this plan checked.
+    public let pipeline: Pipeline
+    /// Task index by id.
+    public let index: [String: Int]
+    /// Direct upstream tasks (indices) of each task.
+    public let needs: [[Int]]
+    /// Direct downstream tasks (indices) of each task.
+    public let dependents: [[Int]]
+    /// Task indices in an order where every task comes after its needs.
+    public let order: [Int]
+    /// The effective condition of each task (`success()` implied when the `if:` calls no status function).
+    public let conditions: [Expression]
+
+    private let upstreamBits: [[UInt64]]
+
+    /// Checks `pipeline`.
+    ///
+    /// - Parameters:
+    ///   - pipeline: The pipeline to check.
+    ///   - knownKinds: Task kind names that `uses:` may name, or `nil` to skip that check.
+    /// - Throws: ``PipelineValidationError`` listing every problem found.
+    public init(_ pipeline: Pipeline, knownKinds: Set<String>? = nil) throws(PipelineValidationError) {
+        var issues: [PipelineIssue] = []
+        self.pipeline = pipeline
+        let tasks = pipeline.tasks
+        if pipeline.name.trimmingSpaces.isEmpty {
+            issues.append(PipelineIssue("the pipeline needs a name", at: [.key("name")]))
+        }
+        if tasks.isEmpty {
+            issues.append(PipelineIssue("the pipeline has no tasks; add at least one under 'tasks:'", at: [.key("tasks")]))
+        }
+        var index: [String: Int] = [:]
+        for (position, task) in tasks.enumerated() {
+            if !Plan.isValidID(task.id) {
+                issues.append(
+                    PipelineIssue(
+                        "task id '\(task.id)' is invalid: use lowercase letters, digits, '-' and '_', starting with a letter or digit",
+                        at: [.key("tasks"), .key(task.id)], atKey: true))
+            }
+            if index[task.id] != nil {
+                issues.append(PipelineIssue("duplicate task id '\(task.id)'", at: [.key("tasks"), .key(task.id)], atKey: true))
+            } else {
+                index[task.id] = position
+            }
+        }
+        self.index = index
+
+        var needs = [[Int]](repeating: [], count: tasks.count)
+        var dependents = [[Int]](repeating: [], count: tasks.count)
+        for (position, task) in tasks.enumerated() {
+            var seen = Set<String>()
+            for (needIndex, need) in task.needs.enumerated() {
+                let path: [PipelineIssue.PathComponent] = [.key("tasks"), .key(task.id), .key("needs"), .index(needIndex)]
+                if !seen.insert(need).inserted {
+                    issues.append(PipelineIssue("'\(need)' is listed twice in needs", at: path))
+                } else if need == task.id {
+                    issues.append(PipelineIssue("a task cannot need itself", at: path))
+                } else if let upstream = index[need] {
+                    needs[position].append(upstream)
+                    dependents[upstream].append(position)
+                } else {
+                    issues.append(
+                        PipelineIssue("unknown task '\(need)'\(Suggestion.hint(for: need, in: index.keys))", at: path))
+                }
+            }
+        }
+        self.needs = needs
+        self.dependents = dependents
+
+        // Topological order (Kahn); what is left over sits on or behind a cycle.
+        var remaining = needs.map(\.count)
+        var order: [Int] = []
+        order.reserveCapacity(tasks.count)
+        var ready = (0..<tasks.count).filter { remaining[$0] == 0 }
+        while let next = ready.popLast() {
+            order.append(next)
+            for dependent in dependents[next] {
+                remaining[dependent] -= 1
+                if remaining[dependent] == 0 { ready.append(dependent) }
+            }
+        }
+        if order.count < tasks.count {
+            let cycle = Plan.findCycle(needs: needs, candidates: Set((0..<tasks.count).filter { remaining[$0] > 0 }))
+            let names = cycle.map { tasks[$0].id }
+            let first = cycle[0]
+            let needIndex = tasks[first].needs.firstIndex(of: tasks[cycle[1 % cycle.count]].id) ?? 0
+            issues.append(
+                PipelineIssue(
+                    "needs form a cycle: \((names + [names[0]]).joined(separator: " → ")); remove one of these edges",
+                    at: [.key("tasks"), .key(tasks[first].id), .key("needs"), .index(needIndex)]))
+            order += (0..<tasks.count).filter { remaining[$0] > 0 }
+        }
+        self.order = order
+
+        // Transitive upstream sets as bitsets, built in topological order.
+        let words = (tasks.count + 63) / 64
+        var upstreamBits = [[UInt64]](repeating: [UInt64](repeating: 0, count: words), count: tasks.count)
+        for task in order {
+            for need in needs[task] {
+                upstreamBits[task][need / 64] |= 1 << UInt64(need % 64)
+                for word in 0..<words { upstreamBits[task][word] |= upstreamBits[need][word] }
+            }
+        }
+        self.upstreamBits = upstreamBits
+
+        var conditions: [Expression] = []
+        for (position, task) in tasks.enumerated() {
+            let checker = ReferenceChecker(
+                pipeline: pipeline, taskID: task.id, index: index,
+                isUpstream: { upstreamBits[position][$0 / 64] & (1 << UInt64($0 % 64)) != 0 })
+            conditions.append(checker.checkCondition(task.condition, issues: &issues))
+            checker.checkAction(task, issues: &issues, knownKinds: knownKinds)
+            Plan.checkPolicies(task, issues: &issues)
+        }
+        self.conditions = conditions
+        if !issues.isEmpty { throw PipelineValidationError(issues: issues) }
+    }
+
+    /// Whether `candidate` is upstream (transitively) of `task`.
+    public func isUpstream(_ candidate: Int, of task: Int) -> Bool {
+        upstreamBits[task][candidate / 64] & (1 << UInt64(candidate % 64)) != 0
+    }
+
+    /// Transitive upstream task indices of `task`.
+    public func upstream(of task: Int) -> [Int] {
+        var result: [Int] = []
+        for (word, bits) in upstreamBits[task].enumerated() where bits != 0 {
+            for bit in 0..<64 where bits & (1 << UInt64(bit)) != 0 { result.append(word * 64 + bit) }
+        }
+        return result
+    }
+
+    /// Whether `id` is a valid task id: `[a-z0-9][a-z0-9_-]*`.
+    public static func isValidID(_ id: String) -> Bool {
+        guard let first = id.utf8.first, (first >= 97 && first <= 122) || (first >= 48 && first <= 57) else { return false }
+        return id.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 95 }
+    }
+
+    private static func findCycle(needs: [[Int]], candidates: Set<Int>) -> [Int] {
+        // Walk needs inside the leftover set until a node repeats: every leftover node has a leftover need.
+        var node = candidates.min()!
+        var seenAt: [Int: Int] = [:]
+        var path: [Int] = []
+        while seenAt[node] == nil {
+            seenAt[node] = path.count
+            path.append(node)
+            node = needs[node].first { candidates.contains($0) }!
+        }
+        return Array(path[seenAt[node]!...]).reversed()
+    }
+
+    private static func checkPolicies(_ task: TaskSpec, issues: inout [PipelineIssue]) {
+        let base: [PipelineIssue.PathComponent] = [.key("tasks"), .key(task.id)]
+        if task.retry.retries < 0 {
+            issues.append(PipelineIssue("retries must be 0 or more", at: base + [.key("retries")]))
+        }
+        if !(task.retry.backoff >= 1) {
+            issues.append(PipelineIssue("retry_backoff must be 1.0 or more (1.0 keeps the delay constant)", at: base + [.key("retry_backoff")]))
+        }
+        if !(task.retry.jitter >= 0 && task.retry.jitter <= 1) {
+            issues.append(PipelineIssue("retry_jitter must be between 0 and 1 (a fraction of each delay)", at: base + [.key("retry_jitter")]))
+        }
+        if let timeout = task.timeout, timeout <= .zero {
+            issues.append(PipelineIssue("timeout must be longer than 0s", at: base + [.key("timeout")]))
+        }
+        if case .run(let argv) = task.action, argv.isEmpty {
+            issues.append(PipelineIssue("run needs at least the program to start, e.g. [python3, train.py]", at: base + [.key("run")]))
+        }
+    }
+}

@@ -1,0 +1,118 @@
+/// Parses a task's expressions and checks that each reference can resolve when the task runs.
+struct ReferenceChecker {
+    let pipeline: Pipeline
+    let taskID: String
+    let index: [String: Int]
+    let isUpstream: (Int) -> Bool
+
+    private var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(taskID)] }
+
+    func checkCondition(_ condition: String?, issues: inout [PipelineIssue]) -> Expression {
+        guard let condition else { return .call(.success) }
+        let path = base + [.key("if")]
+        do {
+            let expression = try ExpressionParser.parse(Plan.stripDelimiters(condition).text)
+            check(expression, offset: Plan.stripDelimiters(condition).offset, path: path, issues: &issues)
+            return expression.callsStatusFunction ? expression : .binary(.and, .call(.success), expression)
+        } catch {
+            issues.append(PipelineIssue(error.message, at: path, offset: Plan.stripDelimiters(condition).offset + error.offset))
+            return .call(.success)
+        }
+    }
+
+    func checkAction(_ task: TaskSpec, issues: inout [PipelineIssue], knownKinds: Set<String>?) {
+        switch task.action {
+        case .run(let argv):
+            for (position, argument) in argv.enumerated() {
+                checkTemplate(argument, path: base + [.key("run"), .index(position)], issues: &issues)
+            }
+        case .shell(let script):
+            checkTemplate(script, path: base + [.key("shell")], issues: &issues)
+        case .uses(let kind, let inputs):
+            if let knownKinds, !knownKinds.contains(kind) {
+                issues.append(
+                    PipelineIssue(
+                        "unknown task kind '\(kind)'\(Suggestion.hint(for: kind, in: knownKinds)); known kinds: \(knownKinds.sorted().joined(separator: ", "))",
+                        at: base + [.key("uses")]))
+            }
+            checkValue(.object(inputs), path: base + [.key("with")], issues: &issues)
+        }
+        for (key, value) in task.env.sorted(by: { $0.key < $1.key }) {
+            checkTemplate(value, path: base + [.key("env"), .key(key)], issues: &issues)
+        }
+        if let workdir = task.workdir { checkTemplate(workdir, path: base + [.key("workdir")], issues: &issues) }
+    }
+
+    private func checkValue(_ value: JSONValue, path: [PipelineIssue.PathComponent], issues: inout [PipelineIssue]) {
+        switch value {
+        case .string(let text): checkTemplate(text, path: path, issues: &issues)
+        case .array(let values):
+            for (position, element) in values.enumerated() { checkValue(element, path: path + [.index(position)], issues: &issues) }
+        case .object(let members):
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) { checkValue(member, path: path + [.key(key)], issues: &issues) }
+        case .null, .bool, .number: break
+        }
+    }
+
+    private func checkTemplate(_ text: String, path: [PipelineIssue.PathComponent], issues: inout [PipelineIssue]) {
+        do {
+            let template = try Template(text)
+            for segment in template.segments {
+                guard case .expression(let expression, let offset) = segment else { continue }
+                if expression.callsStatusFunction {
+                    issues.append(PipelineIssue("status functions (success(), failure(), always()) belong in 'if:' only", at: path, offset: offset))
+                }
+                check(expression, offset: offset, path: path, issues: &issues)
+            }
+        } catch {
+            issues.append(PipelineIssue(error.message, at: path, offset: error.offset))
+        }
+    }
+
+    private func check(_ expression: Expression, offset: Int, path: [PipelineIssue.PathComponent], issues: inout [PipelineIssue]) {
+        for reference in expression.references {
+            if let problem = problem(with: reference) {
+                issues.append(PipelineIssue(problem, at: path, offset: offset))
+            }
+        }
+    }
+
+    private func problem(with reference: [String]) -> String? {
+        let text = reference.joined(separator: ".")
+        switch reference[0] {
+        case "params":
+            guard reference.count >= 2 else { return "'params' needs a name: params.NAME" }
+            if pipeline.params[reference[1]] == nil {
+                return "unknown param '\(reference[1])'\(Suggestion.hint(for: reference[1], in: pipeline.params.keys)); declare it under 'params:'"
+            }
+            return nil
+        case "env":
+            return reference.count == 2 ? nil : "environment references are env.NAME"
+        case "tasks":
+            guard reference.count >= 3, reference[2] == "outputs" else {
+                return "'\(text)' is not a task reference; write tasks.ID.outputs.KEY"
+            }
+            let id = reference[1]
+            guard let upstream = index[id] else {
+                return "unknown task '\(id)'\(Suggestion.hint(for: id, in: index.keys))"
+            }
+            if id == taskID { return "a task cannot read its own outputs" }
+            if !isUpstream(upstream) {
+                return "task '\(id)' is not upstream of '\(taskID)'; add it (or a task after it) to needs"
+            }
+            return nil
+        default:
+            return "unknown reference '\(text)'\(Suggestion.hint(for: reference[0], in: ["params", "tasks", "env"])); references start with params., tasks. or env."
+        }
+    }
+}
+
+extension Plan {
+    /// Removes `${{ }}` around a whole-condition expression; returns the inner text and its offset in `condition`.
+    static func stripDelimiters(_ condition: String) -> (text: String, offset: Int) {
+        let trimmed = condition.trimmingSpaces
+        guard trimmed.hasPrefix("${{"), trimmed.hasSuffix("}}"), trimmed.count >= 5 else { return (condition, 0) }
+        let leading = condition.prefix { $0.isWhitespace }.count
+        return (String(trimmed.dropFirst(3).dropLast(2)), leading + 3)
+    }
+}
