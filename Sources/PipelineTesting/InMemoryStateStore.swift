@@ -1,0 +1,103 @@
+public import PipelineEngine
+import PipelineModel
+import Synchronization
+
+/// A ``StateStore`` that keeps everything in memory: for tests of pipelines and of the engine.
+///
+/// It behaves like the durable stores (atomic batches, compare-and-set updates) and passes the same
+/// conformance suite, so a test that passes here exercises the engine exactly as production does.
+public final class InMemoryStateStore: StateStore {
+    private struct State {
+        var runs: [RunID: RunRecord] = [:]
+        var tasks: [RunID: [String: TaskRecord]] = [:]
+        var logs: [RunID: [LogLine]] = [:]
+        var cache: [String: CacheEntry] = [:]
+        var commits = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// An empty store.
+    public init() {}
+
+    /// How many batches were committed (for tests that check durability points).
+    public var commitCount: Int { state.withLock { $0.commits } }
+
+    /// Stores a new run and its initial task records.
+    public func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws {
+        try state.withLock { state in
+            guard state.runs[run.id] == nil else { throw StateStoreError.duplicateRun(run.id) }
+            state.runs[run.id] = run
+            state.tasks[run.id] = Dictionary(tasks.map { ($0.taskID, $0) }, uniquingKeysWith: { _, last in last })
+        }
+    }
+
+    /// Applies a batch atomically, checking every compare-and-set first.
+    public func commit(_ batch: StateBatch) async throws {
+        try state.withLock { state in
+            if let run = batch.run, state.runs[run.id] == nil { throw StateStoreError.unknownRun(run.id) }
+            var staged = state.tasks
+            for update in batch.tasks {
+                guard state.runs[update.runID] != nil else { throw StateStoreError.unknownRun(update.runID) }
+                let current = staged[update.runID]?[update.record.taskID]
+                if let expected = update.expected, current?.state != expected {
+                    throw StateStoreError.conflict(
+                        run: update.runID, task: update.record.taskID, expected: expected, actual: current?.state)
+                }
+                staged[update.runID, default: [:]][update.record.taskID] = update.record
+            }
+            state.tasks = staged
+            if let run = batch.run { state.runs[run.id] = run }
+            for line in batch.logs { state.logs[line.runID, default: []].append(line) }
+            for entry in batch.cache { state.cache[entry.key] = entry }
+            state.commits += 1
+        }
+    }
+
+    /// The run with `id`.
+    public func run(_ id: RunID) async throws -> RunRecord? { state.withLock { $0.runs[id] } }
+
+    /// The task records of run `id`.
+    public func tasks(of id: RunID) async throws -> [TaskRecord] {
+        state.withLock { Array(($0.tasks[id] ?? [:]).values) }
+    }
+
+    /// Newest runs first.
+    public func runs(pipeline: String?, limit: Int) async throws -> [RunRecord] {
+        state.withLock { state in
+            Array(
+                state.runs.values.filter { pipeline == nil || $0.pipeline == pipeline }
+                    .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+                    .prefix(limit))
+        }
+    }
+
+    /// Run ids starting with `prefix`.
+    public func runIDs(withPrefix prefix: String) async throws -> [RunID] {
+        state.withLock { state in state.runs.keys.filter { $0.rawValue.hasPrefix(prefix) }.sorted() }
+    }
+
+    /// Log lines in write order.
+    public func logs(of id: RunID, task: String?, attempt: Int?) async throws -> [LogLine] {
+        state.withLock { state in
+            (state.logs[id] ?? []).filter { (task == nil || $0.taskID == task) && (attempt == nil || $0.attempt == attempt) }
+        }
+    }
+
+    /// The entry under `key`.
+    public func cacheEntry(forKey key: String) async throws -> CacheEntry? { state.withLock { $0.cache[key] } }
+
+    /// Every entry, newest first.
+    public func cacheEntries() async throws -> [CacheEntry] {
+        state.withLock { state in state.cache.values.sorted { ($0.createdAt, $0.key) > ($1.createdAt, $1.key) } }
+    }
+
+    /// Deletes entries of `task`, or all.
+    public func clearCache(task: String?) async throws -> Int {
+        state.withLock { state in
+            let doomed = state.cache.values.filter { task == nil || $0.taskID == task }.map(\.key)
+            for key in doomed { state.cache[key] = nil }
+            return doomed.count
+        }
+    }
+}
