@@ -115,7 +115,8 @@ public struct PipelineExecutor: Sendable {
     }
 
     /// Continues a stored run with its snapshot: tasks that succeeded, were skipped or cached are kept;
-    /// failed, cancelled and unfinished ones run again (with a fresh retry budget).
+    /// failed, cancelled and unfinished ones run again (with a fresh retry budget), and so do tasks that were
+    /// skipped only because something upstream of them had not succeeded.
     /// - Throws: ``StartError`` when the run is unknown or already succeeded; ``PipelineValidationError`` when the
     ///   snapshot no longer checks (for example a kind is no longer registered).
     @discardableResult
@@ -124,8 +125,18 @@ public struct PipelineExecutor: Sendable {
         guard run.state != .succeeded else { throw StartError.alreadySucceeded(id) }
         let plan = try Plan(run.snapshot, knownKinds: kinds.names)
         var records = try await store.tasks(of: id)
+        // Tasks that run again: failed, cancelled and unfinished ones, plus tasks skipped downstream of them
+        // (their condition is decided again once the upstream work has run).
+        let stateByID = Dictionary(records.map { ($0.taskID, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let rerun = Set(plan.order.filter { task in
+            let state = stateByID[plan.pipeline.tasks[task].id] ?? .pending
+            if !state.isKeptOnResume { return true }
+            return state == .skipped && plan.upstream(of: task).contains {
+                !(stateByID[plan.pipeline.tasks[$0].id] ?? .pending).isKeptOnResume
+            }
+        }.map { plan.pipeline.tasks[$0].id })
         var updates: [TaskUpdate] = []
-        for index in records.indices where !records[index].state.isKeptOnResume {
+        for index in records.indices where rerun.contains(records[index].taskID) {
             let previous = records[index].state
             records[index].state = .pending
             records[index].error = nil

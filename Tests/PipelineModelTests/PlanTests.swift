@@ -1,0 +1,83 @@
+import Testing
+
+@testable import PipelineModel
+
+@Suite struct PlanTests {
+    func task(_ id: String, needs: [String] = [], if condition: String? = nil, run: [String] = ["true"]) -> TaskSpec {
+        TaskSpec(id: id, needs: needs, condition: condition, action: .run(run))
+    }
+
+    @Test("orders tasks after their needs and knows the transitive upstream")
+    func order() throws {
+        let plan = try Plan(Pipeline(name: "p", tasks: [
+            task("train", needs: ["a", "b"]), task("a", needs: ["extract"]), task("b", needs: ["extract"]), task("extract"),
+        ]))
+        let position = Dictionary(uniqueKeysWithValues: plan.order.enumerated().map { (plan.pipeline.tasks[$1].id, $0) })
+        #expect(position["extract"]! < position["a"]! && position["a"]! < position["train"]!)
+        #expect(position["b"]! < position["train"]!)
+        #expect(plan.isUpstream(plan.index["extract"]!, of: plan.index["train"]!))
+        #expect(!plan.isUpstream(plan.index["a"]!, of: plan.index["b"]!))
+        #expect(Set(plan.upstream(of: plan.index["train"]!).map { plan.pipeline.tasks[$0].id }) == ["a", "b", "extract"])
+    }
+
+    @Test("names the cycle and reports every other problem with it")
+    func cycle() {
+        do {
+            _ = try Plan(Pipeline(name: "p", tasks: [
+                task("a", needs: ["c"]), task("b", needs: ["a"]), task("c", needs: ["b"]), task("d", needs: ["extrct"]),
+                task("Bad"),
+            ]))
+            Issue.record("expected a validation error")
+        } catch {
+            let messages = error.issues.map(\.description)
+            #expect(messages.contains { $0.contains("needs form a cycle") && $0.contains("a → ") })
+            #expect(messages.contains { $0.contains("unknown task 'extrct'") })
+            #expect(messages.contains { $0.hasPrefix("tasks.Bad: task id 'Bad' is invalid") })
+            #expect(error.issues.count == 3)
+        }
+    }
+
+    @Test("checks references: params declared, tasks upstream, functions only in if")
+    func references() {
+        do {
+            _ = try Plan(Pipeline(name: "p", params: ["min_f1": 0.8], tasks: [
+                task("train"),
+                task("side"),
+                task("register", needs: ["train"], if: "${{ tasks.train.outputs.f1 > params.min_f2 }}",
+                     run: ["echo", "${{ tasks.side.outputs.x }}", "${{ success() }}", "${{ foo.bar }}"]),
+            ]))
+            Issue.record("expected a validation error")
+        } catch {
+            let messages = error.issues.map(\.description)
+            #expect(messages.contains { $0.contains("unknown param 'min_f2' (did you mean 'min_f1'?)") })
+            #expect(messages.contains { $0.contains("task 'side' is not upstream of 'register'") })
+            #expect(messages.contains { $0.contains("belong in 'if:' only") })
+            #expect(messages.contains { $0.contains("unknown reference 'foo.bar'") })
+            let paramIssue = error.issues.first { $0.message.contains("min_f2") }
+            #expect(paramIssue?.pathText == "tasks.register.if")
+            #expect(paramIssue?.offset == 3)
+        }
+    }
+
+    @Test("an if without a status function implies success()")
+    func implicitSuccess() throws {
+        let plan = try Plan(Pipeline(name: "p", tasks: [task("a"), task("b", needs: ["a"], if: "true"), task("c", needs: ["a"], if: "failure()")]))
+        #expect(plan.conditions[1] == .binary(.and, .call(.success), .literal(.bool(true))))
+        #expect(plan.conditions[2] == .call(.failure))
+        #expect(plan.conditions[0] == .call(.success))
+    }
+
+    @Test("unknown kinds are reported with a suggestion when the registry is known")
+    func unknownKind() {
+        #expect {
+            try Plan(Pipeline(name: "p", tasks: [TaskSpec(id: "a", action: .uses("nop", with: [:]))]), knownKinds: ["noop", "fail"])
+        } throws: { error in
+            (error as? PipelineValidationError)?.issues.first?.message.contains("unknown task kind 'nop' (did you mean 'noop'?)") == true
+        }
+    }
+
+    @Test("task ids follow [a-z0-9][a-z0-9_-]*", arguments: [("extract", true), ("feature-a", true), ("0x_1", true), ("-a", false), ("A", false), ("a.b", false), ("", false)])
+    func ids(id: String, valid: Bool) {
+        #expect(Plan.isValidID(id) == valid)
+    }
+}
