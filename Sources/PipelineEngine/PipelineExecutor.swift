@@ -55,11 +55,13 @@ public struct PipelineExecutor: Sendable {
         }
     }
 
-    let store: any StateStore
+    /// Where state is committed.
+    public let store: any StateStore
     let kinds: TaskKindRegistry
     let clock: any PipelineClock
     let events: (any RunEventSink)?
-    let configuration: Configuration
+    /// Parallelism, cache reading and environment.
+    public let configuration: Configuration
     let logger: Logger
 
     /// Creates an executor.

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import PipelineEngine
+import PipelineModel
+
+/// `kiln run FILE`: runs a pipeline to completion with live progress.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline file to completion with live progress.",
+        discussion: "Exit 0 succeeded, 1 failed, 2 invalid pipeline or usage, 130 interrupted (the run is resumable).")
+
+    @Argument(help: ArgumentHelp("The pipeline file.", valueName: "file"))
+    var file: String
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("Override a param (repeatable). VALUE is read as JSON when it is a number, bool, null, list or map, else as text.", valueName: "name=value"))
+    var params: [String] = []
+
+    @Option(help: "Tasks that may run at the same time (default: number of cores).")
+    var parallelism: Int?
+
+    @Flag(help: "Do not reuse cached results (new results are still stored).")
+    var noCache = false
+
+    @Flag(help: "Print the final run document as JSON on stdout.")
+    var json = false
+
+    @OptionGroup var home: HomeOptions
+
+    func run() async throws {
+        let plan = try Execution.loadPlan(file)
+        let overrides = try Execution.parseParams(params)
+        let base = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
+        try await reportingErrors {
+            try await Execution.execute(home: home, parallelism: parallelism, readCache: !noCache, json: json) { executor in
+                try await executor.run(plan, params: overrides, baseDirectory: base, trigger: ["type": "manual"])
+            }
+        }
+    }
+}
+
+/// `kiln resume RUN`: continues an interrupted or failed run with its stored pipeline snapshot.
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue an interrupted or failed run with the pipeline snapshot stored in it.",
+        discussion: "Succeeded, skipped and cached tasks are kept; failed and unfinished ones run again.")
+
+    @Argument(help: ArgumentHelp("The run id (a unique prefix is enough).", valueName: "run"))
+    var run: String
+
+    @Option(help: "Tasks that may run at the same time (default: number of cores).")
+    var parallelism: Int?
+
+    @Flag(help: "Do not reuse cached results.")
+    var noCache = false
+
+    @Flag(help: "Print the final run document as JSON on stdout.")
+    var json = false
+
+    @OptionGroup var home: HomeOptions
+
+    func run() async throws {
+        try await reportingErrors {
+            let id = try await home.resolveRun(run, in: try home.openStore())
+            try await Execution.execute(home: home, parallelism: parallelism, readCache: !noCache, json: json) { executor in
+                try await executor.resume(id)
+            }
+        }
+    }
+}
+
+/// `kiln validate FILE`: every check that can run before running.
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a pipeline file without running it: syntax, keys, ids, needs, cycles, expressions, durations, kinds.",
+        discussion: "Prints every problem as file:line:column and exits 2 when there is any.")
+
+    @Argument(help: ArgumentHelp("The pipeline file.", valueName: "file"))
+    var file: String
+
+    func run() async throws {
+        let plan = try Execution.loadPlan(file)
+        Terminal.out("\(file): ok (pipeline '\(plan.pipeline.name)', \(plan.pipeline.tasks.count) tasks)")
+    }
+}

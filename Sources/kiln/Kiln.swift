@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+
+/// The `kiln` command: the composition root that wires files, store, task kinds and the engine together.
+@main
+struct Kiln: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiln",
+        abstract: "Run, watch, inspect and resume training pipelines.",
+        discussion: """
+            State lives in .kiln/ under the current directory (SQLite database and artifacts); \
+            --home DIR or KILN_HOME moves it.
+            Exit codes: 0 succeeded, 1 failed, 2 invalid pipeline or usage, 130 interrupted.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, GraphCommand.self, RunsCommand.self, ShowCommand.self,
+            LogsCommand.self, ResumeCommand.self, CacheCommand.self,
+        ]
+    )
+
+    /// Parses and runs, mapping usage errors to exit code 2 as the CLI contract says.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import PipelineEngine
+import PipelineStoreSQLite
+
+/// Where Kiln keeps its state: `--home`, else `KILN_HOME`, else `./.kiln`.
+struct HomeOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("State folder (SQLite database and artifacts).", valueName: "dir"))
+    var home: String?
+
+    /// The absolute home folder.
+    var directory: String {
+        let chosen = home ?? ProcessInfo.processInfo.environment["KILN_HOME"] ?? ".kiln"
+        return URL(fileURLWithPath: chosen, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL.path
+    }
+
+    /// Opens (creating if needed) the state store.
+    func openStore() throws -> SQLiteStateStore {
+        do {
+            return try SQLiteStateStore(path: SQLiteStateStore.defaultPath(home: directory))
+        } catch {
+            throw CLIError("cannot open the state store in \(directory): \(error)", exitCode: 1)
+        }
+    }
+
+    /// Resolves a full or abbreviated run id.
+    func resolveRun(_ text: String, in store: any StateStore) async throws -> RunID {
+        let matches = try await store.runIDs(withPrefix: text)
+        if matches.contains(RunID(rawValue: text)) { return RunID(rawValue: text) }
+        switch matches.count {
+        case 1: return matches[0]
+        case 0: throw CLIError("no run '\(text)' in \(directory); list runs with `kiln runs`", exitCode: 2)
+        default:
+            throw CLIError(
+                "'\(text)' matches several runs (\(matches.prefix(5).map(\.rawValue).joined(separator: ", "))); type more of the id",
+                exitCode: 2)
+        }
+    }
+}
+
+/// An error the CLI reports as one line on stderr with a chosen exit code.
+struct CLIError: Error, CustomStringConvertible {
+    var message: String
+    var exitCode: Int32
+
+    init(_ message: String, exitCode: Int32) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    var description: String { message }
+}
+
+/// Runs `body`, printing a ``CLIError`` (or a pipeline file error) as `kiln: message` and exiting with its code.
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as CLIError {
+        Terminal.error(error.message)
+        throw ExitCode(error.exitCode)
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as CleanExit {
+        throw error
+    } catch let error as PipelineExecutor.StartError {
+        Terminal.error(error.description)
+        throw ExitCode(2)
+    } catch {
+        Terminal.error("\(error)")
+        throw ExitCode(1)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import PipelineEngine
+import PipelineModel
+import Synchronization
+
+/// Shows a run's progress on stderr: a live per-task view on a terminal, one line per state change otherwise.
+final class ProgressPrinter: RunEventSink {
+    private struct State {
+        var order: [String] = []
+        var tasks: [String: TaskRecord] = [:]
+        var retryAt: [String: Timestamp] = [:]
+        var drawnLines = 0
+        var lastDraw: UInt64 = 0
+        var pipeline = ""
+        var runID = ""
+    }
+
+    private let live: Bool
+    private let showLogs: Bool
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - live: Redraw a per-task view in place (for terminals).
+    ///   - showLogs: Echo task output lines as they arrive.
+    init(live: Bool, showLogs: Bool = true) {
+        self.live = live
+        self.showLogs = showLogs
+    }
+
+    func receive(_ event: RunEvent) {
+        state.withLock { state in
+            switch event {
+            case .runStarted(let run):
+                state.order = run.snapshot.tasks.map(\.id)
+                state.pipeline = run.pipeline
+                state.runID = run.id.rawValue
+                emit("run \(run.id) of \(run.pipeline) started (\(run.snapshot.tasks.count) tasks)", state: &state)
+            case .taskChanged(_, let record):
+                let previous = state.tasks[record.taskID]
+                state.tasks[record.taskID] = record
+                if !live, previous?.state != record.state || previous?.attempts != record.attempts {
+                    Terminal.err(line(for: record, retryAt: state.retryAt[record.taskID]))
+                }
+                if record.state != .pending { state.retryAt[record.taskID] = nil }
+            case .retryScheduled(_, let task, let attempt, let at, let error):
+                state.retryAt[task] = at
+                if !live { Terminal.err("\(pad(task)) retry \(attempt) at \(at.iso8601) after: \(error)") }
+            case .log(let line):
+                guard showLogs else { return }
+                let prefix = line.stream == .system ? "!" : (line.stream == .stderr ? "|" : "|")
+                emit("\(pad(line.taskID)) \(prefix) \(line.text)", state: &state)
+            case .runFinished(let run):
+                redraw(&state, force: true)
+                let failed = state.tasks.values.filter { $0.state == .failed }.count
+                var summary = "run \(run.id) \(run.state.rawValue) in \(Terminal.elapsed(run.startedAt, run.finishedAt))"
+                if failed > 0 { summary += " (\(failed) failed)" }
+                Terminal.err(summary)
+                if let error = run.error, run.state == .failed { Terminal.err("  \(error)") }
+                return
+            }
+            redraw(&state, force: false)
+        }
+    }
+
+    private func emit(_ text: String, state: inout State) {
+        if live { clear(&state) }
+        Terminal.err(text)
+        if live { state.lastDraw = 0 }
+    }
+
+    private func clear(_ state: inout State) {
+        guard state.drawnLines > 0 else { return }
+        FileHandle.standardError.write(Data("\u{1B}[\(state.drawnLines)A\u{1B}[J".utf8))
+        state.drawnLines = 0
+    }
+
+    private func redraw(_ state: inout State, force: Bool) {
+        guard live else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard force || now - state.lastDraw > 80_000_000 else { return }
+        state.lastDraw = now
+        clear(&state)
+        var lines: [String] = []
+        let shown = state.order.count > 40 ? summaryLines(state) : state.order.compactMap { id in
+            state.tasks[id].map { line(for: $0, retryAt: state.retryAt[id]) } ?? "\(pad(id)) pending"
+        }
+        lines += shown
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        state.drawnLines = lines.count
+    }
+
+    private func summaryLines(_ state: State) -> [String] {
+        var counts: [TaskState: Int] = [:]
+        for id in state.order { counts[state.tasks[id]?.state ?? .pending, default: 0] += 1 }
+        let parts = TaskState.allCases.compactMap { counts[$0].map { "\($0) \($1)" } }
+        let running = state.order.filter { state.tasks[$0]?.state == .running }.prefix(10)
+        return [parts.joined(separator: " · ")] + running.map { "\(pad($0)) running" }
+    }
+
+    private func pad(_ id: String) -> String { id.count >= 16 ? id : id.padding(toLength: 16, withPad: " ", startingAt: 0) }
+
+    private func line(for record: TaskRecord, retryAt: Timestamp?) -> String {
+        let name = pad(record.taskID)
+        switch record.state {
+        case .pending:
+            if let retryAt { return "\(name) waiting to retry at \(retryAt.iso8601) (\(record.error ?? ""))" }
+            return "\(name) pending"
+        case .running: return "\(name) running (attempt \(record.attempts))"
+        case .succeeded: return "\(name) succeeded in \(Terminal.elapsed(record.startedAt, record.finishedAt))" + attemptsNote(record)
+        case .cached: return "\(name) cached (\(record.cacheNote ?? "hit"))"
+        case .skipped: return "\(name) \(record.error ?? "skipped")"
+        case .failed: return "\(name) failed after \(record.attempts) attempt\(record.attempts == 1 ? "" : "s"): \(record.error ?? "")"
+        case .cancelled: return "\(name) cancelled"
+        }
+    }
+
+    private func attemptsNote(_ record: TaskRecord) -> String { record.attempts > 1 ? " (attempt \(record.attempts))" : "" }
+}

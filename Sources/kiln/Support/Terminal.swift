@@ -1,0 +1,45 @@
+import Foundation
+import PipelineModel
+
+/// Writing to the terminal: stdout for results, stderr for progress and errors.
+enum Terminal {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ message: String) { err("kiln: error: \(message)") }
+
+    /// Whether stderr is an interactive terminal (live progress) rather than a file or pipe (one line per change).
+    static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb" }
+
+    /// Pretty, key-sorted JSON.
+    static func json(_ value: JSONValue) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? value.compactJSON
+    }
+
+    /// Left-aligned columns separated by two spaces.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    /// `1.2s`, `350ms`, `2m05s`.
+    static func elapsed(_ from: Timestamp?, _ to: Timestamp?) -> String {
+        guard let from, let to else { return "" }
+        let millis = to.millisecondsSince1970 - from.millisecondsSince1970
+        if millis < 1000 { return "\(millis)ms" }
+        if millis < 60_000 { return String(format: "%.1fs", Double(millis) / 1000) }
+        return "\(millis / 60_000)m\(String(format: "%02d", (millis / 1000) % 60))s"
+    }
+}
