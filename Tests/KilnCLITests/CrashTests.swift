@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@Suite("kiln CLI crash and interrupt", .serialized) struct CrashTests {
+    /// A pipeline whose `slow` task sleeps the first time and passes once `marker` exists.
+    func pipeline(_ cli: CLI) throws -> String {
+        try cli.write("crash.yaml", """
+            name: crash
+            tasks:
+              first:
+                shell: echo ran >> count.txt
+              slow:
+                needs: [first]
+                shell: if [ -f marker ]; then echo resumed; else touch marker; echo $$ > slow.pid; sleep 30; fi
+              last:
+                needs: [slow]
+                uses: noop
+            """)
+    }
+
+    func state(_ cli: CLI, _ id: String? = nil) throws -> [String: Any]? {
+        let arguments = id.map { ["show", $0, "--json"] } ?? ["runs", "--json"]
+        let result = try cli.run(arguments)
+        guard result.status == 0 else { return nil }
+        if id == nil { return (try result.json() as? [[String: Any]])?.first }
+        return try result.json() as? [String: Any]
+    }
+
+    @Test("after kill -9 mid-run, resume finishes without rerunning what succeeded")
+    func killNineThenResume() throws {
+        let cli = try CLI()
+        let path = try pipeline(cli)
+        let process = try cli.start(["run", path])
+        let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
+        #expect(CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let run = try #require(try state(cli))
+        let id = try #require(run["id"] as? String)
+        #expect(run["state"] as? String == "running")
+
+        let resumed = try cli.run(["resume", id, "--json"])
+        #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
+        let tasks = try #require((try resumed.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
+        #expect(tasks.values.allSatisfy { $0["state"] as? String == "succeeded" })
+        let count = try String(contentsOf: cli.scratch.appendingPathComponent("count.txt"), encoding: .utf8)
+        #expect(count == "ran\n")
+        if let pidText = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(-pid, SIGKILL)  // the orphaned sleep of the killed run
+        }
+    }
+
+    @Test("Ctrl-C cancels running tasks, kills their process group, exits 130 and leaves the run resumable")
+    func interrupt() throws {
+        let cli = try CLI()
+        let path = try pipeline(cli)
+        let process = try cli.start(["run", path])
+        let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
+        #expect(CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
+        let pid = try #require(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(CLI.waitUntil(seconds: 5) { kill(pid, 0) != 0 })
+        let run = try #require(try state(cli))
+        #expect(run["state"] as? String == "cancelled")
+        let id = try #require(run["id"] as? String)
+        #expect(try cli.run(["resume", id]).status == 0)
+    }
+
+    @Test("two kiln processes on one home both finish (no 'database is locked')")
+    func twoProcesses() throws {
+        let cli = try CLI()
+        var tasks = "name: wide\ntasks:\n"
+        for index in 0..<150 { tasks += "  t\(index): { uses: noop, with: { i: \(index) } }\n" }
+        let path = try cli.write("wide.yaml", tasks)
+        let errors = [Pipe(), Pipe()]
+        let processes = try errors.map { try cli.start(["run", path], stderr: $0) }
+        var outputs: [String] = []
+        for (process, pipe) in zip(processes, errors) {
+            outputs.append(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            process.waitUntilExit()
+        }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 }, "\(outputs)")
+        #expect(!outputs.joined().contains("locked"))
+        let runs = try #require(try cli.run(["runs", "--json"]).json() as? [[String: Any]])
+        #expect(runs.count == 2 && runs.allSatisfy { $0["state"] as? String == "succeeded" })
+    }
+}
