@@ -185,7 +185,7 @@ extension PipelineExecutor {
         let (runID, taskID, clock) = (run.id, task.id, self.clock)
         return TaskContext(
             runID: run.id, pipeline: run.pipeline, taskID: task.id, attempt: attempt, action: action, inputs: inputs,
-            environment: env, workingDirectory: directory, clock: clock, logger: logger,
+            environment: env, workingDirectory: directory, clock: clock, logger: logger, artifacts: artifacts,
             log: { stream, text in
                 inbox.post(.log(LogLine(runID: runID, taskID: taskID, attempt: attempt, stream: stream, text: text, at: clock.now)))
             })

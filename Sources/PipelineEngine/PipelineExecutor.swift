@@ -60,6 +60,7 @@ public struct PipelineExecutor: Sendable {
     let kinds: TaskKindRegistry
     let clock: any PipelineClock
     let events: (any RunEventSink)?
+    let artifacts: (any ArtifactStore)?
     /// Parallelism, cache reading and environment.
     public let configuration: Configuration
     let logger: Logger
@@ -70,17 +71,20 @@ public struct PipelineExecutor: Sendable {
     ///   - kinds: The task kinds (and command runner) available to `uses:`/`run:`/`shell:`.
     ///   - clock: The time source for retries, timeouts and cache expiry.
     ///   - events: Receives run events after they are stored.
+    ///   - artifacts: Where tasks store datasets and models.
     ///   - configuration: Parallelism, cache reading, environment.
     ///   - logger: Engine diagnostics.
     public init(
         store: any StateStore, kinds: TaskKindRegistry, clock: any PipelineClock = SystemClock(),
-        events: (any RunEventSink)? = nil, configuration: Configuration = Configuration(),
+        events: (any RunEventSink)? = nil, artifacts: (any ArtifactStore)? = nil,
+        configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "kiln.engine")
     ) {
         self.store = store
         self.kinds = kinds
         self.clock = clock
         self.events = events
+        self.artifacts = artifacts
         self.configuration = configuration
         self.logger = logger
     }

@@ -72,13 +72,16 @@ public struct TaskContext: Sendable {
     public let clock: any PipelineClock
     /// A logger with `run.id`, `task.key` and `task.attempt` metadata.
     public let logger: Logger
+    /// Where datasets and models are stored, when the process has an artifact store.
+    public let artifacts: (any ArtifactStore)?
     let sink: @Sendable (LogStream, String) -> Void
 
     /// Creates a context (the engine does this; tests of a kind may too).
     public init(
         runID: RunID, pipeline: String, taskID: String, attempt: Int, action: ResolvedAction,
         inputs: [String: JSONValue] = [:], environment: [String: String] = [:], workingDirectory: String,
-        clock: any PipelineClock, logger: Logger, log sink: @escaping @Sendable (LogStream, String) -> Void
+        clock: any PipelineClock, logger: Logger, artifacts: (any ArtifactStore)? = nil,
+        log sink: @escaping @Sendable (LogStream, String) -> Void
     ) {
         self.runID = runID
         self.pipeline = pipeline
@@ -90,6 +93,7 @@ public struct TaskContext: Sendable {
         self.workingDirectory = workingDirectory
         self.clock = clock
         self.logger = logger
+        self.artifacts = artifacts
         self.sink = sink
     }
 
