@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "PipelineTasks", targets: ["PipelineTasks"]),
         .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
+        .library(name: "Tabular", targets: ["Tabular"]),
+        .library(name: "DataValidation", targets: ["DataValidation"]),
+        .library(name: "Features", targets: ["Features"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,7 +32,8 @@ let package = Package(
     targets: [
         // Layer 1: pure values.
         .target(name: "PipelineModel", swiftSettings: swiftSettings),
-        // Layer 2: the engine and its ports.
+        .target(name: "Tabular"),
+        // Layer 2: the engine and its ports; the numeric modules (plain libraries, usable alone).
         .target(
             name: "PipelineEngine",
             dependencies: [
@@ -39,6 +43,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "DataValidation", dependencies: ["Tabular"]),
+        .target(name: "Features", dependencies: ["Tabular"]),
         // Layer 3: adapters.
         .target(
             name: "PipelineFile",
@@ -94,5 +100,8 @@ let package = Package(
         ),
         .testTarget(name: "PipelineTasksTests", dependencies: ["PipelineTasks", "PipelineTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "KilnCLITests", dependencies: [], swiftSettings: swiftSettings),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DataValidationTests", dependencies: ["DataValidation", "Tabular"]),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features", "Tabular"]),
     ]
 )

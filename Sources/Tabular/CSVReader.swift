@@ -1,0 +1,72 @@
+/// Reads RFC 4180 CSV (header row required) from bytes, a file, a directory or a glob into a ``DataFrame``.
+///
+/// - Parsing works on raw bytes; input must be UTF-8 (a leading BOM is ignored).
+/// - Quoted fields may contain delimiters, doubled quotes and line breaks; LF, CRLF and CR line ends are accepted.
+/// - Unquoted fields equal to a missing token (empty, `NA`, `null`, `NaN` by default) become null;
+///   quoted fields are always values, so `""` is an empty string.
+/// - Column types are inferred (int, then double, then bool, else string) unless overridden; a column
+///   with only missing values is a string column of nulls. A header-only file gives a frame with 0 rows.
+/// - Empty lines are skipped, except in a one-column file where an empty line is a null row. `inf`/`infinity` (any sign/case) parse as doubles; `NaN` is null.
+public struct CSVReader: Sendable {
+    /// The reading options.
+    public var options: CSVReadOptions
+
+    /// Creates a reader.
+    /// - Parameters:
+    ///   - options: Delimiter, type overrides and missing tokens.
+    public init(options: CSVReadOptions = CSVReadOptions()) {
+        self.options = options
+    }
+
+    /// Parses CSV bytes.
+    /// - Parameters:
+    ///   - bytes: UTF-8 CSV text including the header row.
+    ///   - name: The name used in error messages (e.g. the file path).
+    /// - Throws: ``TabularError`` describing malformed input with `name:line`.
+    public func read(bytes: [UInt8], name: String = "<memory>") throws -> DataFrame {
+        try frame(from: [CSVTokenizer.tokenize(bytes, path: name, delimiter: options.delimiter)])
+    }
+
+    /// Parses CSV text.
+    /// - Parameters:
+    ///   - text: CSV text including the header row.
+    ///   - name: The name used in error messages.
+    /// - Throws: ``TabularError`` describing malformed input.
+    public func read(text: String, name: String = "<memory>") throws -> DataFrame {
+        try read(bytes: Array(text.utf8), name: name)
+    }
+
+    /// Reads one CSV file, every `*.csv` file of a directory, or the files matching a glob such as
+    /// `data/incoming/*.csv` (wildcards `*`, `?` in the last path component), in name order, into one frame.
+    ///
+    /// All files must have the same header; types are inferred over all files together.
+    /// - Parameters:
+    ///   - path: A file path, a directory path or a glob pattern.
+    /// - Throws: ``TabularError/noFilesMatched(pattern:)``, ``TabularError/headerMismatch(path:expected:found:)``,
+    ///   ``TabularError/fileUnreadable(path:reason:)`` or any parse error.
+    public func read(contentsOf path: String) throws -> DataFrame {
+        let paths = try CSVReader.files(matching: path)
+        var files: [CSVTokens] = []
+        for file in paths {
+            let tokens = try CSVTokenizer.tokenize(AtomicFile.read(file), path: file, delimiter: options.delimiter)
+            if let first = files.first, first.header != tokens.header {
+                throw TabularError.headerMismatch(path: file, expected: first.header, found: tokens.header)
+            }
+            files.append(tokens)
+        }
+        return try frame(from: files)
+    }
+
+    /// Builds the frame from tokenized files that share one header.
+    private func frame(from files: [CSVTokens]) throws -> DataFrame {
+        let first = files[0]
+        for name in options.typeOverrides.keys.sorted() where !first.header.contains(name) {
+            throw TabularError.unknownOverrideColumn(path: first.path, column: name, available: first.header)
+        }
+        let builder = CSVColumnBuilder(files: files, missingTokens: options.missingTokens.map { Array($0.utf8) })
+        let columns = try first.header.enumerated().map { position, name in
+            try builder.build(position: position, name: name, override: options.typeOverrides[name])
+        }
+        return DataFrame(uncheckedColumns: columns, rowCount: files.reduce(0) { $0 + $1.rowCount })
+    }
+}

@@ -1,0 +1,47 @@
+import Testing
+import Tabular
+
+@Suite("CSV round trip")
+struct CSVRoundTripTests {
+    @Test("random frames with quotes, commas, newlines and nulls survive write then read", arguments: [1, 2, 3, 4])
+    func randomFrames(seed: UInt64) throws {
+        var generator = SeededGenerator(seed: seed)
+        for _ in 0..<50 {
+            let frame = RandomFrame.make(using: &generator)
+            let overrides = Dictionary(uniqueKeysWithValues: frame.schema.map { ($0.name, $0.type) })
+            for lineEnding in ["\n", "\r\n"] {
+                let bytes = CSVWriter(lineEnding: lineEnding).encode(frame)
+                let read = try CSVReader(options: CSVReadOptions(typeOverrides: overrides)).read(bytes: bytes)
+                #expect(read == frame, "\(CSVWriter().string(frame))")
+            }
+        }
+    }
+
+    @Test("writes nulls as empty fields and quotes strings that need it")
+    func writerFormat() throws {
+        let frame = try DataFrame(columns: [
+            Column(name: "s", strings: ["a,b", "", nil, "NA", "say \"x\""]),
+            Column(name: "d", doubles: [0.1, .nan, nil, .infinity, 1e-5]),
+        ])
+        let text = CSVWriter().string(frame)
+        #expect(text == "s,d\n\"a,b\",0.1\n\"\",NaN\n,\n\"NA\",inf\n\"say \"\"x\"\"\",1e-05\n")
+    }
+
+    @Test("a one-column frame keeps its null rows")
+    func singleColumnNulls() throws {
+        let frame = try DataFrame(columns: [Column(name: "v", ints: [1, nil, nil, 4])])
+        let read = try CSVReader().read(bytes: CSVWriter().encode(frame))
+        #expect(read == frame)
+    }
+
+    @Test("writing to a file is atomic and replaces an existing file")
+    func fileWrite() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/out.csv"
+        let frame = try DataFrame(columns: [Column(name: "v", ints: [1, 2])])
+        try CSVWriter().write(frame, to: path)
+        try CSVWriter().write(frame.head(1), to: path)
+        #expect(try CSVReader().read(contentsOf: path) == frame.head(1))
+        #expect(try directory.entries() == ["out.csv"])
+    }
+}
