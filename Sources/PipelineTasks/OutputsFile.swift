@@ -1,11 +1,7 @@
+import Foundation
 import PipelineEngine
 import PipelineModel
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -64,7 +60,7 @@ struct OutputsFile: ~Copyable {
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
-            throw TaskFailure("KILN_OUTPUTS file is not valid JSON: \(Self.reason(error))")
+            throw TaskFailure("KILN_OUTPUTS file is not valid JSON: \(Self.syntaxError(in: data) ?? "\(error)")")
         }
         guard case .object(let outputs) = value else {
             throw TaskFailure("KILN_OUTPUTS file must hold a JSON object, found \(Self.kind(of: value))")
@@ -74,10 +70,14 @@ struct OutputsFile: ~Copyable {
 
     deinit { unlink(path) }
 
-    private static func reason(_ error: any Error) -> String {
-        guard case DecodingError.dataCorrupted(let context) = error else { return "\(error)" }
-        if let underlying = context.underlyingError { return "\(underlying)" }
-        return context.debugDescription
+    /// Where the JSON parser stopped (JSONDecoder only says "not valid JSON"; JSONSerialization says where).
+    private static func syntaxError(in data: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
+            return nil
+        } catch {
+            return (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+        }
     }
 
     private static func kind(of value: JSONValue) -> String {
