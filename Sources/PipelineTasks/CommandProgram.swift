@@ -50,7 +50,7 @@ struct CommandProgram {
         }
     }
 
-    /// The message for a process that could not be started.
+    /// The message for a process that could not be started or watched.
     func failure(_ error: SubprocessError, workingDirectory: String) -> TaskFailure {
         switch error.code {
         case .executableNotFound where searchesPath:
@@ -59,8 +59,10 @@ struct CommandProgram {
             TaskFailure("program '\(displayName)' not found or not executable")
         case .failedToChangeWorkingDirectory:
             TaskFailure("cannot run in working directory '\(workingDirectory)': it does not exist or is not accessible")
-        default:
+        case .spawnFailed:
             TaskFailure("could not start '\(displayName)': \(error)")
+        default:
+            TaskFailure("running '\(displayName)' failed: \(error)")
         }
     }
 }

@@ -79,12 +79,11 @@ public struct CommandTaskKind: TaskKind {
             }
             status = result.terminationStatus
             lastErrorLine = result.closureResult
-        } catch let error as SubprocessError {
-            await cleanUpIfCancelled(group.withLock { $0 })
-            throw program.failure(error, workingDirectory: context.workingDirectory)
         } catch {
             await cleanUpIfCancelled(group.withLock { $0 })
-            throw error
+            try Task.checkCancellation()
+            guard let error = error as? SubprocessError else { throw error }
+            throw program.failure(error, workingDirectory: context.workingDirectory)
         }
         await cleanUpIfCancelled(group.withLock { $0 })
         try Task.checkCancellation()
