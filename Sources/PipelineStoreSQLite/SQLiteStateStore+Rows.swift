@@ -1,0 +1,146 @@
+internal import Foundation
+internal import GRDB
+import PipelineEngine
+import PipelineModel
+
+// How records become statement arguments and rows become records. Column orders match the SQL in
+// SQLiteStateStore+Writes.swift and SQLiteStateStore+Reads.swift.
+extension SQLiteStateStore {
+    /// `runs` columns, in argument and select order.
+    static let runColumns =
+        #"id, pipeline, state, params, snapshot, base_directory, "trigger", created_at, started_at, finished_at, error"#
+
+    /// `task_runs` columns, in argument and select order.
+    static let taskColumns =
+        "run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at, retry_at"
+
+    /// `logs` columns, in argument and select order (without `seq`).
+    static let logColumns = "run_id, task_id, attempt, stream, text, at"
+
+    /// `cache_entries` columns, in argument and select order.
+    static let cacheColumns = "key, pipeline, task_id, run_id, outputs, created_at, expires_at"
+
+    // MARK: Records to arguments
+
+    /// The arguments for the `runs` columns.
+    static func arguments(for run: RunRecord) throws -> StatementArguments {
+        [
+            run.id.rawValue, run.pipeline, run.state.rawValue, JSONValue.object(run.params).compactJSON,
+            try snapshotJSON(run.snapshot), run.baseDirectory, run.trigger?.compactJSON,
+            run.createdAt.nanosecondsSince1970, run.startedAt?.nanosecondsSince1970,
+            run.finishedAt?.nanosecondsSince1970, run.error,
+        ]
+    }
+
+    /// The arguments for the `task_runs` columns.
+    static func arguments(for record: TaskRecord, of run: RunID) -> StatementArguments {
+        [
+            run.rawValue, record.taskID, record.state.rawValue, record.attempts,
+            record.outputs.map { JSONValue.object($0).compactJSON }, record.error, record.cacheKey, record.cacheNote,
+            record.startedAt?.nanosecondsSince1970, record.finishedAt?.nanosecondsSince1970,
+            record.retryAt?.nanosecondsSince1970,
+        ]
+    }
+
+    /// The arguments for the `logs` columns.
+    static func arguments(for line: LogLine) -> StatementArguments {
+        [line.runID.rawValue, line.taskID, line.attempt, line.stream.rawValue, line.text, line.at.nanosecondsSince1970]
+    }
+
+    /// The arguments for the `cache_entries` columns.
+    static func arguments(for entry: CacheEntry) -> StatementArguments {
+        [
+            entry.key, entry.pipeline, entry.taskID, entry.runID.rawValue, JSONValue.object(entry.outputs).compactJSON,
+            entry.createdAt.nanosecondsSince1970, entry.expiresAt?.nanosecondsSince1970,
+        ]
+    }
+
+    /// The stored form of a pipeline snapshot: its `Codable` JSON with sorted keys.
+    static func snapshotJSON(_ pipeline: Pipeline) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(pipeline), as: UTF8.self)
+    }
+
+    // MARK: Rows to records
+
+    /// A run from a row of ``runColumns``.
+    static func runRecord(from row: Row) throws -> RunRecord {
+        RunRecord(
+            id: RunID(rawValue: try row.decode(atIndex: 0)),
+            pipeline: try row.decode(atIndex: 1),
+            state: try enumValue(RunState.self, row, 2, "runs.state"),
+            params: try json([String: JSONValue].self, try row.decode(atIndex: 3), "runs.params"),
+            snapshot: try json(Pipeline.self, try row.decode(atIndex: 4), "runs.snapshot"),
+            baseDirectory: try row.decode(atIndex: 5),
+            trigger: try (row.decode(String?.self, atIndex: 6)).map { try json(JSONValue.self, $0, "runs.trigger") },
+            createdAt: Timestamp(nanosecondsSince1970: try row.decode(atIndex: 7)),
+            startedAt: try timestamp(row, 8),
+            finishedAt: try timestamp(row, 9),
+            error: try row.decode(atIndex: 10))
+    }
+
+    /// A task record from a row of ``taskColumns``.
+    static func taskRecord(from row: Row) throws -> TaskRecord {
+        TaskRecord(
+            taskID: try row.decode(atIndex: 1),
+            state: try enumValue(TaskState.self, row, 2, "task_runs.state"),
+            attempts: try row.decode(atIndex: 3),
+            outputs: try (row.decode(String?.self, atIndex: 4)).map {
+                try json([String: JSONValue].self, $0, "task_runs.outputs")
+            },
+            error: try row.decode(atIndex: 5),
+            cacheKey: try row.decode(atIndex: 6),
+            cacheNote: try row.decode(atIndex: 7),
+            startedAt: try timestamp(row, 8),
+            finishedAt: try timestamp(row, 9),
+            retryAt: try timestamp(row, 10))
+    }
+
+    /// A log line from a row of ``logColumns``.
+    static func logLine(from row: Row) throws -> LogLine {
+        LogLine(
+            runID: RunID(rawValue: try row.decode(atIndex: 0)),
+            taskID: try row.decode(atIndex: 1),
+            attempt: try row.decode(atIndex: 2),
+            stream: try enumValue(LogStream.self, row, 3, "logs.stream"),
+            text: try row.decode(atIndex: 4),
+            at: Timestamp(nanosecondsSince1970: try row.decode(atIndex: 5)))
+    }
+
+    /// A cache entry from a row of ``cacheColumns``.
+    static func cacheEntry(from row: Row) throws -> CacheEntry {
+        CacheEntry(
+            key: try row.decode(atIndex: 0),
+            pipeline: try row.decode(atIndex: 1),
+            taskID: try row.decode(atIndex: 2),
+            runID: RunID(rawValue: try row.decode(atIndex: 3)),
+            outputs: try json([String: JSONValue].self, try row.decode(atIndex: 4), "cache_entries.outputs"),
+            createdAt: Timestamp(nanosecondsSince1970: try row.decode(atIndex: 5)),
+            expiresAt: try timestamp(row, 6))
+    }
+
+    // MARK: Column helpers
+
+    private static func timestamp(_ row: Row, _ index: Int) throws -> Timestamp? {
+        try row.decode(Int64?.self, atIndex: index).map { Timestamp(nanosecondsSince1970: $0) }
+    }
+
+    private static func enumValue<Value: RawRepresentable>(
+        _ type: Value.Type, _ row: Row, _ index: Int, _ column: String
+    ) throws -> Value where Value.RawValue == String {
+        let text: String = try row.decode(atIndex: index)
+        guard let value = Value(rawValue: text) else {
+            throw StoredValueError(column: column, value: text, reason: "not a known \(Value.self)")
+        }
+        return value
+    }
+
+    private static func json<Value: Decodable>(_ type: Value.Type, _ text: String, _ column: String) throws -> Value {
+        do {
+            return try JSONDecoder().decode(Value.self, from: Data(text.utf8))
+        } catch {
+            throw StoredValueError(column: column, value: text, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,146 @@
+internal import GRDB
+import PipelineEngine
+
+// Write transactions. JSON is encoded before the transaction starts so the write lock, which other
+// `kiln` processes wait for, is held only while rows are written.
+extension SQLiteStateStore {
+    private static let insertRunSQL = "INSERT INTO runs (\(runColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+
+    private static let updateRunSQL = """
+        UPDATE runs SET pipeline = ?2, state = ?3, params = ?4, snapshot = ?5, base_directory = ?6, "trigger" = ?7,
+            created_at = ?8, started_at = ?9, finished_at = ?10, error = ?11
+        WHERE id = ?1
+        """
+
+    private static let upsertTaskSQL = """
+        INSERT INTO task_runs (\(taskColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        ON CONFLICT (run_id, task_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts,
+            outputs = excluded.outputs, error = excluded.error, cache_key = excluded.cache_key,
+            cache_note = excluded.cache_note, started_at = excluded.started_at, finished_at = excluded.finished_at,
+            retry_at = excluded.retry_at
+        """
+
+    /// The compare-and-set form: `?12` is the expected state.
+    private static let compareAndSetTaskSQL = """
+        UPDATE task_runs SET state = ?3, attempts = ?4, outputs = ?5, error = ?6, cache_key = ?7, cache_note = ?8,
+            started_at = ?9, finished_at = ?10, retry_at = ?11
+        WHERE run_id = ?1 AND task_id = ?2 AND state = ?12
+        """
+
+    private static let insertLogSQL = "INSERT INTO logs (\(logColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+
+    private static let upsertCacheSQL = """
+        INSERT INTO cache_entries (\(cacheColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        ON CONFLICT (key) DO UPDATE SET pipeline = excluded.pipeline, task_id = excluded.task_id,
+            run_id = excluded.run_id, outputs = excluded.outputs, created_at = excluded.created_at,
+            expires_at = excluded.expires_at
+        """
+
+    /// Inserts a run and its tasks in one transaction.
+    func insertRun(_ run: RunRecord, tasks: [TaskRecord]) throws {
+        let runArguments = try Self.arguments(for: run)
+        let taskArguments = tasks.map { Self.arguments(for: $0, of: run.id) }
+        try writer.write { db in
+            let insert = try db.cachedStatement(sql: Self.insertRunSQL)
+            insert.setUncheckedArguments(runArguments)
+            do {
+                try insert.execute()
+            } catch let error as DatabaseError
+                where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+                || error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+            {
+                throw StateStoreError.duplicateRun(run.id)
+            }
+            let upsert = try db.cachedStatement(sql: Self.upsertTaskSQL)
+            for arguments in taskArguments {
+                upsert.setUncheckedArguments(arguments)
+                try upsert.execute()
+            }
+        }
+    }
+
+    /// Applies a batch in one transaction; any thrown error rolls all of it back.
+    func apply(_ batch: StateBatch) throws {
+        guard !batch.isEmpty else { return }
+        let runArguments = try batch.run.map { try Self.arguments(for: $0) }
+        let taskArguments = batch.tasks.map { update in
+            var arguments = Self.arguments(for: update.record, of: update.runID)
+            if let expected = update.expected { arguments += [expected.rawValue] }
+            return arguments
+        }
+        let logArguments = batch.logs.map { Self.arguments(for: $0) }
+        let cacheArguments = batch.cache.map { Self.arguments(for: $0) }
+
+        try writer.write { db in
+            if let run = batch.run, let runArguments {
+                let update = try db.cachedStatement(sql: Self.updateRunSQL)
+                update.setUncheckedArguments(runArguments)
+                try update.execute()
+                if db.changesCount == 0 { throw StateStoreError.unknownRun(run.id) }
+            }
+            for (update, arguments) in zip(batch.tasks, taskArguments) {
+                try Self.write(update, arguments: arguments, db)
+            }
+            if !logArguments.isEmpty {
+                let insert = try db.cachedStatement(sql: Self.insertLogSQL)
+                for (line, arguments) in zip(batch.logs, logArguments) {
+                    try Self.execute(insert, arguments, run: line.runID)
+                }
+            }
+            if !cacheArguments.isEmpty {
+                let upsert = try db.cachedStatement(sql: Self.upsertCacheSQL)
+                for arguments in cacheArguments {
+                    upsert.setUncheckedArguments(arguments)
+                    try upsert.execute()
+                }
+            }
+        }
+    }
+
+    /// Writes one task update: an upsert, or a compare-and-set that throws on a state mismatch.
+    private static func write(_ update: TaskUpdate, arguments: StatementArguments, _ db: Database) throws {
+        guard let expected = update.expected else {
+            try execute(db.cachedStatement(sql: upsertTaskSQL), arguments, run: update.runID)
+            return
+        }
+        let compareAndSet = try db.cachedStatement(sql: compareAndSetTaskSQL)
+        compareAndSet.setUncheckedArguments(arguments)
+        try compareAndSet.execute()
+        guard db.changesCount == 0 else { return }
+
+        let actual = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT state FROM task_runs WHERE run_id = ? AND task_id = ?"),
+            arguments: [update.runID.rawValue, update.record.taskID])
+        if actual == nil, try !runExists(update.runID, db) { throw StateStoreError.unknownRun(update.runID) }
+        throw StateStoreError.conflict(
+            run: update.runID, task: update.record.taskID, expected: expected,
+            actual: actual.flatMap(TaskState.init(rawValue:)))
+    }
+
+    /// Runs `statement`, reporting a foreign key failure as the unknown run it means.
+    private static func execute(_ statement: Statement, _ arguments: StatementArguments, run: RunID) throws {
+        statement.setUncheckedArguments(arguments)
+        do {
+            try statement.execute()
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            throw StateStoreError.unknownRun(run)
+        }
+    }
+
+    /// Whether run `id` is stored.
+    private static func runExists(_ id: RunID, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM runs WHERE id = ?"), arguments: [id.rawValue]) ?? false
+    }
+
+    /// Deletes the cache entries of `task`, or all of them.
+    func deleteCacheEntries(task: String?) throws -> Int {
+        try writer.write { db in
+            if let task {
+                try db.execute(sql: "DELETE FROM cache_entries WHERE task_id = ?", arguments: [task])
+            } else {
+                try db.execute(sql: "DELETE FROM cache_entries")
+            }
+            return db.changesCount
+        }
+    }
+}

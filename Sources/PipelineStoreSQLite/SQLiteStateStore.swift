@@ -1,0 +1,208 @@
+internal import Foundation
+internal import GRDB
+public import PipelineEngine
+
+/// A ``StateStore`` kept in one SQLite database file: the store `kiln` uses.
+///
+/// ```swift
+/// let store = try SQLiteStateStore(path: SQLiteStateStore.defaultPath(home: "/home/me/.kiln"))
+/// try await store.createRun(run, tasks: records)
+/// try await store.commit(StateBatch(tasks: [TaskUpdate(runID: run.id, record: started, expected: .pending)]))
+/// ```
+///
+/// A file database runs in WAL mode with `synchronous=NORMAL`: every committed batch survives the process
+/// being killed (even with `kill -9`); only a power loss or an operating system crash can drop the last
+/// few commits. Writes are `IMMEDIATE` transactions and connections wait up to 10 seconds for a lock, so
+/// several `kiln` processes can share one database without ever failing with "database is locked".
+/// Readers never block the writer and see only committed batches.
+///
+/// The schema is created and upgraded by append-only SQL migrations when the store opens; its tables
+/// and column values are a contract that other tools may read.
+public final class SQLiteStateStore: StateStore {
+    /// The connection (file: a WAL pool; memory: a serial queue).
+    let writer: any DatabaseWriter
+
+    /// Opens the database at `path`, creating the file and its parent folders when missing.
+    ///
+    /// The path `":memory:"` opens a private in-memory database, like ``inMemory()``.
+    ///
+    /// - Parameters:
+    ///   - path: The database file.
+    /// - Throws: An error when the folder cannot be created, the file cannot be opened as an SQLite
+    ///   database, or the schema cannot be migrated (for example, a database written by a newer `kiln`).
+    public convenience init(path: String) throws {
+        if path == ":memory:" {
+            try self.init(writer: DatabaseQueue(configuration: Self.configuration()))
+            return
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try self.init(writer: DatabasePool(path: path, configuration: Self.configuration()))
+    }
+
+    /// Opens a migrated store on `writer`.
+    private init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrate(writer)
+    }
+
+    /// A new, empty store that lives in memory and disappears with the value: for tests.
+    ///
+    /// - Returns: The store.
+    /// - Throws: An error when SQLite cannot open the in-memory database (practically never).
+    public static func inMemory() throws -> SQLiteStateStore {
+        try SQLiteStateStore(writer: DatabaseQueue(configuration: configuration()))
+    }
+
+    /// Where `kiln` keeps its database inside its home folder: `<home>/kiln.db`.
+    ///
+    /// - Parameters:
+    ///   - home: The kiln home folder (for example `~/.kiln` or a project's `.kiln`).
+    /// - Returns: The database path.
+    public static func defaultPath(home: String) -> String {
+        home.hasSuffix("/") ? home + "kiln.db" : home + "/kiln.db"
+    }
+
+    /// The connection settings shared by every store.
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.label = "kiln.state"
+        configuration.foreignKeysEnabled = true
+        // Wait for another process's write instead of failing with SQLITE_BUSY. GRDB 7 already begins
+        // every write as IMMEDIATE, so the wait happens at BEGIN, where it can always be retried.
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL + NORMAL: a commit is durable once it is in the WAL file (survives kill -9);
+            // only a power loss can drop the last commits. DatabasePool switches the file to WAL.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return configuration
+    }
+
+    /// Runs the migrations, retrying when another process migrated the same file at the same moment.
+    private static func migrate(_ writer: any DatabaseWriter) throws {
+        let migrator = Schema.migrator
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(writer)
+                return
+            } catch {
+                // Two processes opening a new file both see "v1" missing; the second one's migration fails
+                // (its transaction rolls back) and the retry finds it applied. Real errors fail again.
+                attempt += 1
+                if attempt >= 3 { throw error }
+            }
+        }
+    }
+
+    /// Stores a new run and the initial records of its tasks in one transaction.
+    ///
+    /// Several records with the same task id keep the last one.
+    ///
+    /// - Parameters:
+    ///   - run: The run.
+    ///   - tasks: Its tasks' initial records.
+    /// - Throws: ``StateStoreError/duplicateRun(_:)`` when a run with that id exists (nothing is written);
+    ///   a database error when the file cannot be written.
+    public func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws {
+        try insertRun(run, tasks: tasks)
+    }
+
+    /// Applies `batch` in one write transaction: all of it or none of it.
+    ///
+    /// Task updates with ``TaskUpdate/expected`` set only apply when the stored state is the expected one.
+    ///
+    /// - Parameters:
+    ///   - batch: The changes. An empty batch does nothing.
+    /// - Throws: ``StateStoreError/conflict(run:task:expected:actual:)`` when a compare-and-set fails,
+    ///   ``StateStoreError/unknownRun(_:)`` when the batch names a run that is not stored (in both cases
+    ///   nothing in the batch is written); a database error when the file cannot be written.
+    public func commit(_ batch: StateBatch) async throws {
+        try apply(batch)
+    }
+
+    /// The run with `id`.
+    ///
+    /// - Parameters:
+    ///   - id: The run's id.
+    /// - Returns: The run, or `nil` when no run has that id.
+    /// - Throws: ``StoredValueError`` when the stored row cannot be read; a database error.
+    public func run(_ id: RunID) async throws -> RunRecord? {
+        try readRun(id)
+    }
+
+    /// The task records of run `id`, in the order they were first stored.
+    ///
+    /// - Parameters:
+    ///   - id: The run's id.
+    /// - Returns: The records; empty when the run is unknown.
+    /// - Throws: ``StoredValueError`` when a stored row cannot be read; a database error.
+    public func tasks(of id: RunID) async throws -> [TaskRecord] {
+        try readTasks(of: id)
+    }
+
+    /// The newest runs first (by creation time, then id), optionally only those of `pipeline`.
+    ///
+    /// - Parameters:
+    ///   - pipeline: The pipeline name to keep, or `nil` for every pipeline.
+    ///   - limit: The most runs to return; zero or less returns none.
+    /// - Returns: The runs.
+    /// - Throws: ``StoredValueError`` when a stored row cannot be read; a database error.
+    public func runs(pipeline: String?, limit: Int) async throws -> [RunRecord] {
+        try readRuns(pipeline: pipeline, limit: limit)
+    }
+
+    /// The ids of the runs whose id starts with `prefix`, in id order, at most ten.
+    ///
+    /// - Parameters:
+    ///   - prefix: The start of the id; `%` and `_` are plain characters.
+    /// - Returns: Up to ``prefixMatchLimit`` ids.
+    /// - Throws: A database error.
+    public func runIDs(withPrefix prefix: String) async throws -> [RunID] {
+        try readRunIDs(withPrefix: prefix)
+    }
+
+    /// The most ids ``runIDs(withPrefix:)`` returns: enough to show that a prefix is ambiguous.
+    public static let prefixMatchLimit = 10
+
+    /// Log lines of run `id` in the order they were written, optionally only those of one task and attempt.
+    ///
+    /// - Parameters:
+    ///   - id: The run's id.
+    ///   - task: The task to keep, or `nil` for all.
+    ///   - attempt: The attempt to keep, or `nil` for all.
+    /// - Returns: The lines; empty when the run is unknown.
+    /// - Throws: ``StoredValueError`` when a stored row cannot be read; a database error.
+    public func logs(of id: RunID, task: String?, attempt: Int?) async throws -> [LogLine] {
+        try readLogs(of: id, task: task, attempt: attempt)
+    }
+
+    /// The cache entry stored under `key`, expired or not.
+    ///
+    /// - Parameters:
+    ///   - key: The cache key.
+    /// - Returns: The entry, or `nil`.
+    /// - Throws: ``StoredValueError`` when the stored row cannot be read; a database error.
+    public func cacheEntry(forKey key: String) async throws -> CacheEntry? {
+        try readCacheEntry(forKey: key)
+    }
+
+    /// Every cache entry, newest first (by creation time, then key).
+    ///
+    /// - Returns: The entries.
+    /// - Throws: ``StoredValueError`` when a stored row cannot be read; a database error.
+    public func cacheEntries() async throws -> [CacheEntry] {
+        try readCacheEntries()
+    }
+
+    /// Deletes the cache entries of `task` (in any pipeline), or all entries when `task` is `nil`.
+    ///
+    /// - Parameters:
+    ///   - task: The task id, or `nil` for every entry.
+    /// - Returns: How many entries were deleted.
+    /// - Throws: A database error.
+    public func clearCache(task: String?) async throws -> Int {
+        try deleteCacheEntries(task: task)
+    }
+}

@@ -1,0 +1,77 @@
+internal import GRDB
+
+/// The database schema, as an append-only list of SQL migrations.
+///
+/// Rules: a migration that has shipped is never edited (add `v2`, `v3`, … instead); migrations are plain SQL
+/// and never derive from the Swift record types; table names, column names and the stored raw values
+/// (`RunState`, `TaskState`, `LogStream` raw values, nanosecond timestamps, compact JSON) are a contract.
+///
+/// Value conventions:
+/// - Timestamps are `INTEGER` nanoseconds since 1970-01-01T00:00:00Z (UTC).
+/// - JSON columns hold compact UTF-8 JSON text with sorted object keys.
+/// - `runs.snapshot` holds the pipeline's `Codable` form (the same JSON the model encodes).
+enum Schema {
+    /// The migrator that brings any older database up to date.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    /// Runs, task states, logs and the result cache.
+    static let v1 = """
+        CREATE TABLE runs (
+            id TEXT NOT NULL PRIMARY KEY,
+            pipeline TEXT NOT NULL,
+            state TEXT NOT NULL,
+            params TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            base_directory TEXT NOT NULL,
+            "trigger" TEXT,
+            created_at INTEGER NOT NULL,
+            started_at INTEGER,
+            finished_at INTEGER,
+            error TEXT
+        );
+        CREATE INDEX runs_pipeline_created_at ON runs (pipeline, created_at);
+
+        CREATE TABLE task_runs (
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            task_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            outputs TEXT,
+            error TEXT,
+            cache_key TEXT,
+            cache_note TEXT,
+            started_at INTEGER,
+            finished_at INTEGER,
+            retry_at INTEGER,
+            PRIMARY KEY (run_id, task_id)
+        );
+
+        CREATE TABLE logs (
+            seq INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            task_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            stream TEXT NOT NULL,
+            text TEXT NOT NULL,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX logs_run_task_attempt ON logs (run_id, task_id, attempt);
+
+        CREATE TABLE cache_entries (
+            key TEXT NOT NULL PRIMARY KEY,
+            pipeline TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            run_id TEXT NOT NULL,
+            outputs TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER
+        );
+        CREATE INDEX cache_entries_task_id ON cache_entries (task_id);
+        """
+}

@@ -1,0 +1,58 @@
+public import PipelineEngine
+
+/// The behaviour every ``StateStore`` must have, as named checks to run against a fresh, empty store.
+///
+/// Run each check with its own new store, for example with Swift Testing:
+///
+/// ```swift
+/// @Test("SQLite store", arguments: StateStoreConformance.checks)
+/// func conforms(_ check: StateStoreConformance.Check) async throws {
+///     try await check.run(SQLiteStateStore.inMemory())
+/// }
+/// ```
+///
+/// A check throws ``ConformanceFailure`` naming the requirement, the expected and the actual result when
+/// the store misbehaves, and passes on any error the store itself throws.
+public enum StateStoreConformance {
+    /// One requirement of the `StateStore` contract and the code that checks it.
+    public struct Check: Sendable, CustomStringConvertible {
+        /// The requirement, as a sentence.
+        public let name: String
+        /// Checks the requirement on `store`, which must be empty.
+        public let run: @Sendable (any StateStore) async throws -> Void
+
+        /// Creates a check.
+        ///
+        /// - Parameters:
+        ///   - name: The requirement, as a sentence.
+        ///   - run: Checks the requirement on an empty store; throws ``ConformanceFailure`` when it is not met.
+        public init(_ name: String, run: @escaping @Sendable (any StateStore) async throws -> Void) {
+            self.name = name
+            self.run = run
+        }
+
+        /// The requirement.
+        public var description: String { name }
+    }
+
+    /// Every check, each to run on its own empty store.
+    public static let checks: [Check] = [
+        Check("a created run and its tasks read back with every field", run: createdRunReadsBack),
+        Check("an unknown run reads as nil, with no tasks and no logs", run: unknownRunReadsAsNothing),
+        Check("creating a run with a used id throws duplicateRun and keeps the first", run: duplicateRunIsRejected),
+        Check("a batch stores its run, task, log and cache changes together", run: batchIsStoredWhole),
+        Check("an empty batch changes nothing", run: emptyBatchChangesNothing),
+        Check("an unconditional update replaces a task record or adds a new one", run: unconditionalUpdate),
+        Check("a compare-and-set update applies when the stored state matches", run: compareAndSetApplies),
+        Check("task updates of one batch apply in order", run: updatesApplyInOrder),
+        Check("a compare-and-set conflict throws and writes nothing of its batch", run: conflictWritesNothing),
+        Check("a compare-and-set on a task the run lacks reports it missing", run: compareAndSetOnMissingTask),
+        Check("a batch naming an unknown run throws unknownRun and writes nothing", run: unknownRunInBatch),
+        Check("runs are listed newest first, filtered by pipeline and limited", run: runsAreListedNewestFirst),
+        Check("run ids are found by prefix, with % and _ taken literally", run: runIDsByPrefix),
+        Check("log lines come back in write order, filtered by task and attempt", run: logsInWriteOrder),
+        Check("cache entries are read by key, listed newest first and replaced by key", run: cacheEntriesReadBack),
+        Check("clearing the cache deletes one task's entries in every pipeline, or all, and counts them",
+              run: clearCacheCounts),
+    ]
+}

@@ -1,0 +1,170 @@
+import Foundation
+import PipelineEngine
+import PipelineModel
+@testable import PipelineStoreSQLite
+import Testing
+
+/// What only the SQLite store promises: durability across instances, several processes on one file,
+/// its connection settings and its stored-value contract.
+@Suite("SQLiteStateStore")
+struct SQLiteStateStoreTests {
+    static let start = Timestamp(nanosecondsSince1970: 1_764_979_200_123_456_789)
+    static let pipeline = Pipeline(name: "nightly", tasks: [TaskSpec(id: "a", action: .run(["true"]))])
+
+    static func run(_ id: String, state: RunState = .queued) -> RunRecord {
+        RunRecord(
+            id: RunID(rawValue: id), pipeline: "nightly", state: state, params: ["b": 1, "a": ["x": "y"]],
+            snapshot: pipeline, baseDirectory: "/work", createdAt: start)
+    }
+
+    static func line(_ run: String, _ task: String, _ text: String) -> LogLine {
+        LogLine(runID: RunID(rawValue: run), taskID: task, attempt: 1, stream: .stdout, text: text, at: start)
+    }
+
+    @Test("defaultPath(home:) is kiln.db inside the home folder")
+    func defaultPath() {
+        #expect(SQLiteStateStore.defaultPath(home: "/home/me/.kiln") == "/home/me/.kiln/kiln.db")
+        #expect(SQLiteStateStore.defaultPath(home: "/home/me/.kiln/") == "/home/me/.kiln/kiln.db")
+    }
+
+    @Test("opening a path creates the database file and its missing parent folders")
+    func createsParentFolders() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder + "/a/b/kiln.db"
+            let store = try SQLiteStateStore(path: path)
+            try await store.createRun(Self.run("r1"), tasks: [])
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test("a file store runs in WAL mode with synchronous NORMAL and foreign keys on")
+    func connectionSettings() async throws {
+        try await withTemporaryDirectory { folder in
+            let store = try SQLiteStateStore(path: folder + "/kiln.db")
+            for onWriter in [true, false] {
+                #expect(try store.textRows("PRAGMA journal_mode", onWriter: onWriter) == [["wal"]])
+                #expect(try store.textRows("PRAGMA synchronous", onWriter: onWriter) == [["1"]])
+                #expect(try store.textRows("PRAGMA foreign_keys", onWriter: onWriter) == [["1"]])
+            }
+        }
+    }
+
+    @Test("a reopened file store sees everything committed before")
+    func durableAcrossInstances() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder + "/kiln.db"
+            let id = RunID(rawValue: "r1")
+            var finished = Self.run("r1", state: .succeeded)
+            finished.finishedAt = Self.start.adding(.seconds(5))
+            let done = TaskRecord(taskID: "a", state: .succeeded, attempts: 1, outputs: ["n": 1])
+            let entry = CacheEntry(
+                key: "k", pipeline: "nightly", taskID: "a", runID: id, outputs: ["n": 1], createdAt: Self.start,
+                expiresAt: nil)
+            do {
+                let store = try SQLiteStateStore(path: path)
+                try await store.createRun(Self.run("r1"), tasks: [TaskRecord(taskID: "a")])
+                try await store.commit(
+                    StateBatch(
+                        run: finished, tasks: [TaskUpdate(runID: id, record: done, expected: .pending)],
+                        logs: [Self.line("r1", "a", "hello")], cache: [entry]))
+            }
+            let reopened = try SQLiteStateStore(path: path)
+            #expect(try await reopened.run(id) == finished)
+            #expect(try await reopened.tasks(of: id) == [done])
+            #expect(try await reopened.logs(of: id, task: nil, attempt: nil) == [Self.line("r1", "a", "hello")])
+            #expect(try await reopened.cacheEntries() == [entry])
+        }
+    }
+
+    @Test("reopening runs no migration twice and keeps the data")
+    func migrationsAreIdempotent() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder + "/kiln.db"
+            try await SQLiteStateStore(path: path).createRun(Self.run("r1"), tasks: [])
+            for _ in 0..<3 {
+                let store = try SQLiteStateStore(path: path)
+                #expect(try store.textRows("SELECT identifier FROM grdb_migrations") == [["v1"]])
+                #expect(try await store.runs(pipeline: nil, limit: 10).map(\.id.rawValue) == ["r1"])
+            }
+        }
+    }
+
+    @Test("two stores on one file commit concurrently without errors and keep every row")
+    func twoWritersOnOneFile() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder + "/kiln.db"
+            // Opened together: both may try to migrate the new file at once.
+            async let openFirst = SQLiteStateStore(path: path)
+            async let openSecond = SQLiteStateStore(path: path)
+            let stores = try await [openFirst, openSecond]
+            let id = RunID(rawValue: "r1")
+            try await stores[0].createRun(Self.run("r1"), tasks: [])
+            let commits = 200
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, store) in stores.enumerated() {
+                    group.addTask {
+                        for number in 0..<commits {
+                            let task = "w\(index)-\(number)"
+                            try await store.commit(
+                                StateBatch(
+                                    tasks: [TaskUpdate(runID: id, record: TaskRecord(taskID: task), expected: nil)],
+                                    logs: [Self.line("r1", "w\(index)", "\(number)")]))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            for store in stores {
+                #expect(try await store.tasks(of: id).count == 2 * commits)
+                for index in 0..<2 {
+                    let lines = try await store.logs(of: id, task: "w\(index)", attempt: nil)
+                    #expect(lines.map(\.text) == (0..<commits).map(String.init))
+                }
+            }
+        }
+    }
+
+    @Test("two stores racing to start the same tasks: exactly one compare-and-set wins each")
+    func compareAndSetAcrossStores() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder + "/kiln.db"
+            let stores = [try SQLiteStateStore(path: path), try SQLiteStateStore(path: path)]
+            let id = RunID(rawValue: "r1")
+            let taskIDs = (0..<50).map { "t\($0)" }
+            try await stores[0].createRun(Self.run("r1"), tasks: taskIDs.map { TaskRecord(taskID: $0) })
+            let wins = try await withThrowingTaskGroup(of: Int.self) { group in
+                for store in stores {
+                    group.addTask {
+                        var wins = 0
+                        for task in taskIDs {
+                            let started = TaskRecord(taskID: task, state: .running, attempts: 1)
+                            do {
+                                try await store.commit(
+                                    StateBatch(tasks: [TaskUpdate(runID: id, record: started, expected: .pending)]))
+                                wins += 1
+                            } catch StateStoreError.conflict(_, task, .pending, .running) {}
+                        }
+                        return wins
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(wins == taskIDs.count)
+            #expect(try await stores[1].tasks(of: id).allSatisfy { $0.state == .running && $0.attempts == 1 })
+        }
+    }
+
+    @Test("a batch committed from a cancelled task is still stored")
+    func commitIgnoresCancellation() async throws {
+        let store = try SQLiteStateStore.inMemory()
+        try await store.createRun(Self.run("r1"), tasks: [])
+        let cancelled = Self.run("r1", state: .cancelled)
+        let wasCancelled = try await Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await store.commit(StateBatch(run: cancelled))
+            return Task.isCancelled
+        }.value
+        #expect(wasCancelled)
+        #expect(try await store.run(cancelled.id) == cancelled)
+    }
+}

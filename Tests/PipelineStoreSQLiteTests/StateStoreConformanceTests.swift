@@ -1,0 +1,25 @@
+import PipelineEngine
+import PipelineStoreSQLite
+import PipelineTesting
+import Testing
+
+/// Every store passes the same `StateStore` contract, each check on a new, empty store.
+@Suite("StateStore conformance")
+struct StateStoreConformanceTests {
+    @Test("InMemoryStateStore", arguments: StateStoreConformance.checks)
+    func inMemoryStore(_ check: StateStoreConformance.Check) async throws {
+        try await check.run(InMemoryStateStore())
+    }
+
+    @Test("SQLiteStateStore in memory", arguments: StateStoreConformance.checks)
+    func sqliteInMemory(_ check: StateStoreConformance.Check) async throws {
+        try await check.run(SQLiteStateStore.inMemory())
+    }
+
+    @Test("SQLiteStateStore in a file", arguments: StateStoreConformance.checks)
+    func sqliteFile(_ check: StateStoreConformance.Check) async throws {
+        try await withTemporaryDirectory { folder in
+            try await check.run(SQLiteStateStore(path: folder + "/kiln.db"))
+        }
+    }
+}
