@@ -15,6 +15,15 @@ struct CommandTaskKindStreamingTests {
         #expect(recorder.lines(.stderr) == ["err1", "err2", "err3"])
     }
 
+    @Test("a large output arrives complete and in order")
+    func largeOutput() async throws {
+        let recorder = LogRecorder()
+        _ = try await CommandTaskKind().run(makeContext(.run(["seq", "1", "100000"]), recorder: recorder))
+        let lines = recorder.lines(.stdout)
+        #expect(lines.count == 100_000)
+        #expect(lines == (1...100_000).map(String.init))
+    }
+
     @Test("lines are logged as they arrive, while the process still runs")
     func linesAreStreamed() async throws {
         try await withTemporaryDirectory { directory in
