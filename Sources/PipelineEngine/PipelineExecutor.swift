@@ -22,7 +22,7 @@ public struct PipelineExecutor: Sendable {
         public var parallelism: Int
         /// Whether cached results may be reused. `false` (`--no-cache`) still stores new results. Default `true`.
         public var readCache: Bool
-        /// The environment that `env.X` expressions and command tasks see. Default: empty.
+        /// The environment that `env.X` expressions see (command tasks inherit the process environment). Default: empty.
         public var environment: [String: String]
 
         /// Creates a configuration.
