@@ -14,7 +14,9 @@ struct YAMLDocument {
     let renamedKeys: [String: String]
 
     /// Composes `text`, or returns the YAML syntax error located where the parser found it.
-    static func compose(_ text: String) -> Result<YAMLDocument, FindingError> {
+    static func compose(_ source: String) -> Result<YAMLDocument, FindingError> {
+        // The parser skips a byte order mark without counting it; drop it so columns on line 1 agree.
+        let text = source.unicodeScalars.first == "\u{FEFF}" ? String(source.unicodeScalars.dropFirst()) : source
         var scalars = Array(text.unicodeScalars)
         var renamed: [String: String] = [:]
         let lines = splitLines(scalars)

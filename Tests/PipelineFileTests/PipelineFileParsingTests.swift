@@ -219,6 +219,12 @@ import Testing
         #expect(pipeline.task("a")?.condition == "params.go == true")
     }
 
+    @Test("a byte order mark and CRLF line ends do not move positions")
+    func byteOrderMarkAndCRLF() {
+        let found = diagnostics("\u{FEFF}name: p\r\ntasks:\r\n  a: {run: [a], retires: 1}\r\n")
+        #expect(located(found) == ["3:17: unknown key 'retires' in task 'a' (did you mean 'retries'?)"])
+    }
+
     @Test("planFrom returns a checked plan for a valid file")
     func validPlan() throws {
         let plan = try PipelineFile.planFrom(
