@@ -66,7 +66,8 @@ extension PipelineReader {
             let names = actions.map { "'\($0.key)'" }
             report(
                 at: actions[1].keyNode,
-                "task '\(id)' sets \(names.dropLast().joined(separator: ", ")) and \(names.last!); give it exactly one of run, shell or uses")
+                "task '\(id)' sets \(names.dropLast().joined(separator: ", ")) and \(names.last!); "
+                    + "give it exactly one of run, shell or uses")
         } else if let argv = fields.run?.value {
             action = .run(argv)
         } else if let script = fields.shell?.value {
@@ -75,7 +76,9 @@ extension PipelineReader {
             action = .uses(kind, with: fields.with?.value ?? [:])
         }
         if let with = fields.with, fields.uses == nil {
-            report(at: with.entry.keyNode, "'with' gives inputs to a task kind, but task '\(id)' has no 'uses:'; add uses: KIND or remove 'with'")
+            report(
+                at: with.entry.keyNode,
+                "'with' gives inputs to a task kind, but task '\(id)' has no 'uses:'; add uses: KIND or remove 'with'")
         }
         return TaskSpec(
             id: id, needs: fields.needs?.value ?? [], condition: fields.condition?.value, action: action,
@@ -91,7 +94,8 @@ extension PipelineReader {
 
     private mutating func readNeeds(_ entry: Entry) -> FieldValue<[String]> {
         if let scalar = entry.value.scalarValue, ScalarKind(scalar) != .null {
-            return FieldValue(value: [scalar.string], entry: entry, members: [[.index(0)]: NodeLocation(key: nil, value: entry.value)])
+            let member = NodeLocation(key: nil, value: entry.value)
+            return FieldValue(value: [scalar.string], entry: entry, members: [[.index(0)]: member])
         }
         guard case .sequence(let sequence) = entry.value else {
             report(value: entry, "needs must be a task id or a list of task ids, e.g. needs: [extract]")
@@ -113,7 +117,10 @@ extension PipelineReader {
     private mutating func readArguments(_ entry: Entry) -> FieldValue<[String]> {
         guard case .sequence(let sequence) = entry.value else {
             if let scalar = entry.value.scalarValue, ScalarKind(scalar) == .string {
-                report(value: entry, "run takes a list of arguments (argv), e.g. run: [python3, train.py]; to run a command line through /bin/sh, use shell:")
+                report(
+                    value: entry,
+                    "run takes a list of arguments (argv), e.g. run: [python3, train.py]; "
+                        + "to run a command line through /bin/sh, use shell:")
             } else {
                 report(value: entry, "run must be a list of arguments, e.g. run: [python3, train.py]")
             }
@@ -153,7 +160,9 @@ extension PipelineReader {
         var members: [[PipelineIssue.PathComponent]: NodeLocation] = [:]
         for variable in entries(of: mapping) {
             guard let scalar = variable.value.scalarValue else {
-                report(value: variable, "env value '\(variable.key)' must be text, a number or a boolean, not \(variable.value.kindDescription)")
+                report(
+                    value: variable,
+                    "env value '\(variable.key)' must be text, a number or a boolean, not \(variable.value.kindDescription)")
                 continue
             }
             environment[variable.key] = ScalarKind(scalar) == .null ? "" : scalar.string

@@ -95,7 +95,9 @@ struct PipelineReader {
         }
         guard case .mapping(let mapping) = entry.value else {
             suppressedPlanPaths.insert([.key("tasks")])
-            report(value: entry, "tasks must be a mapping from task id to task, e.g. tasks: {extract: {run: [python3, extract.py]}}")
+            report(
+                value: entry,
+                "tasks must be a mapping from task id to task, e.g. tasks: {extract: {run: [python3, extract.py]}}")
             return []
         }
         var tasks: [TaskSpec] = []
@@ -103,10 +105,15 @@ struct PipelineReader {
             let id = task.key
             record([.key("tasks"), .key(id)], task)
             if !Plan.isValidID(id) {
-                report(at: task.keyNode, "task id '\(id)' is invalid: use lowercase letters, digits, '-' and '_', starting with a letter or digit")
+                // Same text as Plan's check, so planFrom reports it once.
+                report(
+                    at: task.keyNode,
+                    "task id '\(id)' is invalid: use lowercase letters, digits, '-' and '_', starting with a letter or digit")
             }
             guard case .mapping(let fieldsMapping) = task.value else {
-                report(value: task, "task '\(id)' must be a mapping of fields such as run: or needs:, not \(task.value.kindDescription)")
+                report(
+                    value: task,
+                    "task '\(id)' must be a mapping of fields such as run: or needs:, not \(task.value.kindDescription)")
                 tasks.append(TaskSpec(id: id, action: .shell("")))
                 continue
             }
