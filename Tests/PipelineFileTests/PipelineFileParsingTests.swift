@@ -225,6 +225,32 @@ import Testing
         #expect(located(found) == ["3:17: unknown key 'retires' in task 'a' (did you mean 'retries'?)"])
     }
 
+    @Test("anchors and aliases are expanded")
+    func anchorsAndAliases() throws {
+        let pipeline = try PipelineFile.parse(
+            """
+            name: p
+            tasks:
+              a:
+                uses: noop
+                with: &inputs {rows: 3}
+                env: &env {MODE: fast}
+              b:
+                uses: noop
+                with: *inputs
+                env: *env
+            """, path: "pipeline.yaml")
+        #expect(pipeline.task("b")?.action == .uses("noop", with: ["rows": 3]))
+        #expect(pipeline.task("b")?.env == ["MODE": "fast"])
+    }
+
+    @Test("parse checks the file only; the DAG and expressions are checked by planFrom")
+    func parseLeavesPlanChecks() throws {
+        let yaml = "name: p\ntasks:\n  a: {needs: [b], run: [a]}\n  b: {needs: [a], run: [\"${{ params.nope }}\"]}\n"
+        #expect(try PipelineFile.parse(yaml, path: "pipeline.yaml").tasks.count == 2)
+        #expect(diagnostics(yaml, plan: true).count == 2)
+    }
+
     @Test("planFrom returns a checked plan for a valid file")
     func validPlan() throws {
         let plan = try PipelineFile.planFrom(
