@@ -87,7 +87,7 @@ public struct Plan: Sendable {
             let cycle = Plan.findCycle(needs: needs, candidates: Set((0..<tasks.count).filter { remaining[$0] > 0 }))
             let names = cycle.map { tasks[$0].id }
             let first = cycle[0]
-            let needIndex = tasks[first].needs.firstIndex(of: tasks[cycle[1 % cycle.count]].id) ?? 0
+            let needIndex = tasks[first].needs.firstIndex(of: tasks[cycle[cycle.count - 1]].id) ?? 0
             issues.append(
                 PipelineIssue(
                     "needs form a cycle: \((names + [names[0]]).joined(separator: " → ")); remove one of these edges",

@@ -1,0 +1,247 @@
+import PipelineModel
+import Yams
+
+/// Where a field sits in the file: its key (for mapping entries) and its value.
+struct NodeLocation {
+    var key: Node?
+    var value: Node
+}
+
+/// One entry of a YAML mapping whose key is text.
+struct Entry {
+    let key: String
+    let keyNode: Node
+    let value: Node
+}
+
+/// Walks a composed pipeline file: builds the ``Pipeline``, collects every file-level problem with its position,
+/// and remembers where each field path (`tasks.train.needs[1]`) came from so plan issues can be located too.
+struct PipelineReader {
+    static let topLevelKeys = ["name", "description", "params", "defaults", "tasks", "triggers", "notify"]
+
+    let document: YAMLDocument
+    private(set) var findings: [Finding] = []
+    private(set) var locations: [[PipelineIssue.PathComponent]: NodeLocation] = [:]
+    /// Paths whose plan issues repeat a problem already reported here (e.g. "no tasks" when `tasks:` is a list).
+    private(set) var suppressedPlanPaths: Set<[PipelineIssue.PathComponent]> = []
+
+    init(document: YAMLDocument) { self.document = document }
+
+    /// Reads the whole file. Returns a pipeline whenever the top level is a mapping, even with problems, so the
+    /// plan checks can run on it; invalid fields fall back to their built-in defaults.
+    mutating func read() -> Pipeline? {
+        guard let root = document.root else {
+            report(line: 1, column: 1, "the file is empty; a pipeline needs at least 'name:' and 'tasks:'")
+            return nil
+        }
+        guard case .mapping(let mapping) = root else {
+            report(at: root, "the top level must be a mapping with keys such as 'name:' and 'tasks:', not \(root.kindDescription)")
+            return nil
+        }
+        var byKey: [String: Entry] = [:]
+        for entry in entries(of: mapping) {
+            if Self.topLevelKeys.contains(entry.key) {
+                byKey[entry.key] = entry
+            } else {
+                unknownKey(entry, place: "at the top level", known: Self.topLevelKeys)
+            }
+        }
+        var name = "pipeline"  // stands in for a missing name so the plan checks report only the other problems
+        if let entry = byKey["name"] {
+            record([.key("name")], entry)
+            if let text = requiredText(entry, "name must be text, e.g. name: nightly") {
+                name = text
+                if text.allSatisfy(\.isWhitespace) { report(value: entry, "the pipeline needs a name") }
+            }
+        } else {
+            report(at: root, "missing required key 'name'; add e.g. name: nightly")
+        }
+        var description: String?
+        if let entry = byKey["description"], !entry.value.isEmptyValue {
+            description = requiredText(entry, "description must be text")
+        }
+        var params: [String: JSONValue] = [:]
+        if let entry = byKey["params"], !entry.value.isEmptyValue {
+            if case .mapping = entry.value {
+                var records: [[PipelineIssue.PathComponent]: NodeLocation] = [:]
+                params = json(entry.value, path: [.key("params")], into: &records).objectValue ?? [:]
+                locations.merge(records) { _, new in new }
+            } else {
+                report(value: entry, "params must be a mapping of names to default values, e.g. params: {min_f1: 0.85}")
+            }
+        }
+        var defaults = TaskFields()
+        if let entry = byKey["defaults"], !entry.value.isEmptyValue {
+            if case .mapping(let defaultsMapping) = entry.value {
+                defaults = readFields(defaultsMapping, owner: .defaults)
+            } else {
+                report(value: entry, "defaults must be a mapping of task fields, e.g. defaults: {timeout: 30m}")
+            }
+        }
+        let tasks = readTasks(byKey["tasks"], root: root, defaults: defaults)
+        return Pipeline(name: name, description: description, params: params, tasks: tasks)
+    }
+
+    private mutating func readTasks(_ entry: Entry?, root: Node, defaults: TaskFields) -> [TaskSpec] {
+        let noTasks = "the pipeline has no tasks; add at least one under 'tasks:'"
+        guard let entry else {
+            report(at: root, noTasks)
+            return []
+        }
+        record([.key("tasks")], entry)
+        if entry.value.isEmptyValue {
+            report(value: entry, noTasks)
+            return []
+        }
+        guard case .mapping(let mapping) = entry.value else {
+            suppressedPlanPaths.insert([.key("tasks")])
+            report(
+                value: entry,
+                "tasks must be a mapping from task id to task, e.g. tasks: {extract: {run: [python3, extract.py]}}")
+            return []
+        }
+        var tasks: [TaskSpec] = []
+        for task in entries(of: mapping) {
+            let id = task.key
+            record([.key("tasks"), .key(id)], task)
+            if !Plan.isValidID(id) {
+                // Same text as Plan's check, so planFrom reports it once.
+                report(
+                    at: task.keyNode,
+                    "task id '\(id)' is invalid: use lowercase letters, digits, '-' and '_', starting with a letter or digit")
+            }
+            guard case .mapping(let fieldsMapping) = task.value else {
+                report(
+                    value: task,
+                    "task '\(id)' must be a mapping of fields such as run: or needs:, not \(task.value.kindDescription)")
+                tasks.append(TaskSpec(id: id, action: .shell("")))
+                continue
+            }
+            let fields = readFields(fieldsMapping, owner: .task(id)).applying(defaults)
+            tasks.append(makeTask(id: id, keyNode: task.keyNode, fields: fields))
+        }
+        if tasks.isEmpty { report(value: entry, noTasks) }
+        return tasks
+    }
+
+    // MARK: Reporting
+
+    mutating func report(line: Int, column: Int, _ message: String) {
+        findings.append(Finding(line: line, column: column, message: message))
+    }
+
+    mutating func report(at node: Node, _ message: String) {
+        let (line, column) = document.position(of: node)
+        report(line: line, column: column, message)
+    }
+
+    /// Reports a problem with an entry's value (at its key when the value is missing).
+    mutating func report(value entry: Entry, _ message: String) {
+        report(at: entry.value.isEmptyValue ? entry.keyNode : entry.value, message)
+    }
+
+    mutating func unknownKey(_ entry: Entry, place: String, known: [String]) {
+        if entry.key == "<<" {
+            report(at: entry.keyNode, "merge keys ('<<') are not supported; use 'defaults:' for fields shared by tasks")
+            return
+        }
+        let hint = Suggestion.hint(for: entry.key, in: known)
+        let list = hint.isEmpty ? "; expected one of: \(known.joined(separator: ", "))" : ""
+        report(at: entry.keyNode, "unknown key '\(entry.key)' \(place)\(hint)\(list)")
+    }
+
+    // MARK: Walking
+
+    /// The entries of `mapping` in file order; non-text keys and repeated keys are reported and left out.
+    mutating func entries(of mapping: Node.Mapping) -> [Entry] {
+        var result: [Entry] = []
+        var seen: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            guard let scalar = keyNode.scalarValue else {
+                report(at: keyNode, "a key must be text, not \(keyNode.kindDescription)")
+                continue
+            }
+            let key = document.renamedKeys[scalar.string] ?? scalar.string
+            if let first = seen[key] {
+                let (line, column) = document.position(of: first)
+                report(at: keyNode, "duplicate key '\(key)': it is already set at line \(line), column \(column)")
+                continue
+            }
+            seen[key] = keyNode
+            result.append(Entry(key: key, keyNode: keyNode, value: value))
+        }
+        return result
+    }
+
+    /// Remembers where the field at `path` is.
+    mutating func record(_ path: [PipelineIssue.PathComponent], _ entry: Entry) {
+        locations[path] = NodeLocation(key: entry.keyNode, value: entry.value)
+    }
+
+    /// Remembers `location` for the field at `path`.
+    mutating func setLocation(_ path: [PipelineIssue.PathComponent], _ location: NodeLocation) {
+        locations[path] = location
+    }
+
+    /// The text of a scalar entry, or `nil` after reporting `message` when it is not text (or is missing).
+    mutating func requiredText(_ entry: Entry, _ message: String) -> String? {
+        guard let scalar = entry.value.scalarValue, ScalarKind(scalar) != .null else {
+            report(value: entry, message)
+            return nil
+        }
+        return scalar.string
+    }
+
+    /// Converts any YAML value to JSON, recording the location of every member under `path`.
+    mutating func json(
+        _ node: Node, path: [PipelineIssue.PathComponent], into records: inout [[PipelineIssue.PathComponent]: NodeLocation]
+    ) -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            switch ScalarKind(scalar) {
+            case .string: return .string(scalar.string)
+            case .null: return .null
+            case .bool: return .bool(scalar.string.lowercased() == "true")
+            case .integer, .float:
+                return ScalarKind.numberValue(scalar.string).map(JSONValue.number) ?? .string(scalar.string)
+            }
+        case .sequence(let sequence):
+            var values: [JSONValue] = []
+            for (index, element) in sequence.enumerated() {
+                records[path + [.index(index)]] = NodeLocation(key: nil, value: element)
+                values.append(json(element, path: path + [.index(index)], into: &records))
+            }
+            return .array(values)
+        case .mapping(let mapping):
+            var members: [String: JSONValue] = [:]
+            for entry in entries(of: mapping) {
+                records[path + [.key(entry.key)]] = NodeLocation(key: entry.keyNode, value: entry.value)
+                members[entry.key] = json(entry.value, path: path + [.key(entry.key)], into: &records)
+            }
+            return .object(members)
+        case .alias:
+            return .null
+        }
+    }
+
+    // MARK: Plan issues
+
+    /// The position of a plan issue: the recorded node for its path (or the nearest recorded parent's key), with
+    /// the issue's offset applied inside the scalar.
+    func position(of issue: PipelineIssue) -> (line: Int, column: Int) {
+        var path = issue.path
+        var exact = true
+        while !path.isEmpty {
+            if let location = locations[path] {
+                if let key = location.key, issue.atKey || !exact || location.value.isEmptyValue {
+                    return document.position(of: key)
+                }
+                if let offset = issue.offset { return document.position(inside: location.value, offset: offset) }
+                return document.position(of: location.value)
+            }
+            path.removeLast()
+            exact = false
+        }
+        return document.root.map(document.position(of:)) ?? (1, 1)
+    }
+}

@@ -1,0 +1,90 @@
+import PipelineModel
+import Yams
+
+/// What a YAML scalar means, by the YAML 1.2 core schema: quoted scalars are always strings, and plain `yes`, `on`
+/// or `2024-01-01` stay strings too (unlike YAML 1.1).
+enum ScalarKind: Equatable {
+    case string, integer, float, bool, null
+
+    /// The kind of `scalar`, from its explicit tag or, for plain scalars, its text.
+    init(_ scalar: Node.Scalar) {
+        switch scalar.tag.rawValue {
+        case Tag.Name.implicit.rawValue, Tag.Name.nonSpecific.rawValue:
+            self = scalar.style == .plain || scalar.style == .any ? ScalarKind(plain: scalar.string) : .string
+        case Tag.Name.int.rawValue: self = .integer
+        case Tag.Name.float.rawValue: self = .float
+        case Tag.Name.bool.rawValue: self = .bool
+        case Tag.Name.null.rawValue: self = .null
+        default: self = .string
+        }
+    }
+
+    private init(plain text: String) {
+        switch text {
+        case "", "~", "null", "Null", "NULL": self = .null
+        case "true", "True", "TRUE", "false", "False", "FALSE": self = .bool
+        case ".inf", "+.inf", "-.inf", ".Inf", "+.Inf", "-.Inf", ".INF", "+.INF", "-.INF", ".nan", ".NaN", ".NAN":
+            self = .float
+        default:
+            if ScalarKind.integerValue(text) != nil {
+                self = .integer
+            } else if text.unicodeScalars.allSatisfy({ "0123456789+-.eE".unicodeScalars.contains($0) }),
+                text.unicodeScalars.contains(where: { $0.properties.numericType != nil }), Double(text) != nil
+            {
+                self = .float
+            } else {
+                self = .string
+            }
+        }
+    }
+
+    /// The value of an integer in the core schema: decimal with optional sign, `0o` octal or `0x` hex.
+    static func integerValue(_ text: String) -> Double? {
+        if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16).map(Double.init) }
+        if text.hasPrefix("0o") { return Int(text.dropFirst(2), radix: 8).map(Double.init) }
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        return Double(text)
+    }
+
+    /// The number a scalar of kind `.integer` or `.float` holds.
+    static func numberValue(_ text: String) -> Double? {
+        if let integer = integerValue(text) { return integer }
+        switch text {
+        case ".inf", "+.inf", ".Inf", "+.Inf", ".INF", "+.INF": return .infinity
+        case "-.inf", "-.Inf", "-.INF": return -.infinity
+        case ".nan", ".NaN", ".NAN": return .nan
+        default: return Double(text)
+        }
+    }
+}
+
+extension Node {
+    /// The scalar inside, if this is a scalar.
+    var scalarValue: Node.Scalar? {
+        if case .scalar(let scalar) = self { return scalar }
+        return nil
+    }
+
+    /// Whether this is a plain scalar with nothing in it (a key with no value).
+    var isEmptyValue: Bool {
+        guard case .scalar(let scalar) = self else { return false }
+        return scalar.string.isEmpty && (scalar.style == .plain || scalar.style == .any)
+    }
+
+    /// "a mapping", "a list", "text", "a number", … for messages.
+    var kindDescription: String {
+        switch self {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let scalar):
+            switch ScalarKind(scalar) {
+            case .string: return "text"
+            case .integer, .float: return "a number"
+            case .bool: return "a boolean"
+            case .null: return "nothing"
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Yams
+
+/// A pipeline file's YAML text composed into nodes, with the source lines kept to locate positions.
+///
+/// Yams stops at the first duplicate key of a mapping. To report that and every other problem in one pass,
+/// composing renames the first occurrence of the duplicated key in a private copy of the text to a placeholder of
+/// the same length (so no position moves) and tries again; ``renamedKeys`` maps each placeholder back.
+struct YAMLDocument {
+    /// The source, one array of Unicode scalars per line (line breaks removed).
+    let lines: [[Unicode.Scalar]]
+    /// The document's root, or `nil` for an empty document.
+    let root: Node?
+    /// Placeholder key → the original key it stands for.
+    let renamedKeys: [String: String]
+
+    /// Composes `text`, or returns the YAML syntax error located where the parser found it.
+    static func compose(_ source: String) -> Result<YAMLDocument, FindingError> {
+        // The parser skips a byte order mark without counting it; drop it so columns on line 1 agree.
+        let text = source.unicodeScalars.first == "\u{FEFF}" ? String(source.unicodeScalars.dropFirst()) : source
+        var scalars = Array(text.unicodeScalars)
+        var renamed: [String: String] = [:]
+        let lines = splitLines(scalars)
+        while true {
+            let current = renamed.isEmpty ? text : String(String.UnicodeScalarView(scalars))
+            do {
+                let root = try Yams.compose(yaml: current)
+                return .success(YAMLDocument(lines: lines, root: root, renamedKeys: renamed))
+            } catch let error as YamlError {
+                if case .duplicatedKeysInMapping(let duplicates, let context) = error, let key = duplicates.first {
+                    if renamed.count < 6000,
+                        let placeholder = renameKey(key, at: context.mark, in: &scalars, number: renamed.count)
+                    {
+                        renamed[placeholder] = key
+                        continue
+                    }
+                    let message = "duplicate key '\(key)': each key may appear once in a mapping"
+                    return .failure(FindingError(Finding(line: context.mark.line, column: context.mark.column, message: message)))
+                }
+                return .failure(FindingError(finding(for: error, in: text)))
+            } catch {
+                return .failure(FindingError(Finding(line: 1, column: 1, message: "invalid YAML: \(error)")))
+            }
+        }
+    }
+
+    /// Splits scalars into lines at `\n`, `\r\n` and `\r`, as the YAML parser counts them.
+    static func splitLines(_ scalars: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
+        var lines: [[Unicode.Scalar]] = []
+        var current: [Unicode.Scalar] = []
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if scalar == "\n" || scalar == "\r" {
+                lines.append(current)
+                current = []
+                if scalar == "\r", index + 1 < scalars.count, scalars[index + 1] == "\n" { index += 1 }
+            } else {
+                current.append(scalar)
+            }
+            index += 1
+        }
+        lines.append(current)
+        return lines
+    }
+
+    /// Replaces the key token at `mark` (plain, or quoted without escapes) by a unique placeholder of equal length.
+    private static func renameKey(_ key: String, at mark: Mark, in scalars: inout [Unicode.Scalar], number: Int) -> String? {
+        var lineStart = 0
+        var line = 1
+        var index = 0
+        while line < mark.line, index < scalars.count {
+            if scalars[index] == "\n" || (scalars[index] == "\r" && (index + 1 == scalars.count || scalars[index + 1] != "\n")) {
+                line += 1
+                lineStart = index + 1
+            }
+            index += 1
+        }
+        let start = lineStart + mark.column - 1
+        let keyScalars = Array(key.unicodeScalars)
+        guard line == mark.line, start < scalars.count, !keyScalars.isEmpty else { return nil }
+        var length = keyScalars.count
+        let first = scalars[start]
+        if first == "\"" || first == "'" {
+            let end = start + 1 + keyScalars.count
+            guard end < scalars.count, Array(scalars[(start + 1)..<end]) == keyScalars, scalars[end] == first,
+                !keyScalars.contains(first), !keyScalars.contains("\\")
+            else { return nil }
+            length += 2
+        } else {
+            guard start + length <= scalars.count, Array(scalars[start..<(start + length)]) == keyScalars else { return nil }
+        }
+        // Private-use scalars never appear in pipeline keys; a distinct scalar per rename keeps placeholders unique.
+        let placeholder = [Unicode.Scalar](repeating: Unicode.Scalar(0xE000 + UInt32(number))!, count: length)
+        scalars.replaceSubrange(start..<(start + length), with: placeholder)
+        return String(String.UnicodeScalarView(placeholder))
+    }
+
+    /// Turns a Yams error into a located message.
+    private static func finding(for error: YamlError, in text: String) -> Finding {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            if problem == "but found another document" {
+                let message = "invalid YAML: a pipeline file holds one document; remove this '---' and what follows, or merge it"
+                return Finding(line: mark.line, column: mark.column, message: message)
+            }
+            var message = "invalid YAML: \(problem)"
+            if let context {
+                message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+            }
+            let lines = splitLines(Array(text.unicodeScalars))
+            if mark.line >= 1, mark.line <= lines.count, mark.column >= 1, mark.column <= lines[mark.line - 1].count,
+                lines[mark.line - 1][mark.column - 1] == "\t"
+            {
+                message += "; indent with spaces, not tabs"
+            }
+            return Finding(line: mark.line, column: mark.column, message: message)
+        case .reader(let problem, let offset, _, _):
+            var line = 1
+            var column = 1
+            if let offset {
+                for character in text.prefix(offset) {
+                    if character == "\n" || character == "\r\n" || character == "\r" {
+                        line += 1
+                        column = 1
+                    } else {
+                        column += character.unicodeScalars.count
+                    }
+                }
+            }
+            return Finding(line: line, column: column, message: "cannot read the text as YAML: \(problem)")
+        default:
+            return Finding(line: 1, column: 1, message: "invalid YAML: \(error)")
+        }
+    }
+}
+
+/// A ``Finding`` that can be thrown or carried in a `Result`.
+struct FindingError: Error {
+    let finding: Finding
+    init(_ finding: Finding) { self.finding = finding }
+}
