@@ -40,7 +40,7 @@ enum Workloads {
         var tasks = [TaskSpec(id: "step-0", action: .uses("noop", with: ["v": 0]))]
         for index in 1..<length {
             tasks.append(TaskSpec(id: "step-\(index)", needs: ["step-\(index - 1)"],
-                                  action: .uses("noop", with: ["v": "${{ tasks.step-\(index - 1).outputs.v }}"])))
+                                  action: .uses("noop", with: ["v": .string("${{ tasks.step-\(index - 1).outputs.v }}")])))
         }
         return Pipeline(name: "w3-chain", tasks: tasks)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PipelineModel
 
 /// `kiln graph FILE`: the DAG as Mermaid or Graphviz text.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PipelineEngine
 import PipelineModel
+import PipelineStoreSQLite
 
 /// `kiln runs`: recent runs, newest first.
 struct RunsCommand: AsyncParsableCommand {

@@ -18,7 +18,7 @@ enum Execution {
             return try PipelineFile.loadPlan(path: path, knownKinds: kinds.names)
         } catch {
             Terminal.err("\(error)")
-            let count = (error as? PipelineFileError)?.diagnostics.count ?? 1
+            let count = error.diagnostics.count
             Terminal.err("\(path): \(count) problem\(count == 1 ? "" : "s") found; nothing was run")
             throw ExitCode(2)
         }

@@ -92,7 +92,7 @@ final class ProgressPrinter: RunEventSink {
     private func summaryLines(_ state: State) -> [String] {
         var counts: [TaskState: Int] = [:]
         for id in state.order { counts[state.tasks[id]?.state ?? .pending, default: 0] += 1 }
-        let parts = TaskState.allCases.compactMap { counts[$0].map { "\($0) \($1)" } }
+        let parts = TaskState.allCases.compactMap { state in counts[state].map { "\(state.rawValue) \($0)" } }
         let running = state.order.filter { state.tasks[$0]?.state == .running }.prefix(10)
         return [parts.joined(separator: " · ")] + running.map { "\(pad($0)) running" }
     }
