@@ -5,10 +5,12 @@ import PipelineEngine
 extension SQLiteStateStore {
     /// The run with `id`.
     func readRun(_ id: RunID) throws -> RunRecord? {
-        try writer.read { db in
+        let run = try writer.read { db in
             let select = try db.cachedStatement(sql: "SELECT \(Self.runColumns) FROM runs WHERE id = ?")
             return try Row.fetchOne(select, arguments: [id.rawValue]).map(Self.runRecord(from:))
         }
+        if let run { snapshots.remember(run.snapshot, for: run.id) }
+        return run
     }
 
     /// The task records of run `id`, in the order they were first stored.

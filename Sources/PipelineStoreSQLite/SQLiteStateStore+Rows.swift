@@ -22,11 +22,11 @@ extension SQLiteStateStore {
 
     // MARK: Records to arguments
 
-    /// The arguments for the `runs` columns.
-    static func arguments(for run: RunRecord) throws -> StatementArguments {
+    /// The arguments for the `runs` columns; the snapshot is NULL when `encodingSnapshot` is false.
+    static func arguments(for run: RunRecord, encodingSnapshot: Bool = true) throws -> StatementArguments {
         [
             run.id.rawValue, run.pipeline, run.state.rawValue, JSONValue.object(run.params).compactJSON,
-            try snapshotJSON(run.snapshot), run.baseDirectory, run.trigger?.compactJSON,
+            encodingSnapshot ? try snapshotJSON(run.snapshot) : nil, run.baseDirectory, run.trigger?.compactJSON,
             run.createdAt.nanosecondsSince1970, run.startedAt?.nanosecondsSince1970,
             run.finishedAt?.nanosecondsSince1970, run.error,
         ]

@@ -6,8 +6,9 @@ import PipelineEngine
 extension SQLiteStateStore {
     private static let insertRunSQL = "INSERT INTO runs (\(runColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 
+    /// `?5` is NULL when the stored snapshot is known to be the record's (see ``SnapshotCache``).
     private static let updateRunSQL = """
-        UPDATE runs SET pipeline = ?2, state = ?3, params = ?4, snapshot = ?5, base_directory = ?6, "trigger" = ?7,
+        UPDATE runs SET pipeline = ?2, state = ?3, params = ?4, snapshot = COALESCE(?5, snapshot), base_directory = ?6, "trigger" = ?7,
             created_at = ?8, started_at = ?9, finished_at = ?10, error = ?11
         WHERE id = ?1
         """
@@ -57,12 +58,15 @@ extension SQLiteStateStore {
                 try upsert.execute()
             }
         }
+        snapshots.remember(run.snapshot, for: run.id)
     }
 
     /// Applies a batch in one transaction; any thrown error rolls all of it back.
     func apply(_ batch: StateBatch) throws {
         guard !batch.isEmpty else { return }
-        let runArguments = try batch.run.map { try Self.arguments(for: $0) }
+        let runArguments = try batch.run.map { run in
+            try Self.arguments(for: run, encodingSnapshot: !snapshots.holds(run.snapshot, for: run.id))
+        }
         let taskArguments = batch.tasks.map { update in
             var arguments = Self.arguments(for: update.record, of: update.runID)
             if let expected = update.expected { arguments += [expected.rawValue] }
@@ -95,6 +99,7 @@ extension SQLiteStateStore {
                 }
             }
         }
+        if let run = batch.run { snapshots.remember(run.snapshot, for: run.id) }
     }
 
     /// Writes one task update: an upsert, or a compare-and-set that throws on a state mismatch.

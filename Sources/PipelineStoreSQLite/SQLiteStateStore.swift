@@ -21,6 +21,8 @@ public import PipelineEngine
 public final class SQLiteStateStore: StateStore {
     /// The connection (file: a WAL pool; memory: a serial queue).
     let writer: any DatabaseWriter
+    /// Snapshots known to be stored, so run updates need not re-encode them.
+    let snapshots = SnapshotCache()
 
     /// Opens the database at `path`, creating the file and its parent folders when missing.
     ///
@@ -37,7 +39,8 @@ public final class SQLiteStateStore: StateStore {
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try self.init(writer: DatabasePool(path: path, configuration: Self.configuration()))
+        let pool = try Self.retryingWhileBusy { try DatabasePool(path: path, configuration: Self.configuration()) }
+        try self.init(writer: pool)
     }
 
     /// Opens a migrated store on `writer`.
@@ -77,6 +80,21 @@ public final class SQLiteStateStore: StateStore {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         return configuration
+    }
+
+    /// Opens a connection, retrying for up to 10 seconds while another process holds the lock.
+    ///
+    /// Switching a new file to WAL needs an exclusive lock and SQLite does not wait for it (no busy
+    /// handler applies), so two processes opening a new database at once would otherwise fail.
+    private static func retryingWhileBusy<Value>(_ open: () throws -> Value) throws -> Value {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while true {
+            do {
+                return try open()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+        }
     }
 
     /// Runs the migrations, retrying when another process migrated the same file at the same moment.

@@ -11,6 +11,7 @@ extension StateStoreConformance {
         running.startedAt = at(1)
         running.trigger = ["type": "manual", "user": "ada"]
         running.params = ["since": "2026-11-01", "depth": ["a": [1, 2]]]
+        running.snapshot.description = "a run update replaces the snapshot too"
         var extract = fullTask("extract")
         extract.state = .succeeded
         let lines = [line("r1", "extract", 1, "hello"), line("r1", "extract", 1, "oops", .stderr, at: 2)]

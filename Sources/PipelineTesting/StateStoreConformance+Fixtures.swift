@@ -97,9 +97,9 @@ extension StateStoreConformance {
             try expectEqual(error, expected, what)
             return
         } catch {
-            throw ConformanceFailure("\(what): expected StateStoreError.\(expected), got \(error)")
+            throw ConformanceFailure("\(what): expected the error “\(expected)”, got “\(error)”")
         }
-        throw ConformanceFailure("\(what): expected StateStoreError.\(expected), nothing was thrown")
+        throw ConformanceFailure("\(what): expected the error “\(expected)”, nothing was thrown")
     }
 
     /// The task records of run `id` by task id; throws when one id appears twice.

@@ -1,0 +1,41 @@
+import PipelineEngine
+import PipelineModel
+import Synchronization
+
+/// The pipeline snapshots this store instance last saw stored, by run: lets a run update skip
+/// re-encoding an unchanged snapshot (milliseconds of JSON for a large pipeline).
+///
+/// A snapshot never changes after its run is created, so the engine's run updates (start, finish,
+/// resume) normally carry the very value that was stored; comparing it is usually an identity check.
+final class SnapshotCache: Sendable {
+    private struct State {
+        var snapshots: [RunID: Pipeline] = [:]
+        /// Insertion order, for evicting the oldest run.
+        var order: [RunID] = []
+    }
+
+    private let state = Mutex(State())
+    private let capacity: Int
+
+    /// A cache that remembers the snapshots of at most `capacity` runs.
+    init(capacity: Int = 32) {
+        self.capacity = capacity
+    }
+
+    /// Whether `snapshot` is known to be what run `id` has stored.
+    func holds(_ snapshot: Pipeline, for id: RunID) -> Bool {
+        state.withLock { $0.snapshots[id] == snapshot }
+    }
+
+    /// Records that run `id` has `snapshot` stored (call after the transaction committed).
+    func remember(_ snapshot: Pipeline, for id: RunID) {
+        state.withLock { state in
+            if state.snapshots.updateValue(snapshot, forKey: id) == nil {
+                state.order.append(id)
+                if state.order.count > capacity {
+                    state.snapshots[state.order.removeFirst()] = nil
+                }
+            }
+        }
+    }
+}
