@@ -10,6 +10,8 @@ enum AttemptOutcome: Sendable {
     case failed(String, cacheKey: String?)
     /// The run was cancelled while the attempt ran.
     case cancelled
+    /// The kind asked to wait for a decision.
+    case suspended(TaskSuspension)
 }
 
 extension PipelineExecutor {
@@ -56,7 +58,7 @@ extension PipelineExecutor {
         switch outcome {
         case .succeeded(let outputs, _): return .succeeded(outputs, cache: cache)
         case .failed(let error, _): return .failed(error, cacheKey: cache?.key)
-        case .cached, .cancelled: return outcome
+        case .cached, .cancelled, .suspended: return outcome
         }
     }
 
@@ -90,6 +92,8 @@ extension PipelineExecutor {
             let outputs = try await kind.run(context)
             if Task.isCancelled { return .cancelled }
             return .succeeded(outputs, cache: nil)
+        } catch let suspension as TaskSuspension {
+            return .suspended(suspension)
         } catch {
             if Task.isCancelled { return .cancelled }
             return .failed(String(describing: error), cacheKey: nil)

@@ -6,13 +6,15 @@ extension PipelineExecutor {
     enum Message: Sendable {
         case finished(task: Int, AttemptOutcome)
         case retryDue(task: Int)
+        case deadlineDue(task: Int)
         case log(LogLine)
     }
 
     /// Executes `run` until every task is terminal, or until the calling task is cancelled.
     func execute(_ initial: RunRecord, plan: Plan, records: [TaskRecord]) async throws -> RunRecord {
         var run = initial
-        var planner = RunPlanner(plan: plan, params: run.params, environment: configuration.environment, records: records)
+        var planner = RunPlanner(
+            plan: plan, params: run.params, environment: configuration.environment, records: records, now: clock.now)
         var random = SystemRandomNumberGenerator()
         let inbox = Inbox<Message>()
         var waiter = inbox.makeWaiter()
@@ -28,6 +30,16 @@ extension PipelineExecutor {
         try await withThrowingDiscardingTaskGroup { group in
             var batch = StateBatch()
             var retries: [(task: Int, attempt: Int, at: Timestamp, error: String)] = []
+            for (task, record) in planner.records.enumerated()
+            where record.state == .waiting && record.decision == nil && record.deadline != nil {
+                let deadline = record.deadline!
+                group.addTask { [clock] in
+                    do {
+                        try await clock.sleep(until: deadline)
+                        inbox.post(.deadlineDue(task: task))
+                    } catch {}
+                }
+            }
             while true {
                 if Task.isCancelled {
                     cancelled = true
@@ -43,7 +55,7 @@ extension PipelineExecutor {
                         let (action, inputs, env, workdir) = try planner.resolve(task)
                         starts.append((task, makeContext(
                             run: run, task: plan.pipeline.tasks[task], attempt: attempt, action: action, inputs: inputs,
-                            env: env, workdir: workdir, inbox: inbox)))
+                            env: env, workdir: workdir, decision: planner.records[task].decision, inbox: inbox)))
                     } catch {
                         let message = "could not evaluate an expression: \((error as? ExpressionError)?.message ?? "\(error)")"
                         _ = planner.failed(task, error: message, cacheKey: nil, now: now, random: &random)
@@ -55,10 +67,17 @@ extension PipelineExecutor {
                     batch.tasks.append(TaskUpdate(runID: runID, record: record, expected: nil))
                 }
                 let finished = planner.isFinished
+                let stalled = starts.isEmpty && planner.isStalled
                 if finished {
                     run.state = planner.records.contains { $0.state == .failed } ? .failed : .succeeded
                     run.finishedAt = now
                     run.error = Self.failureSummary(planner.records)
+                    batch.run = run
+                } else if stalled {
+                    run.state = .waiting
+                    batch.run = run
+                } else if run.state != .running {
+                    run.state = .running
                     batch.run = run
                 }
                 if !batch.isEmpty {
@@ -68,6 +87,10 @@ extension PipelineExecutor {
                     retries.removeAll()
                 }
                 if finished { break }
+                if stalled {
+                    group.cancelAll()  // deadline timers: the next resume (or `kiln serve`) enforces them
+                    break
+                }
                 for (task, context) in starts {
                     let spec = plan.pipeline.tasks[task]
                     group.addTask { [self] in
@@ -87,6 +110,8 @@ extension PipelineExecutor {
                         batch.logs.append(line)
                     case .retryDue(let task):
                         planner.retryDue(task)
+                    case .deadlineDue(let task):
+                        planner.deadlinePassed(task, now: arrived)
                     case .finished(let task, let outcome):
                         apply(outcome, to: task, planner: &planner, batch: &batch, retries: &retries, run: run,
                               inbox: inbox, group: &group, now: arrived, random: &random)
@@ -135,6 +160,16 @@ extension PipelineExecutor {
             }
         case .cancelled:
             planner.cancelled(task, now: now)
+        case .suspended(let suspension):
+            planner.suspended(task, reason: suspension.reason, deadline: suspension.deadline)
+            if let deadline = suspension.deadline {
+                group.addTask { [clock] in
+                    do {
+                        try await clock.sleep(until: deadline)
+                        inbox.post(.deadlineDue(task: task))
+                    } catch {}
+                }
+            }
         }
     }
 
@@ -146,7 +181,7 @@ extension PipelineExecutor {
             switch message {
             case .log(let line): batch.logs.append(line)
             case .finished(let task, _) where planner.records[task].state == .running: planner.cancelled(task, now: now)
-            case .finished, .retryDue: break
+            case .finished, .retryDue, .deadlineDue: break
             }
         }
         for index in planner.takeChanges() {
@@ -175,7 +210,7 @@ extension PipelineExecutor {
 
     private func makeContext(
         run: RunRecord, task: TaskSpec, attempt: Int, action: ResolvedAction, inputs: [String: JSONValue],
-        env: [String: String], workdir: String?, inbox: Inbox<Message>
+        env: [String: String], workdir: String?, decision: Decision?, inbox: Inbox<Message>
     ) -> TaskContext {
         var logger = self.logger
         logger[metadataKey: "run.id"] = "\(run.id)"
@@ -186,6 +221,7 @@ extension PipelineExecutor {
         return TaskContext(
             runID: run.id, pipeline: run.pipeline, taskID: task.id, attempt: attempt, action: action, inputs: inputs,
             environment: env, workingDirectory: directory, clock: clock, logger: logger, artifacts: artifacts,
+            decision: decision,
             log: { stream, text in
                 inbox.post(.log(LogLine(runID: runID, taskID: taskID, attempt: attempt, stream: stream, text: text, at: clock.now)))
             })

@@ -42,6 +42,8 @@ public struct PipelineExecutor: Sendable {
         case unknownRun(RunID)
         /// The run to resume has already succeeded.
         case alreadySucceeded(RunID)
+        /// A decision was given for a run with no task waiting for one, or the task named is not waiting.
+        case notWaiting(RunID, task: String?, waiting: [String])
 
         /// What is wrong and what to do.
         public var description: String {
@@ -51,6 +53,10 @@ public struct PipelineExecutor: Sendable {
                     + (known.isEmpty ? "none (add them under 'params:')" : known.joined(separator: ", "))
             case .unknownRun(let id): return "no run '\(id)'; list runs with `kiln runs`"
             case .alreadySucceeded(let id): return "run \(id) already succeeded: nothing to resume"
+            case .notWaiting(let id, let task, let waiting):
+                let list = waiting.isEmpty ? "no task of run \(id) is waiting for a decision" : "waiting: \(waiting.joined(separator: ", "))"
+                if let task { return "task '\(task)' of run \(id) is not waiting for a decision; \(list)" }
+                return waiting.count > 1 ? "several tasks of run \(id) wait for a decision; name one (\(list))" : list
             }
         }
     }
@@ -136,6 +142,7 @@ public struct PipelineExecutor: Sendable {
         let stateByID = Dictionary(records.map { ($0.taskID, $0.state) }, uniquingKeysWith: { first, _ in first })
         let rerun = Set(plan.order.filter { task in
             let state = stateByID[plan.pipeline.tasks[task].id] ?? .pending
+            if state == .waiting { return false }  // still waits for its decision
             if !state.isKeptOnResume { return true }
             return state == .skipped && plan.upstream(of: task).contains {
                 !(stateByID[plan.pipeline.tasks[$0].id] ?? .pending).isKeptOnResume
@@ -155,5 +162,33 @@ public struct PipelineExecutor: Sendable {
         run.state = .queued
         try await store.commit(StateBatch(run: run, tasks: updates))
         return try await execute(run, plan: plan, records: records)
+    }
+
+    /// Records a decision (approval or rejection) for a waiting task, so the next resume acts on it.
+    ///
+    /// - Parameters:
+    ///   - decision: The decision.
+    ///   - task: The waiting task, or `nil` for the run's only waiting task.
+    ///   - id: The run.
+    /// - Returns: The id of the task decided.
+    /// - Throws: ``StartError/notWaiting(_:task:waiting:)`` when there is no such waiting task;
+    ///   ``StateStoreError/conflict(run:task:expected:actual:)`` when another process changed it meanwhile.
+    @discardableResult
+    public func decide(_ decision: Decision, task: String?, of id: RunID) async throws -> String {
+        guard try await store.run(id) != nil else { throw StartError.unknownRun(id) }
+        let records = try await store.tasks(of: id)
+        let waiting = records.filter { $0.state == .waiting && $0.decision == nil }.map(\.taskID).sorted()
+        let chosen: String
+        if let task {
+            guard waiting.contains(task) else { throw StartError.notWaiting(id, task: task, waiting: waiting) }
+            chosen = task
+        } else {
+            guard waiting.count == 1 else { throw StartError.notWaiting(id, task: nil, waiting: waiting) }
+            chosen = waiting[0]
+        }
+        var record = records.first { $0.taskID == chosen }!
+        record.decision = decision
+        try await store.commit(StateBatch(tasks: [TaskUpdate(runID: id, record: record, expected: .waiting)]))
+        return chosen
     }
 }

@@ -19,11 +19,13 @@ struct RunPlanner {
     private var startableHead = 0
     private(set) var running = 0
     private(set) var waitingRetries = 0
+    /// Tasks waiting for a decision that has not come yet.
+    private(set) var waitingDecisions = 0
     private var terminalCount = 0
     /// Records changed since the last `takeChanges()`, in order.
     private var changed: [Int] = []
 
-    init(plan: Plan, params: [String: JSONValue], environment: [String: String], records: [TaskRecord]) {
+    init(plan: Plan, params: [String: JSONValue], environment: [String: String], records: [TaskRecord], now: Timestamp) {
         self.plan = plan
         self.params = params
         self.environment = environment
@@ -35,9 +37,28 @@ struct RunPlanner {
             terminalCount += 1
             for dependent in plan.dependents[task] { openNeeds[dependent] -= 1 }
         }
-        for task in plan.order where !self.records[task].state.isTerminal && openNeeds[task] == 0 {
+        for task in plan.order where !self.records[task].state.isTerminal && self.records[task].state != .waiting
+            && openNeeds[task] == 0
+        {
             undecided.append(task)
         }
+        // After the scan above, so a deadline that fails a task here queues its dependents exactly once.
+        for task in plan.order where self.records[task].state == .waiting {
+            if self.records[task].decision != nil {
+                startable.append(task)  // decided while no process held it: run it again to act on the decision
+            } else if let deadline = self.records[task].deadline, deadline <= now {
+                waitingDecisions += 1
+                deadlinePassed(task, now: now)
+            } else {
+                waitingDecisions += 1
+            }
+        }
+    }
+
+    /// Whether nothing can progress until a waiting task gets a decision.
+    var isStalled: Bool {
+        !isFinished && running == 0 && waitingRetries == 0 && startableHead == startable.count && undecided.isEmpty
+            && waitingDecisions > 0
     }
 
     var isFinished: Bool { terminalCount == records.count }
@@ -51,6 +72,7 @@ struct RunPlanner {
     /// Evaluates the conditions of every task whose needs are done; marks the false ones skipped (cascading).
     mutating func decide(now: Timestamp) {
         while let task = undecided.popLast() {
+            guard !records[task].state.isTerminal else { continue }
             let runs: Bool
             do {
                 runs = try plan.conditions[task].evaluate(in: EvaluationScope(planner: self, task: task)).isTruthy
@@ -109,6 +131,7 @@ struct RunPlanner {
     /// Marks `task` running with a new attempt; returns the attempt number.
     mutating func markRunning(_ task: Int, now: Timestamp) -> Int {
         records[task].state = .running
+        records[task].deadline = nil
         records[task].attempts += 1
         records[task].retryAt = nil
         records[task].error = nil
@@ -146,6 +169,25 @@ struct RunPlanner {
         waitingRetries += 1
         changed.append(task)
         return due
+    }
+
+    /// The attempt asked to wait for a decision.
+    mutating func suspended(_ task: Int, reason: String, deadline: Timestamp?) {
+        running -= 1
+        waitingDecisions += 1
+        records[task].state = .waiting
+        records[task].error = "waiting: \(reason)"
+        records[task].deadline = deadline
+        records[task].decision = nil
+        changed.append(task)
+    }
+
+    /// A waiting task's deadline passed: it fails as rejected, unless a decision came first.
+    mutating func deadlinePassed(_ task: Int, now: Timestamp) {
+        guard records[task].state == .waiting, records[task].decision == nil else { return }
+        waitingDecisions -= 1
+        records[task].decision = Decision(approved: false, reason: "deadline passed", actor: "deadline", at: now)
+        finish(task, state: .failed, error: "rejected: no decision before the deadline \(records[task].deadline?.iso8601 ?? "")", now: now)
     }
 
     /// A retry is due: the task may start again.

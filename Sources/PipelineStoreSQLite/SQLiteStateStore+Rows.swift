@@ -12,7 +12,7 @@ extension SQLiteStateStore {
 
     /// `task_runs` columns, in argument and select order.
     static let taskColumns =
-        "run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at, retry_at"
+        "run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at, retry_at, deadline_at, decision"
 
     /// `logs` columns, in argument and select order (without `seq`).
     static let logColumns = "run_id, task_id, attempt, stream, text, at"
@@ -38,7 +38,7 @@ extension SQLiteStateStore {
             run.rawValue, record.taskID, record.state.rawValue, record.attempts,
             record.outputs.map { JSONValue.object($0).compactJSON }, record.error, record.cacheKey, record.cacheNote,
             record.startedAt?.nanosecondsSince1970, record.finishedAt?.nanosecondsSince1970,
-            record.retryAt?.nanosecondsSince1970,
+            record.retryAt?.nanosecondsSince1970, record.deadline?.nanosecondsSince1970, record.decision?.json.compactJSON,
         ]
     }
 
@@ -94,7 +94,14 @@ extension SQLiteStateStore {
             cacheNote: try row.decode(atIndex: 7),
             startedAt: try timestamp(row, 8),
             finishedAt: try timestamp(row, 9),
-            retryAt: try timestamp(row, 10))
+            retryAt: try timestamp(row, 10),
+            deadline: try timestamp(row, 11),
+            decision: try (row.decode(String?.self, atIndex: 12)).map { text in
+                guard let decision = Decision(json: try json(JSONValue.self, text, "task_runs.decision")) else {
+                    throw StoredValueError(column: "task_runs.decision", value: text, reason: "not a decision object")
+                }
+                return decision
+            })
     }
 
     /// A log line from a row of ``logColumns``.

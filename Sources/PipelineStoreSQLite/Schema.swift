@@ -17,6 +17,9 @@ enum Schema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-task-decisions") { db in
+            try db.execute(sql: v2TaskDecisions)
+        }
         return migrator
     }
 
@@ -73,5 +76,12 @@ enum Schema {
             expires_at INTEGER
         );
         CREATE INDEX cache_entries_task_id ON cache_entries (task_id);
+        """
+
+    /// Waiting tasks: the deadline of a wait and the decision (approval or rejection) given to it.
+    /// `decision` holds `{"approved", "reason", "actor", "at"}` JSON.
+    static let v2TaskDecisions = """
+        ALTER TABLE task_runs ADD COLUMN deadline_at INTEGER;
+        ALTER TABLE task_runs ADD COLUMN decision TEXT;
         """
 }

@@ -58,7 +58,8 @@ extension StateStoreConformance {
             taskID: id, state: .failed, attempts: 3,
             outputs: ["model": "/m/1.pkl", "metrics": ["f1": 0.91, "counts": [1, 2]], "ok": true, "none": nil],
             error: "exit code 2\nTraceback: …", cacheKey: String(repeating: "ab", count: 32),
-            cacheNote: "miss: no entry", startedAt: at(2), finishedAt: at(80), retryAt: at(120))
+            cacheNote: "miss: no entry", startedAt: at(2), finishedAt: at(80), retryAt: at(120), deadline: at(150),
+            decision: Decision(approved: false, reason: "too risky", actor: "cli", at: at(140)))
     }
 
     /// A log line of run `id`.

@@ -39,6 +39,8 @@ public struct RunID: RawRepresentable, Sendable, Hashable, Codable, Comparable, 
 /// The state of a whole run. Raw values are stored and printed: they are a contract.
 public enum RunState: String, Sendable, Hashable, Codable, CaseIterable {
     case queued, running, succeeded, failed, cancelled
+    /// Nothing can progress until a waiting task gets a decision (`kiln approve` / `kiln reject`); no process is held.
+    case waiting
 
     /// Whether the run has ended.
     public var isFinished: Bool { self == .succeeded || self == .failed || self == .cancelled }
@@ -60,9 +62,11 @@ public enum TaskState: String, Sendable, Hashable, Codable, CaseIterable {
     case cached
     /// Stopped by cancellation of the run.
     case cancelled
+    /// Waiting for an external decision (a manual approval), until ``TaskRecord/deadline`` if set.
+    case waiting
 
     /// Whether the task will not change again in this run.
-    public var isTerminal: Bool { self != .pending && self != .running }
+    public var isTerminal: Bool { self != .pending && self != .running && self != .waiting }
 
     /// Whether downstream tasks see the task as successful (`succeeded` or `cached`).
     public var isSuccess: Bool { self == .succeeded || self == .cached }
@@ -138,12 +142,16 @@ public struct TaskRecord: Sendable, Hashable, Codable {
     public var finishedAt: Timestamp?
     /// When a pending task's next retry is due.
     public var retryAt: Timestamp?
+    /// When a waiting task stops waiting and is rejected, if it has a deadline.
+    public var deadline: Timestamp?
+    /// The decision given to a waiting task (approval or rejection), once given.
+    public var decision: Decision?
 
     /// Creates a record.
     public init(
         taskID: String, state: TaskState = .pending, attempts: Int = 0, outputs: [String: JSONValue]? = nil,
         error: String? = nil, cacheKey: String? = nil, cacheNote: String? = nil, startedAt: Timestamp? = nil,
-        finishedAt: Timestamp? = nil, retryAt: Timestamp? = nil
+        finishedAt: Timestamp? = nil, retryAt: Timestamp? = nil, deadline: Timestamp? = nil, decision: Decision? = nil
     ) {
         self.taskID = taskID
         self.state = state
@@ -155,6 +163,42 @@ public struct TaskRecord: Sendable, Hashable, Codable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.retryAt = retryAt
+        self.deadline = deadline
+        self.decision = decision
+    }
+}
+
+/// An approval or rejection given to a waiting task.
+public struct Decision: Sendable, Hashable, Codable {
+    /// Whether the task may go ahead.
+    public var approved: Bool
+    /// Why, as the person or rule gave it.
+    public var reason: String?
+    /// Who decided: `cli`, `deadline`, a user name.
+    public var actor: String
+    /// When.
+    public var at: Timestamp
+
+    /// Creates a decision; `at` is kept to the millisecond (the precision of its stored form).
+    public init(approved: Bool, reason: String?, actor: String, at: Timestamp) {
+        self.approved = approved
+        self.reason = reason
+        self.actor = actor
+        self.at = Timestamp(millisecondsSince1970: at.millisecondsSince1970)
+    }
+
+    /// The JSON form stored and shown: `{"approved", "reason", "actor", "at"}` (`at` in ISO 8601).
+    public var json: JSONValue {
+        ["approved": .bool(approved), "reason": reason.map(JSONValue.string) ?? .null, "actor": .string(actor),
+         "at": .string(at.iso8601)]
+    }
+
+    /// Reads the JSON form; `nil` when it is malformed.
+    public init?(json: JSONValue) {
+        guard case .object(let members) = json, let approved = members["approved"]?.boolValue,
+            let actor = members["actor"]?.stringValue, let at = members["at"]?.stringValue.flatMap(Timestamp.init(iso8601:))
+        else { return nil }
+        self.init(approved: approved, reason: members["reason"]?.stringValue, actor: actor, at: at)
     }
 }
 

@@ -40,6 +40,27 @@ public struct TaskFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// Thrown by a kind that must wait for an external decision (a manual approval) before it can go on.
+///
+/// The engine stores the task as `waiting` (with `deadline`, if any) and stops holding a worker for it. Once
+/// `kiln approve`/`kiln reject` records a ``Decision``, the task runs again and sees it in
+/// ``TaskContext/decision``. Past the deadline the task fails as rejected.
+public struct TaskSuspension: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What the task waits for, shown to the user (`approval to deploy fraud-detection v4`).
+    public var reason: String
+    /// When waiting ends in rejection, or `nil` to wait indefinitely.
+    public var deadline: Timestamp?
+
+    /// Creates a suspension.
+    public init(reason: String, deadline: Timestamp? = nil) {
+        self.reason = reason
+        self.deadline = deadline
+    }
+
+    /// The reason.
+    public var description: String { reason }
+}
+
 /// The action of a task after its expressions were evaluated.
 public enum ResolvedAction: Sendable, Hashable {
     /// An argv command.
@@ -74,13 +95,15 @@ public struct TaskContext: Sendable {
     public let logger: Logger
     /// Where datasets and models are stored, when the process has an artifact store.
     public let artifacts: (any ArtifactStore)?
+    /// The decision given to this task while it waited, if any (see ``TaskSuspension``).
+    public let decision: Decision?
     let sink: @Sendable (LogStream, String) -> Void
 
     /// Creates a context (the engine does this; tests of a kind may too).
     public init(
         runID: RunID, pipeline: String, taskID: String, attempt: Int, action: ResolvedAction,
         inputs: [String: JSONValue] = [:], environment: [String: String] = [:], workingDirectory: String,
-        clock: any PipelineClock, logger: Logger, artifacts: (any ArtifactStore)? = nil,
+        clock: any PipelineClock, logger: Logger, artifacts: (any ArtifactStore)? = nil, decision: Decision? = nil,
         log sink: @escaping @Sendable (LogStream, String) -> Void
     ) {
         self.runID = runID
@@ -94,6 +117,7 @@ public struct TaskContext: Sendable {
         self.clock = clock
         self.logger = logger
         self.artifacts = artifacts
+        self.decision = decision
         self.sink = sink
     }
 

@@ -59,6 +59,10 @@ enum Execution {
         case .failed:
             Terminal.err("resume it with: kiln resume \(run.id)  ·  details: kiln show \(run.id)")
             throw ExitCode(1)
+        case .waiting:
+            let waiting = try await store.tasks(of: run.id).filter { $0.state == .waiting }.map(\.taskID)
+            Terminal.err("run \(run.id) waits for a decision on: \(waiting.joined(separator: ", ")); "
+                + "give it with: kiln approve \(run.id) [TASK]  or  kiln reject \(run.id) [TASK]")
         case .queued, .running: throw ExitCode(1)
         }
     }

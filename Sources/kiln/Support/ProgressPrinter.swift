@@ -51,6 +51,7 @@ final class ProgressPrinter: RunEventSink {
                 emit("\(pad(line.taskID)) \(prefix) \(line.text)", state: &state)
             case .runFinished(let run):
                 redraw(&state, force: true)
+                guard run.state.isFinished else { return }
                 let failed = state.tasks.values.filter { $0.state == .failed }.count
                 var summary = "run \(run.id) \(run.state.rawValue) in \(Terminal.elapsed(run.startedAt, run.finishedAt))"
                 if failed > 0 { summary += " (\(failed) failed)" }
@@ -111,6 +112,9 @@ final class ProgressPrinter: RunEventSink {
         case .skipped: return "\(name) \(record.error ?? "skipped")"
         case .failed: return "\(name) failed after \(record.attempts) attempt\(record.attempts == 1 ? "" : "s"): \(record.error ?? "")"
         case .cancelled: return "\(name) cancelled"
+        case .waiting:
+            let until = record.deadline.map { " (until \($0.iso8601))" } ?? ""
+            return "\(name) \(record.error ?? "waiting")\(until)"
         }
     }
 
