@@ -41,6 +41,17 @@ extension SQLiteStateStore {
     func insertRun(_ run: RunRecord, tasks: [TaskRecord]) throws {
         let runArguments = try Self.arguments(for: run)
         let taskArguments = tasks.map { Self.arguments(for: $0, of: run.id) }
+        do {
+            try insertRun(run, runArguments, taskArguments)
+        } catch {
+            snapshots.forget(run.id)
+            throw error
+        }
+    }
+
+    private func insertRun(
+        _ run: RunRecord, _ runArguments: StatementArguments, _ taskArguments: [StatementArguments]
+    ) throws {
         try writer.write { db in
             let insert = try db.cachedStatement(sql: Self.insertRunSQL)
             insert.setUncheckedArguments(runArguments)
@@ -57,16 +68,16 @@ extension SQLiteStateStore {
                 upsert.setUncheckedArguments(arguments)
                 try upsert.execute()
             }
+            snapshots.remember(run.snapshot, for: run.id)
         }
-        snapshots.remember(run.snapshot, for: run.id)
     }
 
     /// Applies a batch in one transaction; any thrown error rolls all of it back.
     func apply(_ batch: StateBatch) throws {
         guard !batch.isEmpty else { return }
-        let runArguments = try batch.run.map { run in
-            try Self.arguments(for: run, encodingSnapshot: !snapshots.holds(run.snapshot, for: run.id))
-        }
+        // Without the snapshot: it is encoded (inside the transaction, where the check cannot race another
+        // write of this store) only when the store does not know it is already stored.
+        let runArguments = try batch.run.map { try Self.arguments(for: $0, encodingSnapshot: false) }
         let taskArguments = batch.tasks.map { update in
             var arguments = Self.arguments(for: update.record, of: update.runID)
             if let expected = update.expected { arguments += [expected.rawValue] }
@@ -75,31 +86,46 @@ extension SQLiteStateStore {
         let logArguments = batch.logs.map { Self.arguments(for: $0) }
         let cacheArguments = batch.cache.map { Self.arguments(for: $0) }
 
-        try writer.write { db in
-            if let run = batch.run, let runArguments {
-                let update = try db.cachedStatement(sql: Self.updateRunSQL)
-                update.setUncheckedArguments(runArguments)
-                try update.execute()
-                if db.changesCount == 0 { throw StateStoreError.unknownRun(run.id) }
-            }
-            for (update, arguments) in zip(batch.tasks, taskArguments) {
-                try Self.write(update, arguments: arguments, db)
-            }
-            if !logArguments.isEmpty {
-                let insert = try db.cachedStatement(sql: Self.insertLogSQL)
-                for (line, arguments) in zip(batch.logs, logArguments) {
-                    try Self.execute(insert, arguments, run: line.runID)
+        do {
+            try writer.write { db in
+                if let run = batch.run, let runArguments {
+                    let update = try db.cachedStatement(sql: Self.updateRunSQL)
+                    let snapshotIsStored = snapshots.holds(run.snapshot, for: run.id)
+                    update.setUncheckedArguments(snapshotIsStored ? runArguments : try Self.arguments(for: run))
+                    try update.execute()
+                    if db.changesCount == 0 { throw StateStoreError.unknownRun(run.id) }
+                    snapshots.remember(run.snapshot, for: run.id)
                 }
+                try Self.write(batch, taskArguments, logArguments, cacheArguments, db)
             }
-            if !cacheArguments.isEmpty {
-                let upsert = try db.cachedStatement(sql: Self.upsertCacheSQL)
-                for arguments in cacheArguments {
-                    upsert.setUncheckedArguments(arguments)
-                    try upsert.execute()
-                }
+        } catch {
+            // The transaction rolled back: what the cache was told may not be stored.
+            if let run = batch.run { snapshots.forget(run.id) }
+            throw error
+        }
+    }
+
+    /// Writes the task, log and cache parts of a batch.
+    private static func write(
+        _ batch: StateBatch, _ taskArguments: [StatementArguments], _ logArguments: [StatementArguments],
+        _ cacheArguments: [StatementArguments], _ db: Database
+    ) throws {
+        for (update, arguments) in zip(batch.tasks, taskArguments) {
+            try write(update, arguments: arguments, db)
+        }
+        if !logArguments.isEmpty {
+            let insert = try db.cachedStatement(sql: insertLogSQL)
+            for (line, arguments) in zip(batch.logs, logArguments) {
+                try execute(insert, arguments, run: line.runID)
             }
         }
-        if let run = batch.run { snapshots.remember(run.snapshot, for: run.id) }
+        if !cacheArguments.isEmpty {
+            let upsert = try db.cachedStatement(sql: upsertCacheSQL)
+            for arguments in cacheArguments {
+                upsert.setUncheckedArguments(arguments)
+                try upsert.execute()
+            }
+        }
     }
 
     /// Writes one task update: an upsert, or a compare-and-set that throws on a state mismatch.

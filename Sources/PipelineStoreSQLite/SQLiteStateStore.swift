@@ -16,6 +16,10 @@ public import PipelineEngine
 /// several `kiln` processes can share one database without ever failing with "database is locked".
 /// Readers never block the writer and see only committed batches.
 ///
+/// The `async` methods do their work synchronously on the calling thread (a small batch takes tens of
+/// microseconds; a write may wait up to 10 seconds for another process's lock) and never check task
+/// cancellation: a cancelled run can still record that it was cancelled.
+///
 /// The schema is created and upgraded by append-only SQL migrations when the store opens; its tables
 /// and column values are a contract that other tools may read.
 public final class SQLiteStateStore: StateStore {

@@ -27,7 +27,15 @@ final class SnapshotCache: Sendable {
         state.withLock { $0.snapshots[id] == snapshot }
     }
 
-    /// Records that run `id` has `snapshot` stored (call after the transaction committed).
+    /// Forgets run `id` (its last write may have rolled back).
+    func forget(_ id: RunID) {
+        state.withLock { state in
+            if state.snapshots.removeValue(forKey: id) != nil { state.order.removeAll { $0 == id } }
+        }
+    }
+
+    /// Records that run `id` has `snapshot` stored, from inside the write transaction that stores it
+    /// (writes of one store are serial, so the cache follows their order).
     func remember(_ snapshot: Pipeline, for id: RunID) {
         state.withLock { state in
             if state.snapshots.updateValue(snapshot, forKey: id) == nil {

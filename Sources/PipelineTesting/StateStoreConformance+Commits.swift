@@ -103,6 +103,23 @@ extension StateStoreConformance {
         try expectEqual(try await store.cacheEntries(), [], "the cache entries after a conflicting batch")
     }
 
+    static func retryAfterConflict(_ store: any StateStore) async throws {
+        let created = run("r1")
+        try await store.createRun(created, tasks: [task("a", .running)])
+        var changed = fullRun("r1")
+        changed.snapshot.description = "changed by the retried batch"
+        changed.snapshot.tasks.removeLast()
+        let stale = TaskUpdate(runID: created.id, record: task("a", .succeeded), expected: .pending)
+        try await expectError(
+            .conflict(run: created.id, task: "a", expected: .pending, actual: .running), "a stale compare-and-set"
+        ) {
+            try await store.commit(StateBatch(run: changed, tasks: [stale]))
+        }
+        // No read in between: a store that caches what it wrote must not trust the rolled-back write.
+        try await store.commit(StateBatch(run: changed))
+        try expectEqual(try await store.run(created.id), changed, "the run after retrying without the stale update")
+    }
+
     static func compareAndSetOnMissingTask(_ store: any StateStore) async throws {
         let id = RunID(rawValue: "r1")
         try await store.createRun(run("r1"), tasks: [task("a")])

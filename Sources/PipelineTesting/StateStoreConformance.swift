@@ -46,6 +46,7 @@ public enum StateStoreConformance {
         Check("a compare-and-set update applies when the stored state matches", run: compareAndSetApplies),
         Check("task updates of one batch apply in order", run: updatesApplyInOrder),
         Check("a compare-and-set conflict throws and writes nothing of its batch", run: conflictWritesNothing),
+        Check("a batch retried after a conflict stores its run record in full", run: retryAfterConflict),
         Check("a compare-and-set on a task the run lacks reports it missing", run: compareAndSetOnMissingTask),
         Check("a batch naming an unknown run throws unknownRun and writes nothing", run: unknownRunInBatch),
         Check("runs are listed newest first, filtered by pipeline and limited", run: runsAreListedNewestFirst),

@@ -154,6 +154,16 @@ struct SQLiteStateStoreTests {
         }
     }
 
+    @Test("a prefix lookup returns at most ten ids, the first in id order")
+    func prefixLookupIsCapped() async throws {
+        let store = try SQLiteStateStore(path: ":memory:")
+        let ids = (10..<22).map { "20261129-1200\($0)-abcdef" }
+        for id in ids.shuffled() { try await store.createRun(Self.run(id), tasks: []) }
+        let found = try await store.runIDs(withPrefix: "20261129-")
+        #expect(found.map(\.rawValue) == Array(ids.prefix(SQLiteStateStore.prefixMatchLimit)))
+        #expect(SQLiteStateStore.prefixMatchLimit == 10)
+    }
+
     @Test("a batch committed from a cancelled task is still stored")
     func commitIgnoresCancellation() async throws {
         let store = try SQLiteStateStore.inMemory()
