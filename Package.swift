@@ -102,7 +102,9 @@ let package = Package(
         ),
         .testTarget(name: "PipelineTasksTests", dependencies: ["PipelineTasks", "PipelineTesting"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "PipelineSchedulerTests", dependencies: ["PipelineScheduler"], swiftSettings: swiftSettings),
+            name: "PipelineSchedulerTests", dependencies: ["PipelineScheduler", "PipelineModel"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "KilnCLITests", dependencies: [], swiftSettings: swiftSettings),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataValidationTests", dependencies: ["DataValidation", "Tabular"]),

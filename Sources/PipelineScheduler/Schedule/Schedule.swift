@@ -148,10 +148,23 @@ public enum Schedule: Hashable, Sendable, CustomStringConvertible {
     public func fireTimes(from: Timestamp, through: Timestamp, limit: Int) -> [Timestamp] {
         var result: [Timestamp] = []
         guard limit > 0, from <= through else { return result }
-        var cursor = Timestamp(nanosecondsSince1970: from.nanosecondsSince1970 &- 1)
-        while result.count < limit, let fire = nextFireTime(after: cursor), fire <= through {
-            result.append(fire)
-            cursor = fire
+        switch self {
+        case .cron(let expression, let timeZone):
+            guard let zone = ZoneRules(identifier: timeZone) else { return result }
+            let timeline = CronTimeline(expression: expression, zone: zone)
+            // Fire times are whole seconds: the first is > ceil(from) - 1, the last <= floor(through).
+            var cursor = Self.wholeSeconds(Timestamp(nanosecondsSince1970: from.nanosecondsSince1970 &- 1))
+            let end = Self.wholeSeconds(through) + 1
+            while result.count < limit, let fire = timeline.next(after: cursor, before: end) {
+                result.append(Self.timestamp(fire))
+                cursor = fire
+            }
+        case .every:
+            var cursor = Timestamp(nanosecondsSince1970: from.nanosecondsSince1970 &- 1)
+            while result.count < limit, let fire = nextFireTime(after: cursor), fire <= through {
+                result.append(fire)
+                cursor = fire
+            }
         }
         return result
     }
