@@ -105,7 +105,7 @@ import Testing
         let error = try #require(throws: ScheduleError.self) { try CronExpression("0 24 * * *") }
         #expect(
             error.description
-                == "invalid schedule '0 24 * * *' at character 3: cron field 2 (hour) value 24 is out of range 0–23")
+                == "invalid cron expression '0 24 * * *' at character 3: cron field 2 (hour) value 24 is out of range 0–23")
     }
 
     @Test(

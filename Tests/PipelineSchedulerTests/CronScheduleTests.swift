@@ -56,6 +56,17 @@ func utc(_ text: String) -> Timestamp {
         #expect(schedule.nextFireTime(after: utc("2026-03-01T00:00:00Z")) == utc("2028-02-29T00:00:00Z"))
         #expect(schedule.nextFireTime(after: utc("2096-03-01T00:00:00Z")) == utc("2104-02-29T00:00:00Z"))
         #expect(schedule.previousFireTime(atOrBefore: utc("2026-11-29T00:00:00Z")) == utc("2024-02-29T00:00:00Z"))
+        let leapDays = schedule.fireTimes(from: utc("2000-01-01"), through: utc("2030-01-01"), limit: 100)
+        #expect(leapDays.count == 8)
+        #expect(leapDays.first == utc("2000-02-29T00:00:00Z"))
+        #expect(leapDays.last == utc("2028-02-29T00:00:00Z"))
+    }
+
+    @Test("returns nil rather than overflowing past the last representable instant (2262)")
+    func farFuture() throws {
+        let yearly = try Schedule.parse(cron: "@yearly", timeZone: "UTC")
+        #expect(yearly.nextFireTime(after: utc("2262-01-01T00:00:00Z")) == nil)
+        #expect(yearly.fireTimes(from: utc("2261-06-01"), through: utc("2262-04-01"), limit: 5) == [utc("2262-01-01")])
     }
 
     @Test("never fires on February 30 and says so", arguments: ["0 0 30 2 *", "0 0 31 4,6,9,11 *"])
@@ -124,6 +135,7 @@ func utc(_ text: String) -> Timestamp {
         }
         #expect(unknown.code == .unknownTimeZone)
         #expect(unknown.message.hasPrefix("unknown time zone 'Mars/Olympus_Mons'; use an IANA name"))
+        #expect(unknown.description == unknown.message)
         let miscased = try #require(throws: ScheduleError.self) { try Schedule.parse(cron: "0 2 * * *", timeZone: "asia/seoul") }
         #expect(miscased.message.hasSuffix("(did you mean 'Asia/Seoul'?)"))
         #expect(Schedule.cron(try CronExpression("0 2 * * *"), timeZone: "Nowhere").nextFireTime(after: utc("2026-01-01")) == nil)

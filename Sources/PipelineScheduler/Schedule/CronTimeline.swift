@@ -19,15 +19,15 @@ struct CronTimeline {
         var offset = zone.offset(at: instant)  // the offset on (low, end)
         var segmentStart = instant
         while low < limit - 1 {
-            let transition = zone.nextTransition(after: segmentStart)
-            let end = min(transition ?? limit, limit)
+            let transition = zone.nextTransition(after: segmentStart, before: limit)
+            let end = transition ?? limit
             var local = low + offset
             while let match = expression.nextLocalMatch(after: local, before: end + offset) {
                 let fire = match - offset
                 if !expression.isFixedTime || isFirstOccurrence(ofLocal: match, at: fire) { return fire }
                 local = match  // a wall-clock time repeated by an overlap: it already fired
             }
-            guard let transition, transition < limit else { return nil }
+            guard let transition else { return nil }
             let newOffset = zone.offset(at: transition)
             if expression.isFixedTime, newOffset > offset,
                 expression.nextLocalMatch(after: transition + offset - 1, before: transition + newOffset) != nil

@@ -97,7 +97,8 @@ public enum Schedule: Hashable, Sendable, CustomStringConvertible {
             throw ScheduleError(.invalidInterval, error.description, text: text)
         }
         guard interval > .zero else {
-            throw ScheduleError(.invalidInterval, "an interval must be longer than zero, e.g. 6h", text: text)
+            throw ScheduleError(
+                .invalidInterval, "interval '\(text)' must be longer than zero; write e.g. every: 6h", text: text)
         }
         return .every(interval, anchor: anchor)
     }
@@ -112,9 +113,9 @@ public enum Schedule: Hashable, Sendable, CustomStringConvertible {
         case .cron(let expression, let timeZone):
             guard let zone = ZoneRules(identifier: timeZone) else { return nil }
             let after = Self.wholeSeconds(time)
-            let limit = after + Int64(Self.searchYears + 1) * 366 * 86_400
+            let limit = after + Int64(Self.searchYears) * 366 * 86_400
             return CronTimeline(expression: expression, zone: zone).next(after: after, before: limit)
-                .map(Self.timestamp)
+                .flatMap(Self.timestamp)
         case .every(let interval, let anchor):
             return IntervalSteps(interval: interval, anchor: anchor)?.next(after: time)
         }
@@ -131,7 +132,7 @@ public enum Schedule: Hashable, Sendable, CustomStringConvertible {
             guard let zone = ZoneRules(identifier: timeZone) else { return nil }
             let horizon = Int64(Self.searchYears) * 366 * 86_400
             return CronTimeline(expression: expression, zone: zone)
-                .previous(atOrBefore: Self.wholeSeconds(time), horizon: horizon).map(Self.timestamp)
+                .previous(atOrBefore: Self.wholeSeconds(time), horizon: horizon).flatMap(Self.timestamp)
         case .every(let interval, let anchor):
             return IntervalSteps(interval: interval, anchor: anchor)?.previous(atOrBefore: time)
         }
@@ -155,8 +156,10 @@ public enum Schedule: Hashable, Sendable, CustomStringConvertible {
             // Fire times are whole seconds: the first is > ceil(from) - 1, the last <= floor(through).
             var cursor = Self.wholeSeconds(Timestamp(nanosecondsSince1970: from.nanosecondsSince1970 &- 1))
             let end = Self.wholeSeconds(through) + 1
-            while result.count < limit, let fire = timeline.next(after: cursor, before: end) {
-                result.append(Self.timestamp(fire))
+            while result.count < limit, let fire = timeline.next(after: cursor, before: end),
+                let time = Self.timestamp(fire)
+            {
+                result.append(time)
                 cursor = fire
             }
         case .every:
@@ -189,7 +192,9 @@ public enum Schedule: Hashable, Sendable, CustomStringConvertible {
         CivilTime.floorDiv(time.nanosecondsSince1970, 1_000_000_000)
     }
 
-    private static func timestamp(_ seconds: Int64) -> Timestamp {
-        Timestamp(nanosecondsSince1970: seconds * 1_000_000_000)
+    /// `nil` past the year 2262, where nanoseconds since 1970 no longer fit in 64 bits.
+    private static func timestamp(_ seconds: Int64) -> Timestamp? {
+        let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? nil : Timestamp(nanosecondsSince1970: nanoseconds)
     }
 }

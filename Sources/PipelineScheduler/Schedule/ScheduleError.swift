@@ -5,7 +5,7 @@
 ///
 /// ```swift
 /// do { _ = try CronExpression("0 24 * * *") } catch {
-///     print(error)         // invalid schedule '0 24 * * *' at character 3: cron field 2 (hour) value 24 is out of range 0–23
+///     print(error)   // invalid cron expression '0 24 * * *' at character 3: cron field 2 (hour) value 24 is out of range 0–23
 ///     print(error.field)   // Optional(hour)
 /// }
 /// ```
@@ -59,9 +59,11 @@ public struct ScheduleError: Error, Hashable, Sendable, CustomStringConvertible 
         self.field = field
     }
 
-    /// The message with the text and, when known, the 1-based character position, safe to log and show.
+    /// The message, safe to log and show; for a cron expression it is preceded by the expression and, when known,
+    /// the 1-based character position.
     public var description: String {
+        guard code == .invalidCron else { return message }  // the other messages name their text already
         let position = offset.map { " at character \($0 + 1)" } ?? ""
-        return "invalid schedule '\(text)'\(position): \(message)"
+        return "invalid cron expression '\(text)'\(position): \(message)"
     }
 }

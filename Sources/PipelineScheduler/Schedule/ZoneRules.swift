@@ -19,21 +19,22 @@ struct ZoneRules: Sendable {
         Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
     }
 
-    /// The first instant after `instant` at which the offset changes, or `nil` when it never changes again.
+    /// The first instant after `instant` and before `limit` at which the offset changes, or `nil` when there is
+    /// none.
     ///
     /// The offset at the returned instant is the new one; one second earlier it is the old one.
-    func nextTransition(after instant: Int64) -> Int64? {
+    func nextTransition(after instant: Int64, before limit: Int64) -> Int64? {
+        let base = offset(at: instant)
         var from = instant
-        // A few tries in case the zone data reports a "transition" that does not change the offset (a rename of
-        // the abbreviation, or DST flag flips that keep the total offset).
-        for _ in 0..<8 {
-            let base = offset(at: from)
+        // The zone data may report a transition that keeps the total offset (only the abbreviation or the DST flag
+        // changes); skip those.
+        while from < limit {
             guard
                 let date = timeZone.nextDaylightSavingTimeTransition(
                     after: Date(timeIntervalSince1970: TimeInterval(from)))
             else { return nil }
-            var candidate = Int64(date.timeIntervalSince1970.rounded(.up))
-            if candidate <= from { candidate = from + 1 }
+            let candidate = max(Int64(date.timeIntervalSince1970.rounded(.up)), from + 1)
+            guard candidate < limit else { return nil }
             if offset(at: candidate) != base {
                 if offset(at: candidate - 1) == base { return candidate }
                 return firstChange(after: from, atOrBefore: candidate, from: base)
