@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PipelineTasks", targets: ["PipelineTasks"]),
         .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
+        .library(name: "PipelineScheduler", targets: ["PipelineScheduler"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "DataValidation", targets: ["DataValidation"]),
         .library(name: "Features", targets: ["Features"]),
@@ -65,6 +66,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "PipelineTesting", dependencies: ["PipelineEngine"], swiftSettings: swiftSettings),
+        .target(name: "PipelineScheduler", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
         // Layer 4: executables.
         .executableTarget(
             name: "kiln",
@@ -99,6 +101,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PipelineTasksTests", dependencies: ["PipelineTasks", "PipelineTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PipelineSchedulerTests", dependencies: ["PipelineScheduler", "PipelineModel"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "KilnCLITests", dependencies: [], swiftSettings: swiftSettings),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataValidationTests", dependencies: ["DataValidation", "Tabular"]),
