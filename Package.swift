@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PipelineTasks", targets: ["PipelineTasks"]),
         .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
+        .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "DataValidation", targets: ["DataValidation"]),
         .library(name: "Features", targets: ["Features"]),
@@ -43,6 +44,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "ModelRegistry", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
         .target(name: "DataValidation", dependencies: ["Tabular"]),
         .target(name: "Features", dependencies: ["Tabular"]),
         // Layer 3: adapters.
@@ -61,15 +63,15 @@ let package = Package(
         ),
         .target(
             name: "PipelineStoreSQLite",
-            dependencies: ["PipelineEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PipelineEngine", "ModelRegistry", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PipelineTesting", dependencies: ["PipelineEngine"], swiftSettings: swiftSettings),
+        .target(name: "PipelineTesting", dependencies: ["PipelineEngine", "ModelRegistry"], swiftSettings: swiftSettings),
         // Layer 4: executables.
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite",
+                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite", "ModelRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -99,7 +101,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PipelineTasksTests", dependencies: ["PipelineTasks", "PipelineTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "KilnCLITests", dependencies: [], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ModelRegistryTests",
+            dependencies: ["ModelRegistry", "PipelineStoreSQLite", "PipelineTesting", "PipelineModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KilnCLITests",
+            dependencies: ["PipelineStoreSQLite", "ModelRegistry", "PipelineModel"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataValidationTests", dependencies: ["DataValidation", "Tabular"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Tabular"]),
