@@ -68,9 +68,13 @@ public struct NewVersion: Sendable, Hashable {
         try RegistryNames.checkModelName(model)
         func invalid(_ problem: String) -> RegistryError { .invalidVersion(model: model, problem: problem) }
         guard artifact.hasPrefix("sha256:"), artifact.count > "sha256:".count else {
-            throw invalid("the artifact '\(artifact)' is not a content reference; store the model file in the artifact store and pass the sha256:… it returns")
+            throw invalid(
+                "the artifact '\(artifact)' is not a content reference; store the model file in the artifact store "
+                    + "and pass the sha256:… it returns")
         }
-        guard !dataFingerprint.isEmpty else { throw invalid("the data fingerprint is empty; pass the content hash of the training data") }
+        guard !dataFingerprint.isEmpty else {
+            throw invalid("the data fingerprint is empty; pass the content hash of the training data")
+        }
         for (name, value) in [("run id", runID), ("pipeline", pipeline), ("task", task)] where value.isEmpty {
             throw invalid("the \(name) is empty; say which run, pipeline and task produced the version")
         }

@@ -15,7 +15,9 @@ public enum RegistryNames {
     /// - Returns: `true` when it follows the model name rules.
     public static func isValidModelName(_ name: String) -> Bool {
         guard let first = name.utf8.first, name.utf8.count <= 100, isLetterOrDigit(first) else { return false }
-        return name.utf8.allSatisfy { isLetterOrDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+        return name.utf8.allSatisfy {
+            isLetterOrDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+        }
     }
 
     /// Whether `name` can name an alias.

@@ -5,18 +5,14 @@ import PipelineModel
 extension RegistryStoreConformance {
     static func aliasMovesAreRecorded(_ store: any RegistryStore) async throws {
         try await seed(store, "fraud", count: 3)
-        let first = try await store.moveAlias(
-            model: "fraud", alias: "production", to: 1, expectedFrom: .some(nil), reason: "first model", actor: "cli",
-            at: at(10))
+        let first = try await move(store, to: 1, expecting: .some(nil), reason: "first model", at: 10)
         try expectEqual(
             first,
             AliasChange(model: "fraud", alias: "production", from: nil, to: 1, at: at(10), reason: "first model", actor: "cli"),
             "the change that creates production")
-        let staging = try await store.moveAlias(
-            model: "fraud", alias: "staging", to: 3, expectedFrom: nil, reason: nil, actor: "run r9/stage", at: at(11))
-        let second = try await store.moveAlias(
-            model: "fraud", alias: "production", to: 2, expectedFrom: .some(1), reason: "f1 0.93 > 0.91",
-            actor: "run 20261129-020000-3fa2c1/deploy", at: at(12))
+        let staging = try await move(store, "fraud", "staging", to: 3, actor: "run r9/stage", at: 11)
+        let second = try await move(
+            store, to: 2, expecting: .some(1), reason: "f1 0.93 > 0.91", actor: "run 20261129-020000-3fa2c1/deploy", at: 12)
         try expectEqual(second.from, 1, "from of the second production move")
         try expectEqual(try await store.aliasHistory(model: "fraud"), [first, staging, second], "aliasHistory(model:)")
         let fraud = try await model(store, "fraud")
@@ -26,10 +22,8 @@ extension RegistryStoreConformance {
 
     static func noOpMoveRecordsNothing(_ store: any RegistryStore) async throws {
         try await seed(store, "fraud", count: 2)
-        let first = try await store.moveAlias(
-            model: "fraud", alias: "production", to: 2, expectedFrom: nil, reason: nil, actor: "cli", at: at(10))
-        let again = try await store.moveAlias(
-            model: "fraud", alias: "production", to: 2, expectedFrom: .some(2), reason: "again", actor: "cli", at: at(11))
+        let first = try await move(store, to: 2, at: 10)
+        let again = try await move(store, to: 2, expecting: .some(2), reason: "again", at: 11)
         try expectEqual(
             again,
             AliasChange(model: "fraud", alias: "production", from: 2, to: 2, at: at(11), reason: "again", actor: "cli"),
@@ -39,9 +33,8 @@ extension RegistryStoreConformance {
 
     static func removingAlias(_ store: any RegistryStore) async throws {
         try await seed(store, "fraud", count: 1)
-        try await store.moveAlias(model: "fraud", alias: "canary", to: 1, expectedFrom: nil, reason: nil, actor: "cli", at: at(10))
-        let removal = try await store.moveAlias(
-            model: "fraud", alias: "canary", to: nil, expectedFrom: .some(1), reason: "canary over", actor: "cli", at: at(11))
+        try await move(store, "fraud", "canary", to: 1, at: 10)
+        let removal = try await move(store, "fraud", "canary", to: nil, expecting: .some(1), reason: "canary over", at: 11)
         try expectEqual(
             removal,
             AliasChange(model: "fraud", alias: "canary", from: 1, to: nil, at: at(11), reason: "canary over", actor: "cli"),
@@ -49,35 +42,25 @@ extension RegistryStoreConformance {
         try expectEqual(try await model(store, "fraud").aliases, [:], "aliases after removing the only one")
         try expectEqual(try await store.aliasHistory(model: "fraud").count, 2, "history entries after create and remove")
         try await expectError(.unknownAlias(model: "fraud", alias: "canary", aliases: []), "removing a missing alias") {
-            try await store.moveAlias(model: "fraud", alias: "canary", to: nil, expectedFrom: nil, reason: nil, actor: "cli", at: at(12))
+            try await move(store, "fraud", "canary", to: nil, at: 12)
         }
     }
 
     static func compareAndSetConflict(_ store: any RegistryStore) async throws {
         try await seed(store, "fraud", count: 3)
-        try await store.moveAlias(model: "fraud", alias: "production", to: 1, expectedFrom: nil, reason: nil, actor: "cli", at: at(10))
+        try await move(store, to: 1, at: 10)
         // Another process moves production to 2 after this one read 1.
-        try await store.moveAlias(
-            model: "fraud", alias: "production", to: 2, expectedFrom: .some(1), reason: nil, actor: "run a/deploy", at: at(11))
+        try await move(store, to: 2, expecting: .some(1), actor: "run a/deploy", at: 11)
         let before = try await store.aliasHistory(model: "fraud")
         try await expectError(
             .aliasConflict(model: "fraud", alias: "production", expected: 1, actual: 2), "a move expecting a stale version"
-        ) {
-            try await store.moveAlias(
-                model: "fraud", alias: "production", to: 3, expectedFrom: .some(1), reason: nil, actor: "run b/deploy", at: at(12))
-        }
+        ) { try await move(store, to: 3, expecting: .some(1), actor: "run b/deploy", at: 12) }
         try await expectError(
-            .aliasConflict(model: "fraud", alias: "staging", expected: 2, actual: nil), "a move expecting an alias that is absent"
-        ) {
-            try await store.moveAlias(
-                model: "fraud", alias: "staging", to: 3, expectedFrom: .some(2), reason: nil, actor: "cli", at: at(13))
-        }
+            .aliasConflict(model: "fraud", alias: "staging", expected: 2, actual: nil), "a move expecting an absent alias"
+        ) { try await move(store, "fraud", "staging", to: 3, expecting: .some(2), at: 13) }
         try await expectError(
             .aliasConflict(model: "fraud", alias: "production", expected: nil, actual: 2), "a move expecting no alias"
-        ) {
-            try await store.moveAlias(
-                model: "fraud", alias: "production", to: 3, expectedFrom: .some(nil), reason: nil, actor: "cli", at: at(14))
-        }
+        ) { try await move(store, to: 3, expecting: .some(nil), at: 14) }
         try expectEqual(try await store.aliasHistory(model: "fraud"), before, "history after refused moves")
         try expectEqual(try await model(store, "fraud").aliases, ["production": 2], "aliases after refused moves")
     }
@@ -85,18 +68,18 @@ extension RegistryStoreConformance {
     static func invalidMovesFail(_ store: any RegistryStore) async throws {
         try await seed(store, "fraud", count: 5)
         try await expectError(.unknownModel("churn"), "moving an alias of an unknown model") {
-            try await store.moveAlias(model: "churn", alias: "production", to: 1, expectedFrom: nil, reason: nil, actor: "cli", at: at(10))
+            try await move(store, "churn", to: 1, at: 10)
         }
         try await expectError(.unknownVersion(model: "fraud", version: 7, latest: 5), "moving an alias to an unknown version") {
-            try await store.moveAlias(model: "fraud", alias: "production", to: 7, expectedFrom: nil, reason: nil, actor: "cli", at: at(10))
+            try await move(store, to: 7, at: 10)
         }
         for alias in ["Production", "3", "-canary", "", "prod eu", "staging@2"] {
             try await expectError(.invalidAliasName(alias), "moving the alias '\(alias)'") {
-                try await store.moveAlias(model: "fraud", alias: alias, to: 1, expectedFrom: nil, reason: nil, actor: "cli", at: at(10))
+                try await move(store, "fraud", alias, to: 1, at: 10)
             }
         }
         for alias in ["production", "canary-eu", "v2_rc", "2024-q4"] {
-            try await store.moveAlias(model: "fraud", alias: alias, to: 1, expectedFrom: nil, reason: nil, actor: "cli", at: at(11))
+            try await move(store, "fraud", alias, to: 1, at: 11)
         }
         try expectEqual(try await store.aliasHistory(model: "fraud").count, 4, "history after refused and accepted moves")
     }

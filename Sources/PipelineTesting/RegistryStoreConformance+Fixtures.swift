@@ -21,7 +21,8 @@ extension RegistryStoreConformance {
         NewVersion(
             model: model, metrics: ["f1": 0.9123, "auc": 0.97, "rows": 120_000, "loss": -0.125],
             params: ["depth": 6, "lr": 0.05, "features": ["a", "b"], "nested": ["flag": true, "none": nil]],
-            artifact: "sha256:9f2c" + String(repeating: "ab", count: 30), dataFingerprint: "sha256:41d0" + String(repeating: "cd", count: 30),
+            artifact: "sha256:9f2c" + String(repeating: "ab", count: 30),
+            dataFingerprint: "sha256:41d0" + String(repeating: "cd", count: 30),
             runID: "20261129-020000-3fa2c1", pipeline: "nightly", task: "train-and-register", codeVersion: "git:4e1f9a2",
             upstream: [UpstreamVersion(name: "embeddings", version: 3), UpstreamVersion(name: "tokenizer", version: 1)])
     }
@@ -36,6 +37,17 @@ extension RegistryStoreConformance {
                 at: at(Int64(index))))
         }
         return versions
+    }
+
+    /// Moves `alias` of `model` through `store`, at `start + seconds`.
+    @discardableResult
+    static func move(
+        _ store: any RegistryStore, _ model: String = "fraud", _ alias: String = "production", to version: Int?,
+        expecting expectedFrom: Int?? = nil, reason: String? = nil, actor: String = "cli", at seconds: Int64
+    ) async throws -> AliasChange {
+        try await store.moveAlias(
+            model: model, alias: alias, to: version, expectedFrom: expectedFrom, reason: reason, actor: actor,
+            at: at(seconds))
     }
 
     // MARK: Assertions

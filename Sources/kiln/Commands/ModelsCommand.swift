@@ -69,9 +69,10 @@ struct ModelsCommand: AsyncParsableCommand {
                     return
                 }
                 let aliases = model.aliases.sorted { $0.key < $1.key }.map { "\($0.key) → \($0.value)" }
+                let none = "none (promote a version with `kiln models promote \(model.name) VERSION`)"
                 Terminal.out([
                     "model     \(model.name)",
-                    "aliases   \(aliases.isEmpty ? "none (promote a version with `kiln models promote \(model.name) VERSION`)" : aliases.joined(separator: " · "))",
+                    "aliases   \(aliases.isEmpty ? none : aliases.joined(separator: " · "))",
                     "versions  \(model.versions.count)",
                 ].joined(separator: "\n") + "\n")
                 Terminal.out(Terminal.table(
