@@ -117,6 +117,30 @@ struct SQLiteRegistryStoreTests {
         }
     }
 
+    @Test("a database written before the registry existed gains its tables and keeps its runs")
+    func upgradesVersionOneDatabase() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder + "/kiln.db"
+            let state = try SQLiteStateStore(path: path)
+            let run = RunRecord(
+                id: RunID(rawValue: "r1"), pipeline: "nightly", state: .succeeded, params: [:],
+                snapshot: Pipeline(name: "nightly", tasks: []), baseDirectory: "/", createdAt: Self.start)
+            try await state.createRun(run, tasks: [])
+            // Turn the file back into what a kiln without the registry wrote: only migration v1.
+            try state.executeRaw("""
+                DROP TABLE alias_history; DROP TABLE aliases; DROP TABLE model_versions; DROP TABLE models;
+                DELETE FROM grdb_migrations WHERE identifier = 'v2-registry';
+                """)
+            #expect(try state.textRows("SELECT identifier FROM grdb_migrations") == [["v1"]])
+
+            let registry = try SQLiteRegistryStore(path: path)
+            try await registry.register(Self.new("fraud", run: "r1"), idempotencyKey: "r1/register", at: Self.start)
+            #expect(try await registry.model(named: "fraud")?.versions.count == 1)
+            #expect(try await SQLiteStateStore(path: path).run(run.id) == run)
+            #expect(try state.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid") == [["v1"], ["v2-registry"]])
+        }
+    }
+
     @Test(
         "each registry table has its documented columns",
         arguments: [
