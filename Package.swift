@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
         .library(name: "PipelineScheduler", targets: ["PipelineScheduler"]),
+        .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "DataValidation", targets: ["DataValidation"]),
         .library(name: "Features", targets: ["Features"]),
@@ -44,6 +45,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "ModelRegistry", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
         .target(name: "DataValidation", dependencies: ["Tabular"]),
         .target(name: "Features", dependencies: ["Tabular"]),
         // Layer 3: adapters.
@@ -62,16 +64,16 @@ let package = Package(
         ),
         .target(
             name: "PipelineStoreSQLite",
-            dependencies: ["PipelineEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PipelineEngine", "ModelRegistry", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PipelineTesting", dependencies: ["PipelineEngine"], swiftSettings: swiftSettings),
+        .target(name: "PipelineTesting", dependencies: ["PipelineEngine", "ModelRegistry"], swiftSettings: swiftSettings),
         .target(name: "PipelineScheduler", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
         // Layer 4: executables.
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite",
+                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite", "ModelRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -105,7 +107,16 @@ let package = Package(
             name: "PipelineSchedulerTests", dependencies: ["PipelineScheduler", "PipelineModel"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "KilnCLITests", dependencies: [], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ModelRegistryTests",
+            dependencies: ["ModelRegistry", "PipelineStoreSQLite", "PipelineTesting", "PipelineModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KilnCLITests",
+            dependencies: ["PipelineStoreSQLite", "ModelRegistry", "PipelineModel"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataValidationTests", dependencies: ["DataValidation", "Tabular"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Tabular"]),

@@ -1,4 +1,3 @@
-internal import Foundation
 internal import GRDB
 public import PipelineEngine
 
@@ -16,16 +15,12 @@ public import PipelineEngine
 /// several `kiln` processes can share one database without ever failing with "database is locked".
 /// Readers never block the writer and see only committed batches.
 ///
-/// The `async` methods do their work synchronously on the calling thread (a small batch takes tens of
-/// microseconds; a write may wait up to 10 seconds for another process's lock) and never check task
-/// cancellation: a cancelled run can still record that it was cancelled.
-///
 /// The schema is created and upgraded by append-only SQL migrations when the store opens; its tables
 /// and column values are a contract that other tools may read.
 public final class SQLiteStateStore: StateStore {
     /// The connection (file: a WAL pool; memory: a serial queue).
     let writer: any DatabaseWriter
-    /// Snapshots known to be stored, so run updates need not re-encode them.
+    /// Which runs' snapshots are known to be stored already (so run updates skip re-encoding them).
     let snapshots = SnapshotCache()
 
     /// Opens the database at `path`, creating the file and its parent folders when missing.
@@ -37,20 +32,12 @@ public final class SQLiteStateStore: StateStore {
     /// - Throws: An error when the folder cannot be created, the file cannot be opened as an SQLite
     ///   database, or the schema cannot be migrated (for example, a database written by a newer `kiln`).
     public convenience init(path: String) throws {
-        if path == ":memory:" {
-            try self.init(writer: DatabaseQueue(configuration: Self.configuration()))
-            return
-        }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let pool = try Self.retryingWhileBusy { try DatabasePool(path: path, configuration: Self.configuration()) }
-        try self.init(writer: pool)
+        try self.init(writer: StoreDatabase.open(path: path))
     }
 
-    /// Opens a migrated store on `writer`.
-    private init(writer: any DatabaseWriter) throws {
+    /// Wraps an open, migrated connection.
+    private init(writer: any DatabaseWriter) {
         self.writer = writer
-        try Self.migrate(writer)
     }
 
     /// A new, empty store that lives in memory and disappears with the value: for tests.
@@ -58,7 +45,7 @@ public final class SQLiteStateStore: StateStore {
     /// - Returns: The store.
     /// - Throws: An error when SQLite cannot open the in-memory database (practically never).
     public static func inMemory() throws -> SQLiteStateStore {
-        try SQLiteStateStore(writer: DatabaseQueue(configuration: configuration()))
+        SQLiteStateStore(writer: try StoreDatabase.open(path: ":memory:"))
     }
 
     /// Where `kiln` keeps its database inside its home folder: `<home>/kiln.db`.
@@ -68,54 +55,6 @@ public final class SQLiteStateStore: StateStore {
     /// - Returns: The database path.
     public static func defaultPath(home: String) -> String {
         home.hasSuffix("/") ? home + "kiln.db" : home + "/kiln.db"
-    }
-
-    /// The connection settings shared by every store.
-    static func configuration() -> Configuration {
-        var configuration = Configuration()
-        configuration.label = "kiln.state"
-        configuration.foreignKeysEnabled = true
-        // Wait for another process's write instead of failing with SQLITE_BUSY. GRDB 7 already begins
-        // every write as IMMEDIATE, so the wait happens at BEGIN, where it can always be retried.
-        configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            // WAL + NORMAL: a commit is durable once it is in the WAL file (survives kill -9);
-            // only a power loss can drop the last commits. DatabasePool switches the file to WAL.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
-        return configuration
-    }
-
-    /// Opens a connection, retrying for up to 10 seconds while another process holds the lock.
-    ///
-    /// Switching a new file to WAL needs an exclusive lock and SQLite does not wait for it (no busy
-    /// handler applies), so two processes opening a new database at once would otherwise fail.
-    private static func retryingWhileBusy<Value>(_ open: () throws -> Value) throws -> Value {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-        while true {
-            do {
-                return try open()
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
-                Thread.sleep(forTimeInterval: 0.005)
-            }
-        }
-    }
-
-    /// Runs the migrations, retrying when another process migrated the same file at the same moment.
-    private static func migrate(_ writer: any DatabaseWriter) throws {
-        let migrator = Schema.migrator
-        var attempt = 0
-        while true {
-            do {
-                try migrator.migrate(writer)
-                return
-            } catch {
-                // Two processes opening a new file both see "v1" missing; the second one's migration fails
-                // (its transaction rolls back) and the retry finds it applied. Real errors fail again.
-                attempt += 1
-                if attempt >= 3 { throw error }
-            }
-        }
     }
 
     /// Stores a new run and the initial records of its tasks in one transaction.

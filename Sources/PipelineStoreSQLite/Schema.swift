@@ -10,6 +10,8 @@ internal import GRDB
 /// - Timestamps are `INTEGER` nanoseconds since 1970-01-01T00:00:00Z (UTC).
 /// - JSON columns hold compact UTF-8 JSON text with sorted object keys.
 /// - `runs.snapshot` holds the pipeline's `Codable` form (the same JSON the model encodes).
+/// - Version numbers and alias targets are `INTEGER`s from 1; a missing version (an alias created or removed)
+///   is `NULL` in `alias_history`.
 enum Schema {
     /// The migrator that brings any older database up to date.
     static var migrator: DatabaseMigrator {
@@ -19,6 +21,9 @@ enum Schema {
         }
         migrator.registerMigration("v2-task-decisions") { db in
             try db.execute(sql: v2TaskDecisions)
+        }
+        migrator.registerMigration("v2-registry") { db in
+            try db.execute(sql: v2Registry)
         }
         return migrator
     }
@@ -83,5 +88,56 @@ enum Schema {
     static let v2TaskDecisions = """
         ALTER TABLE task_runs ADD COLUMN deadline_at INTEGER;
         ALTER TABLE task_runs ADD COLUMN decision TEXT;
+        """
+
+    /// The model registry: models, their numbered versions, aliases, and the audit history of alias moves.
+    ///
+    /// - `model_versions.metrics` is a compact JSON object of numbers, `params` a compact JSON object,
+    ///   `upstream` a compact JSON array of `{"name", "version"}`.
+    /// - `idempotency_key` is `"<run id>/<task id>"` for versions a pipeline task registered.
+    /// - `alias_history.seq` orders the moves; `from_version`/`to_version` are `NULL` for no version.
+    static let v2Registry = """
+        CREATE TABLE models (
+            name TEXT NOT NULL PRIMARY KEY,
+            created_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE model_versions (
+            model TEXT NOT NULL REFERENCES models (name),
+            version INTEGER NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            metrics TEXT NOT NULL,
+            params TEXT NOT NULL,
+            artifact TEXT NOT NULL,
+            data_fingerprint TEXT NOT NULL,
+            run_id TEXT NOT NULL,
+            pipeline TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            code_version TEXT,
+            upstream TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            UNIQUE (model, version)
+        );
+
+        CREATE TABLE aliases (
+            model TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (model, alias),
+            FOREIGN KEY (model, version) REFERENCES model_versions (model, version)
+        );
+
+        CREATE TABLE alias_history (
+            seq INTEGER PRIMARY KEY,
+            model TEXT NOT NULL REFERENCES models (name),
+            alias TEXT NOT NULL,
+            from_version INTEGER,
+            to_version INTEGER,
+            at INTEGER NOT NULL,
+            reason TEXT,
+            actor TEXT NOT NULL
+        );
+        CREATE INDEX alias_history_model_seq ON alias_history (model, seq);
         """
 }

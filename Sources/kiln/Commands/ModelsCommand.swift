@@ -1,0 +1,208 @@
+import ArgumentParser
+import ModelRegistry
+import PipelineEngine
+import PipelineModel
+import PipelineStoreSQLite
+
+/// `kiln models [list|show|promote|rollback]`: the model registry.
+struct ModelsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models", abstract: "List registered models, show one, promote or roll back a version.",
+        discussion: "Unknown models, versions or aliases exit 2; an alias moved by another process meanwhile exits 1.",
+        subcommands: [List.self, Show.self, Promote.self, Rollback.self], defaultSubcommand: List.self)
+
+    /// `kiln models [list]`: one line per model.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List models: latest version, production version, number of versions.")
+
+        @Flag(help: "Print a JSON list of model summaries.")
+        var json = false
+
+        @OptionGroup var home: HomeOptions
+
+        func run() async throws {
+            try await reportingRegistryErrors {
+                let models = try await home.openRegistry().store.models()
+                if json {
+                    Terminal.out(Terminal.json(.array(models.map(RegistryDocument.summary))))
+                    return
+                }
+                guard !models.isEmpty else {
+                    Terminal.out("no models registered yet in \(home.directory); a pipeline's register step adds them")
+                    return
+                }
+                Terminal.out(Terminal.table(
+                    ["MODEL", "LATEST", "PRODUCTION", "VERSIONS", "UPDATED"],
+                    models.map { model in
+                        [model.name, model.latest.map { "\($0.version)" } ?? "-", model.production.map { "\($0)" } ?? "-",
+                         "\(model.versions.count)", Self.updated(model).iso8601]
+                    }))
+            }
+        }
+
+        /// The time of the model's newest version or alias move.
+        static func updated(_ model: RegisteredModel) -> Timestamp {
+            max(model.latest?.createdAt ?? Timestamp(nanosecondsSince1970: 0),
+                model.history.last?.at ?? Timestamp(nanosecondsSince1970: 0))
+        }
+    }
+
+    /// `kiln models show NAME`: versions, aliases and the alias history.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show a model's versions, aliases and alias history.")
+
+        @Argument(help: ArgumentHelp("The model's name.", valueName: "name"))
+        var name: String
+
+        @Flag(help: "Print the model document as JSON.")
+        var json = false
+
+        @OptionGroup var home: HomeOptions
+
+        func run() async throws {
+            try await reportingRegistryErrors {
+                let model = try await home.openRegistry().model(name)
+                if json {
+                    Terminal.out(Terminal.json(RegistryDocument.model(model)))
+                    return
+                }
+                let aliases = model.aliases.sorted { $0.key < $1.key }.map { "\($0.key) → \($0.value)" }
+                let none = "none (promote a version with `kiln models promote \(model.name) VERSION`)"
+                Terminal.out([
+                    "model     \(model.name)",
+                    "aliases   \(aliases.isEmpty ? none : aliases.joined(separator: " · "))",
+                    "versions  \(model.versions.count)",
+                ].joined(separator: "\n") + "\n")
+                Terminal.out(Terminal.table(
+                    ["VERSION", "CREATED", "ALIASES", "METRICS", "RUN", "TASK", "DATA"],
+                    model.versions.reversed().map { version in
+                        ["\(version.version)", version.createdAt.iso8601, model.aliases(of: version.version).joined(separator: ","),
+                         Self.metrics(version.metrics), version.runID, version.task, Self.short(version.dataFingerprint)]
+                    }))
+                guard !model.history.isEmpty else { return }
+                Terminal.out("\nalias history (newest first)")
+                Terminal.out(Terminal.table(
+                    ["AT", "ALIAS", "FROM", "TO", "ACTOR", "REASON"],
+                    model.history.reversed().map { change in
+                        [change.at.iso8601, change.alias, change.from.map { "\($0)" } ?? "-", change.to.map { "\($0)" } ?? "-",
+                         change.actor, change.reason ?? ""]
+                    }))
+            }
+        }
+
+        /// `auc=0.97 f1=0.91`, cut to 60 characters.
+        static func metrics(_ metrics: [String: Double]) -> String {
+            let text = metrics.keys.sorted().map { "\($0)=\(JSONValue.format(metrics[$0]!))" }.joined(separator: " ")
+            return text.count > 60 ? String(text.prefix(57)) + "..." : text
+        }
+
+        /// A content hash cut to `sha256:` and 12 digits.
+        static func short(_ hash: String) -> String { hash.count > 20 ? String(hash.prefix(19)) + "…" : hash }
+    }
+
+    /// `kiln models promote NAME VERSION`: point an alias at a version.
+    struct Promote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "promote", abstract: "Point an alias (production by default) at a version, recording why.")
+
+        @Argument(help: ArgumentHelp("The model's name.", valueName: "name"))
+        var name: String
+
+        @Argument(help: ArgumentHelp("The version to promote.", valueName: "version"))
+        var version: Int
+
+        @Option(help: "The alias to move.")
+        var alias = RegistryNames.production
+
+        @Option(help: "Why, for the alias history.")
+        var reason: String?
+
+        @Flag(help: "Print the recorded change as JSON.")
+        var json = false
+
+        @OptionGroup var home: HomeOptions
+
+        func run() async throws {
+            try await reportingRegistryErrors {
+                let change = try await home.openRegistry().promote(
+                    name, version: version, alias: alias, reason: reason, actor: "cli", at: SystemClock().now)
+                ModelsCommand.report(change, json: json)
+            }
+        }
+    }
+
+    /// `kiln models rollback NAME`: move an alias back.
+    struct Rollback: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rollback",
+            abstract: "Move an alias (production by default) back to the version before its last move, or to --to.")
+
+        @Argument(help: ArgumentHelp("The model's name.", valueName: "name"))
+        var name: String
+
+        @Option(help: ArgumentHelp("The version to restore (default: the one before the alias's last move).", valueName: "version"))
+        var to: Int?
+
+        @Option(help: "The alias to move back.")
+        var alias = RegistryNames.production
+
+        @Option(help: "Why, for the alias history (default: \"rolled back from version N\").")
+        var reason: String?
+
+        @Flag(help: "Print the recorded change as JSON.")
+        var json = false
+
+        @OptionGroup var home: HomeOptions
+
+        func run() async throws {
+            try await reportingRegistryErrors {
+                let change = try await home.openRegistry().rollback(
+                    name, alias: alias, to: to, reason: reason, actor: "cli", at: SystemClock().now)
+                ModelsCommand.report(change, json: json)
+            }
+        }
+    }
+
+    /// Prints an alias move: `fraud: production → version 4 (was version 3)`.
+    static func report(_ change: AliasChange, json: Bool) {
+        if json {
+            var document = RegistryDocument.change(change).objectValue ?? [:]
+            document["model"] = .string(change.model)
+            document["changed"] = .bool(change.from != change.to)
+            Terminal.out(Terminal.json(.object(document)))
+            return
+        }
+        let target = change.to.map { "version \($0)" } ?? "no version"
+        if change.from == change.to {
+            Terminal.out("\(change.model): \(change.alias) already points at \(target); nothing changed")
+        } else {
+            Terminal.out("\(change.model): \(change.alias) → \(target) (was \(change.from.map { "version \($0)" } ?? "unset"))")
+        }
+    }
+}
+
+extension HomeOptions {
+    /// Opens (creating if needed) the model registry in the home's database.
+    func openRegistry() throws -> ModelRegistryService {
+        do {
+            return ModelRegistryService(store: try SQLiteRegistryStore(path: SQLiteStateStore.defaultPath(home: directory)))
+        } catch {
+            throw CLIError("cannot open the model registry in \(directory): \(error)", exitCode: 1)
+        }
+    }
+}
+
+/// Runs `body` like ``reportingErrors(_:)``, reporting registry errors as one line: exit 1 for a compare-and-set
+/// conflict (try again), 2 for everything else (an unknown or invalid name, version or alias).
+func reportingRegistryErrors<T>(_ body: () async throws -> T) async throws -> T {
+    try await reportingErrors {
+        do {
+            return try await body()
+        } catch let error as RegistryError {
+            if case .aliasConflict = error { throw CLIError(error.description, exitCode: 1) }
+            throw CLIError(error.description, exitCode: 2)
+        }
+    }
+}
