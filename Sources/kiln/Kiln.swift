@@ -15,7 +15,7 @@ struct Kiln: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, ValidateCommand.self, GraphCommand.self, RunsCommand.self, ShowCommand.self,
-            LogsCommand.self, ResumeCommand.self, CacheCommand.self, ModelsCommand.self,
+            LogsCommand.self, ResumeCommand.self, ApproveCommand.self, RejectCommand.self, CacheCommand.self, ModelsCommand.self,
         ]
     )
 

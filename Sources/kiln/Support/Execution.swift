@@ -12,6 +12,9 @@ enum Execution {
     /// The task kinds this binary knows.
     static var kinds: TaskKindRegistry { TaskKindRegistry.builtIn }
 
+    /// The process environment (what `env.X` expressions see).
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
     /// Loads and checks a pipeline file; prints every diagnostic and exits 2 when it is invalid.
     static func loadPlan(_ path: String) throws -> Plan {
         do {
@@ -37,7 +40,7 @@ enum Execution {
         let executor = PipelineExecutor(
             store: store, kinds: kinds, clock: SystemClock(), events: printer,
             configuration: .init(parallelism: parallelism, readCache: readCache,
-                                 environment: ProcessInfo.processInfo.environment))
+                                 environment: environment))
         let work = Task { try await body(executor) }
         let interrupts = Interrupts { work.cancel() }
         let run: RunRecord

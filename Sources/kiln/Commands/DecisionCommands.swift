@@ -1,0 +1,63 @@
+import ArgumentParser
+import PipelineEngine
+import PipelineModel
+
+/// Options shared by `kiln approve` and `kiln reject`.
+struct DecisionOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The run id (a unique prefix is enough).", valueName: "run"))
+    var run: String
+
+    @Argument(help: ArgumentHelp("The waiting task (default: the run's only waiting task).", valueName: "task"))
+    var task: String?
+
+    @Option(help: "Why: stored with the decision and shown by `kiln show`.")
+    var reason: String?
+
+    @Option(help: "Who decides (default: the USER environment variable, else cli).")
+    var by: String?
+
+    @Flag(help: "Only record the decision; do not continue the run here (`kiln resume` or `kiln serve` will).")
+    var noContinue = false
+
+    @Flag(help: "Print the final run document as JSON on stdout.")
+    var json = false
+
+    @OptionGroup var home: HomeOptions
+
+    /// Records the decision, then continues the run in this process unless `--no-continue`.
+    func decide(approved: Bool) async throws {
+        try await reportingErrors {
+            let store = try home.openStore()
+            let id = try await home.resolveRun(run, in: store)
+            let actor = by ?? Execution.environment["USER"] ?? "cli"
+            let recorder = PipelineExecutor(store: store, kinds: Execution.kinds, clock: SystemClock())
+            let decision = Decision(approved: approved, reason: reason, actor: actor, at: SystemClock().now)
+            let decided = try await recorder.decide(decision, task: task, of: id)
+            Terminal.err("\(approved ? "approved" : "rejected") \(decided) of run \(id)" + (reason.map { ": \($0)" } ?? ""))
+            guard !noContinue else { return }
+            try await Execution.execute(home: home, parallelism: nil, readCache: true, json: json) { executor in
+                try await executor.resume(id)
+            }
+        }
+    }
+}
+
+/// `kiln approve RUN [TASK]`: lets a task waiting for manual approval go ahead.
+struct ApproveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve", abstract: "Approve a task waiting for a manual decision, then continue its run.")
+
+    @OptionGroup var options: DecisionOptions
+
+    func run() async throws { try await options.decide(approved: true) }
+}
+
+/// `kiln reject RUN [TASK]`: rejects a task waiting for manual approval (it fails; the run ends failed).
+struct RejectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reject", abstract: "Reject a task waiting for a manual decision, then finish its run.")
+
+    @OptionGroup var options: DecisionOptions
+
+    func run() async throws { try await options.decide(approved: false) }
+}
