@@ -22,6 +22,10 @@ let package = Package(
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "DataValidation", targets: ["DataValidation"]),
         .library(name: "Features", targets: ["Features"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "BoostedTrees", targets: ["BoostedTrees"]),
+        .library(name: "LinearModels", targets: ["LinearModels"]),
+        .library(name: "DriftStatistics", targets: ["DriftStatistics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,6 +52,10 @@ let package = Package(
         .target(name: "ModelRegistry", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
         .target(name: "DataValidation", dependencies: ["Tabular"]),
         .target(name: "Features", dependencies: ["Tabular"]),
+        .target(name: "Metrics", swiftSettings: swiftSettings),
+        .target(name: "BoostedTrees", swiftSettings: swiftSettings),
+        .target(name: "LinearModels", swiftSettings: swiftSettings),
+        .target(name: "DriftStatistics", swiftSettings: swiftSettings),
         // Layer 3: adapters.
         .target(
             name: "PipelineFile",
@@ -57,7 +65,7 @@ let package = Package(
         .target(
             name: "PipelineTasks",
             dependencies: [
-                "PipelineEngine",
+                "PipelineEngine", "ModelRegistry",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
@@ -82,6 +90,11 @@ let package = Package(
             name: "kiln-bench",
             dependencies: ["PipelineFile", "PipelineTasks", "PipelineStoreSQLite"],
             swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kiln-ml-bench",
+            dependencies: ["Metrics", "BoostedTrees", "LinearModels", "DriftStatistics"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(
             name: "kiln-example-swift",
@@ -120,5 +133,10 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataValidationTests", dependencies: ["DataValidation", "Tabular"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Tabular"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "BoostedTreesTests", dependencies: ["BoostedTrees"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "LinearModelsTests", dependencies: ["LinearModels"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DriftStatisticsTests", dependencies: ["DriftStatistics"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ]
 )

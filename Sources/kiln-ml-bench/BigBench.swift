@@ -1,0 +1,93 @@
+import BoostedTrees
+import Foundation
+import LinearModels
+import Metrics
+
+/// Fit time and peak RSS on the 1,000,000 × 30 synthetic table (raw file written by benchmarks/ml/export_synth.py).
+enum BigBench {
+    /// Reads `int64 rows, int64 cols, cols×rows float32 column-major, rows float32 labels`.
+    static func load(_ path: String) throws -> (FeatureMatrix, [Double]) {
+        guard let file = fopen(path, "rb") else { throw BenchError("cannot open \(path); run benchmarks/ml/export_synth.py") }
+        defer { fclose(file) }
+        var shape = [Int64](repeating: 0, count: 2)
+        guard fread(&shape, 8, 2, file) == 2 else { throw BenchError("\(path): short header") }
+        let rows = Int(shape[0]), cols = Int(shape[1])
+        var values = [Float](repeating: 0, count: rows * cols)
+        let got = values.withUnsafeMutableBufferPointer { fread($0.baseAddress, 4, rows * cols, file) }
+        var labels32 = [Float](repeating: 0, count: rows)
+        let gotLabels = labels32.withUnsafeMutableBufferPointer { fread($0.baseAddress, 4, rows, file) }
+        guard got == rows * cols, gotLabels == rows else { throw BenchError("\(path): truncated") }
+        let names = (0..<cols).map { String(format: "f%02d", $0) }
+        return (try FeatureMatrix(rowCount: rows, columnCount: cols, columnMajorValues: values, names: names),
+                labels32.map(Double.init))
+    }
+
+    /// Peak resident set size of this process so far, MiB.
+    static func peakRSS() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// Process CPU seconds (user + system).
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    static func run(path: String, testPath: String, threads: Int, model: String) throws {
+        let (x, y) = try load(path)
+        print(String(format: "loaded %d × %d; peak RSS after load %.0f MiB", x.rowCount, x.columnCount, peakRSS()))
+        if model == "logreg" { return try logistic(x, y, testPath: testPath.isEmpty ? path.replacingOccurrences(of: "synth_ref", with: "synth_test") : testPath) }
+        var p = BoostingParameters()
+        p.nEstimators = 100
+        p.maxDepth = 6
+        p.learningRate = 0.3
+        p.threads = threads
+        let clock = ContinuousClock()
+        let cpu0 = cpuSeconds()
+        let start = clock.now
+        let fitted = try GradientBoostedTrees(parameters: p).fit(x, labels: y)
+        let fit = clock.now - start
+        let cpu = cpuSeconds() - cpu0
+        print(String(format: "kiln gbdt threads=%d: fit %@ (CPU %.2f s), peak RSS %.0f MiB", threads,
+                     "\(fit)", cpu, peakRSS()))
+        let test = testPath.isEmpty ? path.replacingOccurrences(of: "synth_ref", with: "synth_test") : testPath
+        if FileManager.default.fileExists(atPath: test) {
+            let (xt, yt) = try load(test)
+            let t0 = clock.now
+            let prob = try fitted.predict(xt)
+            let predictTime = clock.now - t0
+            print(String(format: "predict 200k rows %@; test AUC %.4f", "\(predictTime)",
+                         try BinaryMetrics.rocAUC(labels: yt, scores: prob)))
+        }
+    }
+
+    /// bench_big.py's logreg: median-impute NaN (training medians), then fit (standardisation is internal).
+    static func logistic(_ x: FeatureMatrix, _ y: [Double], testPath: String) throws {
+        func columns(_ m: FeatureMatrix, medians: [Double]) -> [[Double]] {
+            (0..<m.columnCount).map { c in
+                m.values[(c * m.rowCount)..<((c + 1) * m.rowCount)].map { $0.isNaN ? medians[c] : Double($0) }
+            }
+        }
+        let medians = (0..<x.columnCount).map { c -> Double in
+            let v = x.values[(c * x.rowCount)..<((c + 1) * x.rowCount)].filter { !$0.isNaN }.sorted()
+            return v.count % 2 == 1 ? Double(v[v.count / 2]) : (Double(v[v.count / 2 - 1]) + Double(v[v.count / 2])) / 2
+        }
+        let train = columns(x, medians: medians)
+        let clock = ContinuousClock()
+        let cpu0 = cpuSeconds()
+        let start = clock.now
+        let model = try LogisticRegression(l2: 1).fit(columns: train, labels: y)
+        let fit = clock.now - start
+        print(String(format: "kiln logreg: fit %@ (CPU %.2f s, %d Newton iterations), peak RSS %.0f MiB", "\(fit)",
+                     cpuSeconds() - cpu0, model.iterations, peakRSS()))
+        if FileManager.default.fileExists(atPath: testPath) {
+            let (xt, yt) = try load(testPath)
+            let p = try model.predictProbability(columns: columns(xt, medians: medians))
+            print(String(format: "test AUC %.4f", try BinaryMetrics.rocAUC(labels: yt, scores: p)))
+        }
+    }
+}
