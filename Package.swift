@@ -115,7 +115,9 @@ let package = Package(
             dependencies: ["PipelineStoreSQLite", "PipelineTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PipelineTasksTests", dependencies: ["PipelineTasks", "PipelineTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PipelineTasksTests", dependencies: ["PipelineTasks", "PipelineTesting", "ModelRegistry"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineSchedulerTests", dependencies: ["PipelineScheduler", "PipelineModel"],
             swiftSettings: swiftSettings

@@ -2,6 +2,9 @@ public import ModelRegistry
 public import PipelineEngine
 
 extension TaskKindRegistry {
+    /// The names ``registerModelKinds(registry:artifacts:ledger:scoring:)`` adds.
+    public static let modelKindNames: Set<String> = ["register-model", "deploy", "approve", "rollback"]
+
     /// Adds the registry kinds: `register-model`, `deploy`, `approve`, `rollback`.
     ///
     /// - Parameters:

@@ -30,7 +30,7 @@ struct DecisionOptions: ParsableArguments {
             let store = try home.openStore()
             let id = try await home.resolveRun(run, in: store)
             let actor = by ?? Execution.environment["USER"] ?? "cli"
-            let recorder = PipelineExecutor(store: store, kinds: Execution.kinds, clock: SystemClock())
+            let recorder = PipelineExecutor(store: store, kinds: TaskKindRegistry(), clock: SystemClock())
             let decision = Decision(approved: approved, reason: reason, actor: actor, at: SystemClock().now)
             let decided = try await recorder.decide(decision, task: task, of: id)
             Terminal.err("\(approved ? "approved" : "rejected") \(decided) of run \(id)" + (reason.map { ": \($0)" } ?? ""))

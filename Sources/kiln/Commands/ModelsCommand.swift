@@ -3,6 +3,7 @@ import ModelRegistry
 import PipelineEngine
 import PipelineModel
 import PipelineStoreSQLite
+import PipelineTasks
 
 /// `kiln models [list|show|promote|rollback]`: the model registry.
 struct ModelsCommand: AsyncParsableCommand {
@@ -126,8 +127,12 @@ struct ModelsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingRegistryErrors {
-                let change = try await home.openRegistry().promote(
-                    name, version: version, alias: alias, reason: reason, actor: "cli", at: SystemClock().now)
+                // Through the deployer, so an alias that was deployed with `export_to:` moves with its file.
+                let deployer = try home.deployer()
+                let exportPath = try deployer.ledger?.exportPath(model: name, alias: alias)
+                let change = try await deployer.deploy(
+                    model: name, version: version, alias: alias, exportPath: exportPath, hook: {},
+                    reason: reason ?? "promoted from the command line", actor: "cli", at: SystemClock().now)
                 ModelsCommand.report(change, json: json)
             }
         }
@@ -158,8 +163,9 @@ struct ModelsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingRegistryErrors {
-                let change = try await home.openRegistry().rollback(
-                    name, alias: alias, to: to, reason: reason, actor: "cli", at: SystemClock().now)
+                // Restores the exported file too, when the alias was deployed with `export_to:`.
+                let change = try await home.deployer().rollback(
+                    model: name, alias: alias, to: to, reason: reason, actor: "cli", at: SystemClock().now)
                 ModelsCommand.report(change, json: json)
             }
         }
@@ -184,6 +190,17 @@ struct ModelsCommand: AsyncParsableCommand {
 }
 
 extension HomeOptions {
+    /// The content-addressed artifact store under the home (`artifacts/`).
+    var artifactStore: LocalArtifactStore { LocalArtifactStore(root: directory + "/artifacts") }
+
+    /// Where export paths of deployed aliases are remembered (`deployments.json`).
+    var deploymentLedger: DeploymentLedger { DeploymentLedger(path: directory + "/deployments.json") }
+
+    /// Moves aliases together with their exported files.
+    func deployer() throws -> Deployer {
+        Deployer(registry: try openRegistry(), artifacts: artifactStore, ledger: deploymentLedger)
+    }
+
     /// Opens (creating if needed) the model registry in the home's database.
     func openRegistry() throws -> ModelRegistryService {
         do {

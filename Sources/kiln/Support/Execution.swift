@@ -9,8 +9,16 @@ import Synchronization
 
 /// Runs or resumes a run with progress on stderr, Ctrl-C handling and the CLI's exit codes.
 enum Execution {
-    /// The task kinds this binary knows.
-    static var kinds: TaskKindRegistry { TaskKindRegistry.builtIn }
+    /// The names of every task kind this binary can run (for checking pipeline files without opening a home).
+    static var knownKindNames: Set<String> { TaskKindRegistry.builtIn.names.union(TaskKindRegistry.modelKindNames) }
+
+    /// The task kinds this binary knows; the registry kinds work on `home`'s registry and artifacts.
+    static func kinds(home: HomeOptions) throws -> TaskKindRegistry {
+        var kinds = TaskKindRegistry.builtIn
+        kinds.registerModelKinds(
+            registry: try home.openRegistry(), artifacts: home.artifactStore, ledger: home.deploymentLedger, scoring: nil)
+        return kinds
+    }
 
     /// The process environment (what `env.X` expressions see).
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -18,7 +26,7 @@ enum Execution {
     /// Loads and checks a pipeline file; prints every diagnostic and exits 2 when it is invalid.
     static func loadPlan(_ path: String) throws -> Plan {
         do {
-            return try PipelineFile.loadPlan(path: path, knownKinds: kinds.names)
+            return try PipelineFile.loadPlan(path: path, knownKinds: knownKindNames)
         } catch {
             Terminal.err("\(error)")
             let count = error.diagnostics.count
@@ -38,7 +46,7 @@ enum Execution {
         let store = try home.openStore()
         let printer = ProgressPrinter(live: Terminal.stderrIsTTY)
         let executor = PipelineExecutor(
-            store: store, kinds: kinds, clock: SystemClock(), events: printer,
+            store: store, kinds: try kinds(home: home), clock: SystemClock(), events: printer, artifacts: home.artifactStore,
             configuration: .init(parallelism: parallelism, readCache: readCache,
                                  environment: environment))
         let work = Task { try await body(executor) }
