@@ -40,7 +40,7 @@ public struct Deployer: Sendable {
     @discardableResult
     public func deploy(
         model: String, version: Int, alias: String, exportPath: String?, hook: () async throws -> Void,
-        reason: String, actor: String, at: Timestamp
+        reason: String?, actor: String, at: Timestamp
     ) async throws -> AliasChange {
         let registered = try await registry.model(model)
         guard let candidate = registered.version(version) else {

@@ -132,7 +132,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 let exportPath = try deployer.ledger?.exportPath(model: name, alias: alias)
                 let change = try await deployer.deploy(
                     model: name, version: version, alias: alias, exportPath: exportPath, hook: {},
-                    reason: reason ?? "promoted from the command line", actor: "cli", at: SystemClock().now)
+                    reason: reason, actor: "cli", at: SystemClock().now)
                 ModelsCommand.report(change, json: json)
             }
         }
