@@ -108,20 +108,25 @@ struct RunPlanner {
         var action: ResolvedAction
         var inputs: [String: JSONValue] = [:]
         switch spec.action {
-        case .run(let argv): action = .run(try argv.map { try Template($0).render(in: scope) })
-        case .shell(let script): action = .shell(try Template(script).render(in: scope))
+        case .run(let argv): action = .run(try argv.map { try Self.render($0, scope: scope) })
+        case .shell(let script): action = .shell(try Self.render(script, scope: scope))
         case .uses(let kind, let with):
             action = .uses(kind)
             inputs = try with.mapValues { try Self.resolveValue($0, scope: scope) }
         }
-        let env = try spec.env.mapValues { try Template($0).render(in: scope) }
-        let workdir = try spec.workdir.map { try Template($0).render(in: scope) }
+        let env = try spec.env.mapValues { try Self.render($0, scope: scope) }
+        let workdir = try spec.workdir.map { try Self.render($0, scope: scope) }
         return (action, inputs, env, workdir)
+    }
+
+    /// Renders `text`, skipping the parse when it holds no expression (most strings).
+    private static func render(_ text: String, scope: EvaluationScope) throws -> String {
+        text.contains("${{") ? try Template(text).render(in: scope) : text
     }
 
     private static func resolveValue(_ value: JSONValue, scope: EvaluationScope) throws -> JSONValue {
         switch value {
-        case .string(let text): return try Template(text).value(in: scope)
+        case .string(let text): return text.contains("${{") ? try Template(text).value(in: scope) : value
         case .array(let values): return .array(try values.map { try resolveValue($0, scope: scope) })
         case .object(let members): return .object(try members.mapValues { try resolveValue($0, scope: scope) })
         case .null, .bool, .number: return value
