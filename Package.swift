@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PipelineTasks", targets: ["PipelineTasks"]),
         .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
+        .library(name: "Notifications", targets: ["Notifications"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "DataValidation", targets: ["DataValidation"]),
         .library(name: "Features", targets: ["Features"]),
@@ -28,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Layer 1: pure values.
@@ -65,6 +68,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "PipelineTesting", dependencies: ["PipelineEngine"], swiftSettings: swiftSettings),
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "PipelineModel",
+                "PipelineEngine",  // for `PipelineClock` only
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Layer 4: executables.
         .executableTarget(
             name: "kiln",
@@ -99,6 +114,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PipelineTasksTests", dependencies: ["PipelineTasks", "PipelineTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: [
+                "Notifications", "PipelineTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "KilnCLITests", dependencies: [], swiftSettings: swiftSettings),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataValidationTests", dependencies: ["DataValidation", "Tabular"]),
