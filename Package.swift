@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
         .library(name: "PipelineScheduler", targets: ["PipelineScheduler"]),
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
+        .library(name: "Notifications", targets: ["Notifications"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "DataValidation", targets: ["DataValidation"]),
         .library(name: "Features", targets: ["Features"]),
@@ -34,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Layer 1: pure values.
@@ -77,6 +80,18 @@ let package = Package(
         ),
         .target(name: "PipelineTesting", dependencies: ["PipelineEngine", "ModelRegistry"], swiftSettings: swiftSettings),
         .target(name: "PipelineScheduler", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "PipelineModel",
+                "PipelineEngine",  // for `PipelineClock` only
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Layer 4: executables.
         .executableTarget(
             name: "kiln",
@@ -130,6 +145,18 @@ let package = Package(
         .testTarget(
             name: "KilnCLITests",
             dependencies: ["PipelineStoreSQLite", "ModelRegistry", "PipelineModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: [
+                "Notifications", "PipelineTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),

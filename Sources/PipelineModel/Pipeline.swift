@@ -15,15 +15,47 @@ public struct Pipeline: Sendable, Hashable, Codable {
     public var params: [String: JSONValue]
     /// The tasks, in file order.
     public var tasks: [TaskSpec]
+    /// Who to tell when something happens to a run (`notify:`); empty when nobody is told.
+    public var notify: [NotificationRule]
 
     /// Creates a pipeline value. Call ``Plan/init(_:)`` to check it.
-    public init(name: String, description: String? = nil, params: [String: JSONValue] = [:], tasks: [TaskSpec]) {
+    public init(
+        name: String, description: String? = nil, params: [String: JSONValue] = [:], tasks: [TaskSpec],
+        notify: [NotificationRule] = []
+    ) {
         self.name = name
         self.description = description
         self.params = params
         self.tasks = tasks
+        self.notify = notify
     }
 
     /// The task with `id`, if any.
     public func task(_ id: String) -> TaskSpec? { tasks.first { $0.id == id } }
+}
+
+extension Pipeline {
+    private enum CodingKeys: String, CodingKey {
+        case name, description, params, tasks, notify
+    }
+
+    /// Decodes a pipeline snapshot; one stored before `notify` existed decodes with no rules.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        params = try container.decode([String: JSONValue].self, forKey: .params)
+        tasks = try container.decode([TaskSpec].self, forKey: .tasks)
+        notify = try container.decodeIfPresent([NotificationRule].self, forKey: .notify) ?? []
+    }
+
+    /// Encodes the snapshot form; `notify` only when it has rules, so older readers see the same document.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encodeIfPresent(description, forKey: .description)
+        try container.encode(params, forKey: .params)
+        try container.encode(tasks, forKey: .tasks)
+        if !notify.isEmpty { try container.encode(notify, forKey: .notify) }
+    }
 }
