@@ -79,7 +79,8 @@ struct PipelineReader {
             }
         }
         let tasks = readTasks(byKey["tasks"], root: root, defaults: defaults)
-        return Pipeline(name: name, description: description, params: params, tasks: tasks)
+        let notify = readNotify(byKey["notify"])
+        return Pipeline(name: name, description: description, params: params, tasks: tasks, notify: notify)
     }
 
     private mutating func readTasks(_ entry: Entry?, root: Node, defaults: TaskFields) -> [TaskSpec] {
