@@ -22,6 +22,10 @@ let package = Package(
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "DataValidation", targets: ["DataValidation"]),
         .library(name: "Features", targets: ["Features"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "BoostedTrees", targets: ["BoostedTrees"]),
+        .library(name: "LinearModels", targets: ["LinearModels"]),
+        .library(name: "DriftStatistics", targets: ["DriftStatistics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,6 +52,10 @@ let package = Package(
         .target(name: "ModelRegistry", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
         .target(name: "DataValidation", dependencies: ["Tabular"]),
         .target(name: "Features", dependencies: ["Tabular"]),
+        .target(name: "Metrics"),
+        .target(name: "BoostedTrees"),
+        .target(name: "LinearModels"),
+        .target(name: "DriftStatistics"),
         // Layer 3: adapters.
         .target(
             name: "PipelineFile",
@@ -57,8 +65,11 @@ let package = Package(
         .target(
             name: "PipelineTasks",
             dependencies: [
-                "PipelineEngine",
+                "PipelineEngine", "Tabular", "DataValidation", "Features",
+                "BoostedTrees", "LinearModels", "Metrics", "DriftStatistics",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -73,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite", "ModelRegistry",
+                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite", "ModelRegistry", "Tabular",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -102,7 +113,12 @@ let package = Package(
             dependencies: ["PipelineStoreSQLite", "PipelineTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PipelineTasksTests", dependencies: ["PipelineTasks", "PipelineTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PipelineTasksTests",
+            dependencies: ["PipelineTasks", "PipelineTesting", "Tabular", "BoostedTrees"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PipelineSchedulerTests", dependencies: ["PipelineScheduler", "PipelineModel"],
             swiftSettings: swiftSettings
@@ -120,5 +136,9 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataValidationTests", dependencies: ["DataValidation", "Tabular"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Tabular"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"], exclude: ["Fixtures"]),
+        .testTarget(name: "BoostedTreesTests", dependencies: ["BoostedTrees"], exclude: ["Fixtures"]),
+        .testTarget(name: "LinearModelsTests", dependencies: ["LinearModels"], exclude: ["Fixtures"]),
+        .testTarget(name: "DriftStatisticsTests", dependencies: ["DriftStatistics"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,0 +1,84 @@
+import Foundation
+
+extension BoostedTreesModel {
+    /// Raw margins: base margin plus the sum of leaf values (log-odds for logistic).
+    /// - Parameters:
+    ///   - features: Rows to score, with the training columns (names, order, categorical flags).
+    ///   - threads: Worker threads; `nil` uses the model's `threads` parameter (0 = all processors).
+    /// - Returns: One margin per row.
+    /// - Throws: ``BoostingError/featureCountMismatch(expected:found:)``, ``BoostingError/featureNamesMismatch(index:expected:found:)``
+    ///   or ``BoostingError/featureKindMismatch(name:modelIsCategorical:)`` when the columns differ from training.
+    public func predictMargin(_ features: FeatureMatrix, threads: Int? = nil) throws -> [Double] {
+        try GradientBoostedTrees.checkColumns(of: features, names: featureNames, categorical: categoricalFeatures)
+        let rows = features.rowCount, columns = features.columnCount
+        var out = [Double](repeating: baseMargin, count: rows)
+        if rows == 0 || trees.isEmpty { return out }
+        let forest = ForestLayout(trees: trees)
+        let workers = threads.map { max(1, $0) } ?? parameters.effectiveThreads
+        let block = 256
+        out.withUnsafeMutableBufferPointer { outBuf in
+            let result = SharedPointer(outBuf.baseAddress!)
+            features.values.withUnsafeBufferPointer { vBuf in
+                let values = SharedReadPointer(vBuf.baseAddress!)
+                Parallel.forEachChunk(count: rows, chunk: block, threads: workers) { range in
+                    var scratch = [Float](repeating: 0, count: range.count * columns)
+                    for c in 0..<columns {
+                        let column = values.base + c * rows
+                        for (k, r) in range.enumerated() { scratch[k * columns + c] = column[r] }
+                    }
+                    Self.scoreBlock(forest: forest, rows: scratch, columns: columns, count: range.count,
+                                    into: result.base + range.lowerBound)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Adds every tree's leaf value to `out[k]` for each row-major row `k` of the block.
+    private static func scoreBlock(forest: ForestLayout, rows: [Float], columns: Int, count: Int,
+                                   into out: UnsafeMutablePointer<Double>) {
+        forest.feature.withUnsafeBufferPointer { feature in
+            forest.threshold.withUnsafeBufferPointer { threshold in
+                forest.left.withUnsafeBufferPointer { left in
+                    forest.right.withUnsafeBufferPointer { right in
+                        forest.value.withUnsafeBufferPointer { value in
+                            rows.withUnsafeBufferPointer { x in
+                                for root in forest.roots {
+                                    for k in 0..<count {
+                                        let row = x.baseAddress! + k * columns
+                                        var n = root
+                                        while left[n] >= 0 {
+                                            let v = row[Int(feature[n])]
+                                            let goLeft: Bool
+                                            if v.isNaN {
+                                                goLeft = forest.defaultLeft[n]
+                                            } else if forest.maskIndex[n] >= 0 {
+                                                goLeft = forest.masks[Int(forest.maskIndex[n])].contains(Int(v))
+                                            } else {
+                                                goLeft = v < threshold[n]
+                                            }
+                                            n = Int(goLeft ? left[n] : right[n])
+                                        }
+                                        out[k] += value[n]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Predictions: probabilities of class 1 for logistic, values for regression.
+    /// - Parameters:
+    ///   - features: Rows to score, with the training columns.
+    ///   - threads: Worker threads; `nil` uses the model's `threads` parameter.
+    /// - Returns: One prediction per row.
+    /// - Throws: As ``predictMargin(_:threads:)``.
+    public func predict(_ features: FeatureMatrix, threads: Int? = nil) throws -> [Double] {
+        let margins = try predictMargin(features, threads: threads)
+        guard parameters.objective == .binaryLogistic else { return margins }
+        return margins.map { 1 / (1 + exp(-$0)) }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+
+/// Trains gradient-boosted decision trees (XGBoost `hist` semantics) for binary classification or regression.
+///
+/// - Features are binned once (up to `max_bin` quantile bins per numeric feature, plus a missing-value bin).
+/// - Trees grow depth-wise to `max_depth`; a split maximises G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ), needs a
+///   hessian sum ≥ `min_child_weight` on each side and a gain ≥ `gamma`; leaves get −G/(H+λ)·`learning_rate`.
+/// - Missing values: each split learns whether they go left or right (the better of the two).
+/// - Categorical features: partition splits — present categories sorted by G/(H+λ), best prefix goes left;
+///   categories never seen in the node go right.
+/// - Logistic loss starts from `base_score` 0.5 (margin 0); squared error from the weighted label mean.
+/// - Deterministic: same seed ⇒ identical model, whatever `threads` is.
+///
+/// ```swift
+/// var p = BoostingParameters()
+/// p.nEstimators = 100; p.maxDepth = 6; p.learningRate = 0.3
+/// let model = try GradientBoostedTrees(parameters: p).fit(x, labels: y)
+/// let probabilities = try model.predict(xTest)
+/// ```
+public struct GradientBoostedTrees: Sendable {
+    /// The hyperparameters used by ``fit(_:labels:weights:validation:)``.
+    public var parameters: BoostingParameters
+
+    /// Creates a trainer.
+    /// - Parameter parameters: Hyperparameters; validated when fitting.
+    public init(parameters: BoostingParameters = BoostingParameters()) {
+        self.parameters = parameters
+    }
+
+    /// Held-out data for early stopping.
+    public struct ValidationSet: Sendable {
+        /// Features with the same columns as the training matrix.
+        public var features: FeatureMatrix
+        /// Labels (same rules as training labels).
+        public var labels: [Double]
+        /// Optional sample weights.
+        public var weights: [Double]?
+
+        /// Creates a validation set.
+        /// - Parameters:
+        ///   - features: Features with the training matrix's columns.
+        ///   - labels: One label per row.
+        ///   - weights: Optional non-negative weights.
+        public init(features: FeatureMatrix, labels: [Double], weights: [Double]? = nil) {
+            self.features = features
+            self.labels = labels
+            self.weights = weights
+        }
+    }
+
+    /// Fits a model.
+    /// - Parameters:
+    ///   - features: Training features (NaN = missing; categorical columns flagged).
+    ///   - labels: 0/1 for `binary:logistic`, real values for `reg:squarederror`.
+    ///   - weights: Optional sample weights (finite, ≥ 0, not all 0).
+    ///   - validation: Held-out set scored after every round (log loss or RMSE); with `early_stopping_rounds`
+    ///     training stops after that many rounds without improvement and the model keeps the best rounds only.
+    /// - Returns: The fitted model.
+    /// - Throws: ``BoostingError`` for invalid parameters, empty data, NaN/infinite or non-0/1 labels, a single
+    ///   class, bad weights, or a validation set whose columns differ.
+    public func fit(_ features: FeatureMatrix, labels: [Double], weights: [Double]? = nil,
+                    validation: ValidationSet? = nil) throws -> BoostedTreesModel {
+        let p = parameters
+        try p.validate()
+        try Self.checkTrainingInputs(features, labels: labels, weights: weights, objective: p.objective)
+        if let validation {
+            try Self.checkColumns(of: validation.features, names: features.names, categorical: features.isCategorical)
+            try Self.checkTrainingInputs(validation.features, labels: validation.labels, weights: validation.weights,
+                                         objective: p.objective, requireBothClasses: false)
+        }
+        let threads = p.effectiveThreads
+        let n = features.rowCount
+        let binned = BinnedMatrix(features, maxBin: p.maxBin, threads: threads)
+        let baseScore = p.baseScore ?? Self.defaultBaseScore(labels: labels, weights: weights, objective: p.objective)
+        let baseMargin = p.objective == .binaryLogistic ? log(baseScore / (1 - baseScore)) : baseScore
+        let rowWeights = Self.effectiveWeights(labels: labels, weights: weights, parameters: p)
+
+        var margins = [Double](repeating: baseMargin, count: n)
+        var gradients = [Float](repeating: 0, count: 2 * n)
+        var scratch = [Int32](repeating: 0, count: 2 * n)
+        var rng = SplitMix64(seed: p.seed)
+        let grower = TreeGrower(binned: binned, parameters: p, threads: threads)
+        var validationMargins = validation.map { [Double](repeating: baseMargin, count: $0.features.rowCount) }
+        var validationLoss: [Double] = []
+        var bestRound = -1, bestLoss = Double.infinity
+        var trees: [DecisionTree] = []
+
+        for round in 0..<p.nEstimators {
+            Self.computeGradients(margins: margins, labels: labels, weights: rowWeights, objective: p.objective,
+                                  into: &gradients, threads: threads)
+            var treeRows: [Int32]
+            if p.subsample < 1 {
+                treeRows = []
+                treeRows.reserveCapacity(Int(Double(n) * p.subsample) + 16)
+                for i in 0..<n where rng.nextUnit() < p.subsample { treeRows.append(Int32(i)) }
+            } else {
+                treeRows = Array(0..<Int32(n))
+            }
+            let featureSample = Self.sampleFeatures(count: features.columnCount, fraction: p.colsampleBytree, rng: &rng)
+            let (nodes, leaves) = grower.grow(gradients: gradients, rows: &treeRows, scratch: &scratch,
+                                              features: featureSample)
+            if treeRows.count == n {
+                // Every row is in exactly one leaf range: add leaf values without walking the tree.
+                margins.withUnsafeMutableBufferPointer { mBuf in
+                    let m = SharedPointer(mBuf.baseAddress!)
+                    treeRows.withUnsafeBufferPointer { rBuf in
+                        let rowPtr = SharedReadPointer(rBuf.baseAddress!)
+                        Parallel.forEach(tasks: leaves.count, threads: threads) { l in
+                            let value = nodes[leaves[l].node].value
+                            for k in leaves[l].range { m[Int(rowPtr[k])] += value }
+                        }
+                    }
+                }
+            } else {
+                Self.addTree(nodes, binned: binned, to: &margins, threads: threads)
+            }
+            let tree = DecisionTree(nodes: nodes, cuts: binned.cuts)
+            trees.append(tree)
+
+            if let validation, var vm = validationMargins {
+                for r in 0..<validation.features.rowCount {
+                    vm[r] += tree.leaf { validation.features[r, $0] }
+                }
+                validationMargins = vm
+                let loss = Self.loss(margins: vm, labels: validation.labels, weights: validation.weights,
+                                     objective: p.objective)
+                validationLoss.append(loss)
+                if loss < bestLoss {
+                    bestLoss = loss
+                    bestRound = round
+                }
+                if let patience = p.earlyStoppingRounds, round - bestRound >= patience { break }
+            }
+        }
+        var bestIteration: Int?
+        if validation != nil, p.earlyStoppingRounds != nil, bestRound >= 0 {
+            bestIteration = bestRound
+            trees = Array(trees.prefix(bestRound + 1))
+        }
+        return BoostedTreesModel(parameters: p, featureNames: features.names,
+                                 categoricalFeatures: features.isCategorical, baseScore: baseScore,
+                                 trees: trees, bestIteration: bestIteration, validationLoss: validationLoss)
+    }
+}

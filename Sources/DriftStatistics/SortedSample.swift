@@ -1,0 +1,82 @@
+/// The non-missing values of a numeric sample, sorted ascending (LSD radix sort on order-preserving bit keys).
+struct SortedSample: Sendable {
+    let values: [Double]
+
+    /// Drops NaN and sorts.
+    /// - Throws: ``DriftError/nonFiniteValue(column:value:)`` for ±∞.
+    init(_ raw: [Double], column: String) throws {
+        var keys = [UInt64]()
+        keys.reserveCapacity(raw.count)
+        for v in raw {
+            if v.isNaN { continue }
+            if v.isInfinite { throw DriftError.nonFiniteValue(column: column, value: v) }
+            let bits = (v == 0 ? 0.0 : v).bitPattern  // −0 → +0
+            keys.append(bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63))
+        }
+        Self.radixSort(&keys)
+        values = keys.map { k in Double(bitPattern: k & (1 << 63) != 0 ? k & ~(1 << 63) : ~k) }
+    }
+
+    /// Sorts 64-bit keys with six 11-bit LSD passes, skipping passes where every key has the same digit.
+    static func radixSort(_ keys: inout [UInt64]) {
+        let n = keys.count
+        if n < 2 { return }
+        if n < 256 {
+            keys.sort()
+            return
+        }
+        let passes = 6, radix = 2048
+        var counts = [Int](repeating: 0, count: passes * radix)
+        for k in keys {
+            for p in 0..<passes { counts[p * radix + Int((k >> UInt64(11 * p)) & 2047)] += 1 }
+        }
+        var buffer = [UInt64](repeating: 0, count: n)
+        for p in 0..<passes {
+            let base = p * radix
+            if counts[base + Int((keys[0] >> UInt64(11 * p)) & 2047)] == n { continue }
+            var sum = 0
+            for b in 0..<radix {
+                let c = counts[base + b]
+                counts[base + b] = sum
+                sum += c
+            }
+            keys.withUnsafeBufferPointer { src in
+                buffer.withUnsafeMutableBufferPointer { dst in
+                    counts.withUnsafeMutableBufferPointer { offs in
+                        for k in src {
+                            let d = base + Int((k >> UInt64(11 * p)) & 2047)
+                            dst[offs[d]] = k
+                            offs[d] += 1
+                        }
+                    }
+                }
+            }
+            swap(&keys, &buffer)
+        }
+    }
+
+    /// Population mean and standard deviation.
+    var meanAndStandardDeviation: (mean: Double, std: Double) {
+        let mean = values.reduce(0, +) / Double(values.count)
+        var sq = 0.0
+        for v in values { sq += (v - mean) * (v - mean) }
+        return (mean, (sq / Double(values.count)).squareRoot())
+    }
+
+    /// numpy's default (linear) quantile.
+    func quantile(_ p: Double) -> Double {
+        let h = Double(values.count - 1) * p
+        let lo = Int(h.rounded(.down)), hi = min(lo + 1, values.count - 1)
+        return values[lo] + (h - Double(lo)) * (values[hi] - values[lo])
+    }
+
+    /// Number of values `< x`.
+    func countLess(than x: Double) -> Int {
+        var lo = 0, hi = values.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if values[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
