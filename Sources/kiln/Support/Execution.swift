@@ -9,8 +9,8 @@ import Synchronization
 
 /// Runs or resumes a run with progress on stderr, Ctrl-C handling and the CLI's exit codes.
 enum Execution {
-    /// The task kinds this binary knows.
-    static var kinds: TaskKindRegistry { TaskKindRegistry.builtIn }
+    /// The task kinds this binary knows: the built-in kinds and the ML kinds.
+    static var kinds: TaskKindRegistry { TaskKindRegistry.standard() }
 
     /// The process environment (what `env.X` expressions see).
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -36,9 +36,10 @@ enum Execution {
             throw ValidationError("--parallelism must be at least 1")
         }
         let store = try home.openStore()
+        let artifacts = LocalArtifactStore(root: home.directory + "/artifacts")
         let printer = ProgressPrinter(live: Terminal.stderrIsTTY)
         let executor = PipelineExecutor(
-            store: store, kinds: kinds, clock: SystemClock(), events: printer,
+            store: store, kinds: kinds, clock: SystemClock(), events: printer, artifacts: artifacts,
             configuration: .init(parallelism: parallelism, readCache: readCache,
                                  environment: environment))
         let work = Task { try await body(executor) }
