@@ -115,7 +115,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineTasksTests",
-            dependencies: ["PipelineTasks", "PipelineTesting", "Tabular", "BoostedTrees"],
+            dependencies: [
+                "PipelineTasks", "PipelineTesting", "Tabular", "BoostedTrees", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -41,13 +41,7 @@ public struct SplitTaskKind: TaskKind {
             } else {
                 groups[.null] = Array(0..<frame.rowCount)
             }
-            var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(seed)))
-            var chosen: [Int] = []
-            for key in groups.keys.sorted(by: { $0.description < $1.description }) {
-                let rows = groups[key]!.shuffled(using: &generator)
-                chosen += rows.prefix(Int((Double(rows.count) * testSize).rounded()))
-            }
-            testRows = chosen
+            testRows = Self.stratified(groups, rows: frame.rowCount, share: testSize, seed: seed)
         }
         let isTest = Set(testRows)
         let train = try frame.selecting(rows: (0..<frame.rowCount).filter { !isTest.contains($0) })
@@ -62,6 +56,23 @@ public struct SplitTaskKind: TaskKind {
             "test": .string(try await Datasets.store(test, artifacts: context.artifacts, what: name)),
             "train_rows": .number(Double(train.rowCount)), "test_rows": .number(Double(test.rowCount)),
         ]
+    }
+
+    /// A seeded random `share` of the rows, taken from each group in proportion to its size; the per-group counts
+    /// are rounded by largest remainder so the total is exactly round(rows × share).
+    private static func stratified(_ groups: [CellValue: [Int]], rows: Int, share: Double, seed: Int) -> [Int] {
+        let keys = groups.keys.sorted { $0.description < $1.description }
+        let exact = keys.map { Double(groups[$0]!.count) * share }
+        var counts = exact.map { Int($0.rounded(.down)) }
+        let target = Int((Double(rows) * share).rounded())
+        let byRemainder = keys.indices.sorted { exact[$0] - Double(counts[$0]) > exact[$1] - Double(counts[$1]) }
+        for index in byRemainder.prefix(max(0, target - counts.reduce(0, +))) { counts[index] += 1 }
+        var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(seed)))
+        var chosen: [Int] = []
+        for (index, key) in keys.enumerated() {
+            chosen += groups[key]!.shuffled(using: &generator).prefix(counts[index])
+        }
+        return chosen
     }
 
     /// The rows of the latest `share` by `column` (numbers, or text such as ISO dates, compared in order).
