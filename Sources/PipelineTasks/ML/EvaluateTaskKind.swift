@@ -21,15 +21,20 @@ public struct EvaluateTaskKind: TaskKind {
         let model = try inputs.string("model", hint: "the `model` output of a train task, or a model file path")
         let data = try inputs.string("data", hint: "a labelled dataset")
         let label = try inputs.optionalString("label")
-            ?? ModelEvaluation.loadModel(model, artifacts: context.artifacts, workingDirectory: context.workingDirectory, kind: name).label
         var threshold = ModelEvaluation.Threshold.fixed(0.5)
         if let text = context.inputs["threshold"]?.stringValue, text == "best" {
             threshold = .best
-        } else if let value = try inputs.optionalNumber("threshold") {
+        } else if inputs.has("threshold") {
+            guard let value = try? inputs.optionalNumber("threshold") else {
+                throw inputs.failure("input 'threshold' must be a number (0.5) or \"best\" (the F1-optimal threshold), "
+                    + "got \(context.inputs["threshold"]!.compactJSON)")
+            }
             threshold = .fixed(value)
         }
-        let metrics = try await ModelEvaluation.metrics(model: model, data: data, label: label, threshold: threshold,
-                                                        artifacts: context.artifacts, workingDirectory: context.workingDirectory)
+        let file = try ModelEvaluation.loadModel(model, artifacts: context.artifacts,
+                                                 workingDirectory: context.workingDirectory, kind: name)
+        let metrics = try ModelEvaluation.metrics(file, data: data, label: label, threshold: threshold,
+                                                  artifacts: context.artifacts, workingDirectory: context.workingDirectory)
         func number(_ key: String) -> JSONValue { metrics[key].map { .number($0) } ?? .null }
         context.log("f1 \(JSONValue.format(metrics["f1"]!)), auc \(metrics["auc"].map { JSONValue.format($0) } ?? "n/a") "
             + "on \(Int(metrics["rows"]!)) rows")

@@ -37,8 +37,18 @@ public enum ModelEvaluation {
         artifacts: (any ArtifactStore)?, workingDirectory: String
     ) async throws -> [String: Double] {
         let file = try loadModel(model, artifacts: artifacts, workingDirectory: workingDirectory, kind: "evaluate")
+        return try metrics(file, data: data, label: label, threshold: threshold, artifacts: artifacts,
+                           workingDirectory: workingDirectory)
+    }
+
+    /// Metrics of a loaded model file on `data`; `label` `nil` uses the model's label.
+    static func metrics(
+        _ file: ModelFile, data: String, label: String?, threshold: Threshold, artifacts: (any ArtifactStore)?,
+        workingDirectory: String
+    ) throws -> [String: Double] {
         let frame = try Datasets.load(data, artifacts: artifacts, workingDirectory: workingDirectory, what: "evaluate: input 'data'")
-        let labels = try LabelValues.read(frame, label: label, kind: "evaluate")
+        try Task.checkCancellation()
+        let labels = try LabelValues.read(frame, label: label ?? file.label, kind: "evaluate")
         let scores: [Double]
         do {
             scores = try file.score(frame)
