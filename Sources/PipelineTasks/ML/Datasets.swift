@@ -28,12 +28,14 @@ public enum Datasets {
     /// - Throws: ``TaskFailure`` with the reason and a hint.
     public static func load(
         _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, what: String
-    ) throws -> DataFrame {
+    ) async throws -> DataFrame {
         let path = try localPath(reference, artifacts: artifacts, workingDirectory: workingDirectory, what: what)
-        do {
-            return try read(path: path)
-        } catch {
-            throw TaskFailure("\(what): cannot read dataset '\(reference)': \(error)")
+        return try await Offload.run {
+            do {
+                return try read(path: path)
+            } catch {
+                throw TaskFailure("\(what): cannot read dataset '\(reference)': \(error)")
+            }
         }
     }
 

@@ -23,16 +23,19 @@ public struct DriftTaskKind: TaskKind {
                                     allowed: ["reference", "current", "columns", "method", "threshold", "share"])
         let referenceRef = try inputs.string("reference", hint: "the reference dataset, e.g. the training data")
         let currentRef = try inputs.string("current", hint: "the new dataset")
-        let reference = try Datasets.load(referenceRef, artifacts: context.artifacts,
+        let reference = try await Datasets.load(referenceRef, artifacts: context.artifacts,
                                           workingDirectory: context.workingDirectory, what: "drift: input 'reference'")
-        let current = try Datasets.load(currentRef, artifacts: context.artifacts,
+        let current = try await Datasets.load(currentRef, artifacts: context.artifacts,
                                         workingDirectory: context.workingDirectory, what: "drift: input 'current'")
         let report: DatasetDriftReport
         do {
-            report = try DriftComparison.compare(
-                reference: reference, current: current, columns: try inputs.optionalStringList("columns"),
-                method: try inputs.optionalString("method").map(DriftComparison.method(named:)),
-                threshold: try inputs.optionalNumber("threshold"), share: try inputs.optionalNumber("share"))
+            let columns = try inputs.optionalStringList("columns")
+            let method = try inputs.optionalString("method").map(DriftComparison.method(named:))
+            let threshold = try inputs.optionalNumber("threshold"), share = try inputs.optionalNumber("share")
+            report = try await Offload.run {
+                try DriftComparison.compare(reference: reference, current: current, columns: columns, method: method,
+                                            threshold: threshold, share: share)
+            }
         } catch let error as DriftComparisonError {
             throw inputs.failure(error.message)
         }

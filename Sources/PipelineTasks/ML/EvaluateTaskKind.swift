@@ -33,7 +33,7 @@ public struct EvaluateTaskKind: TaskKind {
         }
         let file = try ModelEvaluation.loadModel(model, artifacts: context.artifacts,
                                                  workingDirectory: context.workingDirectory, kind: name)
-        let metrics = try ModelEvaluation.metrics(file, data: data, label: label, threshold: threshold,
+        let metrics = try await ModelEvaluation.metrics(file, data: data, label: label, threshold: threshold,
                                                   artifacts: context.artifacts, workingDirectory: context.workingDirectory)
         func number(_ key: String) -> JSONValue { metrics[key].map { .number($0) } ?? .null }
         context.log("f1 \(JSONValue.format(metrics["f1"]!)), auc \(metrics["auc"].map { JSONValue.format($0) } ?? "n/a") "

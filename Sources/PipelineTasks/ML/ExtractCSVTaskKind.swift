@@ -35,7 +35,9 @@ public struct ExtractCSVTaskKind: TaskKind {
         }
         let frame: DataFrame
         do {
-            frame = try CSVReader(options: options).read(contentsOf: Datasets.resolve(path, workingDirectory: context.workingDirectory))
+            let resolved = Datasets.resolve(path, workingDirectory: context.workingDirectory)
+            let reader = CSVReader(options: options)
+            frame = try await Offload.run { try reader.read(contentsOf: resolved) }
         } catch {
             throw inputs.failure("cannot read '\(path)' (relative to \(context.workingDirectory)): \(error)")
         }

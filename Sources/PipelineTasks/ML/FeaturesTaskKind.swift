@@ -22,7 +22,7 @@ public struct FeaturesTaskKind: TaskKind {
     public func run(_ context: TaskContext) async throws -> [String: JSONValue] {
         let inputs = try TaskInputs(kind: name, context.inputs, allowed: ["data", "transforms", "fit", "transform"])
         let dataRef = try inputs.string("data", hint: "a dataset: an upstream task's `data` output or a CSV path")
-        let frame = try Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
+        let frame = try await Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
                                       what: "features: input 'data'")
         let fit = try inputs.optionalBool("fit") ?? true
         let fitted: FittedPipeline
@@ -33,7 +33,7 @@ public struct FeaturesTaskKind: TaskKind {
                     + "`transform:` to apply a fitted one)")
             }
             do {
-                fitted = try pipeline.fit(on: frame)
+                fitted = try await Offload.run { try pipeline.fit(on: frame) }
             } catch {
                 throw inputs.failure("fitting the transforms failed: \(error)")
             }
@@ -52,7 +52,8 @@ public struct FeaturesTaskKind: TaskKind {
         }
         let result: DataFrame
         do {
-            result = try fitted.apply(to: frame)
+            let transform = fitted
+            result = try await Offload.run { try transform.apply(to: frame) }
         } catch {
             throw inputs.failure("applying the transforms failed: \(error)")
         }

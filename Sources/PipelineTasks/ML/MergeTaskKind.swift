@@ -25,9 +25,10 @@ public struct MergeTaskKind: TaskKind {
             throw inputs.failure("missing input 'frames'; give a list of datasets, e.g. "
                 + "[\"${{ tasks.a.outputs.data }}\", \"${{ tasks.b.outputs.data }}\"]")
         }
-        let frames = try refs.enumerated().map { index, ref in
-            try Datasets.load(ref, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
-                              what: "merge: frames[\(index)]")
+        var frames: [DataFrame] = []
+        for (index, ref) in refs.enumerated() {
+            frames.append(try await Datasets.load(ref, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
+                                                  what: "merge: frames[\(index)]"))
         }
         let key = try inputs.optionalString("on")
         let how = try inputs.optionalString("how") ?? "inner"

@@ -37,7 +37,7 @@ public enum ModelEvaluation {
         artifacts: (any ArtifactStore)?, workingDirectory: String
     ) async throws -> [String: Double] {
         let file = try loadModel(model, artifacts: artifacts, workingDirectory: workingDirectory, kind: "evaluate")
-        return try metrics(file, data: data, label: label, threshold: threshold, artifacts: artifacts,
+        return try await metrics(file, data: data, label: label, threshold: threshold, artifacts: artifacts,
                            workingDirectory: workingDirectory)
     }
 
@@ -45,17 +45,19 @@ public enum ModelEvaluation {
     static func metrics(
         _ file: ModelFile, data: String, label: String?, threshold: Threshold, artifacts: (any ArtifactStore)?,
         workingDirectory: String
-    ) throws -> [String: Double] {
-        let frame = try Datasets.load(data, artifacts: artifacts, workingDirectory: workingDirectory, what: "evaluate: input 'data'")
+    ) async throws -> [String: Double] {
+        let frame = try await Datasets.load(data, artifacts: artifacts, workingDirectory: workingDirectory, what: "evaluate: input 'data'")
         try Task.checkCancellation()
         let labels = try LabelValues.read(frame, label: label ?? file.label, kind: "evaluate")
-        let scores: [Double]
-        do {
-            scores = try file.score(frame)
-        } catch {
-            throw TaskFailure("evaluate: cannot score '\(data)' with the model: \(error)")
+        return try await Offload.run {
+            let scores: [Double]
+            do {
+                scores = try file.score(frame)
+            } catch {
+                throw TaskFailure("evaluate: cannot score '\(data)' with the model: \(error)")
+            }
+            return try measure(labels: labels, scores: scores, threshold: threshold)
         }
-        return try measure(labels: labels, scores: scores, threshold: threshold)
     }
 
     /// Metrics from labels and scores.

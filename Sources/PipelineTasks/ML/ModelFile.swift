@@ -69,6 +69,9 @@ public struct ModelFile: Sendable, Equatable {
             self = try JSONDecoder().decode(ModelFile.self, from: data)
         } catch let error as ModelFileError {
             throw error
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            throw ModelFileError("this is not a Kiln model file (it is not JSON); pass the `model` output of a train "
+                + "task, or a file it wrote")
         } catch let error as DecodingError {
             throw ModelFileError("the model file is malformed: \(Self.describe(error)); re-train or re-export it")
         } catch {

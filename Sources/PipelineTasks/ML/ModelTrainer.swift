@@ -8,7 +8,7 @@ import PipelineModel
 import Tabular
 
 /// Fits a model file from a raw training frame: label, user transforms, automatic encodings, estimator.
-struct ModelTrainer {
+struct ModelTrainer: Sendable {
     var algorithm: ModelAlgorithm
     var label: String
     var parameters: TrainingParameters

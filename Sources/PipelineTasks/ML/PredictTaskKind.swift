@@ -23,11 +23,12 @@ public struct PredictTaskKind: TaskKind {
         let threshold = try inputs.optionalNumber("threshold")
         let model = try ModelEvaluation.loadModel(modelRef, artifacts: context.artifacts,
                                                   workingDirectory: context.workingDirectory, kind: name)
-        var frame = try Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
+        var frame = try await Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
                                       what: "predict: input 'data'")
         let scores: [Double]
         do {
-            scores = try model.score(frame)
+            let input = frame
+            scores = try await Offload.run { try model.score(input) }
         } catch {
             throw inputs.failure("cannot score '\(dataRef)': \(error)")
         }

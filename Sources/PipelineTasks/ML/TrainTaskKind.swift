@@ -45,7 +45,7 @@ public struct TrainTaskKind: TaskKind {
             params.merge(object) { _, task in task }
         }
         let transforms = try FeaturesTaskKind.pipeline(inputs, key: "transforms", workingDirectory: context.workingDirectory)
-        let frame = try Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
+        let frame = try await Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
                                       what: "train: input 'data'")
         try Task.checkCancellation()
         let fingerprint = dataRef.hasPrefix("sha256:")
@@ -53,7 +53,8 @@ public struct TrainTaskKind: TaskKind {
         let trainer = ModelTrainer(algorithm: algorithm, label: label,
                                    parameters: try TrainingParameters.parse(params, algorithm: algorithm),
                                    transforms: transforms, exclude: try inputs.optionalStringList("exclude") ?? [])
-        let model = try trainer.train(frame, fingerprint: fingerprint, trainedAt: context.clock.now.iso8601)
+        let trainedAt = context.clock.now.iso8601
+        let model = try await Offload.run { try trainer.train(frame, fingerprint: fingerprint, trainedAt: trainedAt) }
         try Task.checkCancellation()
         let reference = try await Datasets.store(try model.jsonData(), artifacts: context.artifacts, what: "train")
         context.log("trained \(algorithm.rawValue) on \(frame.rowCount) rows, \(model.features.count) features: \(reference)")

@@ -5,7 +5,7 @@ import PipelineEngine
 import PipelineModel
 
 /// Hyperparameters of `train`, read from `params` (over an optional `config:` file) for the chosen algorithm.
-enum TrainingParameters {
+enum TrainingParameters: Sendable {
     /// Parameters `logistic` accepts.
     static let logisticNames = ["l2", "max_iterations", "tolerance"]
 

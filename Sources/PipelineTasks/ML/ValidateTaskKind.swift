@@ -39,7 +39,7 @@ public struct ValidateTaskKind: TaskKind {
         } catch {
             throw inputs.failure("invalid rules: \(error)")
         }
-        let frame = try Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
+        let frame = try await Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
                                       what: "validate: input 'data'")
         let report = parsed.validate(frame)
         let reportJSON = try JSONDecoder().decode(JSONValue.self, from: try report.jsonData())
