@@ -3,8 +3,6 @@ import Testing
 
 /// `kiln data profile`, `kiln drift`, and the ML kinds through `kiln run`.
 @Suite("kiln data and drift", .serialized) struct DataCommandsTests {
-    static let customers = CLI.root.appendingPathComponent("Tests/PipelineTasksTests/Fixtures/customers.csv").path
-
     /// A small CSV; `shift` moves the numeric column `x` up.
     static func sample(shift: Int) -> String {
         var lines = ["x,color,flag"]
@@ -70,35 +68,23 @@ import Testing
         #expect(bad.stderr.contains("unknown drift method 'magic'"))
     }
 
-    @Test("kiln run trains and evaluates a model with the ML kinds, storing artifacts in its home")
-    func runsMLPipeline() throws {
+    @Test("kiln run trains and evaluates the churn example with the ML kinds, storing artifacts in its home")
+    func runsChurnExample() throws {
         let cli = try CLI()
-        let pipeline = try cli.write("ml.yaml", """
-            name: churn
-            tasks:
-              extract: { uses: extract-csv, with: { path: "\(Self.customers)" } }
-              split:
-                needs: [extract]
-                uses: split
-                with: { data: "${{ tasks.extract.outputs.data }}", label: churned, seed: 3 }
-              train:
-                needs: [split]
-                uses: train
-                with: { data: "${{ tasks.split.outputs.train }}", label: churned, exclude: [id, signup_date],
-                        params: { n_estimators: 30, max_depth: 3, learning_rate: 0.1 } }
-              evaluate:
-                needs: [train]
-                uses: evaluate
-                with: { model: "${{ tasks.train.outputs.model }}", data: "${{ tasks.split.outputs.test }}", label: churned }
-            """)
+        let pipeline = CLI.root.appendingPathComponent("examples/churn/pipeline.yaml").path
         let result = try cli.run(["run", pipeline, "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let tasks = try #require((try result.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
+        #expect(tasks.values.allSatisfy { $0["state"] as? String == "succeeded" })
         let metrics = try #require(tasks["evaluate"]?["outputs"] as? [String: Any])
-        #expect((metrics["auc"] as? Double ?? 0) > 0.6)
+        #expect((metrics["auc"] as? Double ?? 0) > 0.7)
+        #expect((tasks["drift"]?["outputs"] as? [String: Any])?["dataset_drift"] as? Bool == false)
         let model = try #require((tasks["train"]?["outputs"] as? [String: Any])?["model"] as? String)
         let hex = model.dropFirst("sha256:".count)
         let file = cli.home.appendingPathComponent("artifacts/sha256/\(hex.prefix(2))/\(hex.dropFirst(2))").path
         #expect(FileManager.default.fileExists(atPath: file))
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        #expect(document["format"] as? String == "kiln-model")
+        #expect(document["format_version"] as? Int == 1)
     }
 }

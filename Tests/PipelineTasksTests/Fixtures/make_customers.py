@@ -16,8 +16,8 @@ with open('customers.csv', 'w') as out:
         plan = random.choice(plans)
         region = random.choice(regions)
         support = random.randint(0, 8)
-        z = (-1.0 - 0.04 * (tenure - 36) + 0.015 * (spend - 100) + 0.35 * support / 2
-             + {'basic': 0.8, 'plus': 0, 'premium': -0.8}[plan] + (0.4 if region == 'south' else 0))
+        z = 2 * (-0.3 - 0.04 * (tenure - 36) + 0.015 * (spend - 100) + 0.35 * (support - 4) / 2
+                 + {'basic': 0.8, 'plus': 0, 'premium': -0.8}[plan] + (0.4 if region == 'south' else 0))
         label = 1 if random.random() < 1 / (1 + math.exp(-z)) else 0
         day = f"2026-{1 + i * 12 // 400:02d}-{1 + (i * 7) % 28:02d}"
         spend_text = '' if random.random() < 0.03 else str(spend)
