@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "PipelineTasksTests",
             dependencies: [
-                "PipelineTasks", "PipelineTesting", "Tabular", "BoostedTrees", .product(name: "GRDB", package: "GRDB.swift"),
+                "PipelineTasks", "PipelineTesting", "Tabular", "BoostedTrees", "DriftStatistics", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings

@@ -44,17 +44,19 @@ public struct TrainTaskKind: TaskKind {
             }
             params.merge(object) { _, task in task }
         }
+        let parameters = try TrainingParameters.parse(params, algorithm: algorithm)
         let transforms = try FeaturesTaskKind.pipeline(inputs, key: "transforms", workingDirectory: context.workingDirectory)
+        let exclude = try inputs.optionalStringList("exclude") ?? []
         let frame = try await Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
                                       what: "train: input 'data'")
         try Task.checkCancellation()
         let fingerprint = dataRef.hasPrefix("sha256:")
             ? dataRef : try await Datasets.store(frame, artifacts: context.artifacts, what: "train")
-        let trainer = ModelTrainer(algorithm: algorithm, label: label,
-                                   parameters: try TrainingParameters.parse(params, algorithm: algorithm),
-                                   transforms: transforms, exclude: try inputs.optionalStringList("exclude") ?? [])
-        let trainedAt = context.clock.now.iso8601
-        let model = try await Offload.run { try trainer.train(frame, fingerprint: fingerprint, trainedAt: trainedAt) }
+        let trainer = ModelTrainer(algorithm: algorithm, label: label, parameters: parameters, transforms: transforms,
+                                   exclude: exclude)
+        let started = context.clock.now.iso8601
+        var model = try await Offload.run { try trainer.train(frame, fingerprint: fingerprint, trainedAt: started) }
+        model.training.trainedAt = context.clock.now.iso8601
         try Task.checkCancellation()
         let reference = try await Datasets.store(try model.jsonData(), artifacts: context.artifacts, what: "train")
         context.log("trained \(algorithm.rawValue) on \(frame.rowCount) rows, \(model.features.count) features: \(reference)")
