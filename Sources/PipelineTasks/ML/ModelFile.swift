@@ -1,8 +1,8 @@
-public import BoostedTrees
+import BoostedTrees
 public import Features
 import Foundation
-public import LinearModels
-public import PipelineModel
+import LinearModels
+import PipelineModel
 public import Tabular
 
 /// A trained model as Kiln stores it: a versioned JSON document that carries everything needed to score raw data.
