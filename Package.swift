@@ -68,8 +68,11 @@ let package = Package(
         .target(
             name: "PipelineTasks",
             dependencies: [
-                "PipelineEngine", "ModelRegistry",
+                "PipelineEngine", "ModelRegistry", "Tabular", "DataValidation", "Features",
+                "BoostedTrees", "LinearModels", "Metrics", "DriftStatistics",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -96,7 +99,9 @@ let package = Package(
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite", "ModelRegistry",
+                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite", "ModelRegistry", "Tabular", "Notifications",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -131,8 +136,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "PipelineTasksTests", dependencies: ["PipelineTasks", "PipelineTesting", "ModelRegistry"],
-            swiftSettings: swiftSettings),
+            name: "PipelineTasksTests",
+            dependencies: [
+                "PipelineTasks", "PipelineTesting", "ModelRegistry", "Tabular", "BoostedTrees", "DriftStatistics", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PipelineSchedulerTests", dependencies: ["PipelineScheduler", "PipelineModel"],
             swiftSettings: swiftSettings

@@ -50,13 +50,16 @@ struct CLI {
     }
 
     /// Starts `kiln ARGS` with this home; the caller waits.
-    func start(_ arguments: [String], stdout: Pipe = Pipe(), stderr: Pipe = Pipe()) throws -> Process {
+    func start(
+        _ arguments: [String], stdout: Pipe = Pipe(), stderr: Pipe = Pipe(), environment extra: [String: String] = [:]
+    ) throws -> Process {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = scratch
         var environment = ProcessInfo.processInfo.environment
         environment["KILN_HOME"] = home.path
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         process.standardOutput = stdout
         process.standardError = stderr
@@ -65,9 +68,9 @@ struct CLI {
     }
 
     /// Runs `kiln ARGS` to the end.
-    func run(_ arguments: [String]) throws -> Result {
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let out = Pipe(), err = Pipe()
-        let process = try start(arguments, stdout: out, stderr: err)
+        let process = try start(arguments, stdout: out, stderr: err, environment: environment)
         // Read both pipes fully before waiting so a chatty child never blocks on a full pipe.
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()

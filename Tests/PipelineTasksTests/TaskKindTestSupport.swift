@@ -46,8 +46,12 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
 }
 
 /// Waits until `condition` holds, checking every 10 ms, for at most `timeout` (real subprocesses only).
+///
+/// The default is generous on purpose: the whole package's tests run in one process, and CPU-heavy synchronous
+/// tests (model training in the numeric modules) can occupy every thread of the cooperative pool for seconds on a
+/// small, busy machine, delaying the tasks that read a subprocess's output. A passing test returns at once anyway.
 /// - Returns: Whether the condition held in time.
-func eventually(within timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+func eventually(within timeout: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
     while !condition() {

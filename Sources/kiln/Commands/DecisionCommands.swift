@@ -1,6 +1,7 @@
 import ArgumentParser
 import PipelineEngine
 import PipelineModel
+import PipelineStoreSQLite
 
 /// Options shared by `kiln approve` and `kiln reject`.
 struct DecisionOptions: ParsableArguments {
@@ -35,7 +36,8 @@ struct DecisionOptions: ParsableArguments {
             let decided = try await recorder.decide(decision, task: task, of: id)
             Terminal.err("\(approved ? "approved" : "rejected") \(decided) of run \(id)" + (reason.map { ": \($0)" } ?? ""))
             guard !noContinue else { return }
-            try await Execution.execute(home: home, parallelism: nil, readCache: true, json: json) { executor in
+            let snapshot = try await store.run(id)?.snapshot
+            try await Execution.execute(home: home, pipeline: snapshot, parallelism: nil, readCache: true, json: json) { executor in
                 try await executor.resume(id)
             }
         }

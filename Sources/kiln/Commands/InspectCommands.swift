@@ -99,7 +99,7 @@ struct LogsCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The run id (a unique prefix is enough).", valueName: "run"))
     var run: String
 
-    @Argument(help: ArgumentHelp("Only this task.", valueName: "task"))
+    @Argument(help: ArgumentHelp("Only this task (`notify` for the run's notification deliveries).", valueName: "task"))
     var task: String?
 
     @Option(help: "Only this attempt (1-based).")
@@ -111,7 +111,7 @@ struct LogsCommand: AsyncParsableCommand {
         try await reportingErrors {
             let store = try home.openStore()
             let id = try await home.resolveRun(run, in: store)
-            if let task, let record = try await store.run(id), record.snapshot.task(task) == nil {
+            if let task, task != "notify", let record = try await store.run(id), record.snapshot.task(task) == nil {
                 throw CLIError("run \(id) has no task '\(task)'\(Suggestion.hint(for: task, in: record.snapshot.tasks.map(\.id)))", exitCode: 2)
             }
             let lines = try await store.logs(of: id, task: task, attempt: attempt)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PipelineEngine
 import PipelineModel
+import PipelineStoreSQLite
 
 /// `kiln run FILE`: runs a pipeline to completion with live progress.
 struct RunCommand: AsyncParsableCommand {
@@ -32,7 +33,9 @@ struct RunCommand: AsyncParsableCommand {
         let overrides = try Execution.parseParams(params)
         let base = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
         try await reportingErrors {
-            try await Execution.execute(home: home, parallelism: parallelism, readCache: !noCache, json: json) { executor in
+            try await Execution.execute(
+                home: home, pipeline: plan.pipeline, parallelism: parallelism, readCache: !noCache, json: json
+            ) { executor in
                 try await executor.run(plan, params: overrides, baseDirectory: base, trigger: ["type": "manual"])
             }
         }
@@ -62,8 +65,12 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let id = try await home.resolveRun(run, in: try home.openStore())
-            try await Execution.execute(home: home, parallelism: parallelism, readCache: !noCache, json: json) { executor in
+            let store = try home.openStore()
+            let id = try await home.resolveRun(run, in: store)
+            let snapshot = try await store.run(id)?.snapshot
+            try await Execution.execute(
+                home: home, pipeline: snapshot, parallelism: parallelism, readCache: !noCache, json: json
+            ) { executor in
                 try await executor.resume(id)
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PipelineEngine
 import PipelineFile
 import PipelineModel
@@ -10,13 +11,14 @@ import Synchronization
 /// Runs or resumes a run with progress on stderr, Ctrl-C handling and the CLI's exit codes.
 enum Execution {
     /// The names of every task kind this binary can run (for checking pipeline files without opening a home).
-    static var knownKindNames: Set<String> { TaskKindRegistry.builtIn.names.union(TaskKindRegistry.modelKindNames) }
+    static var knownKindNames: Set<String> { TaskKindRegistry.standard().names.union(TaskKindRegistry.modelKindNames) }
 
-    /// The task kinds this binary knows; the registry kinds work on `home`'s registry and artifacts.
+    /// The task kinds this binary knows: built-in, ML, and registry kinds on `home`'s registry and artifacts.
     static func kinds(home: HomeOptions) throws -> TaskKindRegistry {
-        var kinds = TaskKindRegistry.builtIn
+        var kinds = TaskKindRegistry.standard()
         kinds.registerModelKinds(
-            registry: try home.openRegistry(), artifacts: home.artifactStore, ledger: home.deploymentLedger, scoring: nil)
+            registry: try home.openRegistry(), artifacts: home.artifactStore, ledger: home.deploymentLedger,
+            scoring: EvaluationScoring())
         return kinds
     }
 
@@ -37,7 +39,7 @@ enum Execution {
 
     /// Starts `body` (which runs or resumes), cancels it on Ctrl-C, and exits with the run's code.
     static func execute(
-        home: HomeOptions, parallelism: Int?, readCache: Bool, json: Bool,
+        home: HomeOptions, pipeline: Pipeline?, parallelism: Int?, readCache: Bool, json: Bool,
         _ body: @escaping @Sendable (PipelineExecutor) async throws -> RunRecord
     ) async throws {
         if let parallelism, parallelism < 1 {
@@ -45,8 +47,14 @@ enum Execution {
         }
         let store = try home.openStore()
         let printer = ProgressPrinter(live: Terminal.stderrIsTTY)
+        // Notifications are sent by a child task fed from the event stream, never on the engine's path.
+        let dispatcher = pipeline.flatMap { $0.notify.isEmpty ? nil : NotificationDispatcher(pipeline: $0) }
+        let events: any RunEventSink = dispatcher.map { EventFanOut(sinks: [printer, $0]) } ?? printer
+        let delivery = dispatcher.map { dispatcher in
+            Task { await dispatcher.deliver(environment: environment, store: store, logger: Logger(label: "kiln.notify")) }
+        }
         let executor = PipelineExecutor(
-            store: store, kinds: try kinds(home: home), clock: SystemClock(), events: printer, artifacts: home.artifactStore,
+            store: store, kinds: try kinds(home: home), clock: SystemClock(), events: events, artifacts: home.artifactStore,
             configuration: .init(parallelism: parallelism, readCache: readCache,
                                  environment: environment))
         let work = Task { try await body(executor) }
@@ -56,9 +64,13 @@ enum Execution {
             run = try await work.value
         } catch {
             interrupts.stop()
+            dispatcher?.finish()
+            await delivery?.value
             throw error
         }
         interrupts.stop()
+        dispatcher?.finish()
+        await delivery?.value
         if json {
             Terminal.out(Terminal.json(RunDocument.make(run, tasks: try await store.tasks(of: run.id))))
         }

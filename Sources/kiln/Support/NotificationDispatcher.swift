@@ -81,6 +81,9 @@ final class NotificationDispatcher: RunEventSink {
             details: detail.map { ["detail": $0] } ?? [:], at: task.finishedAt ?? task.startedAt ?? Timestamp(nanosecondsSince1970: 0)))
     }
 
+    /// Ends the event stream (idempotent): the run is over, or it stopped waiting for a decision.
+    func finish() { continuation.finish() }
+
     private static func describe(_ outputs: [String: JSONValue]?) -> String? {
         outputs.map { JSONValue.object($0).compactJSON }
     }
@@ -130,5 +133,5 @@ struct EnvironmentScope: ExpressionContext {
         path.count == 2 && path[0] == "env" ? environment[path[1]].map(JSONValue.string) : nil
     }
 
-    func status(_ function: Expression.StatusFunction) -> Bool { false }
+    func status(_ function: PipelineModel.Expression.StatusFunction) -> Bool { false }
 }

@@ -1,0 +1,105 @@
+import Foundation
+public import PipelineEngine
+import PipelineModel
+public import Tabular
+
+/// Loading and storing the datasets and files that ML task kinds pass to each other.
+///
+/// A dataset input is either an artifact reference (`sha256:…`, as produced by another kind's `data` output) or a
+/// path — relative to the task's working directory — to a CSV file, a folder of CSV files, a glob
+/// (`data/*.csv`), or a file in Tabular's binary frame format. Dataset outputs are always artifact references of
+/// the frame in the binary format.
+public enum Datasets {
+    /// Reads a dataset file: Tabular's binary format when the file starts with its magic bytes, else CSV (a
+    /// file, every `*.csv` of a folder, or a glob).
+    /// - Parameter path: An absolute path, or one relative to the current directory.
+    /// - Throws: ``TabularError`` describing what could not be read.
+    public static func read(path: String) throws -> DataFrame {
+        if isBinaryFrame(path) { return try DataFrame(binaryFile: path) }
+        return try CSVReader().read(contentsOf: path)
+    }
+
+    /// Loads a dataset given as an artifact reference or a path.
+    /// - Parameters:
+    ///   - reference: `sha256:…` or a path relative to `workingDirectory`.
+    ///   - artifacts: The artifact store (needed for references).
+    ///   - workingDirectory: Base of relative paths.
+    ///   - what: How the dataset is called in messages (`train: input 'data'`).
+    /// - Throws: ``TaskFailure`` with the reason and a hint.
+    public static func load(
+        _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, what: String
+    ) async throws -> DataFrame {
+        let path = try localPath(reference, artifacts: artifacts, workingDirectory: workingDirectory, what: what)
+        return try await Offload.run {
+            do {
+                return try read(path: path)
+            } catch {
+                throw TaskFailure("\(what): cannot read dataset '\(reference)': \(error)")
+            }
+        }
+    }
+
+    /// The local file of an artifact reference or (resolved) path.
+    static func localPath(
+        _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, what: String
+    ) throws -> String {
+        if reference.hasPrefix("sha256:") {
+            guard let artifacts else { throw noStore(what) }
+            do {
+                return try artifacts.path(for: reference)
+            } catch {
+                throw TaskFailure("\(what): \(error)")
+            }
+        }
+        return resolve(reference, workingDirectory: workingDirectory)
+    }
+
+    /// Reads the bytes of a file given as an artifact reference or a path.
+    static func data(
+        _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, what: String
+    ) throws -> Data {
+        let path = try localPath(reference, artifacts: artifacts, workingDirectory: workingDirectory, what: what)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TaskFailure("\(what): cannot read '\(reference)' (looked at \(path)); check the path, which is "
+                + "relative to the task's working directory, or pass an artifact reference from an upstream task")
+        }
+        return data
+    }
+
+    /// Stores `frame` in the binary format and returns its artifact reference.
+    /// - Throws: ``TaskFailure`` when the process has no artifact store or writing fails.
+    public static func store(_ frame: DataFrame, artifacts: (any ArtifactStore)?, what: String) async throws -> String {
+        try await store(Data(frame.binaryEncoded()), artifacts: artifacts, what: what)
+    }
+
+    /// Stores bytes as an artifact and returns its reference.
+    static func store(_ data: Data, artifacts: (any ArtifactStore)?, what: String) async throws -> String {
+        guard let artifacts else { throw noStore(what) }
+        let temporary = FileManager.default.temporaryDirectory
+            .appendingPathComponent("kiln-artifact-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw TaskFailure("\(what): cannot write a temporary file in \(FileManager.default.temporaryDirectory.path)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        return try await artifacts.put(file: temporary)
+    }
+
+    /// `path` made absolute against `workingDirectory`.
+    static func resolve(_ path: String, workingDirectory: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory, isDirectory: true))
+            .standardizedFileURL.path
+    }
+
+    private static func noStore(_ what: String) -> TaskFailure {
+        TaskFailure("\(what): this process has no artifact store, so datasets and models cannot be passed between "
+            + "tasks; pass `artifacts:` to PipelineExecutor (kiln does: .kiln/artifacts)")
+    }
+
+    private static func isBinaryFrame(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: FrameBinaryLayout.magic.count)) ?? Data()
+        return Array(head) == FrameBinaryLayout.magic
+    }
+}

@@ -1,0 +1,45 @@
+public import PipelineEngine
+public import PipelineModel
+import Tabular
+
+/// The kind `predict`: scores a dataset with a model file.
+///
+/// Inputs: `model` (model file), `data` (dataset with the model's input columns), `threshold` (optional: also add
+/// a 0/1 `prediction` column, positive when `score ≥ threshold`).
+/// Outputs: `data` (the input rows plus a `score` column, the probability of class 1), `rows`, `columns`.
+public struct PredictTaskKind: TaskKind {
+    /// `"predict"`.
+    public let name = "predict"
+
+    /// Creates the kind.
+    public init() {}
+
+    /// Scores and stores the data with its scores.
+    /// - Throws: ``TaskFailure`` saying what to fix.
+    public func run(_ context: TaskContext) async throws -> [String: JSONValue] {
+        let inputs = try TaskInputs(kind: name, context.inputs, allowed: ["model", "data", "threshold"])
+        let modelRef = try inputs.string("model", hint: "the `model` output of a train task, or a model file path")
+        let dataRef = try inputs.string("data", hint: "a dataset with the model's input columns")
+        let threshold = try inputs.optionalNumber("threshold")
+        let model = try ModelEvaluation.loadModel(modelRef, artifacts: context.artifacts,
+                                                  workingDirectory: context.workingDirectory, kind: name)
+        var frame = try await Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
+                                      what: "predict: input 'data'")
+        let scores: [Double]
+        do {
+            let input = frame
+            scores = try await Offload.run { try model.score(input) }
+        } catch {
+            throw inputs.failure("cannot score '\(dataRef)': \(error)")
+        }
+        for name in ["score", "prediction"] where frame.contains(column: name) {
+            _ = try frame.removeColumn(name)
+        }
+        try frame.addColumn(Column(name: "score", doubles: scores))
+        if let threshold {
+            try frame.addColumn(Column(name: "prediction", ints: scores.map { $0 >= threshold ? 1 : 0 }))
+        }
+        let reference = try await Datasets.store(frame, artifacts: context.artifacts, what: name)
+        return DatasetOutputs.describe(frame, reference: reference)
+    }
+}
