@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Layer 1: pure values.
@@ -51,7 +52,7 @@ let package = Package(
         // Layer 3: adapters.
         .target(
             name: "PipelineFile",
-            dependencies: ["PipelineModel", .product(name: "Yams", package: "Yams")],
+            dependencies: ["PipelineModel", "PipelineScheduler", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -68,12 +69,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "PipelineTesting", dependencies: ["PipelineEngine", "ModelRegistry"], swiftSettings: swiftSettings),
-        .target(name: "PipelineScheduler", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
+        .target(
+            name: "PipelineScheduler",
+            dependencies: [
+                "PipelineModel", "PipelineEngine", "ModelRegistry",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Layer 4: executables.
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite", "ModelRegistry",
+                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite", "ModelRegistry", "PipelineScheduler",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -104,7 +116,13 @@ let package = Package(
         ),
         .testTarget(name: "PipelineTasksTests", dependencies: ["PipelineTasks", "PipelineTesting"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "PipelineSchedulerTests", dependencies: ["PipelineScheduler", "PipelineModel"],
+            name: "PipelineSchedulerTests",
+            dependencies: [
+                "PipelineScheduler", "PipelineModel", "PipelineEngine", "PipelineTesting", "PipelineStoreSQLite",
+                "ModelRegistry", "PipelineFile",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

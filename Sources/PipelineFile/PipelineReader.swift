@@ -79,7 +79,8 @@ struct PipelineReader {
             }
         }
         let tasks = readTasks(byKey["tasks"], root: root, defaults: defaults)
-        return Pipeline(name: name, description: description, params: params, tasks: tasks)
+        let triggers = readTriggers(byKey["triggers"])
+        return Pipeline(name: name, description: description, params: params, tasks: tasks, triggers: triggers)
     }
 
     private mutating func readTasks(_ entry: Entry?, root: Node, defaults: TaskFields) -> [TaskSpec] {

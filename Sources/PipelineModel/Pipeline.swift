@@ -15,13 +15,29 @@ public struct Pipeline: Sendable, Hashable, Codable {
     public var params: [String: JSONValue]
     /// The tasks, in file order.
     public var tasks: [TaskSpec]
+    /// When the pipeline starts by itself (`triggers:`), if it does. Encoded only when set.
+    public var triggers: TriggerSpec?
 
     /// Creates a pipeline value. Call ``Plan/init(_:)`` to check it.
-    public init(name: String, description: String? = nil, params: [String: JSONValue] = [:], tasks: [TaskSpec]) {
+    public init(
+        name: String, description: String? = nil, params: [String: JSONValue] = [:], tasks: [TaskSpec],
+        triggers: TriggerSpec? = nil
+    ) {
         self.name = name
         self.description = description
         self.params = params
         self.tasks = tasks
+        self.triggers = triggers
+    }
+
+    /// The model the pipeline produces: the `name` input of its `register-model` task, else the pipeline's name.
+    public var producedModel: String {
+        for task in tasks {
+            if case .uses("register-model", let inputs) = task.action, let name = inputs["name"]?.stringValue {
+                return name
+            }
+        }
+        return name
     }
 
     /// The task with `id`, if any.

@@ -16,6 +16,7 @@ struct Kiln: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, ValidateCommand.self, GraphCommand.self, RunsCommand.self, ShowCommand.self,
             LogsCommand.self, ResumeCommand.self, ApproveCommand.self, RejectCommand.self, CacheCommand.self, ModelsCommand.self,
+            TriggerCommand.self, TriggersCommand.self, ServeCommand.self, MetricsCommand.self,
         ]
     )
 

@@ -202,13 +202,13 @@ import Testing
         #expect(pipeline.task("b")?.env == ["N": "3", "FLAG": "true", "EMPTY": ""])
     }
 
-    @Test("triggers and notify are accepted and ignored; an if: may omit the ${{ }}")
+    @Test("notify is accepted and ignored; triggers are read; an if: may omit the ${{ }}")
     func reservedKeys() throws {
         let pipeline = try PipelineFile.parse(
             """
             name: p
             triggers:
-              - schedule: every 1h
+              every: 1h
             notify: {slack: "#ml"}
             tasks:
               a:
@@ -216,6 +216,7 @@ import Testing
                 run: [a]
             """, path: "pipeline.yaml")
         #expect(pipeline.tasks.count == 1)
+        #expect(pipeline.triggers == TriggerSpec(every: "1h"))
         #expect(pipeline.task("a")?.condition == "params.go == true")
     }
 

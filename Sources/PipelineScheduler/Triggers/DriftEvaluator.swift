@@ -1,0 +1,28 @@
+public import PipelineModel
+
+/// Computes drift between a production model's training data and current data: the plug-in point for the drift
+/// statistics library. The trigger daemon is given one (or none, and then `drift:` rules never fire).
+public protocol DriftEvaluator: Sendable {
+    /// Compares the training data of `rule.model`'s production version with the data at `rule.current`.
+    ///
+    /// - Parameters:
+    ///   - rule: The rule (model, current data, method, share).
+    ///   - baseDirectory: The pipeline file's folder; `rule.current` is relative to it.
+    ///   - at: The evaluation time.
+    /// - Returns: The share of drifted columns and a description.
+    func evaluate(_ rule: DriftRule, baseDirectory: String, at: Timestamp) async throws -> DriftVerdict
+}
+
+/// The result of a drift comparison.
+public struct DriftVerdict: Sendable, Hashable {
+    /// The share (0–1) of columns whose distribution drifted.
+    public var driftedShare: Double
+    /// Details for the evidence text, e.g. `4 of 6 columns (ks, wasserstein)`.
+    public var detail: String
+
+    /// Creates a verdict.
+    public init(driftedShare: Double, detail: String) {
+        self.driftedShare = driftedShare
+        self.detail = detail
+    }
+}
