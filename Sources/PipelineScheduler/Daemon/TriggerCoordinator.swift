@@ -74,7 +74,7 @@ public struct TriggerCoordinator: Sendable {
                 id == nil ? "Triggered run was launched before" : "Triggered run launched",
                 metadata: [
                     "pipeline.name": "\(name)", "run.id": "\(id?.rawValue ?? "-")",
-                    "run.idempotency_key": "\(queued.idempotencyKey)", "trigger.evidence": "\(queued.trigger)",
+                    "run.idempotency_key": "\(queued.idempotencyKey)", "run.trigger": "\(queued.trigger.compactJSON)",
                 ])
         }
         return decision
