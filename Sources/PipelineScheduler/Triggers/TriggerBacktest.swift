@@ -42,7 +42,7 @@ public struct TriggerBacktest: Sendable {
     ) async throws -> [SimulatedRun] {
         guard let spec = pipeline.triggers, from <= through else { return [] }
         let times = try await evaluationTimes(spec, baseDirectory: baseDirectory, from: from, through: through, inputs: inputs)
-        var state = TriggerState(pipeline: pipeline.name, since: from)
+        var state = TriggerState(pipeline: pipeline.name, since: from.adding(.nanoseconds(-1)))  // `from` itself counts
         var lastRun = lastRunBefore
         var runs: [SimulatedRun] = []
         for time in times {
