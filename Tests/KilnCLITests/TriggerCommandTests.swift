@@ -98,6 +98,13 @@ struct TriggerCommandTests {
         #expect(rules[0]["evidence"] as? String == "schedule: next at 2026-11-29T06:00+00:00")
         #expect(rules[1]["evidence"] as? String == "data: 3 new rows ≥ 2")
         #expect(try runs(cli).isEmpty)
+
+        // A run started by hand records the row count: only rows arriving after it count.
+        #expect(try cli.run(["trigger", path]).status == 0)
+        try cli.write("data/b.csv", "x,y\n7,8\n")
+        let after = try #require(try cli.run(["triggers", path, "--json"]).json() as? [[String: Any]])
+        let data = try #require((after[0]["rules"] as? [[String: Any]])?.last)
+        #expect(data["evidence"] as? String == "data: 1 new row < 2")
     }
 
     @Test("kiln triggers backtest counts the runs a schedule and cooldown would have started")

@@ -93,7 +93,8 @@ struct RuleContext {
         let baseline = Int(state.rules["data"]?.mark ?? 0)
         let new = total >= baseline ? total - baseline : total  // fewer rows than before: the source was replaced
         let fires = new >= rule.newRows
-        let evidence = "data: \(EvidenceFormat.count(new)) new rows \(fires ? "≥" : "<") \(EvidenceFormat.count(rule.newRows))"
+        let rows = "\(EvidenceFormat.count(new)) new row\(new == 1 ? "" : "s")"
+        let evidence = "data: \(rows) \(fires ? "≥" : "<") \(EvidenceFormat.count(rule.newRows))"
         return (RuleVerdict(type: "data", fires: fires, evidence: evidence, fireTime: fires ? now : nil), total)
     }
 

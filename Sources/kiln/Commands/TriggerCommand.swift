@@ -36,6 +36,7 @@ struct TriggerCommand: AsyncParsableCommand {
         trigger["evidence"] = .string("manual: \(reason ?? "started with kiln trigger")")
         let recorded = JSONValue.object(trigger)
         try await reportingErrors {
+            try await TriggerWiring(home: home).recordDataBaseline(plan.pipeline, baseDirectory: base, at: SystemClock().now)
             try await Execution.execute(home: home, parallelism: parallelism, readCache: true, json: json) { executor in
                 try await executor.run(plan, params: overrides, baseDirectory: base, trigger: recorded)
             }

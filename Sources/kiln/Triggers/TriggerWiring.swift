@@ -23,6 +23,18 @@ struct TriggerWiring {
             drift: nil)
     }
 
+    /// Stores the current row count of `pipeline`'s `data:` source as the count at its last run, so the rule
+    /// counts rows arriving after a run started by hand too. Does nothing without a `data:` rule; a source that
+    /// cannot be counted now is left for the daemon to report.
+    func recordDataBaseline(_ pipeline: Pipeline, baseDirectory: String, at now: Timestamp) async throws {
+        guard let rule = pipeline.triggers?.data,
+            let total = try? await inputs.rowCount(rule.source, baseDirectory: baseDirectory, asOf: nil)
+        else { return }
+        var state = try await store.triggerState(pipeline: pipeline.name) ?? TriggerState(pipeline: pipeline.name, since: now)
+        state.rules["data", default: .init()].mark = Int64(total)
+        try await store.saveTriggerState(state)
+    }
+
     /// Parses a time option: ISO 8601 in UTC (`2026-11-29T02:00:00Z`) or a date.
     static func time(_ text: String, option: String) throws -> Timestamp {
         guard let time = Timestamp(iso8601: text) else {
