@@ -22,6 +22,10 @@ struct DaemonServiceTests {
         init() {
             var kinds = TaskKindRegistry()
             kinds.register("echo") { context in context.inputs }
+            kinds.register("gate") { context in
+                guard let decision = context.decision else { throw TaskSuspension(reason: "approval") }
+                return ["approved": .bool(decision.approved)]
+            }
             kinds.register("block") { [clock] _ in
                 try await clock.sleep(until: clock.now.adding(.seconds(3600)))
                 return [:]
@@ -106,5 +110,31 @@ struct DaemonServiceTests {
         }
         #expect(try await daemon.store.run(left.id)?.state == .queued)
         #expect(try await daemon.store.tasks(of: left.id).first?.state == .cancelled)
+    }
+
+    @Test("a waiting run is continued once its task's decision has been recorded for a while")
+    func waitingRunContinues() async throws {
+        let daemon = Daemon()
+        let pipeline = Fixture.pipeline(
+            "gated", triggers: TriggerSpec(every: "1d"), tasks: [TaskSpec(id: "approve", action: .uses("gate", with: [:]))])
+        let waiting = try await daemon.executor.run(try Plan(pipeline), baseDirectory: "/tmp")
+        #expect(waiting.state == .waiting)
+        let (triggers, runner) = daemon.services([try Fixture.watched(pipeline)])
+        try await testGracefulShutdown { shutdown in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await triggers.run() }
+                group.addTask { try await runner.run() }
+                await daemon.clock.waitForSleepers(2)
+                try await daemon.executor.decide(
+                    Decision(approved: true, reason: nil, actor: "ana", at: daemon.clock.now), task: nil, of: waiting.id)
+                let continued = try await daemon.advance(steps: 100) {
+                    try await daemon.store.run(waiting.id)?.state == .succeeded
+                }
+                #expect(continued)
+                #expect(daemon.clock.now >= waiting.createdAt.adding(.seconds(5)))
+                shutdown.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
     }
 }

@@ -15,13 +15,18 @@ public struct RunQueueService: Service {
         public var poll: Duration
         /// How long running runs may go on after a shutdown request before they are cancelled. Default: 30 seconds.
         public var grace: Duration
+        /// How old a decision on a waiting task must be before this service continues the run: `kiln approve`
+        /// continues the run itself right after deciding, and this leaves it the time to. Default: 5 seconds.
+        public var decisionDelay: Duration
 
         /// Creates a configuration.
-        public init(poll: Duration = .seconds(1), grace: Duration = .seconds(30)) {
+        public init(poll: Duration = .seconds(1), grace: Duration = .seconds(30), decisionDelay: Duration = .seconds(5)) {
             precondition(poll > .zero, "poll must be longer than zero.")
             precondition(grace >= .zero, "grace must not be negative.")
+            precondition(decisionDelay >= .zero, "decisionDelay must not be negative.")
             self.poll = poll
             self.grace = grace
+            self.decisionDelay = decisionDelay
         }
     }
 
@@ -124,16 +129,20 @@ public struct RunQueueService: Service {
         return .finished(id)
     }
 
-    /// Waiting runs whose every waiting task has a decision or a passed deadline.
+    /// Waiting runs (among the newest 200 runs) whose every waiting task has a decision at least
+    /// ``Configuration/decisionDelay`` old or a passed deadline.
     private func decidedWaitingRuns() async throws -> [RunID] {
         let store = executor.store
         var ready: [RunID] = []
         let now = clock.now
-        for run in try await store.runs(pipeline: nil, limit: 1_000) where run.state == .waiting {
+        let decidedBefore = now.adding(.zero - configuration.decisionDelay)
+        for run in try await store.runs(pipeline: nil, limit: 200) where run.state == .waiting {
             let waiting = try await store.tasks(of: run.id).filter { $0.state == .waiting }
-            if !waiting.isEmpty && waiting.allSatisfy({ $0.decision != nil || ($0.deadline.map { $0 <= now } ?? false) }) {
-                ready.append(run.id)
+            let decided = !waiting.isEmpty && waiting.allSatisfy { task in
+                if let decision = task.decision { return decision.at <= decidedBefore }
+                return task.deadline.map { $0 <= now } ?? false
             }
+            if decided { ready.append(run.id) }
         }
         return ready
     }

@@ -88,7 +88,7 @@ public struct TriggerEvaluator: Sendable {
         let firing = (scheduleFires ? [schedule!.verdict] : []) + (conditionsFire ? conditions.filter(\.fires) : [])
 
         var note: String?
-        let coolingUntil = cooldownEnd(spec, state)
+        let coolingUntil = cooldownEnd(spec, state).flatMap { now < $0 ? $0 : nil }
         let slotFree = history.activeRuns < spec.maxActiveRuns
         // Schedule fire times handled now (started, queued or skipped) move the schedule's mark.
         if let schedule, let consumed = schedule.consumed {
@@ -96,7 +96,7 @@ public struct TriggerEvaluator: Sendable {
             if !keepsBacklog { state.rules["schedule", default: .init()].lastFire = consumed }
         }
         var fired: TriggerState.QueuedTrigger?
-        if let coolingUntil, now < coolingUntil {
+        if let coolingUntil {
             if fires { note = "cooldown: no automatic run before \(coolingUntil.iso8601)" }
         } else if fires {
             let onlyBacklog = !conditionsFire && spec.catchUp == .all && !slotFree
@@ -121,14 +121,13 @@ public struct TriggerEvaluator: Sendable {
                 }
             }
         }
-        let cooling = coolingUntil.map { now < $0 } ?? false
-        let startsQueued = state.queued != nil && slotFree && !cooling
+        let startsQueued = state.queued != nil && slotFree && coolingUntil == nil
         return TriggerDecision(
             pipeline: pipeline.name, verdicts: (schedule.map { [$0.verdict] } ?? []) + conditions, fires: fires,
             fired: fired, startsQueued: startsQueued, note: note, state: state)
     }
 
-    /// When the cooldown after the last automatic run ends, if a cooldown is set and a run happened.
+    /// When the cooldown after the last automatic run ends, if a cooldown is set and a run happened (past or not).
     private func cooldownEnd(_ spec: TriggerSpec, _ state: TriggerState) -> Timestamp? {
         guard let text = spec.cooldown, let last = state.lastAutomaticRun,
             let cooldown = try? DurationText.parse(text)
