@@ -114,23 +114,3 @@ public struct RowCounter: Sendable {
         return Int(number)
     }
 }
-
-/// Why rows could not be counted.
-public struct RowCountError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public var description: String
-
-    /// Creates an error.
-    public init(_ description: String) { self.description = description }
-}
-
-extension RowCounter {
-    /// The modification times of the CSV files `path` names (for replaying data arrival).
-    static func modificationTimes(path: String) -> [Timestamp] {
-        files(path).compactMap { file in
-            guard let date = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
-            else { return nil }
-            return Timestamp(nanosecondsSince1970: Int64(date.timeIntervalSince1970 * 1e9))
-        }
-    }
-}
