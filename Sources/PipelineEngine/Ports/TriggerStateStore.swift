@@ -1,5 +1,3 @@
-public import PipelineModel
-
 /// Where the trigger daemon keeps what it has already handled, so a restart neither skips nor doubles a run.
 ///
 /// Backends: `SQLiteStateStore` (table `trigger_state`) and `InMemoryStateStore`.

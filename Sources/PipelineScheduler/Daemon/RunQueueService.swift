@@ -1,6 +1,6 @@
 public import Logging
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 public import ServiceLifecycle
 
 /// Executes runs on the local executor: unfinished runs (`queued`, `running`) found at start, runs the trigger

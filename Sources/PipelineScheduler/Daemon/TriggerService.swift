@@ -1,6 +1,6 @@
 public import Logging
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 public import ServiceLifecycle
 
 /// Evaluates every watched pipeline's triggers once per tick and launches the runs that fire, until graceful

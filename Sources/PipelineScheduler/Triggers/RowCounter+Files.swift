@@ -1,5 +1,5 @@
 import Foundation
-public import PipelineModel
+import PipelineModel
 
 extension RowCounter {
     /// The modification times of the CSV files `path` names (for replaying data arrival).

@@ -1,6 +1,6 @@
-public import ModelRegistry
+import ModelRegistry
 public import PipelineModel
-public import PipelineEngine
+import PipelineEngine
 
 /// Replays a pipeline's triggers over a past period: when runs would have started, how many, and why.
 ///
