@@ -138,4 +138,41 @@ struct TriggerCommandTests {
         #expect(push.status == 2)
         #expect(push.stderr.contains("no model 'nobody'"))
     }
+
+    @Test("kiln serve reports a file that became invalid, keeps its last good version, and picks up the fix")
+    func serveReload() throws {
+        let cli = try CLI()
+        let good = "name: reload\ntriggers: {every: 1h}\ntasks:\n  a: {uses: noop}\n"
+        let path = try cli.write("reload.yaml", good)
+        let log = cli.scratch.appendingPathComponent("serve.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["serve", path, "--tick", "100ms"]
+        process.currentDirectoryURL = cli.scratch
+        var environment = ProcessInfo.processInfo.environment
+        environment["KILN_HOME"] = cli.home.path
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        func logText() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        #expect(CLI.waitUntil(seconds: 30) { logText().contains("watching 1 pipeline") })
+
+        // A different size and a later modification time, so the change is seen even within one second.
+        try "name: reload\ntriggers: {every: 1 hour}\ntasks:\n  a: {uses: noop}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: path)
+        #expect(CLI.waitUntil(seconds: 30) { logText().contains("keeping the last good version") })
+        #expect(logText().contains("reload.yaml:2:19: error: every: invalid duration '1 hour'"))
+
+        try good.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(10)], ofItemAtPath: path)
+        #expect(CLI.waitUntil(seconds: 30) { logText().contains("reload.yaml: reloaded") })
+
+        kill(process.processIdentifier, SIGTERM)
+        #expect(CLI.waitUntil(seconds: 30) { !process.isRunning })
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
 }
