@@ -52,6 +52,7 @@ struct TriggerCommandTests {
         let trigger = try #require(run["trigger"] as? [String: Any])
         #expect(trigger["type"] as? String == "performance")
         #expect(trigger["evidence"] as? String == "f1 0.71 < 0.80 (1 sample, last 1h)")
+        #expect((run["idempotency_key"] as? String)?.hasPrefix("watch/performance@") == true)
         let shown = try cli.run(["show", try #require(run["id"] as? String)])
         #expect(shown.stdout.contains("trigger"))
 
