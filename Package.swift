@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Layer 1: pure values.
@@ -62,7 +63,7 @@ let package = Package(
         // Layer 3: adapters.
         .target(
             name: "PipelineFile",
-            dependencies: ["PipelineModel", .product(name: "Yams", package: "Yams")],
+            dependencies: ["PipelineModel", "PipelineScheduler", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -82,7 +83,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "PipelineTesting", dependencies: ["PipelineEngine", "ModelRegistry"], swiftSettings: swiftSettings),
-        .target(name: "PipelineScheduler", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
+        .target(
+            name: "PipelineScheduler",
+            dependencies: [
+                "PipelineModel", "PipelineEngine", "ModelRegistry",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Notifications",
             dependencies: [
@@ -100,8 +109,11 @@ let package = Package(
             name: "kiln",
             dependencies: [
                 "PipelineFile", "PipelineTasks", "PipelineStoreSQLite", "ModelRegistry", "Tabular", "Notifications",
+                "PipelineScheduler",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -144,7 +156,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "PipelineSchedulerTests", dependencies: ["PipelineScheduler", "PipelineModel"],
+            name: "PipelineSchedulerTests",
+            dependencies: [
+                "PipelineScheduler", "PipelineModel", "PipelineEngine", "PipelineTesting", "PipelineStoreSQLite",
+                "ModelRegistry", "PipelineFile",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -102,14 +102,45 @@ public struct PipelineExecutor: Sendable {
     ///   - params: Overrides of the pipeline's params.
     ///   - baseDirectory: Absolute folder that command tasks run in (and relative paths resolve against).
     ///   - trigger: Why the run started, stored with it.
+    ///   - idempotencyKey: Identifies what launched the run; the store keeps at most one run per key.
     ///   - onCreate: Called with the new run's id once it is stored (before any task starts).
     /// - Returns: The finished run. Task cancellation ends it as `cancelled`.
-    /// - Throws: ``StartError`` for bad params; the store's errors.
+    /// - Throws: ``StartError`` for bad params; the store's errors (``StateStoreError/duplicateIdempotencyKey(_:)``).
     @discardableResult
     public func run(
         _ plan: Plan, params: [String: JSONValue] = [:], baseDirectory: String, trigger: JSONValue? = nil,
-        onCreate: @Sendable (RunID) -> Void = { _ in }
+        idempotencyKey: String? = nil, onCreate: @Sendable (RunID) -> Void = { _ in }
     ) async throws -> RunRecord {
+        let (run, records) = try await create(
+            plan, params: params, baseDirectory: baseDirectory, trigger: trigger, idempotencyKey: idempotencyKey)
+        onCreate(run.id)
+        return try await execute(run, plan: plan, records: records)
+    }
+
+    /// Stores a new `queued` run of `plan` without executing it; ``resume(_:)`` executes it later.
+    ///
+    /// - Parameters:
+    ///   - plan: The checked pipeline.
+    ///   - params: Overrides of the pipeline's params.
+    ///   - baseDirectory: Absolute folder that command tasks run in.
+    ///   - trigger: Why the run started.
+    ///   - idempotencyKey: Identifies what launched the run; the store keeps at most one run per key.
+    /// - Returns: The stored run.
+    /// - Throws: ``StartError`` for bad params; ``StateStoreError/duplicateIdempotencyKey(_:)`` when a run with
+    ///   the key exists; the store's errors.
+    @discardableResult
+    public func createRun(
+        _ plan: Plan, params: [String: JSONValue] = [:], baseDirectory: String, trigger: JSONValue? = nil,
+        idempotencyKey: String? = nil
+    ) async throws -> RunRecord {
+        try await create(
+            plan, params: params, baseDirectory: baseDirectory, trigger: trigger, idempotencyKey: idempotencyKey
+        ).run
+    }
+
+    private func create(
+        _ plan: Plan, params: [String: JSONValue], baseDirectory: String, trigger: JSONValue?, idempotencyKey: String?
+    ) async throws -> (run: RunRecord, records: [TaskRecord]) {
         var merged = plan.pipeline.params
         for (name, value) in params {
             guard merged[name] != nil else { throw StartError.unknownParam(name, known: merged.keys.sorted()) }
@@ -119,11 +150,11 @@ public struct PipelineExecutor: Sendable {
         let now = clock.now
         let run = RunRecord(
             id: RunID.make(at: now, using: &random), pipeline: plan.pipeline.name, state: .queued, params: merged,
-            snapshot: plan.pipeline, baseDirectory: baseDirectory, trigger: trigger, createdAt: now)
+            snapshot: plan.pipeline, baseDirectory: baseDirectory, trigger: trigger, createdAt: now,
+            idempotencyKey: idempotencyKey)
         let records = plan.pipeline.tasks.map { TaskRecord(taskID: $0.id) }
         try await store.createRun(run, tasks: records)
-        onCreate(run.id)
-        return try await execute(run, plan: plan, records: records)
+        return (run, records)
     }
 
     /// Continues a stored run with its snapshot: tasks that succeeded, were skipped or cached are kept;

@@ -2,8 +2,8 @@ public import PipelineModel
 
 /// The run document: the JSON form of a run that `kiln show --json`, `kiln run --json` and the API print.
 ///
-/// Field names are a contract: `id`, `pipeline`, `state`, `params`, `trigger`, `created_at`, `started_at`,
-/// `finished_at`, `error`, and `tasks` (by id: `state`, `attempts`, `outputs`, `error`, `cache_key`, `cache`,
+/// Field names are a contract: `id`, `pipeline`, `state`, `params`, `trigger`, `idempotency_key` (the key of a
+/// triggered run, else `null`), `created_at`, `started_at`, `finished_at`, `error`, and `tasks` (by id: `state`, `attempts`, `outputs`, `error`, `cache_key`, `cache`,
 /// `started_at`, `finished_at`, `retry_at`). Times are ISO 8601 UTC strings or `null`.
 public enum RunDocument {
     /// Builds the document of `run` with its `tasks`.
@@ -29,6 +29,7 @@ public enum RunDocument {
             "state": .string(run.state.rawValue),
             "params": .object(run.params),
             "trigger": run.trigger ?? .null,
+            "idempotency_key": run.idempotencyKey.map(JSONValue.string) ?? .null,
             "created_at": time(run.createdAt),
             "started_at": time(run.startedAt),
             "finished_at": time(run.finishedAt),

@@ -114,7 +114,7 @@ extension PipelineReader {
         return FieldValue(value: ids, entry: entry, members: members)
     }
 
-    private mutating func readArguments(_ entry: Entry) -> FieldValue<[String]> {
+    mutating func readArguments(_ entry: Entry) -> FieldValue<[String]> {
         guard case .sequence(let sequence) = entry.value else {
             if let scalar = entry.value.scalarValue, ScalarKind(scalar) == .string {
                 report(
@@ -221,7 +221,7 @@ extension PipelineReader {
     }
 
     /// A duration such as `30m` or `1h30m`; a bare number is refused with a hint to add a unit.
-    private mutating func duration(_ entry: Entry) -> Duration? {
+    mutating func duration(_ entry: Entry) -> Duration? {
         guard let scalar = entry.value.scalarValue, ScalarKind(scalar) != .null else {
             report(value: entry, "\(entry.key) must be a duration such as 30s, 5m or 1h30m")
             return nil
@@ -235,7 +235,7 @@ extension PipelineReader {
     }
 
     /// A number (integer or float) that satisfies `isValid`, else `nil` after reporting `message`.
-    private mutating func number(_ entry: Entry, where isValid: (Double) -> Bool, _ message: String) -> Double? {
+    mutating func number(_ entry: Entry, where isValid: (Double) -> Bool, _ message: String) -> Double? {
         if let scalar = entry.value.scalarValue, [.integer, .float].contains(ScalarKind(scalar)),
             let value = ScalarKind.numberValue(scalar.string), isValid(value)
         {

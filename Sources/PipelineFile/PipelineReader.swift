@@ -80,7 +80,9 @@ struct PipelineReader {
         }
         let tasks = readTasks(byKey["tasks"], root: root, defaults: defaults)
         let notify = readNotify(byKey["notify"])
-        return Pipeline(name: name, description: description, params: params, tasks: tasks, notify: notify)
+        let triggers = readTriggers(byKey["triggers"])
+        return Pipeline(
+            name: name, description: description, params: params, tasks: tasks, notify: notify, triggers: triggers)
     }
 
     private mutating func readTasks(_ entry: Entry?, root: Node, defaults: TaskFields) -> [TaskSpec] {

@@ -17,17 +17,31 @@ public struct Pipeline: Sendable, Hashable, Codable {
     public var tasks: [TaskSpec]
     /// Who to tell when something happens to a run (`notify:`); empty when nobody is told.
     public var notify: [NotificationRule]
+    /// When the pipeline starts by itself (`triggers:`), if it does. Encoded only when set.
+    public var triggers: TriggerSpec?
 
     /// Creates a pipeline value. Call ``Plan/init(_:)`` to check it.
     public init(
         name: String, description: String? = nil, params: [String: JSONValue] = [:], tasks: [TaskSpec],
-        notify: [NotificationRule] = []
+        notify: [NotificationRule] = [],
+        triggers: TriggerSpec? = nil
     ) {
         self.name = name
         self.description = description
         self.params = params
         self.tasks = tasks
         self.notify = notify
+        self.triggers = triggers
+    }
+
+    /// The model the pipeline produces: the `name` input of its `register-model` task, else the pipeline's name.
+    public var producedModel: String {
+        for task in tasks {
+            if case .uses("register-model", let inputs) = task.action, let name = inputs["name"]?.stringValue {
+                return name
+            }
+        }
+        return name
     }
 
     /// The task with `id`, if any.
@@ -36,10 +50,10 @@ public struct Pipeline: Sendable, Hashable, Codable {
 
 extension Pipeline {
     private enum CodingKeys: String, CodingKey {
-        case name, description, params, tasks, notify
+        case name, description, params, tasks, notify, triggers
     }
 
-    /// Decodes a pipeline snapshot; one stored before `notify` existed decodes with no rules.
+    /// Decodes a pipeline snapshot; one stored before `notify` or `triggers` existed decodes without them.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
@@ -47,9 +61,10 @@ extension Pipeline {
         params = try container.decode([String: JSONValue].self, forKey: .params)
         tasks = try container.decode([TaskSpec].self, forKey: .tasks)
         notify = try container.decodeIfPresent([NotificationRule].self, forKey: .notify) ?? []
+        triggers = try container.decodeIfPresent(TriggerSpec.self, forKey: .triggers)
     }
 
-    /// Encodes the snapshot form; `notify` only when it has rules, so older readers see the same document.
+    /// Encodes the snapshot form; `notify` and `triggers` only when set, so older readers see the same document.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
@@ -57,5 +72,6 @@ extension Pipeline {
         try container.encode(params, forKey: .params)
         try container.encode(tasks, forKey: .tasks)
         if !notify.isEmpty { try container.encode(notify, forKey: .notify) }
+        try container.encodeIfPresent(triggers, forKey: .triggers)
     }
 }

@@ -8,7 +8,7 @@ import PipelineModel
 extension SQLiteStateStore {
     /// `runs` columns, in argument and select order.
     static let runColumns =
-        #"id, pipeline, state, params, snapshot, base_directory, "trigger", created_at, started_at, finished_at, error"#
+        #"id, pipeline, state, params, snapshot, base_directory, "trigger", created_at, started_at, finished_at, error, idempotency_key"#
 
     /// `task_runs` columns, in argument and select order.
     static let taskColumns =
@@ -28,7 +28,7 @@ extension SQLiteStateStore {
             run.id.rawValue, run.pipeline, run.state.rawValue, JSONValue.object(run.params).compactJSON,
             encodingSnapshot ? try snapshotJSON(run.snapshot) : nil, run.baseDirectory, run.trigger?.compactJSON,
             run.createdAt.nanosecondsSince1970, run.startedAt?.nanosecondsSince1970,
-            run.finishedAt?.nanosecondsSince1970, run.error,
+            run.finishedAt?.nanosecondsSince1970, run.error, run.idempotencyKey,
         ]
     }
 
@@ -77,7 +77,8 @@ extension SQLiteStateStore {
             createdAt: Timestamp(nanosecondsSince1970: try row.decode(atIndex: 7)),
             startedAt: try timestamp(row, 8),
             finishedAt: try timestamp(row, 9),
-            error: try row.decode(atIndex: 10))
+            error: try row.decode(atIndex: 10),
+            idempotencyKey: try row.decode(atIndex: 11))
     }
 
     /// A task record from a row of ``taskColumns``.

@@ -4,12 +4,13 @@ import PipelineEngine
 // Write transactions. JSON is encoded before the transaction starts so the write lock, which other
 // `kiln` processes wait for, is held only while rows are written.
 extension SQLiteStateStore {
-    private static let insertRunSQL = "INSERT INTO runs (\(runColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    private static let insertRunSQL = "INSERT INTO runs (\(runColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 
     /// `?5` is NULL when the stored snapshot is known to be the record's (see ``SnapshotCache``).
     private static let updateRunSQL = """
         UPDATE runs SET pipeline = ?2, state = ?3, params = ?4, snapshot = COALESCE(?5, snapshot), base_directory = ?6, "trigger" = ?7,
-            created_at = ?8, started_at = ?9, finished_at = ?10, error = ?11
+            created_at = ?8, started_at = ?9, finished_at = ?10, error = ?11,
+            idempotency_key = COALESCE(idempotency_key, ?12)
         WHERE id = ?1
         """
 
@@ -61,6 +62,9 @@ extension SQLiteStateStore {
                 where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
                 || error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
             {
+                if let key = run.idempotencyKey, (error.message ?? "").contains("idempotency_key") {
+                    throw StateStoreError.duplicateIdempotencyKey(key)
+                }
                 throw StateStoreError.duplicateRun(run.id)
             }
             let upsert = try db.cachedStatement(sql: Self.upsertTaskSQL)

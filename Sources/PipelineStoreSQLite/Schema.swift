@@ -25,6 +25,9 @@ enum Schema {
         migrator.registerMigration("v2-registry") { db in
             try db.execute(sql: v2Registry)
         }
+        migrator.registerMigration("v3-scheduler") { db in
+            try db.execute(sql: v3Scheduler)
+        }
         return migrator
     }
 
@@ -139,5 +142,38 @@ enum Schema {
             actor TEXT NOT NULL
         );
         CREATE INDEX alias_history_model_seq ON alias_history (model, seq);
+        """
+
+    /// The trigger daemon: run idempotency keys, what each trigger rule has handled, and production metrics.
+    ///
+    /// - `runs.idempotency_key` is `"<pipeline>/<rule>@<fire time>"` for triggered runs, `NULL` otherwise; unique.
+    /// - `trigger_state` has one row per pipeline and rule (`schedule`, `performance`, `data`, `drift`,
+    ///   `upstream:<model>`): `last_fire_at` is the last fire time handled, `mark` a rule-specific number (the row
+    ///   count at the last run for `data`). The row with rule `*` is the pipeline's: `last_fire_at` is the start of
+    ///   the last automatic run, `mark` when the daemon first saw the pipeline (nanoseconds), `queued` the run
+    ///   waiting for a free slot as `{"trigger", "idempotency_key"}` JSON.
+    /// - `model_metrics` holds pushed production metrics; `seq` orders pushes.
+    static let v3Scheduler = """
+        ALTER TABLE runs ADD COLUMN idempotency_key TEXT;
+        CREATE UNIQUE INDEX runs_idempotency_key ON runs (idempotency_key);
+
+        CREATE TABLE trigger_state (
+            pipeline TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            last_fire_at INTEGER,
+            mark INTEGER,
+            queued TEXT,
+            PRIMARY KEY (pipeline, rule)
+        );
+
+        CREATE TABLE model_metrics (
+            seq INTEGER PRIMARY KEY,
+            model TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            metric TEXT NOT NULL,
+            value REAL NOT NULL,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX model_metrics_model_metric_at ON model_metrics (model, metric, at);
         """
 }

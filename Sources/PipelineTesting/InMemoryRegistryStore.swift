@@ -6,10 +6,11 @@ import Synchronization
 ///
 /// It checks and numbers versions, applies compare-and-set alias moves and records history exactly like the
 /// SQLite store, and passes the same ``RegistryStoreConformance`` suite.
-public final class InMemoryRegistryStore: RegistryStore {
+public final class InMemoryRegistryStore: RegistryStore, MetricStore {
     private struct State {
         var models: [String: RegisteredModel] = [:]
         var keys: [String: (model: String, version: Int)] = [:]
+        var metrics: [MetricSample] = []
     }
 
     private let state = Mutex(State())
@@ -85,5 +86,22 @@ public final class InMemoryRegistryStore: RegistryStore {
     /// Every alias move of `model`, oldest first.
     public func aliasHistory(model: String) async throws -> [AliasChange] {
         state.withLock { $0.models[model]?.history ?? [] }
+    }
+
+    /// Appends samples.
+    public func pushMetrics(_ samples: [MetricSample]) async throws {
+        state.withLock { $0.metrics.append(contentsOf: samples) }
+    }
+
+    /// Samples of one metric in a time range, oldest first.
+    public func metricSamples(
+        model: String, version: Int?, metric: String, from: Timestamp, through: Timestamp
+    ) async throws -> [MetricSample] {
+        state.withLock { state in
+            state.metrics.enumerated().filter { _, sample in
+                sample.model == model && sample.metric == metric && sample.at >= from && sample.at <= through
+                    && (version == nil || sample.version == version)
+            }.sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        }
     }
 }

@@ -6,12 +6,13 @@ import Synchronization
 ///
 /// It behaves like the durable stores (atomic batches, compare-and-set updates) and passes the same
 /// conformance suite, so a test that passes here exercises the engine exactly as production does.
-public final class InMemoryStateStore: StateStore {
+public final class InMemoryStateStore: StateStore, TriggerStateStore {
     private struct State {
         var runs: [RunID: RunRecord] = [:]
         var tasks: [RunID: [String: TaskRecord]] = [:]
         var logs: [RunID: [LogLine]] = [:]
         var cache: [String: CacheEntry] = [:]
+        var triggers: [String: TriggerState] = [:]
         var commits = 0
     }
 
@@ -27,6 +28,9 @@ public final class InMemoryStateStore: StateStore {
     public func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws {
         try state.withLock { state in
             guard state.runs[run.id] == nil else { throw StateStoreError.duplicateRun(run.id) }
+            if let key = run.idempotencyKey, state.runs.values.contains(where: { $0.idempotencyKey == key }) {
+                throw StateStoreError.duplicateIdempotencyKey(key)
+            }
             state.runs[run.id] = run
             state.tasks[run.id] = Dictionary(tasks.map { ($0.taskID, $0) }, uniquingKeysWith: { _, last in last })
         }
@@ -47,7 +51,10 @@ public final class InMemoryStateStore: StateStore {
                 staged[update.runID, default: [:]][update.record.taskID] = update.record
             }
             state.tasks = staged
-            if let run = batch.run { state.runs[run.id] = run }
+            if var run = batch.run {
+                run.idempotencyKey = state.runs[run.id]?.idempotencyKey ?? run.idempotencyKey  // never replaced
+                state.runs[run.id] = run
+            }
             for line in batch.logs { state.logs[line.runID, default: []].append(line) }
             for entry in batch.cache { state.cache[entry.key] = entry }
             state.commits += 1
@@ -99,5 +106,15 @@ public final class InMemoryStateStore: StateStore {
             for key in doomed { state.cache[key] = nil }
             return doomed.count
         }
+    }
+
+    /// The stored trigger state of `pipeline`.
+    public func triggerState(pipeline: String) async throws -> TriggerState? {
+        state.withLock { $0.triggers[pipeline] }
+    }
+
+    /// Replaces the trigger state of its pipeline.
+    public func saveTriggerState(_ triggerState: TriggerState) async throws {
+        state.withLock { $0.triggers[triggerState.pipeline] = triggerState }
     }
 }

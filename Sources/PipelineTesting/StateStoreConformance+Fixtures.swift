@@ -26,7 +26,13 @@ extension StateStoreConformance {
             TaskSpec(
                 id: "report", needs: ["extract", "train"], condition: "always()",
                 action: .shell("echo \"done ✓\" > report.txt\nexit 0"), cache: CachePolicy()),
-        ])
+        ],
+        triggers: TriggerSpec(
+            schedule: "0 2 * * *", timezone: "Asia/Seoul",
+            performance: PerformanceRule(model: "fraud", metric: "f1", below: 0.8, window: "24h", minSamples: 3),
+            data: DataRule(source: .query(sqlite: "events.db", query: "SELECT count(*) FROM events"), newRows: 50_000),
+            drift: DriftRule(model: "fraud", current: "data/incoming/"), upstream: ["recommendation"], combine: .all,
+            cooldown: "6h", maxActiveRuns: 2, catchUp: .none))
 
     /// A queued run of ``pipeline`` with only the required fields.
     static func run(_ id: String, pipeline name: String = "nightly", createdAt: Timestamp = start) -> RunRecord {
@@ -44,7 +50,8 @@ extension StateStoreConformance {
             params: ["min_f1": 0.9, "since": "2026-11-01", "grid": ["lr": [0.1, 0.01], "deep": ["ok": false]]],
             snapshot: pipeline, baseDirectory: "/work/project with spaces",
             trigger: ["type": "schedule", "schedule": "nightly", "fire": 1_764_979_200_000],
-            createdAt: start, startedAt: at(1), finishedAt: at(90), error: "task train failed: exit code 2")
+            createdAt: start, startedAt: at(1), finishedAt: at(90), error: "task train failed: exit code 2",
+            idempotencyKey: "nightly/schedule@2026-12-06T00:00:00.000Z")
     }
 
     /// A task record with only the required fields.

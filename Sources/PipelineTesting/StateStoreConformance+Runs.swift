@@ -44,6 +44,26 @@ extension StateStoreConformance {
         try expectEqual(try await store.runs(pipeline: nil, limit: 10).count, 1, "number of runs after a duplicate create")
     }
 
+    static func duplicateIdempotencyKeyIsRejected(_ store: any StateStore) async throws {
+        var first = run("r1")
+        first.idempotencyKey = "nightly/schedule@1"
+        try await store.createRun(first, tasks: [task("a")])
+        var second = run("r2")
+        second.idempotencyKey = "nightly/schedule@1"
+        try await expectError(.duplicateIdempotencyKey("nightly/schedule@1"), "createRun with a used idempotency key") {
+            try await store.createRun(second, tasks: [task("a")])
+        }
+        try expectEqual(try await store.run(second.id), nil, "the refused run")
+        try await store.createRun(run("r3"), tasks: [])
+        try await store.createRun(run("r4"), tasks: [])  // runs without a key never collide
+        var updated = first
+        updated.state = .running
+        updated.idempotencyKey = nil
+        try await store.commit(StateBatch(run: updated))
+        try expectEqual(try await store.run(first.id)?.idempotencyKey, "nightly/schedule@1", "the key after an update without it")
+        try expectEqual(try await store.run(first.id)?.state, .running, "the state after that update")
+    }
+
     static func runsAreListedNewestFirst(_ store: any StateStore) async throws {
         // Ids sort differently from creation times; "run-a" and "run-b" tie on time and order by id.
         try await store.createRun(run("run-d", pipeline: "a", createdAt: at(0)), tasks: [])

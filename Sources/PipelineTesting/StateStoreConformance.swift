@@ -40,6 +40,8 @@ public enum StateStoreConformance {
         Check("a created run and its tasks read back with every field", run: createdRunReadsBack),
         Check("an unknown run reads as nil, with no tasks and no logs", run: unknownRunReadsAsNothing),
         Check("creating a run with a used id throws duplicateRun and keeps the first", run: duplicateRunIsRejected),
+        Check("a used idempotency key is refused with duplicateIdempotencyKey, and updates never change a key",
+              run: duplicateIdempotencyKeyIsRejected),
         Check("a batch stores its run, task, log and cache changes together", run: batchIsStoredWhole),
         Check("an empty batch changes nothing", run: emptyBatchChangesNothing),
         Check("an unconditional update replaces a task record or adds a new one", run: unconditionalUpdate),

@@ -112,7 +112,7 @@ struct SQLiteRegistryStoreTests {
                 #expect(try await reopenedState.run(run.id) == run)
                 #expect(
                     try reopenedState.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid")
-                        == [["v1"], ["v2-task-decisions"], ["v2-registry"]])
+                        == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"]])
             }
         }
     }
@@ -129,7 +129,9 @@ struct SQLiteRegistryStoreTests {
             // Turn the file back into what a kiln without the registry wrote: the migrations before it.
             try state.executeRaw("""
                 DROP TABLE alias_history; DROP TABLE aliases; DROP TABLE model_versions; DROP TABLE models;
-                DELETE FROM grdb_migrations WHERE identifier = 'v2-registry';
+                DROP TABLE trigger_state; DROP TABLE model_metrics; DROP INDEX runs_idempotency_key;
+                ALTER TABLE runs DROP COLUMN idempotency_key;
+                DELETE FROM grdb_migrations WHERE identifier IN ('v2-registry', 'v3-scheduler');
                 """)
             #expect(try state.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid") == [["v1"], ["v2-task-decisions"]])
 
@@ -139,7 +141,7 @@ struct SQLiteRegistryStoreTests {
             #expect(try await SQLiteStateStore(path: path).run(run.id) == run)
             #expect(
                 try state.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid")
-                    == [["v1"], ["v2-task-decisions"], ["v2-registry"]])
+                    == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"]])
         }
     }
 

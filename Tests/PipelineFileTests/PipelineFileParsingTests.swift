@@ -202,21 +202,54 @@ import Testing
         #expect(pipeline.task("b")?.env == ["N": "3", "FLAG": "true", "EMPTY": ""])
     }
 
-    @Test("triggers and notify are accepted and ignored; an if: may omit the ${{ }}")
+    @Test("notify and triggers are read; an if: may omit the ${{ }}")
     func reservedKeys() throws {
         let pipeline = try PipelineFile.parse(
             """
             name: p
             triggers:
-              - schedule: every 1h
-            notify: {slack: "#ml"}
+              every: 1h
+            notify:
+              - on: [failure, deployed]
+                slack: { webhook: "${{ env.SLACK_WEBHOOK }}" }
+              - on: success
+                webhook: { url: "https://example.com/hook", headers: { X-Token: "${{ env.TOKEN }}" } }
             tasks:
               a:
                 if: params.go == true
                 run: [a]
             """, path: "pipeline.yaml")
         #expect(pipeline.tasks.count == 1)
+        #expect(pipeline.notify == [
+            NotificationRule(on: [.failure, .deployed], destination: .slack(webhook: "${{ env.SLACK_WEBHOOK }}")),
+            NotificationRule(on: [.success], destination: .webhook(url: "https://example.com/hook", headers: ["X-Token": "${{ env.TOKEN }}"])),
+        ])
+        #expect(pipeline.triggers == TriggerSpec(every: "1h"))
         #expect(pipeline.task("a")?.condition == "params.go == true")
+    }
+
+    @Test("notify rules report unknown events, missing or double destinations, and non-env references, located")
+    func notifyErrors() {
+        let found = diagnostics("""
+            name: p
+            tasks:
+              a: {run: [a]}
+            notify:
+              - on: [failur]
+                slack: { webhook: x }
+              - on: [failure]
+              - on: [failure]
+                slack: { webhook: x }
+                webhook: { url: y }
+              - on: [success]
+                pagerduty: { routing_key: "${{ params.key }}" }
+            """)
+        #expect(located(found) == [
+            "5:10: unknown event 'failur' (did you mean 'failure'?); events are: failure, success, deployed, rolled_back, approval_needed, retrying",
+            "7:5: a notify rule needs one destination: slack:, pagerduty: or webhook:",
+            "10:5: a notify rule has one destination; split 'slack' and 'webhook' into two rules",
+            "12:31: notify values may only read the environment (env.NAME), not 'params.key'",
+        ])
     }
 
     @Test("a byte order mark and CRLF line ends do not move positions")

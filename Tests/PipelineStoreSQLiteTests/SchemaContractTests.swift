@@ -13,7 +13,7 @@ struct SchemaContractTests {
                 "runs",
                 [
                     "id", "pipeline", "state", "params", "snapshot", "base_directory", "trigger", "created_at",
-                    "started_at", "finished_at", "error",
+                    "started_at", "finished_at", "error", "idempotency_key",
                 ]
             ),
             (
@@ -25,6 +25,8 @@ struct SchemaContractTests {
             ),
             ("logs", ["seq", "run_id", "task_id", "attempt", "stream", "text", "at"]),
             ("cache_entries", ["key", "pipeline", "task_id", "run_id", "outputs", "created_at", "expires_at"]),
+            ("trigger_state", ["pipeline", "rule", "last_fire_at", "mark", "queued"]),
+            ("model_metrics", ["seq", "model", "version", "metric", "value", "at"]),
         ])
     func columns(table: String, expected: [String]) throws {
         let store = try SQLiteStateStore.inMemory()

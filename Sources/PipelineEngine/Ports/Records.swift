@@ -99,13 +99,17 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var finishedAt: Timestamp?
     /// A summary of why the run failed, if it did.
     public var error: String?
+    /// Identifies what launched the run (`"<pipeline>/<rule>@<fire time>"` for triggered runs): a store keeps at
+    /// most one run per key, so a restarted daemon cannot launch the same fire time twice.
+    public var idempotencyKey: String?
 
     /// Creates a record.
     public init(
         id: RunID, pipeline: String, state: RunState, params: [String: JSONValue], snapshot: Pipeline,
         baseDirectory: String, trigger: JSONValue? = nil, createdAt: Timestamp, startedAt: Timestamp? = nil,
-        finishedAt: Timestamp? = nil, error: String? = nil
+        finishedAt: Timestamp? = nil, error: String? = nil, idempotencyKey: String? = nil
     ) {
+        self.idempotencyKey = idempotencyKey
         self.id = id
         self.pipeline = pipeline
         self.state = state

@@ -8,7 +8,8 @@ import PipelineModel
 /// Backends must pass the conformance suite in `PipelineTesting` (`StateStoreConformance`).
 public protocol StateStore: Sendable {
     /// Stores a new run and the initial records of its tasks in one transaction.
-    /// - Throws: ``StateStoreError/duplicateRun(_:)`` when a run with that id exists.
+    /// - Throws: ``StateStoreError/duplicateRun(_:)`` when a run with that id exists;
+    ///   ``StateStoreError/duplicateIdempotencyKey(_:)`` when the run has an idempotency key another run has.
     func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws
 
     /// Applies `batch` atomically: all of it or none of it.
@@ -47,6 +48,8 @@ public protocol StateStore: Sendable {
 public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A run with this id already exists.
     case duplicateRun(RunID)
+    /// A run with this idempotency key already exists.
+    case duplicateIdempotencyKey(String)
     /// A compare-and-set task update found another state than expected.
     case conflict(run: RunID, task: String, expected: TaskState, actual: TaskState?)
     /// The run does not exist.
@@ -56,6 +59,7 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .duplicateRun(let id): return "run \(id) already exists"
+        case .duplicateIdempotencyKey(let key): return "a run with idempotency key '\(key)' already exists"
         case .conflict(let run, let task, let expected, let actual):
             return "task \(task) of run \(run) was \(actual?.rawValue ?? "missing"), expected \(expected.rawValue): another process changed it"
         case .unknownRun(let id): return "no run \(id) in this store"

@@ -33,6 +33,7 @@ struct RunCommand: AsyncParsableCommand {
         let overrides = try Execution.parseParams(params)
         let base = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
         try await reportingErrors {
+            try await TriggerWiring(home: home).recordDataBaseline(plan.pipeline, baseDirectory: base, at: SystemClock().now)
             try await Execution.execute(
                 home: home, pipeline: plan.pipeline, parallelism: parallelism, readCache: !noCache, json: json
             ) { executor in

@@ -1,0 +1,159 @@
+public import Logging
+public import PipelineEngine
+import PipelineModel
+public import ServiceLifecycle
+
+/// Executes runs on the local executor: unfinished runs (`queued`, `running`) found at start, runs the trigger
+/// service launches, and `waiting` runs once their waiting task has a decision (or its deadline passed).
+///
+/// On graceful shutdown it starts nothing more, lets running runs finish for ``Configuration/grace``, then
+/// cancels them; runs cancelled this way are stored `queued` again, so the next start resumes them.
+public struct RunQueueService: Service {
+    /// Tunables.
+    public struct Configuration: Sendable {
+        /// How often the queue and waiting runs are looked at. Default: 1 second.
+        public var poll: Duration
+        /// How long running runs may go on after a shutdown request before they are cancelled. Default: 30 seconds.
+        public var grace: Duration
+        /// How old a decision on a waiting task must be before this service continues the run: `kiln approve`
+        /// continues the run itself right after deciding, and this leaves it the time to. Default: 5 seconds.
+        public var decisionDelay: Duration
+
+        /// Creates a configuration.
+        public init(poll: Duration = .seconds(1), grace: Duration = .seconds(30), decisionDelay: Duration = .seconds(5)) {
+            precondition(poll > .zero, "poll must be longer than zero.")
+            precondition(grace >= .zero, "grace must not be negative.")
+            precondition(decisionDelay >= .zero, "decisionDelay must not be negative.")
+            self.poll = poll
+            self.grace = grace
+            self.decisionDelay = decisionDelay
+        }
+    }
+
+    private enum Event: Sendable {
+        case finished(RunID)
+        case tick
+    }
+
+    let executor: PipelineExecutor
+    let queue: RunQueue
+    let clock: any PipelineClock
+    let configuration: Configuration
+    let logger: Logger
+
+    /// Creates the service.
+    public init(
+        executor: PipelineExecutor, queue: RunQueue, clock: any PipelineClock,
+        configuration: Configuration = Configuration(), logger: Logger
+    ) {
+        self.executor = executor
+        self.queue = queue
+        self.clock = clock
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until graceful shutdown and until every run it started has ended.
+    public func run() async throws {
+        let store = executor.store
+        for run in try await store.runs(pipeline: nil, limit: 10_000).reversed()
+        where run.state == .queued || run.state == .running {
+            queue.enqueue(run.id)
+        }
+        try await withThrowingTaskGroup(of: Event.self) { group in
+            var executing: Set<RunID> = []
+            var shutdownAt: Timestamp?
+            var cancelled: Set<RunID> = []
+            group.addTask { await tick(untilShutdown: true, deadline: clock.now.adding(configuration.poll)) }
+            while let event = try await group.next() {
+                switch event {
+                case .finished(let id):
+                    executing.remove(id)
+                    if shutdownAt != nil && executing.isEmpty {
+                        group.cancelAll()
+                        try await requeue(cancelled)
+                        return
+                    }
+                case .tick:
+                    if Task.isShuttingDownGracefully && shutdownAt == nil {
+                        shutdownAt = clock.now
+                        logger.info("Run queue stopping", metadata: ["runs.active": "\(executing.count)"])
+                    }
+                    guard let stopAt = shutdownAt else {
+                        for id in queue.drain() + (try await decidedWaitingRuns()) where !executing.contains(id) {
+                            executing.insert(id)
+                            group.addTask { await execute(id) }
+                        }
+                        group.addTask { await tick(untilShutdown: true, deadline: clock.now.adding(configuration.poll)) }
+                        continue
+                    }
+                    if executing.isEmpty {
+                        group.cancelAll()
+                        return
+                    }
+                    let graceEnd = stopAt.adding(configuration.grace)
+                    if clock.now >= graceEnd {
+                        if cancelled.isEmpty {
+                            logger.info("Grace period over: cancelling runs", metadata: ["runs.active": "\(executing.count)"])
+                            cancelled = executing
+                            group.cancelAll()
+                        }
+                    } else {
+                        let next = min(clock.now.adding(configuration.poll), graceEnd)
+                        group.addTask { await tick(untilShutdown: false, deadline: next) }
+                    }
+                }
+            }
+        }
+    }
+
+    private func tick(untilShutdown: Bool, deadline: Timestamp) async -> Event {
+        if untilShutdown {
+            try? await cancelWhenGracefulShutdown { [clock] in try await clock.sleep(until: deadline) }
+        } else {
+            try? await clock.sleep(until: deadline)
+        }
+        return .tick
+    }
+
+    private func execute(_ id: RunID) async -> Event {
+        var logger = logger
+        logger[metadataKey: "run.id"] = "\(id)"
+        do {
+            logger.info("Run starting")
+            let run = try await executor.resume(id)
+            logger.info("Run ended", metadata: ["run.state": "\(run.state.rawValue)"])
+        } catch {
+            logger.error("Run could not be executed", metadata: ["error.message": "\(error)"])
+        }
+        return .finished(id)
+    }
+
+    /// Waiting runs (among the newest 200 runs) whose every waiting task has a decision at least
+    /// ``Configuration/decisionDelay`` old or a passed deadline.
+    private func decidedWaitingRuns() async throws -> [RunID] {
+        let store = executor.store
+        var ready: [RunID] = []
+        let now = clock.now
+        let decidedBefore = now.adding(.zero - configuration.decisionDelay)
+        for run in try await store.runs(pipeline: nil, limit: 200) where run.state == .waiting {
+            let waiting = try await store.tasks(of: run.id).filter { $0.state == .waiting }
+            let decided = !waiting.isEmpty && waiting.allSatisfy { task in
+                if let decision = task.decision { return decision.at <= decidedBefore }
+                return task.deadline.map { $0 <= now } ?? false
+            }
+            if decided { ready.append(run.id) }
+        }
+        return ready
+    }
+
+    /// Stores runs cancelled by the shutdown as `queued`, so the next start resumes them.
+    private func requeue(_ ids: Set<RunID>) async throws {
+        let store = executor.store
+        for id in ids.sorted() {
+            guard var run = try await store.run(id), run.state == .cancelled else { continue }
+            run.state = .queued
+            try await store.commit(StateBatch(run: run))
+        }
+    }
+}

@@ -1,0 +1,24 @@
+public import ModelRegistry
+public import PipelineModel
+
+/// What trigger rules read from the world: production metrics, the registry's alias history, row counts and
+/// drift. The evaluator only reads through this port, so rules are tested with plain values.
+public protocol TriggerInputs: Sendable {
+    /// The production version of `model`, or `nil` when it has none (or is unknown).
+    func productionVersion(model: String) async throws -> Int?
+
+    /// Samples of `metric` of version `version` of `model` with `from <= at <= through`, oldest first.
+    func metricSamples(
+        model: String, version: Int, metric: String, from: Timestamp, through: Timestamp
+    ) async throws -> [MetricSample]
+
+    /// Every move of every alias of `model`, oldest first.
+    func aliasHistory(model: String) async throws -> [AliasChange]
+
+    /// How many rows `source` holds, as of `asOf` (`nil`: now), or `nil` when that cannot be known (a query or
+    /// a command asked about the past).
+    func rowCount(_ source: DataSource, baseDirectory: String, asOf: Timestamp?) async throws -> Int?
+
+    /// The drift verdict for `rule`, or `nil` when no drift evaluator is configured.
+    func drift(_ rule: DriftRule, baseDirectory: String, at: Timestamp) async throws -> DriftVerdict?
+}

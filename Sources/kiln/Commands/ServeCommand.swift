@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PipelineEngine
+import PipelineModel
+import PipelineScheduler
+import ServiceLifecycle
+import UnixSignals
+
+/// `kiln serve [FILES_OR_DIRS…]`: the daemon — evaluates triggers every tick and runs what fires.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Watch pipeline files, start runs when their triggers fire, and resume unfinished runs.",
+        discussion: """
+            Files are re-read when they change; an invalid file is reported (as by kiln validate) and its last good \
+            version stays in use. SIGTERM or SIGINT stops starting runs, lets running ones finish for --grace, then \
+            cancels them (they are resumed at the next start). Logs go to stderr.
+            """)
+
+    @Argument(help: ArgumentHelp("Pipeline files or folders of them (default: the current folder).", valueName: "path"))
+    var paths: [String] = []
+
+    @Option(help: ArgumentHelp("Time between trigger evaluations, e.g. 30s, 200ms.", valueName: "duration"))
+    var tick = "30s"
+
+    @Option(help: ArgumentHelp("How long running runs may go on after a shutdown signal.", valueName: "duration"))
+    var grace = "30s"
+
+    @Option(help: "Tasks that may run at the same time within a run (default: number of cores).")
+    var parallelism: Int?
+
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    var logLevel = "info"
+
+    @OptionGroup var home: HomeOptions
+
+    func run() async throws {
+        let tickDuration = try Self.duration(tick, option: "--tick")
+        let graceDuration = try Self.duration(grace, option: "--grace")
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if let parallelism, parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
+        try await reportingErrors {
+            var logger = Logger(label: "kiln.serve") { StreamLogHandler.standardError(label: $0) }
+            logger.logLevel = level
+            let wiring = try TriggerWiring(home: home)
+            let clock = SystemClock()
+            let executor = PipelineExecutor(
+                store: wiring.store, kinds: try Execution.kinds(home: home), clock: clock, artifacts: home.artifactStore,
+                configuration: .init(parallelism: parallelism, environment: Execution.environment), logger: logger)
+            let queue = RunQueue(executor: executor)
+            let catalog = FilePipelineCatalog(arguments: paths)
+            let watched = await catalog.pipelines()
+            Terminal.err("kiln serve: watching \(watched.count) pipeline\(watched.count == 1 ? "" : "s") in \(home.directory); tick \(tick)")
+            let tolerance = max(Duration.seconds(120), tickDuration * 2)
+            let coordinator = TriggerCoordinator(
+                evaluator: TriggerEvaluator(configuration: .init(onTimeTolerance: tolerance)), states: wiring.store,
+                runs: wiring.store, inputs: wiring.inputs, launcher: queue, logger: logger)
+            let triggers = TriggerService(
+                catalog: catalog, coordinator: coordinator, clock: clock, configuration: .init(tick: tickDuration),
+                logger: logger)
+            let runner = RunQueueService(
+                executor: executor, queue: queue, clock: clock,
+                configuration: .init(poll: min(tickDuration, .seconds(1)), grace: graceDuration), logger: logger)
+            let group = ServiceGroup(configuration: .init(
+                services: [
+                    .init(service: triggers, successTerminationBehavior: .ignore),
+                    .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            Terminal.err("kiln serve: stopped")
+        }
+    }
+
+    static func duration(_ text: String, option: String) throws -> Duration {
+        do {
+            let value = try DurationText.parse(text)
+            guard value > .zero else { throw ValidationError("\(option) must be longer than zero") }
+            return value
+        } catch let error as DurationText.ParseError {
+            throw ValidationError("\(option): \(error)")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Logging
+import PipelineEngine
+import PipelineModel
+import PipelineScheduler
+import PipelineTesting
+import ServiceLifecycle
+import ServiceLifecycleTestKit
+import Testing
+
+@Suite("Daemon services on a manual clock")
+struct DaemonServiceTests {
+    static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    /// The pieces of a daemon on an in-memory store and a manual clock.
+    struct Daemon {
+        let clock = ManualClock(now: Fixture.time("2026-11-29T00:00:00Z"))
+        let store = InMemoryStateStore()
+        let inputs = FakeInputs()
+        let executor: PipelineExecutor
+        let queue: RunQueue
+
+        init() {
+            var kinds = TaskKindRegistry()
+            kinds.register("echo") { context in context.inputs }
+            kinds.register("gate") { context in
+                guard let decision = context.decision else { throw TaskSuspension(reason: "approval") }
+                return ["approved": .bool(decision.approved)]
+            }
+            kinds.register("block") { [clock] _ in
+                try await clock.sleep(until: clock.now.adding(.seconds(3600)))
+                return [:]
+            }
+            executor = PipelineExecutor(store: store, kinds: kinds, clock: clock, logger: DaemonServiceTests.logger)
+            queue = RunQueue(executor: executor)
+        }
+
+        func services(_ pipelines: [WatchedPipeline], grace: Duration = .seconds(10)) -> (TriggerService, RunQueueService) {
+            let coordinator = TriggerCoordinator(
+                states: store, runs: store, inputs: inputs, launcher: queue, logger: DaemonServiceTests.logger)
+            return (
+                TriggerService(
+                    catalog: StaticPipelineCatalog(pipelines), coordinator: coordinator, clock: clock,
+                    configuration: .init(tick: .seconds(30)), logger: DaemonServiceTests.logger),
+                RunQueueService(
+                    executor: executor, queue: queue, clock: clock, configuration: .init(poll: .seconds(1), grace: grace),
+                    logger: DaemonServiceTests.logger)
+            )
+        }
+
+        /// Advances the clock deadline by deadline (yielding in between) until `condition` holds; at most `steps` times.
+        func advance(steps: Int = 2_000, until condition: () async throws -> Bool) async rethrows -> Bool {
+            for _ in 0..<steps {
+                if try await condition() { return true }
+                for _ in 0..<20 { await Task.yield() }
+                if try await condition() { return true }
+                clock.advanceToNextDeadline()
+            }
+            return try await condition()
+        }
+
+        func runs() async throws -> [RunRecord] { try await store.runs(pipeline: nil, limit: 100) }
+    }
+
+    @Test("a performance drop starts a run that finishes; graceful shutdown stops both services")
+    func triggeredRunFinishes() async throws {
+        let daemon = Daemon()
+        daemon.inputs.set { $0.production["fraud"] = 1 }
+        let watched = try Fixture.watched(Fixture.pipeline(triggers: TriggerSpec(performance: Fixture.performance)))
+        let (triggers, runner) = daemon.services([watched])
+        try await testGracefulShutdown { shutdown in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await triggers.run() }
+                group.addTask { try await runner.run() }
+                await daemon.clock.waitForSleepers(2)
+                for value in [0.7, 0.7, 0.7] { daemon.inputs.push("fraud", "f1", value, at: daemon.clock.now) }
+                let finished = try await daemon.advance { try await daemon.runs().first?.state == .succeeded }
+                #expect(finished)
+                let run = try #require(try await daemon.runs().first)
+                #expect(run.trigger == ["type": "performance", "evidence": "f1 0.70 < 0.80 (3 samples, last 24h)"])
+                #expect(run.idempotencyKey?.hasPrefix("retrain/performance@") == true)
+                // More ticks: the same samples never start a second run.
+                for _ in 0..<10 { daemon.clock.advance(by: .seconds(30)); for _ in 0..<20 { await Task.yield() } }
+                #expect(try await daemon.runs().count == 1)
+                shutdown.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test("unfinished runs are resumed at start; on shutdown a running run is cancelled after the grace and queued again")
+    func resumeAndGrace() async throws {
+        let daemon = Daemon()
+        let pipeline = Fixture.pipeline(
+            "slow", triggers: TriggerSpec(every: "1d"), tasks: [TaskSpec(id: "wait", action: .uses("block", with: [:]))])
+        let left = try await daemon.executor.createRun(try Plan(pipeline), baseDirectory: "/tmp", trigger: ["type": "manual"])
+        let (triggers, runner) = daemon.services([try Fixture.watched(pipeline)], grace: .seconds(10))
+        try await testGracefulShutdown { shutdown in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await triggers.run() }
+                group.addTask { try await runner.run() }
+                let running = try await daemon.advance(steps: 5) { try await daemon.store.run(left.id)?.state == .running }
+                #expect(running)
+                shutdown.triggerGracefulShutdown()
+                let stopped = try await daemon.advance(steps: 50) {
+                    try await daemon.store.run(left.id)?.state == .queued
+                }
+                #expect(stopped)
+                try await group.waitForAll()
+            }
+        }
+        #expect(try await daemon.store.run(left.id)?.state == .queued)
+        #expect(try await daemon.store.tasks(of: left.id).first?.state == .cancelled)
+    }
+
+    @Test("a waiting run is continued once its task's decision has been recorded for a while")
+    func waitingRunContinues() async throws {
+        let daemon = Daemon()
+        let pipeline = Fixture.pipeline(
+            "gated", triggers: TriggerSpec(every: "1d"), tasks: [TaskSpec(id: "approve", action: .uses("gate", with: [:]))])
+        let waiting = try await daemon.executor.run(try Plan(pipeline), baseDirectory: "/tmp")
+        #expect(waiting.state == .waiting)
+        let (triggers, runner) = daemon.services([try Fixture.watched(pipeline)])
+        try await testGracefulShutdown { shutdown in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await triggers.run() }
+                group.addTask { try await runner.run() }
+                await daemon.clock.waitForSleepers(2)
+                try await daemon.executor.decide(
+                    Decision(approved: true, reason: nil, actor: "ana", at: daemon.clock.now), task: nil, of: waiting.id)
+                let continued = try await daemon.advance(steps: 100) {
+                    try await daemon.store.run(waiting.id)?.state == .succeeded
+                }
+                #expect(continued)
+                #expect(daemon.clock.now >= waiting.createdAt.adding(.seconds(5)))
+                shutdown.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+}
