@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; REPS=1 ;;
     --reps) REPS=${2:?--reps needs a number}; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -53,6 +53,7 @@ SYNTH="$WORK/synth"
 SPLITS="$WORK/splits"
 mkdir -p "$RES" "$SYNTH" "$SPLITS"
 export BENCH_OUT="$SYNTH"   # gen_synth.py's .npz cache
+export PYTHONDONTWRITEBYTECODE=1
 
 NOTES=()
 note() { echo "$*" >&2; NOTES+=("$*"); }
