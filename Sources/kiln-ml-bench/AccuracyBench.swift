@@ -4,11 +4,27 @@ import LinearModels
 import Metrics
 
 /// F1 / ROC AUC of Kiln's trees (and logistic regression) on adult.csv and telco_churn.csv with
-/// bench_train.py's split and one-hot encoding.
+/// bench_train.py's split and one-hot encoding; also times loading each CSV file.
 enum AccuracyBench {
-    static func run(data: String, splits: String, threads: Int, maxBin: Int = 256) throws {
+    static func run(data: String, splits: String, threads: Int, maxBin: Int = 256, output: BenchOutput) throws -> [String: Any] {
+        var result: [String: Any] = [:]
         for name in ["adult", "telco_churn"] {
-            let table = try CSVTable(path: "\(data)/\(name).csv")
+            var entry: [String: Any] = [:]
+            let path = "\(data)/\(name).csv"
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw BenchError("\(path) not found; pass --data DIR or set KILN_SHARED")
+            }
+            let loadClock = ContinuousClock()
+            let loadStart = loadClock.now
+            let table = try CSVTable(path: path)
+            let loadTime = (loadClock.now - loadStart).seconds
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            output.line(String(format: "%@ csv load: %d rows, %.1f MB in %.3f s (%.0f rows/s, %.1f MB/s)", name,
+                               table.rowCount, Double(bytes) / 1e6, loadTime, Double(table.rowCount) / loadTime,
+                               Double(bytes) / 1e6 / loadTime))
+            entry["csv_rows"] = table.rowCount
+            entry["csv_bytes"] = bytes
+            entry["csv_load_s"] = loadTime
             let testRows = try OneHotDataset.readIndices("\(splits)/\(name).test.txt")
             let ds = try OneHotDataset(table: table, testRows: testRows)
             let xTrain = try FeatureMatrix(columns: ds.train, names: ds.names)
@@ -29,16 +45,25 @@ enum AccuracyBench {
                 let prob = try model.predict(xTest)
                 let report = try BinaryMetrics.report(labels: ds.testLabels, scores: prob, threshold: 0.5)
                 let label = baseScore == nil ? "base_score 0.5" : String(format: "base_score %.4f (train positive rate, as xgboost>=2)", positiveRate)
-                print(String(format: "%@ kiln gbdt (one-hot, %d features, %d train rows, max_bin %d, %@): F1 %.4f AUC %.4f acc %.4f logloss %.4f fit %@",
+                output.line(String(format: "%@ kiln gbdt (one-hot, %d features, %d train rows, max_bin %d, %@): F1 %.4f AUC %.4f acc %.4f logloss %.4f fit %@",
                              name, ds.names.count, ds.trainLabels.count, maxBin, label, report.f1, report.rocAUC ?? .nan,
                              report.accuracy, report.logLoss ?? .nan, "\(fitTime)"))
+                entry[baseScore == nil ? "gbdt_base_score_0.5" : "gbdt_base_score_positive_rate"] = [
+                    "f1": report.f1, "auc": report.rocAUC ?? .nan, "accuracy": report.accuracy,
+                    "fit_s": fitTime.seconds, "base_score": baseScore ?? 0.5,
+                ]
             }
-            try linear(name: name, ds: ds)
+            entry["features"] = ds.names.count
+            entry["train_rows"] = ds.trainLabels.count
+            entry["test_rows"] = ds.testLabels.count
+            entry["logreg"] = try linear(name: name, ds: ds, output: output)
+            result[name] = entry
         }
+        return ["datasets": result, "threads": threads, "max_bin": maxBin]
     }
 
     /// bench_train.py's logreg: median-imputed numeric columns (standardised inside the model) + one-hot.
-    static func linear(name: String, ds: OneHotDataset) throws {
+    static func linear(name: String, ds: OneHotDataset, output: BenchOutput) throws -> [String: Any] {
         var train = ds.train, test = ds.test
         for c in 0..<ds.numericCount {
             let present = train[c].filter { !$0.isNaN }.sorted()
@@ -53,7 +78,8 @@ enum AccuracyBench {
         let fitTime = clock.now - start
         let prob = try model.predictProbability(columns: test)
         let report = try BinaryMetrics.report(labels: ds.testLabels, scores: prob, threshold: 0.5)
-        print(String(format: "%@ kiln logreg (C=1 equivalent): F1 %.4f AUC %.4f acc %.4f fit %@ iterations %d",
-                     name, report.f1, report.rocAUC ?? .nan, report.accuracy, "\(fitTime)", model.iterations))
+        output.line(String(format: "%@ kiln logreg (C=1 equivalent): F1 %.4f AUC %.4f acc %.4f fit %@ iterations %d",
+                           name, report.f1, report.rocAUC ?? .nan, report.accuracy, "\(fitTime)", model.iterations))
+        return ["f1": report.f1, "auc": report.rocAUC ?? .nan, "accuracy": report.accuracy, "fit_s": fitTime.seconds]
     }
 }

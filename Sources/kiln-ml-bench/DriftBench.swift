@@ -11,26 +11,38 @@ enum DriftBench {
         }
     }
 
-    static func run(reference: String, current: String) throws {
+    static func run(reference: String, current: String, output: BenchOutput) throws -> [String: Any] {
         let ref = try columns(reference), cur = try columns(current)
         let clock = ContinuousClock()
-        func time(_ name: String, _ body: (DriftColumn, DriftColumn) throws -> Double) throws {
+        var result: [String: Any] = ["columns": ref.count, "reference_rows": ref.first?.values.count ?? 0,
+                                     "current_rows": cur.first?.values.count ?? 0]
+        func time(_ name: String, key: String, _ body: (DriftColumn, DriftColumn) throws -> Double) throws {
             let start = clock.now
             var flagged: [String] = []
             for (r, c) in zip(ref, cur) where try body(r, c) >= 0.1 { flagged.append(r.name) }
-            print("\(name): \(clock.now - start) for \(ref.count) columns (value ≥ 0.1: \(flagged.joined(separator: " ")))")
+            let elapsed = clock.now - start
+            output.line("\(name): \(elapsed) for \(ref.count) columns (value ≥ 0.1: \(flagged.joined(separator: " ")))")
+            result[key + "_s"] = elapsed.seconds
+            result[key + "_flagged"] = flagged
         }
         var total = clock.now
-        try time("KS (statistic)") { try KolmogorovSmirnov.test(reference: $0.values, current: $1.values).statistic }
-        try time("PSI") { try PopulationStabilityIndex.numeric(reference: $0.values, current: $1.values) }
-        try time("Jensen-Shannon (deciles)") { try JensenShannonDistance.numeric(reference: $0.values, current: $1.values) }
-        try time("Wasserstein / std") { try WassersteinDistance.normalized(reference: $0.values, current: $1.values) }
-        print("all four, one thread: \(clock.now - total)")
+        try time("KS (statistic)", key: "ks") { try KolmogorovSmirnov.test(reference: $0.values, current: $1.values).statistic }
+        try time("PSI", key: "psi") { try PopulationStabilityIndex.numeric(reference: $0.values, current: $1.values) }
+        try time("Jensen-Shannon (deciles)", key: "js") { try JensenShannonDistance.numeric(reference: $0.values, current: $1.values) }
+        try time("Wasserstein / std", key: "wasserstein") { try WassersteinDistance.normalized(reference: $0.values, current: $1.values) }
+        let all = clock.now - total
+        output.line("all four, one thread: \(all)")
+        result["total_s"] = all.seconds
         total = clock.now
         let report = try DriftDetector.detect(reference: ref, current: cur, options: DriftOptions(threads: 2))
-        print("detect (defaults: Wasserstein at 0.1), 2 threads: \(clock.now - total); drifted "
-              + report.columns.filter(\.drifted).map(\.column).joined(separator: " ")
-              + "; share \(report.driftShare), dataset drift \(report.datasetDrift)")
-        print(String(format: "peak RSS %.0f MiB", BigBench.peakRSS()))
+        let detect = clock.now - total
+        let drifted = report.columns.filter(\.drifted).map(\.column)
+        output.line("detect (defaults: Wasserstein at 0.1), 2 threads: \(detect); drifted "
+                    + drifted.joined(separator: " ") + "; share \(report.driftShare), dataset drift \(report.datasetDrift)")
+        output.line(String(format: "peak RSS %.0f MiB", BigBench.peakRSS()))
+        result["detect_2_threads_s"] = detect.seconds
+        result["detect_drifted"] = drifted
+        result["peak_rss_mib"] = BigBench.peakRSS()
+        return result
     }
 }

@@ -1,10 +1,16 @@
 import Foundation
 
-/// `ml-bench` — benchmarks for Kiln's ML modules (prints figures; not tests).
+/// `kiln-ml-bench` — benchmarks for Kiln's ML modules (prints figures; not tests).
 ///
-///     ml-bench accuracy [--data DIR] [--splits DIR] [--threads N] [--max-bin N]
-///     ml-bench big --bin FILE [--threads N] [--test-bin FILE] [--model gbdt|logreg]
-///     ml-bench drift --ref FILE --cur FILE
+///     kiln-ml-bench accuracy [--data DIR] [--splits DIR] [--threads N] [--max-bin N] [--json]
+///     kiln-ml-bench big [--synth DIR | --bin FILE] [--test-bin FILE] [--threads N] [--model gbdt|logreg] [--json]
+///     kiln-ml-bench drift [--synth DIR | --ref FILE --cur FILE] [--json]
+///
+/// Defaults: `--data` is `$KILN_SHARED/data`, else `<repository>/../shared/data` (the repository is found by
+/// walking up from the executable, then from the working directory, to a `Package.swift`); `--splits` is
+/// `$TMPDIR/kiln-ml-splits` (written by benchmarks/ml/export_splits.py); `--synth` is `$TMPDIR/kiln-mlbench`
+/// (written by benchmarks/ml/export_synth.py). With `--json` the human-readable lines go to standard error
+/// and standard output gets one JSON object with the figures (benchmarks/ml/run.sh reads it).
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 func option(_ name: String, default value: String) -> String {
@@ -12,25 +18,32 @@ func option(_ name: String, default value: String) -> String {
     return value
 }
 
+let output = BenchOutput(json: arguments.contains("--json"))
+let temporary = (ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp")
+let synth = option("--synth", default: "\(temporary)/kiln-mlbench")
+
 do {
+    let result: [String: Any]
     switch arguments.first {
     case "accuracy":
-        try AccuracyBench.run(data: option("--data", default: "/work/shared/data"),
-                              splits: option("--splits", default: "/tmp/kiln-ml-splits"),
-                              threads: Int(option("--threads", default: "2")) ?? 2,
-                              maxBin: Int(option("--max-bin", default: "256")) ?? 256)
+        result = try AccuracyBench.run(data: option("--data", default: BenchPaths.defaultDataDirectory()),
+                                       splits: option("--splits", default: "\(temporary)/kiln-ml-splits"),
+                                       threads: Int(option("--threads", default: "2")) ?? 2,
+                                       maxBin: Int(option("--max-bin", default: "256")) ?? 256, output: output)
     case "big":
-        try BigBench.run(path: option("--bin", default: "/tmp/mlbench/out/synth_ref.bin"),
-                         testPath: option("--test-bin", default: ""),
-                         threads: Int(option("--threads", default: "2")) ?? 2,
-                         model: option("--model", default: "gbdt"))
+        result = try BigBench.run(path: option("--bin", default: "\(synth)/synth_ref.bin"),
+                                  testPath: option("--test-bin", default: "\(synth)/synth_test.bin"),
+                                  threads: Int(option("--threads", default: "2")) ?? 2,
+                                  model: option("--model", default: "gbdt"), output: output)
     case "drift":
-        try DriftBench.run(reference: option("--ref", default: "/tmp/mlbench/out/synth_ref.bin"),
-                           current: option("--cur", default: "/tmp/mlbench/out/synth_cur.bin"))
+        result = try DriftBench.run(reference: option("--ref", default: "\(synth)/synth_ref.bin"),
+                                    current: option("--cur", default: "\(synth)/synth_cur.bin"), output: output)
     default:
-        print("usage: ml-bench accuracy|big|drift [options]  (see Sources/ml-bench/main.swift)")
+        print("usage: kiln-ml-bench accuracy|big|drift [options] [--json]  (see Sources/kiln-ml-bench/main.swift)")
+        exit(arguments.isEmpty || arguments.first == "--help" || arguments.first == "-h" ? 0 : 2)
     }
+    output.finish(result)
 } catch {
-    FileHandle.standardError.write("ml-bench: \(error)\n".data(using: .utf8)!)
+    FileHandle.standardError.write("kiln-ml-bench: \(error)\n".data(using: .utf8)!)
     exit(1)
 }

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """scipy/numpy timings of the drift statistics on the synthetic tables, for side-by-side comparison with
-`ml-bench drift` (same definitions as DriftStatistics; one thread; process CPU time also printed).
+`kiln-ml-bench drift` (same definitions as DriftStatistics; one thread; process CPU time also printed).
 
-    python3 bench_drift_scipy.py --bench /tmp/mlbench
+    python3 bench_drift_scipy.py [--bench DIR] [--out DIR] [--json FILE]
+
+--bench: the shared bench/ml folder (gen_synth.py is imported from it; its .npz cache goes to $BENCH_OUT,
+by default --out = $TMPDIR/kiln-mlbench). --json FILE writes the timings for benchmarks/ml/run.sh.
 """
 import argparse
+import json
+import os
 import sys
 import time
 
@@ -12,10 +17,15 @@ import numpy as np
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _paths  # noqa: E402
+
 ap = argparse.ArgumentParser()
-ap.add_argument("--bench", default="/tmp/mlbench")
+ap.add_argument("--bench", default=_paths.BENCH)
+ap.add_argument("--out", default=_paths.SYNTH)
+ap.add_argument("--json", default=None)
 a = ap.parse_args()
-sys.path.insert(0, a.bench)
+_paths.use_bench(a.bench, a.out)
 import gen_synth  # noqa: E402
 
 R, _ = gen_synth.load(False)
@@ -38,14 +48,24 @@ def psi(r, c):
 
 
 tests = {
-    "KS (ks_2samp)": lambda r, c: stats.ks_2samp(r, c).statistic,
-    "PSI": psi,
-    "Jensen-Shannon (deciles)": lambda r, c: jensenshannon(*shares(r, c)),
-    "Wasserstein / std": lambda r, c: stats.wasserstein_distance(r, c) / max(np.std(r), 0.001),
+    "ks": ("KS (ks_2samp)", lambda r, c: stats.ks_2samp(r, c).statistic),
+    "psi": ("PSI", psi),
+    "js": ("Jensen-Shannon (deciles)", lambda r, c: jensenshannon(*shares(r, c))),
+    "wasserstein": ("Wasserstein / std", lambda r, c: stats.wasserstein_distance(r, c) / max(np.std(r), 0.001)),
 }
+result = {"columns": len(cols), "reference_rows": int(R.shape[0]), "current_rows": int(C.shape[0])}
 w0, c0 = time.perf_counter(), time.process_time()
-for name, f in tests.items():
+for key, (name, f) in tests.items():
     t0, p0 = time.perf_counter(), time.process_time()
     flagged = [f"f{j:02d}" for j, (r, c) in enumerate(cols) if f(r, c) >= 0.1]
-    print(f"{name}: {time.perf_counter() - t0:.2f} s (CPU {time.process_time() - p0:.2f} s) flagged {' '.join(flagged)}")
-print(f"all four: {time.perf_counter() - w0:.2f} s (CPU {time.process_time() - c0:.2f} s)")
+    elapsed = time.perf_counter() - t0
+    print(f"{name}: {elapsed:.2f} s (CPU {time.process_time() - p0:.2f} s) flagged {' '.join(flagged)}")
+    result[f"{key}_s"] = elapsed
+    result[f"{key}_flagged"] = flagged
+result["total_s"] = time.perf_counter() - w0
+result["total_cpu_s"] = time.process_time() - c0
+print(f"all four: {result['total_s']:.2f} s (CPU {result['total_cpu_s']:.2f} s)")
+if a.json:
+    with open(a.json, "w") as f:
+        json.dump(result, f, indent=1)
+        f.write("\n")

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Kiln's ML benchmarks side by side with the reference (xgboost hist, scipy), printed as one table.
+#
+#   benchmarks/ml/run.sh [--quick] [--reps N]
+#
+#   --quick   one repetition, no 1-thread runs
+#   --reps N  repetitions of the 1M×30 fit and drift runs (default 3; medians reported)
+#
+# Environment: KILN_SHARED (default <repo>/../shared: data/ and bench/ml/), PYTHON (default python3).
+# Builds kiln-ml-bench (release), copies shared/bench/ml to a temporary folder (shared/ stays untouched),
+# exports the split indices and synthetic tables with the Python helpers, then runs Kiln and the reference
+# alternately with the same thread count. Without numpy/scipy/scikit-learn/xgboost/pandas only Kiln's side runs.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE="$ROOT/benchmarks/ml"
+QUICK=0
+REPS=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1; REPS=1 ;;
+    --reps) REPS=${2:?--reps needs a number}; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+SHARED=${KILN_SHARED:-$ROOT/../shared}
+if [ ! -d "$SHARED/data" ] || [ ! -d "$SHARED/bench/ml" ]; then
+  echo "run.sh: $SHARED has no data/ and bench/ml/; set KILN_SHARED to the shared folder" >&2
+  exit 1
+fi
+SHARED=$(cd "$SHARED" && pwd)
+PYTHON=${PYTHON:-python3}
+THREADS=2
+
+say() { printf '\n== %s\n' "$*" >&2; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*average[s]*: //'; }
+LOAD_START=$(loadavg)
+
+say "building kiln-ml-bench (release)"
+cd "$ROOT"
+swift build -c release --product kiln-ml-bench
+BIN="$(swift build -c release --show-bin-path)/kiln-ml-bench"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiln-mlbench-run.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cp -R "$SHARED/bench/ml" "$WORK/bench"
+chmod -R u+w "$WORK/bench"
+RES="$WORK/results"
+SYNTH="$WORK/synth"
+SPLITS="$WORK/splits"
+mkdir -p "$RES" "$SYNTH" "$SPLITS"
+export BENCH_OUT="$SYNTH"   # gen_synth.py's .npz cache
+export PYTHONDONTWRITEBYTECODE=1
+
+NOTES=()
+note() { echo "$*" >&2; NOTES+=("$*"); }
+py_has() { command -v "$PYTHON" >/dev/null 2>&1 && "$PYTHON" -c "import $1" >/dev/null 2>&1; }
+HAVE_REF=0
+if py_has "numpy, scipy, sklearn, xgboost, pandas" && py_has "psutil, threadpoolctl"; then HAVE_REF=1; fi
+REQS="$SHARED/bench/ml/requirements.txt"
+if [ "$HAVE_REF" = 0 ]; then
+  echo "reference not available: pip install -r $REQS (numpy, scipy, scikit-learn, xgboost, pandas, psutil, threadpoolctl); running Kiln's side only" >&2
+fi
+
+# Accuracy: split indices (and xgboost's figures on the same split).
+ACCURACY=0
+if py_has "numpy, pandas, sklearn"; then
+  say "exporting split indices"
+  xgb=()
+  [ "$HAVE_REF" = 1 ] && xgb=(--xgb --bench "$WORK/bench" --threads "$THREADS")
+  if "$PYTHON" "$HERE/export_splits.py" --data "$SHARED/data" --out "$SPLITS" "${xgb[@]}" --json "$RES/ref_accuracy.json" >&2; then
+    ACCURACY=1
+  else
+    note "export_splits.py failed: accuracy skipped"
+  fi
+else
+  note "accuracy skipped: benchmarks/ml/export_splits.py (the split indices) needs numpy, pandas and scikit-learn"
+fi
+if [ "$ACCURACY" = 1 ]; then
+  say "kiln-ml-bench accuracy"
+  "$BIN" accuracy --data "$SHARED/data" --splits "$SPLITS" --threads "$THREADS" --json > "$RES/kiln_accuracy.json"
+fi
+
+# 1,000,000 × 30 tables.
+SYNTHETIC=0
+if py_has numpy; then
+  say "exporting the 1,000,000 × 30 synthetic tables"
+  if "$PYTHON" "$HERE/export_synth.py" --bench "$WORK/bench" --out "$SYNTH" >&2; then SYNTHETIC=1; fi
+fi
+[ "$SYNTHETIC" = 1 ] || note "fit / predict / drift skipped: benchmarks/ml/export_synth.py (the synthetic tables) needs numpy"
+
+kiln_big() { # threads rep
+  "$BIN" big --synth "$SYNTH" --threads "$1" --json > "$RES/kiln_big_t$1_r$2.json"
+}
+ref_big() { # threads rep — bench_big.py's fresh child process: load, fit, predict, one JSON line
+  local out
+  if out=$(cd "$WORK/bench" && "$PYTHON" bench_big.py --child xgb --threads "$1"); then
+    printf '%s\n' "$out" | tail -n 1 > "$RES/ref_big_t$1_r$2.json"
+    printf '%s\n' "$out" >&2
+  else
+    note "bench_big.py (xgboost, $1 threads) failed"
+  fi
+}
+kiln_drift() { "$BIN" drift --synth "$SYNTH" --json > "$RES/kiln_drift_r$1.json"; }
+ref_drift() {
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+    "$PYTHON" "$HERE/bench_drift_scipy.py" --bench "$WORK/bench" --out "$SYNTH" --json "$RES/ref_drift_r$1.json" >&2 \
+    || note "bench_drift_scipy.py failed"
+}
+# Kiln and the reference alternate, and which goes first alternates with the repetition.
+pair() { # kiln-function ref-function args...
+  local k=$1 r=$2 rep=${*: -1}; shift 2
+  if [ "$HAVE_REF" = 1 ] && [ $((rep % 2)) = 0 ]; then "$r" "$@"; "$k" "$@"; return; fi
+  "$k" "$@"
+  if [ "$HAVE_REF" = 1 ]; then "$r" "$@"; fi
+}
+
+if [ "$SYNTHETIC" = 1 ]; then
+  plan=("$THREADS")
+  [ "$QUICK" = 1 ] || plan+=(1)
+  for th in "${plan[@]}"; do
+    for rep in $(seq 1 "$REPS"); do
+      say "1M×30 fit + predict, $th thread(s), repetition $rep of $REPS"
+      pair kiln_big ref_big "$th" "$rep"
+    done
+  done
+  for rep in $(seq 1 "$REPS"); do
+    say "drift statistics 1M×30, repetition $rep of $REPS"
+    pair kiln_drift ref_drift "$rep"
+  done
+fi
+
+LOAD_END=$(loadavg)
+mode="repetitions $REPS"
+[ "$QUICK" = 1 ] && mode="--quick: 1 repetition, no 1-thread runs"
+reference="none"
+if [ "$HAVE_REF" = 1 ]; then
+  reference=$("$PYTHON" -c 'import xgboost, scipy; print(f"xgboost {xgboost.__version__} hist / scipy {scipy.__version__}")')
+fi
+cat > "$RES/meta.json" <<JSON
+{"load_start": "$LOAD_START", "load_end": "$LOAD_END", "nproc": "$(nproc 2>/dev/null || echo '?')", "mode": "$mode", "reference": "$reference"}
+JSON
+
+say "results"
+if command -v "$PYTHON" >/dev/null 2>&1; then
+  "$PYTHON" "$HERE/report.py" "$RES"
+else
+  for f in "$RES"/*.json; do echo "$(basename "$f"): $(cat "$f")"; done
+fi
+if [ ${#NOTES[@]} -gt 0 ]; then
+  echo
+  printf '%s\n' "${NOTES[@]}"
+fi
+if [ "$HAVE_REF" = 0 ]; then
+  echo
+  echo "reference not available: pip install -r $REQS"
+fi
