@@ -49,3 +49,33 @@ import Testing
         #expect(try cli.run(["approve", id]).status == 2)
     }
 }
+
+@Suite("fraud-detection example", .serialized) struct FraudExampleTests {
+    @Test("the README's first command: the fraud pipeline trains, registers and deploys; a manual run waits for approval")
+    func fraudDetection() throws {
+        let cli = try CLI()
+        let pipeline = CLI.root.appendingPathComponent("examples/fraud-detection/pipeline.yaml").path
+        let first = try cli.run(["run", pipeline, "--json"])
+        #expect(first.status == 0, "stderr: \(first.stderr)")
+        let tasks = try #require((try first.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
+        let f1 = try #require((tasks["evaluate"]?["outputs"] as? [String: Any])?["f1"] as? Double)
+        #expect(f1 > 0.6)
+        #expect((tasks["deploy"]?["outputs"] as? [String: Any])?["deployed"] as? Bool == true)
+        for group in ["amount-features", "behaviour-features", "time-features"] {
+            #expect(tasks[group]?["state"] as? String == "succeeded")
+        }
+        let model = try #require(try cli.run(["models", "show", "fraud-detection", "--json"]).json() as? [String: Any])
+        #expect((model["aliases"] as? [String: Any])?["production"] as? Int == 1)
+
+        let waiting = try cli.run(["run", pipeline, "--param", "approval=manual", "--json"])
+        #expect(waiting.status == 0, "stderr: \(waiting.stderr)")
+        let document = try #require(try waiting.json() as? [String: Any])
+        #expect(document["state"] as? String == "waiting")
+        #expect(((document["tasks"] as? [String: [String: Any]])?["extract"])?["state"] as? String == "cached")
+        let id = try #require(document["id"] as? String)
+        #expect(try cli.run(["reject", id, "--reason", "not on a Friday"]).status == 0)
+        let after = try #require(try cli.run(["models", "show", "fraud-detection", "--json"]).json() as? [String: Any])
+        #expect((after["aliases"] as? [String: Any])?["production"] as? Int == 1)
+        #expect((after["versions"] as? [[String: Any]])?.count == 2)
+    }
+}

@@ -29,10 +29,10 @@ drift = max(0.0, min(1.0, args.drift))
 
 CATEGORIES = ["grocery", "restaurants", "fuel", "travel", "electronics", "fashion", "gift_cards", "online_services"]
 LEGIT_WEIGHTS = [30, 20, 14, 6, 6, 12, 2, 10]
-FRAUD_WEIGHTS = [5, 4, 3, 10, 30, 10, 25, 13]
+FRAUD_WEIGHTS = [14, 10, 8, 8, 20, 12, 12, 16]
 COUNTRIES = ["KR", "US", "JP", "DE", "GB", "NG", "BR", "RU"]
 LEGIT_COUNTRY = [80, 6, 6, 2, 2, 1, 2, 1]
-FRAUD_COUNTRY = [35, 15, 8, 5, 7, 12, 9, 9]
+FRAUD_COUNTRY = [60, 10, 7, 4, 5, 6, 4, 4]
 
 
 def maybe_missing(value, rate=0.01):
@@ -45,15 +45,15 @@ for index in range(args.rows):
     fraud = rng.random() < args.fraud_rate
     avg = rng.lognormvariate(3.8 + 0.3 * drift, 0.5)
     if fraud:
-        amount = avg * rng.lognormvariate(1.3, 0.8)
-        hour = rng.choice(range(0, 6)) if rng.random() < 0.45 else rng.randrange(24)
+        amount = avg * rng.lognormvariate(0.7, 0.9)
+        hour = rng.choice(range(0, 6)) if rng.random() < 0.3 else rng.randrange(24)
         category = rng.choices(CATEGORIES, FRAUD_WEIGHTS)[0]
         country = rng.choices(COUNTRIES, FRAUD_COUNTRY)[0]
-        card_present = rng.random() < 0.25
-        new_device = rng.random() < 0.6
-        distance = rng.lognormvariate(5.0, 1.2)
-        burst = rng.randrange(3, 25)
-        age = int(rng.lognormvariate(4.0, 1.2))
+        card_present = rng.random() < 0.5
+        new_device = rng.random() < 0.3
+        distance = rng.lognormvariate(3.2, 1.4)
+        burst = max(0, int(rng.gauss(4, 2.5)))
+        age = int(rng.lognormvariate(5.2, 1.3))
     else:
         amount = avg * rng.lognormvariate(0.0 + 0.25 * drift, 0.6)
         peak = 13 + 6 * drift
