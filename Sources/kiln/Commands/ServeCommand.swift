@@ -47,8 +47,10 @@ struct ServeCommand: AsyncParsableCommand {
             logger.logLevel = level
             let wiring = try TriggerWiring(home: home)
             let clock = SystemClock()
+            let dispatcher = NotificationDispatcher()
             let executor = PipelineExecutor(
-                store: wiring.store, kinds: try Execution.kinds(home: home), clock: clock, artifacts: home.artifactStore,
+                store: wiring.store, kinds: try Execution.kinds(home: home), clock: clock, events: dispatcher,
+                artifacts: home.artifactStore,
                 configuration: .init(parallelism: parallelism, environment: Execution.environment), logger: logger)
             let queue = RunQueue(executor: executor)
             let catalog = FilePipelineCatalog(arguments: paths)
@@ -68,6 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
                 services: [
                     .init(service: triggers, successTerminationBehavior: .ignore),
                     .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(
+                        service: NotificationService(
+                            dispatcher: dispatcher, environment: Execution.environment, store: wiring.store, logger: logger),
+                        successTerminationBehavior: .ignore),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()

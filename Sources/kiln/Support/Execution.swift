@@ -48,7 +48,7 @@ enum Execution {
         let store = try home.openStore()
         let printer = ProgressPrinter(live: Terminal.stderrIsTTY)
         // Notifications are sent by a child task fed from the event stream, never on the engine's path.
-        let dispatcher = pipeline.flatMap { $0.notify.isEmpty ? nil : NotificationDispatcher(pipeline: $0) }
+        let dispatcher = (pipeline?.notify.isEmpty ?? true) ? nil : NotificationDispatcher()
         let events: any RunEventSink = dispatcher.map { EventFanOut(sinks: [printer, $0]) } ?? printer
         let delivery = dispatcher.map { dispatcher in
             Task { await dispatcher.deliver(environment: environment, store: store, logger: Logger(label: "kiln.notify")) }

@@ -7,109 +7,117 @@ import PipelineModel
 import Synchronization
 
 /// Turns run events into `notify:` deliveries, off the engine's path: the engine only enqueues; a separate
-/// child task sends (with retries) and records each delivery as a log line of the run (`kiln logs RUN notify`).
+/// task (or, in `kiln serve`, a service) sends them with retries and records each delivery as a log line of its run
+/// (`kiln logs RUN notify`). Each run brings its pipeline's rules in its snapshot.
 ///
 /// Mapping: run failed or cancelled → `failure`; run succeeded → `success`; a retry scheduled → `retrying`; a task
 /// now waiting for a decision → `approval_needed`; a `deploy` task that deployed → `deployed`; a `rollback` task that
 /// succeeded → `rolled_back`.
 final class NotificationDispatcher: RunEventSink {
-    private struct State {
+    /// What one run's events need: its pipeline's rules and what its tasks did so far.
+    private struct RunState {
+        var rules: [NotificationRule]
+        var pipeline: String
+        var kinds: [String: String]
         var tasks: [String: TaskRecord] = [:]
         var notifiedWaiting: Set<String> = []
     }
 
-    let rules: [NotificationRule]
-    private let pipelineName: String
-    private let kinds: [String: String]
-    private let state = Mutex(State())
-    private let continuation: AsyncStream<NotificationEvent>.Continuation
-    /// Events to deliver, in order; finishes when the run is over.
-    let events: AsyncStream<NotificationEvent>
+    /// An event and the (unresolved) rules of its pipeline.
+    struct Pending: Sendable {
+        var event: NotificationEvent
+        var rules: [NotificationRule]
+    }
 
-    /// A dispatcher for `pipeline`'s rules.
-    init(pipeline: Pipeline) {
-        rules = pipeline.notify
-        pipelineName = pipeline.name
-        kinds = Dictionary(uniqueKeysWithValues: pipeline.tasks.map { ($0.id, $0.action.kindLabel) })
-        (events, continuation) = AsyncStream.makeStream(of: NotificationEvent.self)
+    private let runs = Mutex([RunID: RunState]())
+    private let continuation: AsyncStream<Pending>.Continuation
+    private let pending: AsyncStream<Pending>
+
+    /// A dispatcher for any number of runs (each brings its rules in its snapshot).
+    init() {
+        (pending, continuation) = AsyncStream.makeStream(of: Pending.self)
     }
 
     func receive(_ event: RunEvent) {
         switch event {
-        case .runStarted, .log:
+        case .log:
             return
+        case .runStarted(let run):
+            guard !run.snapshot.notify.isEmpty else { return }
+            let kinds = Dictionary(uniqueKeysWithValues: run.snapshot.tasks.map { ($0.id, $0.action.kindLabel) })
+            runs.withLock { $0[run.id] = RunState(rules: run.snapshot.notify, pipeline: run.pipeline, kinds: kinds) }
         case .taskChanged(let runID, let record):
-            let (previous, firstWait) = state.withLock { state in
+            let found = runs.withLock { runs -> (RunState, TaskRecord?, Bool)? in
+                guard var state = runs[runID] else { return nil }
                 let previous = state.tasks[record.taskID]
                 state.tasks[record.taskID] = record
                 let firstWait = record.state == .waiting && state.notifiedWaiting.insert(record.taskID).inserted
-                return (previous, firstWait)
+                runs[runID] = state
+                return (state, previous, firstWait)
             }
-            let pipelineKind = kinds[record.taskID]
+            guard let (state, previous, firstWait) = found else { return }
+            let kind = state.kinds[record.taskID]
             if firstWait {
-                enqueue(.approvalNeeded, runID: runID, state: "waiting", task: record, detail: record.error)
+                enqueue(.approvalNeeded, state, runID: runID, task: record, detail: record.error)
             } else if record.state == .succeeded, previous?.state != .succeeded {
-                if pipelineKind == "deploy", record.outputs?["deployed"] == true {
-                    enqueue(.deployed, runID: runID, state: "running", task: record, detail: Self.describe(record.outputs))
-                } else if pipelineKind == "rollback" {
-                    enqueue(.rolledBack, runID: runID, state: "running", task: record, detail: Self.describe(record.outputs))
+                if kind == "deploy", record.outputs?["deployed"] == true {
+                    enqueue(.deployed, state, runID: runID, task: record, detail: Self.describe(record.outputs))
+                } else if kind == "rollback" {
+                    enqueue(.rolledBack, state, runID: runID, task: record, detail: Self.describe(record.outputs))
                 }
             }
         case .retryScheduled(let runID, let task, let attempt, let at, let error):
-            continuation.yield(NotificationEvent(
-                kind: .retrying, pipeline: pipelineName, runID: runID.rawValue, state: "running", failedTask: task,
-                error: error, details: ["next attempt": "\(attempt) at \(at.iso8601)"], at: at))
+            guard let state = runs.withLock({ $0[runID] }) else { return }
+            continuation.yield(Pending(event: NotificationEvent(
+                kind: .retrying, pipeline: state.pipeline, runID: runID.rawValue, state: "running", failedTask: task,
+                error: error, details: ["next attempt": "\(attempt) at \(at.iso8601)"], at: at), rules: state.rules))
         case .runFinished(let run):
-            let tasks = state.withLock { Array($0.tasks.values) }
-            switch run.state {
-            case .succeeded, .failed, .cancelled:
-                let failed = tasks.first { $0.state == .failed }
-                continuation.yield(NotificationEvent(
-                    kind: run.state == .succeeded ? .success : .failure, pipeline: run.pipeline, runID: run.id.rawValue,
-                    state: run.state.rawValue, failedTask: failed?.taskID, error: run.error,
-                    runDocument: RunDocument.make(run, tasks: tasks), at: run.finishedAt ?? run.createdAt))
-            case .queued, .running, .waiting:
-                break
-            }
-            continuation.finish()
+            guard let state = runs.withLock({ $0.removeValue(forKey: run.id) }) else { return }
+            guard run.state.isFinished else { return }  // waiting: the run is parked, not over
+            let tasks = Array(state.tasks.values)
+            let failed = tasks.first { $0.state == .failed }
+            continuation.yield(Pending(event: NotificationEvent(
+                kind: run.state == .succeeded ? .success : .failure, pipeline: run.pipeline, runID: run.id.rawValue,
+                state: run.state.rawValue, failedTask: failed?.taskID, error: run.error,
+                runDocument: RunDocument.make(run, tasks: tasks), at: run.finishedAt ?? run.createdAt), rules: state.rules))
         }
     }
 
-    private func enqueue(_ kind: NotificationEventKind, runID: RunID, state: String, task: TaskRecord, detail: String?) {
-        continuation.yield(NotificationEvent(
-            kind: kind, pipeline: pipelineName, runID: runID.rawValue, state: state, failedTask: task.taskID,
-            details: detail.map { ["detail": $0] } ?? [:], at: task.finishedAt ?? task.startedAt ?? Timestamp(nanosecondsSince1970: 0)))
+    private func enqueue(_ kind: NotificationEventKind, _ state: RunState, runID: RunID, task: TaskRecord, detail: String?) {
+        continuation.yield(Pending(event: NotificationEvent(
+            kind: kind, pipeline: state.pipeline, runID: runID.rawValue, state: task.state == .waiting ? "waiting" : "running",
+            failedTask: task.taskID, details: detail.map { ["detail": $0] } ?? [:],
+            at: task.finishedAt ?? task.startedAt ?? Timestamp(nanosecondsSince1970: 0)), rules: state.rules))
     }
 
-    /// Ends the event stream (idempotent): the run is over, or it stopped waiting for a decision.
+    /// Ends the event stream (idempotent): nothing more will be delivered after what is queued.
     func finish() { continuation.finish() }
 
     private static func describe(_ outputs: [String: JSONValue]?) -> String? {
         outputs.map { JSONValue.object($0).compactJSON }
     }
 
-    /// Delivers every event until the run is over, recording each delivery on the run. Secrets are resolved from
-    /// `environment` only here, at send time, and never stored.
+    /// Delivers every queued event until ``finish()``, recording each delivery on its run. Secrets are resolved
+    /// from `environment` only here, at send time, and never stored.
     func deliver(environment: [String: String], store: any StateStore, logger: Logger) async {
-        let rendered: [NotificationRule]
-        do {
-            rendered = try rules.map { try $0.rendered(in: EnvironmentScope(environment: environment)) }
-        } catch {
-            logger.warning("notify rules could not be resolved", metadata: ["error": "\(error)"])
-            for await _ in events {}
-            return
-        }
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Notifier.clientConfiguration)
         let notifier = Notifier(client: client, clock: SystemClock(), logger: logger)
-        for await event in events {
-            let records = await notifier.deliver(event, rules: rendered)
+        for await item in pending {
+            let rules: [NotificationRule]
+            do {
+                rules = try item.rules.map { try $0.rendered(in: EnvironmentScope(environment: environment)) }
+            } catch {
+                Terminal.err("notify: the rules of \(item.event.pipeline) could not be resolved: \(error)")
+                continue
+            }
+            let records = await notifier.deliver(item.event, rules: rules)
             let lines = records.map { record in
-                LogLine(runID: RunID(rawValue: event.runID), taskID: "notify", attempt: 0, stream: .system,
-                        text: "\(event.kind.rawValue) → \(record)", at: record.at)
+                LogLine(runID: RunID(rawValue: item.event.runID), taskID: "notify", attempt: 0, stream: .system,
+                        text: "\(item.event.kind.rawValue) → \(record)", at: record.at)
             }
             if !lines.isEmpty { try? await store.commit(StateBatch(logs: lines)) }
             for record in records where !record.ok {
-                Terminal.err("notify: \(event.kind.rawValue) → \(record)")
+                Terminal.err("notify: \(item.event.kind.rawValue) → \(record)")
             }
         }
         try? await client.shutdown()
