@@ -29,15 +29,26 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOptions
 
     func run() async throws {
+        try await Self.start(
+            file: file, params: params, trigger: ["type": "manual"], parallelism: parallelism, readCache: !noCache,
+            json: json, home: home)
+    }
+
+    /// Checks `file`, records the data baseline for `data:` triggers, and runs it to the end with progress;
+    /// `kiln run` and `kiln trigger` differ only in the trigger they record.
+    static func start(
+        file: String, params: [String], trigger: JSONValue, parallelism: Int?, readCache: Bool, json: Bool,
+        home: HomeOptions
+    ) async throws {
         let plan = try Execution.loadPlan(file)
         let overrides = try Execution.parseParams(params)
         let base = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
         try await reportingErrors {
             try await TriggerWiring(home: home).recordDataBaseline(plan.pipeline, baseDirectory: base, at: SystemClock().now)
             try await Execution.execute(
-                home: home, pipeline: plan.pipeline, parallelism: parallelism, readCache: !noCache, json: json
+                home: home, pipeline: plan.pipeline, parallelism: parallelism, readCache: readCache, json: json
             ) { executor in
-                try await executor.run(plan, params: overrides, baseDirectory: base, trigger: ["type": "manual"])
+                try await executor.run(plan, params: overrides, baseDirectory: base, trigger: trigger)
             }
         }
     }

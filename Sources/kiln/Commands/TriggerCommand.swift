@@ -28,20 +28,11 @@ struct TriggerCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOptions
 
     func run() async throws {
-        let plan = try Execution.loadPlan(file)
-        let overrides = try Execution.parseParams(params)
-        let base = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
         var trigger: [String: JSONValue] = ["type": "manual"]
         trigger["reason"] = reason.map(JSONValue.string) ?? .null
         trigger["evidence"] = .string("manual: \(reason ?? "started with kiln trigger")")
-        let recorded = JSONValue.object(trigger)
-        try await reportingErrors {
-            try await TriggerWiring(home: home).recordDataBaseline(plan.pipeline, baseDirectory: base, at: SystemClock().now)
-            try await Execution.execute(
-                home: home, pipeline: plan.pipeline, parallelism: parallelism, readCache: true, json: json
-            ) { executor in
-                try await executor.run(plan, params: overrides, baseDirectory: base, trigger: recorded)
-            }
-        }
+        try await RunCommand.start(
+            file: file, params: params, trigger: .object(trigger), parallelism: parallelism, readCache: true, json: json,
+            home: home)
     }
 }
