@@ -40,4 +40,44 @@ import Testing
         #expect(rule["fires"] as? Bool == true)
         #expect((rule["evidence"] as? String)?.contains("recommendation v2 promoted") == true, "\(rule)")
     }
+
+    @Test("a drift: rule on the fraud model compares its training data with current data: same data does not fire, shifted does")
+    func fraudDrift() throws {
+        let cli = try CLI()
+        let folder = CLI.root.appendingPathComponent("examples/multi-model").path
+        let run = try cli.run(["run", "\(folder)/fraud.yaml"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        try FileManager.default.createDirectory(at: cli.scratch.appendingPathComponent("incoming"), withIntermediateDirectories: true)
+        let rows = try String(contentsOfFile: "\(folder)/data/transactions.csv", encoding: .utf8)
+            .split(whereSeparator: \.isNewline).map(String.init)
+        try cli.write("incoming/today.csv", rows.joined(separator: "\n") + "\n")
+        let path = try cli.write("watch.yaml", """
+            name: watch
+            triggers:
+              drift: { model: fraud, current: incoming/, method: auto, share: 0.5 }
+            tasks:
+              retrain: { uses: noop }
+            """)
+        func driftRule() throws -> [String: Any] {
+            let result = try cli.run(["triggers", path, "--json"])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            let list = try #require(try result.json() as? [[String: Any]])
+            return try #require((list.first?["rules"] as? [[String: Any]])?.first { $0["type"] as? String == "drift" })
+        }
+        let same = try driftRule()
+        #expect(same["fires"] as? Bool == false)
+        #expect((same["evidence"] as? String)?.hasPrefix("drift: 0/4 columns drifted (share 0 < 0.5)") == true, "\(same)")
+
+        // amount ×10 and distance ×5 move; hour +12 mod 24 (uniform) and tx_count_24h do not.
+        var shifted = [rows[0]]
+        for row in rows.dropFirst() where !row.isEmpty {
+            let f = row.split(separator: ",").map(String.init)
+            shifted.append([f[0], "\(Double(f[1])! * 10)", "\((Int(f[2])! + 12) % 24)", "\(Double(f[3])! * 5)", f[4], f[5]]
+                .joined(separator: ","))
+        }
+        try cli.write("incoming/today.csv", shifted.joined(separator: "\n") + "\n")
+        let drifted = try driftRule()
+        #expect(drifted["fires"] as? Bool == true)
+        #expect((drifted["evidence"] as? String)?.hasPrefix("drift: 2/4 columns drifted (share 0.5 ≥ 0.5): amount wasserstein ") == true, "\(drifted)")
+    }
 }
