@@ -1,3 +1,4 @@
+public import ModelRegistry
 public import PipelineEngine
 
 extension TaskKindRegistry {
@@ -6,13 +7,17 @@ extension TaskKindRegistry {
     ///
     /// The ML kinds pass datasets and models as artifacts: give the executor an artifact store
     /// (`PipelineExecutor(…, artifacts: LocalArtifactStore(root: …))`).
-    public static func standard() -> TaskKindRegistry {
-        var registry = TaskKindRegistry.builtIn
+    ///
+    /// - Parameters:
+    ///   - registry: The model registry `predict` and `evaluate` resolve `model: NAME@ALIAS` references in; without
+    ///     one such references fail with a clear error.
+    public static func standard(registry: ModelRegistryService? = nil) -> TaskKindRegistry {
+        var kindRegistry = TaskKindRegistry.builtIn
         let kinds: [any TaskKind] = [
             ExtractCSVTaskKind(), ExtractSQLTaskKind(), ValidateTaskKind(), FeaturesTaskKind(), MergeTaskKind(),
-            SplitTaskKind(), TrainTaskKind(), EvaluateTaskKind(), PredictTaskKind(), DriftTaskKind(),
+            SplitTaskKind(), TrainTaskKind(), EvaluateTaskKind(registry: registry), PredictTaskKind(registry: registry), DriftTaskKind(),
         ]
-        for kind in kinds { registry.register(kind) }
-        return registry
+        for kind in kinds { kindRegistry.register(kind) }
+        return kindRegistry
     }
 }

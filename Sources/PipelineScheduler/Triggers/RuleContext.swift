@@ -109,7 +109,8 @@ struct RuleContext {
             let fires = verdict.driftedShare >= rule.share
             return RuleVerdict(
                 type: "drift", fires: fires,
-                evidence: "drift: \(share)% of columns drifted \(fires ? "≥" : "<") \(threshold)% (\(verdict.detail))",
+                evidence: verdict.evidence.map { "drift: \($0)" }
+                    ?? "drift: \(share)% of columns drifted \(fires ? "≥" : "<") \(threshold)% (\(verdict.detail))",
                 fireTime: fires ? now : nil)
         } catch {
             return RuleVerdict(type: "drift", fires: false, evidence: "drift: cannot evaluate: \(error)")

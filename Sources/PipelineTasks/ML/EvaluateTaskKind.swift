@@ -1,3 +1,4 @@
+public import ModelRegistry
 public import PipelineEngine
 public import PipelineModel
 
@@ -6,13 +7,21 @@ public import PipelineModel
 /// Inputs: `model` (model file), `data` (dataset with the label), `label` (0/1 column; default: the model's
 /// label), `threshold` (number, default 0.5, or `"best"` for the F1-optimal one).
 /// Outputs: `f1`, `precision`, `recall`, `accuracy`, `auc`, `pr_auc`, `logloss` (null when undefined: one class
-/// only), `threshold`, `confusion_matrix` (`{tp, fp, tn, fn}`), `rows`.
+/// only), `threshold`, `confusion_matrix` (`{tp, fp, tn, fn}`), `rows`, and `model_version` (`NAME@N`) when `model`
+/// was a registry reference (`NAME@ALIAS` / `NAME@VERSION`).
 public struct EvaluateTaskKind: TaskKind {
     /// `"evaluate"`.
     public let name = "evaluate"
 
+    /// Where registry references resolve.
+    public let source: ModelSource
+
     /// Creates the kind.
-    public init() {}
+    /// - Parameters:
+    ///   - registry: The model registry for `NAME@ALIAS` references; `nil` makes them an error.
+    public init(registry: ModelRegistryService? = nil) {
+        source = ModelSource(registry: registry)
+    }
 
     /// Scores the data and returns the metrics.
     /// - Throws: ``TaskFailure`` saying what to fix.
@@ -31,18 +40,21 @@ public struct EvaluateTaskKind: TaskKind {
             }
             threshold = .fixed(value)
         }
-        let file = try ModelEvaluation.loadModel(model, artifacts: context.artifacts,
-                                                 workingDirectory: context.workingDirectory, kind: name)
+        let loaded = try await source.load(model, artifacts: context.artifacts,
+                                           workingDirectory: context.workingDirectory, kind: name)
+        let file = loaded.file
         let metrics = try await ModelEvaluation.metrics(file, data: data, label: label, threshold: threshold,
                                                   artifacts: context.artifacts, workingDirectory: context.workingDirectory)
         func number(_ key: String) -> JSONValue { metrics[key].map { .number($0) } ?? .null }
         context.log("f1 \(JSONValue.format(metrics["f1"]!)), auc \(metrics["auc"].map { JSONValue.format($0) } ?? "n/a") "
             + "on \(Int(metrics["rows"]!)) rows")
-        return [
+        var outputs: [String: JSONValue] = [
             "f1": number("f1"), "precision": number("precision"), "recall": number("recall"),
             "accuracy": number("accuracy"), "auc": number("auc"), "pr_auc": number("pr_auc"),
             "logloss": number("logloss"), "threshold": number("threshold"), "rows": number("rows"),
             "confusion_matrix": ["tp": number("tp"), "fp": number("fp"), "tn": number("tn"), "fn": number("fn")],
         ]
+        if let version = loaded.version { outputs["model_version"] = .string(version) }
+        return outputs
     }
 }

@@ -1,18 +1,27 @@
+public import ModelRegistry
 public import PipelineEngine
 public import PipelineModel
 import Tabular
 
 /// The kind `predict`: scores a dataset with a model file.
 ///
-/// Inputs: `model` (model file), `data` (dataset with the model's input columns), `threshold` (optional: also add
+/// Inputs: `model` (model file: artifact reference, path, or registry reference `NAME@ALIAS` / `NAME@VERSION`), `data` (dataset with the model's input columns), `threshold` (optional: also add
 /// a 0/1 `prediction` column, positive when `score ≥ threshold`).
-/// Outputs: `data` (the input rows plus a `score` column, the probability of class 1), `rows`, `columns`.
+/// Outputs: `data` (the input rows plus a `score` column, the probability of class 1), `rows`, `columns`, and
+/// `model_version` (`NAME@N`) when `model` was a registry reference.
 public struct PredictTaskKind: TaskKind {
     /// `"predict"`.
     public let name = "predict"
 
+    /// Where registry references resolve.
+    public let source: ModelSource
+
     /// Creates the kind.
-    public init() {}
+    /// - Parameters:
+    ///   - registry: The model registry for `NAME@ALIAS` references; `nil` makes them an error.
+    public init(registry: ModelRegistryService? = nil) {
+        source = ModelSource(registry: registry)
+    }
 
     /// Scores and stores the data with its scores.
     /// - Throws: ``TaskFailure`` saying what to fix.
@@ -21,8 +30,9 @@ public struct PredictTaskKind: TaskKind {
         let modelRef = try inputs.string("model", hint: "the `model` output of a train task, or a model file path")
         let dataRef = try inputs.string("data", hint: "a dataset with the model's input columns")
         let threshold = try inputs.optionalNumber("threshold")
-        let model = try ModelEvaluation.loadModel(modelRef, artifacts: context.artifacts,
-                                                  workingDirectory: context.workingDirectory, kind: name)
+        let loaded = try await source.load(modelRef, artifacts: context.artifacts,
+                                           workingDirectory: context.workingDirectory, kind: name)
+        let model = loaded.file
         var frame = try await Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
                                       what: "predict: input 'data'")
         let scores: [Double]
@@ -40,6 +50,8 @@ public struct PredictTaskKind: TaskKind {
             try frame.addColumn(Column(name: "prediction", ints: scores.map { $0 >= threshold ? 1 : 0 }))
         }
         let reference = try await Datasets.store(frame, artifacts: context.artifacts, what: name)
-        return DatasetOutputs.describe(frame, reference: reference)
+        var outputs = DatasetOutputs.describe(frame, reference: reference)
+        if let version = loaded.version { outputs["model_version"] = .string(version) }
+        return outputs
     }
 }

@@ -15,9 +15,10 @@ enum Execution {
 
     /// The task kinds this binary knows: built-in, ML, and registry kinds on `home`'s registry and artifacts.
     static func kinds(home: HomeOptions) throws -> TaskKindRegistry {
-        var kinds = TaskKindRegistry.standard()
+        let registry = try home.openRegistry()
+        var kinds = TaskKindRegistry.standard(registry: registry)
         kinds.registerModelKinds(
-            registry: try home.openRegistry(), artifacts: home.artifactStore, ledger: home.deploymentLedger,
+            registry: registry, artifacts: home.artifactStore, ledger: home.deploymentLedger,
             scoring: EvaluationScoring())
         return kinds
     }

@@ -9,18 +9,21 @@ import PipelineStoreSQLite
 struct TriggerWiring {
     let store: SQLiteStateStore
     let registry: SQLiteRegistryStore
+    let artifacts: any ArtifactStore
 
     init(home: HomeOptions) throws {
         store = try home.openStore()
         registry = SQLiteRegistryStore(sharingDatabaseOf: store)
+        artifacts = home.artifactStore
     }
 
-    /// The inputs rules read: registry, metrics, row counts (with SQLite queries); no drift evaluator yet.
+    /// The inputs rules read: registry, metrics, row counts (with SQLite queries), and drift between a production
+    /// version's training data and current data.
     var inputs: StoreTriggerInputs {
         StoreTriggerInputs(
             registry: registry, metrics: registry,
             rows: RowCounter(sqliteCount: { file, query in try SQLiteCount.count(file: file, query: query) }),
-            drift: nil)
+            drift: ModelDriftEvaluator(registry: ModelRegistryService(store: registry), artifacts: artifacts))
     }
 
     /// Stores the current row count of `pipeline`'s `data:` source as the count at its last run, so the rule
