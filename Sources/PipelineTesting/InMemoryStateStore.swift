@@ -75,13 +75,14 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
             Array(
                 state.runs.values.filter { pipeline == nil || $0.pipeline == pipeline }
                     .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
-                    .prefix(limit))
+                    .prefix(max(0, limit)))
         }
     }
 
     /// Run ids starting with `prefix`.
     public func runIDs(withPrefix prefix: String) async throws -> [RunID] {
-        state.withLock { state in state.runs.keys.filter { $0.rawValue.hasPrefix(prefix) }.sorted() }
+        // Capped like the SQLite store: a prefix is for finding one run, not for listing.
+        state.withLock { state in Array(state.runs.keys.filter { $0.rawValue.hasPrefix(prefix) }.sorted().prefix(10)) }
     }
 
     /// Log lines in write order.

@@ -18,6 +18,10 @@ struct RunsCommand: AsyncParsableCommand {
 
     @OptionGroup var home: HomeOptions
 
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+    }
+
     func run() async throws {
         try await reportingErrors {
             let runs = try await home.openStore().runs(pipeline: pipeline, limit: limit)
