@@ -61,7 +61,7 @@ import Testing
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
-        #expect(CLI.waitUntil(seconds: 5) { kill(pid, 0) != 0 })
+        #expect(CLI.waitUntil(seconds: 20) { kill(pid, 0) != 0 })
         let run = try #require(try state(cli))
         #expect(run["state"] as? String == "cancelled")
         let id = try #require(run["id"] as? String)
