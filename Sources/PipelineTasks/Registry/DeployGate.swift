@@ -35,11 +35,6 @@ struct DeployGate {
     var thresholds: [Threshold] = []
     var champion: Champion?
 
-    init(thresholds: [Threshold], champion: Champion?) {
-        self.thresholds = thresholds
-        self.champion = champion
-    }
-
     init(_ value: JSONValue?) throws {
         guard let value, value != .null else { return }
         guard let members = value.objectValue else {
@@ -88,12 +83,13 @@ struct DeployGate {
             default: ok = actual == threshold.value
             }
             passed = passed && ok
-            reasons.append("\(threshold.metric) \(format(actual)) \(threshold.op) \(format(threshold.value)): \(ok ? "pass" : "fail")")
+            reasons.append("\(threshold.metric) \(Self.format(actual)) \(threshold.op) \(Self.format(threshold.value)): \(ok ? "pass" : "fail")")
         }
         return (passed, reasons)
     }
 
-    func format(_ value: Double) -> String {
+    /// A metric as the reasons show it: up to 4 decimals, trailing zeros dropped.
+    static func format(_ value: Double) -> String {
         let text = String(format: "%.4f", value)
         var trimmed = Substring(text)
         while trimmed.hasSuffix("0") { trimmed = trimmed.dropLast() }

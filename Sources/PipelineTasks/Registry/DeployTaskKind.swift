@@ -101,8 +101,8 @@ public struct DeployTaskKind: TaskKind {
         }
         let gain = champion.higherIsBetter ? newValue - oldValue : oldValue - newValue
         let ok = gain >= champion.margin
-        let gate = DeployGate(thresholds: [], champion: nil)
-        return (ok, "champion: candidate v\(candidate.version) \(champion.metric) \(gate.format(newValue)) vs production v\(production.version) \(gate.format(oldValue)) (\(gain >= 0 ? "+" : "")\(gate.format(gain)) \(ok ? "≥" : "<") margin \(gate.format(champion.margin))): \(ok ? "pass" : "fail")")
+        let format = DeployGate.format
+        return (ok, "champion: candidate v\(candidate.version) \(champion.metric) \(format(newValue)) vs production v\(production.version) \(format(oldValue)) (\(gain >= 0 ? "+" : "")\(format(gain)) \(ok ? "≥" : "<") margin \(format(champion.margin))): \(ok ? "pass" : "fail")")
     }
 
     private func runHook(_ argv: [String], exportPath: String?, model: String, version: Int, _ context: TaskContext) async throws {

@@ -32,12 +32,9 @@ public struct RegisterModelTaskKind: TaskKind {
             metrics[key] = number
         }
         var fingerprint = try inputs.optionalString("data_fingerprint")
-        if fingerprint == nil, let artifacts = context.artifacts,
-            let data = FileManager.default.contents(atPath: try artifacts.path(for: artifact)),
-            case .object(let file)? = try? JSONDecoder().decode(JSONValue.self, from: data),
-            let training = file["training"]?.objectValue
-        {
-            fingerprint = training["data_fingerprint"]?.stringValue
+        if fingerprint == nil, let artifacts = context.artifacts {
+            // A Kiln model file knows its training data; a script's model file need not be one.
+            fingerprint = (try? ModelFile.load(path: try artifacts.path(for: artifact)))?.training.dataFingerprint
         }
         if fingerprint == nil, context.inputs["data"] != nil { fingerprint = try await inputs.artifact("data") }
         var upstream: [UpstreamVersion] = []

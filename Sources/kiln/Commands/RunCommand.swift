@@ -44,9 +44,10 @@ struct RunCommand: AsyncParsableCommand {
         let overrides = try Execution.parseParams(params)
         let base = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
         try await reportingErrors {
-            try await TriggerWiring(home: home).recordDataBaseline(plan.pipeline, baseDirectory: base, at: SystemClock().now)
+            let wiring = try TriggerWiring(home: home)
+            try await wiring.recordDataBaseline(plan.pipeline, baseDirectory: base, at: SystemClock().now)
             try await Execution.execute(
-                home: home, pipeline: plan.pipeline, parallelism: parallelism, readCache: readCache, json: json
+                home: home, store: wiring.store, pipeline: plan.pipeline, parallelism: parallelism, readCache: readCache, json: json
             ) { executor in
                 try await executor.run(plan, params: overrides, baseDirectory: base, trigger: trigger)
             }
@@ -81,7 +82,7 @@ struct ResumeCommand: AsyncParsableCommand {
             let id = try await home.resolveRun(run, in: store)
             let snapshot = try await store.run(id)?.snapshot
             try await Execution.execute(
-                home: home, pipeline: snapshot, parallelism: parallelism, readCache: !noCache, json: json
+                home: home, store: store, pipeline: snapshot, parallelism: parallelism, readCache: !noCache, json: json
             ) { executor in
                 try await executor.resume(id)
             }

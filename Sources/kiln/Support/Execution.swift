@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ModelRegistry
 import PipelineEngine
 import PipelineFile
 import PipelineModel
@@ -14,8 +15,9 @@ enum Execution {
     static var knownKindNames: Set<String> { TaskKindRegistry.standard().names.union(TaskKindRegistry.modelKindNames) }
 
     /// The task kinds this binary knows: built-in, ML, and registry kinds on `home`'s registry and artifacts.
-    static func kinds(home: HomeOptions) throws -> TaskKindRegistry {
-        let registry = try home.openRegistry()
+    /// The registry shares `store`'s database connection (one database per command, opened once).
+    static func kinds(home: HomeOptions, store: SQLiteStateStore) -> TaskKindRegistry {
+        let registry = ModelRegistryService(store: SQLiteRegistryStore(sharingDatabaseOf: store))
         var kinds = TaskKindRegistry.standard(registry: registry)
         kinds.registerModelKinds(
             registry: registry, artifacts: home.artifactStore, ledger: home.deploymentLedger,
@@ -40,13 +42,12 @@ enum Execution {
 
     /// Starts `body` (which runs or resumes), cancels it on Ctrl-C, and exits with the run's code.
     static func execute(
-        home: HomeOptions, pipeline: Pipeline?, parallelism: Int?, readCache: Bool, json: Bool,
+        home: HomeOptions, store: SQLiteStateStore, pipeline: Pipeline?, parallelism: Int?, readCache: Bool, json: Bool,
         _ body: @escaping @Sendable (PipelineExecutor) async throws -> RunRecord
     ) async throws {
         if let parallelism, parallelism < 1 {
             throw ValidationError("--parallelism must be at least 1")
         }
-        let store = try home.openStore()
         let printer = ProgressPrinter(live: Terminal.stderrIsTTY)
         // Notifications are sent by a child task fed from the event stream, never on the engine's path.
         let dispatcher = (pipeline?.notify.isEmpty ?? true) ? nil : NotificationDispatcher()
@@ -55,7 +56,7 @@ enum Execution {
             Task { await dispatcher.deliver(environment: environment, store: store, logger: Logger(label: "kiln.notify")) }
         }
         let executor = PipelineExecutor(
-            store: store, kinds: try kinds(home: home), clock: SystemClock(), events: events, artifacts: home.artifactStore,
+            store: store, kinds: kinds(home: home, store: store), clock: SystemClock(), events: events, artifacts: home.artifactStore,
             configuration: .init(parallelism: parallelism, readCache: readCache,
                                  environment: environment))
         let work = Task { try await body(executor) }

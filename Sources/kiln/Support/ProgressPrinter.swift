@@ -47,7 +47,7 @@ final class ProgressPrinter: RunEventSink {
                 if !live { Terminal.err("\(pad(task)) retry \(attempt) at \(at.iso8601) after: \(error)") }
             case .log(let line):
                 guard showLogs else { return }
-                let prefix = line.stream == .system ? "!" : (line.stream == .stderr ? "|" : "|")
+                let prefix = line.stream == .system ? "*" : (line.stream == .stderr ? "!" : "|")  // as `kiln logs` marks them
                 emit("\(pad(line.taskID)) \(prefix) \(line.text)", state: &state)
             case .runFinished(let run):
                 redraw(&state, force: true)
