@@ -1,3 +1,4 @@
+import Tabular
 /// Bounds on class shares of the label column, decoded from `{"min": 0.1, "max": 0.9, "positive": "1"}`.
 ///
 /// Shares are fractions of the non-null label values. Without `positive` every class present must have a

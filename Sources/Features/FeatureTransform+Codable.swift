@@ -1,3 +1,4 @@
+import Tabular
 extension FeatureTransform: Codable {
     /// The accepted parameter keys of each transform name.
     static let parameterKeys: [String: [String]] = [

@@ -1,4 +1,4 @@
-public import DriftStatistics
+import DriftStatistics
 import Foundation
 public import ModelRegistry
 public import PipelineEngine

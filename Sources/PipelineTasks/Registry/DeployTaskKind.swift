@@ -1,5 +1,5 @@
 import Foundation
-public import ModelRegistry
+import ModelRegistry
 public import PipelineEngine
 import PipelineModel
 
