@@ -14,7 +14,10 @@ let package = Package(
         .library(name: "PipelineModel", targets: ["PipelineModel"]),
         .library(name: "PipelineEngine", targets: ["PipelineEngine"]),
         .library(name: "PipelineFile", targets: ["PipelineFile"]),
-        .library(name: "PipelineTasks", targets: ["PipelineTasks"]),
+        .library(name: "CommandTasks", targets: ["CommandTasks"]),
+        .library(name: "MLTasks", targets: ["MLTasks"]),
+        .library(name: "DeploymentTasks", targets: ["DeploymentTasks"]),
+        .library(name: "SQLiteData", targets: ["SQLiteData"]),
         .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
         .library(name: "PipelineScheduler", targets: ["PipelineScheduler"]),
@@ -23,7 +26,7 @@ let package = Package(
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "DataValidation", targets: ["DataValidation"]),
         .library(name: "Features", targets: ["Features"]),
-        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "ClassificationMetrics", targets: ["ClassificationMetrics"]),
         .library(name: "BoostedTrees", targets: ["BoostedTrees"]),
         .library(name: "LinearModels", targets: ["LinearModels"]),
         .library(name: "DriftStatistics", targets: ["DriftStatistics"]),
@@ -56,33 +59,36 @@ let package = Package(
         .target(name: "ModelRegistry", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
         .target(name: "DataValidation", dependencies: ["Tabular"]),
         .target(name: "Features", dependencies: ["Tabular"]),
-        .target(name: "Metrics", swiftSettings: swiftSettings),
+        .target(name: "ClassificationMetrics", swiftSettings: swiftSettings),
         .target(name: "BoostedTrees", swiftSettings: swiftSettings),
         .target(name: "LinearModels", swiftSettings: swiftSettings),
         .target(name: "DriftStatistics", swiftSettings: swiftSettings),
-        // Layer 3: adapters.
+        // Layer 3: what builds on the engine and the registry, each with one job.
         .target(
             name: "PipelineFile",
-            dependencies: ["PipelineModel", "PipelineScheduler", .product(name: "Yams", package: "Yams")],
+            dependencies: ["PipelineModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "PipelineTasks",
+            name: "CommandTasks",
             dependencies: [
-                "PipelineEngine", "ModelRegistry", "Tabular", "DataValidation", "Features",
-                "BoostedTrees", "LinearModels", "Metrics", "DriftStatistics",
-                .product(name: "Subprocess", package: "swift-subprocess"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Yams", package: "Yams"),
+                "PipelineModel", "PipelineEngine", .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "PipelineStoreSQLite",
-            dependencies: ["PipelineEngine", "ModelRegistry", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "MLTasks",
+            dependencies: [
+                "PipelineModel", "PipelineEngine", "ModelRegistry", "Tabular", "DataValidation", "Features",
+                "BoostedTrees", "LinearModels", "ClassificationMetrics", "DriftStatistics",
+            ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PipelineTesting", dependencies: ["PipelineEngine", "ModelRegistry"], swiftSettings: swiftSettings),
+        .target(
+            name: "DeploymentTasks",
+            dependencies: ["PipelineModel", "PipelineEngine", "ModelRegistry", "MLTasks", "CommandTasks"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "PipelineScheduler",
             dependencies: [
@@ -96,7 +102,6 @@ let package = Package(
             name: "Notifications",
             dependencies: [
                 "PipelineModel",
-                "PipelineEngine",  // for `PipelineClock` only
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -104,12 +109,31 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Layer 4: executables.
+        .target(
+            name: "SQLiteData",
+            dependencies: ["Tabular", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 4: backends of the ports above, and test support.
+        .target(
+            name: "PipelineStoreSQLite",
+            dependencies: [
+                "PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PipelineTesting",
+            dependencies: ["PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler"],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 5: executables (composition roots).
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "PipelineFile", "PipelineTasks", "PipelineStoreSQLite", "ModelRegistry", "Tabular", "Notifications",
-                "PipelineScheduler",
+                "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks", "DeploymentTasks",
+                "PipelineStoreSQLite", "SQLiteData", "ModelRegistry", "Tabular", "Notifications", "PipelineScheduler",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -120,17 +144,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "kiln-bench",
-            dependencies: ["PipelineFile", "PipelineTasks", "PipelineStoreSQLite"],
+            dependencies: ["PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "PipelineStoreSQLite"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "kiln-ml-bench",
-            dependencies: ["Metrics", "BoostedTrees", "LinearModels", "DriftStatistics"],
+            dependencies: ["ClassificationMetrics", "BoostedTrees", "LinearModels", "DriftStatistics"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(
             name: "kiln-example-swift",
-            dependencies: ["PipelineTasks", "PipelineStoreSQLite"],
+            dependencies: ["PipelineModel", "PipelineEngine", "CommandTasks", "PipelineStoreSQLite"],
             path: "Examples/swift-pipeline",
             swiftSettings: swiftSettings
         ),
@@ -138,7 +162,7 @@ let package = Package(
         .testTarget(name: "PipelineModelTests", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineEngineTests",
-            dependencies: ["PipelineEngine", "PipelineTesting", "PipelineTasks"],
+            dependencies: ["PipelineEngine", "PipelineTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PipelineFileTests", dependencies: ["PipelineFile"], swiftSettings: swiftSettings),
@@ -148,9 +172,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "PipelineTasksTests",
+            name: "TaskKindsTests",
             dependencies: [
-                "PipelineTasks", "PipelineTesting", "ModelRegistry", "Tabular", "BoostedTrees", "DriftStatistics", .product(name: "GRDB", package: "GRDB.swift"),
+                "CommandTasks", "MLTasks", "DeploymentTasks", "SQLiteData", "PipelineFile", "PipelineTesting", "ModelRegistry", "Tabular",
+                "BoostedTrees", "DriftStatistics", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
@@ -159,7 +184,7 @@ let package = Package(
             name: "PipelineSchedulerTests",
             dependencies: [
                 "PipelineScheduler", "PipelineModel", "PipelineEngine", "PipelineTesting", "PipelineStoreSQLite",
-                "ModelRegistry", "PipelineFile",
+                "ModelRegistry", "PipelineFile", "SQLiteData",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
@@ -190,7 +215,7 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataValidationTests", dependencies: ["DataValidation", "Tabular"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Tabular"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClassificationMetricsTests", dependencies: ["ClassificationMetrics"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "BoostedTreesTests", dependencies: ["BoostedTrees"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "LinearModelsTests", dependencies: ["LinearModels"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(

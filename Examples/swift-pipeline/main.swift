@@ -6,7 +6,7 @@ import Foundation
 import PipelineEngine
 import PipelineModel
 import PipelineStoreSQLite
-import PipelineTasks
+import CommandTasks
 
 var builder = PipelineBuilder(name: "swift-example", params: ["min_f1": 0.8], kinds: .builtIn)
 

@@ -1,6 +1,5 @@
 public import AsyncHTTPClient
 public import Logging
-public import PipelineEngine
 public import PipelineModel
 import NIOCore
 

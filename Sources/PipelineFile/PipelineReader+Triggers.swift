@@ -1,5 +1,4 @@
 import PipelineModel
-import PipelineScheduler
 import Yams
 
 // Reading `triggers:`: every rule with located diagnostics. Schedules are checked with `Schedule.parse`, so a

@@ -1,5 +1,6 @@
 internal import GRDB
 import PipelineEngine
+import PipelineModel
 
 // Reads. On a file store they run on reader connections (WAL snapshots) and never wait for writers.
 extension SQLiteStateStore {

@@ -1,7 +1,8 @@
 internal import Foundation
 internal import GRDB
 public import PipelineEngine
-import PipelineModel
+public import PipelineScheduler
+public import PipelineModel
 
 // The trigger daemon's state (table `trigger_state`, migration `v3-scheduler`).
 extension SQLiteStateStore: TriggerStateStore {

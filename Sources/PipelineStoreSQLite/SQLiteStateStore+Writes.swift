@@ -1,5 +1,6 @@
 internal import GRDB
 import PipelineEngine
+import PipelineModel
 
 // Write transactions. JSON is encoded before the transaction starts so the write lock, which other
 // `kiln` processes wait for, is held only while rows are written.

@@ -1,5 +1,6 @@
 internal import GRDB
 public import PipelineEngine
+public import PipelineModel
 
 /// A ``StateStore`` kept in one SQLite database file: the store `kiln` uses.
 ///

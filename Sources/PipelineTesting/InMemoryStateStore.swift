@@ -1,5 +1,6 @@
 public import PipelineEngine
-import PipelineModel
+public import PipelineScheduler
+public import PipelineModel
 import Synchronization
 
 /// A ``StateStore`` that keeps everything in memory: for tests of pipelines and of the engine.

@@ -2,7 +2,7 @@ import Foundation
 import PipelineEngine
 import PipelineModel
 import PipelineStoreSQLite
-import PipelineTasks
+import CommandTasks
 
 /// `kiln-bench`: engine overhead on no-op workloads with the durable SQLite store. Prints figures, asserts nothing.
 ///

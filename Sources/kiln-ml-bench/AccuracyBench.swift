@@ -1,7 +1,7 @@
 import BoostedTrees
 import Foundation
 import LinearModels
-import Metrics
+import ClassificationMetrics
 
 /// F1 / ROC AUC of Kiln's trees (and logistic regression) on adult.csv and telco_churn.csv with
 /// bench_train.py's split and one-hot encoding; also times loading each CSV file.

@@ -1,7 +1,7 @@
 import BoostedTrees
 import Foundation
 import LinearModels
-import Metrics
+import ClassificationMetrics
 
 /// Fit time and peak RSS on the 1,000,000 × 30 synthetic table (raw file written by benchmarks/ml/export_synth.py).
 enum BigBench {

@@ -1,5 +1,6 @@
 import Foundation
 import PipelineEngine
+import PipelineModel
 import Testing
 
 @Suite struct LocalArtifactStoreTests {

@@ -2,6 +2,7 @@ import Foundation
 import PipelineModel
 import PipelineScheduler
 import PipelineStoreSQLite
+import SQLiteData
 import Testing
 
 @Suite("Row counting for data: rules")

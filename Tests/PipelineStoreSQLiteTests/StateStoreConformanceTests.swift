@@ -1,4 +1,5 @@
 import PipelineEngine
+import PipelineModel
 import PipelineStoreSQLite
 import PipelineTesting
 import Testing

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PipelineModel
-import PipelineTasks
+import MLTasks
 import Tabular
 
 /// `kiln data profile FILE`: rows, columns and per-column statistics of a CSV or binary dataset.

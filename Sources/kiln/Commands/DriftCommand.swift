@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PipelineModel
-import PipelineTasks
+import MLTasks
 import Tabular
 
 /// `kiln drift REF CUR`: per-column data drift of CUR against REF, and whether the dataset drifted.

@@ -3,7 +3,7 @@ import ModelRegistry
 import PipelineEngine
 import PipelineModel
 import PipelineStoreSQLite
-import PipelineTasks
+import DeploymentTasks
 
 /// `kiln models [list|show|promote|rollback]`: the model registry.
 struct ModelsCommand: AsyncParsableCommand {

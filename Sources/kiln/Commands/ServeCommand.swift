@@ -49,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
             let clock = SystemClock()
             let dispatcher = NotificationDispatcher()
             let executor = PipelineExecutor(
-                store: wiring.store, kinds: Execution.kinds(home: home, store: wiring.store), clock: clock, events: dispatcher,
+                store: wiring.store, kinds: KindCatalog.kinds(home: home, store: wiring.store), clock: clock, events: dispatcher,
                 artifacts: home.artifactStore,
                 configuration: .init(parallelism: parallelism, environment: Execution.environment), logger: logger)
             let queue = RunQueue(executor: executor)

@@ -1,37 +1,21 @@
 import ArgumentParser
 import Foundation
 import Logging
-import ModelRegistry
 import PipelineEngine
 import PipelineFile
 import PipelineModel
 import PipelineStoreSQLite
-import PipelineTasks
 import Synchronization
 
 /// Runs or resumes a run with progress on stderr, Ctrl-C handling and the CLI's exit codes.
 enum Execution {
-    /// The names of every task kind this binary can run (for checking pipeline files without opening a home).
-    static var knownKindNames: Set<String> { TaskKindRegistry.standard().names.union(TaskKindRegistry.modelKindNames) }
-
-    /// The task kinds this binary knows: built-in, ML, and registry kinds on `home`'s registry and artifacts.
-    /// The registry shares `store`'s database connection (one database per command, opened once).
-    static func kinds(home: HomeOptions, store: SQLiteStateStore) -> TaskKindRegistry {
-        let registry = ModelRegistryService(store: SQLiteRegistryStore(sharingDatabaseOf: store))
-        var kinds = TaskKindRegistry.standard(registry: registry)
-        kinds.registerModelKinds(
-            registry: registry, artifacts: home.artifactStore, ledger: home.deploymentLedger,
-            scoring: EvaluationScoring())
-        return kinds
-    }
-
     /// The process environment (what `env.X` expressions see).
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     /// Loads and checks a pipeline file; prints every diagnostic and exits 2 when it is invalid.
     static func loadPlan(_ path: String) throws -> Plan {
         do {
-            return try PipelineFile.loadPlan(path: path, knownKinds: knownKindNames)
+            return try PipelineFile.loadPlan(path: path, knownKinds: KindCatalog.names)
         } catch {
             Terminal.err("\(error)")
             let count = error.diagnostics.count
@@ -56,7 +40,7 @@ enum Execution {
             Task { await dispatcher.deliver(environment: environment, store: store, logger: Logger(label: "kiln.notify")) }
         }
         let executor = PipelineExecutor(
-            store: store, kinds: kinds(home: home, store: store), clock: SystemClock(), events: events, artifacts: home.artifactStore,
+            store: store, kinds: KindCatalog.kinds(home: home, store: store), clock: SystemClock(), events: events, artifacts: home.artifactStore,
             configuration: .init(parallelism: parallelism, readCache: readCache,
                                  environment: environment))
         let work = Task { try await body(executor) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PipelineEngine
+import PipelineModel
 import PipelineStoreSQLite
 
 /// Where Kiln keeps its state: `--home`, else `KILN_HOME`, else `./.kiln`.

@@ -2,7 +2,7 @@ import ModelRegistry
 import PipelineEngine
 import PipelineModel
 import PipelineScheduler
-import PipelineTasks
+import MLTasks
 
 /// Evaluates `drift:` rules with the ML toolkit: the training data of the model's production version (from the
 /// home's artifact store) against the rule's `current` data, over the model's input columns (``TrainingDataDrift``).

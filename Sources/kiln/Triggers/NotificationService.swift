@@ -1,5 +1,6 @@
 import Logging
 import PipelineEngine
+import PipelineModel
 import ServiceLifecycle
 
 /// `kiln serve`'s notification sender: delivers the `notify:` events of every run the daemon executes, until

@@ -35,7 +35,7 @@ enum PipelineFiles {
     /// Loads one file as a watched pipeline, or the diagnostics text (as `kiln validate` prints it).
     static func load(_ path: String) -> Result<WatchedPipeline, LoadFailure> {
         do {
-            let plan = try PipelineFile.loadPlan(path: path, knownKinds: Execution.knownKindNames)
+            let plan = try PipelineFile.loadPlan(path: path, knownKinds: KindCatalog.names)
             let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
             return .success(WatchedPipeline(plan: plan, baseDirectory: base, path: path))
         } catch {

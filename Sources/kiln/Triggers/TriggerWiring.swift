@@ -4,6 +4,7 @@ import PipelineEngine
 import PipelineModel
 import PipelineScheduler
 import PipelineStoreSQLite
+import SQLiteData
 
 /// Builds the trigger machinery from the home folder: stores, inputs, the evaluator.
 struct TriggerWiring {

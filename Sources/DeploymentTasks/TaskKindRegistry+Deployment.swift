@@ -1,0 +1,23 @@
+public import ModelRegistry
+public import PipelineEngine
+public import PipelineModel
+
+extension TaskKindRegistry {
+    /// Adds the registry and deployment kinds: `register-model`, `deploy`, `approve`, `rollback`
+    /// (reference: docs/deployment.md).
+    ///
+    /// - Parameters:
+    ///   - registry: The model registry.
+    ///   - artifacts: Where model files are.
+    ///   - ledger: Where export paths are remembered, for rollbacks.
+    ///   - scoring: Scores models for champion/challenger gates (``EvaluationScoring`` with the ML kinds).
+    public mutating func registerDeploymentKinds(
+        registry: ModelRegistryService, artifacts: any ArtifactStore, ledger: DeploymentLedger?, scoring: (any ModelScoring)?
+    ) {
+        let deployer = Deployer(registry: registry, artifacts: artifacts, ledger: ledger)
+        register(RegisterModelTaskKind(registry: registry))
+        register(DeployTaskKind(deployer: deployer, scoring: scoring))
+        register(ApproveTaskKind())
+        register(RollbackTaskKind(deployer: deployer))
+    }
+}

@@ -1,0 +1,28 @@
+public import PipelineModel
+public import Tabular
+
+/// How the ML kinds read the formats they do not parse themselves: YAML documents and SQL databases.
+///
+/// The ML kinds depend on neither a YAML nor a database library; whoever builds the task kind registry plugs the
+/// readers in (the `kiln` executable uses `PipelineFile`'s YAML reader and `SQLiteData`'s query). A reader left
+/// `nil` makes the input that needs it fail with a message saying so.
+public struct DataReaders: Sendable {
+    /// Parses YAML text into plain values.
+    public typealias YAMLParser = @Sendable (_ text: String) throws -> JSONValue
+    /// Runs one `SELECT` on the SQLite file at an absolute path, read-only.
+    public typealias SQLQuery = @Sendable (_ database: String, _ query: String) throws -> DataFrame
+
+    /// Reads `.yaml`/`.yml` config files (`train`'s `config`, `validate`'s `rules`, `features`' `transforms`).
+    public var yaml: YAMLParser?
+    /// Runs `extract-sql`'s query.
+    public var sql: SQLQuery?
+
+    /// Creates readers.
+    /// - Parameters:
+    ///   - yaml: The YAML parser, or `nil` to accept JSON config files only.
+    ///   - sql: The SQL runner, or `nil` to make `extract-sql` fail with a clear message.
+    public init(yaml: YAMLParser? = nil, sql: SQLQuery? = nil) {
+        self.yaml = yaml
+        self.sql = sql
+    }
+}

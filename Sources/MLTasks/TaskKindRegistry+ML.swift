@@ -1,0 +1,29 @@
+public import ModelRegistry
+public import PipelineEngine
+public import PipelineModel
+
+extension TaskKindRegistry {
+    /// Adds the ML kinds: `extract-csv`, `extract-sql`, `validate`, `features`, `merge`, `split`, `train`,
+    /// `evaluate`, `predict` and `drift` (reference: docs/task-kinds.md).
+    ///
+    /// The ML kinds pass datasets and models as artifacts: give the executor an artifact store
+    /// (`PipelineExecutor(…, artifacts: LocalArtifactStore(root: …))`).
+    ///
+    /// ```swift
+    /// var kinds = TaskKindRegistry.builtIn
+    /// kinds.registerMLKinds(readers: DataReaders(yaml: YAMLValues.parse, sql: SQLiteQuery.frame))
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - registry: The model registry `predict` and `evaluate` resolve `model: NAME@ALIAS` references in; without
+    ///     one such references fail with a clear error.
+    ///   - readers: How YAML config files and SQL databases are read.
+    public mutating func registerMLKinds(registry: ModelRegistryService? = nil, readers: DataReaders = DataReaders()) {
+        let kinds: [any TaskKind] = [
+            ExtractCSVTaskKind(), ExtractSQLTaskKind(readers: readers), ValidateTaskKind(readers: readers),
+            FeaturesTaskKind(readers: readers), MergeTaskKind(), SplitTaskKind(), TrainTaskKind(readers: readers),
+            EvaluateTaskKind(registry: registry), PredictTaskKind(registry: registry), DriftTaskKind(),
+        ]
+        for kind in kinds { register(kind) }
+    }
+}

@@ -1,0 +1,40 @@
+import CommandTasks
+import DeploymentTasks
+import MLTasks
+import ModelRegistry
+import PipelineEngine
+import PipelineModel
+import PipelineFile
+import PipelineStoreSQLite
+import SQLiteData
+
+/// Every task kind `kiln` runs, assembled in one place: the built-in command kinds, the ML kinds, and the
+/// registry and deployment kinds. Names come from the kinds themselves.
+enum KindCatalog {
+    /// How the ML kinds read YAML config files and SQL databases.
+    static let readers = DataReaders(yaml: YAMLValues.parse, sql: SQLiteQuery.frame)
+
+    /// The kinds, with the registry and artifacts of one home.
+    static func kinds(
+        registry: ModelRegistryService, artifacts: any ArtifactStore, ledger: DeploymentLedger?
+    ) -> TaskKindRegistry {
+        var kinds = TaskKindRegistry.builtIn
+        kinds.registerMLKinds(registry: registry, readers: readers)
+        kinds.registerDeploymentKinds(registry: registry, artifacts: artifacts, ledger: ledger, scoring: EvaluationScoring())
+        return kinds
+    }
+
+    /// The kinds on `home`'s registry and artifacts; the registry shares `store`'s database connection (one
+    /// database per command, opened once).
+    static func kinds(home: HomeOptions, store: SQLiteStateStore) -> TaskKindRegistry {
+        kinds(registry: ModelRegistryService(store: SQLiteRegistryStore(sharingDatabaseOf: store)),
+              artifacts: home.artifactStore, ledger: home.deploymentLedger)
+    }
+
+    /// The name of every kind, for checking pipeline files without opening a home: the same assembly, on a
+    /// throwaway in-memory registry.
+    static let names: Set<String> = {
+        guard let store = try? SQLiteRegistryStore.inMemory() else { return [] }
+        return kinds(registry: ModelRegistryService(store: store), artifacts: LocalArtifactStore(root: "/"), ledger: nil).names
+    }()
+}
