@@ -79,8 +79,8 @@ let package = Package(
         .target(
             name: "MLTasks",
             dependencies: [
-                "PipelineModel", "PipelineEngine", "ModelRegistry", "Tabular", "DataValidation", "Features",
-                "BoostedTrees", "LinearModels", "ClassificationMetrics", "DriftStatistics",
+                "PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler", "Tabular", "DataValidation",
+                "Features", "BoostedTrees", "LinearModels", "ClassificationMetrics", "DriftStatistics",
             ],
             swiftSettings: swiftSettings
         ),
@@ -101,8 +101,9 @@ let package = Package(
         .target(
             name: "Notifications",
             dependencies: [
-                "PipelineModel",
+                "PipelineModel", "PipelineEngine",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -8,7 +8,10 @@ import PipelineModel
 /// Outputs: `approved` (true), `by`, `reason`. A rejection fails the task.
 public struct ApproveTaskKind: TaskKind {
     /// `approve`.
-    public let name = "approve"
+    /// The kind's name, `"approve"`.
+    public static let kindName = "approve"
+    /// ``kindName``.
+    public var name: String { Self.kindName }
 
     /// Creates the kind.
     public init() {}

@@ -15,7 +15,10 @@ import PipelineModel
 /// is untouched. A failure while deploying fails the task, again with production untouched.
 public struct DeployTaskKind: TaskKind {
     /// `deploy`.
-    public let name = "deploy"
+    /// The kind's name, `"deploy"`.
+    public static let kindName = "deploy"
+    /// ``kindName``.
+    public var name: String { Self.kindName }
     let deployer: Deployer
     let scoring: (any ModelScoring)?
 

@@ -14,7 +14,10 @@ import PipelineModel
 /// Idempotent per run and task: a resumed run gets its earlier version back instead of registering twice.
 public struct RegisterModelTaskKind: TaskKind {
     /// `register-model`.
-    public let name = "register-model"
+    /// The kind's name, `"register-model"`.
+    public static let kindName = "register-model"
+    /// ``kindName``.
+    public var name: String { Self.kindName }
     let registry: ModelRegistryService
 
     /// Creates the kind on `registry`.

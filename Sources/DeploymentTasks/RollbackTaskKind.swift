@@ -8,7 +8,10 @@ import PipelineModel
 /// Inputs: `name`, optional `to`, `alias`, `reason`. Outputs: `from`, `to`.
 public struct RollbackTaskKind: TaskKind {
     /// `rollback`.
-    public let name = "rollback"
+    /// The kind's name, `"rollback"`.
+    public static let kindName = "rollback"
+    /// ``kindName``.
+    public var name: String { Self.kindName }
     let deployer: Deployer
 
     /// Creates the kind.

@@ -34,16 +34,6 @@ public struct Pipeline: Sendable, Hashable, Codable {
         self.triggers = triggers
     }
 
-    /// The model the pipeline produces: the `name` input of its `register-model` task, else the pipeline's name.
-    public var producedModel: String {
-        for task in tasks {
-            if case .uses("register-model", let inputs) = task.action, let name = inputs["name"]?.stringValue {
-                return name
-            }
-        }
-        return name
-    }
-
     /// The task with `id`, if any.
     public func task(_ id: String) -> TaskSpec? { tasks.first { $0.id == id } }
 }

@@ -90,7 +90,7 @@ struct RuleContext {
         guard let total else {
             return (RuleVerdict(type: "data", fires: false, evidence: "data: row count of \(rule.source.summary) unknown at this time"), nil)
         }
-        let baseline = Int(state.rules["data"]?.mark ?? 0)
+        let baseline = Int(state.rules[DataBaseline.rule]?.mark ?? 0)
         let new = total >= baseline ? total - baseline : total  // fewer rows than before: the source was replaced
         let fires = new >= rule.newRows
         let rows = "\(EvidenceFormat.count(new)) new row\(new == 1 ? "" : "s")"

@@ -110,7 +110,7 @@ public struct TriggerEvaluator: Sendable {
                 for verdict in conditions where verdict.fires && verdict.type != "data" {
                     state.rules[verdict.rule, default: .init()].lastFire = verdict.fireTime ?? now
                 }
-                if let dataTotal { state.rules["data", default: .init()].mark = Int64(dataTotal) }
+                if let dataTotal { state.rules[DataBaseline.rule, default: .init()].mark = Int64(dataTotal) }
                 if state.queued == nil {
                     state.queued = fired
                 } else {

@@ -1,13 +1,17 @@
 public import PipelineModel
 
 /// The "retrains when" graph between pipelines: pipeline B depends on pipeline A when B's `upstream:` names the
-/// model A produces (``Pipeline/producedModel``). A cycle would retrain forever, so it is rejected at load time.
+/// model A produces. A cycle would retrain forever, so it is rejected at load time.
 public enum UpstreamGraph {
     /// A cycle among `pipelines`, as pipeline names in order with the first repeated at the end
     /// (`["a", "b", "a"]`), or `nil` when there is none.
-    public static func cycle(in pipelines: [Pipeline]) -> [String]? {
+    ///
+    /// - Parameters:
+    ///   - pipelines: The pipelines.
+    ///   - producedModel: The model a pipeline registers (the deployment kinds know: `DeploymentModels.produced(by:)`).
+    public static func cycle(in pipelines: [Pipeline], producedModel: (Pipeline) -> String) -> [String]? {
         var producers: [String: [String]] = [:]
-        for pipeline in pipelines { producers[pipeline.producedModel, default: []].append(pipeline.name) }
+        for pipeline in pipelines { producers[producedModel(pipeline), default: []].append(pipeline.name) }
         var edges: [String: [String]] = [:]  // pipeline → the pipelines it triggers on
         for pipeline in pipelines {
             edges[pipeline.name] = (pipeline.triggers?.upstream ?? []).flatMap { producers[$0] ?? [] }.sorted()

@@ -4,8 +4,9 @@ import Logging
 import PipelineEngine
 import PipelineModel
 import PipelineScheduler
+import DeploymentTasks
+import Notifications
 import ServiceLifecycle
-import UnixSignals
 
 /// `kiln serve [FILES_OR_DIRS…]`: the daemon — evaluates triggers every tick and runs what fires.
 struct ServeCommand: AsyncParsableCommand {
@@ -47,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.logLevel = level
             let wiring = try TriggerWiring(home: home)
             let clock = SystemClock()
-            let dispatcher = NotificationDispatcher()
+            let dispatcher = NotificationDispatcher(milestone: DeploymentMilestones.event)
             let executor = PipelineExecutor(
                 store: wiring.store, kinds: KindCatalog.kinds(home: home, store: wiring.store), clock: clock, events: dispatcher,
                 artifacts: home.artifactStore,
@@ -66,17 +67,19 @@ struct ServeCommand: AsyncParsableCommand {
             let runner = RunQueueService(
                 executor: executor, queue: queue, clock: clock,
                 configuration: .init(poll: min(tickDuration, .seconds(1)), grace: graceDuration), logger: logger)
-            let group = ServiceGroup(configuration: .init(
-                services: [
+            try await Lifecycle.run(
+                [
                     .init(service: triggers, successTerminationBehavior: .ignore),
                     .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(
                         service: NotificationService(
-                            dispatcher: dispatcher, environment: Execution.environment, store: wiring.store, logger: logger),
+                            dispatcher: dispatcher, environment: Execution.environment, store: wiring.store, clock: clock,
+                            logger: logger, report: { Terminal.err($0) }),
                         successTerminationBehavior: .ignore),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
+                interruptMessage: "kiln serve: stopping: no new runs; running ones get \(grace) to finish "
+                    + "(signal again to quit at once)",
+                logger: logger)
             Terminal.err("kiln serve: stopped")
         }
     }

@@ -5,9 +5,11 @@ import PipelineEngine
 import PipelineFile
 import PipelineModel
 import PipelineStoreSQLite
-import Synchronization
+import DeploymentTasks
+import Notifications
+import ServiceLifecycle
 
-/// Runs or resumes a run with progress on stderr, Ctrl-C handling and the CLI's exit codes.
+/// Runs or resumes a run with progress on stderr, the shared lifecycle (``Lifecycle``) and the CLI's exit codes.
 enum Execution {
     /// The process environment (what `env.X` expressions see).
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -24,7 +26,7 @@ enum Execution {
         }
     }
 
-    /// Starts `body` (which runs or resumes), cancels it on Ctrl-C, and exits with the run's code.
+    /// Runs `body` (which runs or resumes) beside the notification service; a signal cancels it; exits with the run's code.
     static func execute(
         home: HomeOptions, store: SQLiteStateStore, pipeline: Pipeline?, parallelism: Int?, readCache: Bool, json: Bool,
         _ body: @escaping @Sendable (PipelineExecutor) async throws -> RunRecord
@@ -33,30 +35,29 @@ enum Execution {
             throw ValidationError("--parallelism must be at least 1")
         }
         let printer = ProgressPrinter(live: Terminal.stderrIsTTY)
-        // Notifications are sent by a child task fed from the event stream, never on the engine's path.
-        let dispatcher = (pipeline?.notify.isEmpty ?? true) ? nil : NotificationDispatcher()
-        let events: any RunEventSink = dispatcher.map { EventFanOut(sinks: [printer, $0]) } ?? printer
-        let delivery = dispatcher.map { dispatcher in
-            Task { await dispatcher.deliver(environment: environment, store: store, logger: Logger(label: "kiln.notify")) }
-        }
+        // Notifications are sent by a service fed from the event stream, never on the engine's path.
+        let dispatcher = (pipeline?.notify.isEmpty ?? true)
+            ? nil : NotificationDispatcher(milestone: DeploymentMilestones.event)
+        let events: any RunEventSink = dispatcher.map { RunEventFanOut([printer, $0]) } ?? printer
+        let clock = SystemClock()
         let executor = PipelineExecutor(
-            store: store, kinds: KindCatalog.kinds(home: home, store: store), clock: SystemClock(), events: events, artifacts: home.artifactStore,
-            configuration: .init(parallelism: parallelism, readCache: readCache,
-                                 environment: environment))
-        let work = Task { try await body(executor) }
-        let interrupts = Interrupts { work.cancel() }
-        let run: RunRecord
-        do {
-            run = try await work.value
-        } catch {
-            interrupts.stop()
-            dispatcher?.finish()
-            await delivery?.value
-            throw error
+            store: store, kinds: KindCatalog.kinds(home: home, store: store), clock: clock, events: events,
+            artifacts: home.artifactStore,
+            configuration: .init(parallelism: parallelism, readCache: readCache, environment: environment))
+        let work = WorkService { try await body(executor) }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let dispatcher {
+            services.append(.init(
+                service: NotificationService(
+                    dispatcher: dispatcher, environment: environment, store: store, clock: clock,
+                    logger: Logger(label: "kiln.notify"), report: { Terminal.err($0) }),
+                successTerminationBehavior: .ignore))
         }
-        interrupts.stop()
-        dispatcher?.finish()
-        await delivery?.value
+        services.append(.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup))
+        try await Lifecycle.run(
+            services, interruptMessage: "\ninterrupted: cancelling running tasks (Ctrl-C again to quit at once)",
+            logger: Lifecycle.logger)
+        let run = try work.value()
         if json {
             Terminal.out(Terminal.json(RunDocument.make(run, tasks: try await store.tasks(of: run.id))))
         }
@@ -95,40 +96,4 @@ enum Execution {
         }
         return params
     }
-}
-
-/// Turns SIGINT (and SIGTERM) into cancellation of the run: the first Ctrl-C cancels (running process groups are killed and the
-/// run is stored as cancelled, resumable); a second one exits at once with 130.
-final class Interrupts: @unchecked Sendable {
-    // Invariant: `sources` is only touched in init and stop(), both called from the same task.
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(onInterrupt: @escaping @Sendable () -> Void) {
-        let count = Counter()
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if count.increment() == 1 {
-                    Terminal.err("\ninterrupted: cancelling running tasks (Ctrl-C again to quit at once)")
-                    onInterrupt()
-                } else {
-                    Foundation.exit(130)
-                }
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func stop() {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
-    }
-}
-
-private final class Counter: Sendable {
-    private let value = Mutex(0)
-    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
 }

@@ -1,3 +1,4 @@
+import DeploymentTasks
 import Foundation
 import PipelineModel
 import PipelineScheduler
@@ -30,7 +31,7 @@ final class FilePipelineCatalog: PipelineCatalog {
                 switch PipelineFiles.load(path) {
                 case .success(let watched):
                     let others = entries.filter { $0.key != path }.compactMap(\.value.good).map(\.pipeline)
-                    if let cycle = UpstreamGraph.cycle(in: others + [watched.pipeline]) {
+                    if let cycle = UpstreamGraph.cycle(in: others + [watched.pipeline], producedModel: DeploymentModels.produced) {
                         Terminal.err("\(path): \(UpstreamGraph.describe(cycle))"
                             + (entry.good == nil ? "; not watched" : "; keeping the last good version"))
                     } else {

@@ -1,3 +1,4 @@
+import DeploymentTasks
 import Foundation
 import PipelineEngine
 import PipelineFile
@@ -50,7 +51,8 @@ enum PipelineFiles {
         for path in paths {
             switch load(path) {
             case .success(let watched):
-                if let cycle = UpstreamGraph.cycle(in: accepted.map(\.pipeline) + [watched.pipeline]) {
+                if let cycle = UpstreamGraph.cycle(
+                    in: accepted.map(\.pipeline) + [watched.pipeline], producedModel: DeploymentModels.produced) {
                     Terminal.err("\(path): \(UpstreamGraph.describe(cycle))")
                 } else {
                     accepted.append(watched)

@@ -1,5 +1,6 @@
 import Foundation
 import ModelRegistry
+import MLTasks
 import PipelineEngine
 import PipelineModel
 import PipelineScheduler
@@ -27,16 +28,9 @@ struct TriggerWiring {
             drift: ModelDriftEvaluator(registry: ModelRegistryService(store: registry), artifacts: artifacts))
     }
 
-    /// Stores the current row count of `pipeline`'s `data:` source as the count at its last run, so the rule
-    /// counts rows arriving after a run started by hand too. Does nothing without a `data:` rule; a source that
-    /// cannot be counted now is left for the daemon to report.
+    /// Moves the `data:` rule's baseline to now: a run starts outside the daemon.
     func recordDataBaseline(_ pipeline: Pipeline, baseDirectory: String, at now: Timestamp) async throws {
-        guard let rule = pipeline.triggers?.data,
-            let total = try? await inputs.rowCount(rule.source, baseDirectory: baseDirectory, asOf: nil)
-        else { return }
-        var state = try await store.triggerState(pipeline: pipeline.name) ?? TriggerState(pipeline: pipeline.name, since: now)
-        state.rules["data", default: .init()].mark = Int64(total)
-        try await store.saveTriggerState(state)
+        try await DataBaseline.record(for: pipeline, baseDirectory: baseDirectory, at: now, inputs: inputs, states: store)
     }
 
     /// Parses a time option: ISO 8601 in UTC (`2026-11-29T02:00:00Z`) or a date.

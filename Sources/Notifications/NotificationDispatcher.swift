@@ -1,9 +1,7 @@
 import AsyncHTTPClient
-import Foundation
-import Logging
-import Notifications
-import PipelineEngine
-import PipelineModel
+public import Logging
+public import PipelineEngine
+public import PipelineModel
 import Synchronization
 
 /// Turns run events into `notify:` deliveries, off the engine's path: the engine only enqueues; a separate
@@ -11,9 +9,18 @@ import Synchronization
 /// (`kiln logs RUN notify`). Each run brings its pipeline's rules in its snapshot.
 ///
 /// Mapping: run failed or cancelled → `failure`; run succeeded → `success`; a retry scheduled → `retrying`; a task
-/// now waiting for a decision → `approval_needed`; a `deploy` task that deployed → `deployed`; a `rollback` task that
-/// succeeded → `rolled_back`.
-final class NotificationDispatcher: RunEventSink {
+/// now waiting for a decision → `approval_needed`; a task that succeeded → what ``Milestone`` says of its kind and
+/// outputs (`deployed`, `rolled_back`: the deployment kinds know which of their results are milestones).
+///
+/// ```swift
+/// let dispatcher = NotificationDispatcher(milestone: DeploymentMilestones.event)
+/// let executor = PipelineExecutor(store: store, kinds: kinds, events: dispatcher)
+/// async let delivery: Void = dispatcher.deliver(environment: environment, store: store, logger: logger)
+/// ```
+public final class NotificationDispatcher: RunEventSink {
+    /// The notification a task's success announces, from its kind (`uses:` name, or `run`/`shell`) and outputs.
+    public typealias Milestone = @Sendable (_ kind: String, _ outputs: [String: JSONValue]?) -> NotificationEventKind?
+
     /// What one run's events need: its pipeline's rules and what its tasks did so far.
     private struct RunState {
         var rules: [NotificationRule]
@@ -32,13 +39,17 @@ final class NotificationDispatcher: RunEventSink {
     private let runs = Mutex([RunID: RunState]())
     private let continuation: AsyncStream<Pending>.Continuation
     private let pending: AsyncStream<Pending>
+    private let milestone: Milestone
 
     /// A dispatcher for any number of runs (each brings its rules in its snapshot).
-    init() {
+    /// - Parameter milestone: Which task successes are announced, and as what; by default none.
+    public init(milestone: @escaping Milestone = { _, _ in nil }) {
         (pending, continuation) = AsyncStream.makeStream(of: Pending.self)
+        self.milestone = milestone
     }
 
-    func receive(_ event: RunEvent) {
+    /// Turns `event` into queued deliveries, if a rule of its run's pipeline asks for them. Never blocks.
+    public func receive(_ event: RunEvent) {
         switch event {
         case .log:
             return
@@ -56,15 +67,12 @@ final class NotificationDispatcher: RunEventSink {
                 return (state, previous, firstWait)
             }
             guard let (state, previous, firstWait) = found else { return }
-            let kind = state.kinds[record.taskID]
             if firstWait {
                 enqueue(.approvalNeeded, state, runID: runID, task: record, detail: record.error)
-            } else if record.state == .succeeded, previous?.state != .succeeded {
-                if kind == "deploy", record.outputs?["deployed"] == true {
-                    enqueue(.deployed, state, runID: runID, task: record, detail: Self.describe(record.outputs))
-                } else if kind == "rollback" {
-                    enqueue(.rolledBack, state, runID: runID, task: record, detail: Self.describe(record.outputs))
-                }
+            } else if record.state == .succeeded, previous?.state != .succeeded, let kind = state.kinds[record.taskID],
+                let announced = milestone(kind, record.outputs)
+            {
+                enqueue(announced, state, runID: runID, task: record, detail: Self.describe(record.outputs))
             }
         case .retryScheduled(let runID, let task, let attempt, let at, let error):
             guard let state = runs.withLock({ $0[runID] }) else { return }
@@ -91,7 +99,7 @@ final class NotificationDispatcher: RunEventSink {
     }
 
     /// Ends the event stream (idempotent): nothing more will be delivered after what is queued.
-    func finish() { continuation.finish() }
+    public func finish() { continuation.finish() }
 
     private static func describe(_ outputs: [String: JSONValue]?) -> String? {
         outputs.map { JSONValue.object($0).compactJSON }
@@ -99,15 +107,26 @@ final class NotificationDispatcher: RunEventSink {
 
     /// Delivers every queued event until ``finish()``, recording each delivery on its run. Secrets are resolved
     /// from `environment` only here, at send time, and never stored.
-    func deliver(environment: [String: String], store: any StateStore, logger: Logger) async {
+    ///
+    /// - Parameters:
+    ///   - environment: What `${{ env.X }}` in the rules reads.
+    ///   - store: Where each delivery is recorded, as a `notify` log line of its run.
+    ///   - logger: Diagnostics of the HTTP client.
+    ///   - clock: Times deliveries and their retries.
+    ///   - report: Told of every delivery that failed for good and of rules that could not be resolved (the CLI
+    ///     prints them on stderr).
+    public func deliver(
+        environment: [String: String], store: any StateStore, logger: Logger, clock: any PipelineClock = SystemClock(),
+        report: @Sendable (String) -> Void = { _ in }
+    ) async {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Notifier.clientConfiguration)
-        let notifier = Notifier(client: client, clock: SystemClock(), logger: logger)
+        let notifier = Notifier(client: client, clock: clock, logger: logger)
         for await item in pending {
             let rules: [NotificationRule]
             do {
                 rules = try item.rules.map { try $0.rendered(in: EnvironmentScope(environment: environment)) }
             } catch {
-                Terminal.err("notify: the rules of \(item.event.pipeline) could not be resolved: \(error)")
+                report("notify: the rules of \(item.event.pipeline) could not be resolved: \(error)")
                 continue
             }
             let records = await notifier.deliver(item.event, rules: rules)
@@ -117,19 +136,10 @@ final class NotificationDispatcher: RunEventSink {
             }
             if !lines.isEmpty { try? await store.commit(StateBatch(logs: lines)) }
             for record in records where !record.ok {
-                Terminal.err("notify: \(item.event.kind.rawValue) → \(record)")
+                report("notify: \(item.event.kind.rawValue) → \(record)")
             }
         }
         try? await client.shutdown()
-    }
-}
-
-/// Fans run events out to several sinks.
-struct EventFanOut: RunEventSink {
-    let sinks: [any RunEventSink]
-
-    func receive(_ event: RunEvent) {
-        for sink in sinks { sink.receive(event) }
     }
 }
 
