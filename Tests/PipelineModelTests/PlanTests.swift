@@ -80,4 +80,29 @@ import Testing
     func ids(id: String, valid: Bool) {
         #expect(Plan.isValidID(id) == valid)
     }
+
+    @Test(
+        "a pipeline built in Swift has its schedule checked like a pipeline file's",
+        arguments: [
+            (TriggerSpec(schedule: "0 25 * * *"), "triggers.schedule", "schedule:"),
+            (TriggerSpec(schedule: "@daily", timezone: "Mars/Olympus"), "triggers.timezone", "timezone:"),
+            (TriggerSpec(every: "soon"), "triggers.every", "every:"),
+            (TriggerSpec(schedule: "@daily", every: "6h"), "triggers.every", "either schedule: or every:"),
+        ])
+    func schedules(triggers: TriggerSpec, path: String, message: String) {
+        do {
+            _ = try Plan(Pipeline(name: "p", tasks: [task("a")], triggers: triggers))
+            Issue.record("expected a validation error")
+        } catch {
+            #expect(error.issues.count == 1)
+            #expect(error.issues.first?.pathText == path)
+            #expect(error.issues.first?.message.contains(message) == true, "\(error.issues)")
+        }
+    }
+
+    @Test("valid schedules pass")
+    func validSchedules() throws {
+        _ = try Plan(Pipeline(name: "p", tasks: [task("a")], triggers: TriggerSpec(schedule: "0 2 * * 1-5", timezone: "Asia/Seoul")))
+        _ = try Plan(Pipeline(name: "p", tasks: [task("a")], triggers: TriggerSpec(every: "6h")))
+    }
 }
