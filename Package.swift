@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -73,6 +74,7 @@ let package = Package(
             name: "CommandTasks",
             dependencies: [
                 "PipelineModel", "PipelineEngine", .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),
             ],
             swiftSettings: swiftSettings
         ),
@@ -135,7 +137,6 @@ let package = Package(
             dependencies: [
                 "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks", "DeploymentTasks",
                 "PipelineStoreSQLite", "SQLiteData", "ModelRegistry", "Tabular", "Notifications", "PipelineScheduler",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -145,7 +146,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "kiln-bench",
-            dependencies: ["PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "PipelineStoreSQLite"],
+            dependencies: ["PipelineModel", "PipelineEngine", "CommandTasks", "PipelineStoreSQLite"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -163,20 +164,21 @@ let package = Package(
         .testTarget(name: "PipelineModelTests", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineEngineTests",
-            dependencies: ["PipelineEngine", "PipelineTesting"],
+            dependencies: ["PipelineModel", "PipelineEngine", "PipelineTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PipelineFileTests", dependencies: ["PipelineFile"], swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineFileTests", dependencies: ["PipelineFile", "PipelineModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineStoreSQLiteTests",
-            dependencies: ["PipelineStoreSQLite", "PipelineTesting"],
+            dependencies: ["PipelineModel", "PipelineEngine", "PipelineStoreSQLite", "PipelineTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TaskKindsTests",
             dependencies: [
-                "CommandTasks", "MLTasks", "DeploymentTasks", "SQLiteData", "PipelineFile", "PipelineTesting", "ModelRegistry", "Tabular",
-                "BoostedTrees", "DriftStatistics", .product(name: "GRDB", package: "GRDB.swift"),
+                "PipelineModel", "PipelineEngine", "CommandTasks", "MLTasks", "DeploymentTasks", "SQLiteData", "PipelineFile",
+                "PipelineTesting", "ModelRegistry", "Tabular", "BoostedTrees", "DriftStatistics",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
@@ -185,7 +187,7 @@ let package = Package(
             name: "PipelineSchedulerTests",
             dependencies: [
                 "PipelineScheduler", "PipelineModel", "PipelineEngine", "PipelineTesting", "PipelineStoreSQLite",
-                "ModelRegistry", "PipelineFile", "SQLiteData",
+                "ModelRegistry", "SQLiteData", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
@@ -193,7 +195,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelRegistryTests",
-            dependencies: ["ModelRegistry", "PipelineStoreSQLite", "PipelineTesting", "PipelineModel"],
+            dependencies: ["ModelRegistry", "PipelineStoreSQLite", "PipelineTesting", "PipelineModel", "PipelineEngine"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -204,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "NotificationsTests",
             dependencies: [
-                "Notifications", "PipelineTesting",
+                "Notifications", "PipelineTesting", "PipelineModel", "PipelineEngine",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
