@@ -10,11 +10,11 @@ extension SQLiteRegistryStore: MetricStore {
     ///   - samples: The samples; values must be finite.
     /// - Throws: A database error.
     public func pushMetrics(_ samples: [MetricSample]) async throws {
-        try insertMetrics(samples)
+        try await insertMetrics(samples)
     }
 
-    private func insertMetrics(_ samples: [MetricSample]) throws {
-        try writer.write { db in
+    private func insertMetrics(_ samples: [MetricSample]) async throws {
+        try await writer.writeRetryingWhileBusy { db in
             for sample in samples {
                 try db.execute(
                     sql: "INSERT INTO model_metrics (model, version, metric, value, at) VALUES (?, ?, ?, ?, ?)",
@@ -36,13 +36,13 @@ extension SQLiteRegistryStore: MetricStore {
     public func metricSamples(
         model: String, version: Int?, metric: String, from: Timestamp, through: Timestamp
     ) async throws -> [MetricSample] {
-        try readMetrics(model: model, version: version, metric: metric, from: from, through: through)
+        try await readMetrics(model: model, version: version, metric: metric, from: from, through: through)
     }
 
     private func readMetrics(
         model: String, version: Int?, metric: String, from: Timestamp, through: Timestamp
-    ) throws -> [MetricSample] {
-        try writer.read { db in
+    ) async throws -> [MetricSample] {
+        try await writer.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """

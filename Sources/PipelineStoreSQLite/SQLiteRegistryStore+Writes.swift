@@ -83,8 +83,8 @@ extension SQLiteRegistryStore {
     }
 
     /// Runs `body` in one `IMMEDIATE` transaction, committed when it returns and rolled back when it throws.
-    private func immediateTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.writeWithoutTransaction { db in
+    private func immediateTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.writeWithoutTransactionRetryingWhileBusy { db in
             var result: T?
             try db.inTransaction(.immediate) {
                 result = try body(db)

@@ -5,8 +5,8 @@ import PipelineModel
 // Reads. On a file store they run on reader connections (WAL snapshots) and never wait for writers.
 extension SQLiteStateStore {
     /// The run with `id`.
-    func readRun(_ id: RunID) throws -> RunRecord? {
-        let run = try writer.read { db in
+    func readRun(_ id: RunID) async throws -> RunRecord? {
+        let run = try await writer.read { db in
             let select = try db.cachedStatement(sql: "SELECT \(Self.runColumns) FROM runs WHERE id = ?")
             return try Row.fetchOne(select, arguments: [id.rawValue]).map(Self.runRecord(from:))
         }
@@ -15,8 +15,8 @@ extension SQLiteStateStore {
     }
 
     /// The task records of run `id`, in the order they were first stored.
-    func readTasks(of id: RunID) throws -> [TaskRecord] {
-        try writer.read { db in
+    func readTasks(of id: RunID) async throws -> [TaskRecord] {
+        try await writer.read { db in
             let select = try db.cachedStatement(
                 sql: "SELECT \(Self.taskColumns) FROM task_runs WHERE run_id = ? ORDER BY rowid")
             return try Array(Row.fetchCursor(select, arguments: [id.rawValue]).map(Self.taskRecord(from:)))
@@ -24,9 +24,9 @@ extension SQLiteStateStore {
     }
 
     /// The newest runs, optionally of one pipeline.
-    func readRuns(pipeline: String?, limit: Int) throws -> [RunRecord] {
+    func readRuns(pipeline: String?, limit: Int) async throws -> [RunRecord] {
         guard limit > 0 else { return [] }
-        return try writer.read { db in
+        return try await writer.read { db in
             let rows: RowCursor
             if let pipeline {
                 let select = try db.cachedStatement(
@@ -45,10 +45,10 @@ extension SQLiteStateStore {
     }
 
     /// Ids starting with `prefix`, in id order, at most ``prefixMatchLimit``.
-    func readRunIDs(withPrefix prefix: String) throws -> [RunID] {
+    func readRunIDs(withPrefix prefix: String) async throws -> [RunID] {
         // A range on the primary key: uses its index, and `%` or `_` in the prefix need no escaping.
         // U+10FFFF encodes as F4 8F BF BF, above every UTF-8 sequence that can follow the prefix.
-        try writer.read { db in
+        try await writer.read { db in
             let select = try db.cachedStatement(sql: "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT ?")
             return try String.fetchAll(select, arguments: [prefix, prefix + "\u{10FFFF}", Self.prefixMatchLimit])
                 .map(RunID.init(rawValue:))
@@ -56,8 +56,8 @@ extension SQLiteStateStore {
     }
 
     /// Log lines of a run in write order, optionally filtered.
-    func readLogs(of id: RunID, task: String?, attempt: Int?) throws -> [LogLine] {
-        try writer.read { db in
+    func readLogs(of id: RunID, task: String?, attempt: Int?) async throws -> [LogLine] {
+        try await writer.read { db in
             var sql = "SELECT \(Self.logColumns) FROM logs WHERE run_id = ?"
             var arguments: StatementArguments = [id.rawValue]
             if let task {
@@ -75,16 +75,16 @@ extension SQLiteStateStore {
     }
 
     /// The cache entry under `key`.
-    func readCacheEntry(forKey key: String) throws -> CacheEntry? {
-        try writer.read { db in
+    func readCacheEntry(forKey key: String) async throws -> CacheEntry? {
+        try await writer.read { db in
             let select = try db.cachedStatement(sql: "SELECT \(Self.cacheColumns) FROM cache_entries WHERE key = ?")
             return try Row.fetchOne(select, arguments: [key]).map(Self.cacheEntry(from:))
         }
     }
 
     /// Every cache entry, newest first.
-    func readCacheEntries() throws -> [CacheEntry] {
-        try writer.read { db in
+    func readCacheEntries() async throws -> [CacheEntry] {
+        try await writer.read { db in
             let select = try db.cachedStatement(
                 sql: "SELECT \(Self.cacheColumns) FROM cache_entries ORDER BY created_at DESC, key DESC")
             return try Array(Row.fetchCursor(select).map(Self.cacheEntry(from:)))

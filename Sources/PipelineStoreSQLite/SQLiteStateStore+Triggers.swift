@@ -1,8 +1,8 @@
 internal import Foundation
 internal import GRDB
-public import PipelineEngine
+import PipelineEngine
 public import PipelineScheduler
-public import PipelineModel
+import PipelineModel
 
 // The trigger daemon's state (table `trigger_state`, migration `v3-scheduler`).
 extension SQLiteStateStore: TriggerStateStore {
@@ -16,11 +16,11 @@ extension SQLiteStateStore: TriggerStateStore {
     /// - Returns: The state, or `nil` when none was saved.
     /// - Throws: ``StoredValueError`` when a stored row cannot be read; a database error.
     public func triggerState(pipeline: String) async throws -> TriggerState? {
-        try readTriggerState(pipeline: pipeline)
+        try await readTriggerState(pipeline: pipeline)
     }
 
-    private func readTriggerState(pipeline: String) throws -> TriggerState? {
-        try writer.read { db in
+    private func readTriggerState(pipeline: String) async throws -> TriggerState? {
+        try await writer.read { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT rule, last_fire_at, mark, queued FROM trigger_state WHERE pipeline = ?",
                 arguments: [pipeline])
@@ -50,14 +50,14 @@ extension SQLiteStateStore: TriggerStateStore {
     ///   - state: The new state.
     /// - Throws: A database error.
     public func saveTriggerState(_ state: TriggerState) async throws {
-        try writeTriggerState(state)
+        try await writeTriggerState(state)
     }
 
-    private func writeTriggerState(_ state: TriggerState) throws {
+    private func writeTriggerState(_ state: TriggerState) async throws {
         let queued = state.queued.map {
             JSONValue.object(["trigger": $0.trigger, "idempotency_key": .string($0.idempotencyKey)]).compactJSON
         }
-        try writer.write { db in
+        try await writer.writeRetryingWhileBusy { db in
             try db.execute(sql: "DELETE FROM trigger_state WHERE pipeline = ?", arguments: [state.pipeline])
             let insert = "INSERT INTO trigger_state (pipeline, rule, last_fire_at, mark, queued) VALUES (?, ?, ?, ?, ?)"
             try db.execute(sql: insert, arguments: [

@@ -40,11 +40,11 @@ extension SQLiteStateStore {
         """
 
     /// Inserts a run and its tasks in one transaction.
-    func insertRun(_ run: RunRecord, tasks: [TaskRecord]) throws {
+    func insertRun(_ run: RunRecord, tasks: [TaskRecord]) async throws {
         let runArguments = try Self.arguments(for: run)
         let taskArguments = tasks.map { Self.arguments(for: $0, of: run.id) }
         do {
-            try insertRun(run, runArguments, taskArguments)
+            try await insertRun(run, runArguments, taskArguments)
         } catch {
             snapshots.forget(run.id)
             throw error
@@ -53,8 +53,8 @@ extension SQLiteStateStore {
 
     private func insertRun(
         _ run: RunRecord, _ runArguments: StatementArguments, _ taskArguments: [StatementArguments]
-    ) throws {
-        try writer.write { db in
+    ) async throws {
+        try await writer.writeRetryingWhileBusy { [snapshots] db in
             let insert = try db.cachedStatement(sql: Self.insertRunSQL)
             insert.setUncheckedArguments(runArguments)
             do {
@@ -78,7 +78,7 @@ extension SQLiteStateStore {
     }
 
     /// Applies a batch in one transaction; any thrown error rolls all of it back.
-    func apply(_ batch: StateBatch) throws {
+    func apply(_ batch: StateBatch) async throws {
         guard !batch.isEmpty else { return }
         // Without the snapshot: it is encoded (inside the transaction, where the check cannot race another
         // write of this store) only when the store does not know it is already stored.
@@ -92,7 +92,7 @@ extension SQLiteStateStore {
         let cacheArguments = batch.cache.map { Self.arguments(for: $0) }
 
         do {
-            try writer.write { db in
+            try await writer.writeRetryingWhileBusy { [snapshots] db in
                 if let run = batch.run, let runArguments {
                     let update = try db.cachedStatement(sql: Self.updateRunSQL)
                     let snapshotIsStored = snapshots.holds(run.snapshot, for: run.id)
@@ -169,8 +169,8 @@ extension SQLiteStateStore {
     }
 
     /// Deletes the cache entries of `task`, or all of them.
-    func deleteCacheEntries(task: String?) throws -> Int {
-        try writer.write { db in
+    func deleteCacheEntries(task: String?) async throws -> Int {
+        try await writer.writeRetryingWhileBusy { db in
             if let task {
                 try db.execute(sql: "DELETE FROM cache_entries WHERE task_id = ?", arguments: [task])
             } else {

@@ -68,7 +68,7 @@ public final class SQLiteStateStore: StateStore {
     /// - Throws: ``StateStoreError/duplicateRun(_:)`` when a run with that id exists (nothing is written);
     ///   a database error when the file cannot be written.
     public func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws {
-        try insertRun(run, tasks: tasks)
+        try await insertRun(run, tasks: tasks)
     }
 
     /// Applies `batch` in one write transaction: all of it or none of it.
@@ -81,7 +81,7 @@ public final class SQLiteStateStore: StateStore {
     ///   ``StateStoreError/unknownRun(_:)`` when the batch names a run that is not stored (in both cases
     ///   nothing in the batch is written); a database error when the file cannot be written.
     public func commit(_ batch: StateBatch) async throws {
-        try apply(batch)
+        try await apply(batch)
     }
 
     /// The run with `id`.
@@ -91,7 +91,7 @@ public final class SQLiteStateStore: StateStore {
     /// - Returns: The run, or `nil` when no run has that id.
     /// - Throws: ``StoredValueError`` when the stored row cannot be read; a database error.
     public func run(_ id: RunID) async throws -> RunRecord? {
-        try readRun(id)
+        try await readRun(id)
     }
 
     /// The task records of run `id`, in the order they were first stored.
@@ -101,7 +101,7 @@ public final class SQLiteStateStore: StateStore {
     /// - Returns: The records; empty when the run is unknown.
     /// - Throws: ``StoredValueError`` when a stored row cannot be read; a database error.
     public func tasks(of id: RunID) async throws -> [TaskRecord] {
-        try readTasks(of: id)
+        try await readTasks(of: id)
     }
 
     /// The newest runs first (by creation time, then id), optionally only those of `pipeline`.
@@ -112,7 +112,7 @@ public final class SQLiteStateStore: StateStore {
     /// - Returns: The runs.
     /// - Throws: ``StoredValueError`` when a stored row cannot be read; a database error.
     public func runs(pipeline: String?, limit: Int) async throws -> [RunRecord] {
-        try readRuns(pipeline: pipeline, limit: limit)
+        try await readRuns(pipeline: pipeline, limit: limit)
     }
 
     /// The ids of the runs whose id starts with `prefix`, in id order, at most ten.
@@ -122,7 +122,7 @@ public final class SQLiteStateStore: StateStore {
     /// - Returns: Up to ``prefixMatchLimit`` ids.
     /// - Throws: A database error.
     public func runIDs(withPrefix prefix: String) async throws -> [RunID] {
-        try readRunIDs(withPrefix: prefix)
+        try await readRunIDs(withPrefix: prefix)
     }
 
     /// The most ids ``runIDs(withPrefix:)`` returns: enough to show that a prefix is ambiguous.
@@ -137,7 +137,7 @@ public final class SQLiteStateStore: StateStore {
     /// - Returns: The lines; empty when the run is unknown.
     /// - Throws: ``StoredValueError`` when a stored row cannot be read; a database error.
     public func logs(of id: RunID, task: String?, attempt: Int?) async throws -> [LogLine] {
-        try readLogs(of: id, task: task, attempt: attempt)
+        try await readLogs(of: id, task: task, attempt: attempt)
     }
 
     /// The cache entry stored under `key`, expired or not.
@@ -147,7 +147,7 @@ public final class SQLiteStateStore: StateStore {
     /// - Returns: The entry, or `nil`.
     /// - Throws: ``StoredValueError`` when the stored row cannot be read; a database error.
     public func cacheEntry(forKey key: String) async throws -> CacheEntry? {
-        try readCacheEntry(forKey: key)
+        try await readCacheEntry(forKey: key)
     }
 
     /// Every cache entry, newest first (by creation time, then key).
@@ -155,7 +155,7 @@ public final class SQLiteStateStore: StateStore {
     /// - Returns: The entries.
     /// - Throws: ``StoredValueError`` when a stored row cannot be read; a database error.
     public func cacheEntries() async throws -> [CacheEntry] {
-        try readCacheEntries()
+        try await readCacheEntries()
     }
 
     /// Deletes the cache entries of `task` (in any pipeline), or all entries when `task` is `nil`.
@@ -165,6 +165,6 @@ public final class SQLiteStateStore: StateStore {
     /// - Returns: How many entries were deleted.
     /// - Throws: A database error.
     public func clearCache(task: String?) async throws -> Int {
-        try deleteCacheEntries(task: task)
+        try await deleteCacheEntries(task: task)
     }
 }

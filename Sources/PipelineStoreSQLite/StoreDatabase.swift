@@ -56,6 +56,28 @@ enum StoreDatabase {
         }
     }
 
+    /// Runs a write transaction, retrying it with backoff (50 ms doubling to 2 s, up to 8 more times: about
+    /// a minute beyond the 10-second busy timeout) while another process keeps the database locked.
+    ///
+    /// A transaction that failed with `SQLITE_BUSY` was rolled back whole, so running it again is safe. Writes go
+    /// through GRDB's async API: the waiting happens on GRDB's own queue, never on a thread of Swift concurrency's
+    /// cooperative pool, so the rest of the process (the daemon's timers, other runs) keeps going meanwhile.
+    static func retryingWhileBusy<Value: Sendable>(_ write: () async throws -> Value) async throws -> Value {
+        var delay = Duration.milliseconds(50)
+        var retries = 0
+        while true {
+            do {
+                return try await write()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && retries < 8 {
+                retries += 1
+                // Waiting for another process's lock is not the engine's time: real time is right here. A cancelled
+                // caller still finishes its write (see `writeRetryingWhileBusy`), without the pause.
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
+            }
+        }
+    }
+
     /// Runs the migrations, retrying when another process migrated the same file at the same moment.
     static func migrate(_ writer: any DatabaseWriter) throws {
         let migrator = Schema.migrator
@@ -69,6 +91,34 @@ enum StoreDatabase {
                 // (its transaction rolls back) and the retry finds it applied. Real errors fail again.
                 attempt += 1
                 if attempt >= 3 { throw error }
+            }
+        }
+    }
+}
+
+extension DatabaseWriter {
+    /// A write transaction on GRDB's writer queue, retried while the database stays busy
+    /// (``StoreDatabase/retryingWhileBusy(_:)``).
+    ///
+    /// It runs to the end even when the calling task is cancelled: the engine stores a cancelled run's final state
+    /// from the cancelled task, and a write that was started must not be dropped half-way by the caller.
+    func writeRetryingWhileBusy<Value: Sendable>(
+        _ updates: @escaping @Sendable (Database) throws -> Value
+    ) async throws -> Value {
+        try await StoreDatabase.retryingWhileBusy {
+            try await withCheckedThrowingContinuation { continuation in
+                asyncWrite(updates) { _, result in continuation.resume(with: result) }
+            }
+        }
+    }
+
+    /// Like ``writeRetryingWhileBusy(_:)`` without the implicit transaction (the caller opens its own).
+    func writeWithoutTransactionRetryingWhileBusy<Value: Sendable>(
+        _ updates: @escaping @Sendable (Database) throws -> Value
+    ) async throws -> Value {
+        try await StoreDatabase.retryingWhileBusy {
+            try await withCheckedThrowingContinuation { continuation in
+                asyncWriteWithoutTransaction { db in continuation.resume(with: Result { try updates(db) }) }
             }
         }
     }
