@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(name: "PipelineModelTests", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineEngineTests",
-            dependencies: ["PipelineEngine", "PipelineTesting", "PipelineTasks"],
+            dependencies: ["PipelineEngine", "PipelineTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PipelineFileTests", dependencies: ["PipelineFile"], swiftSettings: swiftSettings),
