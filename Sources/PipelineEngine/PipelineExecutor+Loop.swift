@@ -15,7 +15,7 @@ extension PipelineExecutor {
         var run = initial
         var planner = RunPlanner(
             plan: plan, params: run.params, environment: configuration.environment, records: records, now: clock.now)
-        var random = SystemRandomNumberGenerator()
+        var random = RandomSourceGenerator(source: self.random)
         let inbox = Inbox<Message>()
         var waiter = inbox.makeWaiter()
         let runID = run.id
@@ -131,7 +131,7 @@ extension PipelineExecutor {
     private func apply(
         _ outcome: AttemptOutcome, to task: Int, planner: inout RunPlanner, batch: inout StateBatch,
         retries: inout [(task: Int, attempt: Int, at: Timestamp, error: String)], run: RunRecord, inbox: Inbox<Message>,
-        group: inout ThrowingDiscardingTaskGroup<any Error>, now: Timestamp, random: inout SystemRandomNumberGenerator
+        group: inout ThrowingDiscardingTaskGroup<any Error>, now: Timestamp, random: inout RandomSourceGenerator
     ) {
         let spec = planner.plan.pipeline.tasks[task]
         switch outcome {

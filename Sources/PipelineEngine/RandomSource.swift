@@ -1,0 +1,34 @@
+/// The engine's only source of randomness: run ids and retry jitter both draw from it, so tests swap in
+/// `SeededRandomSource` (from `PipelineTesting`) and get the same ids and delays on every run.
+///
+/// One source is shared by every run an executor performs, concurrently: an implementation with state keeps it
+/// behind a lock (reference semantics), so two draws never return the same step of the sequence.
+///
+/// ```swift
+/// let executor = PipelineExecutor(store: store, kinds: kinds, clock: clock, random: SeededRandomSource(seed: 42))
+/// ```
+public protocol RandomSource: Sendable {
+    /// The next 64 uniformly distributed random bits.
+    func next() -> UInt64
+}
+
+/// The real source: the system's cryptographically secure generator (`SystemRandomNumberGenerator`).
+public struct SystemRandomSource: RandomSource {
+    /// Creates the system source.
+    public init() {}
+
+    /// The next 64 random bits from the system generator.
+    public func next() -> UInt64 {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }
+}
+
+/// Lets the standard library's `random(in:using:)` APIs draw from a ``RandomSource``.
+struct RandomSourceGenerator: RandomNumberGenerator {
+    /// The source every draw comes from.
+    let source: any RandomSource
+
+    /// The next 64 random bits of the source.
+    mutating func next() -> UInt64 { source.next() }
+}
