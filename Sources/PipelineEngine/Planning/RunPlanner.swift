@@ -1,31 +1,68 @@
 import PipelineModel
 
-/// The pure state machine behind one execution of a run: which task to skip, start, retry or finish next.
+/// Decides everything in one execution of a run: which task to skip, start, retry or fail, and how the run ends.
 ///
-/// It never performs I/O: the executor feeds it results and the time, and stores every record it changes.
-struct RunPlanner {
+/// A pure state machine in the style of postgres-nio's connection state machine: the executor reports what
+/// happened with ``handle(_:now:random:)``, asks ``nextActions(now:freeSlots:random:)`` what to do, and performs
+/// the ``Action``s it gets back. The planner performs no I/O and reads no clock: time and randomness come in as
+/// arguments, so every rule is a plain-value unit test.
+///
+/// Every record the planner changes is listed in ``changes``; the executor stores them in one transaction before
+/// it performs the ``Action/start(_:)``s of the same call, so no task starts before what it depends on is durable.
+///
+/// ```swift
+/// var planner = RunPlanner(plan: plan, params: [:], environment: [:], records: [], now: now)
+/// planner.nextActions(now: now, freeSlots: 4, random: &random)  // [.start(attempt 1 of "extract")]
+/// planner.handle(.attemptSucceeded(task: 0, outputs: [:], cacheKey: nil, cacheNote: nil), now: now, random: &random)
+/// planner.nextActions(now: now, freeSlots: 4, random: &random)  // [.finish(.succeeded)]
+/// ```
+struct RunPlanner: Sendable {
+    /// The checked pipeline; task indices are positions in `plan.pipeline.tasks`.
     let plan: Plan
+    /// What `params.X` expressions see.
     let params: [String: JSONValue]
+    /// What `env.X` expressions see.
     let environment: [String: String]
+    /// The record of every task, by task index.
     private(set) var records: [TaskRecord]
+    /// Indices of the records changed since the last ``clearChanges()``, in order (a record may appear twice).
+    private(set) var changes: [Int] = []
+    /// Attempts started and not ended yet.
+    private(set) var running = 0
+    /// How this execution ended, once ``nextActions(now:freeSlots:random:)`` returned ``Action/finish(_:)``.
+    private(set) var outcome: Outcome?
+
     /// Attempts already made before this execution (so `kiln resume` grants a fresh retry budget).
     private var budgetBase: [Int]
     /// Needs of each task that are not terminal yet.
     private var openNeeds: [Int]
     /// Tasks whose needs are all terminal and whose condition has not been decided.
     private var undecided: [Int] = []
-    /// Tasks decided to run, waiting for a free slot (FIFO).
+    /// Tasks decided to run, waiting for a free slot (FIFO from `startableHead`).
     private var startable: [Int] = []
     private var startableHead = 0
-    private(set) var running = 0
-    private(set) var waitingRetries = 0
-    /// Tasks waiting for a decision that has not come yet.
-    private(set) var waitingDecisions = 0
-    private var terminalCount = 0
-    /// Records changed since the last `takeChanges()`, in order.
-    private var changed: [Int] = []
+    /// Tasks waiting for a retry timer, tasks waiting for a decision that has not come yet, and terminal tasks.
+    private var waitingRetries = 0, waitingDecisions = 0, terminalCount = 0
+    /// Timers armed since the last ``nextActions(now:freeSlots:random:)``, handed out by the next call.
+    private var timers: [Action] = []
+    /// Whether the run was cancelled: attempts that end are stored cancelled and nothing starts.
+    private var cancelling = false
 
-    init(plan: Plan, params: [String: JSONValue], environment: [String: String], records: [TaskRecord], now: Timestamp) {
+    /// Plans an execution of a run from its stored records (all `pending` for a new run).
+    ///
+    /// Resuming keeps terminal records as they are, grants a fresh retry budget, runs waiting tasks that got a
+    /// decision again, and fails waiting tasks whose deadline passed before `now` as rejected (listed in
+    /// ``changes``); the first ``nextActions(now:freeSlots:random:)`` arms timers for the other deadlines.
+    ///
+    /// - Parameters:
+    ///   - plan: The checked pipeline.
+    ///   - params: The run's params.
+    ///   - environment: What `env.X` expressions see.
+    ///   - records: The stored task records, in any order; a task without one starts `pending`.
+    ///   - now: The time deadlines are compared with.
+    init(
+        plan: Plan, params: [String: JSONValue], environment: [String: String], records: [TaskRecord], now: Timestamp
+    ) {
         self.plan = plan
         self.params = params
         self.environment = environment
@@ -46,31 +83,133 @@ struct RunPlanner {
         for task in plan.order where self.records[task].state == .waiting {
             if self.records[task].decision != nil {
                 startable.append(task)  // decided while no process held it: run it again to act on the decision
-            } else if let deadline = self.records[task].deadline, deadline <= now {
-                waitingDecisions += 1
+                continue
+            }
+            waitingDecisions += 1
+            guard let deadline = self.records[task].deadline else { continue }
+            if deadline <= now {
                 deadlinePassed(task, now: now)
             } else {
-                waitingDecisions += 1
+                timers.append(.scheduleDeadline(task: task, at: deadline))
             }
         }
     }
 
-    /// Whether nothing can progress until a waiting task gets a decision.
-    var isStalled: Bool {
-        !isFinished && running == 0 && waitingRetries == 0 && startableHead == startable.count && undecided.isEmpty
-            && waitingDecisions > 0
+    /// Forgets ``changes`` once the executor has stored them.
+    mutating func clearChanges() {
+        changes.removeAll(keepingCapacity: true)
     }
 
-    var isFinished: Bool { terminalCount == records.count }
+    /// Applies what happened; the actions it leads to come from the next ``nextActions(now:freeSlots:random:)``.
+    ///
+    /// Attempt events for a task that is not running, and timers that no longer apply (a retry already started, a
+    /// deadline after a decision), change nothing. After ``Event/cancellationRequested`` every attempt that ends
+    /// is stored cancelled, whatever it returned, and timers change nothing.
+    ///
+    /// - Parameters:
+    ///   - event: What happened.
+    ///   - now: When it was observed, stored in the records changed and used as the base of a retry delay.
+    ///   - random: Draws the jitter of a retry delay.
+    mutating func handle(_ event: Event, now: Timestamp, random: inout some RandomNumberGenerator) {
+        if cancelling {
+            if let task = event.attemptTask, records[task].state == .running {
+                running -= 1
+                finish(task, state: .cancelled, error: "cancelled", now: now)
+            }
+            return
+        }
+        if let task = event.attemptTask {
+            guard records[task].state == .running else { return }
+            running -= 1
+        }
+        switch event {
+        case .attemptSucceeded(let task, let outputs, let cacheKey, let cacheNote):
+            (records[task].outputs, records[task].cacheKey, records[task].cacheNote) = (outputs, cacheKey, cacheNote)
+            finish(task, state: .succeeded, error: nil, now: now)
+        case .attemptCached(let task, let outputs, let cacheKey, let cacheNote):
+            (records[task].outputs, records[task].cacheKey, records[task].cacheNote) = (outputs, cacheKey, cacheNote)
+            finish(task, state: .cached, error: nil, now: now)
+        case .attemptFailed(let task, let error, let cacheKey):
+            if let due = attemptFailed(task, error: error, cacheKey: cacheKey, now: now, random: &random) {
+                timers.append(.scheduleRetry(task: task, at: due))
+            }
+        case .attemptSuspended(let task, let reason, let deadline):
+            waitingDecisions += 1
+            records[task].state = .waiting
+            records[task].error = "waiting: \(reason)"
+            records[task].deadline = deadline
+            records[task].decision = nil
+            changes.append(task)
+            if let deadline { timers.append(.scheduleDeadline(task: task, at: deadline)) }
+        case .attemptCancelled(let task):
+            finish(task, state: .cancelled, error: "cancelled", now: now)
+        case .retryDue(let task):
+            guard records[task].state == .pending, records[task].retryAt != nil else { return }
+            waitingRetries -= 1
+            startable.append(task)
+        case .deadlineDue(let task):
+            deadlinePassed(task, now: now)
+        case .cancellationRequested:
+            cancelling = true
+        }
+    }
 
-    /// Indices of records changed since the last call.
-    mutating func takeChanges() -> [Int] {
-        defer { changed.removeAll(keepingCapacity: true) }
-        return changed
+    /// Decides what to do now: timers to arm, attempts to start, or how the run ends.
+    ///
+    /// Decides the condition of every task whose needs are all terminal (false ones are skipped, cascading; one
+    /// that cannot be evaluated fails the task), then starts up to `freeSlots` attempts in the order their tasks
+    /// became ready, evaluating their templates (one that cannot be evaluated fails the attempt). Once every task
+    /// is terminal it returns ``Action/finish(_:)`` with ``Outcome/succeeded`` or ``Outcome/failed(summary:)``;
+    /// when nothing can progress until a waiting task gets a decision, ``Outcome/waiting``; after
+    /// ``Event/cancellationRequested``, ``Outcome/cancelled`` (any attempt still running is stored cancelled).
+    /// After a finish it returns nothing.
+    ///
+    /// - Parameters:
+    ///   - now: The current time, stored in the records changed.
+    ///   - freeSlots: How many more attempts may run at once (0 or less starts nothing).
+    ///   - random: Draws retry jitter when a failed evaluation schedules a retry.
+    /// - Returns: The actions in the order to perform them; ``Action/start(_:)`` only after storing ``changes``.
+    mutating func nextActions(now: Timestamp, freeSlots: Int, random: inout some RandomNumberGenerator) -> [Action] {
+        guard outcome == nil else { return [] }
+        if cancelling {
+            for task in records.indices where records[task].state == .running {
+                running -= 1
+                finish(task, state: .cancelled, error: "cancelled", now: now)
+            }
+            outcome = .cancelled
+            return [.finish(.cancelled)]
+        }
+        var actions: [Action] = []
+        swap(&actions, &timers)
+        var free = freeSlots
+        while true {
+            decide(now: now)
+            guard free > 0, let task = popStartable() else { break }
+            let attempt = markRunning(task, now: now)
+            do {
+                actions.append(.start(try resolve(task, attempt: attempt)))
+                free -= 1
+            } catch {
+                running -= 1
+                let message = "could not evaluate an expression: \((error as? ExpressionError)?.message ?? "\(error)")"
+                if let due = attemptFailed(task, error: message, cacheKey: nil, now: now, random: &random) {
+                    actions.append(.scheduleRetry(task: task, at: due))
+                }
+            }
+        }
+        if terminalCount == records.count {
+            outcome = failureSummary().map { .failed(summary: $0) } ?? .succeeded
+        } else if running == 0, waitingRetries == 0, startableHead == startable.count, undecided.isEmpty,
+            waitingDecisions > 0
+        {
+            outcome = .waiting
+        }
+        if let outcome { actions.append(.finish(outcome)) }
+        return actions
     }
 
     /// Evaluates the conditions of every task whose needs are done; marks the false ones skipped (cascading).
-    mutating func decide(now: Timestamp) {
+    private mutating func decide(now: Timestamp) {
         while let task = undecided.popLast() {
             guard !records[task].state.isTerminal else { continue }
             let runs: Bool
@@ -88,9 +227,9 @@ struct RunPlanner {
         }
     }
 
-    /// The next task to start, if a slot is free and one is waiting.
-    mutating func nextToStart(freeSlots: Int) -> Int? {
-        guard freeSlots > running, startableHead < startable.count else { return nil }
+    /// The next task to start (FIFO), if one is waiting for a slot.
+    private mutating func popStartable() -> Int? {
+        guard startableHead < startable.count else { return nil }
         defer {
             startableHead += 1
             if startableHead == startable.count {
@@ -101,40 +240,8 @@ struct RunPlanner {
         return startable[startableHead]
     }
 
-    /// Evaluates the templates of `task` for its next attempt.
-    func resolve(_ task: Int) throws -> (ResolvedAction, [String: JSONValue], [String: String], String?) {
-        let spec = plan.pipeline.tasks[task]
-        let scope = EvaluationScope(planner: self, task: task)
-        var action: ResolvedAction
-        var inputs: [String: JSONValue] = [:]
-        switch spec.action {
-        case .run(let argv): action = .run(try argv.map { try Self.render($0, scope: scope) })
-        case .shell(let script): action = .shell(try Self.render(script, scope: scope))
-        case .uses(let kind, let with):
-            action = .uses(kind)
-            inputs = try with.mapValues { try Self.resolveValue($0, scope: scope) }
-        }
-        let env = try spec.env.mapValues { try Self.render($0, scope: scope) }
-        let workdir = try spec.workdir.map { try Self.render($0, scope: scope) }
-        return (action, inputs, env, workdir)
-    }
-
-    /// Renders `text`, skipping the parse when it holds no expression (most strings).
-    private static func render(_ text: String, scope: EvaluationScope) throws -> String {
-        text.contains("${{") ? try Template(text).render(in: scope) : text
-    }
-
-    private static func resolveValue(_ value: JSONValue, scope: EvaluationScope) throws -> JSONValue {
-        switch value {
-        case .string(let text): return text.contains("${{") ? try Template(text).value(in: scope) : value
-        case .array(let values): return .array(try values.map { try resolveValue($0, scope: scope) })
-        case .object(let members): return .object(try members.mapValues { try resolveValue($0, scope: scope) })
-        case .null, .bool, .number: return value
-        }
-    }
-
     /// Marks `task` running with a new attempt; returns the attempt number.
-    mutating func markRunning(_ task: Int, now: Timestamp) -> Int {
+    private mutating func markRunning(_ task: Int, now: Timestamp) -> Int {
         records[task].state = .running
         records[task].deadline = nil
         records[task].attempts += 1
@@ -142,24 +249,15 @@ struct RunPlanner {
         records[task].error = nil
         if records[task].startedAt == nil { records[task].startedAt = now }
         running += 1
-        changed.append(task)
+        changes.append(task)
         return records[task].attempts
     }
 
-    /// Records a successful attempt (or a cache hit when `cached`).
-    mutating func succeeded(_ task: Int, outputs: [String: JSONValue], cached: Bool, cacheKey: String?, cacheNote: String?, now: Timestamp) {
-        running -= 1
-        records[task].outputs = outputs
-        records[task].cacheKey = cacheKey
-        records[task].cacheNote = cacheNote
-        finish(task, state: cached ? .cached : .succeeded, error: nil, now: now)
-    }
-
-    /// Records a failed attempt; returns when to retry, or `nil` when the task failed for good.
-    mutating func failed(
+    /// Records a failed attempt (already uncounted from `running`); returns when to retry, or `nil` when the task
+    /// failed for good.
+    private mutating func attemptFailed(
         _ task: Int, error: String, cacheKey: String?, now: Timestamp, random: inout some RandomNumberGenerator
     ) -> Timestamp? {
-        running -= 1
         records[task].cacheKey = cacheKey
         let policy = plan.pipeline.tasks[task].retry
         let used = records[task].attempts - budgetBase[task]
@@ -172,98 +270,30 @@ struct RunPlanner {
         records[task].error = error
         records[task].retryAt = due
         waitingRetries += 1
-        changed.append(task)
+        changes.append(task)
         return due
     }
 
-    /// The attempt asked to wait for a decision.
-    mutating func suspended(_ task: Int, reason: String, deadline: Timestamp?) {
-        running -= 1
-        waitingDecisions += 1
-        records[task].state = .waiting
-        records[task].error = "waiting: \(reason)"
-        records[task].deadline = deadline
-        records[task].decision = nil
-        changed.append(task)
-    }
-
     /// A waiting task's deadline passed: it fails as rejected, unless a decision came first.
-    mutating func deadlinePassed(_ task: Int, now: Timestamp) {
+    private mutating func deadlinePassed(_ task: Int, now: Timestamp) {
         guard records[task].state == .waiting, records[task].decision == nil else { return }
         waitingDecisions -= 1
         records[task].decision = Decision(approved: false, reason: "deadline passed", actor: "deadline", at: now)
-        finish(task, state: .failed, error: "rejected: no decision before the deadline \(records[task].deadline?.iso8601 ?? "")", now: now)
+        let deadline = records[task].deadline?.iso8601 ?? ""
+        finish(task, state: .failed, error: "rejected: no decision before the deadline \(deadline)", now: now)
     }
 
-    /// A retry is due: the task may start again.
-    mutating func retryDue(_ task: Int) {
-        waitingRetries -= 1
-        startable.append(task)
-    }
-
-    /// Marks a running attempt cancelled.
-    mutating func cancelled(_ task: Int, now: Timestamp) {
-        running -= 1
-        finish(task, state: .cancelled, error: "cancelled", now: now)
-    }
-
+    /// Moves `task` to a terminal state and queues the dependents whose needs are now all terminal.
     private mutating func finish(_ task: Int, state: TaskState, error: String?, now: Timestamp) {
         records[task].state = state
         records[task].error = error
         records[task].finishedAt = now
         records[task].retryAt = nil
         terminalCount += 1
-        changed.append(task)
+        changes.append(task)
         for dependent in plan.dependents[task] {
             openNeeds[dependent] -= 1
             if openNeeds[dependent] == 0, !records[dependent].state.isTerminal { undecided.append(dependent) }
-        }
-    }
-
-    private func skipReason(_ task: Int) -> String {
-        let needs = plan.needs[task]
-        if let failed = needs.first(where: { records[$0].state == .failed }) {
-            return "skipped: '\(records[failed].taskID)' failed"
-        }
-        if let skipped = needs.first(where: { !records[$0].state.isSuccess }) {
-            return "skipped: '\(records[skipped].taskID)' did not succeed (\(records[skipped].state.rawValue))"
-        }
-        return "skipped: condition is false"
-    }
-
-    /// What expressions of one task can see.
-    struct EvaluationScope: ExpressionContext {
-        let planner: RunPlanner
-        let task: Int
-
-        func value(at path: [String]) throws(ExpressionError) -> JSONValue? {
-            switch path[0] {
-            case "params": return path.count >= 2 ? Self.walk(planner.params[path[1]], path.dropFirst(2)) : nil
-            case "env": return path.count == 2 ? planner.environment[path[1]].map(JSONValue.string) : nil
-            case "tasks":
-                guard path.count >= 3, let index = planner.plan.index[path[1]] else { return nil }
-                guard let outputs = planner.records[index].outputs else { return nil }
-                if path.count == 3 { return .object(outputs) }
-                return Self.walk(outputs[path[3]], path.dropFirst(4))
-            default: return nil
-            }
-        }
-
-        private static func walk(_ value: JSONValue?, _ rest: ArraySlice<String>) -> JSONValue? {
-            var current = value
-            for key in rest {
-                guard case .object(let members)? = current else { return nil }
-                current = members[key]
-            }
-            return current
-        }
-
-        func status(_ function: Expression.StatusFunction) -> Bool {
-            switch function {
-            case .always: return true
-            case .success: return planner.plan.needs[task].allSatisfy { planner.records[$0].state.isSuccess }
-            case .failure: return planner.plan.upstream(of: task).contains { planner.records[$0].state == .failed }
-            }
         }
     }
 }
