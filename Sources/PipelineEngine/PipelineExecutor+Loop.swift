@@ -4,18 +4,24 @@ import PipelineModel
 extension PipelineExecutor {
     /// What reaches the loop from attempts, timers and log writers.
     enum Message: Sendable {
+        /// An attempt of the task ended.
         case finished(task: Int, AttemptOutcome)
-        case retryDue(task: Int)
-        case deadlineDue(task: Int)
+        /// A retry or deadline timer fired: the event to report to the planner.
+        case timer(RunPlanner.Event)
+        /// A task wrote a log line.
         case log(LogLine)
     }
 
-    /// Executes `run` until every task is terminal, or until the calling task is cancelled.
+    /// Executes `run` until the planner finishes it, or until the calling task is cancelled.
+    ///
+    /// The loop interprets the planner's actions: it stores every changed record (with the log lines and cache
+    /// entries that arrived) in one transaction, publishes the events, and only then starts attempts; timers and
+    /// attempts are children of one task group and report back through an inbox, drained in batches.
     func execute(_ initial: RunRecord, plan: Plan, records: [TaskRecord]) async throws -> RunRecord {
         var run = initial
         var planner = RunPlanner(
             plan: plan, params: run.params, environment: configuration.environment, records: records, now: clock.now)
-        var random = SystemRandomNumberGenerator()
+        var random = RandomSourceGenerator(source: self.random)
         let inbox = Inbox<Message>()
         var waiter = inbox.makeWaiter()
         let runID = run.id
@@ -26,79 +32,57 @@ extension PipelineExecutor {
         events?.receive(.runStarted(run))
         logger.debug("Run started", metadata: ["run.id": "\(runID)", "pipeline": "\(run.pipeline)"])
 
+        // What arrived since the last commit; kept outside the group so cancellation stores it too.
+        var batch = StateBatch()
+        var retries: [ScheduledRetry] = []
         var cancelled = false
         try await withThrowingDiscardingTaskGroup { group in
-            var batch = StateBatch()
-            var retries: [(task: Int, attempt: Int, at: Timestamp, error: String)] = []
-            for (task, record) in planner.records.enumerated()
-            where record.state == .waiting && record.decision == nil && record.deadline != nil {
-                let deadline = record.deadline!
-                group.addTask { [clock] in
-                    do {
-                        try await clock.sleep(until: deadline)
-                        inbox.post(.deadlineDue(task: task))
-                    } catch {}
-                }
-            }
             while true {
                 if Task.isCancelled {
                     cancelled = true
                     break
                 }
-                // Decide and start everything that can go now.
                 let now = clock.now
-                var starts: [(task: Int, context: TaskContext)] = []
-                planner.decide(now: now)
-                while let task = planner.nextToStart(freeSlots: configuration.parallelism) {
-                    let attempt = planner.markRunning(task, now: now)
-                    do {
-                        let (action, inputs, env, workdir) = try planner.resolve(task)
-                        starts.append((task, makeContext(
-                            run: run, task: plan.pipeline.tasks[task], attempt: attempt, action: action, inputs: inputs,
-                            env: env, workdir: workdir, decision: planner.records[task].decision, inbox: inbox)))
-                    } catch {
-                        let message = "could not evaluate an expression: \((error as? ExpressionError)?.message ?? "\(error)")"
-                        _ = planner.failed(task, error: message, cacheKey: nil, now: now, random: &random)
-                        planner.decide(now: now)
+                let actions = planner.nextActions(
+                    now: now, freeSlots: configuration.parallelism - planner.running, random: &random)
+                var outcome: RunPlanner.Outcome?
+                for action in actions {
+                    switch action {
+                    case .start: break  // once the changes are stored
+                    case .scheduleRetry(let task, let due):
+                        let record = planner.records[task]
+                        retries.append(
+                            ScheduledRetry(task: task, attempt: record.attempts + 1, at: due, error: record.error ?? ""))
+                        arm(.retryDue(task: task), at: due, group: &group, inbox: inbox)
+                    case .scheduleDeadline(let task, let deadline):
+                        arm(.deadlineDue(task: task), at: deadline, group: &group, inbox: inbox)
+                    case .finish(let finished):
+                        outcome = finished
+                        Self.record(finished, in: &run, at: now)
+                        batch.run = run
                     }
                 }
-                for index in planner.takeChanges() {
-                    let record = planner.records[index]
-                    batch.tasks.append(TaskUpdate(runID: runID, record: record, expected: nil))
-                }
-                let finished = planner.isFinished
-                let stalled = starts.isEmpty && planner.isStalled
-                if finished {
-                    run.state = planner.records.contains { $0.state == .failed } ? .failed : .succeeded
-                    run.finishedAt = now
-                    run.error = Self.failureSummary(planner.records)
-                    batch.run = run
-                } else if stalled {
-                    run.state = .waiting
-                    batch.run = run
-                } else if run.state != .running {
-                    run.state = .running
-                    batch.run = run
-                }
+                collectChanges(of: &planner, into: &batch, runID: runID)
                 if !batch.isEmpty {
                     try await store.commit(batch)
                     publish(batch, retries: retries, run: run)
                     batch = StateBatch()
                     retries.removeAll()
                 }
-                if finished { break }
-                if stalled {
-                    group.cancelAll()  // deadline timers: the next resume (or `kiln serve`) enforces them
+                if let outcome {
+                    // Waiting: cancel the deadline timers; the next resume (or `kiln serve`) enforces them.
+                    if outcome == .waiting { group.cancelAll() }
                     break
                 }
-                for (task, context) in starts {
-                    let spec = plan.pipeline.tasks[task]
+                for case .start(let attempt) in actions {
+                    let (task, spec) = (attempt.task, plan.pipeline.tasks[attempt.task])
+                    let context = makeContext(run: run, task: spec, attempt: attempt, inbox: inbox)
                     group.addTask { [self] in
-                        inbox.post(.finished(task: task, await attempt(spec, context: context)))
+                        inbox.post(.finished(task: task, await self.attempt(spec, context: context)))
                     }
                 }
 
-                // Wait for results and apply them.
+                // Wait for results and report them.
                 guard let messages = await inbox.next(&waiter) else {
                     cancelled = true
                     break
@@ -108,97 +92,123 @@ extension PipelineExecutor {
                     switch message {
                     case .log(let line):
                         batch.logs.append(line)
-                    case .retryDue(let task):
-                        planner.retryDue(task)
-                    case .deadlineDue(let task):
-                        planner.deadlinePassed(task, now: arrived)
-                    case .finished(let task, let outcome):
-                        apply(outcome, to: task, planner: &planner, batch: &batch, retries: &retries, run: run,
-                              inbox: inbox, group: &group, now: arrived, random: &random)
+                    case .timer(let event):
+                        planner.handle(event, now: arrived, random: &random)
+                    case .finished(let task, let result):
+                        report(result, of: task, to: &planner, batch: &batch, run: run, now: arrived, random: &random)
                     }
                 }
             }
             if cancelled { group.cancelAll() }
         }
         if cancelled {
-            run = try await finishCancelled(run, planner: &planner, inbox: inbox)
+            // Every child has ended: whatever the attempts returned, they are stored cancelled.
+            let now = clock.now
+            planner.handle(.cancellationRequested, now: now, random: &random)
+            for message in inbox.drain() {
+                switch message {
+                case .log(let line): batch.logs.append(line)
+                case .finished(let task, _): planner.handle(.attemptCancelled(task: task), now: now, random: &random)
+                case .timer: break
+                }
+            }
+            for case .finish(let outcome) in planner.nextActions(now: now, freeSlots: 0, random: &random) {
+                Self.record(outcome, in: &run, at: now)
+            }
+            collectChanges(of: &planner, into: &batch, runID: runID)
+            batch.run = run
+            try await store.commit(batch)
+            publish(batch, retries: retries, run: run)
         }
         events?.receive(.runFinished(run))
         logger.debug("Run finished", metadata: ["run.id": "\(runID)", "run.state": "\(run.state.rawValue)"])
         return run
     }
 
-    private func apply(
-        _ outcome: AttemptOutcome, to task: Int, planner: inout RunPlanner, batch: inout StateBatch,
-        retries: inout [(task: Int, attempt: Int, at: Timestamp, error: String)], run: RunRecord, inbox: Inbox<Message>,
-        group: inout ThrowingDiscardingTaskGroup<any Error>, now: Timestamp, random: inout SystemRandomNumberGenerator
+    /// A retry scheduled since the last commit, published once the failure is stored.
+    struct ScheduledRetry {
+        /// The task's index in the plan.
+        let task: Int
+        /// The number of the attempt the retry will make.
+        let attempt: Int
+        /// When the retry is due.
+        let at: Timestamp
+        /// Why the last attempt failed.
+        let error: String
+    }
+
+    /// Turns how an attempt ended into a planner event, adding its log line or cache entry to `batch`.
+    private func report(
+        _ outcome: AttemptOutcome, of task: Int, to planner: inout RunPlanner, batch: inout StateBatch, run: RunRecord,
+        now: Timestamp, random: inout some RandomNumberGenerator
     ) {
-        let spec = planner.plan.pipeline.tasks[task]
+        let event: RunPlanner.Event
         switch outcome {
         case .succeeded(let outputs, let cache):
-            planner.succeeded(task, outputs: outputs, cached: false, cacheKey: cache?.key, cacheNote: cache?.note, now: now)
             if let cache, let key = cache.key {
+                let spec = planner.plan.pipeline.tasks[task]
                 batch.cache.append(CacheEntry(
                     key: key, pipeline: run.pipeline, taskID: spec.id, runID: run.id, outputs: outputs, createdAt: now,
                     expiresAt: spec.cache?.expire.map { now.adding($0) }))
             }
+            event = .attemptSucceeded(task: task, outputs: outputs, cacheKey: cache?.key, cacheNote: cache?.note)
         case .cached(let entry, let note):
-            planner.succeeded(task, outputs: entry.outputs, cached: true, cacheKey: entry.key, cacheNote: note, now: now)
+            event = .attemptCached(task: task, outputs: entry.outputs, cacheKey: entry.key, cacheNote: note)
         case .failed(let error, let cacheKey):
-            let attempt = planner.records[task].attempts
-            batch.logs.append(LogLine(runID: run.id, taskID: spec.id, attempt: attempt, stream: .system,
-                                      text: "attempt \(attempt) failed: \(error)", at: now))
-            if let due = planner.failed(task, error: error, cacheKey: cacheKey, now: now, random: &random) {
-                retries.append((task, attempt + 1, due, error))
-                group.addTask { [clock] in
-                    // Never throws: a cancelled timer simply posts nothing.
-                    do {
-                        try await clock.sleep(until: due)
-                        inbox.post(.retryDue(task: task))
-                    } catch {}
-                }
-            }
+            let record = planner.records[task]
+            batch.logs.append(LogLine(runID: run.id, taskID: record.taskID, attempt: record.attempts, stream: .system,
+                                      text: "attempt \(record.attempts) failed: \(error)", at: now))
+            event = .attemptFailed(task: task, error: error, cacheKey: cacheKey)
         case .cancelled:
-            planner.cancelled(task, now: now)
+            event = .attemptCancelled(task: task)
         case .suspended(let suspension):
-            planner.suspended(task, reason: suspension.reason, deadline: suspension.deadline)
-            if let deadline = suspension.deadline {
-                group.addTask { [clock] in
-                    do {
-                        try await clock.sleep(until: deadline)
-                        inbox.post(.deadlineDue(task: task))
-                    } catch {}
-                }
-            }
+            event = .attemptSuspended(task: task, reason: suspension.reason, deadline: suspension.deadline)
         }
+        planner.handle(event, now: now, random: &random)
     }
 
-    private func finishCancelled(_ initial: RunRecord, planner: inout RunPlanner, inbox: Inbox<Message>) async throws -> RunRecord {
-        var run = initial
-        let now = clock.now
-        var batch = StateBatch()
-        for message in inbox.drain() {
-            switch message {
-            case .log(let line): batch.logs.append(line)
-            case .finished(let task, _) where planner.records[task].state == .running: planner.cancelled(task, now: now)
-            case .finished, .retryDue, .deadlineDue: break
-            }
-        }
-        for index in planner.takeChanges() {
-            batch.tasks.append(TaskUpdate(runID: run.id, record: planner.records[index], expected: nil))
-        }
-        run.state = .cancelled
-        run.finishedAt = now
-        run.error = "cancelled"
-        batch.run = run
-        try await store.commit(batch)
-        publish(batch, retries: [], run: run)
-        return run
-    }
-
-    private func publish(
-        _ batch: StateBatch, retries: [(task: Int, attempt: Int, at: Timestamp, error: String)], run: RunRecord
+    /// Starts a timer child that reports `event` at `due` (and nothing when cancelled first).
+    private func arm(
+        _ event: RunPlanner.Event, at due: Timestamp, group: inout ThrowingDiscardingTaskGroup<any Error>,
+        inbox: Inbox<Message>
     ) {
+        group.addTask { [clock] in
+            // Never throws: a cancelled timer simply posts nothing.
+            do {
+                try await clock.sleep(until: due)
+                inbox.post(.timer(event))
+            } catch {}
+        }
+    }
+
+    /// Moves the records the planner changed into `batch`.
+    private func collectChanges(of planner: inout RunPlanner, into batch: inout StateBatch, runID: RunID) {
+        for index in planner.changes {
+            batch.tasks.append(TaskUpdate(runID: runID, record: planner.records[index], expected: nil))
+        }
+        planner.clearChanges()
+    }
+
+    /// Sets the fields of `run` that `outcome` decides.
+    private static func record(_ outcome: RunPlanner.Outcome, in run: inout RunRecord, at now: Timestamp) {
+        run.state = outcome.runState
+        switch outcome {
+        case .succeeded:
+            run.finishedAt = now
+            run.error = nil
+        case .failed(let summary):
+            run.finishedAt = now
+            run.error = summary
+        case .cancelled:
+            run.finishedAt = now
+            run.error = "cancelled"
+        case .waiting:
+            break
+        }
+    }
+
+    /// Publishes what `batch` stored: log lines, task changes, then the retries scheduled.
+    private func publish(_ batch: StateBatch, retries: [ScheduledRetry], run: RunRecord) {
         guard let events else { return }
         for line in batch.logs { events.receive(.log(line)) }
         for update in batch.tasks { events.receive(.taskChanged(update.runID, update.record)) }
@@ -208,28 +218,24 @@ extension PipelineExecutor {
         }
     }
 
+    /// What the attempt's kind sees: resolved action, inputs and environment, a logger, and a log sink.
     private func makeContext(
-        run: RunRecord, task: TaskSpec, attempt: Int, action: ResolvedAction, inputs: [String: JSONValue],
-        env: [String: String], workdir: String?, decision: Decision?, inbox: Inbox<Message>
+        run: RunRecord, task: TaskSpec, attempt: RunPlanner.Attempt, inbox: Inbox<Message>
     ) -> TaskContext {
         var logger = self.logger
         logger[metadataKey: "run.id"] = "\(run.id)"
         logger[metadataKey: "task.key"] = "\(task.id)"
-        logger[metadataKey: "task.attempt"] = "\(attempt)"
-        let directory = workdir.map { $0.hasPrefix("/") ? $0 : run.baseDirectory + "/" + $0 } ?? run.baseDirectory
-        let (runID, taskID, clock) = (run.id, task.id, self.clock)
+        logger[metadataKey: "task.attempt"] = "\(attempt.number)"
+        let directory = attempt.workdir.map { $0.hasPrefix("/") ? $0 : run.baseDirectory + "/" + $0 }
+            ?? run.baseDirectory
+        let (runID, taskID, number, clock) = (run.id, task.id, attempt.number, self.clock)
         return TaskContext(
-            runID: run.id, pipeline: run.pipeline, taskID: task.id, attempt: attempt, action: action, inputs: inputs,
-            environment: env, workingDirectory: directory, clock: clock, logger: logger, artifacts: artifacts,
-            decision: decision,
+            runID: run.id, pipeline: run.pipeline, taskID: task.id, attempt: attempt.number, action: attempt.action,
+            inputs: attempt.inputs, environment: attempt.environment, workingDirectory: directory, clock: clock,
+            logger: logger, artifacts: artifacts, decision: attempt.decision,
             log: { stream, text in
-                inbox.post(.log(LogLine(runID: runID, taskID: taskID, attempt: attempt, stream: stream, text: text, at: clock.now)))
+                inbox.post(.log(LogLine(
+                    runID: runID, taskID: taskID, attempt: number, stream: stream, text: text, at: clock.now)))
             })
-    }
-
-    static func failureSummary(_ records: [TaskRecord]) -> String? {
-        let failed = records.filter { $0.state == .failed }
-        guard !failed.isEmpty else { return nil }
-        return failed.map { "\($0.taskID): \($0.error ?? "failed")" }.joined(separator: "; ")
     }
 }

@@ -65,6 +65,8 @@ public struct PipelineExecutor: Sendable {
     public let store: any StateStore
     let kinds: TaskKindRegistry
     let clock: any PipelineClock
+    /// Where run ids and retry jitter draw their randomness.
+    let random: any RandomSource
     let events: (any RunEventSink)?
     let artifacts: (any ArtifactStore)?
     /// Parallelism, cache reading and environment.
@@ -76,19 +78,21 @@ public struct PipelineExecutor: Sendable {
     ///   - store: Where state is committed.
     ///   - kinds: The task kinds (and command runner) available to `uses:`/`run:`/`shell:`.
     ///   - clock: The time source for retries, timeouts and cache expiry.
+    ///   - random: The randomness of run ids and retry jitter. Default: the system's secure generator.
     ///   - events: Receives run events after they are stored.
     ///   - artifacts: Where tasks store datasets and models.
     ///   - configuration: Parallelism, cache reading, environment.
     ///   - logger: Engine diagnostics.
     public init(
         store: any StateStore, kinds: TaskKindRegistry, clock: any PipelineClock = SystemClock(),
-        events: (any RunEventSink)? = nil, artifacts: (any ArtifactStore)? = nil,
-        configuration: Configuration = Configuration(),
+        random: any RandomSource = SystemRandomSource(), events: (any RunEventSink)? = nil,
+        artifacts: (any ArtifactStore)? = nil, configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "kiln.engine")
     ) {
         self.store = store
         self.kinds = kinds
         self.clock = clock
+        self.random = random
         self.events = events
         self.artifacts = artifacts
         self.configuration = configuration
@@ -146,10 +150,10 @@ public struct PipelineExecutor: Sendable {
             guard merged[name] != nil else { throw StartError.unknownParam(name, known: merged.keys.sorted()) }
             merged[name] = value
         }
-        var random = SystemRandomNumberGenerator()
+        var generator = RandomSourceGenerator(source: random)
         let now = clock.now
         let run = RunRecord(
-            id: RunID.make(at: now, using: &random), pipeline: plan.pipeline.name, state: .queued, params: merged,
+            id: RunID.make(at: now, using: &generator), pipeline: plan.pipeline.name, state: .queued, params: merged,
             snapshot: plan.pipeline, baseDirectory: baseDirectory, trigger: trigger, createdAt: now,
             idempotencyKey: idempotencyKey)
         let records = plan.pipeline.tasks.map { TaskRecord(taskID: $0.id) }

@@ -66,6 +66,33 @@ import Testing
         #expect(logs.map(\.text) == ["attempt 1 failed: source unavailable (attempt 1)", "attempt 2 failed: source unavailable (attempt 2)"])
     }
 
+    @Test("run ids and retry jitter draw from the injected random source: a seeded source repeats them exactly")
+    func injectedRandomness() async throws {
+        let policy = RetryPolicy(retries: 1, delay: .seconds(100), jitter: 0.5)
+        let plan = try Plan(Pipeline(name: "p", tasks: [uses("extract", "flaky", with: ["times": 1], retry: policy)]))
+        func execute() async throws -> (ids: [RunID], retryDelay: Duration?) {
+            let executor = PipelineExecutor(
+                store: InMemoryStateStore(), kinds: TestKinds.registry(recorder: recorder), clock: clock,
+                random: SeededRandomSource(seed: 42))
+            let first = try await executor.createRun(plan, baseDirectory: "/tmp").id
+            async let finished = executor.resume(first)
+            await clock.waitForSleepers(1)
+            let retryDelay = clock.nextDeadline.map { clock.now.duration(to: $0) }
+            clock.advanceToNextDeadline()
+            #expect(try await finished.state == .succeeded)
+            let second = try await executor.createRun(plan, baseDirectory: "/tmp").id
+            return ([first, second], retryDelay)
+        }
+        let start = clock.now
+        let result = try await execute()
+        var expected = SeededRandomNumberGenerator(seed: 42)
+        #expect(result.ids[0] == RunID.make(at: start, using: &expected))
+        #expect(result.retryDelay == policy.delay(beforeRetry: 1, using: &expected))
+        #expect(result.retryDelay != policy.baseDelay(beforeRetry: 1))
+        #expect(result.ids[1] == RunID.make(at: clock.now, using: &expected))
+        #expect(result.ids[0] != result.ids[1])
+    }
+
     @Test("backoff doubles each delay and a task fails once its retries are used up")
     func backoffThenFail() async throws {
         let plan = try Plan(Pipeline(name: "p", tasks: [
