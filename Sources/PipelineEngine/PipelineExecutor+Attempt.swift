@@ -89,9 +89,8 @@ extension PipelineExecutor {
 
     private func invoke(_ kind: any TaskKind, context: TaskContext) async -> AttemptOutcome {
         do {
-            let outputs = try await kind.run(context)
-            if Task.isCancelled { return .cancelled }
-            return .succeeded(outputs, cache: nil)
+            // A kind that returned finished its work, even when cancellation arrived meanwhile: keep the result.
+            return .succeeded(try await kind.run(context), cache: nil)
         } catch let suspension as TaskSuspension {
             return .suspended(suspension)
         } catch {

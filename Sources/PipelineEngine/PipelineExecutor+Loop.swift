@@ -102,13 +102,15 @@ extension PipelineExecutor {
             if cancelled { group.cancelAll() }
         }
         if cancelled {
-            // Every child has ended: whatever the attempts returned, they are stored cancelled.
+            // Every child has ended.
+            // Whatever attempts returned is reported as it is: a success that raced the cancellation is kept.
             let now = clock.now
             planner.handle(.cancellationRequested, now: now, random: &random)
             for message in inbox.drain() {
                 switch message {
                 case .log(let line): batch.logs.append(line)
-                case .finished(let task, _): planner.handle(.attemptCancelled(task: task), now: now, random: &random)
+                case .finished(let task, let result):
+                    report(result, of: task, to: &planner, batch: &batch, run: run, now: now, random: &random)
                 case .timer: break
                 }
             }

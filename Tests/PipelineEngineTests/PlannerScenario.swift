@@ -124,7 +124,7 @@ struct PlannerScenario: Sendable, CustomTestStringConvertible {
             ],
             states: ["approve": .failed, "slow": .succeeded, "deploy": .skipped]),
         PlannerScenario(
-            name: "cancellation stores running attempts cancelled, starts nothing and finishes the run cancelled",
+            name: "cancellation keeps a success that arrives after it, starts nothing and finishes the run cancelled",
             tasks: [
                 uses("a", "echo"), uses("b", "flaky", retry: RetryPolicy(retries: 1)), uses("c", "echo", needs: ["a"]),
                 uses("d", "echo", needs: ["c"]),
@@ -135,6 +135,19 @@ struct PlannerScenario: Sendable, CustomTestStringConvertible {
                 .cancel, .retryDue("b"), .succeed("c"),
                 .expect(["finish cancelled"]), .expect([]),
             ],
-            states: ["a": .succeeded, "b": .pending, "c": .cancelled, "d": .pending]),
+            states: ["a": .succeeded, "b": .pending, "c": .succeeded, "d": .pending]),
+        PlannerScenario(
+            name: "an attempt that fails after cancellation is stored cancelled",
+            tasks: [uses("a", "echo"), uses("b", "echo")],
+            steps: [
+                .expect(["start a #1", "start b #1"]), .cancel, .fail("a", "killed"),
+                .expect(["finish cancelled"]),
+            ],
+            states: ["a": .cancelled, "b": .cancelled]),
+        PlannerScenario(
+            name: "when every task finished before the cancellation took effect, the run succeeded",
+            tasks: [uses("a", "echo")],
+            steps: [.expect(["start a #1"]), .cancel, .succeed("a"), .expect(["finish succeeded"])],
+            states: ["a": .succeeded]),
     ]
 }

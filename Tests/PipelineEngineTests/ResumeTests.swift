@@ -61,6 +61,39 @@ import Testing
         #expect(recorder.count("slow") == 2)
     }
 
+    @Test("a task that finishes while the run is being cancelled is stored succeeded and not run again on resume")
+    func successDuringCancellationIsKept() async throws {
+        let gate = Gate()
+        var kinds = TestKinds.registry(recorder: recorder, clock: clock)
+        // A long training step that does not stop when asked: it completes after the cancellation arrived.
+        kinds.register("train") { context in
+            recorder.started(context.taskID)
+            await gate.wait()
+            return ["auc": 0.91]
+        }
+        let executor = PipelineExecutor(store: store, kinds: kinds, clock: clock)
+        let plan = try Plan(Pipeline(name: "p", tasks: [
+            uses("train", "train"), uses("slow", "sleep", with: ["seconds": 60]), uses("deploy", "echo", needs: ["train", "slow"]),
+        ]))
+        let running = Task { try await executor.run(plan, baseDirectory: "/tmp") }
+        await clock.waitForSleepers(1)
+        await gate.waitUntilWaiting()
+        running.cancel()
+        gate.open()
+        let cancelled = try await running.value
+        #expect(cancelled.state == .cancelled)
+        let tasks = try await store.tasks(of: cancelled.id)
+        #expect(tasks[task: "train"]?.state == .succeeded)
+        #expect(tasks[task: "train"]?.outputs == ["auc": 0.91])
+        #expect(tasks[task: "slow"]?.state == .cancelled)
+
+        async let resumed = executor.resume(cancelled.id)
+        await clock.waitForSleepers(1)
+        clock.advance(by: .seconds(60))
+        #expect(try await resumed.state == .succeeded)
+        #expect(recorder.count("train") == 1)
+    }
+
     @Test("a failed run resumes with a fresh retry budget; a succeeded run is refused")
     func resumeFailed() async throws {
         let plan = try Plan(Pipeline(name: "p", tasks: [uses("flaky", "flaky", with: ["times": 1]), uses("after", "echo", needs: ["flaky"])]))

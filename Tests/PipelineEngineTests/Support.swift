@@ -61,3 +61,52 @@ func uses(_ id: String, _ kind: String, needs: [String] = [], if condition: Stri
 extension Array where Element == TaskRecord {
     subscript(task id: String) -> TaskRecord? { first { $0.taskID == id } }
 }
+
+/// A one-shot gate a task kind waits on, ignoring cancellation (like work that cannot be interrupted).
+final class Gate: Sendable {
+    private struct State {
+        var isOpen = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        var arrivals: [CheckedContinuation<Void, Never>] = []
+        var waiting = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Suspends until ``open()``.
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.isOpen { return true }
+                state.waiters.append(continuation)
+                state.waiting += 1
+                for arrival in state.arrivals { arrival.resume() }
+                state.arrivals.removeAll()
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    /// Suspends until a task waits at the gate.
+    func waitUntilWaiting() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.waiting > 0 { return true }
+                state.arrivals.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    /// Lets every waiter (and later arrival) through.
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.isOpen = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}

@@ -103,8 +103,9 @@ struct RunPlanner: Sendable {
     /// Applies what happened; the actions it leads to come from the next ``nextActions(now:freeSlots:random:)``.
     ///
     /// Attempt events for a task that is not running, and timers that no longer apply (a retry already started, a
-    /// deadline after a decision), change nothing. After ``Event/cancellationRequested`` every attempt that ends
-    /// is stored cancelled, whatever it returned, and timers change nothing.
+    /// deadline after a decision), change nothing. After ``Event/cancellationRequested`` an attempt that succeeded
+    /// (or was served from the cache) is still stored as such — finished work is never lost to a cancellation —,
+    /// every other attempt that ends is stored cancelled, and timers change nothing.
     ///
     /// - Parameters:
     ///   - event: What happened.
@@ -112,8 +113,17 @@ struct RunPlanner: Sendable {
     ///   - random: Draws the jitter of a retry delay.
     mutating func handle(_ event: Event, now: Timestamp, random: inout some RandomNumberGenerator) {
         if cancelling {
-            if let task = event.attemptTask, records[task].state == .running {
-                running -= 1
+            guard let task = event.attemptTask, records[task].state == .running else { return }
+            running -= 1
+            switch event {
+            case .attemptSucceeded(_, let outputs, let cacheKey, let cacheNote):
+                // Finished work is kept: a resume must not redo a two-hour training that completed meanwhile.
+                (records[task].outputs, records[task].cacheKey, records[task].cacheNote) = (outputs, cacheKey, cacheNote)
+                finish(task, state: .succeeded, error: nil, now: now)
+            case .attemptCached(_, let outputs, let cacheKey, let cacheNote):
+                (records[task].outputs, records[task].cacheKey, records[task].cacheNote) = (outputs, cacheKey, cacheNote)
+                finish(task, state: .cached, error: nil, now: now)
+            default:
                 finish(task, state: .cancelled, error: "cancelled", now: now)
             }
             return
@@ -176,8 +186,13 @@ struct RunPlanner: Sendable {
                 running -= 1
                 finish(task, state: .cancelled, error: "cancelled", now: now)
             }
-            outcome = .cancelled
-            return [.finish(.cancelled)]
+            // Every task may have finished before the cancellation took effect: then the run is simply over.
+            if terminalCount == records.count, !records.contains(where: { $0.state == .cancelled }) {
+                outcome = failureSummary().map { .failed(summary: $0) } ?? .succeeded
+            } else {
+                outcome = .cancelled
+            }
+            return [.finish(outcome!)]
         }
         var actions: [Action] = []
         swap(&actions, &timers)
