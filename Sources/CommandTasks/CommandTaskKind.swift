@@ -11,8 +11,8 @@ import Synchronization
 
 /// Runs `run:` actions (an argv, never through a shell) and `shell:` actions (`/bin/sh -c SCRIPT`).
 ///
-/// The process runs in the task's working directory with this process's environment, plus the task's `env:`,
-/// plus:
+/// The process runs in the task's working directory with this process's environment (minus the variables in
+/// ``TaskContext/withheldEnvironment``: the secrets `notify:` rules read), plus the task's `env:`, plus:
 /// - `KILN_OUTPUTS`: the path of a fresh empty file; a JSON object written there becomes the task's outputs
 ///   (an empty or deleted file means no outputs). The file is removed afterwards.
 /// - `KILN_RUN_ID`, `KILN_TASK_ID`, `KILN_ATTEMPT`: which run, task and attempt (from 1) this is.
@@ -109,6 +109,8 @@ public struct CommandTaskKind: TaskKind {
 
     private func environment(for context: TaskContext, outputsPath: String) throws -> Environment {
         var values: [Environment.Key: String?] = [:]
+        // Secrets of `notify:` rules stay with the engine, unless the task's own `env:` passes one on.
+        for name in context.withheldEnvironment { values[Environment.Key(stringLiteral: name)] = .some(nil) }
         for (name, value) in context.environment {
             guard !name.isEmpty, !name.contains("="), !name.utf8.contains(0), !value.utf8.contains(0) else {
                 throw TaskFailure("invalid environment variable name or value: '\(name)'")

@@ -118,6 +118,7 @@ public struct DeployTaskKind: TaskKind {
             runID: context.runID, pipeline: context.pipeline, taskID: context.taskID, attempt: context.attempt,
             action: .run(argv), environment: environment, workingDirectory: context.workingDirectory,
             clock: context.clock, logger: context.logger, artifacts: context.artifacts,
+            withheldEnvironment: context.withheldEnvironment,
             log: { stream, line in context.log("on_deploy: \(line)", stream: stream) })
         do {
             _ = try await CommandTaskKind().run(hookContext)

@@ -31,6 +31,10 @@ enum CacheKey {
         case .shell(let script):
             material["shell"] = .string(script)
             candidates = script.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
+            // Values of `${{ }}` reach the script as variables (`KILN_VALUE_n`): each may name a file too.
+            for (name, value) in context.environment where name.hasPrefix(Template.shellValuePrefix) {
+                candidates.append(value)
+            }
         case .uses(let kind):
             material["uses"] = .string(kind)
         }

@@ -25,6 +25,8 @@ extension PipelineExecutor {
         let inbox = Inbox<Message>()
         var waiter = inbox.makeWaiter()
         let runID = run.id
+        // The secrets `notify:` rules read: task processes do not inherit them.
+        let withheld = run.snapshot.notify.reduce(into: Set<String>()) { $0.formUnion($1.environmentNames) }
 
         run.state = .running
         run.startedAt = clock.now
@@ -76,7 +78,7 @@ extension PipelineExecutor {
                 }
                 for case .start(let attempt) in actions {
                     let (task, spec) = (attempt.task, plan.pipeline.tasks[attempt.task])
-                    let context = makeContext(run: run, task: spec, attempt: attempt, inbox: inbox)
+                    let context = makeContext(run: run, task: spec, attempt: attempt, withheld: withheld, inbox: inbox)
                     group.addTask { [self] in
                         inbox.post(.finished(task: task, await self.attempt(spec, context: context)))
                     }
@@ -222,7 +224,7 @@ extension PipelineExecutor {
 
     /// What the attempt's kind sees: resolved action, inputs and environment, a logger, and a log sink.
     private func makeContext(
-        run: RunRecord, task: TaskSpec, attempt: RunPlanner.Attempt, inbox: Inbox<Message>
+        run: RunRecord, task: TaskSpec, attempt: RunPlanner.Attempt, withheld: Set<String>, inbox: Inbox<Message>
     ) -> TaskContext {
         var logger = self.logger
         logger[metadataKey: "run.id"] = "\(run.id)"
@@ -235,6 +237,7 @@ extension PipelineExecutor {
             runID: run.id, pipeline: run.pipeline, taskID: task.id, attempt: attempt.number, action: attempt.action,
             inputs: attempt.inputs, environment: attempt.environment, workingDirectory: directory, clock: clock,
             logger: logger, artifacts: artifacts, decision: attempt.decision,
+            withheldEnvironment: withheld,
             log: { stream, text in
                 inbox.post(.log(LogLine(
                     runID: runID, taskID: taskID, attempt: number, stream: stream, text: text, at: clock.now)))

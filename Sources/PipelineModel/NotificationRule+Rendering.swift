@@ -36,3 +36,18 @@ extension NotificationRule {
         NotificationRule(on: on, destination: try destination.rendered(in: context))
     }
 }
+
+extension NotificationRule {
+    /// The environment variables the rule's destination reads (`${{ env.SLACK_WEBHOOK }}` → `SLACK_WEBHOOK`):
+    /// secrets that task processes must not inherit. A string that is not a valid template names none.
+    public var environmentNames: Set<String> {
+        var names: Set<String> = []
+        for text in destination.templateTexts {
+            guard let template = try? Template(text) else { continue }
+            for expression in template.expressions {
+                for path in expression.references where path.count == 2 && path[0] == "env" { names.insert(path[1]) }
+            }
+        }
+        return names
+    }
+}

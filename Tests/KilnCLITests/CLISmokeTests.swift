@@ -24,6 +24,31 @@ import Testing
         #expect(secondTasks["register"]?["state"] as? String == "skipped")
     }
 
+    @Test("a CSV header and a --param that hold $(…) are printed by a shell: task, never run")
+    func noInjectionThroughDataOrParams() throws {
+        let cli = try CLI()
+        try cli.write("data.csv", "id,$(touch PWNED)\n1,2\n")
+        let pipeline = try cli.write("inject.yaml", """
+            name: inject
+            params: { who: world }
+            tasks:
+              ex:
+                uses: extract-csv
+                with: { path: data.csv }
+              show:
+                needs: [ex]
+                shell: 'echo "${{ tasks.ex.outputs.columns }}"; echo "hi ${{ params.who }}"'
+            """)
+        let result = try cli.run(["run", pipeline, "--param", "who=$(touch PWNED2)", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let id = try #require((try result.json() as? [String: Any])?["id"] as? String)
+        let logs = try cli.run(["logs", id, "show"])
+        #expect(logs.stdout.contains(#"["id","$(touch PWNED)"]"#), "\(logs.stdout)")
+        #expect(logs.stdout.contains("hi $(touch PWNED2)"), "\(logs.stdout)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: cli.scratch.path)
+        #expect(!files.contains("PWNED") && !files.contains("PWNED2"), "\(files)")
+    }
+
     @Test("validate reports every problem with file:line:column and exits 2")
     func validate() throws {
         let cli = try CLI()

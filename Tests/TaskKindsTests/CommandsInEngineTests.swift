@@ -34,6 +34,49 @@ struct CommandsInEngineTests {
         }
     }
 
+    @Test("values from params and upstream outputs reach a shell: script as data: printed, never run")
+    func noShellInjection() async throws {
+        try await withTemporaryDirectory { directory in
+            let hostile = #"$(touch PWNED) `touch PWNED2`; touch PWNED3 "quoted" 'single'"#
+            let pipeline = Pipeline(name: "inject", params: ["who": .string(hostile)], tasks: [
+                TaskSpec(id: "source", action: .shell(#"printf '{"columns": ["id", "$(touch PWNED4)"]}' > "$KILN_OUTPUTS""#)),
+                TaskSpec(id: "greet", needs: ["source"], action: .shell(
+                    #"echo "hello ${{ params.who }}"; echo ${{ tasks.source.outputs.columns }}; echo 'in single ${{ params.who }}'"#)),
+            ])
+            let store = InMemoryStateStore()
+            let run = try await PipelineExecutor(store: store, kinds: .builtIn).run(Plan(pipeline), baseDirectory: directory)
+
+            #expect(run.state == .succeeded)
+            let printed = try await store.logs(of: run.id, task: "greet", attempt: nil).map(\.text)
+            #expect(printed == [
+                "hello \(hostile)", #"["id","$(touch PWNED4)"]"#, "in single \(hostile)",
+            ])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("PWNED") }.isEmpty)
+        }
+    }
+
+    @Test("task processes do not inherit the environment variables that notify: rules read as secrets")
+    func notifySecretsAreWithheld() async throws {
+        try await withTemporaryDirectory { directory in
+            let name = "KILN_TEST_SECRET_\(UUID().uuidString.prefix(8))"
+            setenv(name, "s3cr3t", 1)
+            defer { unsetenv(name) }
+            let pipeline = Pipeline(
+                name: "secrets",
+                tasks: [
+                    TaskSpec(id: "peek", action: .shell("echo \"secret=${\(name):-unset} home=${HOME:+set}\"")),
+                    TaskSpec(id: "passed", action: .shell("echo \"passed=${\(name):-unset}\""), env: [name: "explicit"]),
+                ],
+                notify: [NotificationRule(on: [.failure], destination: .slack(webhook: "${{ env.\(name) }}"))])
+            let store = InMemoryStateStore()
+            let run = try await PipelineExecutor(store: store, kinds: .builtIn).run(Plan(pipeline), baseDirectory: directory)
+
+            #expect(run.state == .succeeded)
+            #expect(try await store.logs(of: run.id, task: "peek", attempt: nil).map(\.text) == ["secret=unset home=set"])
+            #expect(try await store.logs(of: run.id, task: "passed", attempt: nil).map(\.text) == ["passed=explicit"])
+        }
+    }
+
     @Test("a task's timeout kills its whole process group and fails the task")
     func timeoutKillsTheProcessGroup() async throws {
         try await withTemporaryDirectory { directory in

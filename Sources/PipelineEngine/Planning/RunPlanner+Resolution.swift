@@ -8,16 +8,24 @@ extension RunPlanner {
         let scope = EvaluationScope(planner: self, task: task)
         var action: ResolvedAction
         var inputs: [String: JSONValue] = [:]
+        var environment = try spec.env.mapValues { try Self.render($0, scope: scope) }
         switch spec.action {
         case .run(let argv): action = .run(try argv.map { try Self.render($0, scope: scope) })
-        case .shell(let script): action = .shell(try Self.render(script, scope: scope))
+        case .shell(let script):
+            // Values reach the script as environment variables, never as script text (no injection).
+            guard script.contains("${{") else {
+                action = .shell(script)
+                break
+            }
+            let rendered = try Template(script).renderShell(in: scope)
+            action = .shell(rendered.script)
+            environment.merge(rendered.values) { _, value in value }
         case .uses(let kind, let with):
             action = .uses(kind)
             inputs = try with.mapValues { try Self.resolveValue($0, scope: scope) }
         }
         return Attempt(
-            task: task, number: number, action: action, inputs: inputs,
-            environment: try spec.env.mapValues { try Self.render($0, scope: scope) },
+            task: task, number: number, action: action, inputs: inputs, environment: environment,
             workdir: try spec.workdir.map { try Self.render($0, scope: scope) }, decision: records[task].decision)
     }
 

@@ -97,6 +97,9 @@ public struct TaskContext: Sendable {
     public let artifacts: (any ArtifactStore)?
     /// The decision given to this task while it waited, if any (see ``TaskSuspension``).
     public let decision: Decision?
+    /// Variables of this process's environment that the task's processes must not inherit: the secrets the
+    /// pipeline's `notify:` rules read (the task's own `env:` may still pass one on explicitly).
+    public let withheldEnvironment: Set<String>
     let sink: @Sendable (LogStream, String) -> Void
 
     /// Creates a context (the engine does this; tests of a kind may too).
@@ -104,7 +107,7 @@ public struct TaskContext: Sendable {
         runID: RunID, pipeline: String, taskID: String, attempt: Int, action: ResolvedAction,
         inputs: [String: JSONValue] = [:], environment: [String: String] = [:], workingDirectory: String,
         clock: any PipelineClock, logger: Logger, artifacts: (any ArtifactStore)? = nil, decision: Decision? = nil,
-        log sink: @escaping @Sendable (LogStream, String) -> Void
+        withheldEnvironment: Set<String> = [], log sink: @escaping @Sendable (LogStream, String) -> Void
     ) {
         self.runID = runID
         self.pipeline = pipeline
@@ -118,6 +121,7 @@ public struct TaskContext: Sendable {
         self.logger = logger
         self.artifacts = artifacts
         self.decision = decision
+        self.withheldEnvironment = withheldEnvironment
         self.sink = sink
     }
 
