@@ -28,6 +28,9 @@ enum Schema {
         migrator.registerMigration("v3-scheduler") { db in
             try db.execute(sql: v3Scheduler)
         }
+        migrator.registerMigration("v4-run-leases") { db in
+            try db.execute(sql: v4RunLeases)
+        }
         return migrator
     }
 
@@ -175,5 +178,17 @@ enum Schema {
             at INTEGER NOT NULL
         );
         CREATE INDEX model_metrics_model_metric_at ON model_metrics (model, metric, at);
+        """
+
+    /// Run ownership: who executes a run (`lease_owner`, JSON `{"label","host","pid","started"}`), the fencing epoch
+    /// (one more for every acquisition, kept when the lease is released), the last heartbeat and the expiry; and the
+    /// process group of each running command task (`task_runs.process`, JSON `{"host","pid","started"}`).
+    static let v4RunLeases = """
+        ALTER TABLE runs ADD COLUMN lease_owner TEXT;
+        ALTER TABLE runs ADD COLUMN lease_epoch INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN lease_acquired_at INTEGER;
+        ALTER TABLE runs ADD COLUMN lease_heartbeat_at INTEGER;
+        ALTER TABLE runs ADD COLUMN lease_expires_at INTEGER;
+        ALTER TABLE task_runs ADD COLUMN process TEXT;
         """
 }

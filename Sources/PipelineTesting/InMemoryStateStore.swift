@@ -14,6 +14,9 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
         var logs: [RunID: [LogLine]] = [:]
         var cache: [String: CacheEntry] = [:]
         var triggers: [String: TriggerState] = [:]
+        /// The current lease of each run (released leases are removed; epochs are kept in `epochs`).
+        var leases: [RunID: RunLease] = [:]
+        var epochs: [RunID: Int64] = [:]
         var commits = 0
     }
 
@@ -41,6 +44,12 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
     public func commit(_ batch: StateBatch) async throws {
         try state.withLock { state in
             if let run = batch.run, state.runs[run.id] == nil { throw StateStoreError.unknownRun(run.id) }
+            if let fence = batch.fence {
+                let current = state.leases[fence.runID]
+                guard current?.epoch == fence.epoch, current?.owner == fence.owner else {
+                    throw StateStoreError.leaseLost(fence.runID, holder: current)
+                }
+            }
             var staged = state.tasks
             for update in batch.tasks {
                 guard state.runs[update.runID] != nil else { throw StateStoreError.unknownRun(update.runID) }
@@ -61,6 +70,49 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
             state.commits += 1
         }
     }
+
+    /// Takes the run's lease (see ``StateStore/acquireLease(run:owner:at:expiresAt:mode:)``).
+    public func acquireLease(
+        run id: RunID, owner: RunOwner, at now: Timestamp, expiresAt: Timestamp, mode: LeaseAcquisition
+    ) async throws -> RunLease {
+        try state.withLock { state in
+            guard state.runs[id] != nil else { throw StateStoreError.unknownRun(id) }
+            if let current = state.leases[id], current.isLive(at: now), current.owner != owner, mode == .whenFree {
+                throw StateStoreError.leased(current)
+            }
+            let epoch = (state.epochs[id] ?? 0) + 1
+            let lease = RunLease(runID: id, owner: owner, epoch: epoch, acquiredAt: now, heartbeatAt: now, expiresAt: expiresAt)
+            state.epochs[id] = epoch
+            state.leases[id] = lease
+            return lease
+        }
+    }
+
+    /// Extends a lease that is still the run's.
+    public func renewLease(_ lease: RunLease, at now: Timestamp, expiresAt: Timestamp) async throws -> RunLease {
+        try state.withLock { state in
+            guard let current = state.leases[lease.runID], current.epoch == lease.epoch, current.owner == lease.owner else {
+                throw StateStoreError.leaseLost(lease.runID, holder: state.leases[lease.runID])
+            }
+            var renewed = current
+            renewed.heartbeatAt = now
+            renewed.expiresAt = expiresAt
+            state.leases[lease.runID] = renewed
+            return renewed
+        }
+    }
+
+    /// Gives a lease up, if it is still the run's.
+    public func releaseLease(_ lease: RunLease) async throws {
+        state.withLock { state in
+            if let current = state.leases[lease.runID], current.epoch == lease.epoch, current.owner == lease.owner {
+                state.leases[lease.runID] = nil
+            }
+        }
+    }
+
+    /// The run's current lease.
+    public func lease(of id: RunID) async throws -> RunLease? { state.withLock { $0.leases[id] } }
 
     /// The run with `id`.
     public func run(_ id: RunID) async throws -> RunRecord? { state.withLock { $0.runs[id] } }

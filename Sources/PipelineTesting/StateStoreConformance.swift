@@ -58,5 +58,11 @@ public enum StateStoreConformance {
         Check("cache entries are read by key, listed newest first and replaced by key", run: cacheEntriesReadBack),
         Check("clearing the cache deletes one task's entries in every pipeline, or all, and counts them",
               run: clearCacheCounts),
+        Check("a lease is exclusive until it expires; heartbeats extend it; an expired one is taken with a new epoch",
+              run: leaseIsExclusiveUntilItExpires),
+        Check("a takeover fences the old owner: its commits and heartbeats are refused, its release changes nothing",
+              run: takeoverFencesTheOldOwner),
+        Check("a released lease frees the run; epochs keep growing; a lease on an unknown run is refused",
+              run: releasedLeaseFreesTheRun),
     ]
 }

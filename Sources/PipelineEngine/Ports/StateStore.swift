@@ -16,7 +16,31 @@ public protocol StateStore: Sendable {
     ///
     /// Each task update is a compare-and-set: when ``TaskUpdate/expected`` is set and the stored state differs,
     /// nothing in the batch is written and ``StateStoreError/conflict(run:task:expected:actual:)`` is thrown.
+    /// When ``StateBatch/fence`` is set and the run's lease is no longer that one (another owner took the run),
+    /// nothing is written and ``StateStoreError/leaseLost(_:holder:)`` is thrown.
     func commit(_ batch: StateBatch) async throws
+
+    /// Takes the lease on run `id` for `owner`, with an epoch one higher than any before.
+    ///
+    /// With ``LeaseAcquisition/whenFree`` it succeeds only when no lease is live at `now` (none, released, expired,
+    /// or held by `owner` itself); ``LeaseAcquisition/takeover`` takes it from a live holder too.
+    /// - Returns: The new lease.
+    /// - Throws: ``StateStoreError/leased(_:)`` with the live lease of another owner;
+    ///   ``StateStoreError/unknownRun(_:)``.
+    func acquireLease(
+        run id: RunID, owner: RunOwner, at now: Timestamp, expiresAt: Timestamp, mode: LeaseAcquisition
+    ) async throws -> RunLease
+
+    /// Extends `lease` to `expiresAt` (a heartbeat).
+    /// - Returns: The renewed lease.
+    /// - Throws: ``StateStoreError/leaseLost(_:holder:)`` when the run's lease is no longer `lease` (taken over).
+    func renewLease(_ lease: RunLease, at now: Timestamp, expiresAt: Timestamp) async throws -> RunLease
+
+    /// Gives `lease` up; does nothing when the run's lease is no longer `lease`.
+    func releaseLease(_ lease: RunLease) async throws
+
+    /// The run's current lease, live or expired; `nil` when none was taken or the last one was released.
+    func lease(of id: RunID) async throws -> RunLease?
 
     /// The run with `id`, if stored.
     func run(_ id: RunID) async throws -> RunRecord?
@@ -54,6 +78,10 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     case conflict(run: RunID, task: String, expected: TaskState, actual: TaskState?)
     /// The run does not exist.
     case unknownRun(RunID)
+    /// Another owner holds a live lease on the run.
+    case leased(RunLease)
+    /// The writer's lease on the run is gone: another owner took the run (`holder`, when one holds it).
+    case leaseLost(RunID, holder: RunLease?)
 
     /// What went wrong.
     public var description: String {
@@ -63,6 +91,12 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
         case .conflict(let run, let task, let expected, let actual):
             return "task \(task) of run \(run) was \(actual?.rawValue ?? "missing"), expected \(expected.rawValue): another process changed it"
         case .unknownRun(let id): return "no run \(id) in this store"
+        case .leased(let lease):
+            return "run \(lease.runID) is being executed by \(lease.owner) since \(lease.acquiredAt.iso8601) "
+                + "(last heartbeat \(lease.heartbeatAt.iso8601), lease expires \(lease.expiresAt.iso8601))"
+        case .leaseLost(let id, let holder):
+            return "this process no longer owns run \(id)"
+                + (holder.map { ": \($0.owner) took it over at \($0.acquiredAt.iso8601)" } ?? "")
         }
     }
 }
@@ -77,13 +111,19 @@ public struct StateBatch: Sendable, Hashable {
     public var logs: [LogLine]
     /// Cache entries to insert or replace.
     public var cache: [CacheEntry]
+    /// The lease the writer holds on the batch's run: the batch applies only while that lease is the run's.
+    public var fence: RunLease?
 
     /// Creates a batch.
-    public init(run: RunRecord? = nil, tasks: [TaskUpdate] = [], logs: [LogLine] = [], cache: [CacheEntry] = []) {
+    public init(
+        run: RunRecord? = nil, tasks: [TaskUpdate] = [], logs: [LogLine] = [], cache: [CacheEntry] = [],
+        fence: RunLease? = nil
+    ) {
         self.run = run
         self.tasks = tasks
         self.logs = logs
         self.cache = cache
+        self.fence = fence
     }
 
     /// Whether the batch changes nothing.

@@ -1,0 +1,114 @@
+internal import Foundation
+internal import GRDB
+public import PipelineEngine
+public import PipelineModel
+
+// Run ownership (columns `lease_*` of `runs`, migration `v4-run-leases`). Every change is one statement whose
+// WHERE clause is the compare-and-set, so two processes racing for a run cannot both win.
+extension SQLiteStateStore {
+    private static let acquireSQL = """
+        UPDATE runs SET lease_owner = ?2, lease_epoch = lease_epoch + 1, lease_acquired_at = ?3,
+            lease_heartbeat_at = ?3, lease_expires_at = ?4
+        WHERE id = ?1 AND (?5 OR lease_owner IS NULL OR lease_expires_at <= ?3 OR lease_owner = ?2)
+        """
+
+    private static let renewSQL = """
+        UPDATE runs SET lease_heartbeat_at = ?4, lease_expires_at = ?5
+        WHERE id = ?1 AND lease_epoch = ?2 AND lease_owner = ?3
+        """
+
+    private static let releaseSQL = """
+        UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL
+        WHERE id = ?1 AND lease_epoch = ?2 AND lease_owner = ?3
+        """
+
+    static let leaseSQL = """
+        SELECT lease_owner, lease_epoch, lease_acquired_at, lease_heartbeat_at, lease_expires_at FROM runs WHERE id = ?
+        """
+
+    /// Takes the run's lease with a compare-and-set on its current holder and expiry.
+    ///
+    /// - Throws: ``StateStoreError/leased(_:)`` when another owner's lease is live; ``StateStoreError/unknownRun(_:)``.
+    public func acquireLease(
+        run id: RunID, owner: RunOwner, at now: Timestamp, expiresAt: Timestamp, mode: LeaseAcquisition
+    ) async throws -> RunLease {
+        let ownerJSON = try Self.ownerJSON(owner)
+        return try await writer.writeRetryingWhileBusy { db in
+            let update = try db.cachedStatement(sql: Self.acquireSQL)
+            try update.execute(arguments: [
+                id.rawValue, ownerJSON, now.nanosecondsSince1970, expiresAt.nanosecondsSince1970, mode == .takeover,
+            ])
+            let taken = db.changesCount > 0
+            let current = try Self.readLease(id, db)
+            if taken, let current { return current }
+            // Not taken: another owner's lease is live, or there is no such run.
+            if let current { throw StateStoreError.leased(current) }
+            throw StateStoreError.unknownRun(id)
+        }
+    }
+
+    /// Extends a lease that is still the run's.
+    /// - Throws: ``StateStoreError/leaseLost(_:holder:)`` when another owner took the run.
+    public func renewLease(_ lease: RunLease, at now: Timestamp, expiresAt: Timestamp) async throws -> RunLease {
+        let ownerJSON = try Self.ownerJSON(lease.owner)
+        return try await writer.writeRetryingWhileBusy { db in
+            try db.cachedStatement(sql: Self.renewSQL).execute(arguments: [
+                lease.runID.rawValue, lease.epoch, ownerJSON, now.nanosecondsSince1970, expiresAt.nanosecondsSince1970,
+            ])
+            guard db.changesCount > 0 else {
+                throw StateStoreError.leaseLost(lease.runID, holder: try Self.readLease(lease.runID, db))
+            }
+            var renewed = lease
+            renewed.heartbeatAt = now
+            renewed.expiresAt = expiresAt
+            return renewed
+        }
+    }
+
+    /// Gives a lease up; does nothing when it is no longer the run's.
+    public func releaseLease(_ lease: RunLease) async throws {
+        let ownerJSON = try Self.ownerJSON(lease.owner)
+        try await writer.writeRetryingWhileBusy { db in
+            try db.cachedStatement(sql: Self.releaseSQL).execute(arguments: [lease.runID.rawValue, lease.epoch, ownerJSON])
+        }
+    }
+
+    /// The run's current lease, live or expired; `nil` when released or never taken.
+    public func lease(of id: RunID) async throws -> RunLease? {
+        try await writer.read { db in try Self.readLease(id, db) }
+    }
+
+    /// Throws ``StateStoreError/leaseLost(_:holder:)`` unless `fence` is the run's current lease.
+    static func checkFence(_ fence: RunLease, ownerJSON: String, _ db: Database) throws {
+        let row = try Row.fetchOne(db.cachedStatement(sql: leaseSQL), arguments: [fence.runID.rawValue])
+        guard let row else { throw StateStoreError.unknownRun(fence.runID) }
+        let owner: String? = row[0]
+        let epoch: Int64 = row[1]
+        guard owner == ownerJSON, epoch == fence.epoch else {
+            throw StateStoreError.leaseLost(fence.runID, holder: try readLease(fence.runID, db))
+        }
+    }
+
+    static func readLease(_ id: RunID, _ db: Database) throws -> RunLease? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: leaseSQL), arguments: [id.rawValue]),
+            let ownerText: String = row[0]
+        else { return nil }
+        let owner: RunOwner
+        do {
+            owner = try JSONDecoder().decode(RunOwner.self, from: Data(ownerText.utf8))
+        } catch {
+            throw StoredValueError(column: "runs.lease_owner", value: ownerText, reason: "\(error)")
+        }
+        return RunLease(
+            runID: id, owner: owner, epoch: row[1],
+            acquiredAt: Timestamp(nanosecondsSince1970: row[2] ?? 0),
+            heartbeatAt: Timestamp(nanosecondsSince1970: row[3] ?? 0),
+            expiresAt: Timestamp(nanosecondsSince1970: row[4] ?? 0))
+    }
+
+    static func ownerJSON(_ owner: RunOwner) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(owner), as: UTF8.self)
+    }
+}

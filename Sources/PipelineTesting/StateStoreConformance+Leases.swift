@@ -1,0 +1,75 @@
+import PipelineEngine
+import PipelineModel
+
+// Checks of run ownership: leases, their expiry, takeover and fencing.
+extension StateStoreConformance {
+    static let ownerA = RunOwner(label: "kiln run", host: "build-1", pid: 4242, started: 1_000)
+    static let ownerB = RunOwner(label: "kiln serve", host: "build-2", pid: 77, started: 5_000)
+
+    static func leaseIsExclusiveUntilItExpires(_ store: any StateStore) async throws {
+        let id = RunID(rawValue: "r1")
+        try await store.createRun(run("r1"), tasks: [task("a")])
+        try expectEqual(try await store.lease(of: id), nil, "the lease of a run nobody took")
+        let first = try await store.acquireLease(run: id, owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
+        try expectEqual(
+            first, RunLease(runID: id, owner: ownerA, epoch: 1, acquiredAt: at(0), heartbeatAt: at(0), expiresAt: at(30)),
+            "the first lease")
+        try expectEqual(try await store.lease(of: id), first, "the stored lease")
+        try await expectError(.leased(first), "another owner while the lease is live") {
+            _ = try await store.acquireLease(run: id, owner: ownerB, at: at(29), expiresAt: at(59), mode: .whenFree)
+        }
+        let renewed = try await store.renewLease(first, at: at(20), expiresAt: at(50))
+        try expectEqual(renewed.expiresAt, at(50), "the expiry after a heartbeat")
+        try expectEqual(try await store.lease(of: id), renewed, "the stored lease after a heartbeat")
+        try await expectError(.leased(renewed), "another owner before the renewed expiry") {
+            _ = try await store.acquireLease(run: id, owner: ownerB, at: at(49), expiresAt: at(79), mode: .whenFree)
+        }
+        let second = try await store.acquireLease(run: id, owner: ownerB, at: at(50), expiresAt: at(80), mode: .whenFree)
+        try expectEqual(second.epoch, 2, "the epoch of a lease taken after expiry")
+        try expectEqual(second.owner, ownerB, "the owner after expiry")
+    }
+
+    static func takeoverFencesTheOldOwner(_ store: any StateStore) async throws {
+        let id = RunID(rawValue: "r1")
+        try await store.createRun(run("r1"), tasks: [task("a", .running, attempts: 1)])
+        let old = try await store.acquireLease(run: id, owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
+        let new = try await store.acquireLease(run: id, owner: ownerB, at: at(5), expiresAt: at(35), mode: .takeover)
+        try expectEqual(new.epoch, old.epoch + 1, "the epoch of a takeover")
+        let stale = StateBatch(
+            tasks: [TaskUpdate(runID: id, record: task("a", .succeeded, attempts: 1), expected: nil)],
+            logs: [line("r1", "a", 1, "written by the old owner", at: 6)], fence: old)
+        try await expectError(.leaseLost(id, holder: new), "a commit fenced by the taken-over lease") {
+            try await store.commit(stale)
+        }
+        try expectEqual(try await tasksByID(store, "r1"), ["a": task("a", .running, attempts: 1)], "tasks after a fenced-out commit")
+        try expectEqual(try await store.logs(of: id, task: nil, attempt: nil), [], "logs after a fenced-out commit")
+        try await expectError(.leaseLost(id, holder: new), "a heartbeat of the taken-over lease") {
+            _ = try await store.renewLease(old, at: at(7), expiresAt: at(37))
+        }
+        try await store.releaseLease(old)
+        try expectEqual(try await store.lease(of: id), new, "releasing a taken-over lease leaves the new one")
+        var fresh = StateBatch(tasks: [TaskUpdate(runID: id, record: task("a", .succeeded, attempts: 2), expected: .running)])
+        fresh.fence = new
+        try await store.commit(fresh)
+        try expectEqual(try await tasksByID(store, "r1"), ["a": task("a", .succeeded, attempts: 2)], "tasks after a fenced commit")
+    }
+
+    static func releasedLeaseFreesTheRun(_ store: any StateStore) async throws {
+        let id = RunID(rawValue: "r1")
+        try await store.createRun(run("r1"), tasks: [])
+        let first = try await store.acquireLease(run: id, owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
+        try await store.releaseLease(first)
+        try expectEqual(try await store.lease(of: id), nil, "the lease after release")
+        let second = try await store.acquireLease(run: id, owner: ownerB, at: at(1), expiresAt: at(31), mode: .whenFree)
+        try expectEqual(second.epoch, 2, "epochs keep growing across a release")
+        try await expectError(.leaseLost(id, holder: second), "a commit fenced by a released lease") {
+            try await store.commit(StateBatch(logs: [line("r1", "a", 1, "late")], fence: first))
+        }
+        let again = try await store.acquireLease(run: id, owner: ownerB, at: at(2), expiresAt: at(32), mode: .whenFree)
+        try expectEqual(again.epoch, 3, "the same owner taking its run again gets a new epoch")
+        try await expectError(.unknownRun(RunID(rawValue: "nope")), "a lease on an unknown run") {
+            _ = try await store.acquireLease(
+                run: RunID(rawValue: "nope"), owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
+        }
+    }
+}
