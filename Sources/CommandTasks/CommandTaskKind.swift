@@ -74,7 +74,11 @@ public struct CommandTaskKind: TaskKind {
         do {
             let result = try await Subprocess.run(configuration, input: .none, output: .sequence, error: .sequence) {
                 execution in
-                group.withLock { $0 = ProcessGroup(id: execution.processIdentifier.value) }
+                let pid = execution.processIdentifier.value
+                group.withLock { $0 = ProcessGroup(id: pid) }
+                // Stored with the task, so whoever takes the run over after this process dies stops the group first.
+                context.recordProcess(
+                    TaskProcess(host: RunOwner.thisHost, pid: pid, started: RunOwner.processStart(pid) ?? 0))
                 return try await streamOutput(execution.standardOutput, execution.standardError, to: context)
             }
             status = result.terminationStatus

@@ -16,10 +16,12 @@ extension TaskKindRegistry {
         return registry
     }
 
-    /// Adds `noop`, `fail`, and ``CommandTaskKind`` (with its defaults) as the runner of `run:` and `shell:` actions.
+    /// Adds `noop`, `fail`, ``CommandTaskKind`` (with its defaults) as the runner of `run:` and `shell:` actions, and
+    /// ``ProcessGroupReaper`` to stop commands a dead owner left behind.
     public mutating func registerCommandKinds() {
         register(NoopTaskKind())
         register(FailTaskKind())
         commandRunner = CommandTaskKind()
+        reaper = ProcessGroupReaper()
     }
 }

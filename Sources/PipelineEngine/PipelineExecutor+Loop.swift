@@ -10,6 +10,10 @@ extension PipelineExecutor {
         case timer(RunPlanner.Event)
         /// A task wrote a log line.
         case log(LogLine)
+        /// A command task started (or ended) its process group.
+        case process(task: Int, TaskProcess?)
+        /// A heartbeat found the run taken over by another owner (`holder`).
+        case leaseLost(RunLease?)
     }
 
     /// Executes `run` until the planner finishes it, or until the calling task is cancelled.
@@ -17,7 +21,20 @@ extension PipelineExecutor {
     /// The loop interprets the planner's actions: it stores every changed record (with the log lines and cache
     /// entries that arrived) in one transaction, publishes the events, and only then starts attempts; timers and
     /// attempts are children of one task group and report back through an inbox, drained in batches.
-    func execute(_ initial: RunRecord, plan: Plan, records: [TaskRecord]) async throws -> RunRecord {
+    ///
+    /// Every commit is fenced by `lease`; a heartbeat child renews it. When another process takes the run over, the
+    /// loop stops without writing and throws ``ExecutionError/leaseLost(_:holder:)``.
+    func execute(_ initial: RunRecord, plan: Plan, records: [TaskRecord], lease: RunLease) async throws -> RunRecord {
+        do {
+            return try await executeOwned(initial, plan: plan, records: records, lease: lease)
+        } catch StateStoreError.leaseLost(let id, let holder) {
+            throw ExecutionError.leaseLost(id, holder: holder)
+        }
+    }
+
+    private func executeOwned(
+        _ initial: RunRecord, plan: Plan, records: [TaskRecord], lease: RunLease
+    ) async throws -> RunRecord {
         var run = initial
         var planner = RunPlanner(
             plan: plan, params: run.params, environment: configuration.environment, records: records, now: clock.now)
@@ -30,15 +47,18 @@ extension PipelineExecutor {
 
         run.state = .running
         run.startedAt = clock.now
-        try await store.commit(StateBatch(run: run))
+        try await store.commit(StateBatch(run: run, fence: lease))
         events?.receive(.runStarted(run))
         logger.debug("Run started", metadata: ["run.id": "\(runID)", "pipeline": "\(run.pipeline)"])
 
         // What arrived since the last commit; kept outside the group so cancellation stores it too.
-        var batch = StateBatch()
+        var batch = StateBatch(fence: lease)
         var retries: [ScheduledRetry] = []
         var cancelled = false
+        var lostTo: RunLease??
         try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { [self] in await keepLease(lease, inbox: inbox) }
+            defer { group.cancelAll() }  // the heartbeat, and any timer left
             while true {
                 if Task.isCancelled {
                     cancelled = true
@@ -68,7 +88,7 @@ extension PipelineExecutor {
                 if !batch.isEmpty {
                     try await store.commit(batch)
                     publish(batch, retries: retries, run: run)
-                    batch = StateBatch()
+                    batch = StateBatch(fence: lease)
                     retries.removeAll()
                 }
                 if let outcome {
@@ -98,10 +118,19 @@ extension PipelineExecutor {
                         planner.handle(event, now: arrived, random: &random)
                     case .finished(let task, let result):
                         report(result, of: task, to: &planner, batch: &batch, run: run, now: arrived, random: &random)
+                    case .process(let task, let process):
+                        planner.noteProcess(process, of: task)
+                    case .leaseLost(let holder):
+                        lostTo = .some(holder)
                     }
                 }
+                if lostTo != nil { break }
             }
             if cancelled { group.cancelAll() }
+        }
+        if let lostTo {
+            // Another owner executes the run now: stop without writing (the store would refuse it anyway).
+            throw ExecutionError.leaseLost(run.id, holder: lostTo)
         }
         if cancelled {
             // Every child has ended.
@@ -113,7 +142,7 @@ extension PipelineExecutor {
                 case .log(let line): batch.logs.append(line)
                 case .finished(let task, let result):
                     report(result, of: task, to: &planner, batch: &batch, run: run, now: now, random: &random)
-                case .timer: break
+                case .timer, .process, .leaseLost: break
                 }
             }
             for case .finish(let outcome) in planner.nextActions(now: now, freeSlots: 0, random: &random) {
@@ -232,7 +261,7 @@ extension PipelineExecutor {
         logger[metadataKey: "task.attempt"] = "\(attempt.number)"
         let directory = attempt.workdir.map { $0.hasPrefix("/") ? $0 : run.baseDirectory + "/" + $0 }
             ?? run.baseDirectory
-        let (runID, taskID, number, clock) = (run.id, task.id, attempt.number, self.clock)
+        let (runID, taskID, number, clock, index) = (run.id, task.id, attempt.number, self.clock, attempt.task)
         return TaskContext(
             runID: run.id, pipeline: run.pipeline, taskID: task.id, attempt: attempt.number, action: attempt.action,
             inputs: attempt.inputs, environment: attempt.environment, workingDirectory: directory, clock: clock,
@@ -241,6 +270,7 @@ extension PipelineExecutor {
             log: { stream, text in
                 inbox.post(.log(LogLine(
                     runID: runID, taskID: taskID, attempt: number, stream: stream, text: text, at: clock.now)))
-            })
+            },
+            process: { process in inbox.post(.process(task: index, process)) })
     }
 }

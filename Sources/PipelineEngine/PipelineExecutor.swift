@@ -24,13 +24,28 @@ public struct PipelineExecutor: Sendable {
         public var readCache: Bool
         /// The environment that `env.X` expressions see (command tasks inherit the process environment). Default: empty.
         public var environment: [String: String]
+        /// Who this executor is in the leases it takes on runs. Default: this process (``RunOwner/current(label:)``).
+        public var owner: RunOwner
+        /// How often the lease on a run being executed is renewed. Default: 5 seconds.
+        public var heartbeat: Duration
+        /// How long a lease holds without a heartbeat; then another process may take the run. Default: 30 seconds.
+        public var leaseDuration: Duration
 
         /// Creates a configuration.
-        public init(parallelism: Int? = nil, readCache: Bool = true, environment: [String: String] = [:]) {
+        /// - Precondition: `heartbeat` is positive and shorter than `leaseDuration`.
+        public init(
+            parallelism: Int? = nil, readCache: Bool = true, environment: [String: String] = [:],
+            owner: RunOwner = .current(label: "kiln"), heartbeat: Duration = .seconds(5),
+            leaseDuration: Duration = .seconds(30)
+        ) {
+            precondition(heartbeat > .zero && heartbeat < leaseDuration, "the heartbeat must be shorter than the lease")
             let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
             self.parallelism = max(1, parallelism ?? (cores > 0 ? cores : 1))
             self.readCache = readCache
             self.environment = environment
+            self.owner = owner
+            self.heartbeat = heartbeat
+            self.leaseDuration = leaseDuration
         }
     }
 
@@ -44,6 +59,8 @@ public struct PipelineExecutor: Sendable {
         case alreadySucceeded(RunID)
         /// A decision was given for a run with no task waiting for one, or the task named is not waiting.
         case notWaiting(RunID, task: String?, waiting: [String])
+        /// Another live process executes the run.
+        case leased(RunLease)
 
         /// What is wrong and what to do.
         public var description: String {
@@ -57,6 +74,11 @@ public struct PipelineExecutor: Sendable {
                 let list = waiting.isEmpty ? "no task of run \(id) is waiting for a decision" : "waiting: \(waiting.joined(separator: ", "))"
                 if let task { return "task '\(task)' of run \(id) is not waiting for a decision; \(list)" }
                 return waiting.count > 1 ? "several tasks of run \(id) wait for a decision; name one (\(list))" : list
+            case .leased(let lease):
+                return "run \(lease.runID) is being executed by \(lease.owner) since \(lease.acquiredAt.iso8601) "
+                    + "(last heartbeat \(lease.heartbeatAt.iso8601)); wait for it to finish, or, if that process is "
+                    + "stuck or its machine is gone, take the run over with --takeover (its lease lapses at "
+                    + "\(lease.expiresAt.iso8601) without heartbeats)"
             }
         }
     }
@@ -118,7 +140,8 @@ public struct PipelineExecutor: Sendable {
         let (run, records) = try await create(
             plan, params: params, baseDirectory: baseDirectory, trigger: trigger, idempotencyKey: idempotencyKey)
         onCreate(run.id)
-        return try await execute(run, plan: plan, records: records)
+        let lease = try await takeLease(run.id, takeover: false)
+        return try await executeReleasing(run, plan: plan, records: records, lease: lease)
     }
 
     /// Stores a new `queued` run of `plan` without executing it; ``resume(_:)`` executes it later.
@@ -164,14 +187,38 @@ public struct PipelineExecutor: Sendable {
     /// Continues a stored run with its snapshot: tasks that succeeded, were skipped or cached are kept;
     /// failed, cancelled and unfinished ones run again (with a fresh retry budget), and so do tasks that were
     /// skipped only because something upstream of them had not succeeded.
-    /// - Throws: ``StartError`` when the run is unknown or already succeeded; ``PipelineValidationError`` when the
-    ///   snapshot no longer checks (for example a kind is no longer registered).
+    ///
+    /// The run is taken only when no other live process executes it (see ``RunLease``): a holder whose lease lapsed,
+    /// or a holder on this host whose process is gone, is replaced; `takeover` replaces any holder. A command that a
+    /// replaced holder started is stopped (its process group killed) before its task runs again.
+    ///
+    /// - Parameters:
+    ///   - id: The run.
+    ///   - takeover: Take the run even from a live holder (`kiln resume --takeover`): for a holder that is stuck
+    ///     or whose machine is gone. The old holder's later writes are refused (fencing) and it stops.
+    /// - Throws: ``StartError`` when the run is unknown, already succeeded, or executed by another live process;
+    ///   ``PipelineValidationError`` when the snapshot no longer checks (for example a kind is no longer registered).
     @discardableResult
-    public func resume(_ id: RunID) async throws -> RunRecord {
+    public func resume(_ id: RunID, takeover: Bool = false) async throws -> RunRecord {
+        guard try await store.run(id) != nil else { throw StartError.unknownRun(id) }
+        let lease = try await takeLease(id, takeover: takeover)
+        let prepared: (run: RunRecord, plan: Plan, records: [TaskRecord])
+        do {
+            prepared = try await prepareResume(id, lease: lease)
+        } catch {
+            try? await store.releaseLease(lease)
+            throw error
+        }
+        return try await executeReleasing(prepared.run, plan: prepared.plan, records: prepared.records, lease: lease)
+    }
+
+    /// Resets what runs again (under `lease`), after stopping the commands a previous owner left running.
+    private func prepareResume(_ id: RunID, lease: RunLease) async throws -> (RunRecord, Plan, [TaskRecord]) {
         guard var run = try await store.run(id) else { throw StartError.unknownRun(id) }
         guard run.state != .succeeded else { throw StartError.alreadySucceeded(id) }
         let plan = try Plan(run.snapshot, knownKinds: kinds.names)
         var records = try await store.tasks(of: id)
+        await reapOrphans(of: records)
         // Tasks that run again: failed, cancelled and unfinished ones, plus tasks skipped downstream of them
         // (their condition is decided again once the upstream work has run).
         let stateByID = Dictionary(records.map { ($0.taskID, $0.state) }, uniquingKeysWith: { first, _ in first })
@@ -195,8 +242,8 @@ public struct PipelineExecutor: Sendable {
         run.finishedAt = nil
         run.error = nil
         run.state = .queued
-        try await store.commit(StateBatch(run: run, tasks: updates))
-        return try await execute(run, plan: plan, records: records)
+        try await store.commit(StateBatch(run: run, tasks: updates, fence: lease))
+        return (run, plan, records)
     }
 
     /// Records a decision (approval or rejection) for a waiting task, so the next resume acts on it.

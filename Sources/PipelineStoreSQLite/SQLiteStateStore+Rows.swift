@@ -12,7 +12,7 @@ extension SQLiteStateStore {
 
     /// `task_runs` columns, in argument and select order.
     static let taskColumns =
-        "run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at, retry_at, deadline_at, decision"
+        "run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at, retry_at, deadline_at, decision, process"
 
     /// `logs` columns, in argument and select order (without `seq`).
     static let logColumns = "run_id, task_id, attempt, stream, text, at"
@@ -39,6 +39,7 @@ extension SQLiteStateStore {
             record.outputs.map { JSONValue.object($0).compactJSON }, record.error, record.cacheKey, record.cacheNote,
             record.startedAt?.nanosecondsSince1970, record.finishedAt?.nanosecondsSince1970,
             record.retryAt?.nanosecondsSince1970, record.deadline?.nanosecondsSince1970, record.decision?.json.compactJSON,
+            record.process.map(processJSON),
         ]
     }
 
@@ -102,7 +103,15 @@ extension SQLiteStateStore {
                     throw StoredValueError(column: "task_runs.decision", value: text, reason: "not a decision object")
                 }
                 return decision
-            })
+            },
+            process: try (row.decode(String?.self, atIndex: 13)).map { try json(TaskProcess.self, $0, "task_runs.process") })
+    }
+
+    /// `{"host":…,"pid":…,"started":…}`, keys sorted.
+    static func processJSON(_ process: TaskProcess) -> String {
+        JSONValue.object([
+            "host": .string(process.host), "pid": .number(Double(process.pid)), "started": .number(Double(process.started)),
+        ]).compactJSON
     }
 
     /// A log line from a row of ``logColumns``.

@@ -15,6 +15,8 @@ public final class ManualClock: PipelineClock {
         let id: Int
         let deadline: Timestamp
         let continuation: CheckedContinuation<Void, any Error>
+        /// A heartbeat-like sleep (``ClockSleep/isBackground``): woken by time like any other, but not counted.
+        let background: Bool
     }
 
     private struct State {
@@ -36,6 +38,7 @@ public final class ManualClock: PipelineClock {
 
     /// Suspends until the clock is advanced to `deadline` or past it.
     public func sleep(until deadline: Timestamp) async throws {
+        let background = ClockSleep.isBackground
         let id = state.withLock { state -> Int in
             state.nextID += 1
             return state.nextID
@@ -45,7 +48,8 @@ public final class ManualClock: PipelineClock {
                 let resumeNow = state.withLock { state -> (any Error)?? in
                     if state.cancelled.remove(id) != nil { return .some(CancellationError()) }
                     if deadline <= state.now { return .some(nil) }
-                    state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    state.sleepers.append(
+                        Sleeper(id: id, deadline: deadline, continuation: continuation, background: background))
                     return nil
                 }
                 switch resumeNow {
@@ -78,20 +82,20 @@ public final class ManualClock: PipelineClock {
         for sleeper in due { sleeper.continuation.resume() }
     }
 
-    /// Moves time to the earliest pending deadline (if any) and wakes those sleepers.
-    /// - Returns: The deadline reached, or `nil` when nobody sleeps.
+    /// Moves time to the earliest pending deadline of a foreground sleeper (if any) and wakes every sleeper due.
+    /// - Returns: The deadline reached, or `nil` when nobody sleeps (background sleepers aside).
     @discardableResult
     public func advanceToNextDeadline() -> Timestamp? {
-        guard let next = state.withLock({ $0.sleepers.map(\.deadline).min() }) else { return nil }
+        guard let next = state.withLock({ $0.sleepers.filter { !$0.background }.map(\.deadline).min() }) else { return nil }
         advance(by: now.duration(to: next))
         return next
     }
 
-    /// How many tasks are sleeping now.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    /// How many tasks are sleeping now, not counting background sleeps (``ClockSleep/isBackground``: heartbeats).
+    public var sleeperCount: Int { state.withLock { $0.sleepers.count { !$0.background } } }
 
     /// The earliest pending deadline.
-    public var nextDeadline: Timestamp? { state.withLock { $0.sleepers.map(\.deadline).min() } }
+    public var nextDeadline: Timestamp? { state.withLock { $0.sleepers.filter { !$0.background }.map(\.deadline).min() } }
 
     /// Waits (yielding) until at least `count` tasks sleep on this clock.
     public func waitForSleepers(_ count: Int = 1) async {

@@ -66,7 +66,8 @@ extension StateStoreConformance {
             outputs: ["model": "/m/1.pkl", "metrics": ["f1": 0.91, "counts": [1, 2]], "ok": true, "none": nil],
             error: "exit code 2\nTraceback: …", cacheKey: String(repeating: "ab", count: 32),
             cacheNote: "miss: no entry", startedAt: at(2), finishedAt: at(80), retryAt: at(120), deadline: at(150),
-            decision: Decision(approved: false, reason: "too risky", actor: "cli", at: at(140)))
+            decision: Decision(approved: false, reason: "too risky", actor: "cli", at: at(140)),
+            process: TaskProcess(host: "build-1.example", pid: 31_337, started: 987_654_321_012))
     }
 
     /// A log line of run `id`.

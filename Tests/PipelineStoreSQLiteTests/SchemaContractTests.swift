@@ -13,14 +13,15 @@ struct SchemaContractTests {
                 "runs",
                 [
                     "id", "pipeline", "state", "params", "snapshot", "base_directory", "trigger", "created_at",
-                    "started_at", "finished_at", "error", "idempotency_key",
+                    "started_at", "finished_at", "error", "idempotency_key", "lease_owner", "lease_epoch",
+                    "lease_acquired_at", "lease_heartbeat_at", "lease_expires_at",
                 ]
             ),
             (
                 "task_runs",
                 [
                     "run_id", "task_id", "state", "attempts", "outputs", "error", "cache_key", "cache_note", "started_at",
-                    "finished_at", "retry_at", "deadline_at", "decision",
+                    "finished_at", "retry_at", "deadline_at", "decision", "process",
                 ]
             ),
             ("logs", ["seq", "run_id", "task_id", "attempt", "stream", "text", "at"]),

@@ -131,6 +131,7 @@ struct RunPlanner: Sendable {
         if let task = event.attemptTask {
             guard records[task].state == .running else { return }
             running -= 1
+            records[task].process = nil  // the attempt ended: its command is gone
         }
         switch event {
         case .attemptSucceeded(let task, let outputs, let cacheKey, let cacheNote):
@@ -302,6 +303,7 @@ struct RunPlanner: Sendable {
     private mutating func finish(_ task: Int, state: TaskState, error: String?, now: Timestamp) {
         records[task].state = state
         records[task].error = error
+        records[task].process = nil
         records[task].finishedAt = now
         records[task].retryAt = nil
         terminalCount += 1
@@ -310,5 +312,13 @@ struct RunPlanner: Sendable {
             openNeeds[dependent] -= 1
             if openNeeds[dependent] == 0, !records[dependent].state.isTerminal { undecided.append(dependent) }
         }
+    }
+
+    /// Records the process group of `task`'s running command (`nil`: gone), to be stored with the next changes.
+    /// Ignored unless the task is running.
+    mutating func noteProcess(_ process: TaskProcess?, of task: Int) {
+        guard records[task].state == .running, records[task].process != process else { return }
+        records[task].process = process
+        changes.append(task)
     }
 }

@@ -75,12 +75,16 @@ public struct TaskRecord: Sendable, Hashable, Codable {
     public var deadline: Timestamp?
     /// The decision given to a waiting task (approval or rejection), once given.
     public var decision: Decision?
+    /// The process group of the running attempt's command, while one runs: whoever takes the run over stops it
+    /// before running the task again.
+    public var process: TaskProcess?
 
     /// Creates a record.
     public init(
         taskID: String, state: TaskState = .pending, attempts: Int = 0, outputs: [String: JSONValue]? = nil,
         error: String? = nil, cacheKey: String? = nil, cacheNote: String? = nil, startedAt: Timestamp? = nil,
-        finishedAt: Timestamp? = nil, retryAt: Timestamp? = nil, deadline: Timestamp? = nil, decision: Decision? = nil
+        finishedAt: Timestamp? = nil, retryAt: Timestamp? = nil, deadline: Timestamp? = nil, decision: Decision? = nil,
+        process: TaskProcess? = nil
     ) {
         self.taskID = taskID
         self.state = state
@@ -94,7 +98,33 @@ public struct TaskRecord: Sendable, Hashable, Codable {
         self.retryAt = retryAt
         self.deadline = deadline
         self.decision = decision
+        self.process = process
     }
+}
+
+/// A command's process group, identified well enough to survive pid reuse: the group leader's pid and start time.
+public struct TaskProcess: Sendable, Hashable, Codable {
+    /// The host it runs on.
+    public var host: String
+    /// The process group id (the leader's pid: commands lead their own session).
+    public var pid: Int32
+    /// When the leader started, in the system's units (Linux: clock ticks since boot); 0 when unknown.
+    public var started: Int64
+
+    /// Creates a process identity.
+    public init(host: String, pid: Int32, started: Int64) {
+        self.host = host
+        self.pid = pid
+        self.started = started
+    }
+}
+
+/// Stops the process group a command task left behind when its owner died: what a takeover does before it runs
+/// the task again, so no command runs twice at once.
+public protocol TaskProcessReaper: Sendable {
+    /// Stops `process`'s group (terminate, then kill after a grace period) and returns once it is gone. Does
+    /// nothing when the process no longer runs, was started at another time (pid reuse), or runs on another host.
+    func reap(_ process: TaskProcess) async
 }
 
 /// An approval or rejection given to a waiting task.

@@ -101,13 +101,15 @@ public struct TaskContext: Sendable {
     /// pipeline's `notify:` rules read (the task's own `env:` may still pass one on explicitly).
     public let withheldEnvironment: Set<String>
     let sink: @Sendable (LogStream, String) -> Void
+    let processSink: @Sendable (TaskProcess?) -> Void
 
     /// Creates a context (the engine does this; tests of a kind may too).
     public init(
         runID: RunID, pipeline: String, taskID: String, attempt: Int, action: ResolvedAction,
         inputs: [String: JSONValue] = [:], environment: [String: String] = [:], workingDirectory: String,
         clock: any PipelineClock, logger: Logger, artifacts: (any ArtifactStore)? = nil, decision: Decision? = nil,
-        withheldEnvironment: Set<String> = [], log sink: @escaping @Sendable (LogStream, String) -> Void
+        withheldEnvironment: Set<String> = [], log sink: @escaping @Sendable (LogStream, String) -> Void,
+        process processSink: @escaping @Sendable (TaskProcess?) -> Void = { _ in }
     ) {
         self.runID = runID
         self.pipeline = pipeline
@@ -123,10 +125,15 @@ public struct TaskContext: Sendable {
         self.decision = decision
         self.withheldEnvironment = withheldEnvironment
         self.sink = sink
+        self.processSink = processSink
     }
 
     /// Appends a line to the task's log (stored with the run and streamed to progress displays).
     public func log(_ line: String, stream: LogStream = .stdout) { sink(stream, line) }
+
+    /// Records the process group a command just started (or `nil` once it is gone), so that whoever takes the run
+    /// over after this process dies can stop it before running the task again.
+    public func recordProcess(_ process: TaskProcess?) { processSink(process) }
 }
 
 /// A task kind made from a closure: how the Swift API turns closures into registered kinds.
@@ -150,6 +157,8 @@ public struct TaskKindRegistry: Sendable {
     private var kinds: [String: any TaskKind] = [:]
     /// The kind that runs `run:` and `shell:` actions, if any.
     public var commandRunner: (any TaskKind)?
+    /// Stops commands a dead owner of a run left running (see ``TaskProcessReaper``), if this process runs commands.
+    public var reaper: (any TaskProcessReaper)?
 
     /// An empty registry.
     public init() {}

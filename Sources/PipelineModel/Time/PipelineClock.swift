@@ -32,3 +32,12 @@ public struct SystemClock: PipelineClock {
         if remaining > .zero { try await Task.sleep(for: remaining) }
     }
 }
+
+/// What kind of sleep the current task is taking, for clocks that tests drive.
+public enum ClockSleep {
+    /// Whether sleeps started now keep something alive rather than move work forward (a lease heartbeat).
+    ///
+    /// Test clocks leave such sleepers out of what a test waits for (`ManualClock.waitForSleepers`), so a
+    /// heartbeat running beside a run never stands in for the retry timer the test is waiting on.
+    @TaskLocal public static var isBackground = false
+}

@@ -3,7 +3,8 @@ public import PipelineEngine
 import PipelineModel
 public import ServiceLifecycle
 
-/// Executes runs on the local executor: unfinished runs (`queued`, `running`) found at start, runs the trigger
+/// Executes runs on the local executor: unfinished runs (`queued`, `running`) found at start — except those another
+/// live process executes (their lease is held; they are looked at again when it would lapse) —, runs the trigger
 /// service launches, and `waiting` runs once their waiting task has a decision (or its deadline passed).
 ///
 /// On graceful shutdown it starts nothing more, lets running runs finish for ``Configuration/grace``, then
@@ -32,6 +33,8 @@ public struct RunQueueService: Service {
 
     private enum Event: Sendable {
         case finished(RunID)
+        /// Another live process executes the run; look again at `until`.
+        case deferred(RunID, until: Timestamp)
         case tick
     }
 
@@ -62,11 +65,21 @@ public struct RunQueueService: Service {
         }
         try await withThrowingTaskGroup(of: Event.self) { group in
             var executing: Set<RunID> = []
+            // Runs another live process executes: looked at again once their lease would have lapsed.
+            var deferred: [RunID: Timestamp] = [:]
             var shutdownAt: Timestamp?
             var cancelled: Set<RunID> = []
             group.addTask { await tick(untilShutdown: true, deadline: clock.now.adding(configuration.poll)) }
             while let event = try await group.next() {
                 switch event {
+                case .deferred(let id, let until):
+                    executing.remove(id)
+                    deferred[id] = until
+                    if shutdownAt != nil && executing.isEmpty {
+                        group.cancelAll()
+                        try await requeue(cancelled)
+                        return
+                    }
                 case .finished(let id):
                     executing.remove(id)
                     if shutdownAt != nil && executing.isEmpty {
@@ -80,7 +93,10 @@ public struct RunQueueService: Service {
                         logger.info("Run queue stopping", metadata: ["runs.active": "\(executing.count)"])
                     }
                     guard let stopAt = shutdownAt else {
-                        for id in queue.drain() + (try await decidedWaitingRuns()) where !executing.contains(id) {
+                        let now = clock.now
+                        let due = deferred.filter { $0.value <= now }.keys.sorted()
+                        for id in due { deferred[id] = nil }
+                        for id in queue.drain() + due + (try await decidedWaitingRuns()) where !executing.contains(id) {
                             executing.insert(id)
                             group.addTask { await execute(id) }
                         }
@@ -123,6 +139,12 @@ public struct RunQueueService: Service {
             logger.info("Run starting")
             let run = try await executor.resume(id)
             logger.info("Run ended", metadata: ["run.state": "\(run.state.rawValue)"])
+        } catch PipelineExecutor.StartError.leased(let lease) {
+            // Another live process executes it (a `kiln run`): leave it, and look again once its lease would lapse.
+            logger.info("Run executed elsewhere", metadata: ["run.owner": "\(lease.owner)", "lease.expires": "\(lease.expiresAt.iso8601)"])
+            return .deferred(id, until: lease.expiresAt.adding(configuration.poll))
+        } catch PipelineExecutor.StartError.alreadySucceeded {
+            logger.info("Run already succeeded elsewhere")
         } catch {
             logger.error("Run could not be executed", metadata: ["error.message": "\(error)"])
         }

@@ -37,7 +37,10 @@ struct DecisionOptions: ParsableArguments {
             Terminal.err("\(approved ? "approved" : "rejected") \(decided) of run \(id)" + (reason.map { ": \($0)" } ?? ""))
             guard !noContinue else { return }
             let snapshot = try await store.run(id)?.snapshot
-            try await Execution.execute(home: home, store: store, pipeline: snapshot, parallelism: nil, readCache: true, json: json) { executor in
+            try await Execution.execute(
+                home: home, store: store, pipeline: snapshot, parallelism: nil, readCache: true, json: json,
+                owner: approved ? "kiln approve" : "kiln reject"
+            ) { executor in
                 try await executor.resume(id)
             }
         }

@@ -47,7 +47,8 @@ struct RunCommand: AsyncParsableCommand {
             let wiring = try TriggerWiring(home: home)
             try await wiring.recordDataBaseline(plan.pipeline, baseDirectory: base, at: SystemClock().now)
             try await Execution.execute(
-                home: home, store: wiring.store, pipeline: plan.pipeline, parallelism: parallelism, readCache: readCache, json: json
+                home: home, store: wiring.store, pipeline: plan.pipeline, parallelism: parallelism, readCache: readCache,
+                json: json, owner: "kiln run"
             ) { executor in
                 try await executor.run(plan, params: overrides, baseDirectory: base, trigger: trigger)
             }
@@ -60,7 +61,11 @@ struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
         abstract: "Continue an interrupted or failed run with the pipeline snapshot stored in it.",
-        discussion: "Succeeded, skipped and cached tasks are kept; failed and unfinished ones run again.")
+        discussion: """
+            Succeeded, skipped and cached tasks are kept; failed and unfinished ones run again. A run that another live \
+            process executes (kiln run, kiln serve) is refused with exit 3, naming that process; a run whose process \
+            died is taken over, after the commands it left running are stopped.
+            """)
 
     @Argument(help: ArgumentHelp("The run id (a unique prefix is enough).", valueName: "run"))
     var run: String
@@ -70,6 +75,11 @@ struct ResumeCommand: AsyncParsableCommand {
 
     @Flag(help: "Do not reuse cached results.")
     var noCache = false
+
+    @Flag(help: ArgumentHelp(
+        "Take the run even from a process that still holds it (one that is stuck, or on a machine that is gone).",
+        discussion: "Its commands on this machine are stopped first; its later writes are refused and it stops."))
+    var takeover = false
 
     @Flag(help: "Print the final run document as JSON on stdout.")
     var json = false
@@ -82,9 +92,10 @@ struct ResumeCommand: AsyncParsableCommand {
             let id = try await home.resolveRun(run, in: store)
             let snapshot = try await store.run(id)?.snapshot
             try await Execution.execute(
-                home: home, store: store, pipeline: snapshot, parallelism: parallelism, readCache: !noCache, json: json
-            ) { executor in
-                try await executor.resume(id)
+                home: home, store: store, pipeline: snapshot, parallelism: parallelism, readCache: !noCache, json: json,
+                owner: "kiln resume"
+            ) { [takeover] executor in
+                try await executor.resume(id, takeover: takeover)
             }
         }
     }

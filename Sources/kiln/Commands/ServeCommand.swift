@@ -52,7 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
             let executor = PipelineExecutor(
                 store: wiring.store, kinds: KindCatalog.kinds(home: home, store: wiring.store), clock: clock, events: dispatcher,
                 artifacts: home.artifactStore,
-                configuration: .init(parallelism: parallelism, environment: Execution.environment), logger: logger)
+                configuration: .init(
+                    parallelism: parallelism, environment: Execution.environment, owner: .current(label: "kiln serve")),
+                logger: logger)
             let queue = RunQueue(executor: executor)
             let catalog = FilePipelineCatalog(arguments: paths)
             let watched = await catalog.pipelines()

@@ -66,7 +66,11 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
         throw error
     } catch let error as PipelineExecutor.StartError {
         Terminal.error(error.description)
+        if case .leased = error { throw ExitCode(3) }
         throw ExitCode(2)
+    } catch let error as ExecutionError {
+        Terminal.error(error.description)
+        throw ExitCode(3)
     } catch {
         Terminal.error("\(error)")
         throw ExitCode(1)

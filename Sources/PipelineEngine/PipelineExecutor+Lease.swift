@@ -1,0 +1,83 @@
+import Logging
+import PipelineModel
+
+extension PipelineExecutor {
+    /// Takes run `id`'s lease: when free; from a holder on this host whose process is gone; or, with `takeover`, from
+    /// any holder.
+    /// - Throws: ``StartError/leased(_:)`` when another live process holds it.
+    func takeLease(_ id: RunID, takeover: Bool) async throws -> RunLease {
+        let now = clock.now
+        let owner = configuration.owner
+        let expiry = now.adding(configuration.leaseDuration)
+        do {
+            return try await store.acquireLease(
+                run: id, owner: owner, at: now, expiresAt: expiry, mode: takeover ? .takeover : .whenFree)
+        } catch StateStoreError.leased(let holder) {
+            guard holder.owner.isGoneFromThisHost else { throw StartError.leased(holder) }
+            logger.info("Taking over a run whose owner is gone", metadata: ["run.id": "\(id)", "run.owner": "\(holder.owner)"])
+            return try await store.acquireLease(run: id, owner: owner, at: now, expiresAt: expiry, mode: .takeover)
+        }
+    }
+
+    /// Executes under `lease` and gives the lease up at the end, whatever the end is.
+    func executeReleasing(_ run: RunRecord, plan: Plan, records: [TaskRecord], lease: RunLease) async throws -> RunRecord {
+        do {
+            let finished = try await execute(run, plan: plan, records: records, lease: lease)
+            try? await store.releaseLease(lease)
+            return finished
+        } catch {
+            try? await store.releaseLease(lease)
+            throw error
+        }
+    }
+
+    /// Stops the commands that a previous owner of the run left behind, before their tasks run again.
+    func reapOrphans(of records: [TaskRecord]) async {
+        guard let reaper = kinds.reaper else { return }
+        for record in records where record.state == .running {
+            guard let process = record.process else { continue }
+            await reaper.reap(process)
+        }
+    }
+
+    /// Renews `lease` every heartbeat until cancelled; reports a lost lease to the loop and stops.
+    func keepLease(_ lease: RunLease, inbox: Inbox<Message>) async {
+        // A background sleep: test clocks do not count it among the sleeps a test waits for.
+        await ClockSleep.$isBackground.withValue(true) {
+            var next = clock.now.adding(configuration.heartbeat)
+            while !Task.isCancelled {
+                do {
+                    try await clock.sleep(until: next)
+                    let now = clock.now
+                    _ = try await store.renewLease(lease, at: now, expiresAt: now.adding(configuration.leaseDuration))
+                    next = now.adding(configuration.heartbeat)
+                } catch StateStoreError.leaseLost(_, let holder) {
+                    inbox.post(.leaseLost(holder))
+                    return
+                } catch is CancellationError {
+                    return
+                } catch {
+                    // A transient store error: try again at the next beat (the lease lasts several beats).
+                    logger.warning("Lease heartbeat failed", metadata: ["run.id": "\(lease.runID)", "error": "\(error)"])
+                    next = clock.now.adding(configuration.heartbeat)
+                }
+            }
+        }
+    }
+}
+
+/// Why an execution stopped without finishing its run.
+public enum ExecutionError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Another process took the run over; this one stopped without writing anything more.
+    case leaseLost(RunID, holder: RunLease?)
+
+    /// What happened and what it means.
+    public var description: String {
+        switch self {
+        case .leaseLost(let id, let holder):
+            return "run \(id) was taken over"
+                + (holder.map { " by \($0.owner) at \($0.acquiredAt.iso8601)" } ?? "")
+                + "; this process stopped executing it and wrote nothing more"
+        }
+    }
+}
