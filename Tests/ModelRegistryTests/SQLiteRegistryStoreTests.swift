@@ -112,7 +112,7 @@ struct SQLiteRegistryStoreTests {
                 #expect(try await reopenedState.run(run.id) == run)
                 #expect(
                     try reopenedState.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid")
-                        == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"]])
+                        == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-deployments"]])
             }
         }
     }
@@ -131,7 +131,8 @@ struct SQLiteRegistryStoreTests {
                 DROP TABLE alias_history; DROP TABLE aliases; DROP TABLE model_versions; DROP TABLE models;
                 DROP TABLE trigger_state; DROP TABLE model_metrics; DROP INDEX runs_idempotency_key;
                 ALTER TABLE runs DROP COLUMN idempotency_key;
-                DELETE FROM grdb_migrations WHERE identifier IN ('v2-registry', 'v3-scheduler');
+                DROP TABLE deployments; DROP TABLE deployment_intents;
+                DELETE FROM grdb_migrations WHERE identifier IN ('v2-registry', 'v3-scheduler', 'v4-deployments');
                 """)
             #expect(try state.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid") == [["v1"], ["v2-task-decisions"]])
 
@@ -141,7 +142,7 @@ struct SQLiteRegistryStoreTests {
             #expect(try await SQLiteStateStore(path: path).run(run.id) == run)
             #expect(
                 try state.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid")
-                    == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"]])
+                    == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-deployments"]])
         }
     }
 
