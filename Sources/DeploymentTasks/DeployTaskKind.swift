@@ -12,7 +12,9 @@ import PipelineModel
 /// Outputs: `deployed` (bool), `reasons` (list of the gate's verdicts with numbers), `version`, `previous`.
 ///
 /// A failed gate or a rejection is an answer, not an error: the task succeeds with `deployed: false` and production
-/// is untouched. A failure while deploying fails the task, again with production untouched.
+/// is untouched. A failure while deploying fails the task, again with production untouched — including when
+/// production moved after the gate compared against it, or another deployment of the alias is in progress. The
+/// deployment itself is crash-consistent (see ``Deployer``); abandoned deployments are recovered before the gate.
 public struct DeployTaskKind: TaskKind {
     /// `deploy`.
     /// The kind's name, `"deploy"`.
@@ -37,6 +39,8 @@ public struct DeployTaskKind: TaskKind {
         let model = try inputs.string("name")
         let version = try inputs.int("version")
         let alias = try inputs.optionalString("alias") ?? "production"
+        // Settle a deployment a crash interrupted before reading production, so the gate sees what is served.
+        for line in try await deployer.recover(at: context.clock.now) { context.log("recovered: \(line)") }
         let registered = try await deployer.registry.model(model)
         guard let candidate = registered.version(version) else {
             throw TaskFailure("deploy: model '\(model)' has no version \(version)")
@@ -79,8 +83,10 @@ public struct DeployTaskKind: TaskKind {
         }
         let exportPath = try inputs.optionalString("export_to").map(inputs.absolutePath)
         let hook = try inputs.strings("on_deploy")
+        // The compare-and-set expects the production version the gate compared against: if it moved since, the
+        // deployment fails before touching the file.
         try await deployer.deploy(
-            model: model, version: version, alias: alias, exportPath: exportPath,
+            model: model, version: version, alias: alias, exportPath: exportPath, expectedFrom: .some(previous),
             hook: { if let hook { try await runHook(hook, exportPath: exportPath, model: model, version: version, context) } },
             reason: try inputs.optionalString("reason") ?? reasons.joined(separator: "; "),
             actor: "run \(context.runID)/\(context.taskID)", at: context.clock.now)

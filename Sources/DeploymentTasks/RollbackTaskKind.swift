@@ -20,6 +20,7 @@ public struct RollbackTaskKind: TaskKind {
     /// Rolls back.
     public func run(_ context: TaskContext) async throws -> [String: JSONValue] {
         let inputs = TaskInputReader(context)
+        for line in try await deployer.recover(at: context.clock.now) { context.log("recovered: \(line)") }
         let change = try await deployer.rollback(
             model: try inputs.string("name"), alias: try inputs.optionalString("alias") ?? "production",
             to: context.inputs["to"] == nil ? nil : try inputs.int("to"), reason: try inputs.optionalString("reason"),

@@ -9,12 +9,13 @@ extension TaskKindRegistry {
     /// - Parameters:
     ///   - registry: The model registry.
     ///   - artifacts: Where model files are.
-    ///   - ledger: Where export paths are remembered, for rollbacks.
+    ///   - legacyLedgerPath: A `deployments.json` of an older version to import into the registry once, or `nil`.
     ///   - scoring: Scores models for champion/challenger gates (``EvaluationScoring`` with the ML kinds).
     public mutating func registerDeploymentKinds(
-        registry: ModelRegistryService, artifacts: any ArtifactStore, ledger: DeploymentLedger?, scoring: (any ModelScoring)?
+        registry: ModelRegistryService, artifacts: any ArtifactStore, legacyLedgerPath: String?,
+        scoring: (any ModelScoring)?
     ) {
-        let deployer = Deployer(registry: registry, artifacts: artifacts, ledger: ledger)
+        let deployer = Deployer(registry: registry, artifacts: artifacts, legacyLedgerPath: legacyLedgerPath)
         register(RegisterModelTaskKind(registry: registry))
         register(DeployTaskKind(deployer: deployer, scoring: scoring))
         register(ApproveTaskKind())

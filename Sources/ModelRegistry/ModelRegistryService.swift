@@ -93,6 +93,25 @@ public struct ModelRegistryService: Sendable {
         _ model: String, alias: String = RegistryNames.production, to version: Int? = nil, reason: String? = nil,
         actor: String, at: Timestamp
     ) async throws -> AliasChange {
+        let plan = try await rollbackPlan(model, alias: alias, to: version, reason: reason)
+        return try await store.moveAlias(
+            model: model, alias: alias, to: plan.target, expectedFrom: .some(plan.current), reason: plan.reason,
+            actor: actor, at: at)
+    }
+
+    /// What ``rollback(_:alias:to:reason:actor:at:)`` would do, without doing it: the version the alias points at
+    /// now, the version it would move to, and the reason it would record.
+    ///
+    /// - Parameters:
+    ///   - model: The model's name.
+    ///   - alias: The alias to move back.
+    ///   - version: The version to restore, or `nil` for the one before the last move.
+    ///   - reason: Why; without one, `rolled back from version N`.
+    /// - Returns: The current version (the compare-and-set's expectation), the target and the reason.
+    /// - Throws: The errors of ``rollback(_:alias:to:reason:actor:at:)`` that come before the move.
+    public func rollbackPlan(
+        _ model: String, alias: String = RegistryNames.production, to version: Int? = nil, reason: String? = nil
+    ) async throws -> (current: Int?, target: Int, reason: String) {
         try RegistryNames.checkAliasName(alias)
         let registered = try await self.model(model)
         let current = registered.aliases[alias]
@@ -111,9 +130,7 @@ public struct ModelRegistryService: Sendable {
             }
             target = previous
         }
-        let why = reason ?? current.map { "rolled back from version \($0)" } ?? "rolled back"
-        return try await store.moveAlias(
-            model: model, alias: alias, to: target, expectedFrom: .some(current), reason: why, actor: actor, at: at)
+        return (current, target, reason ?? current.map { "rolled back from version \($0)" } ?? "rolled back")
     }
 
     /// The version `reference` names: `NAME` (its `production` version), `NAME@ALIAS` or `NAME@VERSION`.

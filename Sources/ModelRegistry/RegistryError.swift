@@ -1,3 +1,5 @@
+import PipelineModel
+
 /// What went wrong in the model registry; every description says what is wrong and how to fix it.
 public enum RegistryError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The text cannot name a model.
@@ -22,6 +24,11 @@ public enum RegistryError: Error, Sendable, Hashable, CustomStringConvertible {
     case idempotencyKeyReused(key: String, existing: String, requested: String)
     /// The text is not a model reference (`NAME`, `NAME@ALIAS` or `NAME@VERSION`).
     case invalidReference(String)
+    /// Another deployment of the same alias, or of the same exported file, is in progress; `holder` is its intent.
+    case deploymentInProgress(model: String, alias: String, holder: DeploymentIntent)
+    /// A deployment's intent is gone or belongs to another process now (it was recovered as abandoned), so it cannot
+    /// be committed.
+    case deploymentLost(model: String, alias: String)
 
     /// What is wrong, and what to do about it.
     public var description: String {
@@ -61,6 +68,19 @@ public enum RegistryError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidReference(let text):
             return "'\(text)' is not a model reference: write NAME, NAME@ALIAS or NAME@VERSION "
                 + "(for example recommendation, recommendation@staging or recommendation@3)"
+        case .deploymentInProgress(let model, let alias, let holder):
+            let who = "to version \(holder.to), by \(holder.actor) in \(holder.owner), since \(holder.startedAt.iso8601)"
+            let what: String
+            if holder.model == model, holder.alias == alias {
+                what = "alias '\(alias)' of model '\(model)' is being deployed already (\(who))"
+            } else {
+                what = "cannot deploy alias '\(alias)' of model '\(model)' now: its file \(holder.exportPath ?? "") is being "
+                    + "written by a deployment of alias '\(holder.alias)' of model '\(holder.model)' (\(who))"
+            }
+            return what + "; deployments of one alias or one file run one at a time: wait for it to finish and try again"
+        case .deploymentLost(let model, let alias):
+            return "the deployment of alias '\(alias)' of model '\(model)' is no longer on record (another process "
+                + "recovered it as abandoned), so the alias was not moved; check `kiln models show \(model)` and deploy again"
         }
     }
 

@@ -63,4 +63,61 @@ public protocol RegistryStore: Sendable {
 
     /// Every move of every alias of `model`, oldest first; empty for an unknown model.
     func aliasHistory(model: String) async throws -> [AliasChange]
+
+    // MARK: Deployments (write-ahead intents and export records)
+
+    /// Records `intent` (in state ``DeploymentIntent/State-swift.enum/pending``) before a deployment touches any file.
+    ///
+    /// The check and the insert are one atomic step: at most one intent exists per model and alias and per export
+    /// path, so deployments of one alias or one file are serialized.
+    ///
+    /// - Parameters:
+    ///   - intent: The deployment about to start.
+    /// - Throws: ``RegistryError/invalidAliasName(_:)``, ``RegistryError/unknownModel(_:)``,
+    ///   ``RegistryError/unknownVersion(model:version:latest:)`` (for `intent.to`);
+    ///   ``RegistryError/aliasConflict(model:alias:expected:actual:)`` when the alias no longer points at `intent.from`;
+    ///   ``RegistryError/deploymentInProgress(model:alias:holder:)`` when another intent holds the alias or the export
+    ///   path. Nothing is written when it throws.
+    func beginDeployment(_ intent: DeploymentIntent) async throws
+
+    /// Every deployment intent, oldest first.
+    func deploymentIntents() async throws -> [DeploymentIntent]
+
+    /// Hands the intent `id` to `owner` when its owner is still `expected` (a compare-and-set), so that of several
+    /// processes recovering an abandoned deployment only one acts on its files.
+    ///
+    /// - Parameters:
+    ///   - id: The intent.
+    ///   - expected: The owner it must have now.
+    ///   - owner: The new owner.
+    /// - Returns: The intent with its new owner, or `nil` when it is gone or has another owner.
+    func takeOverDeployment(id: String, from expected: DeploymentOwner, to owner: DeploymentOwner) async throws
+        -> DeploymentIntent?
+
+    /// In one transaction: moves the alias from `intent.from` to `intent.to` (compare-and-set, recorded in the
+    /// history like ``moveAlias(model:alias:to:expectedFrom:reason:actor:at:)``), writes the ``DeploymentRecord`` of
+    /// `intent.exportPath` (when it has one), and marks the intent ``DeploymentIntent/State-swift.enum/committed``.
+    ///
+    /// - Parameters:
+    ///   - intent: The intent as begun (its `id` and `owner` must match the stored one, which must be pending).
+    ///   - reason: Why, for the alias history.
+    ///   - at: The time of the move.
+    /// - Returns: The recorded change (equal `from` and `to` when the alias already pointed at `intent.to`).
+    /// - Throws: ``RegistryError/deploymentLost(model:alias:)`` when the intent is gone, committed or owned by another
+    ///   process; ``RegistryError/aliasConflict(model:alias:expected:actual:)`` when the alias moved meanwhile.
+    ///   Nothing is written when it throws.
+    @discardableResult
+    func commitDeployment(_ intent: DeploymentIntent, reason: String?, at: Timestamp) async throws -> AliasChange
+
+    /// Deletes the intent `id` once its files are settled; nothing happens when it is gone.
+    func endDeployment(id: String) async throws
+
+    /// Where `alias` of `model` is exported, or `nil` when it never was.
+    func deployment(model: String, alias: String) async throws -> DeploymentRecord?
+
+    /// Adds `records` for the model and alias pairs that have none yet (an import of older files; existing records win).
+    ///
+    /// - Returns: How many records were added.
+    @discardableResult
+    func importDeployments(_ records: [DeploymentRecord]) async throws -> Int
 }

@@ -39,51 +39,63 @@ extension SQLiteRegistryStore {
     /// Checks and applies the move `change` (whose `from` is read inside the transaction), recording it.
     func writeAliasMove(_ change: AliasChange, expectedFrom: Int??) async throws -> AliasChange {
         try RegistryNames.checkAliasName(change.alias)
-        let (model, alias, target) = (change.model, change.alias, change.to)
-        return try await immediateTransaction { db in
-            let modelExists = try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM models WHERE name = ?"), arguments: [model]) ?? false
-            guard modelExists else { throw RegistryError.unknownModel(model) }
-            if let target {
-                let exists = try Bool.fetchOne(
-                    db.cachedStatement(sql: "SELECT 1 FROM model_versions WHERE model = ? AND version = ?"),
-                    arguments: [model, target]) ?? false
-                if !exists {
-                    let latest = try Int.fetchOne(
-                        db.cachedStatement(sql: "SELECT COALESCE(MAX(version), 0) FROM model_versions WHERE model = ?"),
-                        arguments: [model]) ?? 0
-                    throw RegistryError.unknownVersion(model: model, version: target, latest: latest)
-                }
-            }
-            let current = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT version FROM aliases WHERE model = ? AND alias = ?"),
-                arguments: [model, alias])
-            if let expectedFrom, expectedFrom != current {
-                throw RegistryError.aliasConflict(model: model, alias: alias, expected: expectedFrom, actual: current)
-            }
-            if target == nil, current == nil {
-                let aliases = try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT alias FROM aliases WHERE model = ? ORDER BY alias"),
-                    arguments: [model])
-                throw RegistryError.unknownAlias(model: model, alias: alias, aliases: aliases)
-            }
-            var recorded = change
-            recorded.from = current
-            guard current != target else { return recorded }
-            if let target {
-                try db.cachedStatement(sql: Self.upsertAliasSQL)
-                    .execute(arguments: [model, alias, target, change.at.nanosecondsSince1970])
-            } else {
-                try db.cachedStatement(sql: "DELETE FROM aliases WHERE model = ? AND alias = ?")
-                    .execute(arguments: [model, alias])
-            }
-            try db.cachedStatement(sql: Self.insertHistorySQL).execute(arguments: Self.arguments(for: recorded))
-            return recorded
+        return try await immediateTransaction { db in try Self.applyAliasMove(db, change, expectedFrom: expectedFrom) }
+    }
+
+    /// Throws ``RegistryError/unknownModel(_:)`` or ``RegistryError/unknownVersion(model:version:latest:)`` unless
+    /// `model` exists and (when given) has version `version`.
+    static func checkExists(_ db: Database, model: String, version: Int?) throws {
+        let modelExists = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM models WHERE name = ?"), arguments: [model]) ?? false
+        guard modelExists else { throw RegistryError.unknownModel(model) }
+        guard let version else { return }
+        let exists = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM model_versions WHERE model = ? AND version = ?"),
+            arguments: [model, version]) ?? false
+        if !exists {
+            let latest = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COALESCE(MAX(version), 0) FROM model_versions WHERE model = ?"),
+                arguments: [model]) ?? 0
+            throw RegistryError.unknownVersion(model: model, version: version, latest: latest)
         }
     }
 
+    /// The version `alias` of `model` points at, read inside the caller's transaction.
+    static func aliasTarget(_ db: Database, model: String, alias: String) throws -> Int? {
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT version FROM aliases WHERE model = ? AND alias = ?"), arguments: [model, alias])
+    }
+
+    /// Checks and applies the move `change` inside the caller's transaction (its `from` is read there), recording it.
+    static func applyAliasMove(_ db: Database, _ change: AliasChange, expectedFrom: Int??) throws -> AliasChange {
+        let (model, alias, target) = (change.model, change.alias, change.to)
+        try checkExists(db, model: model, version: target)
+        let current = try aliasTarget(db, model: model, alias: alias)
+        if let expectedFrom, expectedFrom != current {
+            throw RegistryError.aliasConflict(model: model, alias: alias, expected: expectedFrom, actual: current)
+        }
+        if target == nil, current == nil {
+            let aliases = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT alias FROM aliases WHERE model = ? ORDER BY alias"),
+                arguments: [model])
+            throw RegistryError.unknownAlias(model: model, alias: alias, aliases: aliases)
+        }
+        var recorded = change
+        recorded.from = current
+        guard current != target else { return recorded }
+        if let target {
+            try db.cachedStatement(sql: upsertAliasSQL)
+                .execute(arguments: [model, alias, target, change.at.nanosecondsSince1970])
+        } else {
+            try db.cachedStatement(sql: "DELETE FROM aliases WHERE model = ? AND alias = ?")
+                .execute(arguments: [model, alias])
+        }
+        try db.cachedStatement(sql: insertHistorySQL).execute(arguments: arguments(for: recorded))
+        return recorded
+    }
+
     /// Runs `body` in one `IMMEDIATE` transaction, committed when it returns and rolled back when it throws.
-    private func immediateTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func immediateTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await writer.writeWithoutTransactionRetryingWhileBusy { db in
             var result: T?
             try db.inTransaction(.immediate) {

@@ -31,6 +31,9 @@ enum Schema {
         migrator.registerMigration("v4-run-leases") { db in
             try db.execute(sql: v4RunLeases)
         }
+        migrator.registerMigration("v4-deployments") { db in
+            try db.execute(sql: v4Deployments)
+        }
         return migrator
     }
 
@@ -190,5 +193,47 @@ enum Schema {
         ALTER TABLE runs ADD COLUMN lease_heartbeat_at INTEGER;
         ALTER TABLE runs ADD COLUMN lease_expires_at INTEGER;
         ALTER TABLE task_runs ADD COLUMN process TEXT;
+        """
+
+    /// Crash-consistent deployments: where each alias is exported, and the write-ahead intent of each deployment in
+    /// progress.
+    ///
+    /// - `deployments` has one row per model and alias that was deployed with an exported file: its absolute
+    ///   `export_path` and the `version` the file holds (`NULL` for a row imported from `deployments.json`). It is
+    ///   written in the same transaction as the alias move.
+    /// - `deployment_intents` has one row per deployment in progress, written before any file is touched. `state` is
+    ///   `pending` (the alias has not moved: recovery puts the old file back) or `committed` (the alias moved in the
+    ///   same transaction that set it: recovery removes the old file). `staged_path` and `backup_path` are where the
+    ///   new and the old file are kept meanwhile; `had_previous_file` is 0 or 1; `owner_pid` and `owner_start` (the
+    ///   process start mark, `NULL` when unknown) identify the deploying process. `UNIQUE (model, alias)` and
+    ///   `UNIQUE (export_path)` serialize deployments of one alias and of one file.
+    static let v4Deployments = """
+        CREATE TABLE deployments (
+            model TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            export_path TEXT NOT NULL,
+            version INTEGER,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            PRIMARY KEY (model, alias)
+        );
+
+        CREATE TABLE deployment_intents (
+            id TEXT NOT NULL PRIMARY KEY,
+            model TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            from_version INTEGER,
+            to_version INTEGER NOT NULL,
+            export_path TEXT UNIQUE,
+            staged_path TEXT,
+            backup_path TEXT,
+            had_previous_file INTEGER NOT NULL,
+            owner_pid INTEGER NOT NULL,
+            owner_start INTEGER,
+            actor TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            UNIQUE (model, alias)
+        );
         """
 }

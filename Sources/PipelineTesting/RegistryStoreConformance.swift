@@ -2,7 +2,8 @@ public import ModelRegistry
 
 /// The behaviour every ``RegistryStore`` must have, as named checks to run against a fresh, empty store.
 ///
-/// The checks cover the store itself (numbering, idempotency, alias moves, compare-and-set, history) and the
+/// The checks cover the store itself (numbering, idempotency, alias moves, compare-and-set, history, deployment
+/// intents and records) and the
 /// ``ModelRegistryService`` operations on top of it (promote, rollback, resolve), since those are what callers see.
 ///
 /// ```swift
@@ -57,5 +58,15 @@ public enum RegistryStoreConformance {
         Check("rollback to a chosen version; nothing to roll back to is a clear error", run: rollbackEdgeCases),
         Check("resolve reads NAME, NAME@ALIAS and NAME@VERSION", run: resolveSyntax),
         Check("resolve reports malformed references and unknown models, aliases and versions", run: resolveErrors),
+        Check("deployment intents are stored whole; a second one for an alias or an export path is refused, naming the holder",
+              run: deploymentIntentsAreSerialized),
+        Check("beginning a deployment checks the alias name, model, version and where the alias points; refused, it writes nothing",
+              run: beginningChecksNamesAndAlias),
+        Check("committing a deployment moves the alias, writes the export record and marks the intent committed",
+              run: commitMovesRecordsAndMarks),
+        Check("a deployment commit after the alias moved conflicts and writes nothing", run: commitConflictWritesNothing),
+        Check("an intent that was taken over, ended or committed cannot be committed", run: lostIntentsCannotCommit),
+        Check("taking over a deployment intent is a compare-and-set on its owner", run: takeOverIsCompareAndSet),
+        Check("importing deployment records adds missing ones and keeps those already there", run: importKeepsExistingRecords),
     ]
 }

@@ -112,7 +112,7 @@ struct SQLiteRegistryStoreTests {
                 #expect(try await reopenedState.run(run.id) == run)
                 #expect(
                     try reopenedState.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid")
-                        == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-run-leases"]])
+                        == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-run-leases"], ["v4-deployments"]])
             }
         }
     }
@@ -134,7 +134,8 @@ struct SQLiteRegistryStoreTests {
                 ALTER TABLE runs DROP COLUMN lease_owner; ALTER TABLE runs DROP COLUMN lease_epoch;
                 ALTER TABLE runs DROP COLUMN lease_acquired_at; ALTER TABLE runs DROP COLUMN lease_heartbeat_at;
                 ALTER TABLE runs DROP COLUMN lease_expires_at; ALTER TABLE task_runs DROP COLUMN process;
-                DELETE FROM grdb_migrations WHERE identifier IN ('v2-registry', 'v3-scheduler', 'v4-run-leases');
+                DROP TABLE deployments; DROP TABLE deployment_intents;
+                DELETE FROM grdb_migrations WHERE identifier IN ('v2-registry', 'v3-scheduler', 'v4-run-leases', 'v4-deployments');
                 """)
             #expect(try state.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid") == [["v1"], ["v2-task-decisions"]])
 
@@ -144,7 +145,7 @@ struct SQLiteRegistryStoreTests {
             #expect(try await SQLiteStateStore(path: path).run(run.id) == run)
             #expect(
                 try state.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid")
-                    == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-run-leases"]])
+                    == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-run-leases"], ["v4-deployments"]])
         }
     }
 

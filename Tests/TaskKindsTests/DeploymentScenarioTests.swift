@@ -25,7 +25,7 @@ import Testing
     var executor: PipelineExecutor {
         var kinds = TaskKindRegistry.builtIn
         kinds.registerDeploymentKinds(
-            registry: registry, artifacts: artifacts, ledger: DeploymentLedger(path: folder + "/deployments.json"), scoring: nil)
+            registry: registry, artifacts: artifacts, legacyLedgerPath: folder + "/deployments.json", scoring: nil)
         // A stand-in trainer: writes a model file whose content depends on its `weights` input.
         kinds.register("toy-train") { context in
             let path = context.workingDirectory + "/model-\(context.runID).json"
@@ -181,7 +181,7 @@ import Testing
         try await deployGoodModel()
         #expect(try await executor.run(try pipeline(f1: 0.95), baseDirectory: folder).state == .succeeded)
         #expect(try String(contentsOfFile: exported, encoding: .utf8) == #"{"weights": 0.95}"#)
-        let deployer = Deployer(registry: registry, artifacts: artifacts, ledger: DeploymentLedger(path: folder + "/deployments.json"))
+        let deployer = Deployer(registry: registry, artifacts: artifacts, legacyLedgerPath: folder + "/deployments.json")
         let change = try await deployer.rollback(model: "fraud", alias: "production", to: nil, reason: "alerts", actor: "cli", at: clock.now)
         #expect(change.to == 1)
         #expect(try String(contentsOfFile: exported, encoding: .utf8) == #"{"weights": 0.9}"#)

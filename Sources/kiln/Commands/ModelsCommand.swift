@@ -127,11 +127,12 @@ struct ModelsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingRegistryErrors {
-                // Through the deployer, so an alias that was deployed with `export_to:` moves with its file.
+                // Through the deployer, so an alias that was deployed with `export_to:` moves with its file (the
+                // recorded export path), crash-consistently, after recovering any interrupted deployment.
                 let deployer = try home.deployer()
-                let exportPath = try deployer.ledger?.exportPath(model: name, alias: alias)
+                try await DeploymentRecovery.report(deployer.recover(at: SystemClock().now))
                 let change = try await deployer.deploy(
-                    model: name, version: version, alias: alias, exportPath: exportPath, hook: {},
+                    model: name, version: version, alias: alias, exportPath: nil, hook: {},
                     reason: reason, actor: "cli", at: SystemClock().now)
                 ModelsCommand.report(change, json: json)
             }
@@ -164,7 +165,9 @@ struct ModelsCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingRegistryErrors {
                 // Restores the exported file too, when the alias was deployed with `export_to:`.
-                let change = try await home.deployer().rollback(
+                let deployer = try home.deployer()
+                try await DeploymentRecovery.report(deployer.recover(at: SystemClock().now))
+                let change = try await deployer.rollback(
                     model: name, alias: alias, to: to, reason: reason, actor: "cli", at: SystemClock().now)
                 ModelsCommand.report(change, json: json)
             }
@@ -193,12 +196,13 @@ extension HomeOptions {
     /// The content-addressed artifact store under the home (`artifacts/`).
     var artifactStore: LocalArtifactStore { LocalArtifactStore(root: directory + "/artifacts") }
 
-    /// Where export paths of deployed aliases are remembered (`deployments.json`).
-    var deploymentLedger: DeploymentLedger { DeploymentLedger(path: directory + "/deployments.json") }
+    /// Where older versions remembered the export paths of deployed aliases (`deployments.json`); imported into the
+    /// registry once by the deployer's recovery.
+    var legacyDeploymentLedgerPath: String { directory + "/deployments.json" }
 
     /// Moves aliases together with their exported files.
     func deployer() throws -> Deployer {
-        Deployer(registry: try openRegistry(), artifacts: artifactStore, ledger: deploymentLedger)
+        Deployer(registry: try openRegistry(), artifacts: artifactStore, legacyLedgerPath: legacyDeploymentLedgerPath)
     }
 
     /// Opens (creating if needed) the model registry in the home's database.
@@ -212,13 +216,16 @@ extension HomeOptions {
 }
 
 /// Runs `body` like ``reportingErrors(_:)``, reporting registry errors as one line: exit 1 for a compare-and-set
-/// conflict (try again), 2 for everything else (an unknown or invalid name, version or alias).
+/// conflict or a deployment in progress (try again), 2 for everything else (an unknown or invalid name, version or alias).
 func reportingRegistryErrors<T>(_ body: () async throws -> T) async throws -> T {
     try await reportingErrors {
         do {
             return try await body()
         } catch let error as RegistryError {
-            if case .aliasConflict = error { throw CLIError(error.description, exitCode: 1) }
+            switch error {
+            case .aliasConflict, .deploymentInProgress, .deploymentLost: throw CLIError(error.description, exitCode: 1)
+            default: break
+            }
             throw CLIError(error.description, exitCode: 2)
         }
     }

@@ -90,6 +90,7 @@ struct ResumeCommand: AsyncParsableCommand {
         try await reportingErrors {
             let store = try home.openStore()
             let id = try await home.resolveRun(run, in: store)
+            await DeploymentRecovery.run(home: home, store: store)
             let snapshot = try await store.run(id)?.snapshot
             try await Execution.execute(
                 home: home, store: store, pipeline: snapshot, parallelism: parallelism, readCache: !noCache, json: json,

@@ -47,6 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
             var logger = Logger(label: "kiln.serve") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = level
             let wiring = try TriggerWiring(home: home)
+            await DeploymentRecovery.run(home: home, store: wiring.store)
             let clock = SystemClock()
             let dispatcher = NotificationDispatcher(milestone: DeploymentMilestones.event)
             let executor = PipelineExecutor(

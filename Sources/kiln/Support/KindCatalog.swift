@@ -16,11 +16,12 @@ enum KindCatalog {
 
     /// The kinds, with the registry and artifacts of one home.
     static func kinds(
-        registry: ModelRegistryService, artifacts: any ArtifactStore, ledger: DeploymentLedger?
+        registry: ModelRegistryService, artifacts: any ArtifactStore, legacyLedgerPath: String?
     ) -> TaskKindRegistry {
         var kinds = TaskKindRegistry.builtIn
         kinds.registerMLKinds(registry: registry, readers: readers)
-        kinds.registerDeploymentKinds(registry: registry, artifacts: artifacts, ledger: ledger, scoring: EvaluationScoring())
+        kinds.registerDeploymentKinds(
+            registry: registry, artifacts: artifacts, legacyLedgerPath: legacyLedgerPath, scoring: EvaluationScoring())
         return kinds
     }
 
@@ -28,13 +29,14 @@ enum KindCatalog {
     /// database per command, opened once).
     static func kinds(home: HomeOptions, store: SQLiteStateStore) -> TaskKindRegistry {
         kinds(registry: ModelRegistryService(store: SQLiteRegistryStore(sharingDatabaseOf: store)),
-              artifacts: home.artifactStore, ledger: home.deploymentLedger)
+              artifacts: home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath)
     }
 
     /// The name of every kind, for checking pipeline files without opening a home: the same assembly, on a
     /// throwaway in-memory registry.
     static let names: Set<String> = {
         guard let store = try? SQLiteRegistryStore.inMemory() else { return [] }
-        return kinds(registry: ModelRegistryService(store: store), artifacts: LocalArtifactStore(root: "/"), ledger: nil).names
+        return kinds(registry: ModelRegistryService(store: store), artifacts: LocalArtifactStore(root: "/"), legacyLedgerPath: nil)
+            .names
     }()
 }

@@ -1,0 +1,31 @@
+import DeploymentTasks
+import ModelRegistry
+import PipelineModel
+import PipelineStoreSQLite
+
+/// Recovery of deployments a crash interrupted, at the start of the commands that carry on after one
+/// (`kiln resume`, `kiln serve`), before any run continues.
+enum DeploymentRecovery {
+    /// Makes every exported file agree with its alias again and removes leftover files (``Deployer/recover(at:)``),
+    /// printing what it repaired on stderr. A failure is reported and does not stop the command: the deployment
+    /// kinds recover again before they deploy, and fail their task with the reason.
+    ///
+    /// - Parameters:
+    ///   - home: The home whose registry, artifacts and legacy `deployments.json` are used.
+    ///   - store: The command's open state store, whose database connection the registry shares.
+    static func run(home: HomeOptions, store: SQLiteStateStore) async {
+        let deployer = Deployer(
+            registry: ModelRegistryService(store: SQLiteRegistryStore(sharingDatabaseOf: store)),
+            artifacts: home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath)
+        do {
+            report(try await deployer.recover(at: SystemClock().now))
+        } catch {
+            Terminal.err("kiln: could not recover an interrupted deployment: \(error)")
+        }
+    }
+
+    /// Prints each recovery line on stderr.
+    static func report(_ lines: [String]) {
+        for line in lines { Terminal.err("kiln: recovered: \(line)") }
+    }
+}
