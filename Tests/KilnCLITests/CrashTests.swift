@@ -46,8 +46,38 @@ import Testing
         let count = try String(contentsOf: cli.scratch.appendingPathComponent("count.txt"), encoding: .utf8)
         #expect(count == "ran\n")
         if let pidText = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            kill(-pid, SIGKILL)  // the orphaned sleep of the killed run
+            // The killed run's command had its own session and outlived it; resume stopped it before rerunning `slow`.
+            #expect(CLI.waitUntil(seconds: 5) { kill(pid, 0) != 0 }, "the orphaned command of the killed run still runs")
+            kill(-pid, SIGKILL)
         }
+    }
+
+    @Test("a second process cannot execute a live run; --takeover takes it, stops its command, and the first stops")
+    func onlyOneOwner() throws {
+        let cli = try CLI()
+        let path = try pipeline(cli)
+        let firstErrors = Pipe()
+        let first = try cli.start(["run", path], stderr: firstErrors)
+        let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
+        #expect(CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
+        let id = try #require(try state(cli)?["id"] as? String)
+
+        let refused = try cli.run(["resume", id])
+        #expect(refused.status == 3, "stderr: \(refused.stderr)")
+        #expect(refused.stderr.contains("is being executed by kiln run (pid \(first.processIdentifier) on "), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--takeover"))
+
+        let takeover = try cli.run(["resume", id, "--takeover", "--json"])
+        #expect(takeover.status == 0, "stderr: \(takeover.stderr)")
+        first.waitUntilExit()
+        let firstStderr = String(decoding: firstErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(first.terminationStatus == 3, "stderr: \(firstStderr)")
+        #expect(firstStderr.contains("was taken over by kiln resume"), "\(firstStderr)")
+        let tasks = try #require((try takeover.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
+        #expect(tasks.values.allSatisfy { $0["state"] as? String == "succeeded" })
+        #expect(try String(contentsOf: cli.scratch.appendingPathComponent("count.txt"), encoding: .utf8) == "ran\n")
+        let pid = try #require(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        #expect(kill(pid, 0) != 0, "the first owner's command was stopped before the task ran again")
     }
 
     @Test("Ctrl-C cancels running tasks, kills their process group, exits 130 and leaves the run resumable")
