@@ -78,13 +78,16 @@ extension SQLiteStateStore {
         try await writer.read { db in try Self.readLease(id, db) }
     }
 
-    /// Throws ``StateStoreError/leaseLost(_:holder:)`` unless `fence` is the run's current lease.
-    static func checkFence(_ fence: RunLease, ownerJSON: String, _ db: Database) throws {
-        let row = try Row.fetchOne(db.cachedStatement(sql: leaseSQL), arguments: [fence.runID.rawValue])
+    private static let fenceSQL = "SELECT lease_owner IS NOT NULL, lease_epoch FROM runs WHERE id = ?"
+
+    /// Throws ``StateStoreError/leaseLost(_:holder:)`` unless `fence` is the run's current lease. The epoch alone
+    /// identifies an acquisition (every acquisition raises it), so no owner text is compared.
+    static func checkFence(_ fence: RunLease, _ db: Database) throws {
+        let row = try Row.fetchOne(db.cachedStatement(sql: fenceSQL), arguments: [fence.runID.rawValue])
         guard let row else { throw StateStoreError.unknownRun(fence.runID) }
-        let owner: String? = row[0]
+        let held: Bool = row[0]
         let epoch: Int64 = row[1]
-        guard owner == ownerJSON, epoch == fence.epoch else {
+        guard held, epoch == fence.epoch else {
             throw StateStoreError.leaseLost(fence.runID, holder: try readLease(fence.runID, db))
         }
     }

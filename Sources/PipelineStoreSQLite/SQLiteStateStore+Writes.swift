@@ -91,11 +91,11 @@ extension SQLiteStateStore {
         }
         let logArguments = batch.logs.map { Self.arguments(for: $0) }
         let cacheArguments = batch.cache.map { Self.arguments(for: $0) }
-        let fence = try batch.fence.map { ($0, try Self.ownerJSON($0.owner)) }
+        let fence = batch.fence
 
         do {
             try await writer.writeRetryingWhileBusy { [snapshots] db in
-                if let (lease, ownerJSON) = fence { try Self.checkFence(lease, ownerJSON: ownerJSON, db) }
+                if let fence { try Self.checkFence(fence, db) }
                 if let run = batch.run, let runArguments {
                     let update = try db.cachedStatement(sql: Self.updateRunSQL)
                     let snapshotIsStored = snapshots.holds(run.snapshot, for: run.id)

@@ -25,6 +25,10 @@ enum StoreDatabase {
         return writer
     }
 
+    /// How long a connection waits for another process's write lock before SQLite reports it busy: 10 seconds.
+    static let busyTimeoutMilliseconds = 10_000
+    static let restoreBusyTimeoutSQL = "PRAGMA busy_timeout = \(busyTimeoutMilliseconds)"
+
     /// The connection settings shared by every store.
     static func configuration() -> Configuration {
         var configuration = Configuration()
@@ -32,7 +36,7 @@ enum StoreDatabase {
         configuration.foreignKeysEnabled = true
         // Wait for another process's write instead of failing with SQLITE_BUSY. GRDB 7 already begins
         // every write as IMMEDIATE, so the wait happens at BEGIN, where it can always be retried.
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(Double(busyTimeoutMilliseconds) / 1000)
         configuration.prepareDatabase { db in
             // WAL + NORMAL: a commit is durable once it is in the WAL file (survives kill -9);
             // only a power loss can drop the last commits. DatabasePool switches the file to WAL.
@@ -56,25 +60,37 @@ enum StoreDatabase {
         }
     }
 
-    /// Runs a write transaction, retrying it with backoff (50 ms doubling to 2 s, up to 8 more times: about
-    /// a minute beyond the 10-second busy timeout) while another process keeps the database locked.
+    /// Runs `attempt` — a write that fails at once with `SQLITE_BUSY` while another process holds the write lock
+    /// (see `DatabaseWriter.writeRetryingWhileBusy`) — again after a pause (1 ms doubling to 100 ms) until it gets
+    /// the lock, for up to ``busyWaitLimit``.
     ///
-    /// A transaction that failed with `SQLITE_BUSY` was rolled back whole, so running it again is safe. Writes go
-    /// through GRDB's async API: the waiting happens on GRDB's own queue, never on a thread of Swift concurrency's
-    /// cooperative pool, so the rest of the process (the daemon's timers, other runs) keeps going meanwhile.
-    static func retryingWhileBusy<Value: Sendable>(_ write: () async throws -> Value) async throws -> Value {
-        var delay = Duration.milliseconds(50)
-        var retries = 0
+    /// A transaction that failed with `SQLITE_BUSY` was rolled back whole, so running it again is safe. The pauses
+    /// suspend the task instead of blocking a thread, so while another process writes, the cooperative pool (the
+    /// daemon's timers, other runs) keeps going; and they do not end early when the task is cancelled: a write that
+    /// was started finishes (the engine stores a cancelled run's state from the cancelled task).
+    static func retryingWhileBusy<Value>(_ attempt: () throws -> Value) async throws -> Value {
+        let clock = ContinuousClock()  // waiting for another process's lock is real time, not the engine's
+        let deadline = clock.now.advanced(by: busyWaitLimit)
+        var pause = Duration.milliseconds(1)
         while true {
             do {
-                return try await write()
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && retries < 8 {
-                retries += 1
-                // Waiting for another process's lock is not the engine's time: real time is right here. A cancelled
-                // caller still finishes its write (see `writeRetryingWhileBusy`), without the pause.
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(2))
+                return try attempt()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && clock.now < deadline {
+                await sleepIgnoringCancellation(pause)
+                pause = min(pause * 2, .milliseconds(100))
             }
+        }
+    }
+
+    /// How long a write waits for another process's lock before it fails with "database is locked": 70 seconds.
+    static let busyWaitLimit = Duration.seconds(70)
+
+    /// Suspends for `duration` without blocking a thread, even in a cancelled task.
+    private static func sleepIgnoringCancellation(_ duration: Duration) async {
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { continuation.resume() }
         }
     }
 
@@ -97,29 +113,37 @@ enum StoreDatabase {
 }
 
 extension DatabaseWriter {
-    /// A write transaction on GRDB's writer queue, retried while the database stays busy
+    /// A write transaction that waits for another process's lock without tying up a thread
     /// (``StoreDatabase/retryingWhileBusy(_:)``).
     ///
-    /// It runs to the end even when the calling task is cancelled: the engine stores a cancelled run's final state
-    /// from the cancelled task, and a write that was started must not be dropped half-way by the caller.
-    func writeRetryingWhileBusy<Value: Sendable>(
-        _ updates: @escaping @Sendable (Database) throws -> Value
-    ) async throws -> Value {
+    /// Each try runs on the calling thread and asks for the lock without waiting (busy timeout 0): when the lock is
+    /// free — nearly always — the write happens at once, with no thread hop; when another process holds it, the task
+    /// pauses and tries again.
+    func writeRetryingWhileBusy<Value>(_ updates: (Database) throws -> Value) async throws -> Value {
         try await StoreDatabase.retryingWhileBusy {
-            try await withCheckedThrowingContinuation { continuation in
-                asyncWrite(updates) { _, result in continuation.resume(with: result) }
+            try writeWithoutWaiting { db in
+                var result: Value?
+                try db.inTransaction(.immediate) {
+                    result = try updates(db)
+                    return .commit
+                }
+                return result!
             }
         }
     }
 
-    /// Like ``writeRetryingWhileBusy(_:)`` without the implicit transaction (the caller opens its own).
-    func writeWithoutTransactionRetryingWhileBusy<Value: Sendable>(
-        _ updates: @escaping @Sendable (Database) throws -> Value
-    ) async throws -> Value {
-        try await StoreDatabase.retryingWhileBusy {
-            try await withCheckedThrowingContinuation { continuation in
-                asyncWriteWithoutTransaction { db in continuation.resume(with: Result { try updates(db) }) }
-            }
+    /// Like ``writeRetryingWhileBusy(_:)`` without the implicit transaction: `updates` opens its own.
+    func writeWithoutTransactionRetryingWhileBusy<Value>(_ updates: (Database) throws -> Value) async throws -> Value {
+        try await StoreDatabase.retryingWhileBusy { try writeWithoutWaiting(updates) }
+    }
+
+    /// Runs `updates` on the writer connection with a busy timeout of 0, so a held lock fails at once with
+    /// `SQLITE_BUSY` instead of blocking this thread.
+    private func writeWithoutWaiting<Value>(_ updates: (Database) throws -> Value) throws -> Value {
+        try writeWithoutTransaction { db in
+            try db.cachedStatement(sql: "PRAGMA busy_timeout = 0").execute()
+            defer { try? db.cachedStatement(sql: StoreDatabase.restoreBusyTimeoutSQL).execute() }
+            return try updates(db)
         }
     }
 }
