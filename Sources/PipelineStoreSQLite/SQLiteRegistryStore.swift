@@ -13,8 +13,8 @@ public import PipelineModel
 /// Registering (which assigns the next version number) and moving an alias (with its compare-and-set and its
 /// history record) each run in one `IMMEDIATE` transaction, so several processes sharing the file get distinct,
 /// consecutive version numbers and never lose an alias move; a deployment's commit (the alias move, the deployment
-/// record and the intent's state) is one such transaction too. The file settings (WAL, `synchronous=NORMAL`, a
-/// 10-second busy timeout) and the migrations are those of ``SQLiteStateStore``: either store can open a file
+/// record and the intent's state) is one such transaction too. The file settings (WAL, `synchronous=NORMAL`, writes
+/// that wait for another process's lock) and the migrations are those of ``SQLiteStateStore``: either store can open a file
 /// first, and each brings the whole schema up to date (tables `models`, `model_versions`, `aliases`,
 /// `alias_history`, from migration `v2-registry`; `deployments` and `deployment_intents`, from `v4-deployments`).
 public final class SQLiteRegistryStore: RegistryStore {

@@ -12,8 +12,9 @@ public import PipelineModel
 ///
 /// A file database runs in WAL mode with `synchronous=NORMAL`: every committed batch survives the process
 /// being killed (even with `kill -9`); only a power loss or an operating system crash can drop the last
-/// few commits. Writes are `IMMEDIATE` transactions and connections wait up to 10 seconds for a lock, so
-/// several `kiln` processes can share one database without ever failing with "database is locked".
+/// few commits. Writes are `IMMEDIATE` transactions that wait (up to 70 seconds, suspending the task, never
+/// blocking a thread) while another process holds the lock, so several `kiln` processes can share one database
+/// without failing with "database is locked".
 /// Readers never block the writer and see only committed batches.
 ///
 /// The schema is created and upgraded by append-only SQL migrations when the store opens; its tables
