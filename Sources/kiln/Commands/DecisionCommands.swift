@@ -24,6 +24,7 @@ struct DecisionOptions: ParsableArguments {
     var json = false
 
     @OptionGroup var home: HomeOptions
+    @OptionGroup var lease: LeaseOptions
 
     /// Records the decision, then continues the run in this process unless `--no-continue`.
     func decide(approved: Bool) async throws {
@@ -39,7 +40,7 @@ struct DecisionOptions: ParsableArguments {
             let snapshot = try await store.run(id)?.snapshot
             try await Execution.execute(
                 home: home, store: store, pipeline: snapshot, parallelism: nil, readCache: true, json: json,
-                owner: approved ? "kiln approve" : "kiln reject"
+                owner: approved ? "kiln approve" : "kiln reject", lease: lease
             ) { executor in
                 try await executor.resume(id)
             }

@@ -27,18 +27,19 @@ struct RunCommand: AsyncParsableCommand {
     var json = false
 
     @OptionGroup var home: HomeOptions
+    @OptionGroup var lease: LeaseOptions
 
     func run() async throws {
         try await Self.start(
             file: file, params: params, trigger: ["type": "manual"], parallelism: parallelism, readCache: !noCache,
-            json: json, home: home)
+            json: json, home: home, lease: lease)
     }
 
     /// Checks `file`, records the data baseline for `data:` triggers, and runs it to the end with progress;
     /// `kiln run` and `kiln trigger` differ only in the trigger they record.
     static func start(
         file: String, params: [String], trigger: JSONValue, parallelism: Int?, readCache: Bool, json: Bool,
-        home: HomeOptions
+        home: HomeOptions, lease: LeaseOptions
     ) async throws {
         let plan = try Execution.loadPlan(file)
         let overrides = try Execution.parseParams(params)
@@ -48,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
             try await wiring.recordDataBaseline(plan.pipeline, baseDirectory: base, at: SystemClock().now)
             try await Execution.execute(
                 home: home, store: wiring.store, pipeline: plan.pipeline, parallelism: parallelism, readCache: readCache,
-                json: json, owner: "kiln run"
+                json: json, owner: "kiln run", lease: lease
             ) { executor in
                 try await executor.run(plan, params: overrides, baseDirectory: base, trigger: trigger)
             }
@@ -85,6 +86,7 @@ struct ResumeCommand: AsyncParsableCommand {
     var json = false
 
     @OptionGroup var home: HomeOptions
+    @OptionGroup var lease: LeaseOptions
 
     func run() async throws {
         try await reportingErrors {
@@ -94,7 +96,7 @@ struct ResumeCommand: AsyncParsableCommand {
             let snapshot = try await store.run(id)?.snapshot
             try await Execution.execute(
                 home: home, store: store, pipeline: snapshot, parallelism: parallelism, readCache: !noCache, json: json,
-                owner: "kiln resume"
+                owner: "kiln resume", lease: lease
             ) { [takeover] executor in
                 try await executor.resume(id, takeover: takeover)
             }

@@ -35,6 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     @OptionGroup var home: HomeOptions
+    @OptionGroup var lease: LeaseOptions
 
     func run() async throws {
         let tickDuration = try Self.duration(tick, option: "--tick")
@@ -43,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         if let parallelism, parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
+        let (heartbeat, leaseDuration) = try lease.durations()
         try await reportingErrors {
             var logger = Logger(label: "kiln.serve") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = level
@@ -54,7 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
                 store: wiring.store, kinds: KindCatalog.kinds(home: home, store: wiring.store), clock: clock, events: dispatcher,
                 artifacts: home.artifactStore,
                 configuration: .init(
-                    parallelism: parallelism, environment: Execution.environment, owner: .current(label: "kiln serve")),
+                    parallelism: parallelism, environment: Execution.environment, owner: .current(label: "kiln serve"),
+                    heartbeat: heartbeat, leaseDuration: leaseDuration),
                 logger: logger)
             let queue = RunQueue(executor: executor)
             let catalog = FilePipelineCatalog(arguments: paths)

@@ -26,6 +26,7 @@ struct TriggerCommand: AsyncParsableCommand {
     var json = false
 
     @OptionGroup var home: HomeOptions
+    @OptionGroup var lease: LeaseOptions
 
     func run() async throws {
         var trigger: [String: JSONValue] = ["type": "manual"]
@@ -33,6 +34,6 @@ struct TriggerCommand: AsyncParsableCommand {
         trigger["evidence"] = .string("manual: \(reason ?? "started with kiln trigger")")
         try await RunCommand.start(
             file: file, params: params, trigger: .object(trigger), parallelism: parallelism, readCache: true, json: json,
-            home: home)
+            home: home, lease: lease)
     }
 }

@@ -29,7 +29,7 @@ enum Execution {
     /// Runs `body` (which runs or resumes) beside the notification service; a signal cancels it; exits with the run's code.
     static func execute(
         home: HomeOptions, store: SQLiteStateStore, pipeline: Pipeline?, parallelism: Int?, readCache: Bool, json: Bool,
-        owner: String, _ body: @escaping @Sendable (PipelineExecutor) async throws -> RunRecord
+        owner: String, lease: LeaseOptions, _ body: @escaping @Sendable (PipelineExecutor) async throws -> RunRecord
     ) async throws {
         if let parallelism, parallelism < 1 {
             throw ValidationError("--parallelism must be at least 1")
@@ -40,12 +40,13 @@ enum Execution {
             ? nil : NotificationDispatcher(milestone: DeploymentMilestones.event)
         let events: any RunEventSink = dispatcher.map { RunEventFanOut([printer, $0]) } ?? printer
         let clock = SystemClock()
+        let (heartbeat, leaseDuration) = try lease.durations()
         let executor = PipelineExecutor(
             store: store, kinds: KindCatalog.kinds(home: home, store: store), clock: clock, events: events,
             artifacts: home.artifactStore,
             configuration: .init(
                 parallelism: parallelism, readCache: readCache, environment: environment,
-                owner: .current(label: owner)))
+                owner: .current(label: owner), heartbeat: heartbeat, leaseDuration: leaseDuration))
         let work = WorkService { try await body(executor) }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let dispatcher {
