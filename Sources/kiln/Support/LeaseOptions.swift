@@ -1,5 +1,4 @@
 import ArgumentParser
-import PipelineModel
 
 /// How often a command that executes runs renews its lease on them, and how long a lease lasts without renewal
 /// (`--heartbeat`, `--lease`), shared by every command that executes runs.
@@ -13,17 +12,8 @@ struct LeaseOptions: ParsableArguments {
 
     /// The two durations, checked.
     func durations() throws -> (heartbeat: Duration, lease: Duration) {
-        func parse(_ text: String, _ option: String) throws -> Duration {
-            do {
-                let value = try DurationText.parse(text)
-                guard value > .zero else { throw ValidationError("\(option) must be longer than zero") }
-                return value
-            } catch let error as DurationText.ParseError {
-                throw ValidationError("\(option): \(error)")
-            }
-        }
-        let beat = try parse(heartbeat, "--heartbeat")
-        let span = try parse(lease, "--lease")
+        let beat = try ServeCommand.duration(heartbeat, option: "--heartbeat")
+        let span = try ServeCommand.duration(lease, option: "--lease")
         guard beat < span else {
             throw ValidationError("--heartbeat (\(heartbeat)) must be shorter than --lease (\(lease)), e.g. 5s and 30s")
         }
