@@ -48,6 +48,11 @@ public struct StoreTriggerInputs: TriggerInputs {
         try rows.count(source, baseDirectory: baseDirectory, asOf: asOf)
     }
 
+    /// Rows of `rule`'s source as of `asOf`; a command runs under the rule's timeout.
+    public func rowCount(of rule: DataRule, baseDirectory: String, asOf: Timestamp?) async throws -> Int? {
+        try rows.count(rule.source, baseDirectory: baseDirectory, asOf: asOf, timeout: try RowCounter.timeout(of: rule))
+    }
+
     /// The drift verdict, or `nil` without an evaluator.
     public func drift(_ rule: DriftRule, baseDirectory: String, at: Timestamp) async throws -> DriftVerdict? {
         guard let driftEvaluator else { return nil }
