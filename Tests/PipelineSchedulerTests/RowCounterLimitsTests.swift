@@ -1,6 +1,7 @@
 import Foundation
 import PipelineModel
 import PipelineScheduler
+import PipelineTesting
 import Testing
 
 @Suite("Row counting limits: command timeouts with their process group killed, regular files only")
@@ -91,5 +92,41 @@ struct RowCounterLimitsTests {
                 try RowCounter(maxFileBytes: 4).count(.path("small.csv"), baseDirectory: base, asOf: nil)
             }
         }
+    }
+
+    @Test("the daemon's inputs count on a thread of their own; cancelling the caller kills a running command's group")
+    func cancelledCount() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-rowcancel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let registry = InMemoryRegistryStore()
+        let inputs = StoreTriggerInputs(registry: registry, metrics: registry)
+        let rule = DataRule(source: .command(["sh", "-c", "sleep 100 & echo $! > child.pid; wait"]), newRows: 1, timeout: "1h")
+        let clock = ContinuousClock()
+        let stoppedAfter = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    _ = try await inputs.rowCount(of: rule, baseDirectory: folder.path, asOf: nil)
+                    Issue.record("a command sleeping 100 s was counted")
+                } catch is CancellationError {
+                } catch {
+                    Issue.record("expected CancellationError, got \(error)")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let cancelled = clock.now
+            group.cancelAll()
+            try await group.next()
+            return clock.now - cancelled
+        }
+        #expect(stoppedAfter < .seconds(5), "counting went on \(stoppedAfter) after cancellation")
+        let text = try String(contentsOfFile: folder.path + "/child.pid", encoding: .utf8)
+        let child = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        var gone = false
+        for _ in 0..<100 where !gone {
+            gone = Self.ended(child)
+            if !gone { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(gone, "the command's child \(child) is still running")
     }
 }

@@ -21,9 +21,11 @@ enum CommandRun {
 
     /// Runs `argv` with `base` as its working directory; stderr goes to /dev/null. An exit status of 127 means the
     /// program was not found, 126 that `base` is not a folder.
-    /// - Throws: ``RowCountError`` when it cannot start; `CancellationError` when the calling task is cancelled
-    ///   (the group is killed first).
-    static func run(_ argv: [String], in base: String, timeout: Duration, maxOutput: Int) throws -> Result {
+    /// - Throws: ``RowCountError`` when it cannot start; `CancellationError` when the calling task is cancelled or
+    ///   `shouldStop` returns `true` (the group is killed first).
+    static func run(
+        _ argv: [String], in base: String, timeout: Duration, maxOutput: Int, shouldStop: (@Sendable () -> Bool)? = nil
+    ) throws -> Result {
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { throw RowCountError("cannot create a pipe: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
@@ -75,7 +77,7 @@ enum CommandRun {
         var reaped = false
         var reading = true
         while ending == nil {
-            if Task.isCancelled {
+            if Task.isCancelled || shouldStop?() == true {
                 killGroup(pid)
                 throw CancellationError()
             }

@@ -32,10 +32,11 @@ public struct RowCounter: Sendable {
     /// The rows of `source` as of `asOf` (`nil`: now), or `nil` when that cannot be known.
     /// - Parameters:
     ///   - timeout: How long a `command:` source may run before its process group is killed.
+    ///   - shouldStop: Polled while a command runs; `true` kills its group and throws `CancellationError`.
     /// - Throws: ``RowCountError`` saying what could not be counted and how to fix it; `CancellationError`.
     public func count(
         _ source: DataSource, baseDirectory: String, asOf: Timestamp?,
-        timeout: Duration = .seconds(60)
+        timeout: Duration = .seconds(60), shouldStop: (@Sendable () -> Bool)? = nil
     ) throws -> Int? {
         switch source {
         case .path(let path):
@@ -46,7 +47,7 @@ public struct RowCounter: Sendable {
             return try sqliteCount(Self.resolve(file, in: baseDirectory), query)
         case .command(let argv):
             guard asOf == nil else { return nil }
-            return try Self.commandNumber(argv, in: baseDirectory, timeout: timeout)
+            return try Self.commandNumber(argv, in: baseDirectory, timeout: timeout, shouldStop: shouldStop)
         }
     }
 
@@ -151,10 +152,13 @@ public struct RowCounter: Sendable {
     }
 
     /// Runs `argv` (looked up on `PATH`, in `base`) and reads the number it prints, under `timeout`.
-    static func commandNumber(_ argv: [String], in base: String, timeout: Duration) throws -> Int {
+    static func commandNumber(
+        _ argv: [String], in base: String, timeout: Duration, shouldStop: (@Sendable () -> Bool)? = nil
+    ) throws -> Int {
         guard !argv.isEmpty else { throw RowCountError("the command is empty") }
         let shown = argv.joined(separator: " ")
-        let result = try CommandRun.run(argv, in: base, timeout: timeout, maxOutput: maxCommandOutputBytes)
+        let result = try CommandRun.run(argv, in: base, timeout: timeout, maxOutput: maxCommandOutputBytes,
+                                        shouldStop: shouldStop)
         switch result.ending {
         case .timedOut:
             throw RowCountError("\(shown) did not finish within \(DurationText.format(timeout)) (timeout), so its "
