@@ -30,6 +30,8 @@ public enum BoostingError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupportedFormatVersion(found: Int, supported: Int)
     /// The model JSON is structurally invalid.
     case malformedModel(String)
+    /// Training was stopped because the caller's `shouldStop` returned true (e.g. the task was cancelled).
+    case cancelled(round: Int)
 
     /// A sentence saying what is wrong and how to fix it.
     public var description: String {
@@ -67,6 +69,8 @@ public enum BoostingError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "retrain the model or load it with a matching Kiln version."
         case let .malformedModel(message):
             return "Malformed model JSON: \(message). The file may be truncated or edited; re-export it."
+        case let .cancelled(round):
+            return "Training was cancelled before boosting round \(round + 1); run it again to train the model."
         }
     }
 }

@@ -15,7 +15,7 @@ public struct BoostingParameters: Sendable, Equatable {
 
     /// `objective`: the loss. Default `binary:logistic`.
     public var objective: Objective = .binaryLogistic
-    /// `n_estimators`: number of boosting rounds (trees). Default 100.
+    /// `n_estimators`: number of boosting rounds (trees), 1…``maxEstimators``. Default 100.
     public var nEstimators = 100
     /// `max_depth`: maximum tree depth (root = depth 0), 1…16. Default 6.
     public var maxDepth = 6
@@ -33,11 +33,12 @@ public struct BoostingParameters: Sendable, Equatable {
     public var colsampleBytree = 1.0
     /// `scale_pos_weight`: weight multiplier for rows with label 1 (logistic only). Default 1.
     public var scalePosWeight = 1.0
-    /// `early_stopping_rounds`: stop when the validation loss has not improved for this many rounds; `nil` = off.
+    /// `early_stopping_rounds`: stop when the validation loss has not improved for this many rounds
+    /// (1…``maxEstimators``); `nil` = off.
     public var earlyStoppingRounds: Int?
     /// `seed`: seed of all random draws. Default 0.
     public var seed: UInt64 = 0
-    /// `threads`: worker threads; 0 = all active processors. Results do not depend on it. Default 0.
+    /// `threads`: worker threads, 0…``maxThreads``; 0 = all active processors. Results do not depend on it. Default 0.
     public var threads = 0
     /// `max_bin`: maximum histogram bins per numeric feature, 2…256 (one fewer when the feature has missing
     /// values, whose bin takes the last 8-bit code). Default 256.
@@ -49,6 +50,14 @@ public struct BoostingParameters: Sendable, Equatable {
     /// Creates parameters with XGBoost's defaults; change fields afterwards.
     public init() {}
 
+    /// The largest accepted `n_estimators` and `early_stopping_rounds`: 100,000 rounds. Every round keeps a tree
+    /// in memory, so a larger number only exhausts memory and time.
+    public static let maxEstimators = 100_000
+    /// The largest accepted `max_depth`: 16 (a tree of depth 16 has up to 131,071 nodes).
+    public static let maxDepthLimit = 16
+    /// The largest accepted `threads`: 1,024.
+    public static let maxThreads = 1_024
+
     /// The JSON names of all parameters.
     public static let parameterNames = CodingKeys.allCases.map(\.rawValue)
 
@@ -58,8 +67,9 @@ public struct BoostingParameters: Sendable, Equatable {
         func check(_ ok: Bool, _ name: CodingKeys, _ value: Any, _ expected: String) throws {
             if !ok { throw BoostingError.invalidParameter(name: name.rawValue, value: "\(value)", expected: expected) }
         }
-        try check(nEstimators >= 1, .nEstimators, nEstimators, "an integer ≥ 1")
-        try check((1...16).contains(maxDepth), .maxDepth, maxDepth, "an integer in 1…16")
+        try check((1...Self.maxEstimators).contains(nEstimators), .nEstimators, nEstimators,
+                  "an integer in 1…100000 (at most \(Self.maxEstimators) rounds; lower it, or set early_stopping_rounds)")
+        try check((1...Self.maxDepthLimit).contains(maxDepth), .maxDepth, maxDepth, "an integer in 1…\(Self.maxDepthLimit)")
         try check(learningRate > 0 && learningRate <= 1, .learningRate, learningRate, "a number in (0, 1]")
         try check(minChildWeight >= 0 && minChildWeight.isFinite, .minChildWeight, minChildWeight, "a finite number ≥ 0")
         try check(lambda >= 0 && lambda.isFinite, .lambda, lambda, "a finite number ≥ 0")
@@ -67,8 +77,10 @@ public struct BoostingParameters: Sendable, Equatable {
         try check(subsample > 0 && subsample <= 1, .subsample, subsample, "a number in (0, 1]")
         try check(colsampleBytree > 0 && colsampleBytree <= 1, .colsampleBytree, colsampleBytree, "a number in (0, 1]")
         try check(scalePosWeight > 0 && scalePosWeight.isFinite, .scalePosWeight, scalePosWeight, "a finite number > 0")
-        try check((earlyStoppingRounds ?? 1) >= 1, .earlyStoppingRounds, earlyStoppingRounds ?? 0, "an integer ≥ 1 or null")
-        try check(threads >= 0, .threads, threads, "an integer ≥ 0 (0 = all processors)")
+        try check((1...Self.maxEstimators).contains(earlyStoppingRounds ?? 1), .earlyStoppingRounds,
+                  earlyStoppingRounds ?? 0, "an integer in 1…\(Self.maxEstimators) or null")
+        try check((0...Self.maxThreads).contains(threads), .threads, threads,
+                  "an integer in 0…\(Self.maxThreads) (0 = all processors)")
         try check((2...256).contains(maxBin), .maxBin, maxBin, "an integer in 2…256")
         if let b = baseScore {
             let ok = objective == .binaryLogistic ? (b > 0 && b < 1) : b.isFinite

@@ -55,11 +55,15 @@ public struct GradientBoostedTrees: Sendable {
     ///   - weights: Optional sample weights (finite, ≥ 0, not all 0).
     ///   - validation: Held-out set scored after every round (log loss or RMSE); with `early_stopping_rounds`
     ///     training stops after that many rounds without improvement and the model keeps the best rounds only.
+    ///   - shouldStop: Asked before every boosting round (and before binning); when it returns `true`, training
+    ///     stops with ``BoostingError/cancelled(round:)``. Pass a check of a cancellation flag to make long
+    ///     training stop promptly.
     /// - Returns: The fitted model.
     /// - Throws: ``BoostingError`` for invalid parameters, empty data, NaN/infinite or non-0/1 labels, a single
-    ///   class, bad weights, or a validation set whose columns differ.
+    ///   class, bad weights, a validation set whose columns differ, or cancellation.
     public func fit(_ features: FeatureMatrix, labels: [Double], weights: [Double]? = nil,
-                    validation: ValidationSet? = nil) throws -> BoostedTreesModel {
+                    validation: ValidationSet? = nil,
+                    shouldStop: (@Sendable () -> Bool)? = nil) throws -> BoostedTreesModel {
         let p = parameters
         try p.validate()
         try Self.checkTrainingInputs(features, labels: labels, weights: weights, objective: p.objective)
@@ -68,6 +72,7 @@ public struct GradientBoostedTrees: Sendable {
             try Self.checkTrainingInputs(validation.features, labels: validation.labels, weights: validation.weights,
                                          objective: p.objective, requireBothClasses: false)
         }
+        if shouldStop?() == true { throw BoostingError.cancelled(round: 0) }
         let threads = p.effectiveThreads
         let n = features.rowCount
         let binned = BinnedMatrix(features, maxBin: p.maxBin, threads: threads)
@@ -86,6 +91,7 @@ public struct GradientBoostedTrees: Sendable {
         var trees: [DecisionTree] = []
 
         for round in 0..<p.nEstimators {
+            if shouldStop?() == true { throw BoostingError.cancelled(round: round) }
             Self.computeGradients(margins: margins, labels: labels, weights: rowWeights, objective: p.objective,
                                   into: &gradients, threads: threads)
             var treeRows: [Int32]

@@ -18,10 +18,14 @@ public enum DriftDetector {
     ///   - reference: Reference columns.
     ///   - current: Current columns with the same names, in the same order, of the same kinds.
     ///   - options: Defaults and overrides.
+    ///   - shouldStop: Asked before every column; when it returns `true`, the remaining columns are skipped and
+    ///     ``DriftError/cancelled`` is thrown.
     /// - Returns: Per-column results, drift share and dataset decision.
-    /// - Throws: ``DriftError`` when the columns differ, a column is empty, a value is ±∞, or an option is invalid.
+    /// - Throws: ``DriftError`` when the columns differ, a column is empty, a value is ±∞, an option is invalid,
+    ///   or on cancellation.
     public static func detect(reference: [DriftColumn], current: [DriftColumn],
-                              options: DriftOptions = DriftOptions()) throws -> DatasetDriftReport {
+                              options: DriftOptions = DriftOptions(),
+                              shouldStop: (@Sendable () -> Bool)? = nil) throws -> DatasetDriftReport {
         guard reference.count == current.count else {
             throw DriftError.columnMismatch("reference has \(reference.count) columns, current \(current.count)")
         }
@@ -39,6 +43,11 @@ public enum DriftDetector {
         DispatchQueue.concurrentPerform(iterations: min(options.effectiveThreads, max(1, reference.count))) { worker in
             var k = worker
             while k < reference.count {
+                if shouldStop?() == true {
+                    results.set(k, .failure(DriftError.cancelled))
+                    k += options.effectiveThreads
+                    continue
+                }
                 let ref = reference[k]
                 let override = options.columnOverrides[ref.name]
                 let method = override?.method
@@ -48,6 +57,7 @@ public enum DriftDetector {
                 k += options.effectiveThreads
             }
         }
+        if shouldStop?() == true { throw DriftError.cancelled }
         return DatasetDriftReport(columns: try results.values(), driftShareThreshold: options.driftShareThreshold)
     }
 

@@ -8,6 +8,8 @@ public enum DriftError: Error, Sendable, Equatable, CustomStringConvertible {
     case nonFiniteValue(column: String, value: Double)
     /// A threshold or option is out of range.
     case invalidOption(String)
+    /// The comparison was stopped because the caller's `shouldStop` returned true (e.g. the task was cancelled).
+    case cancelled
 
     /// A sentence saying what is wrong and how to fix it.
     public var description: String {
@@ -20,6 +22,8 @@ public enum DriftError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Column '\(column)' contains \(value); replace infinite values (NaN is treated as missing)."
         case let .invalidOption(message):
             return "Invalid drift option: \(message)."
+        case .cancelled:
+            return "The drift comparison was cancelled; run it again to get the report."
         }
     }
 }

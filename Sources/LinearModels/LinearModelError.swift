@@ -20,6 +20,8 @@ public enum LinearModelError: Error, Sendable, Equatable, CustomStringConvertibl
     case featureCountMismatch(expected: Int, found: Int)
     /// The model JSON has an unsupported version or is malformed.
     case malformedModel(String)
+    /// Fitting was stopped because the caller's `shouldStop` returned true (e.g. the task was cancelled).
+    case cancelled(iteration: Int)
 
     /// A sentence saying what is wrong and how to fix it.
     public var description: String {
@@ -45,6 +47,8 @@ public enum LinearModelError: Error, Sendable, Equatable, CustomStringConvertibl
             return "The model has \(expected) features but the data has \(found); pass the training columns in order."
         case let .malformedModel(message):
             return "Cannot load logistic regression model: \(message)."
+        case let .cancelled(iteration):
+            return "Fitting was cancelled at Newton iteration \(iteration + 1); run it again to fit the model."
         }
     }
 }

@@ -4,8 +4,10 @@ extension LogisticRegression {
     /// Checks settings and input.
     func validate(columns: [[Double]], labels: [Double], weights: [Double]?, featureNames: [String]?) throws {
         guard l2 >= 0, l2.isFinite else { throw LinearModelError.invalidParameter(name: "l2", value: l2, expected: "a finite number ≥ 0") }
-        guard maxIterations >= 1 else {
-            throw LinearModelError.invalidParameter(name: "maxIterations", value: Double(maxIterations), expected: "≥ 1")
+        guard (1...Self.maxIterationsLimit).contains(maxIterations) else {
+            throw LinearModelError.invalidParameter(
+                name: "maxIterations", value: Double(maxIterations),
+                expected: "a whole number in 1…\(Self.maxIterationsLimit) (Newton's method converges in tens of iterations)")
         }
         guard tolerance > 0 else { throw LinearModelError.invalidParameter(name: "tolerance", value: tolerance, expected: "> 0") }
         guard !columns.isEmpty, !labels.isEmpty else { throw LinearModelError.emptyInput }

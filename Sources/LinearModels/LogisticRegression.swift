@@ -15,10 +15,13 @@ import Foundation
 public struct LogisticRegression: Sendable {
     /// L2 penalty strength on the standardised coefficients (≥ 0). Default 1 (scikit-learn's C = 1).
     public var l2: Double
-    /// Maximum Newton iterations. Default 100.
+    /// Maximum Newton iterations, 1…``maxIterationsLimit``. Default 100.
     public var maxIterations: Int
     /// Stop when the largest absolute gradient component, divided by the total weight, is below this. Default 1e-10.
     public var tolerance: Double
+
+    /// The largest accepted ``maxIterations``: 10,000.
+    public static let maxIterationsLimit = 10_000
 
     /// Creates a solver configuration.
     /// - Parameters:
@@ -37,10 +40,13 @@ public struct LogisticRegression: Sendable {
     ///   - labels: 0/1 labels, one per row, both classes present.
     ///   - weights: Optional sample weights (finite, ≥ 0, not all 0).
     ///   - featureNames: Optional names stored in the model; default `f0`, `f1`, …
+    ///   - shouldStop: Asked before every Newton iteration; when it returns `true`, fitting stops with
+    ///     ``LinearModelError/cancelled(iteration:)``.
     /// - Returns: The fitted model (check ``LogisticRegressionModel/converged``).
-    /// - Throws: ``LinearModelError`` for invalid settings or input, or a singular Hessian.
+    /// - Throws: ``LinearModelError`` for invalid settings or input, a singular Hessian, or cancellation.
     public func fit(columns: [[Double]], labels: [Double], weights: [Double]? = nil,
-                    featureNames: [String]? = nil) throws -> LogisticRegressionModel {
+                    featureNames: [String]? = nil,
+                    shouldStop: (@Sendable () -> Bool)? = nil) throws -> LogisticRegressionModel {
         try validate(columns: columns, labels: labels, weights: weights, featureNames: featureNames)
         let n = labels.count, p = columns.count, d = p + 1
         var means = [Double](repeating: 0, count: p), scales = [Double](repeating: 1, count: p)
@@ -63,6 +69,7 @@ public struct LogisticRegression: Sendable {
         var iterations = 0, converged = false
         let totalWeight = weights?.reduce(0, +) ?? Double(n)
         while iterations < maxIterations {
+            if shouldStop?() == true { throw LinearModelError.cancelled(iteration: iterations) }
             let (gradient, hessian) = Self.derivatives(theta, z: z, labels: labels, weights: weights, l2: l2, d: d)
             if gradient.map(abs).max()! / totalWeight < tolerance {
                 converged = true

@@ -1,6 +1,7 @@
 import Foundation
 import PipelineEngine
 import PipelineModel
+import Tabular
 
 /// Reads a JSON or YAML configuration file (params, rules, transforms) into a ``JSONValue``.
 enum ConfigDocument {
@@ -9,9 +10,15 @@ enum ConfigDocument {
         path: String, workingDirectory: String, kind: String, input: String, yaml: DataReaders.YAMLParser?
     ) throws -> JSONValue {
         let full = Datasets.resolve(path, workingDirectory: workingDirectory)
-        guard let data = FileManager.default.contents(atPath: full) else {
+        let data: Data
+        do {
+            // A regular file only (a FIFO would block): config files are small, 4 GiB is the data file limit.
+            data = Data(try DataLimits.default.read(full))
+        } catch TabularError.fileUnreadable {
             throw TaskFailure("\(kind): cannot read the file '\(path)' given as '\(input)' (looked at \(full)); "
                 + "check the path, which is relative to the task's working directory")
+        } catch {
+            throw TaskFailure("\(kind): input '\(input)': \(error)")
         }
         let lower = full.lowercased()
         if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {

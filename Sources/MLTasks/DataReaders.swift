@@ -16,13 +16,18 @@ public struct DataReaders: Sendable {
     public var yaml: YAMLParser?
     /// Runs `extract-sql`'s query.
     public var sql: SQLQuery?
+    /// The most bytes one data file may have (CSV, binary frames, model and config files); only regular files
+    /// are read. Default ``DataLimits/default`` (4 GiB per file).
+    public var limits: DataLimits
 
     /// Creates readers.
     /// - Parameters:
     ///   - yaml: The YAML parser, or `nil` to accept JSON config files only.
     ///   - sql: The SQL runner, or `nil` to make `extract-sql` fail with a clear message.
-    public init(yaml: YAMLParser? = nil, sql: SQLQuery? = nil) {
+    ///   - limits: The most bytes one data file may have.
+    public init(yaml: YAMLParser? = nil, sql: SQLQuery? = nil, limits: DataLimits = .default) {
         self.yaml = yaml
         self.sql = sql
+        self.limits = limits
     }
 }

@@ -12,11 +12,18 @@ public import Tabular
 public enum Datasets {
     /// Reads a dataset file: Tabular's binary format when the file starts with its magic bytes, else CSV (a
     /// file, every `*.csv` of a folder, or a glob).
-    /// - Parameter path: An absolute path, or one relative to the current directory.
+    ///
+    /// Every file must be a regular file (a device or a FIFO fails at once) of at most `limits.maxFileBytes`.
+    /// - Parameters:
+    ///   - path: An absolute path, or one relative to the current directory.
+    ///   - limits: The most bytes one file may have.
+    ///   - shouldStop: Asked between blocks of CSV rows; `true` stops reading with ``TabularError/cancelled(path:)``.
     /// - Throws: ``TabularError`` describing what could not be read.
-    public static func read(path: String) throws -> DataFrame {
-        if isBinaryFrame(path) { return try DataFrame(binaryFile: path) }
-        return try CSVReader().read(contentsOf: path)
+    public static func read(
+        path: String, limits: DataLimits = .default, shouldStop: (@Sendable () -> Bool)? = nil
+    ) throws -> DataFrame {
+        if isBinaryFrame(path, limits: limits) { return try DataFrame(binaryFile: path, limits: limits) }
+        return try CSVReader(options: CSVReadOptions(limits: limits)).read(contentsOf: path, shouldStop: shouldStop)
     }
 
     /// Loads a dataset given as an artifact reference or a path.
@@ -25,14 +32,16 @@ public enum Datasets {
     ///   - artifacts: The artifact store (needed for references).
     ///   - workingDirectory: Base of relative paths.
     ///   - what: How the dataset is called in messages (`train: input 'data'`).
-    /// - Throws: ``TaskFailure`` with the reason and a hint.
+    ///   - limits: The most bytes one file may have (``DataReaders/limits`` of the kind).
+    /// - Throws: ``TaskFailure`` with the reason and a hint; `CancellationError` when the task is cancelled.
     public static func load(
-        _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, what: String
+        _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, what: String,
+        limits: DataLimits = .default
     ) async throws -> DataFrame {
         let path = try localPath(reference, artifacts: artifacts, workingDirectory: workingDirectory, what: what)
-        return try await Offload.run {
+        return try await Offload.run { flag in
             do {
-                return try read(path: path)
+                return try read(path: path, limits: limits, shouldStop: flag.check)
             } catch {
                 throw TaskFailure("\(what): cannot read dataset '\(reference)': \(error)")
             }
@@ -54,16 +63,21 @@ public enum Datasets {
         return resolve(reference, workingDirectory: workingDirectory)
     }
 
-    /// Reads the bytes of a file given as an artifact reference or a path.
+    /// Reads the bytes of a file given as an artifact reference or a path (a regular file within `limits`).
     static func data(
-        _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, what: String
+        _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, what: String,
+        limits: DataLimits = .default
     ) throws -> Data {
         let path = try localPath(reference, artifacts: artifacts, workingDirectory: workingDirectory, what: what)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TaskFailure("\(what): cannot read '\(reference)' (looked at \(path)); check the path, which is "
-                + "relative to the task's working directory, or pass an artifact reference from an upstream task")
+        do {
+            return Data(try limits.read(path))
+        } catch let error as TabularError {
+            if case .fileUnreadable = error {
+                throw TaskFailure("\(what): cannot read '\(reference)' (looked at \(path)); check the path, which is "
+                    + "relative to the task's working directory, or pass an artifact reference from an upstream task")
+            }
+            throw TaskFailure("\(what): \(error)")
         }
-        return data
     }
 
     /// Stores `frame` in the binary format and returns its artifact reference.
@@ -96,8 +110,9 @@ public enum Datasets {
             + "tasks; pass `artifacts:` to PipelineExecutor (kiln does: .kiln/artifacts)")
     }
 
-    private static func isBinaryFrame(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    private static func isBinaryFrame(_ path: String, limits: DataLimits) -> Bool {
+        // Only a regular file is opened here: opening a FIFO would block.
+        guard (try? limits.check(path)) != nil, let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: FrameBinaryLayout.magic.count)) ?? Data()
         return Array(head) == FrameBinaryLayout.magic

@@ -19,7 +19,7 @@ public enum DriftComparison {
     /// - Throws: ``DriftComparisonError`` naming the column or option at fault.
     public static func compare(
         reference: DataFrame, current: DataFrame, columns: [String]? = nil, method: DriftMethod? = nil,
-        threshold: Double? = nil, share: Double? = nil
+        threshold: Double? = nil, share: Double? = nil, shouldStop: (@Sendable () -> Bool)? = nil
     ) throws -> DatasetDriftReport {
         let names = columns ?? reference.columnNames
         guard !names.isEmpty else { throw DriftComparisonError("there are no columns to compare") }
@@ -45,7 +45,8 @@ public enum DriftComparison {
         }
         let options = DriftOptions(driftShareThreshold: share ?? 0.5, columnOverrides: overrides)
         do {
-            return try DriftDetector.detect(reference: referenceColumns, current: currentColumns, options: options)
+            return try DriftDetector.detect(reference: referenceColumns, current: currentColumns, options: options,
+                                           shouldStop: shouldStop)
         } catch {
             throw DriftComparisonError("\(error)")
         }

@@ -13,8 +13,11 @@ public struct DriftTaskKind: TaskKind {
     /// `"drift"`.
     public let name = "drift"
 
+    let readers: DataReaders
+
     /// Creates the kind.
-    public init() {}
+    /// - Parameter readers: Its ``DataReaders/limits`` bound the bytes read per file.
+    public init(readers: DataReaders = DataReaders()) { self.readers = readers }
 
     /// Compares the datasets.
     /// - Throws: ``TaskFailure`` saying what to fix.
@@ -24,17 +27,19 @@ public struct DriftTaskKind: TaskKind {
         let referenceRef = try inputs.string("reference", hint: "the reference dataset, e.g. the training data")
         let currentRef = try inputs.string("current", hint: "the new dataset")
         let reference = try await Datasets.load(referenceRef, artifacts: context.artifacts,
-                                          workingDirectory: context.workingDirectory, what: "drift: input 'reference'")
+                                          workingDirectory: context.workingDirectory, what: "drift: input 'reference'",
+                                                limits: readers.limits)
         let current = try await Datasets.load(currentRef, artifacts: context.artifacts,
-                                        workingDirectory: context.workingDirectory, what: "drift: input 'current'")
+                                        workingDirectory: context.workingDirectory, what: "drift: input 'current'",
+                                              limits: readers.limits)
         let report: DatasetDriftReport
         do {
             let columns = try inputs.optionalStringList("columns")
             let method = try inputs.optionalString("method").map(DriftComparison.method(named:))
             let threshold = try inputs.optionalNumber("threshold"), share = try inputs.optionalNumber("share")
-            report = try await Offload.run {
+            report = try await Offload.run { flag in
                 try DriftComparison.compare(reference: reference, current: current, columns: columns, method: method,
-                                            threshold: threshold, share: share)
+                                            threshold: threshold, share: share, shouldStop: flag.check)
             }
         } catch let error as DriftComparisonError {
             throw inputs.failure(error.message)

@@ -12,15 +12,18 @@ public struct ExtractCSVTaskKind: TaskKind {
     /// `"extract-csv"`.
     public let name = "extract-csv"
 
+    let readers: DataReaders
+
     /// Creates the kind.
-    public init() {}
+    /// - Parameter readers: Its ``DataReaders/limits`` bound the bytes read per file.
+    public init(readers: DataReaders = DataReaders()) { self.readers = readers }
 
     /// Reads and stores the data.
     /// - Throws: ``TaskFailure`` saying what to fix.
     public func run(_ context: TaskContext) async throws -> [String: JSONValue] {
         let inputs = try TaskInputs(kind: name, context.inputs, allowed: ["path", "types"])
         let path = try inputs.string("path", hint: "a CSV file, a folder or a glob, relative to the working directory")
-        var options = CSVReadOptions()
+        var options = CSVReadOptions(limits: readers.limits)
         if inputs.has("types") {
             guard let types = context.inputs["types"]?.objectValue else {
                 throw inputs.failure("input 'types' must be a mapping of column → type, e.g. {zip: string}")
@@ -37,7 +40,9 @@ public struct ExtractCSVTaskKind: TaskKind {
         do {
             let resolved = Datasets.resolve(path, workingDirectory: context.workingDirectory)
             let reader = CSVReader(options: options)
-            frame = try await Offload.run { try reader.read(contentsOf: resolved) }
+            frame = try await Offload.run { flag in try reader.read(contentsOf: resolved, shouldStop: flag.check) }
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             throw inputs.failure("cannot read '\(path)' (relative to \(context.workingDirectory)): \(error)")
         }

@@ -91,8 +91,13 @@ public struct ModelFile: Sendable, Equatable {
     /// - Parameter path: The file.
     /// - Throws: ``ModelFileError``.
     public static func load(path: String) throws -> ModelFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let data: Data
+        do {
+            data = Data(try DataLimits.default.read(path))
+        } catch TabularError.fileUnreadable {
             throw ModelFileError("cannot read the model file \(path)")
+        } catch {
+            throw ModelFileError("cannot read the model file: \(error)")
         }
         return try ModelFile(jsonData: data)
     }

@@ -21,8 +21,10 @@ struct ModelTrainer: Sendable {
     ///   - frame: Training rows with the label column.
     ///   - fingerprint: The artifact reference of the training data.
     ///   - trainedAt: ISO-8601 time for the file.
+    ///   - shouldStop: Polled between boosting rounds / Newton iterations; `true` stops training.
     /// - Throws: ``TaskFailure`` with what to fix.
-    func train(_ frame: DataFrame, fingerprint: String, trainedAt: String) throws -> ModelFile {
+    func train(_ frame: DataFrame, fingerprint: String, trainedAt: String,
+               shouldStop: (@Sendable () -> Bool)? = nil) throws -> ModelFile {
         let labels = try LabelValues.read(frame, label: label, kind: "train")
         for name in exclude where !frame.contains(column: name) {
             throw TaskFailure("train: column '\(name)' in 'exclude' not found; columns are: \(frame.columnNames.joined(separator: ", "))")
@@ -66,7 +68,8 @@ struct ModelTrainer: Sendable {
         } catch {
             throw TaskFailure("train: \(error)")
         }
-        let estimator = try fit(columns: columns, names: features, categorical: categorical, labels: labels)
+        let estimator = try fit(columns: columns, names: features, categorical: categorical, labels: labels,
+                                shouldStop: shouldStop)
         let scores = try estimator.predict(columns: columns, names: features)
         var metrics: [String: Double] = [:]
         metrics["train_auc"] = try? BinaryMetrics.rocAUC(labels: labels, scores: scores)
@@ -79,14 +82,15 @@ struct ModelTrainer: Sendable {
                                         trainedAt: trainedAt, metrics: metrics))
     }
 
-    private func fit(columns: [[Double]], names: [String], categorical: [Bool], labels: [Double]) throws -> ModelEstimator {
+    private func fit(columns: [[Double]], names: [String], categorical: [Bool], labels: [Double],
+                     shouldStop: (@Sendable () -> Bool)?) throws -> ModelEstimator {
         do {
             switch parameters {
             case .gbdt(let parameters):
                 let matrix = try FeatureMatrix(columns: columns, names: names, isCategorical: categorical)
                 let trainer = GradientBoostedTrees(parameters: parameters)
                 guard parameters.earlyStoppingRounds != nil, labels.count >= 10 else {
-                    return .gbdt(try trainer.fit(matrix, labels: labels))
+                    return .gbdt(try trainer.fit(matrix, labels: labels, shouldStop: shouldStop))
                 }
                 // Early stopping needs held-out rows: every 10th row (a deterministic 10 % share).
                 let validationRows = labels.indices.filter { $0 % 10 == 9 }
@@ -94,9 +98,9 @@ struct ModelTrainer: Sendable {
                 let validation = GradientBoostedTrees.ValidationSet(
                     features: matrix.selectingRows(validationRows), labels: validationRows.map { labels[$0] })
                 return .gbdt(try trainer.fit(matrix.selectingRows(trainingRows), labels: trainingRows.map { labels[$0] },
-                                             validation: validation))
+                                             validation: validation, shouldStop: shouldStop))
             case .logistic(let solver):
-                return .logistic(try solver.fit(columns: columns, labels: labels, featureNames: names))
+                return .logistic(try solver.fit(columns: columns, labels: labels, featureNames: names, shouldStop: shouldStop))
             }
         } catch let error as TaskFailure {
             throw error

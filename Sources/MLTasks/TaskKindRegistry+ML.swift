@@ -20,9 +20,9 @@ extension TaskKindRegistry {
     ///   - readers: How YAML config files and SQL databases are read.
     public mutating func registerMLKinds(registry: ModelRegistryService? = nil, readers: DataReaders = DataReaders()) {
         let kinds: [any TaskKind] = [
-            ExtractCSVTaskKind(), ExtractSQLTaskKind(readers: readers), ValidateTaskKind(readers: readers),
+            ExtractCSVTaskKind(readers: readers), ExtractSQLTaskKind(readers: readers), ValidateTaskKind(readers: readers),
             FeaturesTaskKind(readers: readers), MergeTaskKind(), SplitTaskKind(), TrainTaskKind(readers: readers),
-            EvaluateTaskKind(registry: registry), PredictTaskKind(registry: registry), DriftTaskKind(),
+            EvaluateTaskKind(registry: registry), PredictTaskKind(registry: registry), DriftTaskKind(readers: readers),
         ]
         for kind in kinds { register(kind) }
     }

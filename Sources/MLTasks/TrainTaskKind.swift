@@ -53,14 +53,16 @@ public struct TrainTaskKind: TaskKind {
             inputs, key: "transforms", workingDirectory: context.workingDirectory, yaml: readers.yaml)
         let exclude = try inputs.optionalStringList("exclude") ?? []
         let frame = try await Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
-                                      what: "train: input 'data'")
+                                      what: "train: input 'data'", limits: readers.limits)
         try Task.checkCancellation()
         let fingerprint = dataRef.hasPrefix("sha256:")
             ? dataRef : try await Datasets.store(frame, artifacts: context.artifacts, what: "train")
         let trainer = ModelTrainer(algorithm: algorithm, label: label, parameters: parameters, transforms: transforms,
                                    exclude: exclude)
         let started = context.clock.now.iso8601
-        var model = try await Offload.run { try trainer.train(frame, fingerprint: fingerprint, trainedAt: started) }
+        var model = try await Offload.run { flag in
+            try trainer.train(frame, fingerprint: fingerprint, trainedAt: started, shouldStop: flag.check)
+        }
         model.training.trainedAt = context.clock.now.iso8601
         try Task.checkCancellation()
         let reference = try await Datasets.store(try model.jsonData(), artifacts: context.artifacts, what: "train")

@@ -54,12 +54,14 @@ public struct TrainingDataDrift: Sendable, Equatable {
     ///   - method: `auto` (the default per column) or a method name (`ks`, `wasserstein`, …).
     ///   - share: Share of drifted columns that means drift.
     /// - Throws: ``DriftComparisonError`` for a missing column or an unknown method.
+    ///   - shouldStop: Asked before every column; `true` stops the comparison.
     public static func compare(
-        reference: DataFrame, current: DataFrame, columns: [String], method: String, share: Double
+        reference: DataFrame, current: DataFrame, columns: [String], method: String, share: Double,
+        shouldStop: (@Sendable () -> Bool)? = nil
     ) throws -> TrainingDataDrift {
         let chosen: DriftMethod? = method.lowercased() == "auto" ? nil : try DriftComparison.method(named: method)
         let report = try DriftComparison.compare(reference: reference, current: current, columns: columns,
-                                                 method: chosen, share: share)
+                                                 method: chosen, share: share, shouldStop: shouldStop)
         let drifted = report.columns.filter(\.drifted).sorted { $0.value > $1.value }
         return TrainingDataDrift(
             columns: report.columns.count, drifted: report.driftedCount, share: report.driftShare, threshold: share,
@@ -76,24 +78,28 @@ public struct TrainingDataDrift: Sendable, Equatable {
     ///   - registry: The model registry.
     ///   - artifacts: Where model files and training data are.
     ///   - baseDirectory: Base of a relative `current`.
-    /// - Throws: ``TaskFailure`` or ``DriftComparisonError`` saying what is missing.
+    ///   - limits: The most bytes one data file may have.
+    /// - Throws: ``TaskFailure`` or ``DriftComparisonError`` saying what is missing; `CancellationError`.
     public static func evaluate(
         model: String, current: String, method: String, share: Double, registry: ModelRegistryService,
-        artifacts: any ArtifactStore, baseDirectory: String
+        artifacts: any ArtifactStore, baseDirectory: String, limits: DataLimits = .default
     ) async throws -> TrainingDataDrift {
         let version = try await registry.resolve(ModelReference(model: model))
         let file = try ModelEvaluation.loadModel(version.artifact, artifacts: artifacts, workingDirectory: baseDirectory,
                                                  kind: "drift")
         let reference = try await Datasets.load(file.training.dataFingerprint, artifacts: artifacts,
                                                 workingDirectory: baseDirectory,
-                                                what: "drift: training data of \(version.reference)")
+                                                what: "drift: training data of \(version.reference)", limits: limits)
         let currentFrame = try await Datasets.load(current, artifacts: artifacts, workingDirectory: baseDirectory,
-                                                   what: "drift: current data")
+                                                   what: "drift: current data", limits: limits)
         let columns = file.inputSchema.keys.filter { $0 != file.label && currentFrame.contains(column: $0) }.sorted()
         guard !columns.isEmpty else {
             throw TaskFailure("drift: the current data has none of \(version.reference)'s input columns ("
                 + file.inputSchema.keys.sorted().joined(separator: ", ") + ")")
         }
-        return try compare(reference: reference, current: currentFrame, columns: columns, method: method, share: share)
+        return try await Offload.run { flag in
+            try compare(reference: reference, current: currentFrame, columns: columns, method: method, share: share,
+                        shouldStop: flag.check)
+        }
     }
 }

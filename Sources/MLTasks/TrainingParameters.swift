@@ -9,6 +9,9 @@ enum TrainingParameters: Sendable {
     /// Parameters `logistic` accepts.
     static let logisticNames = ["l2", "max_iterations", "tolerance"]
 
+    /// `gbdt` parameters that take whole numbers.
+    static let wholeNumberNames = ["n_estimators", "max_depth", "early_stopping_rounds", "seed", "threads", "max_bin"]
+
     case gbdt(BoostingParameters)
     case logistic(LogisticRegression)
 
@@ -17,6 +20,14 @@ enum TrainingParameters: Sendable {
     static func parse(_ params: [String: JSONValue], algorithm: ModelAlgorithm) throws -> TrainingParameters {
         switch algorithm {
         case .gbdt:
+            for name in wholeNumberNames {
+                guard let number = params[name]?.numberValue else { continue }
+                guard number.rounded() == number, abs(number) <= 1e15 else {
+                    throw TaskFailure("train: params: '\(name)' = \(params[name]!.compactJSON) is not a valid value; use a "
+                        + "whole number within the parameter's range (n_estimators ≤ \(BoostingParameters.maxEstimators), "
+                        + "max_depth ≤ \(BoostingParameters.maxDepthLimit), max_bin ≤ 256, threads ≤ \(BoostingParameters.maxThreads))")
+                }
+            }
             do {
                 return .gbdt(try JSONDecoder().decode(BoostingParameters.self, from: JSONValue.object(params).jsonData))
             } catch let error as BoostingError {
@@ -25,6 +36,11 @@ enum TrainingParameters: Sendable {
                 let name = context.codingPath.map(\.stringValue).joined(separator: ".")
                 throw TaskFailure("train: params: '\(name)' has the wrong type (\(params[name]?.compactJSON ?? "?")); "
                     + "use a number (whole for n_estimators, max_depth, early_stopping_rounds, seed, threads)")
+            } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+                let name = context.codingPath.map(\.stringValue).joined(separator: ".")
+                throw TaskFailure("train: params: '\(name)' = \(params[name]?.compactJSON ?? "?") is not a valid value; "
+                    + "use a whole number within the parameter's range (n_estimators ≤ \(BoostingParameters.maxEstimators), "
+                    + "max_depth ≤ \(BoostingParameters.maxDepthLimit), max_bin ≤ 256) or one of its documented values")
             } catch {
                 throw TaskFailure("train: params: \(error)")
             }
@@ -39,8 +55,9 @@ enum TrainingParameters: Sendable {
                     guard number >= 0, number.isFinite else { throw TaskFailure("train: params: l2 must be ≥ 0, got \(number)") }
                     solver.l2 = number
                 case "max_iterations":
-                    guard number >= 1, number.rounded() == number else {
-                        throw TaskFailure("train: params: max_iterations must be a whole number ≥ 1, got \(number)")
+                    guard number >= 1, number <= Double(LogisticRegression.maxIterationsLimit), number.rounded() == number else {
+                        throw TaskFailure("train: params: max_iterations must be a whole number in "
+                            + "1…\(LogisticRegression.maxIterationsLimit), got \(number)")
                     }
                     solver.maxIterations = Int(number)
                 case "tolerance":

@@ -9,7 +9,7 @@ extension PipelineReader {
         "max_active_runs", "catch_up",
     ]
     static let performanceKeys = ["model", "metric", "below", "window", "min_samples"]
-    static let dataKeys = ["path", "query", "command", "new_rows"]
+    static let dataKeys = ["path", "query", "command", "new_rows", "timeout"]
     static let queryKeys = ["sqlite", "query"]
     static let driftKeys = ["model", "current", "method", "share"]
 
@@ -165,10 +165,23 @@ extension PipelineReader {
             report(at: entry.keyNode, "data needs 'new_rows', e.g. new_rows: 50000")
             return nil
         }
+        var timeout: String?
+        if let member = byKey["timeout"] {
+            guard sources[0] == "command" else {
+                report(at: member.keyNode, "timeout applies to command: only; remove it, or count rows with a command")
+                return nil
+            }
+            guard let limit = duration(member) else { return nil }
+            guard limit > .zero, limit <= .seconds(3600) else {
+                report(value: member, "timeout must be more than 0 and at most \(DataRule.maxCommandTimeout), e.g. timeout: 2m")
+                return nil
+            }
+            timeout = member.value.scalarValue?.string
+        }
         guard let rows = number(rowsEntry, where: { $0 >= 1 && $0 == $0.rounded() }, "new_rows must be a whole number of at least 1"),
             let source
         else { return nil }
-        return DataRule(source: source, newRows: Int(rows))
+        return DataRule(source: source, newRows: Int(rows), timeout: timeout)
     }
 
     private mutating func readCommand(_ entry: Entry) -> DataSource? {

@@ -2,18 +2,66 @@ import Foundation
 
 /// File helpers: whole-file reads and atomic (temp file + rename) writes.
 enum AtomicFile {
-    /// Reads a whole file into memory.
-    /// - Throws: ``TabularError/fileUnreadable(path:reason:)``.
-    static func read(_ path: String) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+    /// Reads a whole file into memory after checking that it is a regular file of at most `maxBytes` bytes
+    /// (reading stops at `maxBytes` + 1 bytes should the file grow meanwhile).
+    /// - Throws: ``TabularError/notRegularFile(path:kind:)``, ``TabularError/fileTooLarge(path:size:limit:)`` or
+    ///   ``TabularError/fileUnreadable(path:reason:)``.
+    static func read(_ path: String, maxBytes: Int = DataLimits.defaultMaxFileBytes) throws -> [UInt8] {
+        let size = try regularFileSize(path, maxBytes: maxBytes)
+        // O_NONBLOCK: should the path have been replaced by a FIFO since the check, opening it does not block.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw TabularError.fileUnreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            throw TabularError.notRegularFile(path: path, kind: fileKind(status.st_mode))
+        }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(min(size, maxBytes) + 1)
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw TabularError.fileUnreadable(path: path, reason: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > maxBytes {
+                throw TabularError.fileTooLarge(path: path, size: bytes.count, limit: maxBytes)
+            }
+        }
+        return bytes
+    }
+
+    /// The size of `path` when it is a regular file of at most `maxBytes` bytes (symbolic links followed).
+    /// - Throws: ``TabularError/fileUnreadable(path:reason:)``, ``TabularError/notRegularFile(path:kind:)`` or
+    ///   ``TabularError/fileTooLarge(path:size:limit:)``.
+    static func regularFileSize(_ path: String, maxBytes: Int) throws -> Int {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
             throw TabularError.fileUnreadable(path: path, reason: reason)
         }
-        defer { try? handle.close() }
-        do {
-            return [UInt8](try handle.readToEnd() ?? Data())
-        } catch {
-            throw TabularError.fileUnreadable(path: path, reason: "\(error)")
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw TabularError.notRegularFile(path: path, kind: fileKind(status.st_mode))
+        }
+        let size = Int(status.st_size)
+        guard size <= maxBytes else { throw TabularError.fileTooLarge(path: path, size: size, limit: maxBytes) }
+        return size
+    }
+
+    /// What a file that is not a regular file is, for messages.
+    static func fileKind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
         }
     }
 
@@ -43,4 +91,9 @@ enum AtomicFile {
             throw TabularError.fileUnwritable(path: path, reason: reason)
         }
     }
+}
+
+/// `read(2)`, named so that a type's own `read` members do not hide it.
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
 }

@@ -40,15 +40,23 @@ public struct CSVReader: Sendable {
     /// `data/incoming/*.csv` (wildcards `*`, `?` in the last path component), in name order, into one frame.
     ///
     /// All files must have the same header; types are inferred over all files together.
+    /// Every file must be a regular file of at most `options.limits.maxFileBytes` bytes (checked before it is
+    /// opened, so a device or a FIFO fails at once).
     /// - Parameters:
     ///   - path: A file path, a directory path or a glob pattern.
+    ///   - shouldStop: Asked between files and every 65,536 rows; when it returns `true`, reading stops with
+    ///     ``TabularError/cancelled(path:)``.
     /// - Throws: ``TabularError/noFilesMatched(pattern:)``, ``TabularError/headerMismatch(path:expected:found:)``,
-    ///   ``TabularError/fileUnreadable(path:reason:)`` or any parse error.
-    public func read(contentsOf path: String) throws -> DataFrame {
+    ///   ``TabularError/fileUnreadable(path:reason:)``, ``TabularError/notRegularFile(path:kind:)``,
+    ///   ``TabularError/fileTooLarge(path:size:limit:)``, ``TabularError/cancelled(path:)`` or any parse error.
+    public func read(contentsOf path: String, shouldStop: (@Sendable () -> Bool)? = nil) throws -> DataFrame {
         let paths = try CSVReader.files(matching: path)
+        for file in paths { try options.limits.check(file) }
         var files: [CSVTokens] = []
         for file in paths {
-            let tokens = try CSVTokenizer.tokenize(AtomicFile.read(file), path: file, delimiter: options.delimiter)
+            if shouldStop?() == true { throw TabularError.cancelled(path: file) }
+            let tokens = try CSVTokenizer.tokenize(options.limits.read(file), path: file, delimiter: options.delimiter,
+                                                   shouldStop: shouldStop)
             if let first = files.first, first.header != tokens.header {
                 throw TabularError.headerMismatch(path: file, expected: first.header, found: tokens.header)
             }

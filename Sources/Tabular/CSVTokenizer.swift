@@ -24,7 +24,9 @@ struct CSVTokenizer {
 
     /// Validates UTF-8 and splits a whole file into a header and field ranges.
     /// - Throws: ``TabularError`` for empty input, invalid UTF-8, quoting errors, duplicate header names and ragged rows.
-    static func tokenize(_ data: [UInt8], path: String, delimiter: UInt8) throws -> CSVTokens {
+    /// `shouldStop` is asked every 65,536 rows; `true` ends tokenizing with ``TabularError/cancelled(path:)``.
+    static func tokenize(_ data: [UInt8], path: String, delimiter: UInt8,
+                         shouldStop: (@Sendable () -> Bool)? = nil) throws -> CSVTokens {
         let hasBOM = data.starts(with: [0xEF, 0xBB, 0xBF])
         return try data.withUnsafeBufferPointer { buffer in
             if let bad = UTF8Validation.firstInvalidOffset(in: buffer) {
@@ -50,6 +52,7 @@ struct CSVTokenizer {
                     throw TabularError.raggedRow(path: path, line: line, fields: found, expected: width)
                 }
                 rowLines.append(line)
+                if rowLines.count & 0xFFFF == 0, shouldStop?() == true { throw TabularError.cancelled(path: path) }
                 if rowLines.count == 64 {
                     // Reserve for the whole file from the average length of the first rows.
                     let bytesPerRow = Swift.max(1, (tokenizer.index - dataStart) / 64)

@@ -150,8 +150,10 @@ extension DataFrame {
     /// Loads a frame written by ``writeBinary(to:)``.
     /// - Parameters:
     ///   - path: The file path.
-    /// - Throws: ``TabularError/fileUnreadable(path:reason:)`` or any binary decoding error.
-    public init(binaryFile path: String) throws {
-        try self.init(binaryEncoded: try AtomicFile.read(path), path: path)
+    ///   - limits: The most bytes the file may have; it must be a regular file.
+    /// - Throws: ``TabularError/fileUnreadable(path:reason:)``, ``TabularError/notRegularFile(path:kind:)``,
+    ///   ``TabularError/fileTooLarge(path:size:limit:)`` or any binary decoding error.
+    public init(binaryFile path: String, limits: DataLimits = .default) throws {
+        try self.init(binaryEncoded: try limits.read(path), path: path)
     }
 }

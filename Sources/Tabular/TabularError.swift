@@ -6,6 +6,12 @@ public enum TabularError: Error, Sendable, Equatable, CustomStringConvertible {
     case emptyFile(path: String)
     /// The file could not be read.
     case fileUnreadable(path: String, reason: String)
+    /// The path is a device, FIFO, socket or directory where a regular file is needed.
+    case notRegularFile(path: String, kind: String)
+    /// The file has more bytes than ``DataLimits/maxFileBytes`` allows.
+    case fileTooLarge(path: String, size: Int, limit: Int)
+    /// Reading stopped because the caller's `shouldStop` returned true (e.g. the task was cancelled).
+    case cancelled(path: String)
     /// The file could not be written.
     case fileUnwritable(path: String, reason: String)
     /// No file matched a directory or glob pattern.
@@ -54,6 +60,12 @@ public enum TabularError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): file is empty; expected a header row. Fix: write a header line with the column names."
         case .fileUnreadable(let path, let reason):
             return "\(path): cannot read file (\(reason)). Fix: check that the path exists and is readable."
+        case .notRegularFile(let path, let kind):
+            return "\(path): is \(kind), not a regular file; data is read only from regular files, since reading a device or a pipe may never end. Fix: write the data to a file and pass that file's path."
+        case .fileTooLarge(let path, let size, let limit):
+            return "\(path): file has \(size) bytes, more than the limit of \(DataLimits.describe(bytes: limit)) per data file. Fix: split the data into several files of a folder, or raise the limit (kiln: environment variable KILN_MAX_DATA_FILE_BYTES)."
+        case .cancelled(let path):
+            return "\(path): reading was cancelled. Fix: run the task again."
         case .fileUnwritable(let path, let reason):
             return "\(path): cannot write file (\(reason)). Fix: check that the directory exists and is writable."
         case .noFilesMatched(let pattern):

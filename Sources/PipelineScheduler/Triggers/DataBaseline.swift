@@ -23,8 +23,8 @@ public enum DataBaseline {
         for pipeline: Pipeline, baseDirectory: String, at now: Timestamp, inputs: any TriggerInputs,
         states: any TriggerStateStore
     ) async throws {
-        guard let source = pipeline.triggers?.data?.source,
-            let total = try? await inputs.rowCount(source, baseDirectory: baseDirectory, asOf: nil)
+        guard let dataRule = pipeline.triggers?.data,
+            let total = try? await inputs.rowCount(of: dataRule, baseDirectory: baseDirectory, asOf: nil)
         else { return }
         var state = try await states.triggerState(pipeline: pipeline.name) ?? TriggerState(pipeline: pipeline.name, since: now)
         state.rules[rule, default: .init()].mark = Int64(total)

@@ -83,7 +83,7 @@ struct RuleContext {
     func data(_ rule: DataRule) async -> (RuleVerdict, Int?) {
         let total: Int?
         do {
-            total = try await inputs.rowCount(rule.source, baseDirectory: baseDirectory, asOf: nil)
+            total = try await inputs.rowCount(of: rule, baseDirectory: baseDirectory, asOf: nil)
         } catch {
             return (RuleVerdict(type: "data", fires: false, evidence: "data: cannot count rows of \(rule.source.summary): \(error)"), nil)
         }

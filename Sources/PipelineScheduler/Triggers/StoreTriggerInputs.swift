@@ -1,5 +1,16 @@
+import Foundation
 public import ModelRegistry
 public import PipelineModel
+import Synchronization
+
+/// A flag set once, from any thread.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    /// Whether it was set.
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    /// Sets it.
+    func set() { value.store(true, ordering: .relaxed) }
+}
 
 /// ``TriggerInputs`` read from the registry, the metric store, the file system and an optional drift evaluator:
 /// what `kiln serve` and `kiln triggers` use.
@@ -46,6 +57,30 @@ public struct StoreTriggerInputs: TriggerInputs {
     /// Rows of `source` as of `asOf`.
     public func rowCount(_ source: DataSource, baseDirectory: String, asOf: Timestamp?) async throws -> Int? {
         try rows.count(source, baseDirectory: baseDirectory, asOf: asOf)
+    }
+
+    /// Rows of `rule`'s source as of `asOf`; a command runs under the rule's timeout.
+    ///
+    /// Counting runs on a thread of its own (a command may take up to its timeout, a large file seconds), so it
+    /// holds no thread of the cooperative pool; cancelling the calling task kills a running command's group.
+    public func rowCount(of rule: DataRule, baseDirectory: String, asOf: Timestamp?) async throws -> Int? {
+        let timeout = try RowCounter.timeout(of: rule)
+        let rows = self.rows
+        let stop = StopFlag()
+        let result: Result<Int?, any Error> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let thread = Thread {
+                    continuation.resume(returning: Result {
+                        try rows.count(rule.source, baseDirectory: baseDirectory, asOf: asOf, timeout: timeout,
+                                       shouldStop: { stop.isSet })
+                    })
+                }
+                thread.start()
+            }
+        } onCancel: {
+            stop.set()
+        }
+        return try result.get()
     }
 
     /// The drift verdict, or `nil` without an evaluator.

@@ -19,6 +19,17 @@ public protocol TriggerInputs: Sendable {
     /// a command asked about the past).
     func rowCount(_ source: DataSource, baseDirectory: String, asOf: Timestamp?) async throws -> Int?
 
+    /// How many rows the source of `rule` holds, as ``rowCount(_:baseDirectory:asOf:)``, with the rule's settings
+    /// (a command's ``DataRule/timeout``). The default implementation counts the source alone.
+    func rowCount(of rule: DataRule, baseDirectory: String, asOf: Timestamp?) async throws -> Int?
+
     /// The drift verdict for `rule`, or `nil` when no drift evaluator is configured.
     func drift(_ rule: DriftRule, baseDirectory: String, at: Timestamp) async throws -> DriftVerdict?
+}
+
+extension TriggerInputs {
+    /// Counts `rule.source` with ``rowCount(_:baseDirectory:asOf:)``.
+    public func rowCount(of rule: DataRule, baseDirectory: String, asOf: Timestamp?) async throws -> Int? {
+        try await rowCount(rule.source, baseDirectory: baseDirectory, asOf: asOf)
+    }
 }

@@ -42,7 +42,7 @@ enum DatasetArguments {
     /// Reads `path` (CSV, folder, glob or binary frame), turning failures into a one-line CLI error.
     static func read(_ path: String) throws -> DataFrame {
         do {
-            return try Datasets.read(path: path)
+            return try Datasets.read(path: path, limits: DataLimitsSetting.current)
         } catch {
             throw CLIError("cannot read \(path): \(error)", exitCode: 1)
         }

@@ -11,8 +11,8 @@ import SQLiteData
 /// Every task kind `kiln` runs, assembled in one place: the built-in command kinds, the ML kinds, and the
 /// registry and deployment kinds. Names come from the kinds themselves.
 enum KindCatalog {
-    /// How the ML kinds read YAML config files and SQL databases.
-    static let readers = DataReaders(yaml: YAMLValues.parse, sql: SQLiteQuery.frame)
+    /// How the ML kinds read YAML config files and SQL databases, and the data limits (``DataLimitsSetting``).
+    static let readers = DataReaders(yaml: YAMLValues.parse, sql: SQLiteQuery.frame, limits: DataLimitsSetting.current)
 
     /// The kinds, with the registry and artifacts of one home.
     static func kinds(

@@ -6,6 +6,7 @@ import PipelineModel
 import PipelineScheduler
 import PipelineStoreSQLite
 import SQLiteData
+import Tabular
 
 /// Builds the trigger machinery from the home folder: stores, inputs, the evaluator.
 struct TriggerWiring {
@@ -24,8 +25,10 @@ struct TriggerWiring {
     var inputs: StoreTriggerInputs {
         StoreTriggerInputs(
             registry: registry, metrics: registry,
-            rows: RowCounter(sqliteCount: { file, query in try SQLiteCount.count(file: file, query: query) }),
-            drift: ModelDriftEvaluator(registry: ModelRegistryService(store: registry), artifacts: artifacts))
+            rows: RowCounter(sqliteCount: { file, query in try SQLiteCount.count(file: file, query: query) },
+                             maxFileBytes: DataLimitsSetting.current.maxFileBytes),
+            drift: ModelDriftEvaluator(registry: ModelRegistryService(store: registry), artifacts: artifacts,
+                                       limits: DataLimitsSetting.current))
     }
 
     /// Moves the `data:` rule's baseline to now: a run starts outside the daemon.
