@@ -165,6 +165,14 @@ struct PipelineReader {
                 continue
             }
             let key = document.renamedKeys[scalar.string] ?? scalar.string
+            let length = key.count
+            guard length <= PipelineFile.Limits.maximumKeyLength else {
+                report(
+                    at: keyNode,
+                    "this key is \(length.formatted) characters long, more than the limit of "
+                        + "\(PipelineFile.Limits.maximumKeyLength); use a shorter key")
+                continue
+            }
             if let first = seen[key] {
                 let (line, column) = document.position(of: first)
                 report(at: keyNode, "duplicate key '\(key)': it is already set at line \(line), column \(column)")
