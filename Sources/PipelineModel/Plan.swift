@@ -117,6 +117,7 @@ public struct Plan: Sendable {
             Plan.checkPolicies(task, issues: &issues)
         }
         self.conditions = conditions
+        Plan.checkValues(pipeline, issues: &issues)
         if let triggers = pipeline.triggers { Plan.checkSchedule(triggers, issues: &issues) }
         if !issues.isEmpty { throw PipelineValidationError(issues: issues) }
     }
