@@ -95,8 +95,29 @@ public enum PipelineFile {
             throw failure("cannot read the pipeline file: no such file")
         }
         guard !isDirectory.boolValue else { throw failure("cannot read the pipeline file: it is a directory") }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard attributes?[.type] as? FileAttributeType == .typeRegular else {
+            throw failure(
+                "cannot read the pipeline file: it is not a regular file (a device, FIFO or socket); "
+                    + "give the path of a YAML file")
+        }
+        let limit = Limits.maximumBytes
+        if let size = (attributes?[.size] as? NSNumber)?.intValue, size > limit {
+            throw failure(
+                "the file is \(size.formatted) bytes, more than the limit of \(limit.formatted) bytes (1 MiB); "
+                    + "split the pipeline into smaller files")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw failure("cannot read the pipeline file: permission denied or I/O error")
+        }
+        defer { try? handle.close() }
+        // Read at most one byte past the limit: a file that grew since it was checked is still refused.
+        guard let data = try? handle.read(upToCount: limit + 1) ?? Data() else {
+            throw failure("cannot read the pipeline file: permission denied or I/O error")
+        }
+        guard data.count <= limit else {
+            throw failure(
+                "the file is more than \(limit.formatted) bytes (1 MiB), the limit; split the pipeline into smaller files")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
             throw failure("cannot read the pipeline file: it is not UTF-8 text")

@@ -234,6 +234,21 @@ extension PipelineReader {
         }
     }
 
+    /// A whole number from 1 to 2^53 (where numbers are exact), else `nil` after reporting `message` (with the upper
+    /// limit when the number is above it). Infinity and huge values are refused here rather than trap when converted.
+    mutating func wholeNumber(_ entry: Entry, _ message: String) -> Int? {
+        let limit = Double(ScalarKind.largestExactInteger)
+        if let scalar = entry.value.scalarValue, [.integer, .float].contains(ScalarKind(scalar)),
+            let value = ScalarKind.numberValue(scalar.string), value >= 1, value == value.rounded()
+        {
+            if value <= limit { return Int(value) }
+            report(value: entry, "\(message) and at most 9007199254740992 (2^53)")
+            return nil
+        }
+        report(value: entry, message)
+        return nil
+    }
+
     /// A number (integer or float) that satisfies `isValid`, else `nil` after reporting `message`.
     mutating func number(_ entry: Entry, where isValid: (Double) -> Bool, _ message: String) -> Double? {
         if let scalar = entry.value.scalarValue, [.integer, .float].contains(ScalarKind(scalar)),

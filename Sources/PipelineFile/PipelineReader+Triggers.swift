@@ -67,9 +67,9 @@ extension PipelineReader {
         if let member = byKey["catch_up"] { spec.catchUp = choice(member, default: .latest) }
         if let member = byKey["cooldown"], duration(member) != nil { spec.cooldown = member.value.scalarValue?.string }
         if let member = byKey["max_active_runs"],
-            let value = number(member, where: { $0 >= 1 && $0 == $0.rounded() }, "max_active_runs must be a whole number of at least 1")
+            let value = wholeNumber(member, "max_active_runs must be a whole number of at least 1")
         {
-            spec.maxActiveRuns = Int(value)
+            spec.maxActiveRuns = value
         }
         if spec.combine == .all && !spec.hasConditions, let member = byKey["combine"] {
             report(value: member, "combine: all needs at least one of performance, data, drift or upstream")
@@ -129,9 +129,8 @@ extension PipelineReader {
         }
         var minSamples = 1
         if let member = byKey["min_samples"] {
-            guard let value = number(member, where: { $0 >= 1 && $0 == $0.rounded() }, "min_samples must be a whole number of at least 1")
-            else { return nil }
-            minSamples = Int(value)
+            guard let value = wholeNumber(member, "min_samples must be a whole number of at least 1") else { return nil }
+            minSamples = value
         }
         guard let model, let metric, let below else { return nil }
         return PerformanceRule(model: model, metric: metric, below: below, window: window, minSamples: minSamples)
@@ -178,10 +177,9 @@ extension PipelineReader {
             }
             timeout = member.value.scalarValue?.string
         }
-        guard let rows = number(rowsEntry, where: { $0 >= 1 && $0 == $0.rounded() }, "new_rows must be a whole number of at least 1"),
-            let source
+        guard let rows = wholeNumber(rowsEntry, "new_rows must be a whole number of at least 1"), let source
         else { return nil }
-        return DataRule(source: source, newRows: Int(rows), timeout: timeout)
+        return DataRule(source: source, newRows: rows, timeout: timeout)
     }
 
     private mutating func readCommand(_ entry: Entry) -> DataSource? {

@@ -165,6 +165,14 @@ struct PipelineReader {
                 continue
             }
             let key = document.renamedKeys[scalar.string] ?? scalar.string
+            let length = key.count
+            guard length <= PipelineFile.Limits.maximumKeyLength else {
+                report(
+                    at: keyNode,
+                    "this key is \(length.formatted) characters long, more than the limit of "
+                        + "\(PipelineFile.Limits.maximumKeyLength); use a shorter key")
+                continue
+            }
             if let first = seen[key] {
                 let (line, column) = document.position(of: first)
                 report(at: keyNode, "duplicate key '\(key)': it is already set at line \(line), column \(column)")
@@ -206,7 +214,7 @@ struct PipelineReader {
             case .null: return .null
             case .bool: return .bool(scalar.string.lowercased() == "true")
             case .integer, .float:
-                return ScalarKind.numberValue(scalar.string).map(JSONValue.number) ?? .string(scalar.string)
+                return number(scalar, at: node)
             }
         case .sequence(let sequence):
             var values: [JSONValue] = []
@@ -225,6 +233,40 @@ struct PipelineReader {
         case .alias:
             return .null
         }
+    }
+
+    /// A YAML number as a JSON number, refusing what a JSON number cannot keep: integers beyond ±2^53 (they would
+    /// come back rounded, e.g. `1.2345678901234568e+16`) and non-finite values (`.inf`, `.nan`, `1e400`).
+    private mutating func number(_ scalar: Node.Scalar, at node: Node) -> JSONValue {
+        let text = scalar.string
+        if ScalarKind(scalar) == .integer, ScalarKind.isDecimalInteger(text) {
+            guard let value = Int64(text.first == "+" ? String(text.dropFirst()) : text),
+                value.magnitude <= ScalarKind.largestExactInteger
+            else {
+                report(
+                    at: node,
+                    "the integer \(text) is too large to keep exactly: numbers are kept as 64-bit floating point, exact "
+                        + "up to ±9007199254740992 (2^53); quote it to pass it as text, e.g. \"\(text)\"")
+                return .string(text)
+            }
+            return .number(Double(value))
+        }
+        guard let value = ScalarKind.numberValue(text) else { return .string(text) }
+        guard value.isFinite else {
+            report(
+                at: node,
+                "\(text) is not a finite number, which a JSON value cannot hold; write a finite number, "
+                    + "or quote it to pass it as text")
+            return .null
+        }
+        if ScalarKind(scalar) == .integer, value.magnitude > Double(ScalarKind.largestExactInteger) {
+            report(
+                at: node,
+                "the integer \(text) is too large to keep exactly (the limit is ±9007199254740992, 2^53); "
+                    + "quote it to pass it as text")
+            return .string(text)
+        }
+        return .number(value)
     }
 
     // MARK: Plan issues

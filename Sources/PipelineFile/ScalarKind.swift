@@ -47,6 +47,15 @@ enum ScalarKind: Equatable {
         return Double(text)
     }
 
+    /// The largest integer magnitude a `Double` holds exactly: 2^53.
+    static let largestExactInteger: UInt64 = 1 << 53
+
+    /// Whether `text` is a decimal integer with an optional sign (not `0x`/`0o`).
+    static func isDecimalInteger(_ text: String) -> Bool {
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        return !digits.isEmpty && digits.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+    }
+
     /// The number a scalar of kind `.integer` or `.float` holds.
     static func numberValue(_ text: String) -> Double? {
         if let integer = integerValue(text) { return integer }

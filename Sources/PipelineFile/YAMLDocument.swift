@@ -17,13 +17,21 @@ struct YAMLDocument {
     static func compose(_ source: String) -> Result<YAMLDocument, FindingError> {
         // The parser skips a byte order mark without counting it; drop it so columns on line 1 agree.
         let text = source.unicodeScalars.first == "\u{FEFF}" ? String(source.unicodeScalars.dropFirst()) : source
+        let size = source.utf8.count
+        guard size <= PipelineFile.Limits.maximumBytes else {
+            let message = "the file is \(size.formatted) bytes, more than the limit of "
+                + "\(PipelineFile.Limits.maximumBytes.formatted) bytes (1 MiB); split the pipeline into smaller files"
+            return .failure(FindingError(Finding(line: 1, column: 1, message: message)))
+        }
         var scalars = Array(text.unicodeScalars)
         var renamed: [String: String] = [:]
         let lines = splitLines(scalars)
+        if let finding = measureAliases(scalars) { return .failure(FindingError(finding)) }
         while true {
             let current = renamed.isEmpty ? text : String(String.UnicodeScalarView(scalars))
             do {
-                let root = try Yams.compose(yaml: current)
+                let (root, finding) = try composeAndCheck(current)
+                if let finding { return .failure(FindingError(finding)) }
                 return .success(YAMLDocument(lines: lines, root: root, renamedKeys: renamed))
             } catch let error as YamlError {
                 if case .duplicatedKeysInMapping(let duplicates, let context) = error, let key = duplicates.first {
@@ -40,6 +48,44 @@ struct YAMLDocument {
             } catch {
                 return .failure(FindingError(Finding(line: 1, column: 1, message: "invalid YAML: \(error)")))
             }
+        }
+    }
+
+    /// Measures what the file's aliases expand to before the parser expands them (it expands every alias and hashes
+    /// mapping keys in full, so a few lines of aliases could take minutes and gigabytes): composes a copy in which
+    /// every `*` that may start an alias is replaced by ``AliasScan/marker`` and checks it with ``YAMLLimitCheck``.
+    /// Returns the problem, or `nil` when the file has no aliases, stays within the limits, or does not compose (the
+    /// real pass reports that).
+    private static func measureAliases(_ scalars: [Unicode.Scalar]) -> Finding? {
+        let candidates = AliasScan.candidates(in: scalars)
+        guard !candidates.isEmpty else { return nil }
+        var copy = scalars
+        for index in candidates { copy[index] = AliasScan.marker }
+        var renames = 0
+        while true {
+            do {
+                return try composeAndCheck(String(String.UnicodeScalarView(copy))).finding
+            } catch let error as YamlError {
+                if case .duplicatedKeysInMapping(let duplicates, let context) = error, let key = duplicates.first,
+                    renames < 6000, renameKey(key, at: context.mark, in: &copy, number: renames) != nil
+                {
+                    renames += 1
+                    continue
+                }
+                return nil
+            } catch {
+                return nil
+            }
+        }
+    }
+
+    /// Composes `text` and checks it with ``YAMLLimitCheck`` while the parser is alive: nodes hold their anchors
+    /// weakly, and the parser owns them.
+    private static func composeAndCheck(_ text: String) throws -> (root: Node?, finding: Finding?) {
+        let parser = try Parser(yaml: text)
+        return try withExtendedLifetime(parser) {
+            let root = try parser.singleRoot()
+            return (root, root.flatMap(YAMLLimitCheck.check))
         }
     }
 
@@ -100,6 +146,9 @@ struct YAMLDocument {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
+            if problem.hasPrefix("Maximum nesting level reached") {
+                return Finding(line: mark.line, column: mark.column, message: YAMLLimitCheck.tooDeepMessage)
+            }
             if problem == "but found another document" {
                 let message = "invalid YAML: a pipeline file holds one document; remove this '---' and what follows, or merge it"
                 return Finding(line: mark.line, column: mark.column, message: message)

@@ -1,6 +1,8 @@
 /// A JSON value: what task outputs, params and `with:` inputs are made of.
 ///
-/// Numbers are stored as `Double`; integral values print without a fraction (`3`, not `3.0`).
+/// Numbers are stored as `Double`, so integers are exact up to ±2^53 (``largestExactInteger``); integral values in
+/// that range print without a fraction (`3`, not `3.0`). Pipeline files refuse larger integers and non-finite
+/// numbers when they are read, so a number never changes its meaning on its way to a command line.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -36,10 +38,12 @@ extension JSONValue: Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value):
-            if value.rounded() == value, abs(value) < 9.0e15 {
-                try container.encode(Int64(value))
-            } else {
+            if let integer = JSONValue.exactInteger(value) {
+                try container.encode(integer)
+            } else if value.isFinite {
                 try container.encode(value)
+            } else {
+                try container.encodeNil()  // as in compactJSON: JSON has no infinity or NaN
             }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
@@ -82,10 +86,19 @@ extension JSONValue {
         return nil
     }
 
-    /// The number as an `Int` when it is integral, else `nil`.
+    /// The number as an `Int` when it is integral and within ±2^53 (where a `Double` is exact), else `nil`.
     public var intValue: Int? {
-        guard case .number(let value) = self, value.rounded() == value, abs(value) < 9.0e15 else { return nil }
-        return Int(value)
+        guard case .number(let value) = self, let integer = JSONValue.exactInteger(value) else { return nil }
+        return Int(integer)
+    }
+
+    /// The largest integer magnitude a number holds exactly: 2^53 = 9007199254740992.
+    public static let largestExactInteger: Int64 = 1 << 53
+
+    /// `value` as an integer when it is integral and within ±``largestExactInteger``, else `nil`.
+    static func exactInteger(_ value: Double) -> Int64? {
+        guard value.rounded() == value, value.magnitude <= Double(largestExactInteger) else { return nil }
+        return Int64(value)
     }
 
     /// The boolean inside a `.bool`, else `nil`.
@@ -149,9 +162,9 @@ extension JSONValue {
         }
     }
 
-    /// Formats a number the way JSON and expressions show it: integral values without a fraction.
+    /// Formats a number the way JSON and expressions show it: integral values up to ±2^53 without a fraction.
     public static func format(_ value: Double) -> String {
-        if value.rounded() == value, abs(value) < 9.0e15 { return String(Int64(value)) }
+        if let integer = exactInteger(value) { return String(integer) }
         return String(value)
     }
 

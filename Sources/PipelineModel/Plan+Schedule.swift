@@ -22,6 +22,13 @@ extension Plan {
                 issues.append(PipelineIssue("schedule: \(error)", at: base + [.key("schedule")], offset: error.offset))
             }
         }
+        if let cooldown = triggers.cooldown {
+            do {
+                _ = try DurationText.parse(cooldown)
+            } catch {
+                issues.append(PipelineIssue("cooldown: \(error)", at: base + [.key("cooldown")]))
+            }
+        }
         if let every = triggers.every {
             do {
                 _ = try Schedule.every(every)

@@ -117,6 +117,7 @@ public struct Plan: Sendable {
             Plan.checkPolicies(task, issues: &issues)
         }
         self.conditions = conditions
+        Plan.checkValues(pipeline, issues: &issues)
         if let triggers = pipeline.triggers { Plan.checkSchedule(triggers, issues: &issues) }
         if !issues.isEmpty { throw PipelineValidationError(issues: issues) }
     }
@@ -167,6 +168,20 @@ public struct Plan: Sendable {
         }
         if let timeout = task.timeout, timeout <= .zero {
             issues.append(PipelineIssue("timeout must be longer than 0s", at: base + [.key("timeout")]))
+        }
+        let durations: [(String, [PipelineIssue.PathComponent], Duration?)] = [
+            ("timeout", [.key("timeout")], task.timeout),
+            ("retry_delay", [.key("retry_delay")], task.retry.delay),
+            ("retry_max_delay", [.key("retry_max_delay")], task.retry.maxDelay),
+            ("cache expire", [.key("cache"), .key("expire")], task.cache?.expire),
+        ]
+        for (field, path, duration) in durations {
+            guard let duration else { continue }
+            if let problem = DurationText.problem(with: duration, field: field) {
+                issues.append(PipelineIssue(problem, at: base + path))
+            } else if duration < .zero, field != "timeout" {
+                issues.append(PipelineIssue("\(field) must not be negative", at: base + path))
+            }
         }
         if case .run(let argv) = task.action, argv.isEmpty {
             issues.append(PipelineIssue("run needs at least the program to start, e.g. [python3, train.py]", at: base + [.key("run")]))

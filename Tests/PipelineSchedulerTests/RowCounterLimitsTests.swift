@@ -113,7 +113,11 @@ struct RowCounterLimitsTests {
                     Issue.record("expected CancellationError, got \(error)")
                 }
             }
-            try await Task.sleep(for: .milliseconds(500))
+            // Cancel once the command runs (it wrote its child's pid), however loaded the machine is.
+            let started = clock.now
+            while !FileManager.default.fileExists(atPath: folder.path + "/child.pid"), clock.now - started < .seconds(60) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let cancelled = clock.now
             group.cancelAll()
             try await group.next()

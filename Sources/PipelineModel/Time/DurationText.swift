@@ -1,16 +1,35 @@
 /// Reads and writes durations the way pipeline files spell them: `500ms`, `30s`, `5m`, `2h`, `1d`, `1h30m`.
+///
+/// A duration is at most ``maximum`` (100 years, `36500d`): longer ones are refused when they are read, so no
+/// timeout, delay, cooldown or expiry can push a deadline past what a ``Timestamp`` holds.
 public enum DurationText {
+    /// The longest duration accepted: 100 years of 365 days (`36500d`).
+    public static let maximum = Duration.seconds(36_500 * 86_400)
+
+    /// `36500d`, the longest duration accepted, as it is written.
+    public static let maximumText = "36500d"
+
     /// Why a duration string could not be read.
     public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The text that was given.
         public var text: String
         /// What is wrong with it.
         public var reason: String
+        /// How to fix it.
+        public var fix: String
 
-        /// The message shown to the user, with the accepted forms.
-        public var description: String {
-            "invalid duration '\(text)': \(reason); write a number followed by a unit (ms, s, m, h, d), e.g. 500ms, 30s, 5m, 1h30m"
+        /// An error about `text`; `fix` defaults to the accepted forms.
+        public init(
+            text: String, reason: String,
+            fix: String = "write a number followed by a unit (ms, s, m, h, d), e.g. 500ms, 30s, 5m, 1h30m"
+        ) {
+            self.text = text
+            self.reason = reason
+            self.fix = fix
         }
+
+        /// The message shown to the user: what is wrong and how to fix it.
+        public var description: String { "invalid duration '\(text)': \(reason); \(fix)" }
     }
 
     /// Parses a duration such as `1h30m`.
@@ -33,9 +52,10 @@ public enum DurationText {
                 digits.append(chars[index])
                 index += 1
             }
-            guard !digits.isEmpty, let value = Int64(digits) else {
+            guard !digits.isEmpty else {
                 throw ParseError(text: text, reason: "expected a number at '\(String(chars[index...]))'")
             }
+            let value = Int64(digits) ?? .max  // more than 19 digits: far too long, reported below
             var unit = ""
             while index < chars.count, chars[index].isLetter {
                 unit.append(chars[index])
@@ -51,13 +71,29 @@ public enum DurationText {
             }
             lastUnitRank = rank
             let (product, overflow) = value.multipliedReportingOverflow(by: units[rank].1)
-            guard !overflow, totalMillis <= Int64.max - product else {
-                throw ParseError(text: text, reason: "it is too long")
-            }
-            totalMillis += product
+            let (sum, overflow2) = totalMillis.addingReportingOverflow(product)
+            guard !overflow, !overflow2, sum <= maximumMilliseconds else { throw tooLong(text) }
+            totalMillis = sum
         }
         chars.removeAll()
         return .milliseconds(totalMillis)
+    }
+
+    private static let maximumMilliseconds: Int64 = 36_500 * 86_400_000
+
+    private static func tooLong(_ text: String) -> ParseError {
+        ParseError(
+            text: text, reason: "it is longer than 100 years (\(maximumText)), the longest duration Kiln accepts",
+            fix: "use a shorter one")
+    }
+
+    /// Checks that `duration` is at most ``maximum``; the message names `field` and says how to fix it.
+    ///
+    /// For durations built in code (a ``TaskSpec`` made in Swift); text read with ``parse(_:)`` is already checked.
+    /// - Returns: `nil` when the duration is within bounds, else the problem.
+    public static func problem(with duration: Duration, field: String) -> String? {
+        guard duration > maximum else { return nil }
+        return "\(field) is longer than 100 years (\(maximumText)), the longest duration Kiln accepts; use a shorter one"
     }
 
     /// Formats a duration in the same notation, largest units first (`1h30m`, `500ms`, `0s`).

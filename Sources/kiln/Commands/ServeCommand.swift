@@ -38,8 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var lease: LeaseOptions
 
     func run() async throws {
-        let tickDuration = try Self.duration(tick, option: "--tick")
-        let graceDuration = try Self.duration(grace, option: "--grace")
+        let (tickDuration, graceDuration) = try await reportingErrors {
+            (try Self.duration(tick, option: "--tick"), try Self.duration(grace, option: "--grace"))
+        }
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -90,13 +91,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// Parses a duration option (at most 100 years, longer than zero); a bad one is a usage error (exit 2).
     static func duration(_ text: String, option: String) throws -> Duration {
+        let value: Duration
         do {
-            let value = try DurationText.parse(text)
-            guard value > .zero else { throw ValidationError("\(option) must be longer than zero") }
-            return value
-        } catch let error as DurationText.ParseError {
-            throw ValidationError("\(option): \(error)")
+            value = try DurationText.parse(text)
+        } catch {
+            throw usageError("\(option): \(error)")
         }
+        guard value > .zero else { throw usageError("\(option) must be longer than zero, e.g. \(option) 30s") }
+        return value
     }
 }

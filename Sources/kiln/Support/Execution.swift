@@ -81,6 +81,7 @@ enum Execution {
     }
 
     /// Parses `k=v`: the value is JSON when it reads as a JSON number, bool, null, array or object, else a string.
+    /// An integer past ±2^53, which a JSON number would round, stays text so that it reaches commands exactly.
     static func parseParams(_ pairs: [String]) throws -> [String: JSONValue] {
         var params: [String: JSONValue] = [:]
         for pair in pairs {
@@ -89,6 +90,13 @@ enum Execution {
             }
             let name = String(pair[..<equals])
             let text = String(pair[pair.index(after: equals)...])
+            let digits = text.first == "-" ? text.dropFirst() : Substring(text)
+            if !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                Int64(text).map({ $0.magnitude > JSONValue.largestExactInteger.magnitude }) ?? true
+            {
+                params[name] = .string(text)
+                continue
+            }
             if let data = text.data(using: .utf8), let value = try? JSONDecoder().decode(JSONValue.self, from: data),
                 value.stringValue == nil
             {

@@ -36,12 +36,14 @@ struct TriggerWiring {
         try await DataBaseline.record(for: pipeline, baseDirectory: baseDirectory, at: now, inputs: inputs, states: store)
     }
 
-    /// Parses a time option: ISO 8601 in UTC (`2026-11-29T02:00:00Z`) or a date.
+    /// Parses a time option: ISO 8601 in UTC (`2026-11-29T02:00:00Z`) or a date, within 1970 … 2261; anything else
+    /// is a usage error (exit 2) that says what is wrong.
     static func time(_ text: String, option: String) throws -> Timestamp {
-        guard let time = Timestamp(iso8601: text) else {
-            throw usageError("\(option) expects a UTC time such as 2026-11-29T02:00:00Z, got '\(text)'")
+        do {
+            return try Timestamp.parse(text)
+        } catch {
+            throw usageError("\(option): \(error)")
         }
-        return time
     }
 }
 

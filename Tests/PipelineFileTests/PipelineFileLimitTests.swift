@@ -1,0 +1,234 @@
+import Foundation
+import PipelineFile
+import PipelineModel
+import Testing
+
+/// Hostile input never crashes or hangs the reader: every bound is a located error with its number.
+@Suite struct PipelineFileLimitTests {
+    private static let tooLong = "it is longer than 100 years (36500d), the longest duration Kiln accepts; use a shorter one"
+
+    @Test("a timeout past 100 years is refused where it is written (it used to pass and crash the run)")
+    func longTimeout() {
+        let found = diagnostics("name: p\ntasks:\n  a:\n    run: [a]\n    timeout: 106751d\n", plan: true)
+        #expect(located(found) == ["5:14: timeout: invalid duration '106751d': \(Self.tooLong)"])
+    }
+
+    @Test("cache expiry, retry delays, cooldown and every: past 100 years are refused where they are written")
+    func otherLongDurations() {
+        let found = diagnostics(
+            """
+            name: p
+            tasks:
+              a:
+                run: [a]
+                retry_delay: 1000000d
+                retry_max_delay: 99999999999999999999999d
+                cache: {key: inputs, expire: 1000000d}
+            triggers:
+              every: 1000000d
+              cooldown: 1000000d
+            """, plan: true)
+        #expect(
+            located(found) == [
+                "5:18: retry_delay: invalid duration '1000000d': \(Self.tooLong)",
+                "6:22: retry_max_delay: invalid duration '99999999999999999999999d': \(Self.tooLong)",
+                "7:34: expire: invalid duration '1000000d': \(Self.tooLong)",
+                "9:10: every: invalid duration '1000000d': \(Self.tooLong)",
+                "10:13: cooldown: invalid duration '1000000d': \(Self.tooLong)",
+            ])
+    }
+
+    @Test("whole-number fields refuse infinity and huge values instead of trapping")
+    func wholeNumbers() {
+        let found = diagnostics(
+            """
+            name: p
+            tasks:
+              a: {run: [a]}
+            triggers:
+              data: {path: in/, new_rows: 1e30}
+              max_active_runs: .inf
+            """)
+        #expect(
+            located(found) == [
+                "5:31: new_rows must be a whole number of at least 1 and at most 9007199254740992 (2^53)",
+                "6:20: max_active_runs must be a whole number of at least 1 and at most 9007199254740992 (2^53)",
+            ])
+    }
+
+    @Test("a 10-level alias bomb in params is refused at the alias that passes the limit, without expanding it")
+    func aliasBomb() {
+        var lines = ["name: p", "params:", "  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i", "j"] {
+            lines.append("  \(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]")
+            previous = name
+        }
+        lines += ["tasks:", "  t: {run: [echo]}"]
+        let found = diagnostics(lines.joined(separator: "\n"), plan: true)
+        #expect(found.count == 1)
+        #expect(
+            located(found) == [
+                "8:10: this alias (*e) expands the file to more than 200,000 values (the limit); write the values "
+                    + "out, use 'defaults:' for shared task fields, or use fewer aliases"
+            ])
+    }
+
+    @Test("an alias bomb used as a mapping key is refused at the alias, before the YAML parser hashes it")
+    func aliasBombKey() {
+        var lines = ["name: p", "params:", "  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i", "j"] {
+            lines.append("  \(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ",") + "]")
+            previous = name
+        }
+        lines += ["  k: {? *j : 1}", "tasks:", "  t: {run: [echo]}"]
+        let found = diagnostics(lines.joined(separator: "\n"))
+        #expect(found.count == 1)
+        #expect(found.first?.message.hasPrefix("this alias (*") == true, "\(located(found))")
+        #expect(found.first?.message.contains("expands the file to more than 200,000 values (the limit)") == true)
+    }
+
+    @Test("stars that are not aliases (globs, quoted text, comments) are read as written")
+    func starsThatAreNotAliases() throws {
+        let pipeline = try PipelineFile.parse(
+            """
+            name: p  # *not an alias
+            params: {glob: "*x", list: ['*y'], text: a *b}
+            tasks:
+              t: {shell: ls *.csv *data}
+            """, path: "p.yaml")
+        #expect(pipeline.params == ["glob": "*x", "list": ["*y"], "text": "a *b"])
+        #expect(pipeline.tasks.first?.action == .shell("ls *.csv *data"))
+    }
+
+    @Test("a few aliases that stay within the limit still work")
+    func fewAliases() throws {
+        let pipeline = try PipelineFile.parse(
+            "name: p\nparams:\n  base: &b {lr: 0.1, depth: 3}\n  copy: *b\ntasks:\n  t: {run: [echo]}\n", path: "p.yaml")
+        #expect(pipeline.params["copy"] == pipeline.params["base"])
+    }
+
+    @Test("nesting past 64 levels is refused where it passes the limit")
+    func deepNesting() {
+        let text = "name: p\nparams:\n  x: " + String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
+            + "\ntasks:\n  t: {run: [echo]}\n"
+        let message = "mappings and lists nest more than 64 levels deep here (the limit); flatten the structure, "
+            + "or read deeply nested data from a file"
+        #expect(located(diagnostics(text)) == ["3:68: \(message)"])
+        // Deeper than the YAML parser's own bound: the same message, never the parser's text.
+        let deeper = "name: p\nparams:\n  x: " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000)
+            + "\ntasks:\n  t: {run: [echo]}\n"
+        let found = diagnostics(deeper)
+        #expect(found.map(\.message) == [message])
+        #expect(found.first?.line == 3)
+    }
+
+    @Test("a 511-level nested param is a clear error, not an EncodingError dump")
+    func nestedParam() {
+        let text = "name: p\nparams:\n  x: " + String(repeating: "[", count: 511) + "1" + String(repeating: "]", count: 511)
+            + "\ntasks:\n  t: {run: [echo]}\n"
+        #expect(diagnostics(text, plan: true).map(\.message).first?.hasPrefix("mappings and lists nest more than 64") == true)
+    }
+
+    @Test("a key longer than 256 characters is refused at the key")
+    func longKey() {
+        let key = String(repeating: "k", count: 300)
+        let found = diagnostics("name: p\nparams:\n  \(key): 1\ntasks:\n  t: {run: [echo]}\n")
+        #expect(located(found) == ["3:3: this key is 300 characters long, more than the limit of 256; use a shorter key"])
+    }
+
+    @Test("a file over 1 MiB is refused before it is parsed")
+    func largeFile() {
+        let text = "name: p\ndescription: " + String(repeating: "x", count: 1_048_576) + "\ntasks:\n  t: {run: [echo]}\n"
+        #expect(
+            located(diagnostics(text)) == [
+                "1:1: the file is 1,048,624 bytes, more than the limit of 1,048,576 bytes (1 MiB); "
+                    + "split the pipeline into smaller files"
+            ])
+    }
+
+    @Test("loading refuses devices and FIFOs instead of reading forever")
+    func notARegularFile() {
+        #expect {
+            try PipelineFile.load(path: "/dev/zero")
+        } throws: { error in
+            "\(error)" == "/dev/zero:1:1: error: cannot read the pipeline file: it is not a regular file (a device, "
+                + "FIFO or socket); give the path of a YAML file"
+        }
+    }
+
+    @Test("integers past 2^53 are refused where they are written instead of becoming 1.2345678901234568e+16")
+    func bigIntegers() throws {
+        let found = diagnostics(
+            """
+            name: p
+            params:
+              id: 12345678901234567
+              max: 9007199254740993
+              huge: -99999999999999999999999
+            tasks:
+              t:
+                uses: noop
+                with: {n: 12345678901234567}
+            """, plan: true)
+        let tail = " is too large to keep exactly: numbers are kept as 64-bit floating point, exact up to "
+            + "±9007199254740992 (2^53); quote it to pass it as text, e.g. "
+        #expect(
+            located(found) == [
+                "3:7: the integer 12345678901234567\(tail)\"12345678901234567\"",
+                "4:8: the integer 9007199254740993\(tail)\"9007199254740993\"",
+                "5:9: the integer -99999999999999999999999\(tail)\"-99999999999999999999999\"",
+                "9:15: the integer 12345678901234567\(tail)\"12345678901234567\"",
+            ])
+        let pipeline = try PipelineFile.parse(
+            "name: p\nparams: {a: 9007199254740992, b: \"12345678901234567\"}\ntasks:\n  t: {run: [echo]}\n",
+            path: "p.yaml")
+        #expect(pipeline.params["a"]?.interpolated == "9007199254740992")
+        #expect(pipeline.params["b"]?.interpolated == "12345678901234567")
+    }
+
+    @Test("non-finite numbers are refused where they are written, not dumped as an EncodingError")
+    func nonFinite() {
+        let found = diagnostics(
+            "name: p\nparams:\n  a: .inf\n  b: 1e400\n  c: -.inf\n  d: .nan\ntasks:\n  t: {run: [echo]}\n", plan: true)
+        let tail = " is not a finite number, which a JSON value cannot hold; write a finite number, or quote it to pass it as text"
+        #expect(located(found) == ["3:6: .inf\(tail)", "4:6: 1e400\(tail)", "5:6: -.inf\(tail)", "6:6: .nan\(tail)"])
+    }
+
+    @Test("a NUL character in a run: argument is refused at the argument")
+    func nulInArgv() {
+        let found = diagnostics("name: p\ntasks:\n  t:\n    run: [echo, \"a\\0b\"]\n", plan: true)
+        #expect(
+            located(found) == [
+                "4:17: this argument contains a NUL character (\\0), which a command line or environment cannot carry; remove it"
+            ])
+    }
+
+    @Test("deep and long expressions in if: and with: are located errors (they used to pass and crash the run)")
+    func deepExpressions() {
+        let parentheses = String(repeating: "(", count: 20_000) + "true" + String(repeating: ")", count: 20_000)
+        let chain = Array(repeating: "true", count: 100_000).joined(separator: " || ")
+        let nots = String(repeating: "!", count: 100_000) + "true"
+        let yaml = """
+            name: p
+            tasks:
+              a:
+                if: ${{ \(parentheses) }}
+                run: [a]
+              b:
+                if: \(chain)
+                run: [a]
+              c:
+                if: ${{ \(nots) }}
+                run: [a]
+              d:
+                uses: noop
+                with: {x: "${{ \(parentheses) }}"}
+            """
+        let found = diagnostics(yaml, plan: true)
+        #expect(found.map(\.line) == [4, 7, 10, 14])
+        #expect(found.map(\.column) == [12, 9, 12, 19])
+        #expect(found.allSatisfy { $0.message.contains("characters long, more than the limit of 10000") })
+    }
+}
