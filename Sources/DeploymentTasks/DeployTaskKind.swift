@@ -125,7 +125,9 @@ public struct DeployTaskKind: TaskKind {
             action: .run(argv), environment: environment, workingDirectory: context.workingDirectory,
             clock: context.clock, logger: context.logger, artifacts: context.artifacts,
             withheldEnvironment: context.withheldEnvironment,
-            log: { stream, line in context.log("on_deploy: \(line)", stream: stream) })
+            log: { stream, line in context.log("on_deploy: \(line)", stream: stream) },
+            // The hook's process group is the deploy task's while it runs: a takeover stops it like any command.
+            process: { context.recordProcess($0) })
         do {
             _ = try await CommandTaskKind().run(hookContext)
         } catch {

@@ -81,5 +81,12 @@ import Testing
         #expect(bytes != nil && FileManager.default.contents(atPath: exported) == bytes)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: serving.path).filter { $0 != "model.bin" }
         #expect(leftovers == [], "leftover files: \(leftovers)")
+        // The killed run's hook (in its own process group) was stopped before the deploy task ran again.
+        let hook = try #require(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        // Gone, or a zombie nobody reaped yet (its parent, the killed kiln, is gone): no longer running either way.
+        let state = (try? String(contentsOfFile: "/proc/\(hook)/stat", encoding: .utf8))?
+            .split(separator: ")").last?.split(separator: " ").first
+        #expect(kill(hook, 0) != 0 || state == "Z", "the on_deploy hook of the killed run still runs")
     }
 }
