@@ -15,7 +15,12 @@ extension PipelineExecutor {
         } catch StateStoreError.leased(let holder) {
             guard holder.owner.isGoneFromThisHost else { throw StartError.leased(holder) }
             logger.info("Taking over a run whose owner is gone", metadata: ["run.id": "\(id)", "run.owner": "\(holder.owner)"])
-            return try await store.acquireLease(run: id, owner: owner, at: now, expiresAt: expiry, mode: .takeover)
+            do {
+                return try await store.acquireLease(
+                    run: id, owner: owner, at: now, expiresAt: expiry, mode: .replacing(holder))
+            } catch StateStoreError.leased(let winner) {
+                throw StartError.leased(winner)  // another process replaced the dead holder first
+            }
         }
     }
 

@@ -205,6 +205,8 @@ public struct PipelineExecutor: Sendable {
         let prepared: (run: RunRecord, plan: Plan, records: [TaskRecord])
         do {
             prepared = try await prepareResume(id, lease: lease)
+        } catch StateStoreError.leaseLost(let lostID, let holder) {
+            throw ExecutionError.leaseLost(lostID, holder: holder)  // taken over before it started: nothing to release
         } catch {
             try? await store.releaseLease(lease)
             throw error

@@ -26,12 +26,23 @@ extension RunOwner {
     public var isGoneFromThisHost: Bool {
         guard host == Self.thisHost else { return false }
         guard kill(pid, 0) == 0 || errno == EPERM else { return true }
+        if Self.processState(pid) == "Z" { return true }  // killed, not yet reaped by its parent
         guard started != 0, let current = Self.processStart(pid) else { return false }
         return current != started
     }
 
     /// When process `pid` started, in clock ticks since boot (`/proc/PID/stat` field 22); `nil` when unknown.
     public static func processStart(_ pid: Int32) -> Int64? {
+        statFields(pid).flatMap { $0.count > 19 ? Int64($0[19]) : nil }
+    }
+
+    /// The state letter of process `pid` (`R`, `S`, `Z` for a zombie, …; `/proc/PID/stat` field 3); `nil` when unknown.
+    static func processState(_ pid: Int32) -> Character? {
+        statFields(pid)?.first?.first
+    }
+
+    /// The fields of `/proc/PID/stat` after the command name: element 0 is field 3.
+    private static func statFields(_ pid: Int32) -> [Substring]? {
         guard let file = fopen("/proc/\(pid)/stat", "r") else { return nil }
         defer { fclose(file) }
         var buffer = [CChar](repeating: 0, count: 1024)
@@ -40,8 +51,6 @@ extension RunOwner {
         // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
         guard let close = line.lastIndex(of: ")") else { return nil }
         let fields = line[line.index(after: close)...].split(separator: " ")
-        // fields[0] is field 3 (state), so field 22 is fields[19].
-        guard fields.count > 19 else { return nil }
-        return Int64(fields[19])
+        return fields
     }
 }

@@ -9,7 +9,7 @@ extension SQLiteStateStore {
     private static let acquireSQL = """
         UPDATE runs SET lease_owner = ?2, lease_epoch = lease_epoch + 1, lease_acquired_at = ?3,
             lease_heartbeat_at = ?3, lease_expires_at = ?4
-        WHERE id = ?1 AND (?5 OR lease_owner IS NULL OR lease_expires_at <= ?3 OR lease_owner = ?2)
+        WHERE id = ?1 AND (?5 OR lease_owner IS NULL OR lease_expires_at <= ?3 OR lease_owner = ?2 OR lease_epoch = ?6)
         """
 
     private static let renewSQL = """
@@ -35,8 +35,10 @@ extension SQLiteStateStore {
         let ownerJSON = try Self.ownerJSON(owner)
         return try await writer.writeRetryingWhileBusy { db in
             let update = try db.cachedStatement(sql: Self.acquireSQL)
+            let replaced: Int64? = if case .replacing(let dead) = mode { dead.epoch } else { nil }
             try update.execute(arguments: [
                 id.rawValue, ownerJSON, now.nanosecondsSince1970, expiresAt.nanosecondsSince1970, mode == .takeover,
+                replaced,
             ])
             let taken = db.changesCount > 0
             let current = try Self.readLease(id, db)

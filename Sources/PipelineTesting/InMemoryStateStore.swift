@@ -77,8 +77,12 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
     ) async throws -> RunLease {
         try state.withLock { state in
             guard state.runs[id] != nil else { throw StateStoreError.unknownRun(id) }
-            if let current = state.leases[id], current.isLive(at: now), current.owner != owner, mode == .whenFree {
-                throw StateStoreError.leased(current)
+            if let current = state.leases[id], current.isLive(at: now), current.owner != owner {
+                switch mode {
+                case .takeover: break
+                case .replacing(let dead) where dead.epoch == current.epoch: break
+                case .whenFree, .replacing: throw StateStoreError.leased(current)
+                }
             }
             let epoch = (state.epochs[id] ?? 0) + 1
             let lease = RunLease(runID: id, owner: owner, epoch: epoch, acquiredAt: now, heartbeatAt: now, expiresAt: expiresAt)

@@ -54,6 +54,20 @@ extension StateStoreConformance {
         try expectEqual(try await tasksByID(store, "r1"), ["a": task("a", .succeeded, attempts: 2)], "tasks after a fenced commit")
     }
 
+    static func onlyOneReplacesADeadHolder(_ store: any StateStore) async throws {
+        let id = RunID(rawValue: "r1")
+        try await store.createRun(run("r1"), tasks: [])
+        let dead = try await store.acquireLease(run: id, owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
+        let third = RunOwner(label: "kiln resume", host: "build-3", pid: 9, started: 9)
+        let winner = try await store.acquireLease(
+            run: id, owner: ownerB, at: at(1), expiresAt: at(31), mode: .replacing(dead))
+        try expectEqual(winner.epoch, dead.epoch + 1, "the epoch of the first replacement")
+        try await expectError(.leased(winner), "a second process replacing the same dead holder") {
+            _ = try await store.acquireLease(run: id, owner: third, at: at(2), expiresAt: at(32), mode: .replacing(dead))
+        }
+        try expectEqual(try await store.lease(of: id), winner, "the lease after two replacements raced")
+    }
+
     static func releasedLeaseFreesTheRun(_ store: any StateStore) async throws {
         let id = RunID(rawValue: "r1")
         try await store.createRun(run("r1"), tasks: [])

@@ -64,5 +64,7 @@ public enum StateStoreConformance {
               run: takeoverFencesTheOldOwner),
         Check("a released lease frees the run; epochs keep growing; a lease on an unknown run is refused",
               run: releasedLeaseFreesTheRun),
+        Check("of several processes replacing one dead holder, only the first takes the run",
+              run: onlyOneReplacesADeadHolder),
     ]
 }

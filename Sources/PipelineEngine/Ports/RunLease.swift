@@ -64,6 +64,9 @@ public struct RunLease: Sendable, Hashable {
 public enum LeaseAcquisition: Sendable, Hashable {
     /// Only when nobody holds a live lease (the holder's lease expired, was released, or never existed).
     case whenFree
-    /// Also from a live holder: `--takeover`, or a holder known to be dead (its process is gone).
+    /// Also from a live holder: `--takeover`.
     case takeover
+    /// Also from this holder, if it still holds the run (one known to be dead: its process is gone). When several
+    /// processes saw the same dead holder, only the first replaces it; the others find the winner's live lease.
+    case replacing(RunLease)
 }
