@@ -1,5 +1,6 @@
 import Foundation
 import ModelRegistry
+import PipelineEngine
 import PipelineModel
 import Synchronization
 
@@ -11,7 +12,7 @@ import Synchronization
 /// when an earlier process had the same id.
 enum DeploymentProcess {
     /// This process.
-    static let current = DeploymentOwner(pid: getpid(), processStart: status(of: getpid())?.start)
+    static let current = DeploymentOwner(pid: getpid(), processStart: RunOwner.processStart(getpid()))
 
     /// The intents this process carries out (deploying or recovering) right now.
     private static let inFlight = Mutex(Set<String>())
@@ -42,20 +43,11 @@ enum DeploymentProcess {
             return inFlight.withLock { $0.contains(intent.id) }
         }
         guard owner.pid > 0, kill(owner.pid, 0) == 0 || errno == EPERM else { return false }
-        guard let status = status(of: owner.pid) else { return true }
-        if status.state == "Z" || status.state == "X" { return false }
-        if let start = owner.processStart, start != status.start { return false }
+        guard let state = RunOwner.processState(owner.pid), let started = RunOwner.processStart(owner.pid) else {
+            return true
+        }
+        if state == "Z" || state == "X" { return false }
+        if let start = owner.processStart, start != started { return false }
         return true
-    }
-
-    /// The state letter and start time (clock ticks after boot) of process `pid`, from `/proc` where there is one.
-    private static func status(of pid: Int32) -> (state: Character, start: Int64)? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = text.lastIndex(of: ")")
-        else { return nil }
-        // After "pid (comm)": field 3 is the state, field 22 the start time.
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, let state = fields[0].first, let start = Int64(fields[19]) else { return nil }
-        return (state, start)
     }
 }

@@ -37,7 +37,7 @@ extension RunOwner {
     }
 
     /// The state letter of process `pid` (`R`, `S`, `Z` for a zombie, …; `/proc/PID/stat` field 3); `nil` when unknown.
-    static func processState(_ pid: Int32) -> Character? {
+    public static func processState(_ pid: Int32) -> Character? {
         statFields(pid)?.first?.first
     }
 
