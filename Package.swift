@@ -42,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // Layer 1: pure values.
@@ -131,12 +132,27 @@ let package = Package(
             dependencies: ["PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "KilnOperations",
+            dependencies: ["PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler", "DeploymentTasks"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KilnHTTP",
+            dependencies: [
+                "PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler", "KilnOperations",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Layer 5: executables (composition roots).
         .executableTarget(
             name: "kiln",
             dependencies: [
                 "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks", "DeploymentTasks",
                 "PipelineStoreSQLite", "SQLiteData", "ModelRegistry", "Tabular", "Notifications", "PipelineScheduler",
+                "KilnOperations", "KilnHTTP",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

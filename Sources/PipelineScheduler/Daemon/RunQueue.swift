@@ -12,6 +12,8 @@ import Synchronization
 public final class RunQueue: RunLauncher {
     let executor: PipelineExecutor
     private let pending = Mutex<[RunID]>([])
+    /// Runs being executed by the run-queue service, to cancel one on request.
+    private let executing = Mutex<[RunID: Task<RunRecord, any Error>]>([:])
 
     /// Creates a queue whose runs `executor` creates and executes.
     public init(executor: PipelineExecutor) {
@@ -33,6 +35,23 @@ public final class RunQueue: RunLauncher {
     /// Adds an existing run (to resume) to the queue.
     public func enqueue(_ id: RunID) {
         pending.withLock { $0.append(id) }
+    }
+
+    /// Cancels a run the run-queue service executes: its running tasks are stopped and it ends `cancelled`.
+    ///
+    /// - Returns: `false` when the service does not execute that run (it may be queued, or executed elsewhere).
+    public func cancel(_ id: RunID) -> Bool {
+        guard let task = executing.withLock({ $0[id] }) else { return false }
+        task.cancel()
+        return true
+    }
+
+    /// Executes `body` as the run `id`, cancellable by ``cancel(_:)`` as well as by the caller's cancellation.
+    func executing(_ id: RunID, _ body: @escaping @Sendable () async throws -> RunRecord) async throws -> RunRecord {
+        let task = Task { try await body() }
+        executing.withLock { $0[id] = task }
+        defer { executing.withLock { _ = $0.removeValue(forKey: id) } }
+        return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
     }
 
     /// Takes every run handed over since the last call.

@@ -137,7 +137,7 @@ public struct RunQueueService: Service {
         logger[metadataKey: "run.id"] = "\(id)"
         do {
             logger.info("Run starting")
-            let run = try await executor.resume(id)
+            let run = try await queue.executing(id) { [executor] in try await executor.resume(id) }
             logger.info("Run ended", metadata: ["run.state": "\(run.state.rawValue)"])
         } catch PipelineExecutor.StartError.leased(let lease) {
             // Another live process executes it (a `kiln run`): leave it, and look again once its lease would lapse.

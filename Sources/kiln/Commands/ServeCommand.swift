@@ -34,6 +34,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel = "info"
 
+    @Option(help: ArgumentHelp(
+        "Serve the HTTP API on HOST:PORT, or 'off'.",
+        discussion: "Default 127.0.0.1:8080 (if that port is taken, serve goes on without HTTP and says so). A non-loopback address needs a token.",
+        valueName: "host:port"))
+    var http: String?
+
+    @Option(help: ArgumentHelp(
+        "File holding the API token that state-changing requests must send (default: the KILN_TOKEN variable).",
+        valueName: "file"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp("Which requests need the token: writes (default) or all.", valueName: "scope"))
+    var auth = "writes"
+
     @OptionGroup var home: HomeOptions
     @OptionGroup var lease: LeaseOptions
 
@@ -46,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let parallelism, parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
         let (heartbeat, leaseDuration) = try lease.durations()
+        let server = try await reportingErrors { try HTTPSetting.server(http: http, tokenFile: tokenFile, auth: auth) }
         try await reportingErrors {
             var logger = Logger(label: "kiln.serve") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = level
@@ -74,8 +89,16 @@ struct ServeCommand: AsyncParsableCommand {
             let runner = RunQueueService(
                 executor: executor, queue: queue, clock: clock,
                 configuration: .init(poll: min(tickDuration, .seconds(1)), grace: graceDuration), logger: logger)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let server {
+                let backend = try HTTPSetting.backend(
+                    home: home, wiring: wiring, executor: executor, queue: queue, catalog: catalog, clock: clock)
+                services.append(.init(
+                    service: HTTPService(server: server.configuration, explicit: server.explicit, backend: backend, logger: logger),
+                    successTerminationBehavior: .ignore))
+            }
             try await Lifecycle.run(
-                [
+                services + [
                     .init(service: triggers, successTerminationBehavior: .ignore),
                     .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(
