@@ -231,6 +231,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "KilnHTTPTests",
+            dependencies: [
+                "KilnHTTP", "KilnOperations", "PipelineModel", "PipelineEngine", "PipelineScheduler", "PipelineTesting",
+                "ModelRegistry", "CommandTasks", "DeploymentTasks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataValidationTests", dependencies: ["DataValidation", "Tabular"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Tabular"]),

@@ -65,7 +65,7 @@ public enum KilnAPI {
         Route(
             method: .get, path: "/v1/pipelines",
             summary: "The watched pipelines: file, triggers, next scheduled fire, and the states of their last runs.",
-            returns: "{pipelines: [{name, path, triggers, next_fire, recent_runs: [{id, state, created_at}]}]}"
+            returns: "{pipelines: [{name, path, tasks, triggers: {rules, schedule, every, timezone, upstream, combine, cooldown}, next_fire, recent_runs: [{id, state, created_at}]}]}"
         ) { _, _, backend in
             let now = backend.operations.clock.now
             var list: [JSONValue] = []
@@ -178,7 +178,7 @@ public enum KilnAPI {
             guard let run = try await backend.operations.store.run(id) else { throw OperationError(.notFound, "no run '\(id)'") }
             guard run.state != .succeeded else { throw OperationError(.conflict, "run \(id) already succeeded: nothing to resume") }
             if let lease = try await backend.operations.store.lease(of: id), lease.expiresAt > backend.operations.clock.now {
-                throw OperationError(.conflict, PipelineExecutor.StartError.leased(lease).description)
+                throw OperationError(.busy, PipelineExecutor.StartError.leased(lease).description)
             }
             await backend.continueRun(id)
             return JSONBody.response(["id": .string(id.rawValue), "state": .string(run.state.rawValue)], status: .accepted)
@@ -351,13 +351,20 @@ public enum KilnAPI {
     }
 
     static func pipelineSummary(_ watched: WatchedPipeline, recent: [RunRecord], now: Timestamp) -> JSONValue {
-        let triggers: JSONValue
-        if let spec = watched.pipeline.triggers, let data = try? JSONEncoder().encode(spec),
-            let value = try? JSONDecoder().decode(JSONValue.self, from: data)
-        {
-            triggers = value
-        } else {
-            triggers = .null
+        var triggers: JSONValue = .null
+        if let spec = watched.pipeline.triggers {
+            var rules: [JSONValue] = []
+            if spec.hasSchedule { rules.append("schedule") }
+            if spec.performance != nil { rules.append("performance") }
+            if spec.data != nil { rules.append("data") }
+            if spec.drift != nil { rules.append("drift") }
+            if !spec.upstream.isEmpty { rules.append("upstream") }
+            triggers = [
+                "rules": .array(rules), "schedule": spec.schedule.map(JSONValue.string) ?? .null,
+                "every": spec.every.map(JSONValue.string) ?? .null, "timezone": spec.timezone.map(JSONValue.string) ?? .null,
+                "upstream": .array(spec.upstream.map(JSONValue.string)), "combine": .string(spec.combine.rawValue),
+                "cooldown": spec.cooldown.map(JSONValue.string) ?? .null,
+            ]
         }
         return [
             "name": .string(watched.pipeline.name), "path": watched.path.map(JSONValue.string) ?? .null,

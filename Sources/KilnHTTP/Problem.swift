@@ -26,7 +26,7 @@ public struct Problem: Error, Sendable {
             switch refusal.kind {
             case .invalid: return Problem(.badRequest, refusal.message)
             case .notFound: return Problem(.notFound, refusal.message)
-            case .conflict: return Problem(.conflict, refusal.message)
+            case .conflict, .contention, .busy: return Problem(.conflict, refusal.message)
             }
         }
         if let http = error as? HTTPError {

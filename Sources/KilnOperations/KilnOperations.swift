@@ -183,7 +183,7 @@ public struct KilnOperations: Sendable {
         } else {
             guard let production = registered.production else {
                 throw OperationError(
-                    .conflict, "model '\(model)' has no production version; pass a version or promote one first")
+                    .conflict, "model '\(model)' has no production version; give the version (--version N) or promote one first")
             }
             chosen = production
         }

@@ -10,8 +10,14 @@ public struct OperationError: Error, Sendable, Hashable, CustomStringConvertible
         case invalid
         /// Something it names does not exist (CLI exit 2, HTTP 404).
         case notFound
-        /// The state does not allow it now: not waiting, moved meanwhile, executed elsewhere (CLI exit 1, HTTP 409).
+        /// The state does not allow it: the task is not waiting, the run already succeeded, there is nothing to roll
+        /// back to (CLI exit 2, HTTP 409).
         case conflict
+        /// Another process changed the same thing meanwhile: an alias moved, a deployment is in progress; trying
+        /// again may work (CLI exit 1, HTTP 409).
+        case contention
+        /// Another live process executes the run (CLI exit 3, HTTP 409).
+        case busy
     }
 
     /// What kind of refusal.
@@ -35,15 +41,16 @@ public struct OperationError: Error, Sendable, Hashable, CustomStringConvertible
         case let error as RegistryError:
             switch error {
             case .unknownModel, .unknownVersion, .unknownAlias: return OperationError(.notFound, error.description)
-            case .aliasConflict, .deploymentInProgress, .deploymentLost, .neverMoved, .noPreviousVersion:
-                return OperationError(.conflict, error.description)
+            case .aliasConflict, .deploymentInProgress, .deploymentLost: return OperationError(.contention, error.description)
+            case .neverMoved, .noPreviousVersion: return OperationError(.conflict, error.description)
             default: return OperationError(.invalid, error.description)
             }
         case let error as PipelineExecutor.StartError:
             switch error {
             case .unknownParam: return OperationError(.invalid, error.description)
             case .unknownRun: return OperationError(.notFound, error.description)
-            case .alreadySucceeded, .notWaiting, .leased: return OperationError(.conflict, error.description)
+            case .alreadySucceeded, .notWaiting: return OperationError(.conflict, error.description)
+            case .leased: return OperationError(.busy, error.description)
             }
         default: return nil
         }

@@ -272,7 +272,13 @@ public struct PipelineExecutor: Sendable {
         }
         var record = records.first { $0.taskID == chosen }!
         record.decision = decision
-        try await store.commit(StateBatch(tasks: [TaskUpdate(runID: id, record: record, expected: .waiting)]))
+        do {
+            try await store.commit(StateBatch(tasks: [TaskUpdate(runID: id, record: record, expected: .waiting, undecided: true)]))
+        } catch StateStoreError.alreadyDecided, StateStoreError.conflict {
+            // Decided (or ended) meanwhile by another process: exactly one decision is recorded.
+            let left = try await store.tasks(of: id).filter { $0.state == .waiting && $0.decision == nil }.map(\.taskID).sorted()
+            throw StartError.notWaiting(id, task: chosen, waiting: left)
+        }
         return chosen
     }
 }

@@ -31,6 +31,9 @@ extension SQLiteStateStore {
         WHERE run_id = ?1 AND task_id = ?2 AND state = ?15
         """
 
+    /// The compare-and-set form for a decision: the expected state, and no decision yet.
+    private static let compareAndSetUndecidedTaskSQL = compareAndSetTaskSQL + " AND decision IS NULL"
+
     private static let insertLogSQL = "INSERT INTO logs (\(logColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 
     private static let upsertCacheSQL = """
@@ -142,7 +145,7 @@ extension SQLiteStateStore {
             try execute(db.cachedStatement(sql: upsertTaskSQL), arguments, run: update.runID)
             return
         }
-        let compareAndSet = try db.cachedStatement(sql: compareAndSetTaskSQL)
+        let compareAndSet = try db.cachedStatement(sql: update.undecided ? compareAndSetUndecidedTaskSQL : compareAndSetTaskSQL)
         compareAndSet.setUncheckedArguments(arguments)
         try compareAndSet.execute()
         guard db.changesCount == 0 else { return }
@@ -151,6 +154,9 @@ extension SQLiteStateStore {
             db.cachedStatement(sql: "SELECT state FROM task_runs WHERE run_id = ? AND task_id = ?"),
             arguments: [update.runID.rawValue, update.record.taskID])
         if actual == nil, try !runExists(update.runID, db) { throw StateStoreError.unknownRun(update.runID) }
+        if update.undecided, actual == expected.rawValue {
+            throw StateStoreError.alreadyDecided(run: update.runID, task: update.record.taskID)
+        }
         throw StateStoreError.conflict(
             run: update.runID, task: update.record.taskID, expected: expected,
             actual: actual.flatMap(TaskState.init(rawValue:)))

@@ -58,6 +58,9 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
                     throw StateStoreError.conflict(
                         run: update.runID, task: update.record.taskID, expected: expected, actual: current?.state)
                 }
+                if update.undecided, current?.decision != nil {
+                    throw StateStoreError.alreadyDecided(run: update.runID, task: update.record.taskID)
+                }
                 staged[update.runID, default: [:]][update.record.taskID] = update.record
             }
             state.tasks = staged

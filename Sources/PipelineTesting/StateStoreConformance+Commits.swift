@@ -103,6 +103,20 @@ extension StateStoreConformance {
         try expectEqual(try await store.cacheEntries(), [], "the cache entries after a conflicting batch")
     }
 
+    static func onlyTheFirstDecisionIsRecorded(_ store: any StateStore) async throws {
+        let id = RunID(rawValue: "r1")
+        try await store.createRun(run("r1"), tasks: [task("approve", .waiting, attempts: 1)])
+        var approved = task("approve", .waiting, attempts: 1)
+        approved.decision = Decision(approved: true, reason: "looks good", actor: "ada", at: at(2))
+        var rejected = approved
+        rejected.decision = Decision(approved: false, reason: nil, actor: "bob", at: at(3))
+        try await store.commit(StateBatch(tasks: [TaskUpdate(runID: id, record: approved, expected: .waiting, undecided: true)]))
+        try await expectError(.alreadyDecided(run: id, task: "approve"), "a second decision") {
+            try await store.commit(StateBatch(tasks: [TaskUpdate(runID: id, record: rejected, expected: .waiting, undecided: true)]))
+        }
+        try expectEqual(try await tasksByID(store, "r1"), ["approve": approved], "the task after two decisions")
+    }
+
     static func retryAfterConflict(_ store: any StateStore) async throws {
         let created = run("r1")
         try await store.createRun(created, tasks: [task("a", .running)])

@@ -51,6 +51,7 @@ public enum StateStoreConformance {
         Check("a compare-and-set conflict throws and writes nothing of its batch", run: conflictWritesNothing),
         Check("a batch retried after a conflict stores its run record in full", run: retryAfterConflict),
         Check("a compare-and-set on a task the run lacks reports it missing", run: compareAndSetOnMissingTask),
+        Check("of two decisions on a waiting task, only the first is recorded", run: onlyTheFirstDecisionIsRecorded),
         Check("a batch naming an unknown run throws unknownRun and writes nothing", run: unknownRunInBatch),
         Check("runs are listed newest first, filtered by pipeline and limited", run: runsAreListedNewestFirst),
         Check("run ids are found by prefix, with % and _ taken literally", run: runIDsByPrefix),

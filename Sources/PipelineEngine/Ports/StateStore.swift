@@ -76,6 +76,8 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     case duplicateIdempotencyKey(String)
     /// A compare-and-set task update found another state than expected.
     case conflict(run: RunID, task: String, expected: TaskState, actual: TaskState?)
+    /// A decision was recorded for a task that another writer decided first.
+    case alreadyDecided(run: RunID, task: String)
     /// The run does not exist.
     case unknownRun(RunID)
     /// Another owner holds a live lease on the run.
@@ -90,6 +92,8 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
         case .duplicateIdempotencyKey(let key): return "a run with idempotency key '\(key)' already exists"
         case .conflict(let run, let task, let expected, let actual):
             return "task \(task) of run \(run) was \(actual?.rawValue ?? "missing"), expected \(expected.rawValue): another process changed it"
+        case .alreadyDecided(let run, let task):
+            return "task \(task) of run \(run) was decided meanwhile by someone else; see `kiln show \(run)`"
         case .unknownRun(let id): return "no run \(id) in this store"
         case .leased(let lease):
             return "run \(lease.runID) is being executed by \(lease.owner) since \(lease.acquiredAt.iso8601) "
@@ -138,11 +142,16 @@ public struct TaskUpdate: Sendable, Hashable {
     public var record: TaskRecord
     /// The state the stored record must have for the update to apply, or `nil` to write unconditionally.
     public var expected: TaskState?
+    /// With ``expected``: the stored record must also have no decision yet, so that of two concurrent decisions on a
+    /// waiting task exactly one is recorded (the other gets ``StateStoreError/alreadyDecided(run:task:)``).
+    public var undecided: Bool
 
     /// Creates an update.
-    public init(runID: RunID, record: TaskRecord, expected: TaskState?) {
+    public init(runID: RunID, record: TaskRecord, expected: TaskState?, undecided: Bool = false) {
+        precondition(!undecided || expected != nil, "undecided needs an expected state")
         self.runID = runID
         self.record = record
         self.expected = expected
+        self.undecided = undecided
     }
 }

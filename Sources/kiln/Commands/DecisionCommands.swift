@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnOperations
 import PipelineEngine
 import PipelineModel
 import PipelineStoreSQLite
@@ -29,12 +30,12 @@ struct DecisionOptions: ParsableArguments {
     /// Records the decision, then continues the run in this process unless `--no-continue`.
     func decide(approved: Bool) async throws {
         try await reportingErrors {
-            let store = try home.openStore()
+            let wiring = try TriggerWiring(home: home)
+            let store = wiring.store
             let id = try await home.resolveRun(run, in: store)
             let actor = by ?? Execution.environment["USER"] ?? "cli"
-            let recorder = PipelineExecutor(store: store, kinds: TaskKindRegistry(), clock: SystemClock())
-            let decision = Decision(approved: approved, reason: reason, actor: actor, at: SystemClock().now)
-            let decided = try await recorder.decide(decision, task: task, of: id)
+            let decided = try await Operations.make(home: home, wiring: wiring).decide(
+                run: id, task: task, approved: approved, reason: reason, actor: actor)
             Terminal.err("\(approved ? "approved" : "rejected") \(decided) of run \(id)" + (reason.map { ": \($0)" } ?? ""))
             guard !noContinue else { return }
             let snapshot = try await store.run(id)?.snapshot

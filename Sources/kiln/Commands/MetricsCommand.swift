@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnOperations
 import Foundation
 import ModelRegistry
 import PipelineEngine
@@ -47,28 +48,9 @@ struct MetricsCommand: AsyncParsableCommand {
                     metrics.append((parts[0], value))
                 }
                 let time = try at.map { try TriggerWiring.time($0, option: "--at") } ?? SystemClock().now
-                let wiring = try TriggerWiring(home: home)
-                guard let registered = try await wiring.registry.model(named: model) else {
-                    throw CLIError("no model '\(model)' in the registry; list models with `kiln models`", exitCode: 2)
-                }
-                let chosen: Int
-                if let version {
-                    guard registered.version(version) != nil else {
-                        throw CLIError("model '\(model)' has no version \(version)", exitCode: 2)
-                    }
-                    chosen = version
-                } else {
-                    guard let production = registered.production else {
-                        throw CLIError(
-                            "model '\(model)' has no production version; pass --version N or promote one first", exitCode: 2)
-                    }
-                    chosen = production
-                }
-                let samples = metrics.map {
-                    MetricSample(model: model, version: chosen, metric: $0.0, value: $0.1, at: time)
-                }
-                try await wiring.registry.pushMetrics(samples)
-                Terminal.out("recorded \(metrics.map { "\($0.0)=\($0.1)" }.joined(separator: " ")) for \(model) v\(chosen) at \(time.iso8601)")
+                let samples = try await Operations.make(home: home, wiring: try TriggerWiring(home: home)).pushMetrics(
+                    model: model, values: metrics, version: version, at: time)
+                Terminal.out("recorded \(metrics.map { "\($0.0)=\($0.1)" }.joined(separator: " ")) for \(model) v\(samples[0].version) at \(time.iso8601)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnOperations
 import ModelRegistry
 import PipelineEngine
 import PipelineModel
@@ -129,11 +130,8 @@ struct ModelsCommand: AsyncParsableCommand {
             try await reportingRegistryErrors {
                 // Through the deployer, so an alias that was deployed with `export_to:` moves with its file (the
                 // recorded export path), crash-consistently, after recovering any interrupted deployment.
-                let deployer = try home.deployer()
-                try await DeploymentRecovery.report(deployer.recover(at: SystemClock().now))
-                let change = try await deployer.deploy(
-                    model: name, version: version, alias: alias, exportPath: nil, hook: {},
-                    reason: reason, actor: "cli", at: SystemClock().now)
+                let change = try await Operations.make(home: home, wiring: try TriggerWiring(home: home)).promote(
+                    model: name, version: version, alias: alias, reason: reason, actor: "cli", report: { DeploymentRecovery.report([$0]) })
                 ModelsCommand.report(change, json: json)
             }
         }
@@ -165,10 +163,8 @@ struct ModelsCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingRegistryErrors {
                 // Restores the exported file too, when the alias was deployed with `export_to:`.
-                let deployer = try home.deployer()
-                try await DeploymentRecovery.report(deployer.recover(at: SystemClock().now))
-                let change = try await deployer.rollback(
-                    model: name, alias: alias, to: to, reason: reason, actor: "cli", at: SystemClock().now)
+                let change = try await Operations.make(home: home, wiring: try TriggerWiring(home: home)).rollback(
+                    model: name, alias: alias, to: to, reason: reason, actor: "cli", report: { DeploymentRecovery.report([$0]) })
                 ModelsCommand.report(change, json: json)
             }
         }

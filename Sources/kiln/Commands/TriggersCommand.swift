@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnOperations
 import Foundation
 import PipelineEngine
 import PipelineModel
@@ -34,16 +35,8 @@ struct TriggersCommand: AsyncParsableCommand {
                 let files = PipelineFiles.expand(paths)
                 let pipelines = PipelineFiles.loadAll(files)
                 let now = try at.map { try TriggerWiring.time($0, option: "--at") } ?? SystemClock().now
-                let wiring = try TriggerWiring(home: home)
-                let evaluator = TriggerEvaluator()
-                var decisions: [TriggerDecision] = []
-                for watched in pipelines {
-                    let name = watched.pipeline.name
-                    decisions.append(try await evaluator.evaluate(
-                        watched.pipeline, baseDirectory: watched.baseDirectory, at: now,
-                        state: try await wiring.store.triggerState(pipeline: name),
-                        history: try await RunHistory.read(pipeline: name, from: wiring.store), inputs: wiring.inputs))
-                }
+                let decisions = try await Operations.make(home: home, wiring: try TriggerWiring(home: home))
+                    .evaluateTriggers(pipelines, at: now)
                 if json {
                     Terminal.out(Terminal.json(.array(decisions.map(\.json))))
                 } else {
@@ -92,13 +85,9 @@ struct TriggersCommand: AsyncParsableCommand {
                 let start = try TriggerWiring.time(from, option: "--from")
                 let end = try TriggerWiring.time(to, option: "--to")
                 guard start <= end else { throw CLIError("--from must not be after --to", exitCode: 2) }
-                let wiring = try TriggerWiring(home: home)
                 let base = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
-                let lastRun = try await wiring.store.runs(pipeline: plan.pipeline.name, limit: 10_000)
-                    .map(\.createdAt).filter { $0 < start }.max()
-                let runs = try await TriggerBacktest().replay(
-                    plan.pipeline, baseDirectory: base, from: start, through: end, lastRunBefore: lastRun,
-                    inputs: wiring.inputs)
+                let runs = try await Operations.make(home: home, wiring: try TriggerWiring(home: home)).backtest(
+                    WatchedPipeline(plan: plan, baseDirectory: base, path: file), from: start, to: end)
                 if json {
                     Terminal.out(Terminal.json([
                         "pipeline": .string(plan.pipeline.name), "from": .string(start.iso8601), "to": .string(end.iso8601),

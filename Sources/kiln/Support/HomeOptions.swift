@@ -3,6 +3,7 @@ import Foundation
 import PipelineEngine
 import PipelineModel
 import PipelineStoreSQLite
+import KilnOperations
 
 /// Where Kiln keeps its state: `--home`, else `KILN_HOME`, else `./.kiln`.
 struct HomeOptions: ParsableArguments {
@@ -60,6 +61,13 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     } catch let error as CLIError {
         Terminal.error(error.message)
         throw ExitCode(error.exitCode)
+    } catch let error as OperationError {
+        Terminal.error(error.message)
+        switch error.kind {
+        case .invalid, .notFound, .conflict: throw ExitCode(2)
+        case .contention: throw ExitCode(1)
+        case .busy: throw ExitCode(3)
+        }
     } catch let error as ExitCode {
         throw error
     } catch let error as CleanExit {
