@@ -33,7 +33,7 @@ public enum KilnAPI {
         }
     }
 
-    /// Builds the router: problem documents for every error, the token check, then the routes.
+    /// Builds the router: problem documents for every error, the token check, then the API routes and the dashboard.
     ///
     /// - Parameters:
     ///   - backend: What the API acts on.
@@ -48,6 +48,7 @@ public enum KilnAPI {
                 try await route.handler(request, context.parameters, backend)
             }
         }
+        Dashboard.register(on: router, backend: backend)
         router.get("/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
@@ -65,13 +66,13 @@ public enum KilnAPI {
         Route(
             method: .get, path: "/v1/pipelines",
             summary: "The watched pipelines: file, triggers, next scheduled fire, and the states of their last runs.",
-            returns: "{pipelines: [{name, path, tasks, triggers: {rules, schedule, every, timezone, upstream, combine, cooldown}, next_fire, recent_runs: [{id, state, created_at}]}]}"
+            returns: "{pipelines: [{name, path, tasks, triggers: {rules, schedule, every, timezone, upstream, combine, cooldown}, next_fire, last_verdict: {at, fires, rules: [{type, fires, evidence}]}, recent_runs: [{id, state, created_at}]}]}"
         ) { _, _, backend in
             let now = backend.operations.clock.now
             var list: [JSONValue] = []
             for watched in await backend.catalog.pipelines() {
                 let recent = try await backend.operations.store.runs(pipeline: watched.pipeline.name, limit: 20)
-                list.append(pipelineSummary(watched, recent: recent, now: now))
+                list.append(pipelineSummary(watched, recent: recent, now: now, verdict: backend.verdicts?.latest(of: watched.pipeline.name)))
             }
             return JSONBody.response(["pipelines": .array(list)])
         },
@@ -350,7 +351,9 @@ public enum KilnAPI {
         }
     }
 
-    static func pipelineSummary(_ watched: WatchedPipeline, recent: [RunRecord], now: Timestamp) -> JSONValue {
+    static func pipelineSummary(
+        _ watched: WatchedPipeline, recent: [RunRecord], now: Timestamp, verdict: TriggerVerdicts.Entry?
+    ) -> JSONValue {
         var triggers: JSONValue = .null
         if let spec = watched.pipeline.triggers {
             var rules: [JSONValue] = []
@@ -370,6 +373,11 @@ public enum KilnAPI {
             "name": .string(watched.pipeline.name), "path": watched.path.map(JSONValue.string) ?? .null,
             "tasks": .number(Double(watched.pipeline.tasks.count)), "triggers": triggers,
             "next_fire": TriggerEvaluator.nextScheduledFire(of: watched.pipeline, after: now).map { .string($0.iso8601) } ?? .null,
+            "last_verdict": verdict.map { entry in
+                var decision = entry.decision.json.objectValue ?? [:]
+                decision["at"] = .string(entry.at.iso8601)
+                return .object(decision)
+            } ?? .null,
             "recent_runs": .array(recent.map {
                 ["id": .string($0.id.rawValue), "state": .string($0.state.rawValue), "created_at": .string($0.createdAt.iso8601)]
             }),

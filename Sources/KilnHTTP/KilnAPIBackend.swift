@@ -17,6 +17,8 @@ public struct KilnAPIBackend: Sendable {
     public var cancelRun: @Sendable (RunID) async -> Bool
     /// The Kiln version, for `/openapi.json`.
     public var version: String
+    /// The trigger service's latest decisions, if a trigger service runs.
+    public var verdicts: TriggerVerdicts?
 
     /// Creates a backend.
     public init(
@@ -24,8 +26,9 @@ public struct KilnAPIBackend: Sendable {
         startRun: @escaping @Sendable (WatchedPipeline, [String: JSONValue], JSONValue) async throws -> RunID,
         continueRun: @escaping @Sendable (RunID) async -> Void,
         cancelRun: @escaping @Sendable (RunID) async -> Bool,
-        version: String
+        version: String, verdicts: TriggerVerdicts? = nil
     ) {
+        self.verdicts = verdicts
         self.operations = operations
         self.catalog = catalog
         self.startRun = startRun

@@ -23,12 +23,16 @@ public struct TriggerService: Service {
     let clock: any PipelineClock
     let configuration: Configuration
     let logger: Logger
+    let verdicts: TriggerVerdicts?
 
     /// Creates the service.
+    ///
+    /// - Parameter verdicts: Where each tick's decisions are recorded, for the HTTP API and dashboard.
     public init(
         catalog: any PipelineCatalog, coordinator: TriggerCoordinator, clock: any PipelineClock,
-        configuration: Configuration = Configuration(), logger: Logger
+        configuration: Configuration = Configuration(), logger: Logger, verdicts: TriggerVerdicts? = nil
     ) {
+        self.verdicts = verdicts
         self.catalog = catalog
         self.coordinator = coordinator
         self.clock = clock
@@ -41,7 +45,8 @@ public struct TriggerService: Service {
         logger.info("Trigger service started", metadata: ["tick": "\(configuration.tick)"])
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = clock.now
-            await coordinator.tick(await catalog.pipelines(), at: now)
+            let decisions = await coordinator.tick(await catalog.pipelines(), at: now)
+            verdicts?.record(decisions, at: now)
             do {
                 try await cancelWhenGracefulShutdown { [clock, configuration] in
                     try await clock.sleep(until: now.adding(configuration.tick))

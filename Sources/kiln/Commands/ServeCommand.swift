@@ -83,16 +83,18 @@ struct ServeCommand: AsyncParsableCommand {
             let coordinator = TriggerCoordinator(
                 evaluator: TriggerEvaluator(configuration: .init(onTimeTolerance: tolerance)), states: wiring.store,
                 runs: wiring.store, inputs: wiring.inputs, launcher: queue, logger: logger)
+            let verdicts = TriggerVerdicts()
             let triggers = TriggerService(
                 catalog: catalog, coordinator: coordinator, clock: clock, configuration: .init(tick: tickDuration),
-                logger: logger)
+                logger: logger, verdicts: verdicts)
             let runner = RunQueueService(
                 executor: executor, queue: queue, clock: clock,
                 configuration: .init(poll: min(tickDuration, .seconds(1)), grace: graceDuration), logger: logger)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             if let server {
                 let backend = try HTTPSetting.backend(
-                    home: home, wiring: wiring, executor: executor, queue: queue, catalog: catalog, clock: clock)
+                    home: home, wiring: wiring, executor: executor, queue: queue, catalog: catalog, clock: clock,
+                    verdicts: verdicts)
                 services.append(.init(
                     service: HTTPService(server: server.configuration, explicit: server.explicit, backend: backend, logger: logger),
                     successTerminationBehavior: .ignore))

@@ -43,7 +43,7 @@ enum HTTPSetting {
     /// The API's backend: the operations shared with the CLI, and the daemon's queue to start, continue and cancel runs.
     static func backend(
         home: HomeOptions, wiring: TriggerWiring, executor: PipelineExecutor, queue: RunQueue, catalog: any PipelineCatalog,
-        clock: any PipelineClock
+        clock: any PipelineClock, verdicts: TriggerVerdicts
     ) throws -> KilnAPIBackend {
         let operations = try Operations.make(home: home, wiring: wiring, clock: clock)
         return KilnAPIBackend(
@@ -57,7 +57,7 @@ enum HTTPSetting {
             },
             continueRun: { queue.enqueue($0) },
             cancelRun: { queue.cancel($0) },
-            version: Kiln.configuration.version)
+            version: Kiln.configuration.version, verdicts: verdicts)
     }
 }
 
