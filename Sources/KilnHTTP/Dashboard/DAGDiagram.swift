@@ -4,9 +4,9 @@ import PipelineModel
 /// curves from each upstream task to its dependents, each node coloured by its state. Every node is a
 /// `<g class="node state-S" data-task="ID" data-state="S">`, which the run page's script updates live.
 enum DAGDiagram {
-    static let nodeWidth = 168
-    static let nodeHeight = 38
-    static let columnGap = 56
+    static let nodeWidth = 150
+    static let nodeHeight = 34
+    static let columnGap = 36
     static let rowGap = 14
     static let margin = 8
 
@@ -53,7 +53,7 @@ enum DAGDiagram {
         var nodes = ""
         for (position, task) in tasks.enumerated() {
             let state = states[task.id] ?? "pending"
-            let label = task.id.count > 22 ? String(task.id.prefix(21)) + "…" : task.id
+            let label = task.id.count > 19 ? String(task.id.prefix(18)) + "…" : task.id
             let (x, y) = origin[position]
             nodes += """
                 <g class="node state-\(HTML.escape(state))" data-task="\(HTML.escape(task.id))" data-state="\(HTML.escape(state))" \

@@ -145,7 +145,8 @@ enum Dashboard {
         let why = trigger.map { trigger in
             let type = trigger["type"]?.stringValue ?? "unknown"
             let evidence = trigger["evidence"]?.stringValue ?? JSONValue.object(trigger).compactJSON
-            return "<section class=\"why\"><h2>Why this run started</h2><p><strong>\(HTML.escape(type))</strong>: \(HTML.escape(evidence))</p></section>"
+            let text = evidence.hasPrefix(type + ":") ? evidence : "\(type): \(evidence)"
+            return "<section class=\"why\"><h2>Why this run started</h2><p>\(HTML.escape(text))</p></section>"
         } ?? "<section class=\"why\"><h2>Why this run started</h2><p>Started by hand (<code>kiln run</code>).</p></section>"
 
         var actions = ""

@@ -18,7 +18,7 @@ enum DashboardAssets {
         table.list td { border-bottom: 1px solid var(--line); padding: 6px 8px; vertical-align: top; }
         td.outputs code, td.detail { word-break: break-all; }
         .strip { display: flex; gap: 2px; }
-        .strip .cell { display: inline-block; width: 12px; height: 22px; border-radius: 2px; background: var(--pend); }
+        .strip .cell { display: inline-block; width: 12px; height: 22px; border-radius: 2px; }
         .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; color: #fff; background: var(--pend); }
         .state-succeeded { background: var(--ok); } .state-failed { background: var(--fail); } .state-running { background: var(--run); }
         .state-waiting { background: var(--wait); } .state-skipped { background: var(--skip); } .state-cancelled { background: var(--cancel); }
@@ -43,7 +43,7 @@ enum DashboardAssets {
         .why { background: var(--panel); border-left: 4px solid var(--accent); padding: 4px 12px; }
         .actions { margin: 12px 0; display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
         .decision { padding: 8px 12px; border: 1px solid var(--wait); border-radius: 6px; background: #fff8c5; }
-        button { font: inherit; padding: 4px 12px; border: 1px solid var(--line); border-radius: 6px; background: #fff; cursor: pointer; }
+        button { white-space: nowrap; font: inherit; padding: 4px 12px; border: 1px solid var(--line); border-radius: 6px; background: #fff; cursor: pointer; }
         button:hover { border-color: var(--accent); } button[data-action=approve] { border-color: var(--ok); color: var(--ok); }
         button[data-action=reject], button[data-action=cancel] { border-color: var(--fail); color: var(--fail); }
         input, select { font: inherit; padding: 3px 6px; border: 1px solid var(--line); border-radius: 6px; }

@@ -12,8 +12,9 @@ enum MetricChart {
         let values = points.map(\.value)
         var low = values.min()!, high = values.max()!
         if high - low < 1e-9 {
-            low -= 0.5
-            high += 0.5
+            let pad = max(abs(high) * 0.05, 0.01)
+            low -= pad
+            high += pad
         }
         let plotWidth = Double(width - padding.left - padding.right)
         let plotHeight = Double(height - padding.top - padding.bottom)
