@@ -43,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Layer 1: pure values.
@@ -142,6 +144,8 @@ let package = Package(
             dependencies: [
                 "PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler", "KilnOperations",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -153,6 +157,7 @@ let package = Package(
                 "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks", "DeploymentTasks",
                 "PipelineStoreSQLite", "SQLiteData", "ModelRegistry", "Tabular", "Notifications", "PipelineScheduler",
                 "KilnOperations", "KilnHTTP",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

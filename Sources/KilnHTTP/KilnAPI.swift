@@ -5,6 +5,7 @@ import ModelRegistry
 import PipelineEngine
 import PipelineModel
 import PipelineScheduler
+import Prometheus
 
 /// The HTTP API of `kiln serve`: every route, its description for `/openapi.json`, and its handler, in one table so
 /// that the served description cannot drift from what is served.
@@ -49,6 +50,15 @@ public enum KilnAPI {
             }
         }
         Dashboard.register(on: router, backend: backend)
+        router.get("/metrics") { _, _ in
+            guard let prometheus = backend.prometheus else {
+                throw Problem(.notFound, "this server exposes no metrics")
+            }
+            prometheus.refresh()
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: prometheus.registry.emitToBuffer())))
+        }
         router.get("/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],

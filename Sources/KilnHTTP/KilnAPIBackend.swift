@@ -1,6 +1,7 @@
 public import KilnOperations
 public import PipelineModel
 public import PipelineScheduler
+public import Prometheus
 
 /// What the HTTP API acts on: the operations shared with the command line, the watched pipelines, and the daemon's
 /// hooks to start, continue and cancel runs.
@@ -19,6 +20,9 @@ public struct KilnAPIBackend: Sendable {
     public var version: String
     /// The trigger service's latest decisions, if a trigger service runs.
     public var verdicts: TriggerVerdicts?
+    /// What `/metrics` exposes, if anything: the registry the daemon's metrics are in, and a hook that brings
+    /// gauges up to date before each scrape.
+    public var prometheus: (registry: PrometheusCollectorRegistry, refresh: @Sendable () -> Void)?
 
     /// Creates a backend.
     public init(
@@ -26,8 +30,10 @@ public struct KilnAPIBackend: Sendable {
         startRun: @escaping @Sendable (WatchedPipeline, [String: JSONValue], JSONValue) async throws -> RunID,
         continueRun: @escaping @Sendable (RunID) async -> Void,
         cancelRun: @escaping @Sendable (RunID) async -> Bool,
-        version: String, verdicts: TriggerVerdicts? = nil
+        version: String, verdicts: TriggerVerdicts? = nil,
+        prometheus: (registry: PrometheusCollectorRegistry, refresh: @Sendable () -> Void)? = nil
     ) {
+        self.prometheus = prometheus
         self.verdicts = verdicts
         self.operations = operations
         self.catalog = catalog

@@ -115,9 +115,10 @@ public final class NotificationDispatcher: RunEventSink {
     ///   - clock: Times deliveries and their retries.
     ///   - report: Told of every delivery that failed for good and of rules that could not be resolved (the CLI
     ///     prints them on stderr).
+    ///   - observe: Told of every delivery's outcome.
     public func deliver(
         environment: [String: String], store: any StateStore, logger: Logger, clock: any PipelineClock = SystemClock(),
-        report: @Sendable (String) -> Void = { _ in }
+        report: @Sendable (String) -> Void = { _ in }, observe: @Sendable (DeliveryRecord) -> Void = { _ in }
     ) async {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Notifier.clientConfiguration)
         let notifier = Notifier(client: client, clock: clock, logger: logger)
@@ -130,6 +131,7 @@ public final class NotificationDispatcher: RunEventSink {
                 continue
             }
             let records = await notifier.deliver(item.event, rules: rules)
+            for record in records { observe(record) }
             let lines = records.map { record in
                 LogLine(runID: RunID(rawValue: item.event.runID), taskID: "notify", attempt: 0, stream: .system,
                         text: "\(item.event.kind.rawValue) → \(record)", at: record.at)

@@ -12,6 +12,7 @@ public struct NotificationService: Service {
     let clock: any PipelineClock
     let logger: Logger
     let report: @Sendable (String) -> Void
+    let observe: @Sendable (DeliveryRecord) -> Void
 
     /// Creates the service.
     /// - Parameters:
@@ -21,10 +22,13 @@ public struct NotificationService: Service {
     ///   - clock: Times deliveries and retries.
     ///   - logger: Diagnostics.
     ///   - report: Told of deliveries that failed for good.
+    ///   - observe: Told of every delivery's outcome (for metrics).
     public init(
         dispatcher: NotificationDispatcher, environment: [String: String], store: any StateStore,
-        clock: any PipelineClock, logger: Logger, report: @escaping @Sendable (String) -> Void = { _ in }
+        clock: any PipelineClock, logger: Logger, report: @escaping @Sendable (String) -> Void = { _ in },
+        observe: @escaping @Sendable (DeliveryRecord) -> Void = { _ in }
     ) {
+        self.observe = observe
         self.dispatcher = dispatcher
         self.environment = environment
         self.store = store
@@ -37,7 +41,7 @@ public struct NotificationService: Service {
     public func run() async throws {
         await withGracefulShutdownHandler {
             await dispatcher.deliver(
-                environment: environment, store: store, logger: logger, clock: clock, report: report)
+                environment: environment, store: store, logger: logger, clock: clock, report: report, observe: observe)
         } onGracefulShutdown: {
             dispatcher.finish()
         }

@@ -37,6 +37,11 @@ public final class RunQueue: RunLauncher {
         pending.withLock { $0.append(id) }
     }
 
+    /// Runs handed over and not yet finished: queued for the run-queue service or being executed by it.
+    public var depth: Int {
+        pending.withLock { $0.count } + executing.withLock { $0.count }
+    }
+
     /// Cancels a run the run-queue service executes: its running tasks are stopped and it ends `cancelled`.
     ///
     /// - Returns: `false` when the service does not execute that run (it may be queued, or executed elsewhere).

@@ -13,15 +13,19 @@ public final class TriggerVerdicts: Sendable {
     }
 
     private let latest = Mutex<[String: Entry]>([:])
+    private let observe: @Sendable ([TriggerDecision]) -> Void
 
-    /// Creates an empty record.
-    public init() {}
+    /// Creates an empty record; `observe` is told of every tick's decisions too (for metrics).
+    public init(observe: @escaping @Sendable ([TriggerDecision]) -> Void = { _ in }) {
+        self.observe = observe
+    }
 
     /// Records a tick's decisions.
     public func record(_ decisions: [TriggerDecision], at time: Timestamp) {
         latest.withLock { latest in
             for decision in decisions { latest[decision.pipeline] = Entry(at: time, decision: decision) }
         }
+        observe(decisions)
     }
 
     /// The latest decision of `pipeline`, if it was evaluated.

@@ -4,6 +4,7 @@ import Logging
 import PipelineEngine
 import PipelineModel
 import PipelineScheduler
+import KilnHTTP
 import DeploymentTasks
 import Notifications
 import ServiceLifecycle
@@ -68,8 +69,11 @@ struct ServeCommand: AsyncParsableCommand {
             await DeploymentRecovery.run(home: home, store: wiring.store)
             let clock = SystemClock()
             let dispatcher = NotificationDispatcher(milestone: DeploymentMilestones.event)
+            let observed = ServeMetrics.prometheus()
+            let metrics = observed.metrics
             let executor = PipelineExecutor(
-                store: wiring.store, kinds: KindCatalog.kinds(home: home, store: wiring.store), clock: clock, events: dispatcher,
+                store: MeasuredStateStore(wiring.store, metrics: metrics), kinds: KindCatalog.kinds(home: home, store: wiring.store),
+                clock: clock, events: RunEventFanOut([dispatcher, metrics, RunEventLogger(logger: logger)]),
                 artifacts: home.artifactStore,
                 configuration: .init(
                     parallelism: parallelism, environment: Execution.environment, owner: .current(label: "kiln serve"),
@@ -83,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
             let coordinator = TriggerCoordinator(
                 evaluator: TriggerEvaluator(configuration: .init(onTimeTolerance: tolerance)), states: wiring.store,
                 runs: wiring.store, inputs: wiring.inputs, launcher: queue, logger: logger)
-            let verdicts = TriggerVerdicts()
+            let verdicts = TriggerVerdicts(observe: { metrics.record($0) })
             let triggers = TriggerService(
                 catalog: catalog, coordinator: coordinator, clock: clock, configuration: .init(tick: tickDuration),
                 logger: logger, verdicts: verdicts)
@@ -94,7 +98,8 @@ struct ServeCommand: AsyncParsableCommand {
             if let server {
                 let backend = try HTTPSetting.backend(
                     home: home, wiring: wiring, executor: executor, queue: queue, catalog: catalog, clock: clock,
-                    verdicts: verdicts)
+                    verdicts: verdicts,
+                    prometheus: (observed.registry, { [queue] in metrics.recordQueueDepth(queue.depth) }))
                 services.append(.init(
                     service: HTTPService(server: server.configuration, explicit: server.explicit, backend: backend, logger: logger),
                     successTerminationBehavior: .ignore))
@@ -106,7 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
                     .init(
                         service: NotificationService(
                             dispatcher: dispatcher, environment: Execution.environment, store: wiring.store, clock: clock,
-                            logger: logger, report: { Terminal.err($0) }),
+                            logger: logger, report: { Terminal.err($0) }, observe: { metrics.recordDelivery(succeeded: $0.ok) }),
                         successTerminationBehavior: .ignore),
                 ],
                 interruptMessage: "kiln serve: stopping: no new runs; running ones get \(grace) to finish "

@@ -8,6 +8,7 @@ import ModelRegistry
 import PipelineEngine
 import PipelineModel
 import PipelineScheduler
+import Prometheus
 import ServiceLifecycle
 
 /// `kiln serve`'s HTTP options turned into a server, and the API's backend wired to the daemon.
@@ -43,7 +44,8 @@ enum HTTPSetting {
     /// The API's backend: the operations shared with the CLI, and the daemon's queue to start, continue and cancel runs.
     static func backend(
         home: HomeOptions, wiring: TriggerWiring, executor: PipelineExecutor, queue: RunQueue, catalog: any PipelineCatalog,
-        clock: any PipelineClock, verdicts: TriggerVerdicts
+        clock: any PipelineClock, verdicts: TriggerVerdicts,
+        prometheus: (registry: PrometheusCollectorRegistry, refresh: @Sendable () -> Void)
     ) throws -> KilnAPIBackend {
         let operations = try Operations.make(home: home, wiring: wiring, clock: clock)
         return KilnAPIBackend(
@@ -57,7 +59,7 @@ enum HTTPSetting {
             },
             continueRun: { queue.enqueue($0) },
             cancelRun: { queue.cancel($0) },
-            version: Kiln.configuration.version, verdicts: verdicts)
+            version: Kiln.configuration.version, verdicts: verdicts, prometheus: prometheus)
     }
 }
 
