@@ -43,7 +43,9 @@ public enum KilnAPI {
     public static func router(backend: KilnAPIBackend, token: String?, auth: AuthScope = .writes) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(ProblemMiddleware())
-        router.middlewares.add(TokenAuthMiddleware(token: token.map { Array($0.utf8) }, scope: auth, open: ["/openapi.json"]))
+        router.middlewares.add(
+            TokenAuthMiddleware(token: token.map { Array($0.utf8) }, scope: auth, open: ["/openapi.json", "/login", "/assets/kiln.css"]))
+        Login.register(on: router, token: token.map { Array($0.utf8) })
         for route in routes {
             router.on(RouterPath(route.routerPath), method: route.method) { request, context in
                 try await route.handler(request, context.parameters, backend)
@@ -68,7 +70,7 @@ public enum KilnAPI {
     }
 
     /// Every route but `/openapi.json`.
-    static let routes: [Route] = pipelineRoutes + runRoutes + modelRoutes + triggerRoutes
+    static let routes: [Route] = pipelineRoutes + runRoutes + modelRoutes + triggerRoutes + cacheRoutes
 
     // MARK: Pipelines
 
@@ -331,6 +333,33 @@ public enum KilnAPI {
             let decisions = try await backend.operations.evaluateTriggers(watched, at: try time(try fields.string("at"), field: "at"))
             return JSONBody.response(["decisions": .array(decisions.map(\.json))])
         }
+    ]
+
+    // MARK: Cache
+
+    static let cacheRoutes: [Route] = [
+        Route(method: .get, path: "/v1/cache", summary: "Cache entries, newest first (as `kiln cache list --json`).", returns: "{entries: [{key, pipeline, task, run, created_at, expires_at, outputs}]}") {
+            _, _, backend in
+            let entries = try await backend.operations.store.cacheEntries()
+            return JSONBody.response(["entries": .array(entries.map { entry in
+                [
+                    "key": .string(entry.key), "pipeline": .string(entry.pipeline), "task": .string(entry.taskID),
+                    "run": .string(entry.runID.rawValue), "created_at": .string(entry.createdAt.iso8601),
+                    "expires_at": entry.expiresAt.map { .string($0.iso8601) } ?? .null, "outputs": .object(entry.outputs),
+                ]
+            })])
+        },
+        Route(
+            method: .post, path: "/v1/cache/clear", summary: "Delete the cache entries of one task, or all of them (as `kiln cache clear`).",
+            body: ["task": ("string", "Only entries stored by this task id."), "all": ("boolean", "Delete every entry.")],
+            returns: "{deleted}"
+        ) { request, _, backend in
+            let fields = try Fields(try await JSONBody.object(of: request), known: ["task", "all"])
+            let task = try fields.string("task")
+            let all = fields.values["all"]?.boolValue ?? false
+            guard (task != nil) != all else { throw Problem(.badRequest, "say what to clear: {\"task\": \"ID\"} or {\"all\": true}") }
+            return JSONBody.response(["deleted": .number(Double(try await backend.operations.clearCache(task: task)))])
+        },
     ]
 
     // MARK: Helpers

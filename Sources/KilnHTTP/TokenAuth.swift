@@ -17,11 +17,24 @@ struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Paths that never need the token (the API description).
     let open: Set<String>
 
+    /// The cookie `POST /login` sets for reading the dashboard with `--auth all` (the token, hex-encoded).
+    static var cookieName: String { "kiln_token" }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token, !open.contains(request.uri.path) else { return try await next(request, context) }
         let reads = request.method == .get || request.method == .head
         guard scope == .all || !reads else { return try await next(request, context) }
+        // Reads may also show the cookie (a browser cannot send a header when following a link); writes never may,
+        // so a page on another site cannot make the browser change state.
+        if reads, let cookie = request.cookies[Self.cookieName]?.value,
+            Self.equal(Array(cookie.utf8), Array(Self.hex(token).utf8))
+        {
+            return try await next(request, context)
+        }
         guard let header = request.headers[.authorization] else {
+            if reads && !request.uri.path.hasPrefix("/v1/") && request.uri.path != "/metrics" {
+                return Response(status: .seeOther, headers: [.location: "/login"])
+            }
             throw Problem(.unauthorized, "this request needs the API token: send the header 'Authorization: Bearer TOKEN' "
                 + "(the token is in the file given to kiln serve --token-file, or KILN_TOKEN)")
         }
@@ -30,6 +43,11 @@ struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw Problem(.unauthorized, "the API token is wrong; send 'Authorization: Bearer TOKEN' with the token kiln serve was started with")
         }
         return try await next(request, context)
+    }
+
+    /// Lowercase hex of the token's bytes (a cookie-safe form).
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// Compares without returning early, so the time taken does not tell how much of a guess was right.

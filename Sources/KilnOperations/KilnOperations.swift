@@ -118,6 +118,14 @@ public struct KilnOperations: Sendable {
         }
     }
 
+    /// Deletes cache entries stored by task `task` (in every pipeline), or every entry when `task` is `nil`.
+    ///
+    /// - Returns: How many entries were deleted.
+    public func clearCache(task: String?) async throws -> Int {
+        if let task, task.isEmpty { throw OperationError(.invalid, "say which task's entries to clear, or clear all") }
+        return try await store.clearCache(task: task)
+    }
+
     // MARK: Models
 
     /// Points `alias` of `model` at `version`, moving its exported file with it, after recovering any interrupted

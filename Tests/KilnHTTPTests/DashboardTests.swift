@@ -103,3 +103,42 @@ struct DashboardTests {
         #expect(svg.contains("data-task=\"c\" data-state=\"pending\""))
     }
 }
+
+@Suite("Dashboard sign-in with --auth all")
+struct DashboardLoginTests {
+    @Test("pages redirect to /login; the right token sets a read-only cookie; the cookie never authorises a write")
+    func login() async throws {
+        let fixture = try APIFixture()
+        try await fixture.application(auth: .all).test(.router) { client in
+            let redirected = try await client.execute(uri: "/", method: .get)
+            #expect(redirected.status == .seeOther)
+            #expect(redirected.headers[.location] == "/login")
+            #expect(try await client.execute(uri: "/login", method: .get).status == .ok)
+
+            let wrong = try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=nope"))
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.headers[.setCookie] == nil)
+
+            let signedIn = try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=\(APIFixture.token)"))
+            #expect(signedIn.status == .seeOther)
+            let cookie = try #require(signedIn.headers[.setCookie])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+            #expect(!cookie.contains(APIFixture.token), "the cookie does not carry the token in clear")
+            let pair = String(cookie.prefix { $0 != ";" })
+
+            let page = try await client.execute(uri: "/", method: .get, headers: [.cookie: pair])
+            #expect(page.status == .ok)
+            let api = try await client.execute(uri: "/v1/runs", method: .get, headers: [.cookie: pair])
+            #expect(api.status == .ok)
+            let write = try await client.execute(
+                uri: "/v1/runs", method: .post, headers: [.cookie: pair], body: ByteBuffer(string: #"{"pipeline": "plain"}"#))
+            #expect(write.status == .unauthorized)
+            let forged = try await client.execute(uri: "/", method: .get, headers: [.cookie: "kiln_token=00"])
+            #expect(forged.status == .seeOther)
+        }
+    }
+}

@@ -278,6 +278,24 @@ struct KilnAPITests {
         }
     }
 
+    @Test("the cache is listed and cleared by task or whole; a request naming neither is refused")
+    func cache() async throws {
+        let fixture = try APIFixture()
+        let cached = try Plan(
+            Pipeline(name: "cached", tasks: [TaskSpec(id: "only", action: .uses("noop", with: [:]), cache: CachePolicy())]), knownKinds: nil)
+        _ = try await fixture.executor.run(cached, baseDirectory: fixture.folder)
+        try await fixture.application().test(.router) { client in
+            let listed = try await client.json(.get, "/v1/cache")
+            #expect(listed.body["entries"]?.arrayValue?.count == 1)
+            #expect(try await client.json(.post, "/v1/cache/clear", body: "{}").status == .badRequest)
+            let none = try await client.json(.post, "/v1/cache/clear", body: #"{"task": "other"}"#)
+            #expect(none.body["deleted"] == 0)
+            let cleared = try await client.json(.post, "/v1/cache/clear", body: #"{"all": true}"#)
+            #expect(cleared.body["deleted"] == 1)
+        }
+        #expect(try await fixture.store.cacheEntries().isEmpty)
+    }
+
     // MARK: Models, metrics, triggers
 
     @Test("models: list, show, promote and roll back with reasons; unknown versions are 404, a rollback with no history 409")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnOperations
 import PipelineEngine
 import PipelineModel
 import PipelineStoreSQLite
@@ -181,7 +182,7 @@ struct CacheCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let count = try await home.openStore().clearCache(task: task)
+                let count = try await Operations.make(home: home, wiring: try TriggerWiring(home: home)).clearCache(task: task)
                 Terminal.out("deleted \(count) cache entr\(count == 1 ? "y" : "ies")")
             }
         }
