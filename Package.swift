@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SQLiteData", targets: ["SQLiteData"]),
         .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
+        .library(name: "PipelineTestRunner", targets: ["PipelineTestRunner"]),
         .library(name: "PipelineScheduler", targets: ["PipelineScheduler"]),
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
         .library(name: "Notifications", targets: ["Notifications"]),
@@ -131,12 +132,22 @@ let package = Package(
             dependencies: ["PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler"],
             swiftSettings: swiftSettings
         ),
-        // Layer 5: executables (composition roots).
+        // Layer 6: tests of users' pipelines, runnable from the CLI (`kiln test`).
+        .target(
+            name: "PipelineTestRunner",
+            dependencies: [
+                "PipelineModel", "PipelineEngine", "PipelineFile", "PipelineTesting", "PipelineStoreSQLite", "ModelRegistry",
+                "MLTasks", "Tabular", "Notifications",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 7: executables (composition roots).
         .executableTarget(
             name: "kiln",
             dependencies: [
                 "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks", "DeploymentTasks",
                 "PipelineStoreSQLite", "SQLiteData", "ModelRegistry", "Tabular", "Notifications", "PipelineScheduler",
+                "PipelineTestRunner",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -201,6 +212,14 @@ let package = Package(
         .testTarget(
             name: "KilnCLITests",
             dependencies: ["PipelineStoreSQLite", "ModelRegistry", "PipelineModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PipelineTestRunnerTests",
+            dependencies: [
+                "PipelineTestRunner", "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks",
+                "DeploymentTasks", "ModelRegistry", "PipelineTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
