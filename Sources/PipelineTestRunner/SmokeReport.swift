@@ -38,7 +38,10 @@ public struct SmokeReport: Sendable {
             if let record, record.state == .failed || record.state == .skipped || record.state == .waiting,
                 let error = record.error
             {
-                line += "  " + (error.split(separator: "\n").first.map(String.init) ?? error)
+                // A multi-line error (validate lists every violation) is shown on this line, its lines joined.
+                let text = error.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }.joined(separator: " ")
+                line += "  " + (text.count > 300 ? String(text.prefix(300)) + " …" : text)
             }
             lines.append(line)
         }
