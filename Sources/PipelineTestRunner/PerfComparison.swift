@@ -11,8 +11,9 @@ public struct PerfComparison: Sendable, Hashable {
     /// Each regression as a sentence naming the task and both figures; empty when within the tolerance.
     public var regressions: [String]
 
-    /// Time differences below this many seconds are noise, never regressions (50 ms).
-    public static let timeFloor = 0.05
+    /// Time differences below this many seconds are noise, never regressions (100 ms: tasks of tens of
+    /// milliseconds vary by more than their own time on a loaded machine).
+    public static let timeFloor = 0.1
     /// Memory differences below this many bytes are noise, never regressions (8 MiB).
     public static let memoryFloor = 8 << 20
 

@@ -54,7 +54,7 @@ public struct PipelineTestRunner: Sendable {
         let selected = CasePipeline.selection(plan: plan, from: testCase.task, to: testCase.to)
         let pipeline = CasePipeline.make(
             plan: plan, selected: selected, first: testCase.task, upstream: upstream, with: with)
-        let isolated = sandbox.isolate(pipeline).pipeline
+        let isolated = sandbox.isolate(pipeline, extraEnvironment: ["KILN_TEST": testCase.layer]).pipeline
         let casePlan = try Plan(isolated)
         let result = try await sandbox.execute(casePlan, params: testCase.params, baseDirectory: baseDirectory)
         guard let record = result.task(testCase.checkedTask) else {

@@ -116,3 +116,30 @@ import Testing
         #expect(notFailing.failures.first?.actual == "succeeded (nothing failed)")
     }
 }
+
+@Suite("kiln test commands") struct CommandCaseTests {
+    @Test("a command task of a case sees KILN_TEST and the sandbox's KILN_HOME, and its upstream outputs")
+    func commandEnvironment() async throws {
+        let fixture = try Fixture()
+        let path = try fixture.write("pipeline.yaml", """
+            name: commands
+            tasks:
+              source: { run: [sh, -c, "exit 1"] }
+              report:
+                needs: [source]
+                shell: |
+                  case "$KILN_HOME" in */kiln-sandbox-*) sandboxed=true ;; *) sandboxed=false ;; esac
+                  printf '{"layer": "%s", "sandboxed": %s, "rows": %s}' "$KILN_TEST" "$sandboxed" "${{ tasks.source.outputs.rows }}" > "$KILN_OUTPUTS"
+            """)
+        try fixture.write("pipeline.test.yaml", """
+            cases:
+              report-reads-rows:
+                task: report
+                upstream: { source: { rows: 42 } }
+                expect: { outputs: { layer: unit, sandboxed: true, rows: 42 } }
+            """)
+        let (plan, cases) = try fixture.load(path)
+        let result = await fixture.runner(plan).run(cases[0])
+        #expect(result.passed, "\(result.lines.joined(separator: "\n"))")
+    }
+}

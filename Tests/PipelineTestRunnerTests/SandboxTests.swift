@@ -81,7 +81,7 @@ import Testing
         let measured: [String: TaskMeasurement] = [
             "fast": .init(seconds: 0.011, peakBytes: 41 << 20),
             "train": .init(seconds: 1.5, peakBytes: 200 << 20),
-            "noisy": .init(seconds: 0.004, peakBytes: 40 << 20),  // 4× but within the 50 ms noise floor
+            "noisy": .init(seconds: 0.004, peakBytes: 40 << 20),  // 4× but within the 100 ms noise floor
             "new": .init(seconds: 3, peakBytes: nil),
         ]
         let result = PerfComparison.compare(measured, with: baseline, tolerance: 0.2, order: ["fast", "train", "noisy", "new"])
