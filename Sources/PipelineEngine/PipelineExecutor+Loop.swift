@@ -84,7 +84,11 @@ extension PipelineExecutor {
                         let record = planner.records[task]
                         retries.append(
                             ScheduledRetry(task: task, attempt: record.attempts + 1, at: due, error: record.error ?? ""))
-                        arm(.retryDue(task: task), at: due, group: &group, inbox: inbox)
+                        if due <= now {
+                            inbox.post(.timer(.retryDue(task: task)))  // no delay: no timer to wait for
+                        } else {
+                            arm(.retryDue(task: task), at: due, group: &group, inbox: inbox)
+                        }
                     case .scheduleDeadline(let task, let deadline):
                         arm(.deadlineDue(task: task), at: deadline, group: &group, inbox: inbox)
                     case .finish(let finished):
@@ -100,11 +104,11 @@ extension PipelineExecutor {
                     return nil
                 }
                 // Group commit: the batch is stored before any attempt that needs one of its finished tasks starts
-                // (so dependents never start before their upstream's end is durable), before the run's state
-                // changes or a retry is announced, when it is large, and whenever nothing else arrived meanwhile;
-                // otherwise attempts of independent tasks start at once and the batch keeps growing.
+                // (so dependents never start before their upstream's end is durable), when the run's state changes,
+                // when it is large, and whenever nothing else arrived meanwhile; otherwise attempts of independent
+                // tasks (and retries) start at once and the batch keeps growing. Events follow each commit.
                 let blocked = starts.contains { attempt in plan.needs[attempt.task].contains { settling.contains($0) } }
-                if blocked || batch.run != nil || !retries.isEmpty || batch.tasks.count >= Self.largestBatch {
+                if blocked || batch.run != nil || batch.tasks.count >= Self.largestBatch {
                     try await commit(
                         &batch, retries: &retries, settling: &settling, run: run, lease: lease, announce: announceStart)
                 }
