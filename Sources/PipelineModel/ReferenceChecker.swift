@@ -4,6 +4,8 @@ struct ReferenceChecker {
     let taskID: String
     let index: [String: Int]
     let isUpstream: (Int) -> Bool
+    /// Templates parsed so far by the checkers of one plan (a fan-out repeats the same text a thousand times).
+    let templates: TemplateParses
 
     private var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(taskID)] }
 
@@ -55,8 +57,9 @@ struct ReferenceChecker {
     }
 
     private func checkTemplate(_ text: String, path: [PipelineIssue.PathComponent], issues: inout [PipelineIssue]) {
+        guard text.contains("${{") else { return }  // plain text: nothing to parse or check
         do {
-            let template = try Template(text)
+            let template = try templates.template(text)
             for segment in template.segments {
                 guard case .expression(let expression, let offset) = segment else { continue }
                 if expression.callsStatusFunction {
@@ -114,5 +117,23 @@ extension Plan {
         guard trimmed.hasPrefix("${{"), trimmed.hasSuffix("}}"), trimmed.count >= 5 else { return (condition, 0) }
         let leading = condition.prefix { $0.isWhitespace }.count
         return (String(trimmed.dropFirst(3).dropLast(2)), leading + 3)
+    }
+}
+
+/// Parsed templates by their text, for the checks of one plan.
+final class TemplateParses {
+    private var parsed: [String: Result<Template, ExpressionError>] = [:]
+
+    /// The parsed form of `text`, or the error parsing it gives.
+    func template(_ text: String) throws(ExpressionError) -> Template {
+        if let known = parsed[text] { return try known.get() }
+        let result: Result<Template, ExpressionError>
+        do {
+            result = .success(try Template(text))
+        } catch {
+            result = .failure(error)
+        }
+        parsed[text] = result
+        return try result.get()
     }
 }

@@ -29,12 +29,13 @@ enum Execution {
     /// Runs `body` (which runs or resumes) beside the notification service; a signal cancels it; exits with the run's code.
     static func execute(
         home: HomeOptions, store: SQLiteStateStore, pipeline: Pipeline?, parallelism: Int?, readCache: Bool, json: Bool,
-        owner: String, lease: LeaseOptions, _ body: @escaping @Sendable (PipelineExecutor) async throws -> RunRecord
+        owner: String, lease: LeaseOptions, verbose: Bool = false,
+        _ body: @escaping @Sendable (PipelineExecutor) async throws -> RunRecord
     ) async throws {
         if let parallelism, parallelism < 1 {
             throw ValidationError("--parallelism must be at least 1")
         }
-        let printer = ProgressPrinter(live: Terminal.stderrIsTTY)
+        let printer = ProgressPrinter(live: Terminal.stderrIsTTY, verbose: verbose)
         // Notifications are sent by a service fed from the event stream, never on the engine's path.
         let dispatcher = (pipeline?.notify.isEmpty ?? true)
             ? nil : NotificationDispatcher(milestone: DeploymentMilestones.event)
