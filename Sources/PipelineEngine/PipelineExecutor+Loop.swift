@@ -117,6 +117,9 @@ extension PipelineExecutor {
                     if outcome == .waiting { group.cancelAll() }
                     break
                 }
+                // Attempts about to start whose `running` state is not stored yet: make sure the run is still ours
+                // (a read, no write), so a process whose run was taken over never starts another attempt.
+                if !starts.isEmpty, !batch.isEmpty { try await confirm(lease) }
                 for attempt in starts {
                     let (task, spec) = (attempt.task, plan.pipeline.tasks[attempt.task])
                     let context = makeContext(run: run, task: spec, attempt: attempt, withheld: withheld, inbox: inbox)
@@ -267,6 +270,13 @@ extension PipelineExecutor {
 
     /// Stores `batch` (when it holds anything), publishes it (after `announce`, which publishes the run's start
     /// once), and starts the next one.
+    /// Throws ``StateStoreError/leaseLost(_:holder:)`` unless `lease` is still the run's lease.
+    private func confirm(_ lease: RunLease) async throws {
+        guard try await store.leaseEpoch(of: lease.runID) == lease.epoch else {
+            throw StateStoreError.leaseLost(lease.runID, holder: try await store.lease(of: lease.runID))
+        }
+    }
+
     private func commit(
         _ batch: inout StateBatch, retries: inout [ScheduledRetry], settling: inout Set<Int>, run: RunRecord,
         lease: RunLease, announce: () -> Void

@@ -82,6 +82,13 @@ extension SQLiteStateStore {
         try await writer.read { db in try Self.readLease(id, db) }
     }
 
+    /// The held lease's epoch without decoding its owner; `nil` when none is held or the run is unknown.
+    public func leaseEpoch(of id: RunID) async throws -> Int64? {
+        try await writer.read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: Self.fenceSQL), arguments: [id.rawValue]).flatMap { $0 < 0 ? nil : $0 }
+        }
+    }
+
     /// The held lease's epoch, or -1 when the lease was released.
     private static let fenceSQL = "SELECT CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END FROM runs WHERE id = ?"
 

@@ -71,9 +71,12 @@ extension StateStoreConformance {
     static func releasedLeaseFreesTheRun(_ store: any StateStore) async throws {
         let id = RunID(rawValue: "r1")
         try await store.createRun(run("r1"), tasks: [])
+        try expectEqual(try await store.leaseEpoch(of: id), nil, "the lease epoch before any lease")
         let first = try await store.acquireLease(run: id, owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
+        try expectEqual(try await store.leaseEpoch(of: id), first.epoch, "the held lease's epoch")
         try await store.releaseLease(first)
         try expectEqual(try await store.lease(of: id), nil, "the lease after release")
+        try expectEqual(try await store.leaseEpoch(of: id), nil, "the lease epoch after release")
         let second = try await store.acquireLease(run: id, owner: ownerB, at: at(1), expiresAt: at(31), mode: .whenFree)
         try expectEqual(second.epoch, 2, "epochs keep growing across a release")
         try await expectError(.leaseLost(id, holder: second), "a commit fenced by a released lease") {

@@ -55,6 +55,10 @@ public protocol StateStore: Sendable {
     /// The run's current lease, live or expired; `nil` when none was taken or the last one was released.
     func lease(of id: RunID) async throws -> RunLease?
 
+    /// The epoch of the run's held lease, or `nil` when none is held (cheaper than ``lease(of:)``: the executor
+    /// asks before starting attempts whose `running` state is not stored yet). Defaults to ``lease(of:)``'s epoch.
+    func leaseEpoch(of id: RunID) async throws -> Int64?
+
     /// The run with `id`, if stored.
     func run(_ id: RunID) async throws -> RunRecord?
 
@@ -93,6 +97,13 @@ extension StateStore {
 }
 
 /// Errors a state store reports.
+extension StateStore {
+    /// The held lease's epoch, read through ``lease(of:)``.
+    public func leaseEpoch(of id: RunID) async throws -> Int64? {
+        try await lease(of: id)?.epoch
+    }
+}
+
 public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A run with this id already exists.
     case duplicateRun(RunID)
