@@ -10,13 +10,25 @@ import Yams
 public enum YAMLValues {
     /// Parses `text`; an empty document is an empty object.
     ///
-    /// - Throws: ``YAMLValuesError`` when the text is not YAML or holds something that is not plain data.
+    /// The text must stay within the pipeline file's ``PipelineFile/Limits`` (size, nesting, values after alias
+    /// expansion), checked before any alias is expanded.
+    /// - Throws: ``YAMLValuesError`` when the text is not YAML, passes a limit, or holds something that is not plain
+    ///   data; the message starts with the line and column.
     public static func parse(_ text: String) throws -> JSONValue {
+        if case .failure(let error) = YAMLDocument.compose(text) {
+            let finding = error.finding
+            throw YAMLValuesError(message: "line \(finding.line), column \(finding.column): \(finding.message)")
+        }
         let object: Any?
         do {
             object = try Yams.load(yaml: text)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            throw YAMLValuesError(
+                message: "duplicate key '\(duplicates.first ?? "")' in the mapping that starts at line \(context.mark.line), "
+                    + "column \(context.mark.column): each key may appear once in a mapping")
         } catch {
-            throw YAMLValuesError(message: "\(error)")
+            let firstLine = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+            throw YAMLValuesError(message: "invalid YAML: \(firstLine)")
         }
         guard let object else { return .object([:]) }
         return try json(from: object)
