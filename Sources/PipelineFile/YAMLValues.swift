@@ -15,9 +15,18 @@ public enum YAMLValues {
     /// - Throws: ``YAMLValuesError`` when the text is not YAML, passes a limit, or holds something that is not plain
     ///   data; the message starts with the line and column.
     public static func parse(_ text: String) throws -> JSONValue {
-        if case .failure(let error) = YAMLDocument.compose(text) {
+        switch YAMLDocument.compose(text) {
+        case .failure(let error):
             let finding = error.finding
             throw YAMLValuesError(message: "line \(finding.line), column \(finding.column): \(finding.message)")
+        case .success(let document):
+            // Yams' loader traps on a key that is a list or a mapping (`[a]: 1`, `!t {a: 1}: 2`).
+            if let root = document.root, let key = firstStructuredKey(in: root) {
+                let (line, column) = key.mark.map { ($0.line, $0.column) } ?? (1, 1)
+                throw YAMLValuesError(
+                    message: "line \(line), column \(column): this mapping key is a list or a mapping; "
+                        + "keys of a config file must be text")
+            }
         }
         let object: Any?
         do {
@@ -32,6 +41,23 @@ public enum YAMLValues {
         }
         guard let object else { return .object([:]) }
         return try json(from: object)
+    }
+
+    /// The first mapping key that is not a scalar, walking without recursion.
+    private static func firstStructuredKey(in root: Node) -> Node? {
+        var pending = [root]
+        while let node = pending.popLast() {
+            switch node {
+            case .scalar, .alias: break
+            case .sequence(let sequence): pending.append(contentsOf: sequence)
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    if case .scalar = key {} else { return key }
+                    pending.append(value)
+                }
+            }
+        }
+        return nil
     }
 
     private static func json(from object: Any) throws -> JSONValue {

@@ -120,6 +120,18 @@ import Testing
         } catch let error as YAMLValuesError {
             #expect(error.message == "duplicate key 'a' in the mapping that starts at line 1, column 1: each key may appear once in a mapping", "\(error)")
         }
+        // Found by fuzzing: Yams' loader trapped on a key that is a list or a mapping.
+        for (text, line, column) in [
+            ("join: {needs: [a, b], uses: noop, !with: {rows: 1} }\n", 1, 35), ("[a, b]: 1\n", 1, 1),
+            ("a:\n  ? {b: 1}\n  : 2\n", 2, 5),
+        ] {
+            do {
+                _ = try YAMLValues.parse(text)
+                Issue.record("a structured key was accepted: \(text)")
+            } catch let error as YAMLValuesError {
+                #expect(error.message == "line \(line), column \(column): this mapping key is a list or a mapping; keys of a config file must be text")
+            }
+        }
         #expect(try YAMLValues.parse("x: &v [1, 2]\ny: *v\n") == .object(["x": .array([.number(1), .number(2)]), "y": .array([.number(1), .number(2)])]))
     }
 

@@ -8,7 +8,8 @@ private let knownKinds: Set<String> = [
     "evaluate", "predict", "drift", "register", "promote", "deploy",
 ]
 
-/// One input: a pipeline file's bytes, read as `kiln validate` reads them (YAML → pipeline → checked plan).
+/// One input: a pipeline file's bytes, read as `kiln validate` reads them (YAML → pipeline → checked plan), and as
+/// an ML config file (``YAMLValues``), which shares the reader's limits.
 ///
 /// Any outcome is fine except a crash, a hang or a leak; an error must render as text.
 func fuzzPipelineFile(_ bytes: UnsafeRawBufferPointer) {
@@ -18,6 +19,11 @@ func fuzzPipelineFile(_ bytes: UnsafeRawBufferPointer) {
         _ = plan.pipeline.tasks.count
     } catch {
         precondition(!error.description.isEmpty, "a pipeline-file error rendered as empty text")
+    }
+    do {
+        _ = try YAMLValues.parse(text)
+    } catch {
+        precondition(!"\(error)".isEmpty, "a YAML config error rendered as empty text")
     }
 }
 
