@@ -234,6 +234,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ErrorMessagesTests",
+            dependencies: [
+                "BoostedTrees", "ClassificationMetrics", "DataValidation", "DeploymentTasks", "DriftStatistics", "Features",
+                "LinearModels", "MLTasks", "ModelRegistry", "PipelineEngine", "PipelineFile", "PipelineModel",
+                "PipelineScheduler", "PipelineStoreSQLite", "PipelineTesting", "SQLiteData", "Tabular",
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataValidationTests", dependencies: ["DataValidation", "Tabular"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Tabular"]),

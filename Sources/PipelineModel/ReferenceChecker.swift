@@ -38,11 +38,29 @@ struct ReferenceChecker {
                         at: base + [.key("uses")]))
             }
             checkValue(.object(inputs), path: base + [.key("with")], issues: &issues)
+            checkDurations(kind: kind, inputs: inputs, issues: &issues)
         }
         for (key, value) in task.env.sorted(by: { $0.key < $1.key }) {
             checkTemplate(value, path: base + [.key("env"), .key(key)], issues: &issues)
         }
         if let workdir = task.workdir { checkTemplate(workdir, path: base + [.key("workdir")], issues: &issues) }
+    }
+
+    /// The duration inputs the deployment kinds read when they run (`approve`'s `timeout`, `deploy`'s
+    /// `approval_timeout`), checked now when written as literal text, so a bad one is an error at its line.
+    private func checkDurations(kind: String, inputs: [String: JSONValue], issues: inout [PipelineIssue]) {
+        let key: String
+        switch kind {
+        case "approve": key = "timeout"
+        case "deploy": key = "approval_timeout"
+        default: return
+        }
+        guard case .string(let text) = inputs[key], !text.contains("${{") else { return }
+        do {
+            _ = try DurationText.parse(text)
+        } catch {
+            issues.append(PipelineIssue("\(key): \(error)", at: base + [.key("with"), .key(key)]))
+        }
     }
 
     private func checkValue(_ value: JSONValue, path: [PipelineIssue.PathComponent], issues: inout [PipelineIssue]) {
