@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SQLiteData", targets: ["SQLiteData"]),
         .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
+        .library(name: "PipelineTestRunner", targets: ["PipelineTestRunner"]),
         .library(name: "PipelineScheduler", targets: ["PipelineScheduler"]),
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
         .library(name: "Notifications", targets: ["Notifications"]),
@@ -150,13 +151,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Layer 5: executables (composition roots).
+        // Layer 6: tests of users' pipelines, runnable from the CLI (`kiln test`).
+        .target(
+            name: "PipelineTestRunner",
+            dependencies: [
+                "PipelineModel", "PipelineEngine", "PipelineFile", "PipelineTesting", "PipelineStoreSQLite", "ModelRegistry",
+                "MLTasks", "Tabular", "Notifications",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 8: executables (composition roots).
         .executableTarget(
             name: "kiln",
             dependencies: [
                 "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks", "DeploymentTasks",
                 "PipelineStoreSQLite", "SQLiteData", "ModelRegistry", "Tabular", "Notifications", "PipelineScheduler",
-                "KilnOperations", "KilnHTTP",
+                "PipelineTestRunner", "KilnOperations", "KilnHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -225,6 +235,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PipelineTestRunnerTests",
+            dependencies: [
+                "PipelineTestRunner", "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks",
+                "DeploymentTasks", "ModelRegistry", "PipelineTesting",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "NotificationsTests",
             dependencies: [
                 "Notifications", "PipelineTesting", "PipelineModel", "PipelineEngine",
@@ -243,6 +261,16 @@ let package = Package(
                 "ModelRegistry", "CommandTasks", "DeploymentTasks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ErrorMessagesTests",
+            dependencies: [
+                "BoostedTrees", "ClassificationMetrics", "DataValidation", "DeploymentTasks", "DriftStatistics", "Features",
+                "LinearModels", "MLTasks", "ModelRegistry", "PipelineEngine", "PipelineFile", "PipelineModel",
+                "PipelineScheduler", "PipelineStoreSQLite", "PipelineTesting", "SQLiteData", "Tabular", "KilnHTTP",
+                "KilnOperations", "PipelineTestRunner", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

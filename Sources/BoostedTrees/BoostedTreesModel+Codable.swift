@@ -109,7 +109,7 @@ extension BoostedTreesModel: Codable {
         } catch let error as BoostingError {
             throw error
         } catch {
-            throw BoostingError.malformedModel("\(error)")
+            throw BoostingError.malformedModel(Self.describe(error))
         }
         if let expected = expectedFeatureNames {
             guard expected.count == model.featureNames.count else {
@@ -120,5 +120,24 @@ extension BoostedTreesModel: Codable {
             }
         }
         return model
+    }
+}
+
+extension BoostedTreesModel {
+    /// A JSON decoding failure as a short phrase: where in the file (a key path) and what was wrong, never the
+    /// printed `DecodingError`.
+    static func describe(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String { keys.map(\.stringValue).joined(separator: ".") }
+        guard let error = error as? DecodingError else { return error.localizedDescription }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing key '\(path(context.codingPath + [key]))'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let location = path(context.codingPath)
+            let what = context.debugDescription.hasSuffix(".") ? String(context.debugDescription.dropLast()) : context.debugDescription
+            return (location.isEmpty ? "" : "at '\(location)': ") + what
+        @unknown default:
+            return "the JSON does not have the model's layout"
+        }
     }
 }

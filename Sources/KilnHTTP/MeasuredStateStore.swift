@@ -16,6 +16,14 @@ public struct MeasuredStateStore: StateStore {
 
     public func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws { try await base.createRun(run, tasks: tasks) }
 
+    public func createRun(
+        _ run: RunRecord, tasks: [TaskRecord], leasedTo owner: RunOwner, at now: Timestamp, expiresAt: Timestamp
+    ) async throws -> RunLease {
+        try await base.createRun(run, tasks: tasks, leasedTo: owner, at: now, expiresAt: expiresAt)
+    }
+
+    public func leaseEpoch(of id: RunID) async throws -> Int64? { try await base.leaseEpoch(of: id) }
+
     public func commit(_ batch: StateBatch) async throws {
         let start = ContinuousClock.now
         defer {

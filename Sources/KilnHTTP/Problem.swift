@@ -6,11 +6,14 @@ import PipelineModel
 
 /// An error answered as `application/problem+json` (RFC 9457): `{type, title, status, detail}`, where `detail` is the
 /// message the command line prints for the same mistake.
-public struct Problem: Error, Sendable {
+public struct Problem: Error, Sendable, CustomStringConvertible {
     /// The HTTP status.
     public var status: HTTPResponse.Status
     /// What is wrong and what to do.
     public var detail: String
+
+    /// The detail.
+    public var description: String { detail }
 
     /// Creates a problem.
     public init(_ status: HTTPResponse.Status, _ detail: String) {

@@ -30,6 +30,12 @@ public struct ExtractSQLTaskKind: TaskKind {
             throw inputs.failure("database '\(database)' not found (looked at \(path)); the path is relative to the "
                 + "task's working directory")
         }
+        do {
+            // A device or FIFO is refused before SQLite opens it (it could block forever); any size is allowed.
+            try DataLimits(maxFileBytes: .max).check(path)
+        } catch {
+            throw inputs.failure("database '\(database)': \(error)")
+        }
         guard let sql = readers.sql else {
             throw inputs.failure("this process has no SQL reader; run the pipeline with `kiln`, or give the task kind "
                 + "registry `DataReaders(sql:)`")

@@ -38,7 +38,7 @@ public final class NotificationDispatcher: RunEventSink {
 
     private let runs = Mutex([RunID: RunState]())
     private let continuation: AsyncStream<Pending>.Continuation
-    private let pending: AsyncStream<Pending>
+    let pending: AsyncStream<Pending>
     private let milestone: Milestone
 
     /// A dispatcher for any number of runs (each brings its rules in its snapshot).

@@ -24,12 +24,11 @@ extension PipelineExecutor {
         }
     }
 
-    /// Executes under `lease` and gives the lease up at the end, whatever the end is.
+    /// Executes under `lease` and gives the lease up at the end, whatever the end is: with the last commit when the
+    /// execution returns (see ``execute(_:plan:records:lease:)``), on its own when it throws.
     func executeReleasing(_ run: RunRecord, plan: Plan, records: [TaskRecord], lease: RunLease) async throws -> RunRecord {
         do {
-            let finished = try await execute(run, plan: plan, records: records, lease: lease)
-            try? await store.releaseLease(lease)
-            return finished
+            return try await execute(run, plan: plan, records: records, lease: lease)
         } catch {
             try? await store.releaseLease(lease)
             throw error

@@ -23,7 +23,9 @@ extension PipelineExecutor {
     /// attempts are children of one task group and report back through an inbox, drained in batches.
     ///
     /// Every commit is fenced by `lease`; a heartbeat child renews it. When another process takes the run over, the
-    /// loop stops without writing and throws ``ExecutionError/leaseLost(_:holder:)``.
+    /// loop stops without writing and throws ``ExecutionError/leaseLost(_:holder:)``. The run's `running` state goes
+    /// with the first commit (with the first attempts started), and the last commit (the run's end, a wait for a
+    /// decision, or a cancellation) gives the lease up: when this returns, the lease is released.
     func execute(_ initial: RunRecord, plan: Plan, records: [TaskRecord], lease: RunLease) async throws -> RunRecord {
         do {
             return try await executeOwned(initial, plan: plan, records: records, lease: lease)
@@ -47,13 +49,20 @@ extension PipelineExecutor {
 
         run.state = .running
         run.startedAt = clock.now
-        try await store.commit(StateBatch(run: run, fence: lease))
-        events?.receive(.runStarted(run))
-        logger.debug("Run started", metadata: ["run.id": "\(runID)", "pipeline": "\(run.pipeline)"])
-
-        // What arrived since the last commit; kept outside the group so cancellation stores it too.
-        var batch = StateBatch(fence: lease)
+        // What arrived since the last commit; kept outside the group so cancellation stores it too. The first one
+        // carries the run's start.
+        var batch = StateBatch(run: run, fence: lease)
+        let started = run
+        var announced = false
+        func announceStart() {
+            guard !announced else { return }
+            announced = true
+            events?.receive(.runStarted(started))
+            logger.debug("Run started", metadata: ["run.id": "\(runID)", "pipeline": "\(run.pipeline)"])
+        }
         var retries: [ScheduledRetry] = []
+        // Tasks that ended in the batch not stored yet: their dependents wait for the commit.
+        var settling = Set<Int>()
         var cancelled = false
         var lostTo: RunLease??
         try await withThrowingDiscardingTaskGroup { group in
@@ -75,28 +84,43 @@ extension PipelineExecutor {
                         let record = planner.records[task]
                         retries.append(
                             ScheduledRetry(task: task, attempt: record.attempts + 1, at: due, error: record.error ?? ""))
-                        arm(.retryDue(task: task), at: due, group: &group, inbox: inbox)
+                        if due <= now {
+                            inbox.post(.timer(.retryDue(task: task)))  // no delay: no timer to wait for
+                        } else {
+                            arm(.retryDue(task: task), at: due, group: &group, inbox: inbox)
+                        }
                     case .scheduleDeadline(let task, let deadline):
                         arm(.deadlineDue(task: task), at: deadline, group: &group, inbox: inbox)
                     case .finish(let finished):
                         outcome = finished
                         Self.record(finished, in: &run, at: now)
                         batch.run = run
+                        batch.releasesFence = true
                     }
                 }
-                collectChanges(of: &planner, into: &batch, runID: runID)
-                if !batch.isEmpty {
-                    try await store.commit(batch)
-                    publish(batch, retries: retries, run: run)
-                    batch = StateBatch(fence: lease)
-                    retries.removeAll()
+                collectChanges(of: &planner, into: &batch, runID: runID, settling: &settling)
+                let starts = actions.compactMap { action -> RunPlanner.Attempt? in
+                    if case .start(let attempt) = action { return attempt }
+                    return nil
+                }
+                // Group commit: the batch is stored before any attempt that needs one of its finished tasks starts
+                // (so dependents never start before their upstream's end is durable), when the run's state changes,
+                // when it is large, and whenever nothing else arrived meanwhile; otherwise attempts of independent
+                // tasks (and retries) start at once and the batch keeps growing. Events follow each commit.
+                let blocked = starts.contains { attempt in plan.needs[attempt.task].contains { settling.contains($0) } }
+                if blocked || batch.run != nil || batch.tasks.count >= Self.largestBatch {
+                    try await commit(
+                        &batch, retries: &retries, settling: &settling, run: run, lease: lease, announce: announceStart)
                 }
                 if let outcome {
                     // Waiting: cancel the deadline timers; the next resume (or `kiln serve`) enforces them.
                     if outcome == .waiting { group.cancelAll() }
                     break
                 }
-                for case .start(let attempt) in actions {
+                // Attempts about to start whose `running` state is not stored yet: make sure the run is still ours
+                // (a read, no write), so a process whose run was taken over never starts another attempt.
+                if !starts.isEmpty, !batch.isEmpty { try await confirm(lease) }
+                for attempt in starts {
                     let (task, spec) = (attempt.task, plan.pipeline.tasks[attempt.task])
                     let context = makeContext(run: run, task: spec, attempt: attempt, withheld: withheld, inbox: inbox)
                     group.addTask { [self] in
@@ -104,10 +128,24 @@ extension PipelineExecutor {
                     }
                 }
 
-                // Wait for results and report them.
-                guard let messages = await inbox.next(&waiter) else {
-                    cancelled = true
-                    break
+                // Wait for results and report them. What is still unstored waits only while results keep arriving:
+                // after one yield (quick attempts finish meanwhile) with nothing new, it is stored before sleeping.
+                var messages = inbox.drain()
+                if messages.isEmpty, !batch.isEmpty {
+                    await Task.yield()
+                    messages = inbox.drain()
+                    if messages.isEmpty {
+                        try await commit(
+                            &batch, retries: &retries, settling: &settling, run: run, lease: lease,
+                            announce: announceStart)
+                    }
+                }
+                if messages.isEmpty {
+                    guard let next = await inbox.next(&waiter) else {
+                        cancelled = true
+                        break
+                    }
+                    messages = next
                 }
                 let arrived = clock.now
                 for message in messages {
@@ -148,9 +186,11 @@ extension PipelineExecutor {
             for case .finish(let outcome) in planner.nextActions(now: now, freeSlots: 0, random: &random) {
                 Self.record(outcome, in: &run, at: now)
             }
-            collectChanges(of: &planner, into: &batch, runID: runID)
+            collectChanges(of: &planner, into: &batch, runID: runID, settling: &settling)
             batch.run = run
+            batch.releasesFence = true
             try await store.commit(batch)
+            announceStart()
             publish(batch, retries: retries, run: run)
         }
         events?.receive(.runFinished(run))
@@ -214,12 +254,40 @@ extension PipelineExecutor {
         }
     }
 
-    /// Moves the records the planner changed into `batch`.
-    private func collectChanges(of planner: inout RunPlanner, into batch: inout StateBatch, runID: RunID) {
+    /// Moves the records the planner changed into `batch`; the tasks that ended join `settling` (ended, not stored).
+    private func collectChanges(
+        of planner: inout RunPlanner, into batch: inout StateBatch, runID: RunID, settling: inout Set<Int>
+    ) {
         for index in planner.changes {
             batch.tasks.append(TaskUpdate(runID: runID, record: planner.records[index], expected: nil))
+            if planner.records[index].state.isTerminal { settling.insert(index) }
         }
         planner.clearChanges()
+    }
+
+    /// The most task changes one commit waits to gather.
+    static var largestBatch: Int { 512 }
+
+    /// Stores `batch` (when it holds anything), publishes it (after `announce`, which publishes the run's start
+    /// once), and starts the next one.
+    /// Throws ``StateStoreError/leaseLost(_:holder:)`` unless `lease` is still the run's lease.
+    private func confirm(_ lease: RunLease) async throws {
+        guard try await store.leaseEpoch(of: lease.runID) == lease.epoch else {
+            throw StateStoreError.leaseLost(lease.runID, holder: try await store.lease(of: lease.runID))
+        }
+    }
+
+    private func commit(
+        _ batch: inout StateBatch, retries: inout [ScheduledRetry], settling: inout Set<Int>, run: RunRecord,
+        lease: RunLease, announce: () -> Void
+    ) async throws {
+        guard !batch.isEmpty else { return }
+        try await store.commit(batch)
+        announce()
+        publish(batch, retries: retries, run: run)
+        batch = StateBatch(fence: lease)
+        retries.removeAll()
+        settling.removeAll(keepingCapacity: true)
     }
 
     /// Sets the fields of `run` that `outcome` decides.
@@ -255,10 +323,6 @@ extension PipelineExecutor {
     private func makeContext(
         run: RunRecord, task: TaskSpec, attempt: RunPlanner.Attempt, withheld: Set<String>, inbox: Inbox<Message>
     ) -> TaskContext {
-        var logger = self.logger
-        logger[metadataKey: "run.id"] = "\(run.id)"
-        logger[metadataKey: "task.key"] = "\(task.id)"
-        logger[metadataKey: "task.attempt"] = "\(attempt.number)"
         let directory = attempt.workdir.map { $0.hasPrefix("/") ? $0 : run.baseDirectory + "/" + $0 }
             ?? run.baseDirectory
         let (runID, taskID, number, clock, index) = (run.id, task.id, attempt.number, self.clock, attempt.task)

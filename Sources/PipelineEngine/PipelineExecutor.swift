@@ -137,11 +137,12 @@ public struct PipelineExecutor: Sendable {
         _ plan: Plan, params: [String: JSONValue] = [:], baseDirectory: String, trigger: JSONValue? = nil,
         idempotencyKey: String? = nil, onCreate: @Sendable (RunID) -> Void = { _ in }
     ) async throws -> RunRecord {
-        let (run, records) = try await create(
-            plan, params: params, baseDirectory: baseDirectory, trigger: trigger, idempotencyKey: idempotencyKey)
+        let (run, records, lease) = try await create(
+            plan, params: params, baseDirectory: baseDirectory, trigger: trigger, idempotencyKey: idempotencyKey,
+            leased: true)
         onCreate(run.id)
-        let lease = try await takeLease(run.id, takeover: false)
-        return try await executeReleasing(run, plan: plan, records: records, lease: lease)
+        // Created with its lease in one transaction: nobody else can have taken the run yet.
+        return try await executeReleasing(run, plan: plan, records: records, lease: lease!)
     }
 
     /// Stores a new `queued` run of `plan` without executing it; ``resume(_:)`` executes it later.
@@ -161,13 +162,16 @@ public struct PipelineExecutor: Sendable {
         idempotencyKey: String? = nil
     ) async throws -> RunRecord {
         try await create(
-            plan, params: params, baseDirectory: baseDirectory, trigger: trigger, idempotencyKey: idempotencyKey
+            plan, params: params, baseDirectory: baseDirectory, trigger: trigger, idempotencyKey: idempotencyKey,
+            leased: false
         ).run
     }
 
+    /// Stores a new run; with `leased`, takes its lease for this executor in the same transaction.
     private func create(
-        _ plan: Plan, params: [String: JSONValue], baseDirectory: String, trigger: JSONValue?, idempotencyKey: String?
-    ) async throws -> (run: RunRecord, records: [TaskRecord]) {
+        _ plan: Plan, params: [String: JSONValue], baseDirectory: String, trigger: JSONValue?, idempotencyKey: String?,
+        leased: Bool
+    ) async throws -> (run: RunRecord, records: [TaskRecord], lease: RunLease?) {
         var merged = plan.pipeline.params
         for (name, value) in params {
             guard merged[name] != nil else { throw StartError.unknownParam(name, known: merged.keys.sorted()) }
@@ -180,8 +184,14 @@ public struct PipelineExecutor: Sendable {
             snapshot: plan.pipeline, baseDirectory: baseDirectory, trigger: trigger, createdAt: now,
             idempotencyKey: idempotencyKey)
         let records = plan.pipeline.tasks.map { TaskRecord(taskID: $0.id) }
-        try await store.createRun(run, tasks: records)
-        return (run, records)
+        guard leased else {
+            try await store.createRun(run, tasks: records)
+            return (run, records, nil)
+        }
+        let lease = try await store.createRun(
+            run, tasks: records, leasedTo: configuration.owner, at: now,
+            expiresAt: now.adding(configuration.leaseDuration))
+        return (run, records, lease)
     }
 
     /// Continues a stored run with its snapshot: tasks that succeeded, were skipped or cached are kept;

@@ -108,10 +108,11 @@ public struct Plan: Sendable {
         self.upstreamBits = upstreamBits
 
         var conditions: [Expression] = []
+        let templates = TemplateParses()
         for (position, task) in tasks.enumerated() {
             let checker = ReferenceChecker(
                 pipeline: pipeline, taskID: task.id, index: index,
-                isUpstream: { upstreamBits[position][$0 / 64] & (1 << UInt64($0 % 64)) != 0 })
+                isUpstream: { upstreamBits[position][$0 / 64] & (1 << UInt64($0 % 64)) != 0 }, templates: templates)
             conditions.append(checker.checkCondition(task.condition, issues: &issues))
             checker.checkAction(task, issues: &issues, knownKinds: knownKinds)
             Plan.checkPolicies(task, issues: &issues)

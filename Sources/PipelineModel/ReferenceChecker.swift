@@ -4,6 +4,8 @@ struct ReferenceChecker {
     let taskID: String
     let index: [String: Int]
     let isUpstream: (Int) -> Bool
+    /// Templates parsed so far by the checkers of one plan (a fan-out repeats the same text a thousand times).
+    let templates: TemplateParses
 
     private var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(taskID)] }
 
@@ -36,11 +38,29 @@ struct ReferenceChecker {
                         at: base + [.key("uses")]))
             }
             checkValue(.object(inputs), path: base + [.key("with")], issues: &issues)
+            checkDurations(kind: kind, inputs: inputs, issues: &issues)
         }
         for (key, value) in task.env.sorted(by: { $0.key < $1.key }) {
             checkTemplate(value, path: base + [.key("env"), .key(key)], issues: &issues)
         }
         if let workdir = task.workdir { checkTemplate(workdir, path: base + [.key("workdir")], issues: &issues) }
+    }
+
+    /// The duration inputs the deployment kinds read when they run (`approve`'s `timeout`, `deploy`'s
+    /// `approval_timeout`), checked now when written as literal text, so a bad one is an error at its line.
+    private func checkDurations(kind: String, inputs: [String: JSONValue], issues: inout [PipelineIssue]) {
+        let key: String
+        switch kind {
+        case "approve": key = "timeout"
+        case "deploy": key = "approval_timeout"
+        default: return
+        }
+        guard case .string(let text) = inputs[key], !text.contains("${{") else { return }
+        do {
+            _ = try DurationText.parse(text)
+        } catch {
+            issues.append(PipelineIssue("\(key): \(error)", at: base + [.key("with"), .key(key)]))
+        }
     }
 
     private func checkValue(_ value: JSONValue, path: [PipelineIssue.PathComponent], issues: inout [PipelineIssue]) {
@@ -55,8 +75,9 @@ struct ReferenceChecker {
     }
 
     private func checkTemplate(_ text: String, path: [PipelineIssue.PathComponent], issues: inout [PipelineIssue]) {
+        guard text.contains("${{") else { return }  // plain text: nothing to parse or check
         do {
-            let template = try Template(text)
+            let template = try templates.template(text)
             for segment in template.segments {
                 guard case .expression(let expression, let offset) = segment else { continue }
                 if expression.callsStatusFunction {
@@ -114,5 +135,23 @@ extension Plan {
         guard trimmed.hasPrefix("${{"), trimmed.hasSuffix("}}"), trimmed.count >= 5 else { return (condition, 0) }
         let leading = condition.prefix { $0.isWhitespace }.count
         return (String(trimmed.dropFirst(3).dropLast(2)), leading + 3)
+    }
+}
+
+/// Parsed templates by their text, for the checks of one plan.
+final class TemplateParses {
+    private var parsed: [String: Result<Template, ExpressionError>] = [:]
+
+    /// The parsed form of `text`, or the error parsing it gives.
+    func template(_ text: String) throws(ExpressionError) -> Template {
+        if let known = parsed[text] { return try known.get() }
+        let result: Result<Template, ExpressionError>
+        do {
+            result = .success(try Template(text))
+        } catch {
+            result = .failure(error)
+        }
+        parsed[text] = result
+        return try result.get()
     }
 }

@@ -6,7 +6,7 @@ public import PipelineModel
 // Run ownership (columns `lease_*` of `runs`, migration `v4-run-leases`). Every change is one statement whose
 // WHERE clause is the compare-and-set, so two processes racing for a run cannot both win.
 extension SQLiteStateStore {
-    private static let acquireSQL = """
+    static let acquireSQL = """
         UPDATE runs SET lease_owner = ?2, lease_epoch = lease_epoch + 1, lease_acquired_at = ?3,
             lease_heartbeat_at = ?3, lease_expires_at = ?4
         WHERE id = ?1 AND (?5 OR lease_owner IS NULL OR lease_expires_at <= ?3 OR lease_owner = ?2 OR lease_epoch = ?6)
@@ -69,10 +69,12 @@ extension SQLiteStateStore {
 
     /// Gives a lease up; does nothing when it is no longer the run's.
     public func releaseLease(_ lease: RunLease) async throws {
-        let ownerJSON = try Self.ownerJSON(lease.owner)
-        try await writer.writeRetryingWhileBusy { db in
-            try db.cachedStatement(sql: Self.releaseSQL).execute(arguments: [lease.runID.rawValue, lease.epoch, ownerJSON])
-        }
+        try await writer.writeRetryingWhileBusy { db in try Self.release(lease, db) }
+    }
+
+    /// Gives `lease` up inside the current transaction; does nothing when it is no longer the run's.
+    static func release(_ lease: RunLease, _ db: Database) throws {
+        try db.cachedStatement(sql: releaseSQL).execute(arguments: [lease.runID.rawValue, lease.epoch, try ownerJSON(lease.owner)])
     }
 
     /// The run's current lease, live or expired; `nil` when released or never taken.
@@ -80,16 +82,22 @@ extension SQLiteStateStore {
         try await writer.read { db in try Self.readLease(id, db) }
     }
 
-    private static let fenceSQL = "SELECT lease_owner IS NOT NULL, lease_epoch FROM runs WHERE id = ?"
+    /// The held lease's epoch without decoding its owner; `nil` when none is held or the run is unknown.
+    public func leaseEpoch(of id: RunID) async throws -> Int64? {
+        try await writer.read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: Self.fenceSQL), arguments: [id.rawValue]).flatMap { $0 < 0 ? nil : $0 }
+        }
+    }
+
+    /// The held lease's epoch, or -1 when the lease was released.
+    private static let fenceSQL = "SELECT CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END FROM runs WHERE id = ?"
 
     /// Throws ``StateStoreError/leaseLost(_:holder:)`` unless `fence` is the run's current lease. The epoch alone
     /// identifies an acquisition (every acquisition raises it), so no owner text is compared.
     static func checkFence(_ fence: RunLease, _ db: Database) throws {
-        let row = try Row.fetchOne(db.cachedStatement(sql: fenceSQL), arguments: [fence.runID.rawValue])
-        guard let row else { throw StateStoreError.unknownRun(fence.runID) }
-        let held: Bool = row[0]
-        let epoch: Int64 = row[1]
-        guard held, epoch == fence.epoch else {
+        let epoch = try Int64.fetchOne(db.cachedStatement(sql: fenceSQL), arguments: [fence.runID.rawValue])
+        guard let epoch else { throw StateStoreError.unknownRun(fence.runID) }
+        guard epoch == fence.epoch else {
             throw StateStoreError.leaseLost(fence.runID, holder: try readLease(fence.runID, db))
         }
     }

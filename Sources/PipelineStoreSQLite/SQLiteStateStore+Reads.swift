@@ -75,8 +75,16 @@ extension SQLiteStateStore {
     }
 
     /// The cache entry under `key`.
+    ///
+    /// A synchronous read on the calling thread: one indexed lookup, far shorter than the hop to a reader queue that
+    /// the asynchronous API makes (cache lookups are on every cached task's path).
     func readCacheEntry(forKey key: String) async throws -> CacheEntry? {
-        try await writer.read { db in
+        try readCacheEntryNow(forKey: key)
+    }
+
+    /// ``readCacheEntry(forKey:)`` outside an async context, so that the synchronous read is the one called.
+    private func readCacheEntryNow(forKey key: String) throws -> CacheEntry? {
+        try writer.read { db in
             let select = try db.cachedStatement(sql: "SELECT \(Self.cacheColumns) FROM cache_entries WHERE key = ?")
             return try Row.fetchOne(select, arguments: [key]).map(Self.cacheEntry(from:))
         }

@@ -22,11 +22,11 @@ extension SQLiteStateStore {
 
     // MARK: Records to arguments
 
-    /// The arguments for the `runs` columns; the snapshot is NULL when `encodingSnapshot` is false.
-    static func arguments(for run: RunRecord, encodingSnapshot: Bool = true) throws -> StatementArguments {
+    /// The arguments for the `runs` columns, with `snapshot` (the encoded ``RunRecord/snapshot``, or `nil` for NULL).
+    static func arguments(for run: RunRecord, snapshot: String?) -> StatementArguments {
         [
             run.id.rawValue, run.pipeline, run.state.rawValue, JSONValue.object(run.params).compactJSON,
-            encodingSnapshot ? try snapshotJSON(run.snapshot) : nil, run.baseDirectory, run.trigger?.compactJSON,
+            snapshot, run.baseDirectory, run.trigger?.compactJSON,
             run.createdAt.nanosecondsSince1970, run.startedAt?.nanosecondsSince1970,
             run.finishedAt?.nanosecondsSince1970, run.error, run.idempotencyKey,
         ]
@@ -56,11 +56,9 @@ extension SQLiteStateStore {
         ]
     }
 
-    /// The stored form of a pipeline snapshot: its `Codable` JSON with sorted keys.
+    /// The stored form of a pipeline snapshot: its `Codable` JSON, compact, with sorted keys.
     static func snapshotJSON(_ pipeline: Pipeline) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(pipeline), as: UTF8.self)
+        try CompactJSONEncoder().encode(pipeline)
     }
 
     // MARK: Rows to records

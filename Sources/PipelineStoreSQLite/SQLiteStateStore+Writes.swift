@@ -43,12 +43,21 @@ extension SQLiteStateStore {
             expires_at = excluded.expires_at
         """
 
-    /// Inserts a run and its tasks in one transaction.
-    func insertRun(_ run: RunRecord, tasks: [TaskRecord]) async throws {
-        let runArguments = try Self.arguments(for: run)
+    /// Inserts a run and its tasks in one transaction, and takes its lease for `lease.owner` when given.
+    @discardableResult
+    func insertRun(
+        _ run: RunRecord, tasks: [TaskRecord], lease: (owner: RunOwner, at: Timestamp, expiresAt: Timestamp)? = nil
+    ) async throws -> RunLease? {
+        let runArguments = Self.arguments(for: run, snapshot: try snapshots.encoded(run.snapshot))
         let taskArguments = tasks.map { Self.arguments(for: $0, of: run.id) }
+        let leaseArguments: StatementArguments? = try lease.map { lease in
+            [
+                run.id.rawValue, try Self.ownerJSON(lease.owner), lease.at.nanosecondsSince1970,
+                lease.expiresAt.nanosecondsSince1970, false, nil,
+            ]
+        }
         do {
-            try await insertRun(run, runArguments, taskArguments)
+            return try await insertRun(run, runArguments, taskArguments, leaseArguments)
         } catch {
             snapshots.forget(run.id)
             throw error
@@ -56,8 +65,9 @@ extension SQLiteStateStore {
     }
 
     private func insertRun(
-        _ run: RunRecord, _ runArguments: StatementArguments, _ taskArguments: [StatementArguments]
-    ) async throws {
+        _ run: RunRecord, _ runArguments: StatementArguments, _ taskArguments: [StatementArguments],
+        _ leaseArguments: StatementArguments?
+    ) async throws -> RunLease? {
         try await writer.writeRetryingWhileBusy { [snapshots] db in
             let insert = try db.cachedStatement(sql: Self.insertRunSQL)
             insert.setUncheckedArguments(runArguments)
@@ -78,6 +88,9 @@ extension SQLiteStateStore {
                 try upsert.execute()
             }
             snapshots.remember(run.snapshot, for: run.id)
+            guard let leaseArguments else { return nil }
+            try db.cachedStatement(sql: Self.acquireSQL).execute(arguments: leaseArguments)
+            return try Self.readLease(run.id, db)
         }
     }
 
@@ -86,8 +99,11 @@ extension SQLiteStateStore {
         guard !batch.isEmpty else { return }
         // Without the snapshot: it is encoded (inside the transaction, where the check cannot race another
         // write of this store) only when the store does not know it is already stored.
-        let runArguments = try batch.run.map { try Self.arguments(for: $0, encodingSnapshot: false) }
-        let taskArguments = batch.tasks.map { update in
+        let runArguments = batch.run.map { Self.arguments(for: $0, snapshot: nil) }
+        let superseded = Self.supersededUpdates(batch.tasks)
+        let taskArguments = batch.tasks.indices.map { index -> StatementArguments? in
+            guard !superseded.contains(index) else { return nil }
+            let update = batch.tasks[index]
             var arguments = Self.arguments(for: update.record, of: update.runID)
             if let expected = update.expected { arguments += [expected.rawValue] }
             return arguments
@@ -102,12 +118,15 @@ extension SQLiteStateStore {
                 if let run = batch.run, let runArguments {
                     let update = try db.cachedStatement(sql: Self.updateRunSQL)
                     let snapshotIsStored = snapshots.holds(run.snapshot, for: run.id)
-                    update.setUncheckedArguments(snapshotIsStored ? runArguments : try Self.arguments(for: run))
+                    update.setUncheckedArguments(
+                        snapshotIsStored
+                            ? runArguments : Self.arguments(for: run, snapshot: try snapshots.encoded(run.snapshot)))
                     try update.execute()
                     if db.changesCount == 0 { throw StateStoreError.unknownRun(run.id) }
                     snapshots.remember(run.snapshot, for: run.id)
                 }
                 try Self.write(batch, taskArguments, logArguments, cacheArguments, db)
+                if batch.releasesFence, let fence { try Self.release(fence, db) }
             }
         } catch {
             // The transaction rolled back: what the cache was told may not be stored.
@@ -116,13 +135,39 @@ extension SQLiteStateStore {
         }
     }
 
-    /// Writes the task, log and cache parts of a batch.
+    /// The positions of unconditional task updates that a later unconditional update of the same task replaces
+    /// (the executor's batches often hold a task's `running` and its end): writing only the last one stores the same.
+    static func supersededUpdates(_ updates: [TaskUpdate]) -> Set<Int> {
+        struct Key: Hashable {
+            let run: RunID
+            let task: String
+        }
+        guard updates.count > 1 else { return [] }
+        var superseded = Set<Int>()
+        var laterIsUnconditional: [Key: Bool] = [:]
+        laterIsUnconditional.reserveCapacity(updates.count)
+        for index in updates.indices.reversed() {
+            let update = updates[index]
+            let key = Key(run: update.runID, task: update.record.taskID)
+            if update.expected == nil, laterIsUnconditional[key] == true { superseded.insert(index) }
+            laterIsUnconditional[key] = update.expected == nil
+        }
+        return superseded
+    }
+
+    /// Writes the task, log and cache parts of a batch (task updates whose arguments are `nil` are superseded).
     private static func write(
-        _ batch: StateBatch, _ taskArguments: [StatementArguments], _ logArguments: [StatementArguments],
+        _ batch: StateBatch, _ taskArguments: [StatementArguments?], _ logArguments: [StatementArguments],
         _ cacheArguments: [StatementArguments], _ db: Database
     ) throws {
+        let upsert = try db.cachedStatement(sql: upsertTaskSQL)
         for (update, arguments) in zip(batch.tasks, taskArguments) {
-            try write(update, arguments: arguments, db)
+            guard let arguments else { continue }
+            if update.expected == nil {
+                try execute(upsert, arguments, run: update.runID)
+            } else {
+                try write(update, arguments: arguments, db)
+            }
         }
         if !logArguments.isEmpty {
             let insert = try db.cachedStatement(sql: insertLogSQL)

@@ -72,6 +72,25 @@ public final class SQLiteStateStore: StateStore {
         try await insertRun(run, tasks: tasks)
     }
 
+    /// Stores a new run and its tasks and takes the run's lease for `owner`, in one write transaction.
+    ///
+    /// - Parameters:
+    ///   - run: The run.
+    ///   - tasks: Its tasks' initial records.
+    ///   - owner: Who takes the lease.
+    ///   - now: When it is taken.
+    ///   - expiresAt: When it lapses without a heartbeat.
+    /// - Returns: The lease (epoch 1).
+    /// - Throws: As ``createRun(_:tasks:)``; nothing is written when it throws.
+    public func createRun(
+        _ run: RunRecord, tasks: [TaskRecord], leasedTo owner: RunOwner, at now: Timestamp, expiresAt: Timestamp
+    ) async throws -> RunLease {
+        guard let lease = try await insertRun(run, tasks: tasks, lease: (owner, now, expiresAt)) else {
+            throw StateStoreError.unknownRun(run.id)  // the run was just inserted in the same transaction
+        }
+        return lease
+    }
+
     /// Applies `batch` in one write transaction: all of it or none of it.
     ///
     /// Task updates with ``TaskUpdate/expected`` set only apply when the stored state is the expected one.

@@ -12,6 +12,8 @@ final class SnapshotCache: Sendable {
         var snapshots: [RunID: Pipeline] = [:]
         /// Insertion order, for evicting the oldest run.
         var order: [RunID] = []
+        /// The last snapshot encoded and its text: runs of one pipeline (a daemon's, a benchmark's) share it.
+        var lastEncoded: (pipeline: Pipeline, text: String)?
     }
 
     private let state = Mutex(State())
@@ -20,6 +22,15 @@ final class SnapshotCache: Sendable {
     /// A cache that remembers the snapshots of at most `capacity` runs.
     init(capacity: Int = 32) {
         self.capacity = capacity
+    }
+
+    /// The stored text of `snapshot` (``SQLiteStateStore/snapshotJSON(_:)``), reusing the last encoding when it is
+    /// of an equal pipeline (usually the same value: comparing it is then an identity check of its arrays).
+    func encoded(_ snapshot: Pipeline) throws -> String {
+        if let last = state.withLock({ $0.lastEncoded }), last.pipeline == snapshot { return last.text }
+        let text = try SQLiteStateStore.snapshotJSON(snapshot)
+        state.withLock { $0.lastEncoded = (snapshot, text) }
+        return text
     }
 
     /// Whether `snapshot` is known to be what run `id` has stored.

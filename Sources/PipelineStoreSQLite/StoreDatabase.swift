@@ -119,15 +119,21 @@ extension DatabaseWriter {
     /// Each try runs on the calling thread and asks for the lock without waiting (busy timeout 0): when the lock is
     /// free — nearly always — the write happens at once, with no thread hop; when another process holds it, the task
     /// pauses and tries again.
+    ///
+    /// `BEGIN IMMEDIATE` and `COMMIT` run as cached statements (GRDB's `inTransaction` parses them on every call,
+    /// a measurable part of a small commit); any error rolls the transaction back.
     func writeRetryingWhileBusy<Value>(_ updates: (Database) throws -> Value) async throws -> Value {
         try await StoreDatabase.retryingWhileBusy {
             try writeWithoutWaiting { db in
-                var result: Value?
-                try db.inTransaction(.immediate) {
-                    result = try updates(db)
-                    return .commit
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+                do {
+                    let result = try updates(db)
+                    try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                    return result
+                } catch {
+                    if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK TRANSACTION") }
+                    throw error
                 }
-                return result!
             }
         }
     }

@@ -70,6 +70,7 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
             }
             for line in batch.logs { state.logs[line.runID, default: []].append(line) }
             for entry in batch.cache { state.cache[entry.key] = entry }
+            if batch.releasesFence, let fence = batch.fence { state.leases[fence.runID] = nil }
             state.commits += 1
         }
     }

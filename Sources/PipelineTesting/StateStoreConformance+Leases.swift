@@ -71,9 +71,12 @@ extension StateStoreConformance {
     static func releasedLeaseFreesTheRun(_ store: any StateStore) async throws {
         let id = RunID(rawValue: "r1")
         try await store.createRun(run("r1"), tasks: [])
+        try expectEqual(try await store.leaseEpoch(of: id), nil, "the lease epoch before any lease")
         let first = try await store.acquireLease(run: id, owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
+        try expectEqual(try await store.leaseEpoch(of: id), first.epoch, "the held lease's epoch")
         try await store.releaseLease(first)
         try expectEqual(try await store.lease(of: id), nil, "the lease after release")
+        try expectEqual(try await store.leaseEpoch(of: id), nil, "the lease epoch after release")
         let second = try await store.acquireLease(run: id, owner: ownerB, at: at(1), expiresAt: at(31), mode: .whenFree)
         try expectEqual(second.epoch, 2, "epochs keep growing across a release")
         try await expectError(.leaseLost(id, holder: second), "a commit fenced by a released lease") {
@@ -85,5 +88,47 @@ extension StateStoreConformance {
             _ = try await store.acquireLease(
                 run: RunID(rawValue: "nope"), owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
         }
+    }
+
+    static func runCreatedWithItsLease(_ store: any StateStore) async throws {
+        let id = RunID(rawValue: "r1")
+        let lease = try await store.createRun(run("r1"), tasks: [task("a")], leasedTo: ownerA, at: at(0), expiresAt: at(30))
+        try expectEqual(
+            lease, RunLease(runID: id, owner: ownerA, epoch: 1, acquiredAt: at(0), heartbeatAt: at(0), expiresAt: at(30)),
+            "the lease taken with the run")
+        try expectEqual(try await store.lease(of: id), lease, "the stored lease")
+        try expectEqual(try await store.tasks(of: id).map(\.taskID), ["a"], "the tasks created with the run")
+        try await expectError(.leased(lease), "another owner while the lease taken with the run is live") {
+            _ = try await store.acquireLease(run: id, owner: ownerB, at: at(1), expiresAt: at(31), mode: .whenFree)
+        }
+        try await expectError(.duplicateRun(id), "creating the same run again with a lease") {
+            _ = try await store.createRun(run("r1"), tasks: [], leasedTo: ownerB, at: at(2), expiresAt: at(32))
+        }
+        try expectEqual(try await store.lease(of: id), lease, "the lease after a refused duplicate")
+    }
+
+    static func batchReleasesItsFence(_ store: any StateStore) async throws {
+        let id = RunID(rawValue: "r1")
+        try await store.createRun(run("r1"), tasks: [task("a", .running, attempts: 1)])
+        let lease = try await store.acquireLease(run: id, owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
+        var finished = run("r1")
+        finished.state = .succeeded
+        try await store.commit(StateBatch(
+            run: finished, tasks: [TaskUpdate(runID: id, record: task("a", .succeeded, attempts: 1), expected: nil)],
+            fence: lease, releasesFence: true))
+        try expectEqual(try await store.run(id)?.state, .succeeded, "the run stored by the releasing batch")
+        try expectEqual(try await store.tasks(of: id).first?.state, .succeeded, "the task stored by the releasing batch")
+        try expectEqual(try await store.lease(of: id), nil, "the lease after the releasing batch")
+        try await expectError(.leaseLost(id, holder: nil), "a commit fenced by the released lease") {
+            try await store.commit(StateBatch(logs: [line("r1", "a", 1, "late")], fence: lease))
+        }
+        let next = try await store.acquireLease(run: id, owner: ownerB, at: at(1), expiresAt: at(31), mode: .whenFree)
+        try await expectError(.leaseLost(id, holder: next), "a releasing batch fenced by a lease taken over") {
+            try await store.commit(StateBatch(
+                tasks: [TaskUpdate(runID: id, record: task("a", .failed, attempts: 2), expected: nil)],
+                fence: lease, releasesFence: true))
+        }
+        try expectEqual(try await store.lease(of: id), next, "the new holder's lease after a stale releasing batch")
+        try expectEqual(try await store.tasks(of: id).first?.state, .succeeded, "the task after a stale releasing batch")
     }
 }

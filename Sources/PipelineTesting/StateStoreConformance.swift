@@ -67,5 +67,9 @@ public enum StateStoreConformance {
               run: releasedLeaseFreesTheRun),
         Check("of several processes replacing one dead holder, only the first takes the run",
               run: onlyOneReplacesADeadHolder),
+        Check("a run created with its lease is held by that owner (epoch 1); a duplicate changes nothing",
+              run: runCreatedWithItsLease),
+        Check("a batch that releases its fence stores its changes and frees the run; a stale one writes nothing",
+              run: batchReleasesItsFence),
     ]
 }

@@ -1,6 +1,7 @@
 /// Writes a ``DataFrame`` as RFC 4180 CSV with a header row.
 ///
 /// - Nulls are written as empty unquoted fields.
+/// - An empty column name is written as `""`; text that starts with U+FEFF is quoted (it is not a byte order mark).
 /// - Strings are quoted when they contain the delimiter, a quote, CR or LF, when they are empty, when
 ///   they start or end with a space, or when they equal a default missing token (`NA`, `null`, `NaN`),
 ///   so ``CSVReader`` reads them back as the same strings.
@@ -33,7 +34,8 @@ public struct CSVWriter: Sendable {
         let newline = Array(lineEnding.utf8)
         for (index, name) in frame.columnNames.enumerated() {
             if index > 0 { output.append(delimiter) }
-            appendText(name, to: &output, forceQuotes: false)
+            // An empty name is quoted: alone on the header line it would be a blank line, which readers skip.
+            appendText(name, to: &output, forceQuotes: name.isEmpty)
         }
         output.append(contentsOf: newline)
         for row in 0..<frame.rowCount {
@@ -80,7 +82,8 @@ public struct CSVWriter: Sendable {
         let quote = UInt8(ascii: "\"")
         var needsQuotes = forceQuotes && (text.isEmpty || CSVReadOptions.defaultMissingTokens.contains(text))
         if !needsQuotes {
-            needsQuotes = text.first == " " || text.last == " "
+            // A leading U+FEFF is quoted: first in the file, readers would take it for a byte order mark and drop it.
+            needsQuotes = text.first == " " || text.last == " " || text.unicodeScalars.first == "\u{FEFF}"
                 || text.utf8.contains { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }
         }
         guard needsQuotes else { return output.append(contentsOf: text.utf8) }

@@ -6,7 +6,8 @@ import CommandTasks
 
 /// `kiln-bench`: engine overhead on no-op workloads with the durable SQLite store. Prints figures, asserts nothing.
 ///
-/// Usage: `swift run -c release kiln-bench [--repeats N] [--parallelism N] [--width N] [--chain N]`
+/// Usage: `swift run -c release kiln-bench [--repeats N] [--parallelism N] [--width N] [--chain N] [--kiln PATH]
+/// [--json]`
 @main
 struct Bench {
     struct Options {
@@ -14,17 +15,33 @@ struct Bench {
         var parallelism: Int?
         var width = 1000
         var chain = 200
+        /// The `kiln` executable W6 runs; by default the one next to this executable, when there is one.
+        var kiln: String?
+        var json = false
     }
+
+    /// One measured workload.
+    struct Figure {
+        let name: String
+        let tasks: Int
+        /// Wall times of the repeats, in milliseconds, sorted.
+        let walls: [Double]
+        var median: Double { walls[walls.count / 2] }
+        var perTask: Double { median * 1000 / Double(tasks) }
+    }
+
+    static let usage = "usage: kiln-bench [--repeats N] [--parallelism N] [--width N] [--chain N] [--kiln PATH] [--json]"
 
     static func main() async throws {
         var options = Options()
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {
+            func text() -> String {
+                guard let text = arguments.next() else { fail("\(argument) needs a value") }
+                return text
+            }
             func value() -> Int {
-                guard let text = arguments.next(), let number = Int(text), number > 0 else {
-                    FileHandle.standardError.write(Data("kiln-bench: \(argument) needs a positive number\n".utf8))
-                    exit(2)
-                }
+                guard let number = Int(text()), number > 0 else { fail("\(argument) needs a positive number") }
                 return number
             }
             switch argument {
@@ -32,8 +49,10 @@ struct Bench {
             case "--parallelism": options.parallelism = value()
             case "--width": options.width = value()
             case "--chain": options.chain = value()
+            case "--kiln": options.kiln = text()
+            case "--json": options.json = true
             default:
-                print("usage: kiln-bench [--repeats N] [--parallelism N] [--width N] [--chain N]")
+                print(usage)
                 exit(argument == "--help" || argument == "-h" ? 0 : 2)
             }
         }
@@ -43,22 +62,75 @@ struct Bench {
         let store = try SQLiteStateStore(path: directory + "/kiln.db")
         let executor = PipelineExecutor(
             store: store, kinds: .builtIn, configuration: .init(parallelism: options.parallelism))
-        print("kiln-bench: no-op tasks, durable SQLite store (WAL) at \(directory), parallelism \(executor.configuration.parallelism), \(options.repeats) repeats; median [min–max]")
-        print("workload                              tasks   wall ms               µs/task")
+        let parallelism = executor.configuration.parallelism
+        if !options.json {
+            print("kiln-bench: no-op tasks, durable SQLite store (WAL) at \(directory), parallelism \(parallelism), \(options.repeats) repeats; median [min–max]")
+            print("workload                              tasks   wall ms               µs/task")
+        }
+        var figures: [Figure] = []
+        func report(_ figure: Figure) {
+            figures.append(figure)
+            if !options.json { print(row(figure)) }
+        }
 
-        try await measure("W1 seed DAG", options, executor: executor, plan: try Plan(Workloads.seed()))
-        try await measure("W2 wide 1+\(options.width)+1", options, executor: executor, plan: try Plan(Workloads.wide(width: options.width)))
-        try await measure("W3 chain \(options.chain)", options, executor: executor, plan: try Plan(Workloads.chain(length: options.chain)))
+        report(try await measure("W1 seed DAG", options, executor: executor, plan: try Plan(Workloads.seed())))
+        report(try await measure(
+            "W2 wide 1+\(options.width)+1", options, executor: executor, plan: try Plan(Workloads.wide(width: options.width))))
+        report(try await measure(
+            "W3 chain \(options.chain)", options, executor: executor, plan: try Plan(Workloads.chain(length: options.chain))))
         let cached = try Plan(Workloads.seed(cache: true))
         _ = try await executor.run(cached, baseDirectory: directory)  // fills the cache
-        try await measure("W4 seed DAG, all cache hits", options, executor: executor, plan: cached, expect: .cached)
-        try await measure("W5 fail twice, retry (0 delay)", options, executor: executor, plan: try Plan(Workloads.retry()))
+        report(try await measure("W4 seed DAG, all cache hits", options, executor: executor, plan: cached, expect: .cached))
+        report(try await measure("W5 fail twice, retry (0 delay)", options, executor: executor, plan: try Plan(Workloads.retry())))
+
+        let kiln = options.kiln ?? defaultKiln()
+        var skipped: String?
+        if let kiln, FileManager.default.isExecutableFile(atPath: kiln) {
+            for figure in try measureCLI(kiln: kiln, options, parallelism: parallelism, directory: directory) {
+                report(figure)
+            }
+        } else {
+            skipped = options.kiln.map { "\($0) is not an executable" }
+                ?? "no kiln executable next to kiln-bench (build it: swift build -c release --product kiln; or pass --kiln PATH)"
+            if !options.json { print("W6 skipped: \(skipped!)") }
+        }
+        if options.json {
+            print(json(figures, options: options, parallelism: parallelism, w6Skipped: skipped))
+        }
     }
 
-    static func measure(_ name: String, _ options: Options, executor: PipelineExecutor, plan: Plan, expect: TaskState? = nil) async throws {
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("kiln-bench: \(message)\n\(usage)\n".utf8))
+        exit(2)
+    }
+
+    static func row(_ figure: Figure) -> String {
+        let cell = String(format: "%.2f [%.2f–%.2f]", figure.median, figure.walls.first!, figure.walls.last!)
+        return figure.name.padding(toLength: 38, withPad: " ", startingAt: 0)
+            + String(figure.tasks).padding(toLength: 8, withPad: " ", startingAt: 0)
+            + cell.padding(toLength: 22, withPad: " ", startingAt: 0)
+            + String(format: "%.1f", figure.perTask)
+    }
+
+    static func json(_ figures: [Figure], options: Options, parallelism: Int, w6Skipped: String?) -> String {
+        func number(_ value: Double) -> String { String(format: "%.3f", value) }
+        let rows = figures.map { figure in
+            "    {\"name\": \"\(figure.name)\", \"tasks\": \(figure.tasks), \"median_ms\": \(number(figure.median)), "
+                + "\"min_ms\": \(number(figure.walls.first!)), \"max_ms\": \(number(figure.walls.last!)), "
+                + "\"us_per_task\": \(number(figure.perTask))}"
+        }
+        var text = "{\n  \"parallelism\": \(parallelism),\n  \"repeats\": \(options.repeats),\n"
+        if let w6Skipped {
+            text += "  \"w6_skipped\": \"\(w6Skipped.replacingOccurrences(of: "\"", with: "'"))\",\n"
+        }
+        return text + "  \"workloads\": [\n" + rows.joined(separator: ",\n") + "\n  ]\n}"
+    }
+
+    static func measure(
+        _ name: String, _ options: Options, executor: PipelineExecutor, plan: Plan, expect: TaskState? = nil
+    ) async throws -> Figure {
         _ = try await executor.run(plan, baseDirectory: "/tmp")  // warm-up
         var walls: [Double] = []
-        var executed = 0
         for _ in 0..<options.repeats {
             let start = DispatchTime.now().uptimeNanoseconds
             let run = try await executor.run(plan, baseDirectory: "/tmp")
@@ -75,16 +147,57 @@ struct Bench {
                     exit(1)
                 }
             }
-            executed = plan.pipeline.tasks.count
         }
-        walls.sort()
-        let median = walls[walls.count / 2]
-        let cell = String(format: "%.2f [%.2f–%.2f]", median, walls.first!, walls.last!)
-        let perTask = median * 1000 / Double(executed)
-        print(name.padding(toLength: 38, withPad: " ", startingAt: 0)
-              + String(executed).padding(toLength: 8, withPad: " ", startingAt: 0)
-              + cell.padding(toLength: 22, withPad: " ", startingAt: 0)
-              + String(format: "%.1f", perTask))
+        return Figure(name: name, tasks: plan.pipeline.tasks.count, walls: walls.sorted())
+    }
+
+    /// The `kiln` next to this executable (both are products of the same build).
+    static func defaultKiln() -> String? {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let candidate = me.deletingLastPathComponent().appendingPathComponent("kiln").path
+        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+    }
+
+    /// W6: `kiln run` of W2 as a pipeline file in a new process, minus `kiln run` of a one-task file (alternating,
+    /// one home whose database exists), per task; and `kiln validate` of that file.
+    static func measureCLI(kiln: String, _ options: Options, parallelism: Int, directory: String) throws -> [Figure] {
+        let wide = directory + "/wide.yaml", one = directory + "/one.yaml", home = directory + "/home"
+        try Workloads.wideYAML(width: options.width).write(toFile: wide, atomically: true, encoding: .utf8)
+        try Workloads.oneYAML.write(toFile: one, atomically: true, encoding: .utf8)
+        let runFlags = ["--home", home, "--parallelism", String(parallelism)]
+        _ = try time(kiln, ["run", one] + runFlags)  // creates the database
+        _ = try time(kiln, ["run", wide] + runFlags)  // warm-up
+        var differences: [Double] = [], wides: [Double] = [], validates: [Double] = []
+        for _ in 0..<options.repeats {
+            let wideWall = try time(kiln, ["run", wide] + runFlags)
+            let oneWall = try time(kiln, ["run", one] + runFlags)
+            wides.append(wideWall)
+            differences.append(wideWall - oneWall)
+            validates.append(try time(kiln, ["validate", wide]))
+        }
+        let tasks = options.width + 2
+        return [
+            Figure(name: "W6 kiln run, minus a 1-task run", tasks: tasks - 1, walls: differences.sorted()),
+            Figure(name: "W6 kiln run (new process)", tasks: tasks, walls: wides.sorted()),
+            Figure(name: "W6 kiln validate", tasks: tasks, walls: validates.sorted()),
+        ]
+    }
+
+    /// Runs `executable` with stdout and stderr discarded (not a terminal); returns its wall time in milliseconds.
+    static func time(_ executable: String, _ arguments: [String]) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let start = DispatchTime.now().uptimeNanoseconds
+        try process.run()
+        process.waitUntilExit()
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        guard process.terminationStatus == 0 else {
+            print("kiln-bench: \(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+            exit(1)
+        }
+        return wall
     }
 }
-

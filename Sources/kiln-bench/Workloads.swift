@@ -52,3 +52,40 @@ enum Workloads {
         ])
     }
 }
+
+extension Workloads {
+    /// W2's shape as a pipeline file (W6 runs it through a new `kiln` process): one source, `width` tasks reading
+    /// its output, one fan-in.
+    static func wideYAML(width: Int) -> String {
+        var text = """
+            name: w6-wide
+            tasks:
+              source:
+                uses: noop
+                with: { value: 1 }
+
+            """
+        text.reserveCapacity(width * 96)
+        for index in 0..<width {
+            text += """
+                  work-\(index):
+                    needs: [source]
+                    uses: noop
+                    with: { i: \(index), v: "${{ tasks.source.outputs.value }}" }
+
+                """
+        }
+        text += "  fan-in:\n    needs: [" + (0..<width).map { "work-\($0)" }.joined(separator: ", ") + "]\n    uses: noop\n"
+        return text
+    }
+
+    /// One no-op task as a pipeline file: what W6 subtracts (process start, database open, run creation).
+    static let oneYAML = """
+        name: w6-one
+        tasks:
+          only:
+            uses: noop
+            with: { value: 1 }
+
+        """
+}

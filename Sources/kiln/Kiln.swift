@@ -17,7 +17,7 @@ struct Kiln: AsyncParsableCommand {
             RunCommand.self, ValidateCommand.self, GraphCommand.self, RunsCommand.self, ShowCommand.self,
             LogsCommand.self, ResumeCommand.self, ApproveCommand.self, RejectCommand.self, CacheCommand.self, ModelsCommand.self,
             DataCommand.self, DriftCommand.self,
-            TriggerCommand.self, TriggersCommand.self, ServeCommand.self, MetricsCommand.self,
+            TriggerCommand.self, TriggersCommand.self, ServeCommand.self, MetricsCommand.self, TestCommand.self,
         ]
     )
 

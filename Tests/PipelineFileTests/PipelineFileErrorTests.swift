@@ -238,6 +238,16 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
             ])
     }
 
+    @Test("thousands of duplicate keys stop the reading after a bounded number of re-parses, saying so")
+    func manyDuplicateKeys() {
+        // 3,000 duplicates in 30 KB used to mean 3,000 parses of the file (minutes); the count now depends on its size.
+        let keys = (0..<3000).map { "  k\($0 % 1500): 1" }.joined(separator: "\n")
+        let found = diagnostics("name: p\nparams:\n" + keys + "\ntasks:\n  a: {run: [a]}\n")
+        #expect(found.count == 1)
+        #expect(found.first?.message.hasPrefix("duplicate key 'k") == true, "\(located(found))")
+        #expect(found.first?.message.hasSuffix("duplicate keys; remove them and validate again)") == true, "\(located(found))")
+    }
+
     @Test("an invalid value in defaults is reported once, at defaults, even with several tasks")
     func defaultsReportedOnce() {
         let found = diagnostics("name: p\ndefaults:\n  retries: lots\ntasks:\n  a: {run: [a]}\n  b: {run: [b]}\n")

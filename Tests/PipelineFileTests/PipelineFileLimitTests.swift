@@ -13,6 +13,25 @@ import Testing
         #expect(located(found) == ["5:14: timeout: invalid duration '106751d': \(Self.tooLong)"])
     }
 
+    @Test("approve's timeout and deploy's approval_timeout past 100 years are refused at validation, at their line")
+    func longApprovalTimeouts() {
+        let found = diagnostics(
+            """
+            name: p
+            params: {wait: 1h}
+            tasks:
+              ok: {uses: approve, with: {timeout: 24h}}
+              ask: {uses: approve, with: {timeout: 40000d}}
+              ship: {uses: deploy, with: {model: m, approval_timeout: 1h 2d}}
+              later: {uses: deploy, with: {model: m, approval_timeout: "${{ params.wait }}"}}
+            """, plan: true)
+        #expect(
+            located(found) == [
+                "5:40: timeout: invalid duration '40000d': \(Self.tooLong)",
+                "6:59: approval_timeout: invalid duration '1h 2d': expected a number at ' 2d'; write a number followed by a unit (ms, s, m, h, d), e.g. 500ms, 30s, 5m, 1h30m",
+            ])
+    }
+
     @Test("cache expiry, retry delays, cooldown and every: past 100 years are refused where they are written")
     func otherLongDurations() {
         let found = diagnostics(
@@ -72,6 +91,48 @@ import Testing
                 "8:10: this alias (*e) expands the file to more than 200,000 values (the limit); write the values "
                     + "out, use 'defaults:' for shared task fields, or use fewer aliases"
             ])
+    }
+
+    @Test("config YAML (YAMLValues) has the pipeline file's limits: an alias bomb and deep nesting are refused, located")
+    func configYAMLLimits() throws {
+        var lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i", "j"] {
+            lines.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]")
+            previous = name
+        }
+        #expect(throws: YAMLValuesError.self) { try YAMLValues.parse(lines.joined(separator: "\n")) }
+        do {
+            _ = try YAMLValues.parse(lines.joined(separator: "\n"))
+        } catch let error as YAMLValuesError {
+            #expect(error.message.hasPrefix("line 6, column 8: this alias (*e) expands the file to more than 200,000 values"), "\(error)")
+        }
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        do {
+            _ = try YAMLValues.parse("k: " + deep)
+            Issue.record("65 levels of nesting were accepted")
+        } catch let error as YAMLValuesError {
+            #expect(error.message.contains("nest more than 64 levels deep"), "\(error)")
+        }
+        do {
+            _ = try YAMLValues.parse("a: 1\nb: 2\na: 3\n")
+            Issue.record("a duplicate key was accepted")
+        } catch let error as YAMLValuesError {
+            #expect(error.message == "duplicate key 'a' in the mapping that starts at line 1, column 1: each key may appear once in a mapping", "\(error)")
+        }
+        // Found by fuzzing: Yams' loader trapped on a key that is a list or a mapping.
+        for (text, line, column) in [
+            ("join: {needs: [a, b], uses: noop, !with: {rows: 1} }\n", 1, 35), ("[a, b]: 1\n", 1, 1),
+            ("a:\n  ? {b: 1}\n  : 2\n", 2, 5),
+        ] {
+            do {
+                _ = try YAMLValues.parse(text)
+                Issue.record("a structured key was accepted: \(text)")
+            } catch let error as YAMLValuesError {
+                #expect(error.message == "line \(line), column \(column): this mapping key is a list or a mapping; keys of a config file must be text")
+            }
+        }
+        #expect(try YAMLValues.parse("x: &v [1, 2]\ny: *v\n") == .object(["x": .array([.number(1), .number(2)]), "y": .array([.number(1), .number(2)])]))
     }
 
     @Test("an alias bomb used as a mapping key is refused at the alias, before the YAML parser hashes it")

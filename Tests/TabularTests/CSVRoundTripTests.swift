@@ -34,6 +34,24 @@ struct CSVRoundTripTests {
         #expect(read == frame)
     }
 
+    @Test("a one-column frame whose column name is empty reads back (found by fuzzing)")
+    func singleColumnEmptyName() throws {
+        let read = try CSVReader(options: CSVReadOptions(delimiter: UInt8(ascii: ";"))).read(bytes: Array("\"\"\r\0\0,\"".utf8))
+        #expect(read.columnNames == [""] && read.rowCount == 1)
+        let bytes = CSVWriter(delimiter: UInt8(ascii: ";")).encode(read)
+        #expect(String(decoding: bytes, as: UTF8.self) == "\"\"\n\"\0\0,\"\"\"\n")
+        let again = try CSVReader(options: CSVReadOptions(delimiter: UInt8(ascii: ";"), typeOverrides: ["": .string])).read(bytes: bytes)
+        #expect(again == read)
+    }
+
+    @Test("a first column name that starts with U+FEFF is not taken for a byte order mark (found by fuzzing)")
+    func leadingByteOrderMarkInName() throws {
+        let read = try CSVReader().read(bytes: [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF] + Array("a,b\n1,2\n".utf8))
+        #expect(read.columnNames == ["\u{FEFF}a", "b"])
+        let again = try CSVReader().read(bytes: CSVWriter().encode(read))
+        #expect(again == read)
+    }
+
     @Test("writing to a file is atomic and replaces an existing file")
     func fileWrite() throws {
         let directory = try TemporaryDirectory()

@@ -32,6 +32,22 @@ struct MLLimitsTests {
         }
     }
 
+    @Test("extract-sql on a FIFO or a device fails at once, before SQLite opens it")
+    func sqlOnFIFO() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/events.db"
+            #expect(mkfifo(path, 0o600) == 0)
+            let kind = ExtractSQLTaskKind(readers: DataReaders(sql: { database, _ in
+                Issue.record("the SQL reader was called for \(database)")
+                return DataFrame()
+            }))
+            let fifo = await failureMessage { try await MLSandbox(directory).runKind(kind, ["database": "events.db", "query": "SELECT 1"]) }
+            #expect(fifo?.contains("events.db: is a FIFO (named pipe), not a regular file") == true, "\(fifo ?? "")")
+            let device = await failureMessage { try await MLSandbox(directory).runKind(kind, ["database": "/dev/zero", "query": "SELECT 1"]) }
+            #expect(device?.contains("/dev/zero: is a character device, not a regular file") == true, "\(device ?? "")")
+        }
+    }
+
     @Test("the bytes per file come from DataReaders.limits")
     func maxBytes() async throws {
         try await withTemporaryDirectory { directory in

@@ -47,6 +47,8 @@ struct RunPlanner: Sendable {
     private var timers: [Action] = []
     /// Whether the run was cancelled: attempts that end are stored cancelled and nothing starts.
     private var cancelling = false
+    /// The templates of `with:`, `run:`, `env:` and `workdir:` parsed so far.
+    var templates = TemplateCache()
 
     /// Plans an execution of a run from its stored records (all `pending` for a new run).
     ///

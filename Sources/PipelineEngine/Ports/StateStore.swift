@@ -12,12 +12,25 @@ public protocol StateStore: Sendable {
     ///   ``StateStoreError/duplicateIdempotencyKey(_:)`` when the run has an idempotency key another run has.
     func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws
 
+    /// Stores a new run and its tasks, and takes the run's lease for `owner`, in one transaction.
+    ///
+    /// The lease is the one ``acquireLease(run:owner:at:expiresAt:mode:)`` would give for a run nobody has taken
+    /// (epoch 1). A backend without a single-transaction form gets the default implementation: ``createRun(_:tasks:)``
+    /// then ``acquireLease(run:owner:at:expiresAt:mode:)``.
+    /// - Returns: The lease.
+    /// - Throws: As ``createRun(_:tasks:)``.
+    func createRun(
+        _ run: RunRecord, tasks: [TaskRecord], leasedTo owner: RunOwner, at now: Timestamp, expiresAt: Timestamp
+    ) async throws -> RunLease
+
     /// Applies `batch` atomically: all of it or none of it.
     ///
     /// Each task update is a compare-and-set: when ``TaskUpdate/expected`` is set and the stored state differs,
     /// nothing in the batch is written and ``StateStoreError/conflict(run:task:expected:actual:)`` is thrown.
     /// When ``StateBatch/fence`` is set and the run's lease is no longer that one (another owner took the run),
-    /// nothing is written and ``StateStoreError/leaseLost(_:holder:)`` is thrown.
+    /// nothing is written and ``StateStoreError/leaseLost(_:holder:)`` is thrown. When
+    /// ``StateBatch/releasesFence`` is set too, the lease is given up in the same transaction (as
+    /// ``releaseLease(_:)`` would).
     func commit(_ batch: StateBatch) async throws
 
     /// Takes the lease on run `id` for `owner`, with an epoch one higher than any before.
@@ -41,6 +54,10 @@ public protocol StateStore: Sendable {
 
     /// The run's current lease, live or expired; `nil` when none was taken or the last one was released.
     func lease(of id: RunID) async throws -> RunLease?
+
+    /// The epoch of the run's held lease, or `nil` when none is held (cheaper than ``lease(of:)``: the executor
+    /// asks before starting attempts whose `running` state is not stored yet). Defaults to ``lease(of:)``'s epoch.
+    func leaseEpoch(of id: RunID) async throws -> Int64?
 
     /// The run with `id`, if stored.
     func run(_ id: RunID) async throws -> RunRecord?
@@ -68,7 +85,25 @@ public protocol StateStore: Sendable {
     func clearCache(task: String?) async throws -> Int
 }
 
+extension StateStore {
+    /// Stores a new run and takes its lease in two steps: ``createRun(_:tasks:)``, then
+    /// ``acquireLease(run:owner:at:expiresAt:mode:)``.
+    public func createRun(
+        _ run: RunRecord, tasks: [TaskRecord], leasedTo owner: RunOwner, at now: Timestamp, expiresAt: Timestamp
+    ) async throws -> RunLease {
+        try await createRun(run, tasks: tasks)
+        return try await acquireLease(run: run.id, owner: owner, at: now, expiresAt: expiresAt, mode: .whenFree)
+    }
+}
+
 /// Errors a state store reports.
+extension StateStore {
+    /// The held lease's epoch, read through ``lease(of:)``.
+    public func leaseEpoch(of id: RunID) async throws -> Int64? {
+        try await lease(of: id)?.epoch
+    }
+}
+
 public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A run with this id already exists.
     case duplicateRun(RunID)
@@ -117,21 +152,27 @@ public struct StateBatch: Sendable, Hashable {
     public var cache: [CacheEntry]
     /// The lease the writer holds on the batch's run: the batch applies only while that lease is the run's.
     public var fence: RunLease?
+    /// Whether the batch also gives up ``fence`` (the executor's last commit of a run): one transaction instead of
+    /// a commit and a ``StateStore/releaseLease(_:)``.
+    public var releasesFence: Bool
 
     /// Creates a batch.
     public init(
         run: RunRecord? = nil, tasks: [TaskUpdate] = [], logs: [LogLine] = [], cache: [CacheEntry] = [],
-        fence: RunLease? = nil
+        fence: RunLease? = nil, releasesFence: Bool = false
     ) {
         self.run = run
         self.tasks = tasks
         self.logs = logs
         self.cache = cache
         self.fence = fence
+        self.releasesFence = releasesFence
     }
 
     /// Whether the batch changes nothing.
-    public var isEmpty: Bool { run == nil && tasks.isEmpty && logs.isEmpty && cache.isEmpty }
+    public var isEmpty: Bool {
+        run == nil && tasks.isEmpty && logs.isEmpty && cache.isEmpty && !(releasesFence && fence != nil)
+    }
 }
 
 /// A new task record for a run, optionally guarded by the state the writer last saw.

@@ -92,7 +92,19 @@ public struct TaskContext: Sendable {
     /// The engine's clock.
     public let clock: any PipelineClock
     /// A logger with `run.id`, `task.key` and `task.attempt` metadata.
-    public let logger: Logger
+    ///
+    /// Built when read (most kinds never log through it; a handler may render its metadata on every change).
+    public var logger: Logger {
+        var logger = baseLogger
+        var metadata = logger.handler.metadata
+        metadata["run.id"] = .string(runID.rawValue)
+        metadata["task.key"] = .string(taskID)
+        metadata["task.attempt"] = .stringConvertible(attempt)
+        logger.handler.metadata = metadata
+        return logger
+    }
+    /// The logger given to the initializer.
+    private let baseLogger: Logger
     /// Where datasets and models are stored, when the process has an artifact store.
     public let artifacts: (any ArtifactStore)?
     /// The decision given to this task while it waited, if any (see ``TaskSuspension``).
@@ -120,7 +132,7 @@ public struct TaskContext: Sendable {
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.clock = clock
-        self.logger = logger
+        self.baseLogger = logger
         self.artifacts = artifacts
         self.decision = decision
         self.withheldEnvironment = withheldEnvironment

@@ -44,19 +44,27 @@ struct CronTimeline {
     /// The last fire time at or before `instant`, looking back at most `horizon` seconds.
     ///
     /// Searches forward over windows that grow fourfold, so the cost follows the distance to the answer and every
-    /// daylight-saving rule is exactly the forward one.
+    /// daylight-saving rule is exactly the forward one. Inside the first window that holds a fire, the last one is
+    /// found by bisection: about 30 forward searches, however many times the expression fires there (walking every
+    /// fire of `* * * 3 *` through a March took seconds).
     func previous(atOrBefore instant: Int64, horizon: Int64) -> Int64? {
         guard !expression.neverFires else { return nil }
         var window: Int64 = 3600
         while true {
             let start = instant - min(window, horizon)
-            var latest: Int64?
-            var cursor = start
-            while let fire = next(after: cursor, before: instant + 1) {
-                latest = fire
-                cursor = fire
+            if var latest = next(after: start, before: instant + 1) {
+                // `latest` fires; nothing fires in (high, instant]. Narrow until they meet.
+                var high = instant
+                while latest < high {
+                    let middle = latest + (high - latest + 1) / 2
+                    if let fire = next(after: middle - 1, before: instant + 1) {
+                        latest = fire
+                    } else {
+                        high = middle - 1
+                    }
+                }
+                return latest
             }
-            if let latest { return latest }
             if window >= horizon { return nil }
             window *= 4
         }

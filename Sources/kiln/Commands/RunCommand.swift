@@ -26,20 +26,25 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print the final run document as JSON on stdout.")
     var json = false
 
+    @Flag(help: ArgumentHelp(
+        "Print every task's state changes even when stderr is not a terminal and the run has many tasks.",
+        discussion: "Without it, a run of more than 40 tasks printed to a file or pipe shows failures, retries, skips, waits and log lines, and counts the rest."))
+    var verbose = false
+
     @OptionGroup var home: HomeOptions
     @OptionGroup var lease: LeaseOptions
 
     func run() async throws {
         try await Self.start(
             file: file, params: params, trigger: ["type": "manual"], parallelism: parallelism, readCache: !noCache,
-            json: json, home: home, lease: lease)
+            json: json, home: home, lease: lease, verbose: verbose)
     }
 
     /// Checks `file`, records the data baseline for `data:` triggers, and runs it to the end with progress;
     /// `kiln run` and `kiln trigger` differ only in the trigger they record.
     static func start(
         file: String, params: [String], trigger: JSONValue, parallelism: Int?, readCache: Bool, json: Bool,
-        home: HomeOptions, lease: LeaseOptions
+        home: HomeOptions, lease: LeaseOptions, verbose: Bool = false
     ) async throws {
         let plan = try Execution.loadPlan(file)
         let overrides = try Execution.parseParams(params)
@@ -49,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
             try await wiring.recordDataBaseline(plan.pipeline, baseDirectory: base, at: SystemClock().now)
             try await Execution.execute(
                 home: home, store: wiring.store, pipeline: plan.pipeline, parallelism: parallelism, readCache: readCache,
-                json: json, owner: "kiln run", lease: lease
+                json: json, owner: "kiln run", lease: lease, verbose: verbose
             ) { executor in
                 try await executor.run(plan, params: overrides, baseDirectory: base, trigger: trigger)
             }
@@ -85,6 +90,9 @@ struct ResumeCommand: AsyncParsableCommand {
     @Flag(help: "Print the final run document as JSON on stdout.")
     var json = false
 
+    @Flag(help: "Print every task's state changes even when stderr is not a terminal and the run has many tasks.")
+    var verbose = false
+
     @OptionGroup var home: HomeOptions
     @OptionGroup var lease: LeaseOptions
 
@@ -96,7 +104,7 @@ struct ResumeCommand: AsyncParsableCommand {
             let snapshot = try await store.run(id)?.snapshot
             try await Execution.execute(
                 home: home, store: store, pipeline: snapshot, parallelism: parallelism, readCache: !noCache, json: json,
-                owner: "kiln resume", lease: lease
+                owner: "kiln resume", lease: lease, verbose: verbose
             ) { [takeover] executor in
                 try await executor.resume(id, takeover: takeover)
             }

@@ -29,12 +29,13 @@ enum Execution {
     /// Runs `body` (which runs or resumes) beside the notification service; a signal cancels it; exits with the run's code.
     static func execute(
         home: HomeOptions, store: SQLiteStateStore, pipeline: Pipeline?, parallelism: Int?, readCache: Bool, json: Bool,
-        owner: String, lease: LeaseOptions, _ body: @escaping @Sendable (PipelineExecutor) async throws -> RunRecord
+        owner: String, lease: LeaseOptions, verbose: Bool = false,
+        _ body: @escaping @Sendable (PipelineExecutor) async throws -> RunRecord
     ) async throws {
         if let parallelism, parallelism < 1 {
             throw ValidationError("--parallelism must be at least 1")
         }
-        let printer = ProgressPrinter(live: Terminal.stderrIsTTY)
+        let printer = ProgressPrinter(live: Terminal.stderrIsTTY, verbose: verbose)
         // Notifications are sent by a service fed from the event stream, never on the engine's path.
         let dispatcher = (pipeline?.notify.isEmpty ?? true)
             ? nil : NotificationDispatcher(milestone: DeploymentMilestones.event)
@@ -100,11 +101,44 @@ enum Execution {
             if let data = text.data(using: .utf8), let value = try? JSONDecoder().decode(JSONValue.self, from: data),
                 value.stringValue == nil
             {
+                if let inexact = inexactInteger(inJSON: text) {
+                    throw ValidationError(
+                        "--param \(name): the integer \(inexact) is past 2^53 (9007199254740992), where JSON numbers "
+                            + "are not exact; quote it as a string (\"\(inexact)\") to keep every digit")
+                }
                 params[name] = value
             } else {
                 params[name] = .string(text)
             }
         }
         return params
+    }
+
+    /// The first integer literal of JSON `text` (outside strings) whose magnitude is past 2^53, or `nil`.
+    static func inexactInteger(inJSON text: String) -> String? {
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                index += 1
+            } else if byte == UInt8(ascii: "-") || (byte >= 48 && byte <= 57) {
+                let start = index
+                index += 1
+                while index < bytes.count, "0123456789.eE+-".utf8.contains(bytes[index]) { index += 1 }
+                let token = String(decoding: bytes[start..<index], as: UTF8.self)
+                let isInteger = !token.contains { $0 == "." || $0 == "e" || $0 == "E" }
+                if isInteger, Int64(token).map({ $0.magnitude > JSONValue.largestExactInteger.magnitude }) ?? true {
+                    return token
+                }
+            } else {
+                index += 1
+            }
+        }
+        return nil
     }
 }

@@ -3,7 +3,9 @@ import PipelineEngine
 import PipelineModel
 import Synchronization
 
-/// Shows a run's progress on stderr: a live per-task view on a terminal, one line per state change otherwise.
+/// Shows a run's progress on stderr: a live per-task view on a terminal; otherwise one line per state change, or, for
+/// a run of more than ``compactThreshold`` tasks (unless `verbose`), what needs attention (failures, retries,
+/// skips, waits, log lines) plus a count of the tasks by state at most once a second and at the end.
 final class ProgressPrinter: RunEventSink {
     private struct State {
         var order: [String] = []
@@ -13,18 +15,30 @@ final class ProgressPrinter: RunEventSink {
         var lastDraw: UInt64 = 0
         var pipeline = ""
         var runID = ""
+        /// Whether routine changes (running, succeeded, cached) are counted instead of printed one by one.
+        var compact = false
+        /// Tasks by state, for the compact count.
+        var counts: [TaskState: Int] = [:]
+        var lastCount: UInt64 = 0
+        var countChanged = false
     }
+
+    /// Runs of more tasks than this get the compact view on a non-terminal (and the summary view on a terminal).
+    static let compactThreshold = 40
 
     private let live: Bool
     private let showLogs: Bool
+    private let verbose: Bool
     private let state = Mutex(State())
 
     /// - Parameters:
     ///   - live: Redraw a per-task view in place (for terminals).
     ///   - showLogs: Echo task output lines as they arrive.
-    init(live: Bool, showLogs: Bool = true) {
+    ///   - verbose: On a non-terminal, print every state change even of a run of many tasks.
+    init(live: Bool, showLogs: Bool = true, verbose: Bool = false) {
         self.live = live
         self.showLogs = showLogs
+        self.verbose = verbose
     }
 
     func receive(_ event: RunEvent) {
@@ -34,14 +48,25 @@ final class ProgressPrinter: RunEventSink {
                 state.order = run.snapshot.tasks.map(\.id)
                 state.pipeline = run.pipeline
                 state.runID = run.id.rawValue
+                state.compact = !live && !verbose && run.snapshot.tasks.count > Self.compactThreshold
                 emit("run \(run.id) of \(run.pipeline) started (\(run.snapshot.tasks.count) tasks)", state: &state)
+                if state.compact {
+                    Terminal.err("(\(run.snapshot.tasks.count) tasks: failures, retries, skips and waits are shown as they "
+                        + "happen, the rest as counts; --verbose shows every change)")
+                }
             case .taskChanged(_, let record):
                 let previous = state.tasks[record.taskID]
                 state.tasks[record.taskID] = record
-                if !live, previous?.state != record.state || previous?.attempts != record.attempts {
+                if state.compact {
+                    count(record, replacing: previous, state: &state)
+                }
+                if !live, previous?.state != record.state || previous?.attempts != record.attempts,
+                    !state.compact || !Self.isRoutine(record.state)
+                {
                     Terminal.err(line(for: record, retryAt: state.retryAt[record.taskID]))
                 }
                 if record.state != .pending { state.retryAt[record.taskID] = nil }
+                if state.compact { printCount(&state, force: false) }
             case .retryScheduled(_, let task, let attempt, let at, let error):
                 state.retryAt[task] = at
                 if !live { Terminal.err("\(pad(task)) retry \(attempt) at \(at.iso8601) after: \(error)") }
@@ -51,6 +76,7 @@ final class ProgressPrinter: RunEventSink {
                 emit("\(pad(line.taskID)) \(prefix) \(line.text)", state: &state)
             case .runFinished(let run):
                 redraw(&state, force: true)
+                if state.compact, state.countChanged { printCount(&state, force: true) }
                 guard run.state.isFinished else { return }
                 let failed = state.tasks.values.filter { $0.state == .failed }.count
                 var summary = "run \(run.id) \(run.state.rawValue) in \(Terminal.elapsed(run.startedAt, run.finishedAt))"
@@ -61,6 +87,35 @@ final class ProgressPrinter: RunEventSink {
             }
             redraw(&state, force: false)
         }
+    }
+
+    /// States the compact view counts without printing each change.
+    private static func isRoutine(_ state: TaskState) -> Bool {
+        state == .running || state == .succeeded || state == .cached || state == .pending
+    }
+
+    private func count(_ record: TaskRecord, replacing previous: TaskRecord?, state: inout State) {
+        let before = previous?.state ?? .pending
+        guard before != record.state else { return }
+        state.counts[before, default: 0] -= 1
+        state.counts[record.state, default: 0] += 1
+        state.countChanged = true
+    }
+
+    /// `progress: succeeded 250 · running 2 · pending 748`, at most once a second unless `force`.
+    private func printCount(_ state: inout State, force: Bool) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard state.countChanged, force || now - state.lastCount >= 1_000_000_000 else { return }
+        state.lastCount = now
+        state.countChanged = false
+        let total = state.order.count
+        var counts = state.counts
+        counts[.pending, default: 0] += total  // tasks never reported are pending
+        let parts = TaskState.allCases.compactMap { task -> String? in
+            guard let number = counts[task], number > 0 else { return nil }
+            return "\(task.rawValue) \(number)"
+        }
+        Terminal.err("progress: " + parts.joined(separator: " · "))
     }
 
     private func emit(_ text: String, state: inout State) {

@@ -2,7 +2,8 @@
 import json
 import os
 
-BUILD = "build"
+# Under `kiln test` (KILN_TEST is set) files go to the throwaway home instead, so a test never adds to build/registry.
+BUILD = os.path.join(os.environ["KILN_HOME"], "build") if os.environ.get("KILN_TEST") else "build"
 
 
 def outputs(**values):

@@ -1,0 +1,309 @@
+/// Encodes a `Codable` value as compact JSON text with sorted keys — the stored form of pipeline snapshots.
+///
+/// Foundation's `JSONEncoder` spends about 10 µs per task of a snapshot (a 1,000-task pipeline took ~12 ms per run),
+/// most of it boxing every value; this encoder renders scalars as it goes and builds only the arrays and objects.
+/// The text decodes with `JSONDecoder` to the same value: integers are written exactly (not through `Double`),
+/// floating-point numbers in their shortest round-trip form (integral ones without a fraction), and a non-finite
+/// number throws `EncodingError.invalidValue`, as `JSONEncoder` does by default. It does not apply `JSONEncoder`'s
+/// special cases for `Date`, `Data`, `URL` or `Decimal` (which snapshots do not contain): those encode through their
+/// own `Codable` conformance.
+struct CompactJSONEncoder {
+    /// The JSON text of `value`.
+    /// - Throws: `EncodingError.invalidValue` for a non-finite number or a value that encodes nothing.
+    func encode(_ value: some Encodable) throws -> String {
+        let root = try JSONNode.encode(value, codingPath: [])
+        var out = ""
+        out.reserveCapacity(4096)
+        root.write(into: &out)
+        return out
+    }
+}
+
+/// A value being encoded: scalars are already rendered, containers are boxes that nested containers fill in.
+private enum JSONNode {
+    case scalar(String)
+    case array(ArrayBox)
+    case object(ObjectBox)
+
+    final class ArrayBox { var items: [JSONNode] = [] }
+    final class ObjectBox { var members: [String: JSONNode] = [:] }
+
+    static func encode<Value: Encodable>(_ value: Value, codingPath: [any CodingKey]) throws -> JSONNode {
+        // Common leaves skip the Encoder machinery (a type comparison, not a dynamic cast, for the others).
+        if Value.self == String.self { return .scalar(quoted(unsafeBitCast(value, to: String.self))) }
+        if Value.self == Int.self { return .scalar(String(unsafeBitCast(value, to: Int.self))) }
+        if Value.self == Int64.self { return .scalar(String(unsafeBitCast(value, to: Int64.self))) }
+        if Value.self == Bool.self { return .scalar(unsafeBitCast(value, to: Bool.self) ? "true" : "false") }
+        let encoder = NodeEncoder(codingPath: codingPath)
+        try value.encode(to: encoder)
+        guard let node = encoder.node else {
+            throw EncodingError.invalidValue(
+                value, .init(codingPath: codingPath, debugDescription: "\(type(of: value)) encoded no value"))
+        }
+        return node
+    }
+
+    func write(into out: inout String) {
+        switch self {
+        case .scalar(let text): out += text
+        case .array(let box):
+            out += "["
+            for (index, item) in box.items.enumerated() {
+                if index > 0 { out += "," }
+                item.write(into: &out)
+            }
+            out += "]"
+        case .object(let box):
+            out += "{"
+            for (index, key) in box.members.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                out += JSONNode.quoted(key)
+                out += ":"
+                box.members[key]!.write(into: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func render(_ number: Double, _ codingPath: [any CodingKey]) throws -> String {
+        guard number.isFinite else {
+            throw EncodingError.invalidValue(
+                number, .init(codingPath: codingPath, debugDescription: "JSON has no \(number)"))
+        }
+        if number.rounded() == number, abs(number) < 9_007_199_254_740_992 { return String(Int64(number)) }
+        return String(number)
+    }
+
+    static func quoted(_ string: String) -> String {
+        var out = "\""
+        var plain = true
+        for byte in string.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            plain = false
+            break
+        }
+        if plain {
+            out += string
+        } else {
+            for scalar in string.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+        }
+        out += "\""
+        return out
+    }
+}
+
+/// The `Encoder` a value encodes itself into; its one top-level container becomes ``node``.
+private final class NodeEncoder: Encoder {
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var node: JSONNode?
+
+    init(codingPath: [any CodingKey]) {
+        self.codingPath = codingPath
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        let box: JSONNode.ObjectBox
+        if case .object(let existing) = node {
+            box = existing
+        } else {
+            box = JSONNode.ObjectBox()
+            node = .object(box)
+        }
+        return KeyedEncodingContainer(KeyedContainer<Key>(box: box, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        let box: JSONNode.ArrayBox
+        if case .array(let existing) = node {
+            box = existing
+        } else {
+            box = JSONNode.ArrayBox()
+            node = .array(box)
+        }
+        return UnkeyedContainer(box: box, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(encoder: self) }
+}
+
+private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let box: JSONNode.ObjectBox
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil(forKey key: Key) throws { box.members[key.stringValue] = .scalar("null") }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { box.members[key.stringValue] = .scalar(value ? "true" : "false") }
+    mutating func encode(_ value: String, forKey key: Key) throws { box.members[key.stringValue] = .scalar(JSONNode.quoted(value)) }
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        box.members[key.stringValue] = .scalar(try JSONNode.render(value, codingPath + [key]))
+    }
+    mutating func encode(_ value: Float, forKey key: Key) throws {
+        box.members[key.stringValue] = .scalar(try JSONNode.render(Double(value), codingPath + [key]))
+    }
+    mutating func encode(_ value: Int, forKey key: Key) throws { box.members[key.stringValue] = .scalar(String(value)) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { box.members[key.stringValue] = .scalar(String(value)) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { box.members[key.stringValue] = .scalar(String(value)) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { box.members[key.stringValue] = .scalar(String(value)) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { box.members[key.stringValue] = .scalar(String(value)) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { box.members[key.stringValue] = .scalar(String(value)) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { box.members[key.stringValue] = .scalar(String(value)) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { box.members[key.stringValue] = .scalar(String(value)) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { box.members[key.stringValue] = .scalar(String(value)) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { box.members[key.stringValue] = .scalar(String(value)) }
+    mutating func encode(_ value: some Encodable, forKey key: Key) throws {
+        box.members[key.stringValue] = try JSONNode.encode(value, codingPath: codingPath + [key])
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type, forKey key: Key
+    ) -> KeyedEncodingContainer<NestedKey> {
+        let nested = JSONNode.ObjectBox()
+        box.members[key.stringValue] = .object(nested)
+        return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: nested, codingPath: codingPath + [key]))
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        let nested = JSONNode.ArrayBox()
+        box.members[key.stringValue] = .array(nested)
+        return UnkeyedContainer(box: nested, codingPath: codingPath + [key])
+    }
+
+    mutating func superEncoder() -> any Encoder { SuperEncoder(box: box, key: "super", codingPath: codingPath) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder {
+        SuperEncoder(box: box, key: key.stringValue, codingPath: codingPath + [key])
+    }
+}
+
+private struct UnkeyedContainer: UnkeyedEncodingContainer {
+    let box: JSONNode.ArrayBox
+    let codingPath: [any CodingKey]
+    var count: Int { box.items.count }
+
+    private var nextPath: [any CodingKey] { codingPath + [IndexKey(intValue: box.items.count)] }
+
+    mutating func encodeNil() throws { box.items.append(.scalar("null")) }
+    mutating func encode(_ value: Bool) throws { box.items.append(.scalar(value ? "true" : "false")) }
+    mutating func encode(_ value: String) throws { box.items.append(.scalar(JSONNode.quoted(value))) }
+    mutating func encode(_ value: Double) throws { box.items.append(.scalar(try JSONNode.render(value, nextPath))) }
+    mutating func encode(_ value: Float) throws { box.items.append(.scalar(try JSONNode.render(Double(value), nextPath))) }
+    mutating func encode(_ value: Int) throws { box.items.append(.scalar(String(value))) }
+    mutating func encode(_ value: Int8) throws { box.items.append(.scalar(String(value))) }
+    mutating func encode(_ value: Int16) throws { box.items.append(.scalar(String(value))) }
+    mutating func encode(_ value: Int32) throws { box.items.append(.scalar(String(value))) }
+    mutating func encode(_ value: Int64) throws { box.items.append(.scalar(String(value))) }
+    mutating func encode(_ value: UInt) throws { box.items.append(.scalar(String(value))) }
+    mutating func encode(_ value: UInt8) throws { box.items.append(.scalar(String(value))) }
+    mutating func encode(_ value: UInt16) throws { box.items.append(.scalar(String(value))) }
+    mutating func encode(_ value: UInt32) throws { box.items.append(.scalar(String(value))) }
+    mutating func encode(_ value: UInt64) throws { box.items.append(.scalar(String(value))) }
+    mutating func encode(_ value: some Encodable) throws {
+        box.items.append(try JSONNode.encode(value, codingPath: nextPath))
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        let nested = JSONNode.ObjectBox()
+        let path = nextPath
+        box.items.append(.object(nested))
+        return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: nested, codingPath: path))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        let nested = JSONNode.ArrayBox()
+        let path = nextPath
+        box.items.append(.array(nested))
+        return UnkeyedContainer(box: nested, codingPath: path)
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        let index = box.items.count
+        box.items.append(.scalar("null"))
+        return ArraySlotEncoder(box: box, index: index, codingPath: nextPath)
+    }
+}
+
+private struct SingleContainer: SingleValueEncodingContainer {
+    let encoder: NodeEncoder
+    var codingPath: [any CodingKey] { encoder.codingPath }
+
+    mutating func encodeNil() throws { encoder.node = .scalar("null") }
+    mutating func encode(_ value: Bool) throws { encoder.node = .scalar(value ? "true" : "false") }
+    mutating func encode(_ value: String) throws { encoder.node = .scalar(JSONNode.quoted(value)) }
+    mutating func encode(_ value: Double) throws { encoder.node = .scalar(try JSONNode.render(value, codingPath)) }
+    mutating func encode(_ value: Float) throws { encoder.node = .scalar(try JSONNode.render(Double(value), codingPath)) }
+    mutating func encode(_ value: Int) throws { encoder.node = .scalar(String(value)) }
+    mutating func encode(_ value: Int8) throws { encoder.node = .scalar(String(value)) }
+    mutating func encode(_ value: Int16) throws { encoder.node = .scalar(String(value)) }
+    mutating func encode(_ value: Int32) throws { encoder.node = .scalar(String(value)) }
+    mutating func encode(_ value: Int64) throws { encoder.node = .scalar(String(value)) }
+    mutating func encode(_ value: UInt) throws { encoder.node = .scalar(String(value)) }
+    mutating func encode(_ value: UInt8) throws { encoder.node = .scalar(String(value)) }
+    mutating func encode(_ value: UInt16) throws { encoder.node = .scalar(String(value)) }
+    mutating func encode(_ value: UInt32) throws { encoder.node = .scalar(String(value)) }
+    mutating func encode(_ value: UInt64) throws { encoder.node = .scalar(String(value)) }
+    mutating func encode(_ value: some Encodable) throws {
+        encoder.node = try JSONNode.encode(value, codingPath: codingPath)
+    }
+}
+
+/// The encoder of a keyed container's `superEncoder`: what it encodes becomes the member `key`.
+private final class SuperEncoder: Encoder {
+    let box: JSONNode.ObjectBox
+    let key: String
+    let inner: NodeEncoder
+    var codingPath: [any CodingKey] { inner.codingPath }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(box: JSONNode.ObjectBox, key: String, codingPath: [any CodingKey]) {
+        self.box = box
+        self.key = key
+        inner = NodeEncoder(codingPath: codingPath)
+    }
+
+    deinit { box.members[key] = inner.node ?? .object(JSONNode.ObjectBox()) }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> { inner.container(keyedBy: type) }
+    func unkeyedContainer() -> any UnkeyedEncodingContainer { inner.unkeyedContainer() }
+    func singleValueContainer() -> any SingleValueEncodingContainer { inner.singleValueContainer() }
+}
+
+/// The encoder of an unkeyed container's `superEncoder`: what it encodes fills the slot at `index`.
+private final class ArraySlotEncoder: Encoder {
+    let box: JSONNode.ArrayBox
+    let index: Int
+    let inner: NodeEncoder
+    var codingPath: [any CodingKey] { inner.codingPath }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(box: JSONNode.ArrayBox, index: Int, codingPath: [any CodingKey]) {
+        self.box = box
+        self.index = index
+        inner = NodeEncoder(codingPath: codingPath)
+    }
+
+    deinit { box.items[index] = inner.node ?? .object(JSONNode.ObjectBox()) }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> { inner.container(keyedBy: type) }
+    func unkeyedContainer() -> any UnkeyedEncodingContainer { inner.unkeyedContainer() }
+    func singleValueContainer() -> any SingleValueEncodingContainer { inner.singleValueContainer() }
+}
+
+private struct IndexKey: CodingKey {
+    let intValue: Int?
+    var stringValue: String { "Index \(intValue ?? 0)" }
+    init(intValue: Int) { self.intValue = intValue }
+    init?(stringValue: String) { nil }
+}

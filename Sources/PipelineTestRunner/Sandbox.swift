@@ -1,0 +1,232 @@
+import Foundation
+public import ModelRegistry
+public import Notifications
+public import PipelineEngine
+public import PipelineModel
+import PipelineStoreSQLite
+public import PipelineTesting
+
+/// A throwaway home in which pipelines run for real — the real engine and kinds — without reaching anything outside:
+/// its own state store, registry and artifacts in a temporary folder, exports and hooks redirected or skipped, and
+/// notifications captured instead of sent. Time is manual: it stands still while an attempt runs and jumps to the
+/// next deadline when none does, so retries with delays complete at once and timeouts never fire early.
+///
+/// `kiln test` runs every case, smoke and perf run in one; anything that must re-run a pipeline without side
+/// effects (a reproduction of an old run) can use it the same way.
+///
+/// ```swift
+/// let sandbox = try Sandbox(configuration: SandboxConfiguration(kinds: { registry, artifacts in kinds(registry, artifacts) }))
+/// defer { sandbox.remove() }
+/// let (pipeline, redirections) = sandbox.isolate(plan.pipeline)
+/// let result = try await sandbox.execute(try Plan(pipeline), baseDirectory: folder)
+/// ```
+public final class Sandbox: Sendable {
+    /// The temporary home folder (`kiln.db`, `artifacts/`, `exports/`).
+    public let home: String
+    /// The home's model registry (empty at first).
+    public let registry: ModelRegistryService
+    /// The home's artifact store.
+    public let artifacts: LocalArtifactStore
+    /// The manual clock every run in the sandbox uses.
+    public let clock: ManualClock
+    let store: SQLiteStateStore
+    let configuration: SandboxConfiguration
+
+    /// Creates the home in a new temporary folder.
+    /// - Throws: When the folder or its database cannot be created.
+    public init(configuration: SandboxConfiguration) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-sandbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        home = folder.path
+        store = try SQLiteStateStore(path: SQLiteStateStore.defaultPath(home: home))
+        registry = ModelRegistryService(store: SQLiteRegistryStore(sharingDatabaseOf: store))
+        artifacts = LocalArtifactStore(root: home + "/artifacts")
+        clock = ManualClock(now: configuration.start)
+        self.configuration = configuration
+    }
+
+    /// Deletes the home folder.
+    public func remove() { try? FileManager.default.removeItem(atPath: home) }
+
+    /// `pipeline` made safe to run here: every `deploy` task's `export_to` points into the sandbox's `exports/`
+    /// folder and its `on_deploy` hook is dropped, and command tasks get `KILN_HOME` (so a `kiln` they call uses
+    /// the sandbox) plus `extraEnvironment`.
+    ///
+    /// - Returns: The pipeline and what was changed, to report.
+    public func isolate(
+        _ pipeline: Pipeline, extraEnvironment: [String: String] = [:]
+    ) -> (pipeline: Pipeline, redirections: [SandboxRedirection]) {
+        var isolated = pipeline
+        var redirections: [SandboxRedirection] = []
+        for index in isolated.tasks.indices {
+            let task = isolated.tasks[index]
+            switch task.action {
+            case .uses(let kind, var inputs) where configuration.deployKinds.contains(kind):
+                if let target = inputs["export_to"] {
+                    let name = URL(fileURLWithPath: target.stringValue ?? "model.json").lastPathComponent
+                    let redirected = "\(home)/exports/\(task.id)/\(name)"
+                    inputs["export_to"] = .string(redirected)
+                    redirections.append(SandboxRedirection(
+                        task: task.id, what: "export_to", from: target.interpolated, to: redirected))
+                }
+                if let hook = inputs.removeValue(forKey: "on_deploy") {
+                    let text = hook.arrayValue.map { $0.map(\.interpolated).joined(separator: " ") } ?? hook.interpolated
+                    redirections.append(SandboxRedirection(task: task.id, what: "on_deploy", from: text, to: nil))
+                }
+                isolated.tasks[index].action = .uses(kind, with: inputs)
+            case .run, .shell:
+                isolated.tasks[index].env.merge(["KILN_HOME": home].merging(extraEnvironment) { _, new in new }) { _, new in new }
+            default: break
+            }
+        }
+        return (isolated, redirections)
+    }
+
+    /// Runs `plan` to the end in the sandbox.
+    ///
+    /// - Parameters:
+    ///   - plan: The pipeline, already isolated (``isolate(_:extraEnvironment:)``).
+    ///   - params: Overrides of its params.
+    ///   - baseDirectory: The folder command tasks run in and relative paths resolve against (the pipeline's).
+    ///   - events: Also receives the run's events (progress), besides the notification capture.
+    /// - Returns: The run, its tasks, what each task cost, and the notifications it would have sent.
+    /// - Throws: ``PipelineExecutor/StartError`` for unknown params; the store's errors.
+    public func execute(
+        _ plan: Plan, params: [String: JSONValue] = [:], baseDirectory: String, events: (any RunEventSink)? = nil
+    ) async throws -> SandboxRun {
+        let sampler = configuration.measureMemory ? MemorySampler() : nil
+        defer { sampler?.stop() }
+        let probe = SandboxProbe(sampler: sampler, sample: configuration.sample, extractKinds: configuration.extractKinds)
+        let kinds = configuration.kinds(registry, artifacts).instrumented(probe)
+        let dispatcher = NotificationDispatcher(milestone: configuration.milestone)
+        let sink: any RunEventSink = events.map { RunEventFanOut([dispatcher, $0]) } ?? dispatcher
+        let executor = PipelineExecutor(
+            store: store, kinds: kinds, clock: clock, events: sink, artifacts: artifacts,
+            configuration: .init(
+                parallelism: configuration.parallelism, environment: configuration.environment,
+                owner: .current(label: "kiln test")))
+        let clock = self.clock
+        let run = try await withThrowingTaskGroup(of: RunRecord?.self) { group in
+            group.addTask {
+                try await executor.run(plan, params: params, baseDirectory: baseDirectory, trigger: ["type": "test"])
+            }
+            group.addTask {
+                await Self.driveTime(clock: clock, probe: probe)
+                return nil
+            }
+            var finished: RunRecord?
+            while let next = try await group.next() {
+                if let next {
+                    finished = next
+                    group.cancelAll()
+                }
+            }
+            return finished!
+        }
+        dispatcher.finish()
+        let notifications = await dispatcher.captured(environment: configuration.environment)
+        return SandboxRun(
+            run: run, tasks: try await store.tasks(of: run.id), measurements: probe.measurements,
+            notifications: notifications)
+    }
+
+    /// Moves manual time to the next deadline whenever no attempt has run for two looks in a row (half a
+    /// millisecond apart) and something sleeps: a retry delay passes at once, while a timeout, whose sleep only
+    /// exists while its attempt runs, never fires before the attempt ends.
+    private static func driveTime(clock: ManualClock, probe: SandboxProbe) async {
+        var idleEpoch: Int?
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .microseconds(500))
+            let (active, epoch) = probe.activity
+            guard active == 0, clock.sleeperCount > 0 else {
+                idleEpoch = nil
+                continue
+            }
+            if idleEpoch == epoch {
+                clock.advanceToNextDeadline()
+                idleEpoch = nil
+            } else {
+                idleEpoch = epoch
+            }
+        }
+    }
+
+    /// The logs of a task of a run in this sandbox, in order.
+    public func logs(of run: RunID, task: String) async throws -> [LogLine] {
+        try await store.logs(of: run, task: task, attempt: nil)
+    }
+}
+
+/// How a ``Sandbox`` runs pipelines.
+public struct SandboxConfiguration: Sendable {
+    /// The task kinds, built on the sandbox's registry and artifacts (the composition root knows every kind).
+    public var kinds: @Sendable (ModelRegistryService, any ArtifactStore) -> TaskKindRegistry
+    /// Which task successes are notification milestones (`deployed`, …), as the dispatcher of real runs has it.
+    public var milestone: NotificationDispatcher.Milestone
+    /// What `env.X` expressions see and what notification rules resolve against.
+    public var environment: [String: String]
+    /// Where the manual clock starts.
+    public var start: Timestamp
+    /// Tasks at the same time; `nil` for the number of cores.
+    public var parallelism: Int?
+    /// The sample extract kinds keep (smoke runs); `nil` keeps everything.
+    public var sample: DataSample?
+    /// The kinds whose `data` output is sampled.
+    public var extractKinds: Set<String>
+    /// The kinds whose `export_to` and `on_deploy` inputs ``Sandbox/isolate(_:extraEnvironment:)`` redirects.
+    public var deployKinds: Set<String>
+    /// Whether to sample resident memory per task (perf runs).
+    public var measureMemory: Bool
+
+    /// Creates a configuration.
+    public init(
+        kinds: @escaping @Sendable (ModelRegistryService, any ArtifactStore) -> TaskKindRegistry,
+        milestone: @escaping NotificationDispatcher.Milestone = { _, _ in nil }, environment: [String: String] = [:],
+        start: Timestamp = Timestamp(millisecondsSince1970: 1_764_979_200_000), parallelism: Int? = nil,
+        sample: DataSample? = nil, extractKinds: Set<String> = ["extract-csv", "extract-sql"],
+        deployKinds: Set<String> = ["deploy"], measureMemory: Bool = false
+    ) {
+        self.kinds = kinds
+        self.milestone = milestone
+        self.environment = environment
+        self.start = start
+        self.parallelism = parallelism
+        self.sample = sample
+        self.extractKinds = extractKinds
+        self.deployKinds = deployKinds
+        self.measureMemory = measureMemory
+    }
+}
+
+/// Something a sandbox changed so that a run stays inside it.
+public struct SandboxRedirection: Sendable, Hashable, CustomStringConvertible {
+    /// The task.
+    public var task: String
+    /// The input: `export_to` or `on_deploy`.
+    public var what: String
+    /// Its value in the pipeline.
+    public var from: String
+    /// Where it points now; `nil` when it was skipped.
+    public var to: String?
+
+    /// `deploy: export_to build/x.json → /tmp/…/exports/deploy/x.json`, or `deploy: on_deploy skipped (./reload.sh)`.
+    public var description: String {
+        if let to { return "\(task): \(what) \(from) → \(to)" }
+        return "\(task): \(what) skipped (\(from))"
+    }
+}
+
+/// A run in a sandbox, with what it cost and what it would have sent.
+public struct SandboxRun: Sendable {
+    /// The finished run.
+    public var run: RunRecord
+    /// Its tasks.
+    public var tasks: [TaskRecord]
+    /// Wall time (and peak memory, when sampled) by task id; tasks that did not run are absent.
+    public var measurements: [String: TaskMeasurement]
+    /// The notifications the pipeline's `notify:` rules would have sent.
+    public var notifications: [CapturedNotification]
+
+    /// The record of task `id`.
+    public func task(_ id: String) -> TaskRecord? { tasks.first { $0.taskID == id } }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+
+@Suite("kiln test", .serialized) struct TestCommandTests {
+    static let pipeline = """
+        name: ratios
+        tasks:
+          extract: { uses: extract-csv, with: { path: data.csv } }
+          features:
+            needs: [extract]
+            uses: features
+            with:
+              data: "${{ tasks.extract.outputs.data }}"
+              transforms: [ { ratio: { numerator: amount, denominator: count, as: amount_per_count } } ]
+        """
+
+    @Test("the fraud example's cases pass; --case picks one")
+    func exampleCasesPass() throws {
+        let cli = try CLI()
+        let example = CLI.root.appendingPathComponent("examples/fraud-detection/pipeline.yaml").path
+        let result = try cli.run(["test", example])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("PASS amount-ratio (unit: amount-features)"))
+        #expect(result.stdout.contains("PASS split-train-evaluate (integration: split → evaluate)"))
+        #expect(result.stdout.contains("7 passed, 0 failed"))
+        #expect(!FileManager.default.fileExists(atPath: cli.home.path), "kiln test must not create the home")
+
+        let one = try cli.run(["test", example, "--case", "day-part-buckets"])
+        #expect(one.status == 0)
+        #expect(one.stdout.contains("1 passed, 0 failed"))
+        let unknown = try cli.run(["test", example, "--case", "amount-ration"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no case 'amount-ration' (did you mean 'amount-ratio'?)"))
+    }
+
+    @Test("a failing case prints its diff, exits 1 and is a <failure> in the JUnit file")
+    func failingCase() throws {
+        let cli = try CLI()
+        let path = try cli.write("ratios.yaml", Self.pipeline)
+        try cli.write("ratios.test.yaml", """
+            cases:
+              good:
+                task: features
+                upstream: { extract: { data: { columns: [amount, count], rows: [[100, 5], [200, 10]] } } }
+                expect: { values: { amount_per_count: [20.0, 20.0] } }
+              bad:
+                task: features
+                upstream: { extract: { data: { columns: [amount, count], rows: [[100, 5], [200, 8]] } } }
+                expect: { values: { amount_per_count: [20.0, 20.0] } }
+            """)
+        let junit = cli.scratch.appendingPathComponent("results.xml").path
+        let result = try cli.run(["test", path, "--junit", junit])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("PASS good (unit: features)"))
+        #expect(result.stdout.contains("""
+              values of amount_per_count:
+                expected: [20.0, 20.0]
+                actual:   [20.0, 25.0]
+                row 1: expected 20.0, actual 25.0
+            """))
+        #expect(result.stdout.contains("1 passed, 1 failed"))
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        #expect(xml.contains(#"<testsuite name="ratios" tests="2" failures="1""#))
+        #expect(xml.contains(#"<testcase name="bad" classname="ratios.unit""#))
+        #expect(xml.contains("row 1: expected 20.0, actual 25.0\n"))
+        #expect(xml.contains("(numbers compare within tolerance 1e-09)</failure>"))
+    }
+
+    @Test("a broken test file is refused with located errors and exit 2; a missing one is named")
+    func brokenTestFile() throws {
+        let cli = try CLI()
+        let path = try cli.write("ratios.yaml", Self.pipeline)
+        let missing = try cli.run(["test", path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no test file for \(path): write \(cli.scratch.path)/ratios.test.yaml or tests/*.yaml"))
+        let testPath = try cli.write("ratios.test.yaml", """
+            cases:
+              a:
+                task: feature
+                expect: { rows: 1 }
+              b:
+                task: features
+                expect: { valeus: {} }
+            """)
+        let result = try cli.run(["test", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(testPath):3:11: error: unknown task 'feature' (did you mean 'features'?)"))
+        #expect(result.stderr.contains("\(testPath):7:15: error: unknown key 'valeus' in expect (did you mean 'values'?)"))
+        #expect(result.stderr.contains("2 problems found; no case was run"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test("--smoke runs on a sample and leaves production, the exported file and notification endpoints untouched")
+    func smokeIsSandboxed() throws {
+        let cli = try CLI()
+        let folder = cli.scratch.appendingPathComponent("fraud")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: CLI.root.appendingPathComponent("examples/fraud-detection/config"), to: folder.appendingPathComponent("config"))
+        let full = try String(contentsOf: CLI.root.appendingPathComponent("examples/fraud-detection/data/transactions.csv"), encoding: .utf8)
+        let head = full.split(separator: "\n", omittingEmptySubsequences: false).prefix(2401).joined(separator: "\n") + "\n"
+        try head.write(to: folder.appendingPathComponent("data/transactions.csv"), atomically: true, encoding: .utf8)
+
+        let script = try cli.write("server.py", NotifyTests.server)
+        let requests = cli.scratch.appendingPathComponent("requests.jsonl").path
+        let portFile = cli.scratch.appendingPathComponent("port.txt").path
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", script, requests, portFile]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        #expect(CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: portFile) })
+        let port = try #require(Int(try String(contentsOfFile: portFile, encoding: .utf8)))
+
+        var yaml = try String(contentsOf: CLI.root.appendingPathComponent("examples/fraud-detection/pipeline.yaml"), encoding: .utf8)
+        yaml = yaml.replacingOccurrences(
+            of: "      export_to: build/serving/fraud-detection.json\n",
+            with: "      export_to: build/serving/fraud-detection.json\n      on_deploy: [touch, hook-ran]\n")
+        yaml += "notify:\n  - on: [success, deployed, failure]\n    webhook: { url: \"http://127.0.0.1:\(port)/hook\" }\n"
+        let path = folder.appendingPathComponent("pipeline.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let gates = ["--param", "min_f1=0", "--param", "gate_f1=0"]
+
+        // Production: a real run deploys version 1, exports the file, runs the hook and notifies.
+        let real = try cli.run(["run", path] + gates)
+        #expect(real.status == 0, "\(real.stderr)")
+        let exported = folder.appendingPathComponent("build/serving/fraud-detection.json").path
+        let before = try Data(contentsOf: URL(fileURLWithPath: exported))
+        let models = try cli.run(["models", "show", "fraud-detection", "--json"]).stdout
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("hook-ran"))
+        #expect(CLI.waitUntil(seconds: 10) { ((try? String(contentsOfFile: requests, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2 })
+        let sent = try String(contentsOfFile: requests, encoding: .utf8)
+
+        let smoke = try cli.run(["test", path, "--smoke", "--sample", "0.5", "--seed", "3"] + gates)
+        #expect(smoke.status == 0, "\(smoke.stdout)\(smoke.stderr)")
+        #expect(smoke.stdout.contains("smoke: fraud-detection on a sample of every extracted dataset (--sample 0.5, seed 3)"))
+        #expect(smoke.stdout.contains("smoke: run succeeded"))
+        #expect(smoke.stdout.contains("deploy: export_to build/serving/fraud-detection.json → "))
+        #expect(smoke.stdout.contains("deploy: on_deploy skipped (touch hook-ran)"))
+        #expect(smoke.stdout.contains("notifications (captured, not sent):"))
+        #expect(smoke.stdout.contains("deployed → webhook http://127.0.0.1"))
+        #expect(smoke.stdout.contains("success → webhook http://127.0.0.1"))
+
+        #expect(try Data(contentsOf: URL(fileURLWithPath: exported)) == before)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("hook-ran").path))
+        #expect(try cli.run(["models", "show", "fraud-detection", "--json"]).stdout == models)
+        #expect(try cli.run(["runs", "--json"]).stdout.components(separatedBy: "\"id\"").count == 2)
+        usleep(300_000)  // a delivery, had one been made, would have arrived by now
+        #expect(try String(contentsOfFile: requests, encoding: .utf8) == sent)
+    }
+
+    @Test("--perf records a baseline, then flags an artificially slowed task naming both figures")
+    func perfFlagsSlowTask() throws {
+        let cli = try CLI()
+        let path = try cli.write("slow.yaml", """
+            name: slow
+            params: { delay: 0 }
+            tasks:
+              quick: { uses: noop }
+              sleepy: { needs: [quick], run: [sleep, "${{ params.delay }}"] }
+            """)
+        let baseline = cli.scratch.appendingPathComponent("slow.perf.json").path
+        let first = try cli.run(["test", path, "--perf"])
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("perf: baseline recorded in \(path.dropLast(5)).perf.json"))
+        let recorded = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: baseline))) as? [String: Any])
+        let tasks = try #require(recorded["tasks"] as? [String: Any])
+        #expect(Set(tasks.keys) == ["quick", "sleepy"])
+        #expect((tasks["sleepy"] as? [String: Any])?["peak_rss_bytes"] != nil)
+
+        let slowed = try cli.run(["test", path, "--perf", "--param", "delay=1", "--tolerance", "20%"])
+        #expect(slowed.status == 1, "\(slowed.stdout)\(slowed.stderr)")
+        #expect(slowed.stdout.contains("perf: regression: sleepy: time 1."))
+        #expect(slowed.stdout.contains("vs baseline 0.0"))
+        #expect(!slowed.stdout.contains("regression: quick"))
+
+        let updated = try cli.run(["test", path, "--perf", "--param", "delay=1", "--update-baseline"])
+        #expect(updated.status == 0)
+        #expect(updated.stdout.contains("perf: baseline updated in"))
+        let bad = try cli.run(["test", path, "--perf", "--tolerance", "lots"])
+        #expect(bad.status == 2)
+    }
+}

@@ -1,0 +1,113 @@
+import PipelineEngine
+import PipelineModel
+import PipelineTesting
+import Synchronization
+import Testing
+
+/// The executor's group commit: batches grow while attempts keep finishing, and yet no task starts before the end
+/// of every task it needs is stored.
+@Suite("Group commit")
+struct GroupCommitTests {
+    /// One timeline of what the store committed and what the kinds started.
+    final class Timeline: Sendable {
+        enum Entry: Sendable {
+            /// A commit that stored these task records.
+            case commit([TaskRecord])
+            /// An attempt of this task started.
+            case start(String)
+        }
+
+        private let entries = Mutex<[Entry]>([])
+        func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
+        var all: [Entry] { entries.withLock { $0 } }
+    }
+
+    /// A store that appends each commit to the timeline once it is stored (before `commit` returns).
+    struct RecordingStore: StateStore {
+        let base = InMemoryStateStore()
+        let timeline: Timeline
+
+        func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws { try await base.createRun(run, tasks: tasks) }
+        func commit(_ batch: StateBatch) async throws {
+            try await base.commit(batch)
+            timeline.append(.commit(batch.tasks.map(\.record)))
+        }
+        func acquireLease(
+            run id: RunID, owner: RunOwner, at now: Timestamp, expiresAt: Timestamp, mode: LeaseAcquisition
+        ) async throws -> RunLease {
+            try await base.acquireLease(run: id, owner: owner, at: now, expiresAt: expiresAt, mode: mode)
+        }
+        func renewLease(_ lease: RunLease, at now: Timestamp, expiresAt: Timestamp) async throws -> RunLease {
+            try await base.renewLease(lease, at: now, expiresAt: expiresAt)
+        }
+        func releaseLease(_ lease: RunLease) async throws { try await base.releaseLease(lease) }
+        func lease(of id: RunID) async throws -> RunLease? { try await base.lease(of: id) }
+        func run(_ id: RunID) async throws -> RunRecord? { try await base.run(id) }
+        func tasks(of id: RunID) async throws -> [TaskRecord] { try await base.tasks(of: id) }
+        func runs(pipeline: String?, limit: Int) async throws -> [RunRecord] { try await base.runs(pipeline: pipeline, limit: limit) }
+        func runIDs(withPrefix prefix: String) async throws -> [RunID] { try await base.runIDs(withPrefix: prefix) }
+        func logs(of id: RunID, task: String?, attempt: Int?) async throws -> [LogLine] {
+            try await base.logs(of: id, task: task, attempt: attempt)
+        }
+        func cacheEntry(forKey key: String) async throws -> CacheEntry? { try await base.cacheEntry(forKey: key) }
+        func cacheEntries() async throws -> [CacheEntry] { try await base.cacheEntries() }
+        func clearCache(task: String?) async throws -> Int { try await base.clearCache(task: task) }
+    }
+
+    /// Wide fan-outs between chains and fan-ins, with conditions that skip some tasks (skips settle dependents too).
+    static func pipeline() -> Pipeline {
+        var tasks = [uses("source", "mark", with: ["value": 1])]
+        var layer: [String] = []
+        for index in 0..<60 {
+            let id = "wide-\(index)"
+            let condition = index % 7 == 3 ? "${{ tasks.source.outputs.value > 5 }}" : nil
+            tasks.append(uses(id, "mark", needs: ["source"], if: condition, with: ["v": "${{ tasks.source.outputs.value }}"]))
+            layer.append(id)
+        }
+        tasks.append(uses("join", "mark", needs: layer, if: "${{ always() }}"))
+        var previous = "join"
+        for index in 0..<20 {
+            let id = "chain-\(index)"
+            tasks.append(uses(id, "mark", needs: [previous]))
+            for leaf in 0..<3 { tasks.append(uses("\(id)-leaf-\(leaf)", "mark", needs: [id])) }
+            previous = id
+        }
+        return Pipeline(name: "group-commit", tasks: tasks)
+    }
+
+    @Test("no attempt starts before every task it needs is stored as ended, at any parallelism", arguments: [1, 2, 4, 16])
+    func dependentsWaitForTheCommit(parallelism: Int) async throws {
+        let timeline = Timeline()
+        var kinds = TaskKindRegistry()
+        kinds.register("mark") { context in
+            timeline.append(.start(context.taskID))
+            return context.inputs
+        }
+        let plan = try Plan(Self.pipeline())
+        let executor = PipelineExecutor(
+            store: RecordingStore(timeline: timeline), kinds: kinds, clock: ManualClock(),
+            random: SeededRandomSource(seed: 1), configuration: .init(parallelism: parallelism))
+        let run = try await executor.run(plan, baseDirectory: "/tmp")
+        #expect(run.state == .succeeded)
+
+        var stored: [String: TaskState] = [:]
+        var starts = 0
+        for entry in timeline.all {
+            switch entry {
+            case .commit(let records):
+                for record in records { stored[record.taskID] = record.state }
+            case .start(let task):
+                starts += 1
+                let spec = plan.pipeline.tasks[plan.index[task]!]
+                for need in spec.needs {
+                    let state = stored[need]
+                    #expect(state?.isTerminal == true, "\(task) started while \(need) was stored as \(state?.rawValue ?? "nothing")")
+                }
+            }
+        }
+        #expect(starts == plan.pipeline.tasks.count - 9)  // the 9 wide tasks whose condition is false are skipped
+        let final = try await executor.store.tasks(of: run.id)
+        #expect(final.allSatisfy { $0.state == .succeeded || $0.state == .skipped })
+        #expect(try await executor.store.lease(of: run.id) == nil, "the last commit released the lease")
+    }
+}
