@@ -185,4 +185,35 @@ import Testing
         let bad = try cli.run(["test", path, "--perf", "--tolerance", "lots"])
         #expect(bad.status == 2)
     }
+
+    @Test("SIGTERM during a slow case stops its command, removes the sandbox folder and exits 130")
+    func interruptRemovesSandbox() throws {
+        let cli = try CLI()
+        let path = try cli.write("slow.yaml", """
+            name: slow
+            tasks:
+              quick: { uses: noop }
+              sleepy: { needs: [quick], shell: "echo $$ > slow.pid; exec sleep 60" }
+            """)
+        try cli.write("slow.test.yaml", """
+            cases:
+              waits:
+                task: sleepy
+                expect: { state: succeeded }
+            """)
+        let temporary = cli.scratch.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let sandboxes = { try FileManager.default.contentsOfDirectory(atPath: temporary.path).filter { $0.hasPrefix("kiln-sandbox-") } }
+        let process = try cli.start(["test", path], environment: ["TMPDIR": temporary.path])
+        let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
+        #expect(CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: pidFile) })
+        let pid = try #require(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        #expect(try sandboxes().count == 1, "the case runs in a sandbox under TMPDIR")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let left = try sandboxes()
+        #expect(left.isEmpty, "the sandbox folder outlived the interrupt: \(left)")
+        #expect(CLI.waitUntil(seconds: 20) { kill(pid, 0) != 0 }, "the case's command still runs")
+    }
 }

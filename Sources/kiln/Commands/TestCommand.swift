@@ -5,6 +5,7 @@ import PipelineEngine
 import PipelineFile
 import PipelineModel
 import PipelineTestRunner
+import ServiceLifecycle
 
 /// `kiln test FILE`: the pipeline's declared unit and integration cases, or a smoke run on sampled data
 /// (`--smoke`), or a perf run on full data against a baseline (`--perf`) — each in a throwaway home.
@@ -17,7 +18,7 @@ struct TestCommand: AsyncParsableCommand {
             case and run happens in a throwaway home with manual time: nothing reaches the real home, registry, \
             exported files or notification endpoints.
             Exit 0 all passed, 1 a case failed (or the smoke run failed, or perf regressed), 2 invalid pipeline or test \
-            file, or usage.
+            file, or usage, 130 interrupted (SIGINT/SIGTERM: running tasks are stopped and the sandbox removed).
             """)
 
     @Argument(help: ArgumentHelp("The pipeline file.", valueName: "file"))
@@ -87,17 +88,37 @@ struct TestCommand: AsyncParsableCommand {
                 KindCatalog.kinds(registry: registry, artifacts: artifacts, legacyLedgerPath: nil)
             },
             milestone: DeploymentMilestones.event, environment: Execution.environment, start: SystemClock().now)
+        let overrides = try Execution.parseParams(params)
         if smoke {
-            let overrides = try Execution.parseParams(params)
             sandbox.sample = DataSample(size: DataSample.size(parsing: sample ?? "0.1")!, seed: seed ?? 0)
-            try await runSmoke(plan, base: base, params: overrides, sandbox: sandbox)
         } else if perf {
-            let overrides = try Execution.parseParams(params)
             sandbox.parallelism = 1
             sandbox.measureMemory = true
-            try await runPerf(plan, base: base, params: overrides, sandbox: sandbox)
-        } else {
-            try await runCases(plan, base: base, sandbox: sandbox)
+        }
+        // The work runs under the CLI's signal handling: the first SIGINT/SIGTERM cancels it, which stops the
+        // running tasks (and their commands), removes every sandbox on the way out, and exits 130.
+        let command = self, configuration = sandbox
+        let work = WorkService { () async throws -> Bool in
+            do {
+                if command.smoke {
+                    try await command.runSmoke(plan, base: base, params: overrides, sandbox: configuration)
+                } else if command.perf {
+                    try await command.runPerf(plan, base: base, params: overrides, sandbox: configuration)
+                } else {
+                    try await command.runCases(plan, base: base, sandbox: configuration)
+                }
+            } catch where Task.isCancelled {
+                return true
+            }
+            return Task.isCancelled
+        }
+        try await Lifecycle.run(
+            [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup)],
+            interruptMessage: "\ninterrupted: stopping kiln test and removing its sandbox (Ctrl-C again to quit at once)",
+            logger: Lifecycle.logger)
+        if try work.value() {
+            Terminal.err("kiln test: interrupted; nothing was reported")
+            throw ExitCode(130)
         }
     }
 
@@ -132,6 +153,7 @@ struct TestCommand: AsyncParsableCommand {
         var results: [CaseResult] = []
         for testCase in selected {
             let result = await runner.run(testCase)
+            if Task.isCancelled { return }
             Terminal.out(result.lines.joined(separator: "\n"))
             results.append(result)
         }
@@ -163,6 +185,7 @@ struct TestCommand: AsyncParsableCommand {
             let result = try await sandbox.execute(
                 try Plan(pipeline), params: params, baseDirectory: base,
                 events: ProgressPrinter(live: Terminal.stderrIsTTY, showLogs: false))
+            if Task.isCancelled { return }
             let report = SmokeReport(result: result, pipeline: plan.pipeline, redirections: redirections, sample: sample)
             Terminal.out(report.lines.joined(separator: "\n"))
             if !report.passed { throw ExitCode(1) }
@@ -187,6 +210,7 @@ struct TestCommand: AsyncParsableCommand {
             let result = try await sandbox.execute(
                 try Plan(pipeline), params: params, baseDirectory: base,
                 events: ProgressPrinter(live: Terminal.stderrIsTTY, showLogs: false))
+            if Task.isCancelled { return }
             for redirection in redirections { Terminal.err("kiln test: redirected \(redirection)") }
             guard result.run.state == .succeeded || result.run.state == .waiting else {
                 let failed = result.tasks.filter { $0.state == .failed }
