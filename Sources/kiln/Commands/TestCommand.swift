@@ -24,6 +24,9 @@ struct TestCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The pipeline file.", valueName: "file"))
     var file: String
 
+    @OptionGroup(title: "Home (--smoke and --perf copy its model registry into the sandbox; it is only read)")
+    var home: HomeOptions
+
     @Option(name: .customLong("case"), help: ArgumentHelp("Run only this case (repeatable).", valueName: "name"))
     var cases: [String] = []
 
@@ -179,6 +182,7 @@ struct TestCommand: AsyncParsableCommand {
         try await reportingErrors {
             let sandbox = try Sandbox(configuration: configuration)
             defer { sandbox.remove() }
+            try await copyRegistry(into: sandbox)
             let (pipeline, redirections) = sandbox.isolate(plan.pipeline, extraEnvironment: [
                 "KILN_SAMPLE": "\(sample)", "KILN_SAMPLE_SEED": "\(sample.seed)", "KILN_TEST": "smoke",
             ])
@@ -206,6 +210,7 @@ struct TestCommand: AsyncParsableCommand {
             }
             let sandbox = try Sandbox(configuration: configuration)
             defer { sandbox.remove() }
+            try await copyRegistry(into: sandbox)
             let (pipeline, redirections) = sandbox.isolate(plan.pipeline, extraEnvironment: ["KILN_TEST": "perf"])
             let result = try await sandbox.execute(
                 try Plan(pipeline), params: params, baseDirectory: base,
@@ -250,6 +255,22 @@ struct TestCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             Terminal.out("perf: every task within \(Int((allowed * 100).rounded())) % of \(path)")
+        }
+    }
+
+    /// Starts the sandbox's registry as a copy of the real home's (read-only), so that `NAME@production` resolves in a
+    /// smoke or perf run as in a real one.
+    private func copyRegistry(into sandbox: Sandbox) async throws {
+        let versions: Int
+        do {
+            versions = try await sandbox.copyRegistry(fromHome: home.directory)
+        } catch {
+            throw CLIError("cannot copy the model registry of \(home.directory) into the sandbox: \(error); "
+                + "point --home (or KILN_HOME) at a readable home", exitCode: 1)
+        }
+        if versions > 0 {
+            Terminal.err("kiln test: the sandbox registry starts as a copy of \(home.directory)'s "
+                + "(\(versions) model version\(versions == 1 ? "" : "s")); the real registry is not written")
         }
     }
 
