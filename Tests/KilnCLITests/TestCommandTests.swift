@@ -188,7 +188,7 @@ import Testing
         #expect(bad.status == 2)
     }
 
-    @Test("SIGTERM during a slow case stops its command, removes the sandbox folder and exits 130")
+    @Test("SIGTERM during a slow case (SIGINT during a smoke run) stops its command, removes the sandbox folder and exits 130")
     func interruptRemovesSandbox() throws {
         let cli = try CLI()
         let path = try cli.write("slow.yaml", """
@@ -217,6 +217,19 @@ import Testing
         let left = try sandboxes()
         #expect(left.isEmpty, "the sandbox folder outlived the interrupt: \(left)")
         #expect(CLI.waitUntil(seconds: 20) { kill(pid, 0) != 0 }, "the case's command still runs")
+
+        // A smoke run stops the same way, on Ctrl-C.
+        try FileManager.default.removeItem(atPath: pidFile)
+        let errors = Pipe()
+        let smoke = try cli.start(["test", path, "--smoke"], stderr: errors, environment: ["TMPDIR": temporary.path])
+        #expect(CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: pidFile) })
+        #expect(try sandboxes().count == 1)
+        kill(smoke.processIdentifier, SIGINT)
+        smoke.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(smoke.terminationStatus == 130, "\(stderr)")
+        #expect(!stderr.contains("error:"), "\(stderr)")
+        #expect(try sandboxes().isEmpty)
     }
 
     @Test("--smoke resolves NAME@production from a read-only copy of the real registry, which stays byte-for-byte unchanged")

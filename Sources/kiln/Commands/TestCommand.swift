@@ -179,7 +179,7 @@ struct TestCommand: AsyncParsableCommand {
 
     private func runSmoke(_ plan: Plan, base: String, params: [String: JSONValue], sandbox configuration: SandboxConfiguration) async throws {
         let sample = configuration.sample!
-        try await reportingErrors {
+        try await reportingErrors { try await quietOnceInterrupted {
             let sandbox = try Sandbox(configuration: configuration)
             defer { sandbox.remove() }
             try await copyRegistry(into: sandbox)
@@ -193,7 +193,7 @@ struct TestCommand: AsyncParsableCommand {
             let report = SmokeReport(result: result, pipeline: plan.pipeline, redirections: redirections, sample: sample)
             Terminal.out(report.lines.joined(separator: "\n"))
             if !report.passed { throw ExitCode(1) }
-        }
+        } }
     }
 
     // MARK: Perf
@@ -201,7 +201,7 @@ struct TestCommand: AsyncParsableCommand {
     private func runPerf(_ plan: Plan, base: String, params: [String: JSONValue], sandbox configuration: SandboxConfiguration) async throws {
         let path = baseline ?? Self.baselineName(file)
         let allowed = tolerance.flatMap(PerfComparison.tolerance(parsing:)) ?? 0.2
-        try await reportingErrors {
+        try await reportingErrors { try await quietOnceInterrupted {
             let reference: PerfBaseline?
             do {
                 reference = try PerfBaseline.load(path: path)
@@ -255,7 +255,7 @@ struct TestCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             Terminal.out("perf: every task within \(Int((allowed * 100).rounded())) % of \(path)")
-        }
+        } }
     }
 
     /// Starts the sandbox's registry as a copy of the real home's (read-only), so that `NAME@production` resolves in a
@@ -271,6 +271,16 @@ struct TestCommand: AsyncParsableCommand {
         if versions > 0 {
             Terminal.err("kiln test: the sandbox registry starts as a copy of \(home.directory)'s "
                 + "(\(versions) model version\(versions == 1 ? "" : "s")); the real registry is not written")
+        }
+    }
+
+    /// Runs `body`; once the command is interrupted, the errors of its cancelled run are not reported (the command
+    /// says it was interrupted and exits 130).
+    private func quietOnceInterrupted(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch where Task.isCancelled {
+            return
         }
     }
 
