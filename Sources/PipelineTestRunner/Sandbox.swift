@@ -5,6 +5,7 @@ public import PipelineEngine
 public import PipelineModel
 import PipelineStoreSQLite
 public import PipelineTesting
+import Synchronization
 
 /// A throwaway home in which pipelines run for real — the real engine and kinds — without reaching anything outside:
 /// its own state store, registry and artifacts in a temporary folder, exports and hooks redirected or skipped, and
@@ -43,6 +44,18 @@ public final class Sandbox: Sendable {
         artifacts = LocalArtifactStore(root: home + "/artifacts")
         clock = ManualClock(now: configuration.start)
         self.configuration = configuration
+        Self.live.withLock { _ = $0.insert(home) }
+    }
+
+    /// The home folders of the sandboxes not yet removed in this process.
+    private static let live = Mutex<Set<String>>([])
+
+    /// Deletes the home folder of every sandbox of this process not yet removed: for a process about to exit
+    /// without unwinding (a second Ctrl-C), so that no sandbox is left behind in the temporary folder.
+    public static func removeAll() {
+        for home in live.withLock({ homes in defer { homes.removeAll() }; return homes }) {
+            try? FileManager.default.removeItem(atPath: home)
+        }
     }
 
     /// Starts the sandbox's registry as a copy of the registry of the home at `home` — its models, versions,
@@ -77,7 +90,10 @@ public final class Sandbox: Sendable {
     }
 
     /// Deletes the home folder.
-    public func remove() { try? FileManager.default.removeItem(atPath: home) }
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: home)
+        _ = Self.live.withLock { $0.remove(home) }
+    }
 
     /// `pipeline` made safe to run here: every `deploy` task's `export_to` points into the sandbox's `exports/`
     /// folder and its `on_deploy` hook is dropped, and command tasks get `KILN_HOME` (so a `kiln` they call uses

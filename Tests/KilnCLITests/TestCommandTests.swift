@@ -230,6 +230,26 @@ import Testing
         #expect(smoke.terminationStatus == 130, "\(stderr)")
         #expect(!stderr.contains("error:"), "\(stderr)")
         #expect(try sandboxes().isEmpty)
+
+        // A command that ignores SIGTERM holds the graceful stop for its grace period; a second signal quits at once
+        // and still removes the sandbox.
+        let stubborn = try cli.write("stubborn.yaml", """
+            name: stubborn
+            tasks:
+              sleepy: { shell: "trap '' TERM; echo $$ > stubborn.pid; while :; do sleep 0.05; done" }
+            """)
+        let stubbornPid = cli.scratch.appendingPathComponent("stubborn.pid").path
+        let forced = try cli.start(["test", stubborn, "--smoke"], environment: ["TMPDIR": temporary.path])
+        #expect(CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: stubbornPid) })
+        let group = try #require(Int32((try? String(contentsOfFile: stubbornPid, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        defer { kill(-group, SIGKILL) }  // the command, orphaned by the forced exit
+        #expect(try sandboxes().count == 1)
+        kill(forced.processIdentifier, SIGTERM)
+        usleep(200_000)
+        kill(forced.processIdentifier, SIGTERM)
+        forced.waitUntilExit()
+        #expect(forced.terminationStatus == 130)
+        #expect(try sandboxes().isEmpty, "a second signal left the sandbox folder behind")
     }
 
     @Test("--smoke resolves NAME@production from a read-only copy of the real registry, which stays byte-for-byte unchanged")

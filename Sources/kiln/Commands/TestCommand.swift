@@ -118,7 +118,7 @@ struct TestCommand: AsyncParsableCommand {
         try await Lifecycle.run(
             [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup)],
             interruptMessage: "\ninterrupted: stopping kiln test and removing its sandbox (Ctrl-C again to quit at once)",
-            logger: Lifecycle.logger)
+            logger: Lifecycle.logger, beforeForcedExit: { Sandbox.removeAll() })
         if try work.value() {
             Terminal.err("kiln test: interrupted; nothing was reported")
             throw ExitCode(130)
