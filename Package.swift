@@ -238,7 +238,7 @@ let package = Package(
             name: "PipelineTestRunnerTests",
             dependencies: [
                 "PipelineTestRunner", "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks",
-                "DeploymentTasks", "ModelRegistry", "PipelineTesting",
+                "DeploymentTasks", "ModelRegistry", "PipelineStoreSQLite", "PipelineTesting",
             ],
             swiftSettings: swiftSettings
         ),

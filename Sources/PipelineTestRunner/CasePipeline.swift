@@ -14,6 +14,21 @@ enum CasePipeline {
         return selected
     }
 
+    /// The upstream tasks (outside `selected`) whose outputs a selected command task (`run:`, `shell:`) can read:
+    /// their inline tables must reach it as files.
+    static func readByCommands(plan: Plan, selected: Set<String>) -> Set<String> {
+        var result: Set<String> = []
+        for id in selected {
+            guard let index = plan.index[id] else { continue }
+            switch plan.pipeline.tasks[index].action {
+            case .run, .shell:
+                for upstream in plan.upstream(of: index) { result.insert(plan.pipeline.tasks[upstream].id) }
+            default: continue
+            }
+        }
+        return result.subtracting(selected)
+    }
+
     /// The tasks upstream of any task in `selected`, outside it.
     static func ancestors(of selected: Set<String>, plan: Plan) -> Set<String> {
         var result: Set<String> = []

@@ -45,13 +45,17 @@ public struct PipelineTestRunner: Sendable {
     }
 
     private func run(_ testCase: PipelineTestCase, in sandbox: Sandbox) async throws -> ([CaseResult.Failure], TaskState?) {
+        let selected = CasePipeline.selection(plan: plan, from: testCase.task, to: testCase.to)
+        let commandInputs = CasePipeline.readByCommands(plan: plan, selected: selected)
         var upstream: [String: [String: JSONValue]] = [:]
         for (task, outputs) in testCase.upstream {
-            for (key, value) in outputs { upstream[task, default: [:]][key] = try await stage(value, in: sandbox) }
+            for (key, value) in outputs {
+                let file = commandInputs.contains(task) ? "\(task).\(key).csv" : nil
+                upstream[task, default: [:]][key] = try await stage(value, in: sandbox, asFile: file)
+            }
         }
         var with: [String: JSONValue] = [:]
         for (key, value) in testCase.with { with[key] = try await stage(value, in: sandbox) }
-        let selected = CasePipeline.selection(plan: plan, from: testCase.task, to: testCase.to)
         let pipeline = CasePipeline.make(
             plan: plan, selected: selected, first: testCase.task, upstream: upstream, with: with)
         let isolated = sandbox.isolate(pipeline, extraEnvironment: ["KILN_TEST": testCase.layer]).pipeline
@@ -67,10 +71,20 @@ public struct PipelineTestRunner: Sendable {
     }
 
     /// A case's value as a task receives it: a table becomes a dataset artifact reference, a CSV fixture its path.
-    func stage(_ value: TestValue, in sandbox: Sandbox) async throws -> JSONValue {
+    ///
+    /// With `asFile` (the value reaches a command task, which cannot read a dataset reference), a table is written
+    /// as that CSV file under the sandbox's `inputs/` folder instead, and the task receives the file's path, as it
+    /// would a `{ csv: file }` fixture's.
+    func stage(_ value: TestValue, in sandbox: Sandbox, asFile: String? = nil) async throws -> JSONValue {
         switch value {
         case .literal(let json): return json
         case .csv(let path): return .string(path)
+        case .table(let table) where asFile != nil:
+            let path = sandbox.home + "/inputs/" + asFile!
+            try FileManager.default.createDirectory(
+                atPath: sandbox.home + "/inputs", withIntermediateDirectories: true)
+            try CSVWriter().write(try TableFrames.frame(table), to: path)
+            return .string(path)
         case .table(let table):
             return .string(try await Datasets.store(try TableFrames.frame(table), artifacts: sandbox.artifacts, what: "kiln test"))
         }

@@ -5,6 +5,7 @@ public import PipelineEngine
 public import PipelineModel
 import PipelineStoreSQLite
 public import PipelineTesting
+import Synchronization
 
 /// A throwaway home in which pipelines run for real — the real engine and kinds — without reaching anything outside:
 /// its own state store, registry and artifacts in a temporary folder, exports and hooks redirected or skipped, and
@@ -23,7 +24,7 @@ public import PipelineTesting
 public final class Sandbox: Sendable {
     /// The temporary home folder (`kiln.db`, `artifacts/`, `exports/`).
     public let home: String
-    /// The home's model registry (empty at first).
+    /// The home's model registry (empty at first, unless copied in with ``copyRegistry(fromHome:)``).
     public let registry: ModelRegistryService
     /// The home's artifact store.
     public let artifacts: LocalArtifactStore
@@ -43,10 +44,56 @@ public final class Sandbox: Sendable {
         artifacts = LocalArtifactStore(root: home + "/artifacts")
         clock = ManualClock(now: configuration.start)
         self.configuration = configuration
+        Self.live.withLock { _ = $0.insert(home) }
+    }
+
+    /// The home folders of the sandboxes not yet removed in this process.
+    private static let live = Mutex<Set<String>>([])
+
+    /// Deletes the home folder of every sandbox of this process not yet removed: for a process about to exit
+    /// without unwinding (a second Ctrl-C), so that no sandbox is left behind in the temporary folder.
+    public static func removeAll() {
+        for home in live.withLock({ homes in defer { homes.removeAll() }; return homes }) {
+            try? FileManager.default.removeItem(atPath: home)
+        }
+    }
+
+    /// Starts the sandbox's registry as a copy of the registry of the home at `home` — its models, versions,
+    /// aliases and alias history, and the model files of those versions — so that `NAME@production` and other
+    /// references resolve as in a real run. The real home is only read (its database opened read-only); what the
+    /// sandbox then registers, promotes or deploys stays in the sandbox. A home without a database copies nothing.
+    ///
+    /// Call it before the first run.
+    /// - Returns: The number of model versions copied.
+    /// - Throws: When the home's database cannot be read, or a model file cannot be copied.
+    @discardableResult
+    public func copyRegistry(fromHome home: String) async throws -> Int {
+        let database = SQLiteStateStore.defaultPath(home: home)
+        guard FileManager.default.fileExists(atPath: database) else { return 0 }
+        // SQLite creates `-shm`/`-wal` files beside a WAL database it opens, even read-only: the database file (and
+        // its write-ahead log, which holds the latest commits) is copied into the sandbox and read there instead.
+        let folder = self.home + "/registry-source"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let copy = folder + "/kiln.db"
+        try FileManager.default.copyItem(atPath: database, toPath: copy)
+        if FileManager.default.fileExists(atPath: database + "-wal") {
+            try FileManager.default.copyItem(atPath: database + "-wal", toPath: copy + "-wal")
+        }
+        let references = try await SQLiteRegistryStore(sharingDatabaseOf: store).copyRegistry(fromDatabaseAt: copy)
+        let real = LocalArtifactStore(root: home + "/artifacts")
+        for reference in references where reference.hasPrefix("sha256:") {
+            guard let path = try? real.path(for: reference), FileManager.default.fileExists(atPath: path) else { continue }
+            _ = try await artifacts.put(file: path)
+        }
+        return try await registry.store.models().reduce(0) { $0 + $1.versions.count }
     }
 
     /// Deletes the home folder.
-    public func remove() { try? FileManager.default.removeItem(atPath: home) }
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: home)
+        _ = Self.live.withLock { $0.remove(home) }
+    }
 
     /// `pipeline` made safe to run here: every `deploy` task's `export_to` points into the sandbox's `exports/`
     /// folder and its `on_deploy` hook is dropped, and command tasks get `KILN_HOME` (so a `kiln` they call uses

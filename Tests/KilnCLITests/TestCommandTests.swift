@@ -136,8 +136,10 @@ import Testing
         #expect(CLI.waitUntil(seconds: 10) { ((try? String(contentsOfFile: requests, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2 })
         let sent = try String(contentsOfFile: requests, encoding: .utf8)
 
-        let smoke = try cli.run(["test", path, "--smoke", "--sample", "0.5", "--seed", "3"] + gates)
+        // The gate compares with production (v1, copied from the real registry); margin -1 lets the candidate deploy.
+        let smoke = try cli.run(["test", path, "--smoke", "--sample", "0.5", "--seed", "3", "--param", "margin=-1"] + gates)
         #expect(smoke.status == 0, "\(smoke.stdout)\(smoke.stderr)")
+        #expect(smoke.stderr.contains("the sandbox registry starts as a copy of \(cli.home.path)'s (1 model version)"))
         #expect(smoke.stdout.contains("smoke: fraud-detection on a sample of every extracted dataset (--sample 0.5, seed 3)"))
         #expect(smoke.stdout.contains("smoke: run succeeded"))
         #expect(smoke.stdout.contains("deploy: export_to build/serving/fraud-detection.json → "))
@@ -184,5 +186,117 @@ import Testing
         #expect(updated.stdout.contains("perf: baseline updated in"))
         let bad = try cli.run(["test", path, "--perf", "--tolerance", "lots"])
         #expect(bad.status == 2)
+    }
+
+    @Test("SIGTERM during a slow case (SIGINT during a smoke run) stops its command, removes the sandbox folder and exits 130")
+    func interruptRemovesSandbox() throws {
+        let cli = try CLI()
+        let path = try cli.write("slow.yaml", """
+            name: slow
+            tasks:
+              quick: { uses: noop }
+              sleepy: { needs: [quick], shell: "echo $$ > slow.pid; exec sleep 60" }
+            """)
+        try cli.write("slow.test.yaml", """
+            cases:
+              waits:
+                task: sleepy
+                expect: { state: succeeded }
+            """)
+        let temporary = cli.scratch.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let sandboxes = { try FileManager.default.contentsOfDirectory(atPath: temporary.path).filter { $0.hasPrefix("kiln-sandbox-") } }
+        let process = try cli.start(["test", path], environment: ["TMPDIR": temporary.path])
+        let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
+        #expect(CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: pidFile) })
+        let pid = try #require(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        #expect(try sandboxes().count == 1, "the case runs in a sandbox under TMPDIR")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let left = try sandboxes()
+        #expect(left.isEmpty, "the sandbox folder outlived the interrupt: \(left)")
+        #expect(CLI.waitUntil(seconds: 20) { kill(pid, 0) != 0 }, "the case's command still runs")
+
+        // A smoke run stops the same way, on Ctrl-C.
+        try FileManager.default.removeItem(atPath: pidFile)
+        let errors = Pipe()
+        let smoke = try cli.start(["test", path, "--smoke"], stderr: errors, environment: ["TMPDIR": temporary.path])
+        #expect(CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: pidFile) })
+        #expect(try sandboxes().count == 1)
+        kill(smoke.processIdentifier, SIGINT)
+        smoke.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(smoke.terminationStatus == 130, "\(stderr)")
+        #expect(!stderr.contains("error:"), "\(stderr)")
+        #expect(try sandboxes().isEmpty)
+
+        // A command that ignores SIGTERM holds the graceful stop for its grace period; a second signal quits at once
+        // and still removes the sandbox.
+        let stubborn = try cli.write("stubborn.yaml", """
+            name: stubborn
+            tasks:
+              sleepy: { shell: "trap '' TERM; echo $$ > stubborn.pid; while :; do sleep 0.05; done" }
+            """)
+        let stubbornPid = cli.scratch.appendingPathComponent("stubborn.pid").path
+        let forced = try cli.start(["test", stubborn, "--smoke"], environment: ["TMPDIR": temporary.path])
+        #expect(CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: stubbornPid) })
+        let group = try #require(Int32((try? String(contentsOfFile: stubbornPid, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        defer { kill(-group, SIGKILL) }  // the command, orphaned by the forced exit
+        #expect(try sandboxes().count == 1)
+        kill(forced.processIdentifier, SIGTERM)
+        usleep(200_000)
+        kill(forced.processIdentifier, SIGTERM)
+        forced.waitUntilExit()
+        #expect(forced.terminationStatus == 130)
+        #expect(try sandboxes().isEmpty, "a second signal left the sandbox folder behind")
+    }
+
+    @Test("--smoke resolves NAME@production from a read-only copy of the real registry, which stays byte-for-byte unchanged")
+    func smokeReadsRealRegistry() throws {
+        let cli = try CLI()
+        var csv = "x,label\n"
+        for row in 0..<60 { csv += "\(row % 10),\(row % 10 >= 5 ? 1 : 0)\n" }
+        try cli.write("data.csv", csv)
+        let deployer = try cli.write("deployer.yaml", """
+            name: deployer
+            tasks:
+              extract: { uses: extract-csv, with: { path: data.csv } }
+              train: { needs: [extract], uses: train, with: { data: "${{ tasks.extract.outputs.data }}", label: label } }
+              register:
+                needs: [train]
+                uses: register-model
+                with: { name: scorer, model: "${{ tasks.train.outputs.model }}", metrics: { f1: 1 } }
+              deploy: { needs: [register], uses: deploy, with: { name: scorer, version: "${{ tasks.register.outputs.version }}" } }
+            """)
+        let checker = try cli.write("checker.yaml", """
+            name: checker
+            tasks:
+              extract: { uses: extract-csv, with: { path: data.csv } }
+              score:
+                needs: [extract]
+                uses: evaluate
+                with: { model: scorer@production, data: "${{ tasks.extract.outputs.data }}", label: label }
+            """)
+        let real = try cli.run(["run", deployer])
+        #expect(real.status == 0, "\(real.stderr)")
+        let database = cli.home.appendingPathComponent("kiln.db")
+        let files = { try FileManager.default.contentsOfDirectory(atPath: cli.home.path).sorted() }
+        let snapshot = { try files().filter { $0.hasPrefix("kiln.db") }.map { try Data(contentsOf: cli.home.appendingPathComponent($0)) } }
+        let (namesBefore, bytesBefore) = (try files(), try snapshot())
+        #expect(FileManager.default.fileExists(atPath: database.path))
+
+        let smoke = try cli.run(["test", checker, "--smoke", "--sample", "1000"])
+        #expect(smoke.status == 0, "\(smoke.stdout)\(smoke.stderr)")
+        #expect(smoke.stdout.contains("smoke: run succeeded"))
+        #expect(smoke.stderr.contains("the sandbox registry starts as a copy of"))
+        // A smoke run that deploys again promotes v2 in the sandbox only.
+        let redeploy = try cli.run(["test", deployer, "--smoke", "--sample", "1000"])
+        #expect(redeploy.status == 0, "\(redeploy.stdout)\(redeploy.stderr)")
+        #expect(try files() == namesBefore)
+        #expect(try snapshot() == bytesBefore, "the real registry's database changed")
+        let models = try cli.run(["models", "show", "scorer", "--json"]).stdout
+        #expect(models.contains("\"production\""))
+        #expect(!models.contains("\"version\" : 2") && !models.contains("\"version\":2"), "\(models)")
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
 import PipelineFile
 import PipelineEngine
+import ModelRegistry
 import PipelineModel
+import PipelineStoreSQLite
 import PipelineTesting
 import PipelineTestRunner
 import Testing
@@ -50,6 +52,45 @@ import Testing
             "deploy: on_deploy skipped (./reload.sh --now)",
         ])
         #expect(isolated.tasks[1].env == ["KILN_HOME": sandbox.home, "KILN_SAMPLE": "0.05"])
+    }
+
+    @Test("a copied registry resolves NAME@production with its model file; the real home's files stay as they were")
+    func copiedRegistry() async throws {
+        let real = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-realhome-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: real) }
+        // The real home stays open while the copy is made: its latest commits are still in the write-ahead log.
+        let store = try SQLiteStateStore(path: SQLiteStateStore.defaultPath(home: real))
+        let registry = ModelRegistryService(store: SQLiteRegistryStore(sharingDatabaseOf: store))
+        let modelFile = real + "/model.json"
+        try Data("{\"model\": 1}".utf8).write(to: URL(fileURLWithPath: modelFile))
+        let artifact = try await LocalArtifactStore(root: real + "/artifacts").put(file: modelFile)
+        let at = Timestamp(millisecondsSince1970: 1_764_979_200_000)
+        for index in 1...2 {
+            _ = try await registry.register(NewVersion(
+                model: "m", metrics: ["f1": Double(index) / 10], artifact: artifact, dataFingerprint: "d", runID: "r\(index)",
+                pipeline: "p", task: "register"), idempotencyKey: "r\(index)/register", at: at)
+        }
+        try await registry.promote("m", version: 1, actor: "cli", at: at)
+        try await registry.promote("m", version: 2, actor: "cli", at: at)
+        let files = { try FileManager.default.contentsOfDirectory(atPath: real).sorted() }
+        let snapshot = { try files().filter { $0.hasPrefix("kiln.db") }.map { try Data(contentsOf: URL(fileURLWithPath: real + "/" + $0)) } }
+        let (names, bytes) = (try files(), try snapshot())
+
+        let sandbox = try Sandbox(configuration: Fixture.sandbox)
+        defer { sandbox.remove() }
+        #expect(try await sandbox.copyRegistry(fromHome: real) == 2)
+        let production = try await sandbox.registry.resolve("m@production")
+        #expect(production.version == 2)
+        #expect(try await sandbox.registry.model("m").history.count == 2)
+        #expect(FileManager.default.fileExists(atPath: try sandbox.artifacts.path(for: production.artifact)))
+        try await sandbox.registry.promote("m", version: 1, actor: "test", at: at)
+        #expect(try files() == names)
+        #expect(try snapshot() == bytes, "the real home's database files changed")
+        #expect(try await registry.resolve("m@production").version == 2)
+        let empty = try Sandbox(configuration: Fixture.sandbox)
+        defer { empty.remove() }
+        #expect(try await empty.copyRegistry(fromHome: real + "/missing") == 0)
+        #expect(!FileManager.default.fileExists(atPath: real + "/missing"))
     }
 
     @Test("a smoke sample keeps the same rows for the same seed, in their order")

@@ -5,6 +5,7 @@ import PipelineEngine
 import PipelineFile
 import PipelineModel
 import PipelineTestRunner
+import ServiceLifecycle
 
 /// `kiln test FILE`: the pipeline's declared unit and integration cases, or a smoke run on sampled data
 /// (`--smoke`), or a perf run on full data against a baseline (`--perf`) — each in a throwaway home.
@@ -17,11 +18,14 @@ struct TestCommand: AsyncParsableCommand {
             case and run happens in a throwaway home with manual time: nothing reaches the real home, registry, \
             exported files or notification endpoints.
             Exit 0 all passed, 1 a case failed (or the smoke run failed, or perf regressed), 2 invalid pipeline or test \
-            file, or usage.
+            file, or usage, 130 interrupted (SIGINT/SIGTERM: running tasks are stopped and the sandbox removed).
             """)
 
     @Argument(help: ArgumentHelp("The pipeline file.", valueName: "file"))
     var file: String
+
+    @OptionGroup(title: "Home (--smoke and --perf copy its model registry into the sandbox; it is only read)")
+    var home: HomeOptions
 
     @Option(name: .customLong("case"), help: ArgumentHelp("Run only this case (repeatable).", valueName: "name"))
     var cases: [String] = []
@@ -87,17 +91,37 @@ struct TestCommand: AsyncParsableCommand {
                 KindCatalog.kinds(registry: registry, artifacts: artifacts, legacyLedgerPath: nil)
             },
             milestone: DeploymentMilestones.event, environment: Execution.environment, start: SystemClock().now)
+        let overrides = try Execution.parseParams(params)
         if smoke {
-            let overrides = try Execution.parseParams(params)
             sandbox.sample = DataSample(size: DataSample.size(parsing: sample ?? "0.1")!, seed: seed ?? 0)
-            try await runSmoke(plan, base: base, params: overrides, sandbox: sandbox)
         } else if perf {
-            let overrides = try Execution.parseParams(params)
             sandbox.parallelism = 1
             sandbox.measureMemory = true
-            try await runPerf(plan, base: base, params: overrides, sandbox: sandbox)
-        } else {
-            try await runCases(plan, base: base, sandbox: sandbox)
+        }
+        // The work runs under the CLI's signal handling: the first SIGINT/SIGTERM cancels it, which stops the
+        // running tasks (and their commands), removes every sandbox on the way out, and exits 130.
+        let command = self, configuration = sandbox
+        let work = WorkService { () async throws -> Bool in
+            do {
+                if command.smoke {
+                    try await command.runSmoke(plan, base: base, params: overrides, sandbox: configuration)
+                } else if command.perf {
+                    try await command.runPerf(plan, base: base, params: overrides, sandbox: configuration)
+                } else {
+                    try await command.runCases(plan, base: base, sandbox: configuration)
+                }
+            } catch where Task.isCancelled {
+                return true
+            }
+            return Task.isCancelled
+        }
+        try await Lifecycle.run(
+            [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup)],
+            interruptMessage: "\ninterrupted: stopping kiln test and removing its sandbox (Ctrl-C again to quit at once)",
+            logger: Lifecycle.logger, beforeForcedExit: { Sandbox.removeAll() })
+        if try work.value() {
+            Terminal.err("kiln test: interrupted; nothing was reported")
+            throw ExitCode(130)
         }
     }
 
@@ -132,6 +156,7 @@ struct TestCommand: AsyncParsableCommand {
         var results: [CaseResult] = []
         for testCase in selected {
             let result = await runner.run(testCase)
+            if Task.isCancelled { return }
             Terminal.out(result.lines.joined(separator: "\n"))
             results.append(result)
         }
@@ -154,19 +179,21 @@ struct TestCommand: AsyncParsableCommand {
 
     private func runSmoke(_ plan: Plan, base: String, params: [String: JSONValue], sandbox configuration: SandboxConfiguration) async throws {
         let sample = configuration.sample!
-        try await reportingErrors {
+        try await reportingErrors { try await quietOnceInterrupted {
             let sandbox = try Sandbox(configuration: configuration)
             defer { sandbox.remove() }
+            try await copyRegistry(into: sandbox)
             let (pipeline, redirections) = sandbox.isolate(plan.pipeline, extraEnvironment: [
                 "KILN_SAMPLE": "\(sample)", "KILN_SAMPLE_SEED": "\(sample.seed)", "KILN_TEST": "smoke",
             ])
             let result = try await sandbox.execute(
                 try Plan(pipeline), params: params, baseDirectory: base,
                 events: ProgressPrinter(live: Terminal.stderrIsTTY, showLogs: false))
+            if Task.isCancelled { return }
             let report = SmokeReport(result: result, pipeline: plan.pipeline, redirections: redirections, sample: sample)
             Terminal.out(report.lines.joined(separator: "\n"))
             if !report.passed { throw ExitCode(1) }
-        }
+        } }
     }
 
     // MARK: Perf
@@ -174,7 +201,7 @@ struct TestCommand: AsyncParsableCommand {
     private func runPerf(_ plan: Plan, base: String, params: [String: JSONValue], sandbox configuration: SandboxConfiguration) async throws {
         let path = baseline ?? Self.baselineName(file)
         let allowed = tolerance.flatMap(PerfComparison.tolerance(parsing:)) ?? 0.2
-        try await reportingErrors {
+        try await reportingErrors { try await quietOnceInterrupted {
             let reference: PerfBaseline?
             do {
                 reference = try PerfBaseline.load(path: path)
@@ -183,10 +210,12 @@ struct TestCommand: AsyncParsableCommand {
             }
             let sandbox = try Sandbox(configuration: configuration)
             defer { sandbox.remove() }
+            try await copyRegistry(into: sandbox)
             let (pipeline, redirections) = sandbox.isolate(plan.pipeline, extraEnvironment: ["KILN_TEST": "perf"])
             let result = try await sandbox.execute(
                 try Plan(pipeline), params: params, baseDirectory: base,
                 events: ProgressPrinter(live: Terminal.stderrIsTTY, showLogs: false))
+            if Task.isCancelled { return }
             for redirection in redirections { Terminal.err("kiln test: redirected \(redirection)") }
             guard result.run.state == .succeeded || result.run.state == .waiting else {
                 let failed = result.tasks.filter { $0.state == .failed }
@@ -226,6 +255,32 @@ struct TestCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             Terminal.out("perf: every task within \(Int((allowed * 100).rounded())) % of \(path)")
+        } }
+    }
+
+    /// Starts the sandbox's registry as a copy of the real home's (read-only), so that `NAME@production` resolves in a
+    /// smoke or perf run as in a real one.
+    private func copyRegistry(into sandbox: Sandbox) async throws {
+        let versions: Int
+        do {
+            versions = try await sandbox.copyRegistry(fromHome: home.directory)
+        } catch {
+            throw CLIError("cannot copy the model registry of \(home.directory) into the sandbox: \(error); "
+                + "point --home (or KILN_HOME) at a readable home", exitCode: 1)
+        }
+        if versions > 0 {
+            Terminal.err("kiln test: the sandbox registry starts as a copy of \(home.directory)'s "
+                + "(\(versions) model version\(versions == 1 ? "" : "s")); the real registry is not written")
+        }
+    }
+
+    /// Runs `body`; once the command is interrupted, the errors of its cancelled run are not reported (the command
+    /// says it was interrupted and exits 130).
+    private func quietOnceInterrupted(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch where Task.isCancelled {
+            return
         }
     }
 

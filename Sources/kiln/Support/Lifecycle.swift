@@ -17,10 +17,13 @@ enum Lifecycle {
     ///   - services: The services, in start order (shut down in reverse).
     ///   - interruptMessage: Printed on stderr when the first signal arrives.
     ///   - logger: The group's diagnostics.
+    ///   - beforeForcedExit: Runs when a second signal exits at once, just before the exit (cleanup that must not
+    ///     be skipped, such as deleting temporary folders).
     static func run(
-        _ services: [ServiceGroupConfiguration.ServiceConfiguration], interruptMessage: String, logger: Logger
+        _ services: [ServiceGroupConfiguration.ServiceConfiguration], interruptMessage: String, logger: Logger,
+        beforeForcedExit: @escaping @Sendable () -> Void = {}
     ) async throws {
-        let interrupts = Interrupts(message: interruptMessage)
+        let interrupts = Interrupts(message: interruptMessage, beforeForcedExit: beforeForcedExit)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: interrupts, successTerminationBehavior: .ignore)] + services, logger: logger))
         interrupts.attach(group)
@@ -41,8 +44,12 @@ enum Lifecycle {
 final class Interrupts: Service {
     private let group = Mutex<ServiceGroup?>(nil)
     private let message: String
+    private let beforeForcedExit: @Sendable () -> Void
 
-    init(message: String) { self.message = message }
+    init(message: String, beforeForcedExit: @escaping @Sendable () -> Void = {}) {
+        self.message = message
+        self.beforeForcedExit = beforeForcedExit
+    }
 
     /// Gives the listener the group it shuts down.
     func attach(_ group: ServiceGroup) { self.group.withLock { $0 = group } }
@@ -53,7 +60,10 @@ final class Interrupts: Service {
             var count = 0
             for await _ in signals {
                 count += 1
-                guard count == 1 else { Foundation.exit(130) }
+                guard count == 1 else {
+                    beforeForcedExit()
+                    Foundation.exit(130)
+                }
                 Terminal.err(message)
                 await group.withLock { $0 }?.triggerGracefulShutdown()
             }
