@@ -19,7 +19,7 @@ struct BrowserDashboardTests {
     }
 
     @Test("pipelines page, a waiting fraud-detection run approved by a click, the model chart")
-    func dashboard() throws {
+    func dashboard() async throws {
         let required = ProcessInfo.processInfo.environment["KILN_BROWSER_TESTS"] == "required"
         guard Self.available else {
             #expect(!required, "KILN_BROWSER_TESTS=required but chromedriver or Selenium is missing (apt-get install chromium chromium-driver; pip install selenium)")
@@ -33,8 +33,15 @@ struct BrowserDashboardTests {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // Read and wait on a thread of its own: the browser run takes many seconds, and blocking one of the few
+        // threads of Swift concurrency's pool that long would stall the other tests.
+        let text = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                continuation.resume(returning: text)
+            }
+        }
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("all dashboard checks passed"))
     }

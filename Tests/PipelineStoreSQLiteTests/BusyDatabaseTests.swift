@@ -15,7 +15,8 @@ struct BusyDatabaseTests {
             let store = try SQLiteStateStore(path: path)
             try await store.createRun(SQLiteStateStoreTests.run("r1"), tasks: [])
 
-            // A second process takes the write lock and keeps it until `release` appears (or 60 s pass).
+            // A second process takes the write lock and keeps it until `release` appears (or 240 s pass: long enough
+            // that other tests keeping the machine's few pool threads busy cannot make it give up first).
             let holder = Process()
             holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             holder.arguments = ["python3", "-c", """
@@ -24,7 +25,7 @@ struct BusyDatabaseTests {
                 connection = sqlite3.connect(db, isolation_level=None)
                 connection.execute("BEGIN IMMEDIATE")
                 open(folder + "/locked", "w").close()
-                deadline = time.time() + 60
+                deadline = time.time() + 240
                 while not os.path.exists(folder + "/release") and time.time() < deadline:
                     time.sleep(0.01)
                 open(folder + ("/released" if os.path.exists(folder + "/release") else "/timed-out"), "w").close()
