@@ -77,8 +77,13 @@ struct HTTPService: Service {
         do {
             try await application.run()
         } catch {
-            guard !explicit, !Task.isCancelled else { throw error }
-            Terminal.err("kiln serve: no HTTP API: cannot listen on \(server.address) (\(error)); pass --http HOST:PORT to choose another")
+            guard !Task.isCancelled else { throw error }
+            let reason = "\(error)".contains("Address already in use") ? "the port is taken" : "\(error)"
+            guard !explicit else {
+                throw CLIError(
+                    "cannot listen on \(server.address): \(reason); pass another --http HOST:PORT, or --http off", exitCode: 2)
+            }
+            Terminal.err("kiln serve: no HTTP API: cannot listen on \(server.address) (\(reason)); pass --http HOST:PORT to choose another")
             try? await gracefulShutdown()
         }
     }
