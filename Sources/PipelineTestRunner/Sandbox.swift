@@ -153,12 +153,13 @@ public final class Sandbox: Sendable {
                 parallelism: configuration.parallelism, environment: configuration.environment,
                 owner: .current(label: "kiln test")))
         let clock = self.clock
+        let store = self.store
         let run = try await withThrowingTaskGroup(of: RunRecord?.self) { group in
             group.addTask {
                 try await executor.run(plan, params: params, baseDirectory: baseDirectory, trigger: ["type": "test"])
             }
             group.addTask {
-                await Self.driveTime(clock: clock, probe: probe)
+                await Self.driveTime(clock: clock, probe: probe, store: store)
                 return nil
             }
             var finished: RunRecord?
@@ -177,10 +178,11 @@ public final class Sandbox: Sendable {
             notifications: notifications)
     }
 
-    /// Moves manual time to the next deadline whenever no attempt has run for two looks in a row (half a
-    /// millisecond apart) and something sleeps: a retry delay passes at once, while a timeout, whose sleep only
-    /// exists while its attempt runs, never fires before the attempt ends.
-    private static func driveTime(clock: ManualClock, probe: SandboxProbe) async {
+    /// Moves manual time to the next retry whenever no attempt has run for two looks in a row (half a millisecond
+    /// apart) and something sleeps: a retry delay passes at once. Time moves only to the stored `retry_at` of a
+    /// pending task, never to any deadline: a timeout's sleep is armed before its attempt is seen running, so jumping
+    /// to the earliest deadline could time out an attempt that had not begun yet on a busy machine.
+    private static func driveTime(clock: ManualClock, probe: SandboxProbe, store: any StateStore) async {
         var idleEpoch: Int?
         while !Task.isCancelled {
             try? await Task.sleep(for: .microseconds(500))
@@ -189,12 +191,18 @@ public final class Sandbox: Sendable {
                 idleEpoch = nil
                 continue
             }
-            if idleEpoch == epoch {
-                clock.advanceToNextDeadline()
-                idleEpoch = nil
-            } else {
+            guard idleEpoch == epoch else {
                 idleEpoch = epoch
+                continue
             }
+            idleEpoch = nil
+            guard let run = try? await store.runs(pipeline: nil, limit: 1).first, run.state == .running,
+                let tasks = try? await store.tasks(of: run.id)
+            else { continue }
+            let now = clock.now
+            let retries = tasks.compactMap { $0.state == .pending ? $0.retryAt : nil }.filter { $0 > now }
+            guard let due = retries.min(), probe.activity == (0, epoch) else { continue }
+            clock.advance(by: .nanoseconds(due.nanosecondsSince1970 - now.nanosecondsSince1970))
         }
     }
 
