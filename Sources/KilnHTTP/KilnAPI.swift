@@ -125,10 +125,7 @@ public enum KilnAPI {
                 }
                 return state
             }
-            let limit = try query["limit"].map { text -> Int in
-                guard let value = Int(text) else { throw Problem(.badRequest, "limit must be a whole number, got '\(text)'") }
-                return value
-            } ?? 50
+            let limit = try integer(request, "limit") ?? 50
             let page = try await backend.operations.runs(
                 pipeline: query["pipeline"].map(String.init), state: state, limit: limit,
                 before: query["before"].map { RunID(rawValue: String($0)) })
@@ -172,10 +169,7 @@ public enum KilnAPI {
             let query = request.uri.queryParameters
             let id = try await backend.operations.resolveRun(try parameters.require("id"))
             let task = query["task"].map(String.init)
-            let attempt = try query["attempt"].map { text -> Int in
-                guard let value = Int(text) else { throw Problem(.badRequest, "attempt must be a whole number, got '\(text)'") }
-                return value
-            }
+            let attempt = try integer(request, "attempt")
             let lines = try await backend.operations.logs(of: id, task: task, attempt: attempt)
             guard query["follow"] == "true" else { return JSONBody.response(["lines": .array(lines.map(logJSON))]) }
             return LogStreaming.response(run: id, task: task, attempt: attempt, already: lines, operations: backend.operations)
@@ -267,7 +261,7 @@ public enum KilnAPI {
             let change = try await backend.operations.promote(
                 model: try parameters.require("name"), version: version, alias: try fields.string("alias") ?? RegistryNames.production,
                 reason: try fields.string("reason"), actor: try fields.string("actor") ?? "http")
-            return JSONBody.response(changeJSON(change))
+            return JSONBody.response(Documents.aliasChange(change))
         },
         Route(
             method: .post, path: "/v1/models/{name}/rollback",
@@ -282,7 +276,7 @@ public enum KilnAPI {
             let change = try await backend.operations.rollback(
                 model: try parameters.require("name"), alias: try fields.string("alias") ?? RegistryNames.production,
                 to: try fields.integer("to"), reason: try fields.string("reason"), actor: try fields.string("actor") ?? "http")
-            return JSONBody.response(changeJSON(change))
+            return JSONBody.response(Documents.aliasChange(change))
         },
         Route(
             method: .post, path: "/v1/metrics", summary: "Record production metrics of a model version (as `kiln metrics push`).",
@@ -341,13 +335,7 @@ public enum KilnAPI {
         Route(method: .get, path: "/v1/cache", summary: "Cache entries, newest first (as `kiln cache list --json`).", returns: "{entries: [{key, pipeline, task, run, created_at, expires_at, outputs}]}") {
             _, _, backend in
             let entries = try await backend.operations.store.cacheEntries()
-            return JSONBody.response(["entries": .array(entries.map { entry in
-                [
-                    "key": .string(entry.key), "pipeline": .string(entry.pipeline), "task": .string(entry.taskID),
-                    "run": .string(entry.runID.rawValue), "created_at": .string(entry.createdAt.iso8601),
-                    "expires_at": entry.expiresAt.map { .string($0.iso8601) } ?? .null, "outputs": .object(entry.outputs),
-                ]
-            })])
+            return JSONBody.response(["entries": .array(entries.map(Documents.cacheEntry))])
         },
         Route(
             method: .post, path: "/v1/cache/clear", summary: "Delete the cache entries of one task, or all of them (as `kiln cache clear`).",
@@ -368,6 +356,14 @@ public enum KilnAPI {
         let watched = await backend.catalog.pipelines()
         guard let found = watched.first(where: { $0.pipeline.name == name }) else { throw notWatched(name, watched: watched) }
         return found
+    }
+
+    /// A whole-number query parameter, or `nil` when absent.
+    static func integer(_ request: Request, _ name: Substring) throws -> Int? {
+        try request.uri.queryParameters[name].map { text in
+            guard let value = Int(text) else { throw Problem(.badRequest, "\(name) must be a whole number, got '\(text)'") }
+            return value
+        }
     }
 
     static func notWatched(_ name: String, watched: [WatchedPipeline]) -> OperationError {
@@ -424,13 +420,9 @@ public enum KilnAPI {
     }
 
     static func runSummary(_ run: RunRecord) -> JSONValue {
-        [
-            "id": .string(run.id.rawValue), "pipeline": .string(run.pipeline), "state": .string(run.state.rawValue),
-            "created_at": .string(run.createdAt.iso8601),
-            "started_at": run.startedAt.map { .string($0.iso8601) } ?? .null,
-            "finished_at": run.finishedAt.map { .string($0.iso8601) } ?? .null,
-            "trigger": run.trigger ?? .null,
-        ]
+        var summary = Documents.runSummary(run)
+        summary["trigger"] = run.trigger ?? .null
+        return .object(summary)
     }
 
     static func logJSON(_ line: LogLine) -> JSONValue {
@@ -438,12 +430,5 @@ public enum KilnAPI {
             "task": .string(line.taskID), "attempt": .number(Double(line.attempt)), "stream": .string(line.stream.rawValue),
             "text": .string(line.text), "at": .string(line.at.iso8601),
         ]
-    }
-
-    static func changeJSON(_ change: AliasChange) -> JSONValue {
-        var document = RegistryDocument.change(change).objectValue ?? [:]
-        document["model"] = .string(change.model)
-        document["changed"] = .bool(change.from != change.to)
-        return .object(document)
     }
 }

@@ -168,8 +168,15 @@ extension JSONValue {
         return String(value)
     }
 
-    private static func writeQuoted(_ string: String, into out: inout String) {
+    /// Appends `string` as a JSON string literal (quotes, `\"`, `\\`, `\n`, `\r`, `\t`, `\u00XX` for other control
+    /// characters); a string with nothing to escape is appended as it is.
+    public static func writeQuoted(_ string: String, into out: inout String) {
         out += "\""
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += string
+            out += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

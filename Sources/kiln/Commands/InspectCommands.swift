@@ -27,14 +27,7 @@ struct RunsCommand: AsyncParsableCommand {
         try await reportingErrors {
             let runs = try await home.openStore().runs(pipeline: pipeline, limit: limit)
             if json {
-                Terminal.out(Terminal.json(.array(runs.map { run in
-                    [
-                        "id": .string(run.id.rawValue), "pipeline": .string(run.pipeline), "state": .string(run.state.rawValue),
-                        "created_at": .string(run.createdAt.iso8601),
-                        "started_at": run.startedAt.map { .string($0.iso8601) } ?? .null,
-                        "finished_at": run.finishedAt.map { .string($0.iso8601) } ?? .null,
-                    ]
-                })))
+                Terminal.out(Terminal.json(.array(runs.map { .object(Documents.runSummary($0)) })))
                 return
             }
             guard !runs.isEmpty else {
@@ -145,13 +138,7 @@ struct CacheCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let entries = try await home.openStore().cacheEntries()
                 if json {
-                    Terminal.out(Terminal.json(.array(entries.map { entry in
-                        [
-                            "key": .string(entry.key), "pipeline": .string(entry.pipeline), "task": .string(entry.taskID),
-                            "run": .string(entry.runID.rawValue), "created_at": .string(entry.createdAt.iso8601),
-                            "expires_at": entry.expiresAt.map { .string($0.iso8601) } ?? .null, "outputs": .object(entry.outputs),
-                        ]
-                    })))
+                    Terminal.out(Terminal.json(.array(entries.map(Documents.cacheEntry))))
                     return
                 }
                 guard !entries.isEmpty else {

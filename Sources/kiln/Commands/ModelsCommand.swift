@@ -173,10 +173,7 @@ struct ModelsCommand: AsyncParsableCommand {
     /// Prints an alias move: `fraud: production → version 4 (was version 3)`.
     static func report(_ change: AliasChange, json: Bool) {
         if json {
-            var document = RegistryDocument.change(change).objectValue ?? [:]
-            document["model"] = .string(change.model)
-            document["changed"] = .bool(change.from != change.to)
-            Terminal.out(Terminal.json(.object(document)))
+            Terminal.out(Terminal.json(Documents.aliasChange(change)))
             return
         }
         let target = change.to.map { "version \($0)" } ?? "no version"
