@@ -71,10 +71,12 @@ enum JSONBody {
     /// Bodies above this size are refused.
     static let maxRequestBytes = 1 << 20
 
-    /// Sorted-key JSON text of a value.
+    /// Sorted-key JSON text of a value: compact (``JSONValue/compactJSON``, a direct writer many times faster than
+    /// `JSONEncoder`), or indented for documents people read (`/openapi.json`).
     static func encode(_ value: JSONValue, pretty: Bool = false) -> String {
+        guard pretty else { return value.compactJSON }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? value.compactJSON
     }
 

@@ -8,7 +8,7 @@ extension SQLiteStateStore {
     func readRun(_ id: RunID) async throws -> RunRecord? {
         let run = try await writer.read { db in
             let select = try db.cachedStatement(sql: "SELECT \(Self.runColumns) FROM runs WHERE id = ?")
-            return try Row.fetchOne(select, arguments: [id.rawValue]).map(Self.runRecord(from:))
+            return try Row.fetchOne(select, arguments: [id.rawValue]).map(self.runRecord(from:))
         }
         if let run { snapshots.remember(run.snapshot, for: run.id) }
         return run
@@ -40,7 +40,7 @@ extension SQLiteStateStore {
                     sql: "SELECT \(Self.runColumns) FROM runs ORDER BY created_at DESC, id DESC LIMIT ?")
                 rows = try Row.fetchCursor(select, arguments: [limit])
             }
-            return try Array(rows.map(Self.runRecord(from:)))
+            return try Array(rows.map(self.runRecord(from:)))
         }
     }
 

@@ -63,19 +63,20 @@ extension SQLiteStateStore {
 
     // MARK: Rows to records
 
-    /// A run from a row of ``runColumns``.
-    static func runRecord(from row: Row) throws -> RunRecord {
-        RunRecord(
-            id: RunID(rawValue: try row.decode(atIndex: 0)),
+    /// A run from a row of ``runColumns`` (its snapshot decoded once per stored text, see ``SnapshotCache``).
+    func runRecord(from row: Row) throws -> RunRecord {
+        let id = RunID(rawValue: try row.decode(atIndex: 0))
+        return RunRecord(
+            id: id,
             pipeline: try row.decode(atIndex: 1),
-            state: try enumValue(RunState.self, row, 2, "runs.state"),
-            params: try json([String: JSONValue].self, try row.decode(atIndex: 3), "runs.params"),
-            snapshot: try json(Pipeline.self, try row.decode(atIndex: 4), "runs.snapshot"),
+            state: try Self.enumValue(RunState.self, row, 2, "runs.state"),
+            params: try Self.json([String: JSONValue].self, try row.decode(atIndex: 3), "runs.params"),
+            snapshot: try snapshots.decoded(try row.decode(atIndex: 4), for: id) { try Self.json(Pipeline.self, $0, "runs.snapshot") },
             baseDirectory: try row.decode(atIndex: 5),
-            trigger: try (row.decode(String?.self, atIndex: 6)).map { try json(JSONValue.self, $0, "runs.trigger") },
+            trigger: try (row.decode(String?.self, atIndex: 6)).map { try Self.json(JSONValue.self, $0, "runs.trigger") },
             createdAt: Timestamp(nanosecondsSince1970: try row.decode(atIndex: 7)),
-            startedAt: try timestamp(row, 8),
-            finishedAt: try timestamp(row, 9),
+            startedAt: try Self.timestamp(row, 8),
+            finishedAt: try Self.timestamp(row, 9),
             error: try row.decode(atIndex: 10),
             idempotencyKey: try row.decode(atIndex: 11))
     }

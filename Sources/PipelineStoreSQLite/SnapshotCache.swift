@@ -14,6 +14,12 @@ final class SnapshotCache: Sendable {
         var order: [RunID] = []
         /// The last snapshot encoded and its text: runs of one pipeline (a daemon's, a benchmark's) share it.
         var lastEncoded: (pipeline: Pipeline, text: String)?
+        /// Snapshots decoded from stored text, by run, with that text (reads compare it before reusing the value).
+        var decoded: [RunID: (text: String, pipeline: Pipeline)] = [:]
+        /// Insertion order of `decoded`, for evicting the oldest run.
+        var decodedOrder: [RunID] = []
+        /// The last snapshot decoded: the runs of one pipeline usually store the same text.
+        var lastDecoded: (text: String, pipeline: Pipeline)?
     }
 
     private let state = Mutex(State())
@@ -31,6 +37,27 @@ final class SnapshotCache: Sendable {
         let text = try SQLiteStateStore.snapshotJSON(snapshot)
         state.withLock { $0.lastEncoded = (snapshot, text) }
         return text
+    }
+
+    /// The snapshot stored as `text` for run `id`: decoded once, then reused while the stored text stays the same.
+    ///
+    /// Readers of a run (the HTTP API's run document, the run list) would otherwise decode the whole pipeline on every
+    /// request; comparing the text is a memory comparison, decoding it is milliseconds for a large pipeline.
+    func decoded(_ text: String, for id: RunID, decode: (String) throws -> Pipeline) rethrows -> Pipeline {
+        let known = state.withLock { state -> Pipeline? in
+            if let entry = state.decoded[id], entry.text == text { return entry.pipeline }
+            if let last = state.lastDecoded, last.text == text { return last.pipeline }
+            return nil
+        }
+        let pipeline = try known ?? decode(text)
+        state.withLock { state in
+            state.lastDecoded = (text, pipeline)
+            if state.decoded.updateValue((text, pipeline), forKey: id) == nil {
+                state.decodedOrder.append(id)
+                if state.decodedOrder.count > capacity { state.decoded[state.decodedOrder.removeFirst()] = nil }
+            }
+        }
+        return pipeline
     }
 
     /// Whether `snapshot` is known to be what run `id` has stored.

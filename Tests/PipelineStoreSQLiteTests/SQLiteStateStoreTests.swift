@@ -76,6 +76,26 @@ struct SQLiteStateStoreTests {
         }
     }
 
+    @Test("reads reuse a decoded snapshot only while its stored text is unchanged, even when another process rewrites it")
+    func decodedSnapshotsFollowTheStoredText() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder + "/kiln.db"
+            let reader = try SQLiteStateStore(path: path)
+            let writer = try SQLiteStateStore(path: path)
+            try await writer.createRun(Self.run("r1"), tasks: [])
+            try await writer.createRun(Self.run("r2"), tasks: [])
+            #expect(try await reader.run(RunID(rawValue: "r1"))?.snapshot == Self.pipeline)
+            #expect(try await reader.runs(pipeline: nil, limit: 10).map(\.snapshot) == [Self.pipeline, Self.pipeline])
+
+            var changed = Self.run("r1", state: .running)
+            changed.snapshot = Pipeline(name: "nightly", tasks: [TaskSpec(id: "b", action: .run(["false"]))])
+            try await writer.commit(StateBatch(run: changed))
+            #expect(try await reader.run(RunID(rawValue: "r1"))?.snapshot == changed.snapshot)
+            #expect(try await reader.run(RunID(rawValue: "r2"))?.snapshot == Self.pipeline)
+            #expect(try await reader.run(RunID(rawValue: "r1"))?.snapshot == changed.snapshot)
+        }
+    }
+
     @Test("reopening runs no migration twice and keeps the data")
     func migrationsAreIdempotent() async throws {
         try await withTemporaryDirectory { folder in
