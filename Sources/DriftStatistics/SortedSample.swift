@@ -18,6 +18,9 @@ struct SortedSample: Sendable {
     }
 
     /// Sorts 64-bit keys with six 11-bit LSD passes, skipping passes where every key has the same digit.
+    ///
+    /// One counting pass fills all six histograms; every pass then scatters through unchecked pointers (the
+    /// digit and offset arithmetic cannot overflow: digits are below 2,048 and offsets below the key count).
     static func radixSort(_ keys: inout [UInt64]) {
         let n = keys.count
         if n < 2 { return }
@@ -27,26 +30,35 @@ struct SortedSample: Sendable {
         }
         let passes = 6, radix = 2048
         var counts = [Int](repeating: 0, count: passes * radix)
-        for k in keys {
-            for p in 0..<passes { counts[p * radix + Int((k >> UInt64(11 * p)) & 2047)] += 1 }
+        keys.withUnsafeBufferPointer { source in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for key in source {
+                    var rest = key
+                    for pass in 0..<passes {
+                        counts[pass &* radix &+ Int(rest & 2047)] &+= 1
+                        rest >>= 11
+                    }
+                }
+            }
         }
         var buffer = [UInt64](repeating: 0, count: n)
-        for p in 0..<passes {
-            let base = p * radix
-            if counts[base + Int((keys[0] >> UInt64(11 * p)) & 2047)] == n { continue }
+        for pass in 0..<passes {
+            let base = pass * radix
+            let shift = UInt64(11 * pass)
+            if counts[base + Int((keys[0] >> shift) & 2047)] == n { continue }
             var sum = 0
-            for b in 0..<radix {
-                let c = counts[base + b]
-                counts[base + b] = sum
-                sum += c
+            for digit in 0..<radix {
+                let count = counts[base + digit]
+                counts[base + digit] = sum
+                sum += count
             }
-            keys.withUnsafeBufferPointer { src in
-                buffer.withUnsafeMutableBufferPointer { dst in
-                    counts.withUnsafeMutableBufferPointer { offs in
-                        for k in src {
-                            let d = base + Int((k >> UInt64(11 * p)) & 2047)
-                            dst[offs[d]] = k
-                            offs[d] += 1
+            keys.withUnsafeBufferPointer { source in
+                buffer.withUnsafeMutableBufferPointer { target in
+                    counts.withUnsafeMutableBufferPointer { offsets in
+                        for key in source {
+                            let slot = base &+ Int((key >> shift) & 2047)
+                            target[offsets[slot]] = key
+                            offsets[slot] &+= 1
                         }
                     }
                 }

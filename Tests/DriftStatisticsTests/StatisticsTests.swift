@@ -112,4 +112,21 @@ import Testing
         let sorted = try SortedSample(values, column: "x").values
         #expect(sorted == values.sorted())
     }
+
+    @Test("one sort per sample gives exactly the four separate statistics (ties, NaN, unequal sizes)")
+    func sharedSortMatchesSeparateCalls() throws {
+        var reference = Self.bigSample(20_000, 7919, 10_007, 1.5)
+        var current = Self.bigSample(15_000, 104_729, 9_973, 1.0).map { $0 * 1.1 + 0.02 }
+        reference[17] = .nan
+        current[3] = .nan
+        for (r, c) in [(reference, current), (DriftFixtures.a, DriftFixtures.b)] {
+            let shared = try NumericDriftStatistics(reference: r, current: c)
+            #expect(shared.kolmogorovSmirnov == (try KolmogorovSmirnov.test(reference: r, current: c)))
+            #expect(shared.psi == (try PopulationStabilityIndex.numeric(reference: r, current: c)))
+            #expect(shared.jensenShannon == (try JensenShannonDistance.numeric(reference: r, current: c)))
+            #expect(shared.wasserstein == (try WassersteinDistance.normalized(reference: r, current: c)))
+        }
+        #expect(throws: DriftError.self) { try NumericDriftStatistics(reference: [1, .infinity], current: [1]) }
+        #expect(throws: DriftError.self) { try NumericDriftStatistics(reference: [1], current: [.nan]) }
+    }
 }
