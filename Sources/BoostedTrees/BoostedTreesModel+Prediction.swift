@@ -35,34 +35,36 @@ extension BoostedTreesModel {
     }
 
     /// Adds every tree's leaf value to `out[k]` for each row-major row `k` of the block.
+    ///
+    /// Tree by tree, the block's rows step down one level at a time together (``ForestLayout``: leaves point to
+    /// themselves, so every row takes the tree's depth in steps). Each row still adds the trees in order, so the
+    /// margins are the same bits as a row-at-a-time walk.
     private static func scoreBlock(forest: ForestLayout, rows: [Float], columns: Int, count: Int,
                                    into out: UnsafeMutablePointer<Double>) {
-        forest.feature.withUnsafeBufferPointer { feature in
-            forest.threshold.withUnsafeBufferPointer { threshold in
-                forest.left.withUnsafeBufferPointer { left in
-                    forest.right.withUnsafeBufferPointer { right in
-                        forest.value.withUnsafeBufferPointer { value in
-                            rows.withUnsafeBufferPointer { x in
-                                for root in forest.roots {
-                                    for k in 0..<count {
-                                        let row = x.baseAddress! + k * columns
-                                        var n = root
-                                        while left[n] >= 0 {
-                                            let v = row[Int(feature[n])]
-                                            let goLeft: Bool
-                                            if v.isNaN {
-                                                goLeft = forest.defaultLeft[n]
-                                            } else if forest.maskIndex[n] >= 0 {
-                                                goLeft = forest.masks[Int(forest.maskIndex[n])].contains(Int(v))
-                                            } else {
-                                                goLeft = v < threshold[n]
-                                            }
-                                            n = Int(goLeft ? left[n] : right[n])
-                                        }
-                                        out[k] += value[n]
+        var position = [Int32](repeating: 0, count: count)
+        forest.nodes.withUnsafeBufferPointer { nodes in
+            forest.value.withUnsafeBufferPointer { value in
+                rows.withUnsafeBufferPointer { x in
+                    position.withUnsafeMutableBufferPointer { at in
+                        let base = x.baseAddress!
+                        for (tree, root) in forest.roots.enumerated() {
+                            for k in 0..<count { at[k] = root }
+                            for _ in 0..<forest.depths[tree] {
+                                for k in 0..<count {
+                                    let node = nodes[Int(at[k])]
+                                    let v = base[k &* columns &+ Int(node.feature)]
+                                    let goLeft: Bool
+                                    if v.isNaN {
+                                        goLeft = node.defaultLeft
+                                    } else if node.mask >= 0 {
+                                        goLeft = forest.masks[Int(node.mask)].contains(Int(v))
+                                    } else {
+                                        goLeft = v < node.threshold
                                     }
+                                    at[k] = goLeft ? node.left : node.right
                                 }
                             }
+                            for k in 0..<count { out[k] += value[Int(at[k])] }
                         }
                     }
                 }

@@ -52,6 +52,25 @@ enum GradientBoostedTreesTestsConstants {
         #expect(try GradientBoostedTrees(parameters: reseeded).fit(x, labels: y).trees != one.trees)
     }
 
+    @Test("block scoring gives the same bits as walking each tree row by row (NaN, categorical, unequal depths)")
+    func blockScoringMatchesRowWalk() throws {
+        let (x, y) = try Self.table(rows: 1_000)
+        var p = Self.parameters(threads: 1)
+        p.maxDepth = 5
+        let model = try GradientBoostedTrees(parameters: p).fit(x, labels: y)
+        #expect(Set(model.trees.map(\.nodeCount)).count > 1)
+        // A block boundary (256 rows) falls inside the table; a row of all NaN takes every default direction.
+        var columns = (0..<x.columnCount).map { c in (0..<x.rowCount).map { Double(x[$0, c]) } }
+        for c in columns.indices where c != 5 { columns[c][7] = .nan }
+        let table = try FeatureMatrix(columns: columns, names: x.names, isCategorical: x.isCategorical)
+        let margins = try model.predictMargin(table, threads: 2)
+        for row in 0..<table.rowCount {
+            var expected = model.baseMargin
+            for tree in model.trees { expected += tree.leaf { table[row, $0] } }
+            #expect(margins[row] == expected, "row \(row)")
+        }
+    }
+
     @Test("histograms over several row chunks are identical for any thread count")
     func determinismAcrossChunks() throws {
         let (x, y) = try Self.table(rows: 3 * GradientBoostedTreesTestsConstants.chunk + 123)
