@@ -182,7 +182,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "kiln-ml-bench",
-            dependencies: ["ClassificationMetrics", "BoostedTrees", "LinearModels", "DriftStatistics"],
+            dependencies: ["ClassificationMetrics", "BoostedTrees", "LinearModels", "DriftStatistics", "Tabular"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(

@@ -23,7 +23,7 @@ struct CSVColumnBuilder {
                 return try column(position: position, name: name, type: override)
             } catch let failure as Failure {
                 let tokens = files[failure.file]
-                let field = tokens.fields[position][failure.row]
+                let field = tokens.field(row: failure.row, column: position)
                 let text = tokens.bytes.withUnsafeBufferPointer { CSVTokenizer.text(of: field, in: $0) }
                 throw TabularError.invalidValue(
                     path: tokens.path, line: tokens.rowLines[failure.row], column: name, value: text, type: override)
@@ -52,7 +52,8 @@ struct CSVColumnBuilder {
     private func firstPresentField(position: Int) -> FieldProbe? {
         for tokens in files {
             let found: FieldProbe? = tokens.bytes.withUnsafeBufferPointer { bytes in
-                for field in tokens.fields[position] {
+                for row in 0..<tokens.rowCount {
+                    let field = tokens.field(row: row, column: position)
                     if !isMissing(field, bytes) { return FieldProbe(field: field, bytes: Array(bytes[field.start..<field.end])) }
                 }
                 return nil
@@ -82,27 +83,29 @@ struct CSVColumnBuilder {
     }
 
     /// Parses every field of the column; missing fields get `placeholder` and a `false` validity flag.
+    ///
+    /// Values and flags are written straight into arrays of the final size (no growth checks per field).
     private func values<T>(
         _ position: Int, _ placeholder: T, _ parse: (UnsafeBufferPointer<UInt8>, CSVField) -> T?
     ) throws -> ([T], [Bool]) {
         let total = files.reduce(0) { $0 + $1.rowCount }
-        var output: [T] = []
-        var mask: [Bool] = []
-        output.reserveCapacity(total)
-        mask.reserveCapacity(total)
-        for (fileIndex, tokens) in files.enumerated() {
-            try tokens.bytes.withUnsafeBufferPointer { bytes in
-                try tokens.fields[position].withUnsafeBufferPointer { fields in
-                    for row in fields.indices {
-                        let field = fields[row]
-                        if isMissing(field, bytes) {
-                            output.append(placeholder)
-                            mask.append(false)
-                        } else if let value = parse(bytes, field) {
-                            output.append(value)
-                            mask.append(true)
-                        } else {
-                            throw Failure(file: fileIndex, row: row)
+        var mask = [Bool](repeating: false, count: total)
+        let output = try mask.withUnsafeMutableBufferPointer { mask in
+            try [T](unsafeUninitializedCapacity: total) { output, initialized in
+                for (fileIndex, tokens) in files.enumerated() {
+                    let fields = tokens.fields.buffer(position)
+                    try tokens.bytes.withUnsafeBufferPointer { bytes in
+                        for row in fields.indices {
+                            let field = fields[row]
+                            if isMissing(field, bytes) {
+                                output.initializeElement(at: initialized, to: placeholder)
+                            } else if let value = parse(bytes, field) {
+                                output.initializeElement(at: initialized, to: value)
+                                mask[initialized] = true
+                            } else {
+                                throw Failure(file: fileIndex, row: row)
+                            }
+                            initialized += 1
                         }
                     }
                 }

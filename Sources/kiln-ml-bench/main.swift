@@ -5,6 +5,7 @@ import Foundation
 ///     kiln-ml-bench accuracy [--data DIR] [--splits DIR] [--threads N] [--max-bin N] [--json]
 ///     kiln-ml-bench big [--synth DIR | --bin FILE] [--test-bin FILE] [--threads N] [--model gbdt|logreg] [--json]
 ///     kiln-ml-bench drift [--synth DIR | --ref FILE --cur FILE] [--json]
+///     kiln-ml-bench csv --file FILE [--reps N] [--json]
 ///
 /// Defaults: `--data` is `$KILN_SHARED/data`, else `<repository>/../shared/data` (the repository is found by
 /// walking up from the executable, then from the working directory, to a `Package.swift`); `--splits` is
@@ -38,8 +39,11 @@ do {
     case "drift":
         result = try DriftBench.run(reference: option("--ref", default: "\(synth)/synth_ref.bin"),
                                     current: option("--cur", default: "\(synth)/synth_cur.bin"), output: output)
+    case "csv":
+        result = try CSVBench.run(path: option("--file", default: "\(temporary)/kiln-mlbench/transactions.csv"),
+                                  reps: Int(option("--reps", default: "5")) ?? 5, output: output)
     default:
-        print("usage: kiln-ml-bench accuracy|big|drift [options] [--json]  (see Sources/kiln-ml-bench/main.swift)")
+        print("usage: kiln-ml-bench accuracy|big|drift|csv [options] [--json]  (see Sources/kiln-ml-bench/main.swift)")
         exit(arguments.isEmpty || arguments.first == "--help" || arguments.first == "-h" ? 0 : 2)
     }
     output.finish(result)

@@ -5,7 +5,8 @@
 
 Reads kiln_accuracy.json / ref_accuracy.json (kiln-ml-bench accuracy --json, export_splits.py --json),
 kiln_big_t{N}_r{i}.json / ref_big_t{N}_r{i}.json (kiln-ml-bench big --json, bench_big.py --child xgb),
-kiln_drift_r{i}.json / ref_drift_r{i}.json (kiln-ml-bench drift --json, bench_drift_scipy.py --json) and
+kiln_drift_r{i}.json / ref_drift_r{i}.json (kiln-ml-bench drift --json, bench_drift_scipy.py --json),
+kiln_csv_r{i}.json / ref_csv_r{i}.json (kiln-ml-bench csv --json, pandas.read_csv) and
 meta.json; repeated runs are summarised by their median. Missing files leave "—" in the table.
 """
 import glob
@@ -118,6 +119,13 @@ if kd or rd:
         ratio_row(f"drift 1M×30 {name} s, 1 thread", median(kd, f"{key}_s"), median(rd, f"{key}_s"), 2, n)
     ratio_row("drift 1M×30 all four s, 1 thread, one call each", median(kd, "total_s"), median(rd, "total_s"), 2, n)
     ratio_row("drift 1M×30 all four s, 1 thread, one sort per sample", median(kd, "shared_s"), median(rd, "total_s"), 2, n)
+
+kc, rc = runs("kiln_csv_r*.json"), runs("ref_csv_r*.json")
+if kc or rc:
+    n = max(len(kc), len(rc))
+    ratio_row("CSV → frame 327k rows × 12 (19 MB), best of 5 s (Kiln's reader vs pandas.read_csv)",
+              median(kc, "csv_read_best_s"), median(rc, "csv_read_best_s"), 3, n)
+    ratio_row("CSV → frame peak RSS MiB (Kiln)", median(kc, "peak_rss_mib"), None, 0, n)
 
 reference = meta.get("reference") or "xgboost hist / scipy"
 header = ("metric", "Kiln", f"reference ({reference})", "Kiln ÷ ref. (×) or Kiln − ref.")

@@ -133,6 +133,34 @@ if [ "$SYNTHETIC" = 1 ]; then
   done
 fi
 
+# CSV → frame: Kiln's reader (what extract-csv reads with) and pandas.read_csv on the same 327,000-row file (the
+# fraud-detection example's generator, 19 MB, 12 columns of ints, doubles, booleans and text).
+CSVFILE="$WORK/transactions-327k.csv"
+"$PYTHON" "$ROOT/examples/fraud-detection/data/generate.py" --rows 327000 --seed 7 > "$CSVFILE"
+kiln_csv() { "$BIN" csv --file "$CSVFILE" --reps 5 --json > "$RES/kiln_csv_r$1.json"; }
+ref_csv() {
+  "$PYTHON" - "$CSVFILE" > "$RES/ref_csv_r$1.json" <<'PY' || note "pandas.read_csv failed"
+import json, sys, time
+import pandas
+times = []
+for _ in range(5):
+    start = time.perf_counter()
+    frame = pandas.read_csv(sys.argv[1])
+    times.append(time.perf_counter() - start)
+times.sort()
+print(json.dumps({"csv_rows": len(frame), "csv_read_best_s": times[0], "csv_read_median_s": times[2]}))
+PY
+}
+if py_has pandas; then
+  for rep in $(seq 1 "$REPS"); do
+    say "CSV → frame, 327,000 rows, repetition $rep of $REPS"
+    pair kiln_csv ref_csv "$rep"
+  done
+else
+  note "CSV row skipped on the pandas side: pandas is not installed"
+  kiln_csv 1
+fi
+
 LOAD_END=$(loadavg)
 mode="repetitions $REPS"
 [ "$QUICK" = 1 ] && mode="--quick: 1 repetition, no 1-thread runs"
