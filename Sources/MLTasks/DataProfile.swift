@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 public import Tabular
 
 /// A summary of a dataset: row count and, per column, type, nulls, min, max, mean and distinct values.
@@ -31,28 +33,82 @@ public struct DataProfile: Sendable, Equatable, Codable {
     /// - Parameter frame: The data.
     public init(_ frame: DataFrame) {
         rows = frame.rowCount
-        columns = frame.columns.map(Self.summary)
+        // Columns are summarised independently, in parallel (counting distinct values is most of the work).
+        let summaries = Mutex([ColumnSummary?](repeating: nil, count: frame.columnCount))
+        DispatchQueue.concurrentPerform(iterations: frame.columnCount) { index in
+            let summary = Self.summary(frame.columns[index])
+            summaries.withLock { $0[index] = summary }
+        }
+        columns = summaries.withLock { $0 }.map { $0! }
     }
 
+    /// One column's summary, read from its typed storage: no per-cell values are built, and the distinct values are
+    /// counted in a set of the column's own type (equality as for the cells: `0.0 == -0.0`).
     private static func summary(_ column: Column) -> ColumnSummary {
         var summary = ColumnSummary(name: column.name, type: column.type, nulls: column.nullCount, min: nil, max: nil,
                                     mean: nil, distinct: 0)
-        let cells = (0..<column.count).map { column[$0] }.filter { !$0.isNull }
-        summary.distinct = Set(cells).count
-        if let numbers = column.numericValues?.compactMap({ $0 }).filter({ !$0.isNaN }), !numbers.isEmpty {
-            summary.min = format(numbers.min()!)
-            summary.max = format(numbers.max()!)
-            let finite = numbers.filter(\.isFinite)
-            summary.mean = finite.isEmpty ? nil : finite.reduce(0, +) / Double(finite.count)
-        } else if let flags = column.boolValues?.compactMap({ $0 }), !flags.isEmpty {
-            summary.min = flags.contains(false) ? "false" : "true"
-            summary.max = flags.contains(true) ? "true" : "false"
-            summary.mean = Double(flags.filter { $0 }.count) / Double(flags.count)
-        } else if let texts = column.stringValues?.compactMap({ $0 }), !texts.isEmpty {
-            summary.min = texts.min()
-            summary.max = texts.max()
+        let validity = column.validity
+        switch column.storage {
+        case .int(let values):
+            var distinct = Set<Int>()
+            var numbers: [Double] = []
+            numbers.reserveCapacity(values.count - summary.nulls)
+            for (value, valid) in zip(values, validity) where valid {
+                distinct.insert(value)
+                numbers.append(Double(value))
+            }
+            summary.distinct = distinct.count
+            describe(numbers, into: &summary)
+        case .double(let values):
+            var distinct = Set<Double>()
+            var numbers: [Double] = []
+            numbers.reserveCapacity(values.count - summary.nulls)
+            for (value, valid) in zip(values, validity) where valid {
+                distinct.insert(value)
+                if !value.isNaN { numbers.append(value) }
+            }
+            summary.distinct = distinct.count
+            describe(numbers, into: &summary)
+        case .bool(let values):
+            var trues = 0, falses = 0
+            for (value, valid) in zip(values, validity) where valid {
+                if value { trues += 1 } else { falses += 1 }
+            }
+            summary.distinct = (trues > 0 ? 1 : 0) + (falses > 0 ? 1 : 0)
+            if trues + falses > 0 {
+                summary.min = falses > 0 ? "false" : "true"
+                summary.max = trues > 0 ? "true" : "false"
+                summary.mean = Double(trues) / Double(trues + falses)
+            }
+        case .string(let values):
+            var distinct = Set<String>()
+            var smallest: String?, largest: String?
+            for (value, valid) in zip(values, validity) where valid {
+                guard distinct.insert(value).inserted else { continue }
+                if smallest.map({ value < $0 }) ?? true { smallest = value }
+                if largest.map({ value > $0 }) ?? true { largest = value }
+            }
+            summary.distinct = distinct.count
+            (summary.min, summary.max) = (smallest, largest)
         }
         return summary
+    }
+
+    /// Min, max (formatted) and the mean of the finite values of non-null, non-NaN numbers.
+    private static func describe(_ numbers: [Double], into summary: inout ColumnSummary) {
+        guard let first = numbers.first else { return }
+        var smallest = first, largest = first, sum = 0.0, finite = 0
+        for value in numbers {
+            if value < smallest { smallest = value }
+            if value > largest { largest = value }
+            if value.isFinite {
+                sum += value
+                finite += 1
+            }
+        }
+        summary.min = format(smallest)
+        summary.max = format(largest)
+        summary.mean = finite == 0 ? nil : sum / Double(finite)
     }
 
     private static func format(_ value: Double) -> String {

@@ -34,6 +34,41 @@ struct DatasetToolsTests {
         #expect(profile.table.hasPrefix("5 rows, 3 columns"))
     }
 
+    @Test("the profile read from typed columns equals one computed from every cell (zeros, infinities, NaN, nulls)")
+    func profileMatchesCells() throws {
+        let frame = try DataFrame(columns: [
+            Column(name: "d", doubles: [0.0, -0.0, .infinity, -.infinity, .nan, .nan, nil, 2.5, 2.5, -7]),
+            Column(name: "n", doubles: [nil, nil, nil, nil, nil, nil, nil, nil, nil, .nan]),
+            Column(name: "i", ints: [3, nil, -4, 3, 9_007_199_254_740_993, 0, 0, nil, 1, 2]),
+            Column(name: "s", strings: ["b", "a", nil, "é", "B", "b", "", nil, "a", "z"]),
+            Column(name: "t", bools: [nil, true, true, nil, true, true, true, true, nil, true]),
+            Column(name: "e", bools: [nil, nil, nil, nil, nil, nil, nil, nil, nil, nil]),
+        ])
+        let profile = DataProfile(frame)
+        for (summary, column) in zip(profile.columns, frame.columns) {
+            // The definition, cell by cell.
+            let cells = (0..<column.count).map { column[$0] }.filter { !$0.isNull }
+            #expect(summary.distinct == Set(cells).count, "\(column.name)")
+            #expect(summary.nulls == column.nullCount)
+            if let numbers = column.numericValues?.compactMap({ $0 }).filter({ !$0.isNaN }), !numbers.isEmpty {
+                let finite = numbers.filter(\.isFinite)
+                #expect(summary.mean == (finite.isEmpty ? nil : finite.reduce(0, +) / Double(finite.count)), "\(column.name)")
+                #expect(summary.min != nil && summary.max != nil)
+            } else if let texts = column.stringValues?.compactMap({ $0 }), !texts.isEmpty {
+                #expect(summary.min == texts.min() && summary.max == texts.max())
+            } else if let flags = column.boolValues?.compactMap({ $0 }), !flags.isEmpty {
+                #expect(summary.mean == Double(flags.filter { $0 }.count) / Double(flags.count))
+                #expect(summary.min == (flags.contains(false) ? "false" : "true"))
+            } else {
+                #expect(summary.min == nil && summary.max == nil && summary.mean == nil, "\(column.name)")
+            }
+        }
+        let d = profile.columns[0]
+        #expect(d.min == "-inf" && d.max == "inf" && d.distinct == 7)
+        #expect(profile.columns[2].min == "-4")
+        #expect(profile.columns[2].max == "9007199254740992.0")
+    }
+
     @Test("drift comparison names a missing column, a type clash and a bad option")
     func driftErrors() throws {
         let other = try CSVReader().read(text: "x,c\nq,a\nr,b\n")
