@@ -176,8 +176,8 @@ let package = Package(
             name: "kiln",
             dependencies: [
                 "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks", "DeploymentTasks",
-                "PipelineStoreSQLite", "SQLiteData", "ModelRegistry", "Tabular", "Notifications", "PipelineScheduler",
-                "PipelineTestRunner", "KilnOperations", "KilnHTTP",
+                "PipelineStoreSQLite", "PipelineStorePostgres", "SQLiteData", "ModelRegistry", "Tabular", "Notifications",
+                "PipelineScheduler", "PipelineTestRunner", "KilnOperations", "KilnHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

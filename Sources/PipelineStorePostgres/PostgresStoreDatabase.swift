@@ -90,15 +90,19 @@ public final class PostgresStoreDatabase: Sendable {
     }
 
     /// A short reason for a failed connection: the operating system's words when there are some.
-    private static func connectionFailureReason(_ error: PSQLError) -> String {
+    static func connectionFailureReason(_ error: PSQLError) -> String {
         guard let underlying = error.underlying else { return "\(error.code)" }
         if let io = underlying as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
-        if underlying is ChannelError, case .connectTimeout = underlying as? ChannelError { return "timed out" }
+        if case .connectTimeout = underlying as? ChannelError { return "timed out" }
+        // NIO's connection errors print as nested values; the operating system's words are inside.
         let text = "\(underlying)"
-        if text.contains("NIOConnectionError") || text.contains("connectionError") {
-            if text.contains("refused") || text.contains("errno: 111") { return "connection refused" }
-            if text.contains("resolution") || text.contains("dnsAError") { return "host name not found" }
-        }
+        let known: [(String, String)] = [
+            ("Connection refused", "connection refused"), ("connectTimeout", "timed out"), ("timed out", "timed out"),
+            ("No route to host", "no route to host"), ("Network is unreachable", "network is unreachable"),
+            ("resolution", "host name not found"), ("Name or service not known", "host name not found"),
+            ("dnsAError", "host name not found"), ("SSL", "TLS handshake failed"),
+        ]
+        if let (_, reason) = known.first(where: { text.contains($0.0) }) { return reason }
         return text.count > 160 ? String(text.prefix(160)) + "…" : text
     }
 

@@ -46,11 +46,12 @@ struct ConnectionErrorTests {
         // Port 1 on the loopback address: nothing listens there, so the connection is refused at once.
         let configuration = try PostgresStoreConfiguration(url: "postgres://kiln@127.0.0.1:1/kiln?sslmode=disable")
         let error = await #expect(throws: PostgresStoreError.self) { try await PostgresStoreDatabase.open(configuration) }
-        guard case .unreachable(let host, let port, _) = error else {
+        guard case .unreachable(let host, let port, let reason) = error else {
             Issue.record("expected unreachable, got \(String(describing: error))")
             return
         }
         #expect(host == "127.0.0.1" && port == 1)
+        #expect(reason == "connection refused")
         let message = error?.description ?? ""
         #expect(message.contains("127.0.0.1:1") && message.contains("check that it is running"), "\(message)")
         #expect(!message.contains("\n"), "\(message)")
