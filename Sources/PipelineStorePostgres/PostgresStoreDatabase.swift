@@ -23,11 +23,11 @@ public final class PostgresStoreDatabase: Sendable {
     /// Runs the pool's background work (`PostgresClient.run()`) until ``close()`` cancels it.
     private let runner: Task<Void, Never>
 
-    private init(configuration: PostgresStoreConfiguration, client: PostgresClient, logger: Logger) {
+    private init(configuration: PostgresStoreConfiguration, client: PostgresClient, logger: Logger, runner: Task<Void, Never>) {
         self.configuration = configuration
         self.client = client
         self.logger = logger
-        self.runner = Task { await client.run() }
+        self.runner = runner
     }
 
     /// Connects to the database of `configuration`, migrates its schema, and starts the connection pool.
@@ -53,9 +53,10 @@ public final class PostgresStoreDatabase: Sendable {
             throw mapped(error, operation: "migrate the kiln schema")
         }
         try? await connection.close()
-        return PostgresStoreDatabase(
-            configuration: configuration, client: PostgresClient(configuration: try clientConfiguration(configuration), backgroundLogger: logger),
-            logger: logger)
+        let client = PostgresClient(configuration: try clientConfiguration(configuration), backgroundLogger: logger)
+        // The pool works only while its run() runs: until close() cancels it (or the process ends).
+        let runner = Task { await client.run() }
+        return PostgresStoreDatabase(configuration: configuration, client: client, logger: logger, runner: runner)
     }
 
     /// Stops the pool and closes its connections. Operations after it fail.
@@ -179,6 +180,13 @@ public final class PostgresStoreDatabase: Sendable {
 
     /// `error` as a ``PostgresStoreError`` when it is the driver's.
     static func mapped(_ error: any Error, operation: String) -> any Error {
+        // The pool's own error (module `_ConnectionPoolModule`, not imported here): no connection could be leased.
+        if String(reflecting: type(of: error)).hasSuffix(".ConnectionPoolError") {
+            let reason =
+                "\(error)".contains("CircuitBreaker")
+                ? "no new connection could be opened for 60 s" : "no connection could be leased from the pool"
+            return PostgresStoreError.connectionLost(operation: operation, reason: reason)
+        }
         guard let error = error as? PSQLError else { return error }
         switch error.code {
         case .server:
