@@ -173,9 +173,18 @@ public final class PostgresStoreDatabase: Sendable {
         }
     }
 
-    /// Runs one statement outside an explicit transaction and returns its rows.
+    /// Runs one statement (atomic by itself: no `BEGIN`/`COMMIT` round trips) on a pooled connection and returns its
+    /// rows; like ``transaction(_:snapshot:_:)``, in a task of its own and with the driver's errors mapped.
     func rows(_ operation: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await transaction(operation) { connection in try await connection.rows(query, logger: self.logger) }
+        let client = client
+        let logger = logger
+        do {
+            return try await Task {
+                try await client.withConnection { connection in try await connection.rows(query, logger: logger) }
+            }.value
+        } catch {
+            throw Self.mapped(error, operation: operation)
+        }
     }
 
     /// `error` as a ``PostgresStoreError`` when it is the driver's.
