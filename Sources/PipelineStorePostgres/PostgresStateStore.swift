@@ -13,7 +13,8 @@ internal import PostgresNIO
 /// try await store.commit(StateBatch(tasks: [TaskUpdate(runID: run.id, record: started, expected: .pending)]))
 /// ```
 ///
-/// Each operation is one transaction on a pooled connection (isolation `READ COMMITTED`). The compare-and-set rules
+/// Each operation is one transaction on a pooled connection (isolation `READ COMMITTED`; a lone statement needs no
+/// `BEGIN`). The compare-and-set rules
 /// are those of the SQLite store, enforced row by row: a fenced batch first locks its run's row
 /// (`SELECT … FOR UPDATE`) and compares the lease epoch, so it and a takeover of the same run are serialized; a task
 /// update with an expected state is an `UPDATE … WHERE state = $expected` (and `decision IS NULL` for a decision),
