@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "DeploymentTasks", targets: ["DeploymentTasks"]),
         .library(name: "SQLiteData", targets: ["SQLiteData"]),
         .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
+        .library(name: "PipelineStorePostgres", targets: ["PipelineStorePostgres"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
         .library(name: "PipelineTestRunner", targets: ["PipelineTestRunner"]),
         .library(name: "PipelineScheduler", targets: ["PipelineScheduler"]),
@@ -46,6 +47,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // Layer 1: pure values.
@@ -131,6 +133,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "PipelineStorePostgres",
+            dependencies: [
+                "PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "PipelineTesting",
             dependencies: ["PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler"],
             swiftSettings: swiftSettings
@@ -165,8 +176,8 @@ let package = Package(
             name: "kiln",
             dependencies: [
                 "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks", "DeploymentTasks",
-                "PipelineStoreSQLite", "SQLiteData", "ModelRegistry", "Tabular", "Notifications", "PipelineScheduler",
-                "PipelineTestRunner", "KilnOperations", "KilnHTTP",
+                "PipelineStoreSQLite", "PipelineStorePostgres", "SQLiteData", "ModelRegistry", "Tabular", "Notifications",
+                "PipelineScheduler", "PipelineTestRunner", "KilnOperations", "KilnHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -202,6 +213,14 @@ let package = Package(
         .testTarget(
             name: "PipelineStoreSQLiteTests",
             dependencies: ["PipelineModel", "PipelineEngine", "PipelineStoreSQLite", "PipelineTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PipelineStorePostgresTests",
+            dependencies: [
+                "PipelineModel", "PipelineEngine", "PipelineScheduler", "ModelRegistry", "PipelineStorePostgres",
+                "PipelineTesting", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -269,7 +288,8 @@ let package = Package(
             dependencies: [
                 "BoostedTrees", "ClassificationMetrics", "DataValidation", "DeploymentTasks", "DriftStatistics", "Features",
                 "LinearModels", "MLTasks", "ModelRegistry", "PipelineEngine", "PipelineFile", "PipelineModel",
-                "PipelineScheduler", "PipelineStoreSQLite", "PipelineTesting", "SQLiteData", "Tabular", "KilnHTTP",
+                "PipelineScheduler", "PipelineStoreSQLite", "PipelineStorePostgres", "PipelineTesting", "SQLiteData", "Tabular",
+                "KilnHTTP",
                 "KilnOperations", "PipelineTestRunner", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -17,6 +17,7 @@ import PipelineFile
 import PipelineModel
 import PipelineScheduler
 import PipelineStoreSQLite
+import PipelineStorePostgres
 import PipelineTesting
 import SQLiteData
 import Tabular
@@ -53,7 +54,7 @@ enum Catalogue {
             Issue.record("Catalogue.swift:\(line): the call was expected to fail")
             return nil
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-error-messages-\(getpid())").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-error-messages-\(getpid())-\(UUID().uuidString)").path
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -188,6 +189,15 @@ enum Catalogue {
         add(TaskSuspension(reason: "waiting for approval of 'deploy'"))
         add(ArtifactStoreError("artifact 'sha256:00ff' is missing from the artifact store"))
         add(StoredValueError(column: "runs.params", value: "{", reason: "not valid JSON"))
+        add(caught { _ = try PostgresStoreConfiguration(url: "postgres://kiln:secret@db.example/kiln?sslmode=maybe") })
+        for error: PostgresStoreError in [
+            .unreachable(host: "db.example", port: 5432, reason: "connection refused"),
+            .refused(host: "db.example", port: 5432, database: "kiln", message: "password authentication failed for user \"kiln\""),
+            .newerSchema(found: 3, known: 1),
+            .statementFailed(operation: "commit a batch of run 20261206-1", sqlState: "53100", message: "could not extend file: No space left on device"),
+            .connectionLost(operation: "store run 20261206-1", reason: "serverClosedConnection"),
+            .unreadableValue(column: "runs.state", value: "paused", reason: "not a known RunState"),
+        ] { add(error, case: Self.caseName(error)) }
         add(ConformanceFailure("createRun: expected RegistryError.unknownModel, got nothing"))
         let intent = DeploymentIntent(
             id: "d1", model: "churn", alias: "production", from: 1, to: 2, exportPath: "/srv/model.json", stagedPath: nil,

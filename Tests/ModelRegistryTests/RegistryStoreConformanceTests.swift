@@ -27,4 +27,14 @@ struct RegistryStoreConformanceTests {
     func sqliteShared(_ check: RegistryStoreConformance.Check) async throws {
         try await check.run(SQLiteRegistryStore(sharingDatabaseOf: SQLiteStateStore.inMemory()))
     }
+
+    @Test("InMemoryRegistryStore metrics", arguments: MetricStoreConformance.checks)
+    func inMemoryMetrics(_ check: MetricStoreConformance.Check) async throws {
+        try await check.run(InMemoryRegistryStore())
+    }
+
+    @Test("SQLiteRegistryStore metrics", arguments: MetricStoreConformance.checks)
+    func sqliteMetrics(_ check: MetricStoreConformance.Check) async throws {
+        try await check.run(SQLiteRegistryStore.inMemory())
+    }
 }

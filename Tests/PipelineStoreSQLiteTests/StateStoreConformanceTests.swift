@@ -23,4 +23,14 @@ struct StateStoreConformanceTests {
             try await check.run(SQLiteStateStore(path: folder + "/kiln.db"))
         }
     }
+
+    @Test("InMemoryStateStore trigger state", arguments: TriggerStateStoreConformance.checks)
+    func inMemoryTriggerState(_ check: TriggerStateStoreConformance.Check) async throws {
+        try await check.run(InMemoryStateStore())
+    }
+
+    @Test("SQLiteStateStore trigger state", arguments: TriggerStateStoreConformance.checks)
+    func sqliteTriggerState(_ check: TriggerStateStoreConformance.Check) async throws {
+        try await check.run(SQLiteStateStore.inMemory())
+    }
 }

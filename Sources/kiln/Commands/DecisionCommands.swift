@@ -30,7 +30,7 @@ struct DecisionOptions: ParsableArguments {
     /// Records the decision, then continues the run in this process unless `--no-continue`.
     func decide(approved: Bool) async throws {
         try await reportingErrors {
-            let wiring = try TriggerWiring(home: home)
+            let wiring = try await TriggerWiring(home: home)
             let store = wiring.store
             let id = try await home.resolveRun(run, in: store)
             let actor = by ?? Execution.environment["USER"] ?? "cli"
@@ -40,7 +40,7 @@ struct DecisionOptions: ParsableArguments {
             guard !noContinue else { return }
             let snapshot = try await store.run(id)?.snapshot
             try await Execution.execute(
-                home: home, store: store, pipeline: snapshot, parallelism: nil, readCache: true, json: json,
+                home: home, stores: wiring.stores, pipeline: snapshot, parallelism: nil, readCache: true, json: json,
                 owner: approved ? "kiln approve" : "kiln reject", lease: lease
             ) { executor in
                 try await executor.resume(id)

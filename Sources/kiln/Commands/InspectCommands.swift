@@ -31,7 +31,7 @@ struct RunsCommand: AsyncParsableCommand {
                 return
             }
             guard !runs.isEmpty else {
-                Terminal.out("no runs yet in \(home.directory); start one with `kiln run FILE`")
+                Terminal.out("no runs yet in \(home.storeName); start one with `kiln run FILE`")
                 return
             }
             Terminal.out(Terminal.table(
@@ -55,7 +55,7 @@ struct ShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try home.openStore()
+            let store = try await home.openStore()
             let id = try await home.resolveRun(run, in: store)
             guard let record = try await store.run(id) else { throw CLIError("run \(id) vanished", exitCode: 1) }
             let tasks = try await store.tasks(of: id)
@@ -107,7 +107,7 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try home.openStore()
+            let store = try await home.openStore()
             let id = try await home.resolveRun(run, in: store)
             if let task, task != "notify", let record = try await store.run(id), record.snapshot.task(task) == nil {
                 throw CLIError("run \(id) has no task '\(task)'\(Suggestion.hint(for: task, in: record.snapshot.tasks.map(\.id)))", exitCode: 2)
@@ -169,7 +169,7 @@ struct CacheCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let count = try await Operations.make(home: home, wiring: try TriggerWiring(home: home)).clearCache(task: task)
+                let count = try await Operations.make(home: home, wiring: try await TriggerWiring(home: home)).clearCache(task: task)
                 Terminal.out("deleted \(count) cache entr\(count == 1 ? "y" : "ies")")
             }
         }

@@ -48,7 +48,7 @@ struct MetricsCommand: AsyncParsableCommand {
                     metrics.append((parts[0], value))
                 }
                 let time = try at.map { try TriggerWiring.time($0, option: "--at") } ?? SystemClock().now
-                let samples = try await Operations.make(home: home, wiring: try TriggerWiring(home: home)).pushMetrics(
+                let samples = try await Operations.make(home: home, wiring: try await TriggerWiring(home: home)).pushMetrics(
                     model: model, values: metrics, version: version, at: time)
                 Terminal.out("recorded \(metrics.map { "\($0.0)=\($0.1)" }.joined(separator: " ")) for \(model) v\(samples[0].version) at \(time.iso8601)")
             }

@@ -31,7 +31,7 @@ struct ModelsCommand: AsyncParsableCommand {
                     return
                 }
                 guard !models.isEmpty else {
-                    Terminal.out("no models registered yet in \(home.directory); a pipeline's register step adds them")
+                    Terminal.out("no models registered yet in \(home.storeName); a pipeline's register step adds them")
                     return
                 }
                 Terminal.out(Terminal.table(
@@ -130,7 +130,7 @@ struct ModelsCommand: AsyncParsableCommand {
             try await reportingRegistryErrors {
                 // Through the deployer, so an alias that was deployed with `export_to:` moves with its file (the
                 // recorded export path), crash-consistently, after recovering any interrupted deployment.
-                let change = try await Operations.make(home: home, wiring: try TriggerWiring(home: home)).promote(
+                let change = try await Operations.make(home: home, wiring: try await TriggerWiring(home: home)).promote(
                     model: name, version: version, alias: alias, reason: reason, actor: "cli", report: { DeploymentRecovery.report([$0]) })
                 ModelsCommand.report(change, json: json)
             }
@@ -163,7 +163,7 @@ struct ModelsCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingRegistryErrors {
                 // Restores the exported file too, when the alias was deployed with `export_to:`.
-                let change = try await Operations.make(home: home, wiring: try TriggerWiring(home: home)).rollback(
+                let change = try await Operations.make(home: home, wiring: try await TriggerWiring(home: home)).rollback(
                     model: name, alias: alias, to: to, reason: reason, actor: "cli", report: { DeploymentRecovery.report([$0]) })
                 ModelsCommand.report(change, json: json)
             }
@@ -194,17 +194,15 @@ extension HomeOptions {
     var legacyDeploymentLedgerPath: String { directory + "/deployments.json" }
 
     /// Moves aliases together with their exported files.
-    func deployer() throws -> Deployer {
-        Deployer(registry: try openRegistry(), artifacts: artifactStore, legacyLedgerPath: legacyDeploymentLedgerPath)
+    func deployer(registry: any RegistryStore) -> Deployer {
+        Deployer(
+            registry: ModelRegistryService(store: registry), artifacts: artifactStore,
+            legacyLedgerPath: legacyDeploymentLedgerPath)
     }
 
-    /// Opens (creating if needed) the model registry in the home's database.
-    func openRegistry() throws -> ModelRegistryService {
-        do {
-            return ModelRegistryService(store: try SQLiteRegistryStore(path: SQLiteStateStore.defaultPath(home: directory)))
-        } catch {
-            throw CLIError("cannot open the model registry in \(directory): \(error)", exitCode: 1)
-        }
+    /// Opens (creating if needed) the model registry in the command's store.
+    func openRegistry() async throws -> ModelRegistryService {
+        ModelRegistryService(store: try await openStores().registry)
     }
 }
 

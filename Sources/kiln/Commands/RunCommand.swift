@@ -50,10 +50,10 @@ struct RunCommand: AsyncParsableCommand {
         let overrides = try Execution.parseParams(params)
         let base = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
         try await reportingErrors {
-            let wiring = try TriggerWiring(home: home)
+            let wiring = try await TriggerWiring(home: home)
             try await wiring.recordDataBaseline(plan.pipeline, baseDirectory: base, at: SystemClock().now)
             try await Execution.execute(
-                home: home, store: wiring.store, pipeline: plan.pipeline, parallelism: parallelism, readCache: readCache,
+                home: home, stores: wiring.stores, pipeline: plan.pipeline, parallelism: parallelism, readCache: readCache,
                 json: json, owner: "kiln run", lease: lease, verbose: verbose
             ) { executor in
                 try await executor.run(plan, params: overrides, baseDirectory: base, trigger: trigger)
@@ -98,12 +98,13 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try home.openStore()
+            let stores = try await home.openStores()
+            let store = stores.state
             let id = try await home.resolveRun(run, in: store)
-            await DeploymentRecovery.run(home: home, store: store)
+            await DeploymentRecovery.run(home: home, registry: stores.registry)
             let snapshot = try await store.run(id)?.snapshot
             try await Execution.execute(
-                home: home, store: store, pipeline: snapshot, parallelism: parallelism, readCache: !noCache, json: json,
+                home: home, stores: stores, pipeline: snapshot, parallelism: parallelism, readCache: !noCache, json: json,
                 owner: "kiln resume", lease: lease, verbose: verbose
             ) { [takeover] executor in
                 try await executor.resume(id, takeover: takeover)

@@ -65,14 +65,14 @@ struct ServeCommand: AsyncParsableCommand {
         try await reportingErrors {
             var logger = Logger(label: "kiln.serve") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = level
-            let wiring = try TriggerWiring(home: home)
-            await DeploymentRecovery.run(home: home, store: wiring.store)
+            let wiring = try await TriggerWiring(home: home)
+            await DeploymentRecovery.run(home: home, registry: wiring.registry)
             let clock = SystemClock()
             let dispatcher = NotificationDispatcher(milestone: DeploymentMilestones.event)
             let observed = ServeMetrics.prometheus()
             let metrics = observed.metrics
             let executor = PipelineExecutor(
-                store: MeasuredStateStore(wiring.store, metrics: metrics), kinds: KindCatalog.kinds(home: home, store: wiring.store),
+                store: MeasuredStateStore(wiring.store, metrics: metrics), kinds: KindCatalog.kinds(home: home, registry: wiring.registry),
                 clock: clock, events: RunEventFanOut([dispatcher, metrics, RunEventLogger(logger: logger)]),
                 artifacts: home.artifactStore,
                 configuration: .init(

@@ -261,6 +261,10 @@ struct TestCommand: AsyncParsableCommand {
     /// Starts the sandbox's registry as a copy of the real home's (read-only), so that `NAME@production` resolves in a
     /// smoke or perf run as in a real one.
     private func copyRegistry(into sandbox: Sandbox) async throws {
+        if case .postgres = try home.storeLocation() {
+            Terminal.err("kiln test: the sandbox registry is copied from the SQLite database in \(home.directory); "
+                + "a PostgreSQL --store (or KILN_STORE) is not read by kiln test")
+        }
         let versions: Int
         do {
             versions = try await sandbox.copyRegistry(fromHome: home.directory)

@@ -35,7 +35,7 @@ struct TriggersCommand: AsyncParsableCommand {
                 let files = PipelineFiles.expand(paths)
                 let pipelines = PipelineFiles.loadAll(files)
                 let now = try at.map { try TriggerWiring.time($0, option: "--at") } ?? SystemClock().now
-                let decisions = try await Operations.make(home: home, wiring: try TriggerWiring(home: home))
+                let decisions = try await Operations.make(home: home, wiring: try await TriggerWiring(home: home))
                     .evaluateTriggers(pipelines, at: now)
                 if json {
                     Terminal.out(Terminal.json(.array(decisions.map(\.json))))
@@ -86,7 +86,7 @@ struct TriggersCommand: AsyncParsableCommand {
                 let end = try TriggerWiring.time(to, option: "--to")
                 guard start <= end else { throw CLIError("--from must not be after --to", exitCode: 2) }
                 let base = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
-                let runs = try await Operations.make(home: home, wiring: try TriggerWiring(home: home)).backtest(
+                let runs = try await Operations.make(home: home, wiring: try await TriggerWiring(home: home)).backtest(
                     WatchedPipeline(plan: plan, baseDirectory: base, path: file), from: start, to: end)
                 if json {
                     Terminal.out(Terminal.json([

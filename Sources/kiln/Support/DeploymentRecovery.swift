@@ -1,7 +1,6 @@
 import DeploymentTasks
 import ModelRegistry
 import PipelineModel
-import PipelineStoreSQLite
 
 /// Recovery of deployments a crash interrupted, at the start of the commands that carry on after one
 /// (`kiln resume`, `kiln serve`), before any run continues.
@@ -12,11 +11,9 @@ enum DeploymentRecovery {
     ///
     /// - Parameters:
     ///   - home: The home whose registry, artifacts and legacy `deployments.json` are used.
-    ///   - store: The command's open state store, whose database connection the registry shares.
-    static func run(home: HomeOptions, store: SQLiteStateStore) async {
-        let deployer = Deployer(
-            registry: ModelRegistryService(store: SQLiteRegistryStore(sharingDatabaseOf: store)),
-            artifacts: home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath)
+    ///   - registry: The command's open registry store.
+    static func run(home: HomeOptions, registry: any RegistryStore) async {
+        let deployer = home.deployer(registry: registry)
         do {
             report(try await deployer.recover(at: SystemClock().now))
         } catch {

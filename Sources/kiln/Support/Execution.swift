@@ -28,13 +28,14 @@ enum Execution {
 
     /// Runs `body` (which runs or resumes) beside the notification service; a signal cancels it; exits with the run's code.
     static func execute(
-        home: HomeOptions, store: SQLiteStateStore, pipeline: Pipeline?, parallelism: Int?, readCache: Bool, json: Bool,
+        home: HomeOptions, stores: Stores, pipeline: Pipeline?, parallelism: Int?, readCache: Bool, json: Bool,
         owner: String, lease: LeaseOptions, verbose: Bool = false,
         _ body: @escaping @Sendable (PipelineExecutor) async throws -> RunRecord
     ) async throws {
         if let parallelism, parallelism < 1 {
             throw ValidationError("--parallelism must be at least 1")
         }
+        let store = stores.state
         let printer = ProgressPrinter(live: Terminal.stderrIsTTY, verbose: verbose)
         // Notifications are sent by a service fed from the event stream, never on the engine's path.
         let dispatcher = (pipeline?.notify.isEmpty ?? true)
@@ -43,7 +44,7 @@ enum Execution {
         let clock = SystemClock()
         let (heartbeat, leaseDuration) = try lease.durations()
         let executor = PipelineExecutor(
-            store: store, kinds: KindCatalog.kinds(home: home, store: store), clock: clock, events: events,
+            store: stores.state, kinds: KindCatalog.kinds(home: home, registry: stores.registry), clock: clock, events: events,
             artifacts: home.artifactStore,
             configuration: .init(
                 parallelism: parallelism, readCache: readCache, environment: environment,

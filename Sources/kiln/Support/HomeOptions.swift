@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PipelineEngine
 import PipelineModel
+import PipelineScheduler
+import PipelineStorePostgres
 import PipelineStoreSQLite
 import KilnOperations
 
@@ -10,6 +12,14 @@ struct HomeOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("State folder (SQLite database and artifacts).", valueName: "dir"))
     var home: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where runs and the model registry are kept: sqlite:PATH or postgres://USER@HOST[:PORT]/DATABASE "
+                + "(default: the SQLite file in the home; env KILN_STORE). Artifacts stay in the home.",
+            valueName: "url"))
+    var store: String?
+
     /// The absolute home folder.
     var directory: String {
         let chosen = home ?? ProcessInfo.processInfo.environment["KILN_HOME"] ?? ".kiln"
@@ -17,13 +27,34 @@ struct HomeOptions: ParsableArguments {
             .standardizedFileURL.path
     }
 
-    /// Opens (creating if needed) the state store.
-    func openStore() throws -> SQLiteStateStore {
-        do {
-            return try SQLiteStateStore(path: SQLiteStateStore.defaultPath(home: directory))
-        } catch {
-            throw CLIError("cannot open the state store in \(directory): \(error)", exitCode: 1)
+    /// Where state and the registry are kept: `--store`, else `KILN_STORE`, else `<home>/kiln.db`.
+    ///
+    /// - Throws: ``CLIError`` (exit 2) for a store that cannot be read.
+    func storeLocation() throws -> StoreLocation {
+        if let store { return try StoreLocation.parse(store, option: "--store") }
+        if let store = ProcessInfo.processInfo.environment["KILN_STORE"], !store.isEmpty {
+            return try StoreLocation.parse(store, option: "KILN_STORE")
         }
+        return .sqlite(SQLiteStateStore.defaultPath(home: directory))
+    }
+
+    /// Where state is kept, for messages: the home folder, the `sqlite:` file, or the PostgreSQL URL without password.
+    var storeName: String {
+        switch try? storeLocation() {
+        case .sqlite(let path) where path != SQLiteStateStore.defaultPath(home: directory): return path
+        case .postgres(let configuration): return configuration.redactedURL
+        default: return directory
+        }
+    }
+
+    /// Opens (creating if needed) the state and registry stores.
+    func openStores() async throws -> Stores {
+        try await Stores.open(try storeLocation())
+    }
+
+    /// Opens (creating if needed) the state store.
+    func openStore() async throws -> any StateStore & TriggerStateStore {
+        try await openStores().state
     }
 
     /// Resolves a full or abbreviated run id.
@@ -32,7 +63,7 @@ struct HomeOptions: ParsableArguments {
         if matches.contains(RunID(rawValue: text)) { return RunID(rawValue: text) }
         switch matches.count {
         case 1: return matches[0]
-        case 0: throw CLIError("no run '\(text)' in \(directory); list runs with `kiln runs`", exitCode: 2)
+        case 0: throw CLIError("no run '\(text)' in \(storeName); list runs with `kiln runs`", exitCode: 2)
         default:
             throw CLIError(
                 "'\(text)' matches several runs (\(matches.prefix(5).map(\.rawValue).joined(separator: ", "))); type more of the id",

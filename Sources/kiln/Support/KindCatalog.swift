@@ -25,10 +25,10 @@ enum KindCatalog {
         return kinds
     }
 
-    /// The kinds on `home`'s registry and artifacts; the registry shares `store`'s database connection (one
-    /// database per command, opened once).
-    static func kinds(home: HomeOptions, store: SQLiteStateStore) -> TaskKindRegistry {
-        kinds(registry: ModelRegistryService(store: SQLiteRegistryStore(sharingDatabaseOf: store)),
+    /// The kinds on the command's registry (in the same database as its state store: opened once per command) and
+    /// `home`'s artifacts.
+    static func kinds(home: HomeOptions, registry: any RegistryStore) -> TaskKindRegistry {
+        kinds(registry: ModelRegistryService(store: registry),
               artifacts: home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath)
     }
 

@@ -4,19 +4,22 @@ import MLTasks
 import PipelineEngine
 import PipelineModel
 import PipelineScheduler
-import PipelineStoreSQLite
 import SQLiteData
 import Tabular
 
 /// Builds the trigger machinery from the home folder: stores, inputs, the evaluator.
 struct TriggerWiring {
-    let store: SQLiteStateStore
-    let registry: SQLiteRegistryStore
+    let store: any StateStore & TriggerStateStore
+    let registry: any RegistryStore & MetricStore
     let artifacts: any ArtifactStore
 
-    init(home: HomeOptions) throws {
-        store = try home.openStore()
-        registry = SQLiteRegistryStore(sharingDatabaseOf: store)
+    /// The command's stores.
+    var stores: Stores { Stores(state: store, registry: registry) }
+
+    init(home: HomeOptions) async throws {
+        let stores = try await home.openStores()
+        store = stores.state
+        registry = stores.registry
         artifacts = home.artifactStore
     }
 

@@ -1,0 +1,145 @@
+internal import Logging
+import PipelineEngine
+import PipelineModel
+internal import PostgresNIO
+
+// Write transactions. JSON is encoded before the transaction starts, so row locks are held only while rows are written.
+extension PostgresStateStore {
+    /// Inserts a run and its tasks in one transaction, and takes its lease for `lease.owner` when given.
+    func insertRun(
+        _ run: RunRecord, tasks: [TaskRecord], lease: (owner: RunOwner, at: Timestamp, expiresAt: Timestamp)?
+    ) async throws -> RunLease? {
+        let insert: PostgresQuery = """
+            INSERT INTO runs (\(unescaped: Self.runColumns)) VALUES (\(run.id.rawValue), \(run.pipeline),
+                \(run.state.rawValue), \(JSONValue.object(run.params).compactJSON), \(try Self.snapshotJSON(run.snapshot)),
+                \(run.baseDirectory), \(run.trigger?.compactJSON), \(run.createdAt.nanosecondsSince1970),
+                \(run.startedAt?.nanosecondsSince1970), \(run.finishedAt?.nanosecondsSince1970), \(run.error),
+                \(run.idempotencyKey))
+            """
+        let upserts = tasks.map { Self.upsertTask($0, of: run.id) }
+        let acquire = try lease.map { lease in
+            try Self.acquireQuery(
+                run.id, owner: lease.owner, at: lease.at, expiresAt: lease.expiresAt, mode: .whenFree)
+        }
+        let logger = logger
+        return try await database.transaction("store run \(run.id)") { connection in
+            do {
+                try await connection.run(insert, logger: logger)
+            } catch let error as PSQLError where error.sqlState == "23505" {
+                if let key = run.idempotencyKey, error.constraint == "runs_idempotency_key" {
+                    throw StateStoreError.duplicateIdempotencyKey(key)
+                }
+                throw StateStoreError.duplicateRun(run.id)
+            }
+            for upsert in upserts { try await connection.run(upsert, logger: logger) }
+            guard let acquire else { return nil }
+            return try await connection.rows(acquire, logger: logger).first.flatMap { try Self.lease(run.id, from: $0) }
+        }
+    }
+
+    /// Applies a batch in one transaction; any thrown error rolls all of it back.
+    func apply(_ batch: StateBatch) async throws {
+        guard !batch.isEmpty else { return }
+        let runUpdate: PostgresQuery? = try batch.run.map { run in
+            """
+            UPDATE runs SET pipeline = \(run.pipeline), state = \(run.state.rawValue),
+                params = \(JSONValue.object(run.params).compactJSON), snapshot = \(try Self.snapshotJSON(run.snapshot)),
+                base_directory = \(run.baseDirectory), "trigger" = \(run.trigger?.compactJSON),
+                created_at = \(run.createdAt.nanosecondsSince1970), started_at = \(run.startedAt?.nanosecondsSince1970),
+                finished_at = \(run.finishedAt?.nanosecondsSince1970), error = \(run.error),
+                idempotency_key = COALESCE(idempotency_key, \(run.idempotencyKey))
+            WHERE id = \(run.id.rawValue) RETURNING id
+            """
+        }
+        let taskWrites: [(TaskUpdate, PostgresQuery)] = batch.tasks.map { update in
+            guard let expected = update.expected else { return (update, Self.upsertTask(update.record, of: update.runID)) }
+            return (
+                update,
+                Self.compareAndSetTask(update.record, of: update.runID, expected: expected, undecided: update.undecided)
+            )
+        }
+        let logInsert = Self.insertLogs(batch.logs)
+        let cacheUpserts = batch.cache.map(Self.upsertCacheEntry)
+        // Every run the batch names, in the order its writes name them: the first one not stored is reported.
+        var names: [RunID] = []
+        for id in (batch.run.map { [$0.id] } ?? []) + batch.tasks.map(\.runID) + batch.logs.map(\.runID)
+        where !names.contains(id) { names.append(id) }
+        let named = names
+        let fence = batch.fence
+        let release = try fence.flatMap { batch.releasesFence ? try Self.releaseQuery($0) : nil }
+        let logger = logger
+
+        try await database.transaction("commit a batch of run \(named.first?.rawValue ?? "?")") { connection in
+            if let fence { try await Self.checkFence(fence, connection, logger) }
+            if !named.isEmpty {
+                let stored = try await connection.rows(
+                    "SELECT id FROM runs WHERE id = ANY(\(named.map(\.rawValue)))", logger: logger
+                ).map { try $0.decode(String.self) }
+                if let missing = named.first(where: { !stored.contains($0.rawValue) }) {
+                    throw StateStoreError.unknownRun(missing)
+                }
+            }
+            if let runUpdate, let run = batch.run {
+                do {
+                    try await connection.run(runUpdate, logger: logger)
+                } catch let error as PSQLError where error.sqlState == "23505" {
+                    throw StateStoreError.duplicateIdempotencyKey(run.idempotencyKey ?? "")
+                }
+            }
+            for (update, query) in taskWrites {
+                guard let expected = update.expected else {
+                    try await connection.run(query, logger: logger)
+                    continue
+                }
+                guard try await connection.count(query, logger: logger) == 0 else { continue }
+                try await Self.throwCompareAndSetFailure(update, expected: expected, connection, logger)
+            }
+            if let logInsert { try await connection.run(logInsert, logger: logger) }
+            for upsert in cacheUpserts { try await connection.run(upsert, logger: logger) }
+            if let release { try await connection.run(release, logger: logger) }
+        }
+    }
+
+    /// Throws the error for a compare-and-set update that changed no row: the task's state was not `expected`, or
+    /// it was but a decision was recorded first.
+    private static func throwCompareAndSetFailure(
+        _ update: TaskUpdate, expected: TaskState, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> Never {
+        let actual = try await connection.rows(
+            "SELECT state FROM task_runs WHERE run_id = \(update.runID.rawValue) AND task_id = \(update.record.taskID)",
+            logger: logger
+        ).first.map { try $0.decode(String.self) }
+        if update.undecided, actual == expected.rawValue {
+            throw StateStoreError.alreadyDecided(run: update.runID, task: update.record.taskID)
+        }
+        throw StateStoreError.conflict(
+            run: update.runID, task: update.record.taskID, expected: expected,
+            actual: actual.flatMap(TaskState.init(rawValue:)))
+    }
+
+    /// One insert of every line, in order (`unnest … WITH ORDINALITY`, so `seq` follows the batch's order).
+    static func insertLogs(_ lines: [LogLine]) -> PostgresQuery? {
+        guard !lines.isEmpty else { return nil }
+        return """
+            INSERT INTO logs (\(unescaped: logColumns))
+            SELECT run_id, task_id, attempt, stream, text, at
+            FROM unnest(\(lines.map(\.runID.rawValue))::text[], \(lines.map(\.taskID))::text[],
+                \(lines.map { Int64($0.attempt) })::bigint[], \(lines.map(\.stream.rawValue))::text[],
+                \(lines.map(\.text))::text[], \(lines.map(\.at.nanosecondsSince1970))::bigint[])
+                WITH ORDINALITY AS line (run_id, task_id, attempt, stream, text, at, position)
+            ORDER BY position
+            """
+    }
+
+    /// Inserts a cache entry or replaces the one with the same key.
+    static func upsertCacheEntry(_ entry: CacheEntry) -> PostgresQuery {
+        """
+        INSERT INTO cache_entries (\(unescaped: cacheColumns)) VALUES (\(entry.key), \(entry.pipeline), \(entry.taskID),
+            \(entry.runID.rawValue), \(JSONValue.object(entry.outputs).compactJSON), \(entry.createdAt.nanosecondsSince1970),
+            \(entry.expiresAt?.nanosecondsSince1970))
+        ON CONFLICT (key) DO UPDATE SET pipeline = excluded.pipeline, task_id = excluded.task_id,
+            run_id = excluded.run_id, outputs = excluded.outputs, created_at = excluded.created_at,
+            expires_at = excluded.expires_at
+        """
+    }
+}

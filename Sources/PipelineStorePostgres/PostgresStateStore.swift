@@ -1,0 +1,161 @@
+internal import Logging
+public import PipelineEngine
+public import PipelineModel
+internal import PostgresNIO
+
+/// A ``StateStore`` (and ``TriggerStateStore``) kept in a PostgreSQL database: for workers on several machines that
+/// share one state.
+///
+/// ```swift
+/// let database = try await PostgresStoreDatabase.open(PostgresStoreConfiguration(url: "postgres://kiln@db/kiln"))
+/// let store = PostgresStateStore(database: database)
+/// try await store.createRun(run, tasks: records)
+/// try await store.commit(StateBatch(tasks: [TaskUpdate(runID: run.id, record: started, expected: .pending)]))
+/// ```
+///
+/// Each operation is one transaction on a pooled connection (isolation `READ COMMITTED`; a lone statement needs no
+/// `BEGIN`). The compare-and-set rules
+/// are those of the SQLite store, enforced row by row: a fenced batch first locks its run's row
+/// (`SELECT … FOR UPDATE`) and compares the lease epoch, so it and a takeover of the same run are serialized; a task
+/// update with an expected state is an `UPDATE … WHERE state = $expected` (and `decision IS NULL` for a decision),
+/// which PostgreSQL re-checks against the newest row after waiting for a concurrent writer; lease changes are single
+/// conditional `UPDATE`s. A batch that fails any check rolls back whole.
+public final class PostgresStateStore: StateStore {
+    /// The database and its pool.
+    public let database: PostgresStoreDatabase
+
+    /// A store on an open database (which may be shared with a ``PostgresRegistryStore``).
+    ///
+    /// - Parameters:
+    ///   - database: The open, migrated database.
+    public init(database: PostgresStoreDatabase) {
+        self.database = database
+    }
+
+    /// The most ids ``runIDs(withPrefix:)`` returns: enough to show that a prefix is ambiguous.
+    public static let prefixMatchLimit = 10
+
+    var logger: Logger { database.logger }
+
+    /// Stores a new run and the initial records of its tasks in one transaction.
+    ///
+    /// - Throws: ``StateStoreError/duplicateRun(_:)`` or ``StateStoreError/duplicateIdempotencyKey(_:)`` (nothing is
+    ///   written); ``PostgresStoreError`` when the server fails.
+    public func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws {
+        _ = try await insertRun(run, tasks: tasks, lease: nil)
+    }
+
+    /// Stores a new run and its tasks and takes the run's lease for `owner`, in one transaction.
+    ///
+    /// - Returns: The lease (epoch 1).
+    /// - Throws: As ``createRun(_:tasks:)``; nothing is written when it throws.
+    public func createRun(
+        _ run: RunRecord, tasks: [TaskRecord], leasedTo owner: RunOwner, at now: Timestamp, expiresAt: Timestamp
+    ) async throws -> RunLease {
+        guard let lease = try await insertRun(run, tasks: tasks, lease: (owner, now, expiresAt)) else {
+            throw StateStoreError.unknownRun(run.id)  // the run was just inserted in the same transaction
+        }
+        return lease
+    }
+
+    /// Applies `batch` in one transaction: all of it or none of it.
+    ///
+    /// - Throws: ``StateStoreError/conflict(run:task:expected:actual:)``, ``StateStoreError/alreadyDecided(run:task:)``,
+    ///   ``StateStoreError/leaseLost(_:holder:)``, ``StateStoreError/unknownRun(_:)`` (nothing is written);
+    ///   ``PostgresStoreError`` when the server fails.
+    public func commit(_ batch: StateBatch) async throws {
+        try await apply(batch)
+    }
+
+    /// The run with `id`, or `nil`.
+    /// - Throws: ``PostgresStoreError``.
+    public func run(_ id: RunID) async throws -> RunRecord? {
+        try await database.rows("read run \(id)", "SELECT \(unescaped: Self.runColumns) FROM runs WHERE id = \(id.rawValue)")
+            .first.map(Self.runRecord(from:))
+    }
+
+    /// The task records of run `id`, in the order they were first stored; empty when the run is unknown.
+    /// - Throws: ``PostgresStoreError``.
+    public func tasks(of id: RunID) async throws -> [TaskRecord] {
+        try await database.rows(
+            "read the tasks of run \(id)",
+            "SELECT \(unescaped: Self.taskColumns) FROM task_runs WHERE run_id = \(id.rawValue) ORDER BY seq"
+        ).map(Self.taskRecord(from:))
+    }
+
+    /// The newest runs first (by creation time, then id), optionally only those of `pipeline`.
+    /// - Throws: ``PostgresStoreError``.
+    public func runs(pipeline: String?, limit: Int) async throws -> [RunRecord] {
+        guard limit > 0 else { return [] }
+        let query: PostgresQuery =
+            if let pipeline {
+                """
+                SELECT \(unescaped: Self.runColumns) FROM runs WHERE pipeline = \(pipeline)
+                ORDER BY created_at DESC, id DESC LIMIT \(limit)
+                """
+            } else {
+                "SELECT \(unescaped: Self.runColumns) FROM runs ORDER BY created_at DESC, id DESC LIMIT \(limit)"
+            }
+        return try await database.rows("list runs", query).map(Self.runRecord(from:))
+    }
+
+    /// The ids of the runs whose id starts with `prefix`, in id order, at most ``prefixMatchLimit``.
+    /// `%` and `_` are plain characters.
+    /// - Throws: ``PostgresStoreError``.
+    public func runIDs(withPrefix prefix: String) async throws -> [RunID] {
+        // A range on the primary key (collation "C": byte order), so it uses the index and needs no escaping.
+        try await database.rows(
+            "find runs by id prefix",
+            """
+            SELECT id FROM runs WHERE id >= \(prefix) AND id < \(prefix + "\u{10FFFF}")
+            ORDER BY id LIMIT \(Self.prefixMatchLimit)
+            """
+        ).map { RunID(rawValue: try $0.decode(String.self)) }
+    }
+
+    /// Log lines of run `id` in write order, optionally only those of one task and attempt.
+    /// - Throws: ``PostgresStoreError``.
+    public func logs(of id: RunID, task: String?, attempt: Int?) async throws -> [LogLine] {
+        var query: PostgresQuery = "SELECT \(unescaped: Self.logColumns) FROM logs WHERE run_id = \(id.rawValue)"
+        if let task {
+            query.sql += " AND task_id = $\(query.binds.count + 1)"
+            query.binds.append(task)
+        }
+        if let attempt {
+            query.sql += " AND attempt = $\(query.binds.count + 1)"
+            query.binds.append(Int64(attempt))
+        }
+        query.sql += " ORDER BY seq"
+        return try await database.rows("read the logs of run \(id)", query).map(Self.logLine(from:))
+    }
+
+    /// The cache entry stored under `key`, expired or not.
+    /// - Throws: ``PostgresStoreError``.
+    public func cacheEntry(forKey key: String) async throws -> CacheEntry? {
+        try await database.rows(
+            "read a cache entry", "SELECT \(unescaped: Self.cacheColumns) FROM cache_entries WHERE key = \(key)"
+        ).first.map(Self.cacheEntry(from:))
+    }
+
+    /// Every cache entry, newest first (by creation time, then key).
+    /// - Throws: ``PostgresStoreError``.
+    public func cacheEntries() async throws -> [CacheEntry] {
+        try await database.rows(
+            "list cache entries",
+            "SELECT \(unescaped: Self.cacheColumns) FROM cache_entries ORDER BY created_at DESC, key DESC"
+        ).map(Self.cacheEntry(from:))
+    }
+
+    /// Deletes the cache entries of `task` (in any pipeline), or all entries when `task` is `nil`.
+    /// - Returns: How many entries were deleted.
+    /// - Throws: ``PostgresStoreError``.
+    public func clearCache(task: String?) async throws -> Int {
+        let query: PostgresQuery =
+            if let task {
+                "DELETE FROM cache_entries WHERE task_id = \(task) RETURNING key"
+            } else {
+                "DELETE FROM cache_entries RETURNING key"
+            }
+        return try await database.rows("clear the cache", query).count
+    }
+}

@@ -1,0 +1,244 @@
+internal import Foundation
+public import Logging
+internal import PostgresNIO
+
+/// One PostgreSQL database holding kiln's state and registry: a connection pool, opened and migrated by ``open(_:logger:)``.
+///
+/// ```swift
+/// let database = try await PostgresStoreDatabase.open(PostgresStoreConfiguration(url: url))
+/// let store = PostgresStateStore(database: database)
+/// let registry = PostgresRegistryStore(database: database)
+/// …
+/// await database.close()
+/// ```
+///
+/// Opening checks that the server can be reached and accepts the session (failing with one clear
+/// ``PostgresStoreError``), then brings the schema up to date (``PostgresSchema``) before any store uses it.
+/// The pool runs until ``close()``; every store operation borrows one connection for one transaction.
+public final class PostgresStoreDatabase: Sendable {
+    /// What the database was opened with.
+    public let configuration: PostgresStoreConfiguration
+    let client: PostgresClient
+    let logger: Logger
+    /// Runs the pool's background work (`PostgresClient.run()`) until ``close()`` cancels it.
+    private let runner: Task<Void, Never>
+
+    private init(configuration: PostgresStoreConfiguration, client: PostgresClient, logger: Logger, runner: Task<Void, Never>) {
+        self.configuration = configuration
+        self.client = client
+        self.logger = logger
+        self.runner = runner
+    }
+
+    /// Connects to the database of `configuration`, migrates its schema, and starts the connection pool.
+    ///
+    /// Several processes may open one database at once: migrations take a transaction-scoped advisory lock, so
+    /// exactly one applies each and the others find it applied.
+    ///
+    /// - Parameters:
+    ///   - configuration: Where the database is.
+    ///   - logger: Where the pool logs its background work (connection failures, …); silent by default.
+    /// - Returns: The open database.
+    /// - Throws: ``PostgresStoreError/unreachable(host:port:reason:)``, ``PostgresStoreError/refused(host:port:database:message:)``,
+    ///   ``PostgresStoreError/newerSchema(found:known:)``, or ``PostgresStoreError/statementFailed(operation:sqlState:message:)``
+    ///   when a migration fails.
+    public static func open(
+        _ configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "kiln.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws -> PostgresStoreDatabase {
+        let connection = try await connect(configuration, logger: logger)
+        do {
+            try await PostgresSchema.migrate(connection, schema: configuration.schema, logger: logger)
+        } catch {
+            try? await connection.close()
+            throw mapped(error, operation: "migrate the kiln schema")
+        }
+        try? await connection.close()
+        let client = PostgresClient(configuration: try clientConfiguration(configuration), backgroundLogger: logger)
+        // The pool works only while its run() runs: until close() cancels it (or the process ends).
+        let runner = Task { await client.run() }
+        return PostgresStoreDatabase(configuration: configuration, client: client, logger: logger, runner: runner)
+    }
+
+    /// Stops the pool and closes its connections. Operations after it fail.
+    public func close() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    // MARK: Connections
+
+    /// Opens one connection, turning connection failures into ``PostgresStoreError``.
+    static func connect(_ configuration: PostgresStoreConfiguration, logger: Logger) async throws -> PostgresConnection {
+        var connectionConfiguration = PostgresConnection.Configuration(
+            host: configuration.host, port: configuration.port, username: configuration.username,
+            password: configuration.password, database: configuration.database, tls: try connectionTLS(configuration.tls))
+        connectionConfiguration.options.connectTimeout = .nanoseconds(configuration.connectTimeout.wholeNanoseconds)
+        connectionConfiguration.options.additionalStartupParameters = startupParameters(configuration)
+        do {
+            return try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0, logger: logger)
+        } catch let error as PSQLError {
+            if error.code == .server, let info = error.serverInfo {
+                throw PostgresStoreError.refused(
+                    host: configuration.host, port: configuration.port, database: configuration.database,
+                    message: info[.message] ?? "SQLSTATE \(info[.sqlState] ?? "?")")
+            }
+            throw PostgresStoreError.unreachable(
+                host: configuration.host, port: configuration.port, reason: connectionFailureReason(error))
+        } catch {
+            throw PostgresStoreError.unreachable(
+                host: configuration.host, port: configuration.port, reason: "\(error)")
+        }
+    }
+
+    /// A short reason for a failed connection: the operating system's words when there are some.
+    static func connectionFailureReason(_ error: PSQLError) -> String {
+        guard let underlying = error.underlying else { return "\(error.code)" }
+        if let io = underlying as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        if case .connectTimeout = underlying as? ChannelError { return "timed out" }
+        // NIO's connection errors print as nested values; the operating system's words are inside.
+        let text = "\(underlying)"
+        let known: [(String, String)] = [
+            ("Connection refused", "connection refused"), ("connectTimeout", "timed out"), ("timed out", "timed out"),
+            ("No route to host", "no route to host"), ("Network is unreachable", "network is unreachable"),
+            ("resolution", "host name not found"), ("Name or service not known", "host name not found"),
+            ("dnsAError", "host name not found"), ("SSL", "TLS handshake failed"),
+        ]
+        if let (_, reason) = known.first(where: { text.contains($0.0) }) { return reason }
+        return text.count > 160 ? String(text.prefix(160)) + "…" : text
+    }
+
+    /// The pool's configuration.
+    private static func clientConfiguration(_ configuration: PostgresStoreConfiguration) throws -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch configuration.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(.makeClientConfiguration())
+        case .require: tls = .require(.makeClientConfiguration())
+        }
+        var client = PostgresClient.Configuration(
+            host: configuration.host, port: configuration.port, username: configuration.username,
+            password: configuration.password, database: configuration.database, tls: tls)
+        client.options.connectTimeout = configuration.connectTimeout
+        client.options.maximumConnections = configuration.maximumConnections
+        client.options.additionalStartupParameters = startupParameters(configuration)
+        return client
+    }
+
+    private static func connectionTLS(_ mode: PostgresStoreConfiguration.TLSMode) throws -> PostgresConnection.Configuration.TLS {
+        switch mode {
+        case .disable: return .disable
+        case .prefer: return .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+    }
+
+    /// Session settings sent when connecting: the schema (the search path), and UTC for any server-side time.
+    private static func startupParameters(_ configuration: PostgresStoreConfiguration) -> [(String, String)] {
+        var parameters = [("application_name", "kiln"), ("TimeZone", "UTC")]
+        if let schema = configuration.schema { parameters.append(("search_path", schema)) }
+        return parameters
+    }
+
+    // MARK: Running statements
+
+    /// Runs `body` in one transaction on a pooled connection: committed when it returns, rolled back when it throws.
+    ///
+    /// The transaction runs in its own task, so cancelling the caller does not abandon a write half-way (the engine
+    /// stores a cancelled run's state from the cancelled task). Server and connection failures become
+    /// ``PostgresStoreError`` naming `operation`; errors `body` throws itself pass unchanged.
+    ///
+    /// With `snapshot`, the transaction is `REPEATABLE READ READ ONLY`: every statement sees one committed state.
+    func transaction<Value: Sendable>(
+        _ operation: String, snapshot: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        let client = client
+        let logger = logger
+        let begin: PostgresQuery = snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"
+        do {
+            return try await Task {
+                try await client.withConnection { connection in
+                    try await connection.query(begin, logger: logger)
+                    do {
+                        let value = try await body(connection)
+                        try await connection.query("COMMIT", logger: logger)
+                        return value
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+            }.value
+        } catch {
+            throw Self.mapped(error, operation: operation)
+        }
+    }
+
+    /// Runs one statement (atomic by itself: no `BEGIN`/`COMMIT` round trips) on a pooled connection and returns its
+    /// rows; like ``transaction(_:snapshot:_:)``, in a task of its own and with the driver's errors mapped.
+    func rows(_ operation: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
+        let client = client
+        let logger = logger
+        do {
+            return try await Task {
+                try await client.withConnection { connection in try await connection.rows(query, logger: logger) }
+            }.value
+        } catch {
+            throw Self.mapped(error, operation: operation)
+        }
+    }
+
+    /// `error` as a ``PostgresStoreError`` when it is the driver's.
+    static func mapped(_ error: any Error, operation: String) -> any Error {
+        // The pool's own error (module `_ConnectionPoolModule`, not imported here): no connection could be leased.
+        if String(reflecting: type(of: error)).hasSuffix(".ConnectionPoolError") {
+            let reason =
+                "\(error)".contains("CircuitBreaker")
+                ? "no new connection could be opened for 60 s" : "no connection could be leased from the pool"
+            return PostgresStoreError.connectionLost(operation: operation, reason: reason)
+        }
+        guard let error = error as? PSQLError else { return error }
+        switch error.code {
+        case .server:
+            return PostgresStoreError.statementFailed(
+                operation: operation, sqlState: error.serverInfo?[.sqlState] ?? "?",
+                message: error.serverInfo?[.message] ?? "no message")
+        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed:
+            return PostgresStoreError.connectionLost(operation: operation, reason: "\(error.code)")
+        default:
+            return PostgresStoreError.statementFailed(operation: operation, sqlState: "-", message: "\(error.code)")
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// The rows of `query`, collected.
+    func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await self.query(query, logger: logger).collect()
+    }
+
+    /// Runs `query` and returns how many rows it returned (the SQL ends with `RETURNING` for a changed-row count).
+    func count(_ query: PostgresQuery, logger: Logger) async throws -> Int {
+        try await rows(query, logger: logger).count
+    }
+
+    /// Runs `query`, discarding its rows.
+    func run(_ query: PostgresQuery, logger: Logger) async throws {
+        _ = try await self.query(query, logger: logger).collect()
+    }
+}
+
+extension PSQLError {
+    /// The server's SQLSTATE, when the server reported the error.
+    var sqlState: String? { code == .server ? serverInfo?[.sqlState] : nil }
+    /// The constraint a server error names.
+    var constraint: String? { serverInfo?[.constraintName] }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (saturating at `Int64.max`).
+    var wholeNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : scaled + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,82 @@
+import PipelineStorePostgres
+import Testing
+
+/// Bad store URLs and unreachable servers fail with one line saying what to check.
+@Suite("PostgreSQL connection errors")
+struct ConnectionErrorTests {
+    @Test(
+        "a bad URL says what is wrong, without the password",
+        arguments: [
+            ("mysql://kiln@db/kiln", "the scheme is 'mysql', not postgres"),
+            ("postgres://db:5432/kiln", "no user"),
+            ("postgres://kiln@db", "no database name"),
+            ("postgres://kiln:s3cret@db/kiln?sslmode=maybe", "sslmode 'maybe' is not one of disable, prefer, require"),
+            ("postgres://kiln:s3cret@db/kiln?search_path=a;drop", "search_path 'a;drop' is not one schema name"),
+            ("postgres://kiln@db/kiln?pool=3", "unknown parameter 'pool'"),
+            ("postgres://kiln@db:70000/kiln", "port 70000 is not between 1 and 65535"),
+            ("not a url at all", "not a URL"),
+        ])
+    func badURL(_ url: String, _ expected: String) throws {
+        let error = #expect(throws: PostgresStoreError.self) { try PostgresStoreConfiguration(url: url) }
+        let message = error?.description ?? ""
+        #expect(message.contains(expected), "\(message)")
+        #expect(!message.contains("s3cret"), "\(message)")
+        #expect(!message.contains("\n"))
+    }
+
+    @Test("a good URL is read whole")
+    func goodURL() throws {
+        let configuration = try PostgresStoreConfiguration(
+            url: "postgresql://k%40iln:p%2Fw@db.example:6543/kiln_db?sslmode=disable&search_path=team_a&connect_timeout=3")
+        #expect(configuration.host == "db.example")
+        #expect(configuration.port == 6543)
+        #expect(configuration.username == "k@iln")
+        #expect(configuration.password == "p/w")
+        #expect(configuration.database == "kiln_db")
+        #expect(configuration.tls == .disable)
+        #expect(configuration.schema == "team_a")
+        #expect(configuration.connectTimeout == .seconds(3))
+        #expect(configuration.redactedURL == "postgres://k@iln:***@db.example:6543/kiln_db?sslmode=disable&search_path=team_a")
+        let defaults = try PostgresStoreConfiguration(url: "postgres://kiln@127.0.0.1/kiln")
+        #expect(defaults.port == 5432 && defaults.tls == .prefer && defaults.schema == nil && defaults.password == nil)
+    }
+
+    @Test("an unreachable server is one line naming host:port and what to check")
+    func unreachableServer() async throws {
+        // Port 1 on the loopback address: nothing listens there, so the connection is refused at once.
+        let configuration = try PostgresStoreConfiguration(url: "postgres://kiln@127.0.0.1:1/kiln?sslmode=disable")
+        let error = await #expect(throws: PostgresStoreError.self) { try await PostgresStoreDatabase.open(configuration) }
+        guard case .unreachable(let host, let port, let reason) = error else {
+            Issue.record("expected unreachable, got \(String(describing: error))")
+            return
+        }
+        #expect(host == "127.0.0.1" && port == 1)
+        #expect(reason == "connection refused")
+        let message = error?.description ?? ""
+        #expect(message.contains("127.0.0.1:1") && message.contains("check that it is running"), "\(message)")
+        #expect(!message.contains("\n"), "\(message)")
+    }
+
+    @Test(
+        "a server that refuses the database names it",
+        .enabled(if: PostgresTestServer.enabled, PostgresTestServer.skipReason))
+    func unknownDatabase() async throws {
+        var configuration = try PostgresTestServer.configuration()
+        configuration.database = "kiln_no_such_database"
+        let error = await #expect(throws: PostgresStoreError.self) { try await PostgresStoreDatabase.open(configuration) }
+        guard case .refused(_, _, let database, let message) = error else {
+            Issue.record("expected refused, got \(String(describing: error))")
+            return
+        }
+        #expect(database == "kiln_no_such_database")
+        #expect(message.contains("does not exist"), "\(message)")
+    }
+
+    @Test(
+        "with KILN_POSTGRES_TESTS=required, the server is set and reachable",
+        .enabled(if: PostgresTestServer.required, "KILN_POSTGRES_TESTS is not 'required'"))
+    func requiredServerIsThere() async throws {
+        let database = try await PostgresStoreDatabase.open(try PostgresTestServer.configuration())
+        await database.close()
+    }
+}
