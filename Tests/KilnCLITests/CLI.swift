@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// Runs the built `kiln` binary, as a user would.
-struct CLI {
-    struct Result {
+struct CLI: Sendable {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
@@ -67,8 +67,25 @@ struct CLI {
         return process
     }
 
-    /// Runs `kiln ARGS` to the end.
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs `kiln ARGS` to the end, waiting on a thread of its own: Swift concurrency has as many threads as the
+    /// machine has cores, and tests blocking them while a command runs would stall every other test's timers.
+    /// At most as many commands run at once as the machine has cores (as when each held a pool thread), so that
+    /// tests bounding a command's time do not find it sharing two cores with a dozen others.
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await Self.slots.holding {
+            try await withCheckedThrowingContinuation { continuation in
+                Thread.detachNewThread {
+                    continuation.resume(with: Swift.Result { try self.runBlocking(arguments, environment: environment) })
+                }
+            }
+        }
+    }
+
+    /// The slots of ``run(_:environment:)``.
+    static let slots = ProcessSlots(width: max(2, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// Runs `kiln ARGS` to the end on the calling thread (for synchronous contexts such as polling closures).
+    func runBlocking(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let out = Pipe(), err = Pipe()
         let process = try start(arguments, stdout: out, stderr: err, environment: environment)
         // Read both pipes fully before waiting so a chatty child never blocks on a full pipe.
@@ -86,13 +103,34 @@ struct CLI {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    /// Polls `condition` every 20 ms for up to `seconds`.
-    static func waitUntil(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+    /// Polls `condition` every 20 ms for up to `seconds` (sleeping, never holding a thread of the pool).
+    static func waitUntil(seconds: Double, _ condition: () async throws -> Bool) async rethrows -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if try condition() { return true }
-            usleep(20_000)
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
         }
-        return try condition()
+        return try await condition()
+    }
+}
+
+/// A counting semaphore for tests that run processes: `holding` waits (suspended, not blocking a thread) for a free
+/// slot, runs its body and frees the slot.
+actor ProcessSlots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(width: Int) { free = width }
+
+    func holding<T: Sendable>(_ body: @Sendable () async throws -> T) async rethrows -> T {
+        if free > 0 {
+            free -= 1
+        } else {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        defer {
+            if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+        }
+        return try await body()
     }
 }

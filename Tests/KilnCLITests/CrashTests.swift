@@ -18,28 +18,28 @@ import Testing
             """)
     }
 
-    func state(_ cli: CLI, _ id: String? = nil) throws -> [String: Any]? {
+    func state(_ cli: CLI, _ id: String? = nil) async throws -> [String: Any]? {
         let arguments = id.map { ["show", $0, "--json"] } ?? ["runs", "--json"]
-        let result = try cli.run(arguments)
+        let result = try await cli.run(arguments)
         guard result.status == 0 else { return nil }
         if id == nil { return (try result.json() as? [[String: Any]])?.first }
         return try result.json() as? [String: Any]
     }
 
     @Test("after kill -9 mid-run, resume finishes without rerunning what succeeded")
-    func killNineThenResume() throws {
+    func killNineThenResume() async throws {
         let cli = try CLI()
         let path = try pipeline(cli)
         let process = try cli.start(["run", path])
         let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
-        #expect(CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
+        #expect(await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let run = try #require(try state(cli))
+        let run = try await #require(try await state(cli))
         let id = try #require(run["id"] as? String)
         #expect(run["state"] as? String == "running")
 
-        let resumed = try cli.run(["resume", id, "--json"])
+        let resumed = try await cli.run(["resume", id, "--json"])
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
         let tasks = try #require((try resumed.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
         #expect(tasks.values.allSatisfy { $0["state"] as? String == "succeeded" })
@@ -47,27 +47,27 @@ import Testing
         #expect(count == "ran\n")
         if let pidText = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)) {
             // The killed run's command had its own session and outlived it; resume stopped it before rerunning `slow`.
-            #expect(CLI.waitUntil(seconds: 5) { kill(pid, 0) != 0 }, "the orphaned command of the killed run still runs")
+            #expect(await CLI.waitUntil(seconds: 5) { kill(pid, 0) != 0 }, "the orphaned command of the killed run still runs")
             kill(-pid, SIGKILL)
         }
     }
 
     @Test("a second process cannot execute a live run; --takeover takes it, stops its command, and the first stops")
-    func onlyOneOwner() throws {
+    func onlyOneOwner() async throws {
         let cli = try CLI()
         let path = try pipeline(cli)
         let firstErrors = Pipe()
         let first = try cli.start(["run", path], stderr: firstErrors)
         let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
-        #expect(CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
-        let id = try #require(try state(cli)?["id"] as? String)
+        #expect(await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
+        let id = try await #require(try await state(cli)?["id"] as? String)
 
-        let refused = try cli.run(["resume", id])
+        let refused = try await cli.run(["resume", id])
         #expect(refused.status == 3, "stderr: \(refused.stderr)")
         #expect(refused.stderr.contains("is being executed by kiln run (pid \(first.processIdentifier) on "), "\(refused.stderr)")
         #expect(refused.stderr.contains("--takeover"))
 
-        let takeover = try cli.run(["resume", id, "--takeover", "--json"])
+        let takeover = try await cli.run(["resume", id, "--takeover", "--json"])
         #expect(takeover.status == 0, "stderr: \(takeover.stderr)")
         first.waitUntilExit()
         let firstStderr = String(decoding: firstErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -81,25 +81,25 @@ import Testing
     }
 
     @Test("Ctrl-C cancels running tasks, kills their process group, exits 130 and leaves the run resumable")
-    func interrupt() throws {
+    func interrupt() async throws {
         let cli = try CLI()
         let path = try pipeline(cli)
         let process = try cli.start(["run", path])
         let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
-        #expect(CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
+        #expect(await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
         let pid = try #require(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
-        #expect(CLI.waitUntil(seconds: 20) { kill(pid, 0) != 0 })
-        let run = try #require(try state(cli))
+        #expect(await CLI.waitUntil(seconds: 20) { kill(pid, 0) != 0 })
+        let run = try await #require(try await state(cli))
         #expect(run["state"] as? String == "cancelled")
         let id = try #require(run["id"] as? String)
-        #expect(try cli.run(["resume", id]).status == 0)
+        #expect(try await cli.run(["resume", id]).status == 0)
     }
 
     @Test("two kiln processes on one home both finish (no 'database is locked')")
-    func twoProcesses() throws {
+    func twoProcesses() async throws {
         let cli = try CLI()
         var tasks = "name: wide\ntasks:\n"
         for index in 0..<150 { tasks += "  t\(index): { uses: noop, with: { i: \(index) } }\n" }
@@ -113,7 +113,7 @@ import Testing
         }
         #expect(processes.allSatisfy { $0.terminationStatus == 0 }, "\(outputs)")
         #expect(!outputs.joined().contains("locked"))
-        let runs = try #require(try cli.run(["runs", "--json"]).json() as? [[String: Any]])
+        let runs = try #require(try await cli.run(["runs", "--json"]).json() as? [[String: Any]])
         #expect(runs.count == 2 && runs.allSatisfy { $0["state"] as? String == "succeeded" })
     }
 }

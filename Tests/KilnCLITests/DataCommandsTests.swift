@@ -12,15 +12,15 @@ import Testing
     }
 
     @Test("data profile prints rows, columns and per-column statistics, as a table or JSON")
-    func profile() throws {
+    func profile() async throws {
         let cli = try CLI()
         let path = try cli.write("sample.csv", Self.sample(shift: 0))
-        let text = try cli.run(["data", "profile", path])
+        let text = try await cli.run(["data", "profile", path])
         #expect(text.status == 0, "stderr: \(text.stderr)")
         #expect(text.stdout.hasPrefix("201 rows, 3 columns"))
         #expect(text.stdout.contains("color") && text.stdout.contains("distinct"))
 
-        let json = try cli.run(["data", "profile", path, "--json"])
+        let json = try await cli.run(["data", "profile", path, "--json"])
         #expect(json.status == 0, "stderr: \(json.stderr)")
         let document = try #require(try json.json() as? [String: Any])
         #expect(document["rows"] as? Int == 201)
@@ -33,23 +33,23 @@ import Testing
         #expect(columns[0]["distinct"] as? Int == 50)
         #expect(columns[1]["distinct"] as? Int == 3)
 
-        let missing = try cli.run(["data", "profile", "nope.csv"])
+        let missing = try await cli.run(["data", "profile", "nope.csv"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("nope.csv"))
     }
 
     @Test("drift finds no drift between equal data and drift in a shifted column")
-    func drift() throws {
+    func drift() async throws {
         let cli = try CLI()
         let reference = try cli.write("ref.csv", Self.sample(shift: 0))
-        let same = try cli.run(["drift", reference, reference, "--json"])
+        let same = try await cli.run(["drift", reference, reference, "--json"])
         #expect(same.status == 0, "stderr: \(same.stderr)")
         let sameDocument = try #require(try same.json() as? [String: Any])
         #expect(sameDocument["dataset_drift"] as? Bool == false)
         #expect(sameDocument["drift_share"] as? Double == 0)
 
         let current = try cli.write("cur.csv", Self.sample(shift: 30))
-        let shifted = try cli.run(["drift", reference, current, "--json"])
+        let shifted = try await cli.run(["drift", reference, current, "--json"])
         #expect(shifted.status == 0, "stderr: \(shifted.stderr)")
         let document = try #require(try shifted.json() as? [String: Any])
         let columns = try #require(document["columns"] as? [String: [String: Any]])
@@ -58,21 +58,21 @@ import Testing
         #expect(columns["color"]?["drifted"] as? Bool == false)
         #expect(document["drifted_columns"] as? [String] == ["x"])
 
-        let table = try cli.run(["drift", reference, current, "--method", "psi", "--threshold", "0.2", "--share", "0.3"])
+        let table = try await cli.run(["drift", reference, current, "--method", "psi", "--threshold", "0.2", "--share", "0.3"])
         #expect(table.status == 0, "stderr: \(table.stderr)")
         #expect(table.stdout.contains("psi") && table.stdout.contains("DRIFT"))
         #expect(table.stdout.contains("dataset drift: yes"))
 
-        let bad = try cli.run(["drift", reference, current, "--method", "magic"])
+        let bad = try await cli.run(["drift", reference, current, "--method", "magic"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("unknown drift method 'magic'"))
     }
 
     @Test("kiln run trains and evaluates the churn example with the ML kinds, storing artifacts in its home")
-    func runsChurnExample() throws {
+    func runsChurnExample() async throws {
         let cli = try CLI()
         let pipeline = CLI.root.appendingPathComponent("examples/churn/pipeline.yaml").path
-        let result = try cli.run(["run", pipeline, "--json"])
+        let result = try await cli.run(["run", pipeline, "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let tasks = try #require((try result.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
         #expect(tasks.values.allSatisfy { $0["state"] as? String == "succeeded" })

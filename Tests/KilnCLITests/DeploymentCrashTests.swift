@@ -26,8 +26,8 @@ import Testing
     }
 
     /// The production version of `toy` and the bytes of its artifact, from `kiln models show toy --json`.
-    func production(_ cli: CLI) throws -> (version: Int?, bytes: Data?) {
-        let shown = try cli.run(["models", "show", "toy", "--json"])
+    func production(_ cli: CLI) async throws -> (version: Int?, bytes: Data?) {
+        let shown = try await cli.run(["models", "show", "toy", "--json"])
         #expect(shown.status == 0, "stderr: \(shown.stderr)")
         let document = try #require(try shown.json() as? [String: Any])
         guard let version = (document["aliases"] as? [String: Int])?["production"] else { return (nil, nil) }
@@ -39,21 +39,21 @@ import Testing
     }
 
     @Test("kill -9 while on_deploy runs (file swapped, alias not moved), then resume: file and production agree, no leftovers")
-    func killDuringHookThenResume() throws {
+    func killDuringHookThenResume() async throws {
         let cli = try CLI()
         let path = try pipeline(cli)
         let serving = cli.scratch.appendingPathComponent("serving")
         let exported = serving.appendingPathComponent("model.bin").path
-        let first = try cli.run(["run", path, "--no-cache"])
+        let first = try await cli.run(["run", path, "--no-cache"])
         #expect(first.status == 0, "stderr: \(first.stderr)")
         #expect(FileManager.default.contents(atPath: exported) == Data("model one\n".utf8))
 
         try cli.write("slow", "")
         let process = try cli.start(["run", path, "--no-cache"])
         let pidFile = cli.scratch.appendingPathComponent("hook.pid").path
-        #expect(CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: pidFile) })
+        #expect(await CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: pidFile) })
         // Meanwhile another process cannot move the alias: deployments of one alias run one at a time.
-        let promote = try cli.run(["models", "promote", "toy", "1"])
+        let promote = try await cli.run(["models", "promote", "toy", "1"])
         #expect(promote.status == 1)
         #expect(promote.stderr.contains("alias 'production' of model 'toy' is being deployed already (to version 2, by run "))
         #expect(promote.stderr.contains("in process \(process.processIdentifier), since "))
@@ -68,15 +68,15 @@ import Testing
         }
         // The crash left them apart: the new file is in place, production still on version 1.
         #expect(FileManager.default.contents(atPath: exported) == Data("model two\n".utf8))
-        #expect(try production(cli).version == 1)
+        await #expect(try await production(cli).version == 1)
 
-        let runs = try #require(try cli.run(["runs", "--json"]).json() as? [[String: Any]])
+        let runs = try #require(try await cli.run(["runs", "--json"]).json() as? [[String: Any]])
         let id = try #require(runs.first { $0["state"] as? String == "running" }?["id"] as? String)
-        let resumed = try cli.run(["resume", id])
+        let resumed = try await cli.run(["resume", id])
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
         #expect(resumed.stderr.contains("kiln: recovered: toy production: the deployment of version 2"))
 
-        let (version, bytes) = try production(cli)
+        let (version, bytes) = try await production(cli)
         #expect(version == 2)
         #expect(bytes != nil && FileManager.default.contents(atPath: exported) == bytes)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: serving.path).filter { $0 != "model.bin" }

@@ -12,7 +12,7 @@ struct ErrorOutputTests {
     ]
 
     @Test("bad options, arguments and files give at most two lines of error, and no printed error value")
-    func shortHumanErrors() throws {
+    func shortHumanErrors() async throws {
         let cli = try CLI()
         let pipeline = CLI.root.appendingPathComponent("examples/nightly/pipeline.yaml").path
         let garbage = try cli.write("garbage.json", "{\"not\": [1, 2")
@@ -33,7 +33,7 @@ struct ErrorOutputTests {
             ["logs", "no-such-run", "task"],
         ]
         for arguments in invocations {
-            let result = try cli.run(arguments)
+            let result = try await cli.run(arguments)
             #expect(result.status != 0, "kiln \(arguments.joined(separator: " ")) succeeded")
             // ArgumentParser follows a usage error with the usage and a pointer to --help; those are not the message.
             let lines = result.stderr.split(separator: "\n").map(String.init).filter {

@@ -3,30 +3,30 @@ import Testing
 
 @Suite("examples", .serialized) struct ExamplesTests {
     @Test("the Python training example trains, registers and deploys; a second run promotes v2; rollback restores v1")
-    func pythonTraining() throws {
+    func pythonTraining() async throws {
         let cli = try CLI()
         let pipeline = CLI.root.appendingPathComponent("examples/python-training/pipeline.yaml").path
-        let first = try cli.run(["run", pipeline, "--json"])
+        let first = try await cli.run(["run", pipeline, "--json"])
         #expect(first.status == 0, "stderr: \(first.stderr)")
         let tasks = try #require((try first.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
         #expect((tasks["deploy"]?["outputs"] as? [String: Any])?["deployed"] as? Bool == true)
         #expect(tasks["alert"]?["state"] as? String == "skipped")
 
-        #expect(try cli.run(["run", pipeline]).status == 0)
-        let model = try #require(try cli.run(["models", "show", "churn", "--json"]).json() as? [String: Any])
+        #expect(try await cli.run(["run", pipeline]).status == 0)
+        let model = try #require(try await cli.run(["models", "show", "churn", "--json"]).json() as? [String: Any])
         #expect((model["aliases"] as? [String: Any])?["production"] as? Int == 2)
         #expect((model["versions"] as? [[String: Any]])?.count == 2)
         #expect(((model["versions"] as? [[String: Any]])?.first?["data_fingerprint"] as? String)?.hasPrefix("sha256:") == true)
 
-        let rollback = try cli.run(["models", "rollback", "churn", "--reason", "smoke test"])
+        let rollback = try await cli.run(["models", "rollback", "churn", "--reason", "smoke test"])
         #expect(rollback.status == 0, "stderr: \(rollback.stderr)")
-        let after = try #require(try cli.run(["models", "show", "churn", "--json"]).json() as? [String: Any])
+        let after = try #require(try await cli.run(["models", "show", "churn", "--json"]).json() as? [String: Any])
         #expect((after["aliases"] as? [String: Any])?["production"] as? Int == 1)
         #expect((after["alias_history"] as? [[String: Any]])?.last?["reason"] as? String == "smoke test")
     }
 
     @Test("a manual approval run waits, exits 0, and kiln approve finishes it")
-    func approval() throws {
+    func approval() async throws {
         let cli = try CLI()
         let path = try cli.write("approval.yaml", """
             name: gated
@@ -35,27 +35,27 @@ import Testing
               approve: { needs: [build], uses: approve, with: { message: "ship it?" } }
               ship: { needs: [approve], uses: noop, with: { shipped: true } }
             """)
-        let waiting = try cli.run(["run", path, "--json"])
+        let waiting = try await cli.run(["run", path, "--json"])
         #expect(waiting.status == 0, "stderr: \(waiting.stderr)")
         let document = try #require(try waiting.json() as? [String: Any])
         #expect(document["state"] as? String == "waiting")
         let id = try #require(document["id"] as? String)
         #expect(waiting.stderr.contains("kiln approve \(id)"))
 
-        let approved = try cli.run(["approve", id, "--reason", "looks good", "--json"])
+        let approved = try await cli.run(["approve", id, "--reason", "looks good", "--json"])
         #expect(approved.status == 0, "stderr: \(approved.stderr)")
         let tasks = try #require((try approved.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
         #expect(tasks["ship"]?["state"] as? String == "succeeded")
-        #expect(try cli.run(["approve", id]).status == 2)
+        #expect(try await cli.run(["approve", id]).status == 2)
     }
 }
 
 @Suite("fraud-detection example", .serialized) struct FraudExampleTests {
     @Test("the README's first command: the fraud pipeline trains, registers and deploys; a manual run waits for approval")
-    func fraudDetection() throws {
+    func fraudDetection() async throws {
         let cli = try CLI()
         let pipeline = CLI.root.appendingPathComponent("examples/fraud-detection/pipeline.yaml").path
-        let first = try cli.run(["run", pipeline, "--json"])
+        let first = try await cli.run(["run", pipeline, "--json"])
         #expect(first.status == 0, "stderr: \(first.stderr)")
         let tasks = try #require((try first.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
         let f1 = try #require((tasks["evaluate"]?["outputs"] as? [String: Any])?["f1"] as? Double)
@@ -64,17 +64,17 @@ import Testing
         for group in ["amount-features", "behaviour-features", "time-features"] {
             #expect(tasks[group]?["state"] as? String == "succeeded")
         }
-        let model = try #require(try cli.run(["models", "show", "fraud-detection", "--json"]).json() as? [String: Any])
+        let model = try #require(try await cli.run(["models", "show", "fraud-detection", "--json"]).json() as? [String: Any])
         #expect((model["aliases"] as? [String: Any])?["production"] as? Int == 1)
 
-        let waiting = try cli.run(["run", pipeline, "--param", "approval=manual", "--json"])
+        let waiting = try await cli.run(["run", pipeline, "--param", "approval=manual", "--json"])
         #expect(waiting.status == 0, "stderr: \(waiting.stderr)")
         let document = try #require(try waiting.json() as? [String: Any])
         #expect(document["state"] as? String == "waiting")
         #expect(((document["tasks"] as? [String: [String: Any]])?["extract"])?["state"] as? String == "cached")
         let id = try #require(document["id"] as? String)
-        #expect(try cli.run(["reject", id, "--reason", "not on a Friday"]).status == 0)
-        let after = try #require(try cli.run(["models", "show", "fraud-detection", "--json"]).json() as? [String: Any])
+        #expect(try await cli.run(["reject", id, "--reason", "not on a Friday"]).status == 0)
+        let after = try #require(try await cli.run(["models", "show", "fraud-detection", "--json"]).json() as? [String: Any])
         #expect((after["aliases"] as? [String: Any])?["production"] as? Int == 1)
         #expect((after["versions"] as? [[String: Any]])?.count == 2)
     }

@@ -28,11 +28,11 @@ import Testing
     @Test("lists models with latest and production versions, as a table and as JSON")
     func list() async throws {
         let cli = try await Self.seeded()
-        let table = try cli.run(["models"])
+        let table = try await cli.run(["models"])
         #expect(table.status == 0, "stderr: \(table.stderr)")
         #expect(table.stdout.contains("MODEL"))
         #expect(table.stdout.contains("fraud"))
-        let json = try cli.run(["models", "--json"])
+        let json = try await cli.run(["models", "--json"])
         #expect(json.status == 0, "stderr: \(json.stderr)")
         let models = try #require(try json.json() as? [[String: Any]])
         #expect(models.count == 1)
@@ -41,7 +41,7 @@ import Testing
         #expect(models.first?["production_version"] as? Int == 2)
         #expect(models.first?["version_count"] as? Int == 3)
 
-        let empty = try CLI().run(["models"])
+        let empty = try await CLI().run(["models"])
         #expect(empty.status == 0)
         #expect(empty.stdout.contains("no models registered yet"))
     }
@@ -49,7 +49,7 @@ import Testing
     @Test("show --json prints versions with lineage, aliases and the alias history")
     func show() async throws {
         let cli = try await Self.seeded()
-        let result = try cli.run(["models", "show", "fraud", "--json"])
+        let result = try await cli.run(["models", "show", "fraud", "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let document = try #require(try result.json() as? [String: Any])
         #expect(document["name"] as? String == "fraud")
@@ -67,7 +67,7 @@ import Testing
         #expect(history.first?["actor"] as? String == "run run-2/deploy")
         #expect(history.first?["reason"] as? String == "first release")
 
-        let human = try cli.run(["models", "show", "fraud"])
+        let human = try await cli.run(["models", "show", "fraud"])
         #expect(human.status == 0)
         #expect(human.stdout.contains("production → 2"))
         #expect(human.stdout.contains("alias history"))
@@ -76,19 +76,19 @@ import Testing
     @Test("promote and rollback move production and record the CLI as the actor")
     func promoteAndRollback() async throws {
         let cli = try await Self.seeded()
-        let promote = try cli.run(["models", "promote", "fraud", "3", "--reason", "better f1"])
+        let promote = try await cli.run(["models", "promote", "fraud", "3", "--reason", "better f1"])
         #expect(promote.status == 0, "stderr: \(promote.stderr)")
         #expect(promote.stdout.contains("fraud: production → version 3 (was version 2)"))
 
-        let rollback = try cli.run(["models", "rollback", "fraud", "--reason", "alerts"])
+        let rollback = try await cli.run(["models", "rollback", "fraud", "--reason", "alerts"])
         #expect(rollback.status == 0, "stderr: \(rollback.stderr)")
         #expect(rollback.stdout.contains("fraud: production → version 2 (was version 3)"))
 
-        let staging = try cli.run(["models", "promote", "fraud", "1", "--alias", "staging", "--json"])
+        let staging = try await cli.run(["models", "promote", "fraud", "1", "--alias", "staging", "--json"])
         #expect(staging.status == 0, "stderr: \(staging.stderr)")
         #expect((try staging.json() as? [String: Any])?["to"] as? Int == 1)
 
-        let document = try #require(try cli.run(["models", "show", "fraud", "--json"]).json() as? [String: Any])
+        let document = try #require(try await cli.run(["models", "show", "fraud", "--json"]).json() as? [String: Any])
         #expect(document["aliases"] as? [String: Int] == ["production": 2, "staging": 1])
         let history = try #require(document["alias_history"] as? [[String: Any]])
         #expect(history.map { $0["actor"] as? String } == ["run run-2/deploy", "cli", "cli", "cli"])
@@ -106,7 +106,7 @@ import Testing
             (["models", "promote", "fraud", "1", "--alias", "Prod"], "kiln: error: 'Prod' is not a valid alias"),
         ]
         for (arguments, message) in cases {
-            let result = try cli.run(arguments)
+            let result = try await cli.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.hasPrefix(message), "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")

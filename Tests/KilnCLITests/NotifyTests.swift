@@ -19,7 +19,7 @@ import Testing
         """
 
     @Test("a failed run sends Slack and PagerDuty payloads; secrets stay out of output and logs")
-    func failureNotifies() throws {
+    func failureNotifies() async throws {
         let cli = try CLI()
         let script = try cli.write("server.py", Self.server)
         let requests = cli.scratch.appendingPathComponent("requests.jsonl").path
@@ -34,7 +34,7 @@ import Testing
             kill(server.processIdentifier, SIGKILL)  // SIGTERM may be ignored: the test runner's disposition is inherited
             server.waitUntilExit()
         }
-        #expect(CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: portFile) })
+        #expect(await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: portFile) })
         let port = try #require(Int(try String(contentsOfFile: portFile, encoding: .utf8)))
 
         let path = try cli.write("notify.yaml", """
@@ -49,11 +49,11 @@ import Testing
             """)
         let secretPath = "/services/T000/B000/topsecrettoken"
         let environment = ["TEST_SLACK_URL": "http://127.0.0.1:\(port)\(secretPath)", "TEST_PD_KEY": "routing-key-very-secret"]
-        let result = try cli.run(["run", path, "--json"], environment: environment)
+        let result = try await cli.run(["run", path, "--json"], environment: environment)
         #expect(result.status == 1)
         let id = try #require((try result.json() as? [String: Any])?["id"] as? String)
 
-        #expect(CLI.waitUntil(seconds: 10) { ((try? String(contentsOfFile: requests, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2 })
+        #expect(await CLI.waitUntil(seconds: 10) { ((try? String(contentsOfFile: requests, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2 })
         let lines = try String(contentsOfFile: requests, encoding: .utf8).split(separator: "\n")
         let bodies = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         let slack = try #require(bodies.first { $0["path"] as? String == secretPath }?["body"] as? [String: Any])
@@ -64,9 +64,9 @@ import Testing
         #expect(pagerDuty["dedup_key"] as? String == "kiln/alerting")
         #expect(pagerDuty["routing_key"] as? String == "routing-key-very-secret")
 
-        let logs = try cli.run(["logs", id, "notify"])
+        let logs = try await cli.run(["logs", id, "notify"])
         #expect(logs.stdout.contains("failure → "))
-        let everything = result.stdout + result.stderr + logs.stdout + (try cli.run(["show", id, "--json"]).stdout)
+        let everything = result.stdout + result.stderr + logs.stdout + (try await cli.run(["show", id, "--json"]).stdout)
         #expect(!everything.contains("topsecrettoken"))
         #expect(!everything.contains("routing-key-very-secret"))
     }

@@ -14,7 +14,7 @@ struct PostgresStoreCLITests {
     static func kiln(_ cli: CLI, _ arguments: [String], environment: [String: String] = [:]) async throws -> CLI.Result {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try cli.run(arguments, environment: environment) })
+                continuation.resume(with: Result { try cli.runBlocking(arguments, environment: environment) })
             }
         }
     }

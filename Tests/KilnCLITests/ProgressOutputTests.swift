@@ -17,10 +17,10 @@ struct ProgressOutputTests {
     }
 
     @Test("a wide run shows failures and counts, not a line per task; --verbose shows every change")
-    func wideRunIsCompact() throws {
+    func wideRunIsCompact() async throws {
         let cli = try CLI()
         let path = try cli.write("wide.yaml", Self.wide(width: 60, failing: 7))
-        let compact = try cli.run(["run", path, "--parallelism", "2"])
+        let compact = try await cli.run(["run", path, "--parallelism", "2"])
         #expect(compact.status == 1, "stderr: \(compact.stderr)")
         let lines = compact.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count < 20, "\(lines.count) lines:\n\(compact.stderr)")
@@ -30,7 +30,7 @@ struct ProgressOutputTests {
                 "\(compact.stderr)")
         #expect(lines.contains { $0.contains("--verbose") }, "\(compact.stderr)")
 
-        let verbose = try cli.run(["run", path, "--parallelism", "2", "--verbose"])
+        let verbose = try await cli.run(["run", path, "--parallelism", "2", "--verbose"])
         #expect(verbose.status == 1)
         let detailed = verbose.stderr.split(separator: "\n")
         #expect(detailed.filter { $0.hasPrefix("work-") && $0.contains("succeeded in") }.count == 59, "\(verbose.stderr)")
@@ -38,10 +38,10 @@ struct ProgressOutputTests {
     }
 
     @Test("a small run still shows every change")
-    func smallRunShowsEveryChange() throws {
+    func smallRunShowsEveryChange() async throws {
         let cli = try CLI()
         let path = try cli.write("small.yaml", Self.wide(width: 5, failing: nil))
-        let result = try cli.run(["run", path])
+        let result = try await cli.run(["run", path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let taskLines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("run ") && $0.contains("succeeded in") }
         #expect(taskLines.count == 7, "\(result.stderr)")

@@ -16,7 +16,13 @@ struct ResourceLimitsTests {
     /// Runs `kiln ARGS`, killing it (SIGKILL) after `seconds`.
     static func run(
         _ cli: CLI, _ arguments: [String], seconds: Double, environment: [String: String] = [:]
-    ) throws -> Bounded {
+    ) async throws -> Bounded {
+        try await CLI.slots.holding { try await bounded(cli, arguments, seconds: seconds, environment: environment) }
+    }
+
+    private static func bounded(
+        _ cli: CLI, _ arguments: [String], seconds: Double, environment: [String: String]
+    ) async throws -> Bounded {
         let out = Pipe(), err = Pipe()
         let started = ContinuousClock.now
         let process = try cli.start(arguments, stdout: out, stderr: err, environment: environment)
@@ -32,7 +38,7 @@ struct ResourceLimitsTests {
             errData = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
-        let finished = CLI.waitUntil(seconds: seconds) { !process.isRunning }
+        let finished = await CLI.waitUntil(seconds: seconds) { !process.isRunning }
         if !finished { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         _ = group.wait(timeout: .now() + 5)
@@ -47,10 +53,10 @@ struct ResourceLimitsTests {
     }
 
     @Test("kiln run: extract-csv of /dev/zero fails at once with what, which path and how to fix")
-    func devZero() throws {
+    func devZero() async throws {
         let cli = try CLI()
         let path = try cli.write("zero.yaml", Self.extract("/dev/zero"))
-        let run = try Self.run(cli, ["run", path], seconds: 30)
+        let run = try await Self.run(cli, ["run", path], seconds: 30)
         #expect(!run.hung, "kiln run of /dev/zero was still running after 30 s")
         #expect(run.result.status == 1)
         let output = run.result.stdout + run.result.stderr
@@ -59,12 +65,12 @@ struct ResourceLimitsTests {
     }
 
     @Test("kiln run: extract-csv of a FIFO fails at once instead of blocking; SIGTERM is not needed")
-    func fifo() throws {
+    func fifo() async throws {
         let cli = try CLI()
         let fifo = cli.scratch.appendingPathComponent("incoming.csv").path
         #expect(mkfifo(fifo, 0o600) == 0)
         let path = try cli.write("fifo.yaml", Self.extract(fifo))
-        let run = try Self.run(cli, ["run", path], seconds: 30)
+        let run = try await Self.run(cli, ["run", path], seconds: 30)
         #expect(!run.hung, "kiln run of a FIFO was still running after 30 s")
         #expect(run.result.status == 1)
         let output = run.result.stdout + run.result.stderr
@@ -72,21 +78,21 @@ struct ResourceLimitsTests {
     }
 
     @Test("kiln data profile and kiln drift refuse a device, and KILN_MAX_DATA_FILE_BYTES bounds a file's bytes")
-    func dataCommands() throws {
+    func dataCommands() async throws {
         let cli = try CLI()
-        let profile = try Self.run(cli, ["data", "profile", "/dev/zero"], seconds: 30)
+        let profile = try await Self.run(cli, ["data", "profile", "/dev/zero"], seconds: 30)
         #expect(!profile.hung)
         #expect(profile.result.status == 1)
         #expect(profile.result.stderr.contains("/dev/zero: is a character device, not a regular file"), "\(profile.result.stderr)")
         let csv = try cli.write("small.csv", "a,b\n1,2\n3,4\n")
-        let drift = try Self.run(cli, ["drift", csv, "/dev/zero"], seconds: 30)
+        let drift = try await Self.run(cli, ["drift", csv, "/dev/zero"], seconds: 30)
         #expect(!drift.hung)
         #expect(drift.result.status != 0)
         #expect(drift.result.stderr.contains("not a regular file"), "\(drift.result.stderr)")
-        let limited = try Self.run(cli, ["data", "profile", csv], seconds: 30, environment: ["KILN_MAX_DATA_FILE_BYTES": "8"])
+        let limited = try await Self.run(cli, ["data", "profile", csv], seconds: 30, environment: ["KILN_MAX_DATA_FILE_BYTES": "8"])
         #expect(limited.result.status == 1)
         #expect(limited.result.stderr.contains("more than the limit of 8 bytes per data file"), "\(limited.result.stderr)")
-        let allowed = try Self.run(cli, ["data", "profile", csv], seconds: 30, environment: ["KILN_MAX_DATA_FILE_BYTES": "1K"])
+        let allowed = try await Self.run(cli, ["data", "profile", csv], seconds: 30, environment: ["KILN_MAX_DATA_FILE_BYTES": "1K"])
         #expect(allowed.result.status == 0, "\(allowed.result.stderr)")
     }
 
@@ -116,11 +122,11 @@ struct ResourceLimitsTests {
     }
 
     @Test("kiln run: a train with n_estimators 1,000,000,000 fails with the bound in the message")
-    func hugeEstimators() throws {
+    func hugeEstimators() async throws {
         let cli = try CLI()
         let data = try cli.write("tiny.csv", "x,label\n1,0\n2,1\n3,0\n4,1\n")
         let path = try cli.write("huge.yaml", Self.train(data, nEstimators: 1_000_000_000))
-        let run = try Self.run(cli, ["run", path], seconds: 60)
+        let run = try await Self.run(cli, ["run", path], seconds: 60)
         #expect(!run.hung, "training 10⁹ rounds was still running after 60 s")
         #expect(run.result.status == 1)
         let output = run.result.stdout + run.result.stderr
@@ -128,7 +134,7 @@ struct ResourceLimitsTests {
     }
 
     @Test("SIGTERM during a long train: kiln run exits within a couple of seconds and the run is cancelled")
-    func sigtermDuringTrain() throws {
+    func sigtermDuringTrain() async throws {
         let cli = try CLI()
         let data = try Self.trainingData(cli)
         let path = try cli.write("long.yaml", Self.train(data, nEstimators: 100_000))
@@ -136,15 +142,15 @@ struct ResourceLimitsTests {
         let process = try cli.start(["run", path], stdout: Pipe(), stderr: err)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         // Let it load the data and start boosting.
-        Thread.sleep(forTimeInterval: 4)
+        try await Task.sleep(for: .seconds(4))
         #expect(process.isRunning, "training finished too early to test cancellation")
         let signalled = ContinuousClock.now
         kill(process.processIdentifier, SIGTERM)
-        let ended = CLI.waitUntil(seconds: 20) { !process.isRunning }
+        let ended = await CLI.waitUntil(seconds: 20) { !process.isRunning }
         let elapsed = ContinuousClock.now - signalled
         #expect(ended, "kiln run still training 20 s after SIGTERM")
         #expect(elapsed < .seconds(3), "kiln run took \(elapsed) to stop after SIGTERM")
-        let runs = try cli.run(["runs", "--json"])
+        let runs = try await cli.run(["runs", "--json"])
         let first = (try? runs.json() as? [[String: Any]])?.first
         #expect(first?["state"] as? String == "cancelled", "\(runs.stdout)")
     }
@@ -171,27 +177,27 @@ struct ResourceLimitsTests {
     }
 
     @Test("kiln triggers: a data command that sleeps returns after the rule's timeout with evidence, leaving no child")
-    func triggerCommandTimeout() throws {
+    func triggerCommandTimeout() async throws {
         let cli = try CLI()
         let pidFile = cli.scratch.appendingPathComponent("child.pid").path
         let path = try cli.write("slow.yaml", Self.commandTrigger(pidFile: pidFile, timeout: "2s"))
-        let run = try Self.run(cli, ["triggers", path, "--json"], seconds: 40)
+        let run = try await Self.run(cli, ["triggers", path, "--json"], seconds: 40)
         #expect(!run.hung, "kiln triggers was still waiting for the command after 40 s")
         #expect(run.elapsed < .seconds(15), "took \(run.elapsed)")
         #expect(run.result.stdout.contains("did not finish within 2s (timeout), so its process group was killed"),
                 "stdout: \(run.result.stdout) stderr: \(run.result.stderr)")
-        #expect(CLI.waitUntil(seconds: 3) { Self.childEnded(pidFile) }, "the command's child outlived kiln triggers")
+        #expect(await CLI.waitUntil(seconds: 3) { Self.childEnded(pidFile) }, "the command's child outlived kiln triggers")
     }
 
     @Test("kiln run: moving the data baseline runs the command under the same timeout")
-    func runCommandTimeout() throws {
+    func runCommandTimeout() async throws {
         let cli = try CLI()
         let pidFile = cli.scratch.appendingPathComponent("child.pid").path
         let path = try cli.write("slow.yaml", Self.commandTrigger(pidFile: pidFile, timeout: "1s"))
-        let run = try Self.run(cli, ["run", path], seconds: 40)
+        let run = try await Self.run(cli, ["run", path], seconds: 40)
         #expect(!run.hung, "kiln run was still waiting for the command after 40 s")
         #expect(run.result.status == 0, "\(run.result.stderr)")
         #expect(run.elapsed < .seconds(15), "took \(run.elapsed)")
-        #expect(CLI.waitUntil(seconds: 3) { Self.childEnded(pidFile) }, "the command's child outlived kiln run")
+        #expect(await CLI.waitUntil(seconds: 3) { Self.childEnded(pidFile) }, "the command's child outlived kiln run")
     }
 }

@@ -15,26 +15,26 @@ import Testing
         """
 
     @Test("the fraud example's cases pass; --case picks one")
-    func exampleCasesPass() throws {
+    func exampleCasesPass() async throws {
         let cli = try CLI()
         let example = CLI.root.appendingPathComponent("examples/fraud-detection/pipeline.yaml").path
-        let result = try cli.run(["test", example])
+        let result = try await cli.run(["test", example])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("PASS amount-ratio (unit: amount-features)"))
         #expect(result.stdout.contains("PASS split-train-evaluate (integration: split → evaluate)"))
         #expect(result.stdout.contains("7 passed, 0 failed"))
         #expect(!FileManager.default.fileExists(atPath: cli.home.path), "kiln test must not create the home")
 
-        let one = try cli.run(["test", example, "--case", "day-part-buckets"])
+        let one = try await cli.run(["test", example, "--case", "day-part-buckets"])
         #expect(one.status == 0)
         #expect(one.stdout.contains("1 passed, 0 failed"))
-        let unknown = try cli.run(["test", example, "--case", "amount-ration"])
+        let unknown = try await cli.run(["test", example, "--case", "amount-ration"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no case 'amount-ration' (did you mean 'amount-ratio'?)"))
     }
 
     @Test("a failing case prints its diff, exits 1 and is a <failure> in the JUnit file")
-    func failingCase() throws {
+    func failingCase() async throws {
         let cli = try CLI()
         let path = try cli.write("ratios.yaml", Self.pipeline)
         try cli.write("ratios.test.yaml", """
@@ -49,7 +49,7 @@ import Testing
                 expect: { values: { amount_per_count: [20.0, 20.0] } }
             """)
         let junit = cli.scratch.appendingPathComponent("results.xml").path
-        let result = try cli.run(["test", path, "--junit", junit])
+        let result = try await cli.run(["test", path, "--junit", junit])
         #expect(result.status == 1)
         #expect(result.stdout.contains("PASS good (unit: features)"))
         #expect(result.stdout.contains("""
@@ -67,10 +67,10 @@ import Testing
     }
 
     @Test("a broken test file is refused with located errors and exit 2; a missing one is named")
-    func brokenTestFile() throws {
+    func brokenTestFile() async throws {
         let cli = try CLI()
         let path = try cli.write("ratios.yaml", Self.pipeline)
-        let missing = try cli.run(["test", path])
+        let missing = try await cli.run(["test", path])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no test file for \(path): write \(cli.scratch.path)/ratios.test.yaml or tests/*.yaml"))
         let testPath = try cli.write("ratios.test.yaml", """
@@ -82,7 +82,7 @@ import Testing
                 task: features
                 expect: { valeus: {} }
             """)
-        let result = try cli.run(["test", path])
+        let result = try await cli.run(["test", path])
         #expect(result.status == 2)
         #expect(result.stderr.contains("\(testPath):3:11: error: unknown task 'feature' (did you mean 'features'?)"))
         #expect(result.stderr.contains("\(testPath):7:15: error: unknown key 'valeus' in expect (did you mean 'values'?)"))
@@ -91,7 +91,7 @@ import Testing
     }
 
     @Test("--smoke runs on a sample and leaves production, the exported file and notification endpoints untouched")
-    func smokeIsSandboxed() throws {
+    func smokeIsSandboxed() async throws {
         let cli = try CLI()
         let folder = cli.scratch.appendingPathComponent("fraud")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
@@ -114,7 +114,7 @@ import Testing
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
         }
-        #expect(CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: portFile) })
+        #expect(await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: portFile) })
         let port = try #require(Int(try String(contentsOfFile: portFile, encoding: .utf8)))
 
         var yaml = try String(contentsOf: CLI.root.appendingPathComponent("examples/fraud-detection/pipeline.yaml"), encoding: .utf8)
@@ -127,17 +127,17 @@ import Testing
         let gates = ["--param", "min_f1=0", "--param", "gate_f1=0"]
 
         // Production: a real run deploys version 1, exports the file, runs the hook and notifies.
-        let real = try cli.run(["run", path] + gates)
+        let real = try await cli.run(["run", path] + gates)
         #expect(real.status == 0, "\(real.stderr)")
         let exported = folder.appendingPathComponent("build/serving/fraud-detection.json").path
         let before = try Data(contentsOf: URL(fileURLWithPath: exported))
-        let models = try cli.run(["models", "show", "fraud-detection", "--json"]).stdout
+        let models = try await cli.run(["models", "show", "fraud-detection", "--json"]).stdout
         try FileManager.default.removeItem(at: folder.appendingPathComponent("hook-ran"))
-        #expect(CLI.waitUntil(seconds: 10) { ((try? String(contentsOfFile: requests, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2 })
+        #expect(await CLI.waitUntil(seconds: 10) { ((try? String(contentsOfFile: requests, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2 })
         let sent = try String(contentsOfFile: requests, encoding: .utf8)
 
         // The gate compares with production (v1, copied from the real registry); margin -1 lets the candidate deploy.
-        let smoke = try cli.run(["test", path, "--smoke", "--sample", "0.5", "--seed", "3", "--param", "margin=-1"] + gates)
+        let smoke = try await cli.run(["test", path, "--smoke", "--sample", "0.5", "--seed", "3", "--param", "margin=-1"] + gates)
         #expect(smoke.status == 0, "\(smoke.stdout)\(smoke.stderr)")
         #expect(smoke.stderr.contains("the sandbox registry starts as a copy of \(cli.home.path)'s (1 model version)"))
         #expect(smoke.stdout.contains("smoke: fraud-detection on a sample of every extracted dataset (--sample 0.5, seed 3)"))
@@ -150,14 +150,14 @@ import Testing
 
         #expect(try Data(contentsOf: URL(fileURLWithPath: exported)) == before)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("hook-ran").path))
-        #expect(try cli.run(["models", "show", "fraud-detection", "--json"]).stdout == models)
-        #expect(try cli.run(["runs", "--json"]).stdout.components(separatedBy: "\"id\"").count == 2)
+        #expect(try await cli.run(["models", "show", "fraud-detection", "--json"]).stdout == models)
+        #expect(try await cli.run(["runs", "--json"]).stdout.components(separatedBy: "\"id\"").count == 2)
         usleep(300_000)  // a delivery, had one been made, would have arrived by now
         #expect(try String(contentsOfFile: requests, encoding: .utf8) == sent)
     }
 
     @Test("--perf records a baseline, then flags an artificially slowed task naming both figures")
-    func perfFlagsSlowTask() throws {
+    func perfFlagsSlowTask() async throws {
         let cli = try CLI()
         let path = try cli.write("slow.yaml", """
             name: slow
@@ -167,7 +167,7 @@ import Testing
               sleepy: { needs: [quick], run: [sleep, "${{ params.delay }}"] }
             """)
         let baseline = cli.scratch.appendingPathComponent("slow.perf.json").path
-        let first = try cli.run(["test", path, "--perf"])
+        let first = try await cli.run(["test", path, "--perf"])
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         #expect(first.stdout.contains("perf: baseline recorded in \(path.dropLast(5)).perf.json"))
         let recorded = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: baseline))) as? [String: Any])
@@ -175,21 +175,21 @@ import Testing
         #expect(Set(tasks.keys) == ["quick", "sleepy"])
         #expect((tasks["sleepy"] as? [String: Any])?["peak_rss_bytes"] != nil)
 
-        let slowed = try cli.run(["test", path, "--perf", "--param", "delay=1", "--tolerance", "20%"])
+        let slowed = try await cli.run(["test", path, "--perf", "--param", "delay=1", "--tolerance", "20%"])
         #expect(slowed.status == 1, "\(slowed.stdout)\(slowed.stderr)")
         #expect(slowed.stdout.contains("perf: regression: sleepy: time 1."))
         #expect(slowed.stdout.contains("vs baseline 0.0"))
         #expect(!slowed.stdout.contains("regression: quick"))
 
-        let updated = try cli.run(["test", path, "--perf", "--param", "delay=1", "--update-baseline"])
+        let updated = try await cli.run(["test", path, "--perf", "--param", "delay=1", "--update-baseline"])
         #expect(updated.status == 0)
         #expect(updated.stdout.contains("perf: baseline updated in"))
-        let bad = try cli.run(["test", path, "--perf", "--tolerance", "lots"])
+        let bad = try await cli.run(["test", path, "--perf", "--tolerance", "lots"])
         #expect(bad.status == 2)
     }
 
     @Test("SIGTERM during a slow case (SIGINT during a smoke run) stops its command, removes the sandbox folder and exits 130")
-    func interruptRemovesSandbox() throws {
+    func interruptRemovesSandbox() async throws {
         let cli = try CLI()
         let path = try cli.write("slow.yaml", """
             name: slow
@@ -208,7 +208,7 @@ import Testing
         let sandboxes = { try FileManager.default.contentsOfDirectory(atPath: temporary.path).filter { $0.hasPrefix("kiln-sandbox-") } }
         let process = try cli.start(["test", path], environment: ["TMPDIR": temporary.path])
         let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
-        #expect(CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: pidFile) })
+        #expect(await CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: pidFile) })
         let pid = try #require(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         #expect(try sandboxes().count == 1, "the case runs in a sandbox under TMPDIR")
         kill(process.processIdentifier, SIGTERM)
@@ -216,13 +216,13 @@ import Testing
         #expect(process.terminationStatus == 130)
         let left = try sandboxes()
         #expect(left.isEmpty, "the sandbox folder outlived the interrupt: \(left)")
-        #expect(CLI.waitUntil(seconds: 20) { kill(pid, 0) != 0 }, "the case's command still runs")
+        #expect(await CLI.waitUntil(seconds: 20) { kill(pid, 0) != 0 }, "the case's command still runs")
 
         // A smoke run stops the same way, on Ctrl-C.
         try FileManager.default.removeItem(atPath: pidFile)
         let errors = Pipe()
         let smoke = try cli.start(["test", path, "--smoke"], stderr: errors, environment: ["TMPDIR": temporary.path])
-        #expect(CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: pidFile) })
+        #expect(await CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: pidFile) })
         #expect(try sandboxes().count == 1)
         kill(smoke.processIdentifier, SIGINT)
         smoke.waitUntilExit()
@@ -240,7 +240,7 @@ import Testing
             """)
         let stubbornPid = cli.scratch.appendingPathComponent("stubborn.pid").path
         let forced = try cli.start(["test", stubborn, "--smoke"], environment: ["TMPDIR": temporary.path])
-        #expect(CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: stubbornPid) })
+        #expect(await CLI.waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: stubbornPid) })
         let group = try #require(Int32((try? String(contentsOfFile: stubbornPid, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         defer { kill(-group, SIGKILL) }  // the command, orphaned by the forced exit
         #expect(try sandboxes().count == 1)
@@ -253,7 +253,7 @@ import Testing
     }
 
     @Test("--smoke resolves NAME@production from a read-only copy of the real registry, which stays byte-for-byte unchanged")
-    func smokeReadsRealRegistry() throws {
+    func smokeReadsRealRegistry() async throws {
         let cli = try CLI()
         var csv = "x,label\n"
         for row in 0..<60 { csv += "\(row % 10),\(row % 10 >= 5 ? 1 : 0)\n" }
@@ -278,7 +278,7 @@ import Testing
                 uses: evaluate
                 with: { model: scorer@production, data: "${{ tasks.extract.outputs.data }}", label: label }
             """)
-        let real = try cli.run(["run", deployer])
+        let real = try await cli.run(["run", deployer])
         #expect(real.status == 0, "\(real.stderr)")
         let database = cli.home.appendingPathComponent("kiln.db")
         let files = { try FileManager.default.contentsOfDirectory(atPath: cli.home.path).sorted() }
@@ -286,16 +286,16 @@ import Testing
         let (namesBefore, bytesBefore) = (try files(), try snapshot())
         #expect(FileManager.default.fileExists(atPath: database.path))
 
-        let smoke = try cli.run(["test", checker, "--smoke", "--sample", "1000"])
+        let smoke = try await cli.run(["test", checker, "--smoke", "--sample", "1000"])
         #expect(smoke.status == 0, "\(smoke.stdout)\(smoke.stderr)")
         #expect(smoke.stdout.contains("smoke: run succeeded"))
         #expect(smoke.stderr.contains("the sandbox registry starts as a copy of"))
         // A smoke run that deploys again promotes v2 in the sandbox only.
-        let redeploy = try cli.run(["test", deployer, "--smoke", "--sample", "1000"])
+        let redeploy = try await cli.run(["test", deployer, "--smoke", "--sample", "1000"])
         #expect(redeploy.status == 0, "\(redeploy.stdout)\(redeploy.stderr)")
         #expect(try files() == namesBefore)
         #expect(try snapshot() == bytesBefore, "the real registry's database changed")
-        let models = try cli.run(["models", "show", "scorer", "--json"]).stdout
+        let models = try await cli.run(["models", "show", "scorer", "--json"]).stdout
         #expect(models.contains("\"production\""))
         #expect(!models.contains("\"version\" : 2") && !models.contains("\"version\":2"), "\(models)")
     }
