@@ -16,10 +16,11 @@ enum KindCatalog {
 
     /// The kinds, with the registry and artifacts of one home.
     static func kinds(
-        registry: ModelRegistryService, artifacts: any ArtifactStore, legacyLedgerPath: String?
+        registry: ModelRegistryService, artifacts: any ArtifactStore, legacyLedgerPath: String?,
+        runs: (any StateStore)? = nil
     ) -> TaskKindRegistry {
         var kinds = TaskKindRegistry.builtIn
-        kinds.registerMLKinds(registry: registry, readers: readers)
+        kinds.registerMLKinds(registry: registry, readers: readers, runs: runs)
         kinds.registerDeploymentKinds(
             registry: registry, artifacts: artifacts, legacyLedgerPath: legacyLedgerPath, scoring: EvaluationScoring())
         return kinds
@@ -29,7 +30,7 @@ enum KindCatalog {
     /// database per command, opened once).
     static func kinds(home: HomeOptions, store: SQLiteStateStore) -> TaskKindRegistry {
         kinds(registry: ModelRegistryService(store: SQLiteRegistryStore(sharingDatabaseOf: store)),
-              artifacts: home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath)
+              artifacts: home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath, runs: store)
     }
 
     /// The name of every kind, for checking pipeline files without opening a home: the same assembly, on a
