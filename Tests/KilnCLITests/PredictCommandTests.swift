@@ -80,6 +80,14 @@ import Testing
         #expect(missing.stderr.contains("'amount'"), "\(missing.stderr)")
         #expect(!FileManager.default.fileExists(atPath: cli.scratch.appendingPathComponent("never.csv").path))
 
+        // Samples of the production version (pushed here; a performance rule on labelled data records them too).
+        #expect(try cli.run(["metrics", "push", "fraud", "threshold=0.41"]).status == 0)
+        #expect(try cli.run(["metrics", "push", "fraud", "threshold=0.45"]).status == 0)
+        let shown = try cli.run(["models", "show", "fraud"])
+        #expect(shown.stdout.contains("production metric samples (v1)"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("threshold  2        0.45"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("▁█"), "\(shown.stdout)")
+
         let unknown = try cli.run(["predict", "fraud@staging", input])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.split(separator: "\n").count == 1, "\(unknown.stderr)")

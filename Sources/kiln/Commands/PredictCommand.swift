@@ -92,7 +92,7 @@ struct PredictCommand: AsyncParsableCommand {
                 Terminal.out(Terminal.json(.object(document)))
             } else if let output {
                 let positives = (scored["prediction"]?.numericValues ?? []).filter { $0 == 1 }.count
-                Terminal.out("scored \(scored.rowCount) rows with \(version.reference) (threshold \(cut)); "
+                Terminal.out("scored \(scored.rowCount) rows with \(version.reference) (threshold \(String(format: "%.3g", cut))); "
                     + "\(positives) predicted positive; wrote \(output)")
             } else {
                 FileHandle.standardOutput.write(Data(CSVWriter().string(scored).utf8))
