@@ -69,7 +69,8 @@ import Testing
         #expect(((tasks["register"]?["outputs"] as? [String: Any])?["reference_scores"] as? String)?.hasPrefix("sha256:") == true)
 
         // The monitoring rules on data/incoming-drifted.csv: raw rows, features recomputed from the lineage.
-        let verdicts = try #require(try cli.run(["triggers", pipeline, "--json"]).json() as? [[String: Any]])
+        let monitoring = CLI.root.appendingPathComponent("examples/fraud-detection/monitoring.yaml").path
+        let verdicts = try #require(try cli.run(["triggers", monitoring, "--json"]).json() as? [[String: Any]])
         let rules = try #require(verdicts.first?["rules"] as? [[String: Any]])
         let drift = try #require(rules.first { $0["type"] as? String == "drift" }?["evidence"] as? String)
         #expect(drift.hasPrefix("drift: columns: "), "\(drift)")
@@ -85,6 +86,12 @@ import Testing
         ])
         #expect(predict.status == 0, "stderr: \(predict.stderr)")
         #expect(predict.stdout.hasPrefix("scored 5000 rows with fraud-detection@1"), "\(predict.stdout)")
+        let report = try cli.run(["run", monitoring, "--json"])
+        #expect(report.status == 0, "stderr: \(report.stderr)")
+        let reportTasks = try #require((try report.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
+        let outputs = try #require(reportTasks["report"]?["outputs"] as? [String: Any])
+        #expect(outputs["prediction_drift"] as? Bool == true && outputs["model_version"] as? String == "fraud-detection@1")
+        #expect(reportTasks["alert"]?["state"] as? String == "succeeded")
 
         let waiting = try cli.run(["run", pipeline, "--param", "approval=manual", "--json"])
         #expect(waiting.status == 0, "stderr: \(waiting.stderr)")
