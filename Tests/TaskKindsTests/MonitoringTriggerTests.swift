@@ -134,7 +134,7 @@ struct MonitoringTriggerTests {
         }
     }
 
-    @Test("prediction drift on data that lacks a model column does not fire and names the column")
+    @Test("prediction drift on data that lacks a model column, or cannot be read, does not fire and says why")
     func missingColumn() async throws {
         try await withTemporaryDirectory { folder in
             _ = try await trainAndRegister(in: folder)
@@ -145,6 +145,14 @@ struct MonitoringTriggerTests {
             let verdict = try #require(decision.verdicts.first { $0.type == "drift" })
             #expect(!verdict.fires)
             #expect(verdict.evidence.contains("'tenure'"), "\(verdict.evidence)")
+
+            let gone = try await evaluate(
+                TriggerSpec(drift: DriftRule(model: "churn", current: "nowhere.csv", on: .predictions)), folder: folder,
+                inputs: inputs(folder, runs: store))
+            let unreadable = try #require(gone.verdicts.first { $0.type == "drift" })
+            #expect(!unreadable.fires)
+            #expect(unreadable.evidence.hasPrefix("drift: cannot evaluate: prediction drift: current data: cannot read dataset 'nowhere.csv'"),
+                    "\(unreadable.evidence)")
         }
     }
 
