@@ -45,4 +45,14 @@ public struct DriftRule: Sendable, Hashable, Codable {
         share = try container.decode(Double.self, forKey: .share)
         on = try container.decodeIfPresent(Target.self, forKey: .on) ?? .columns
     }
+
+    /// Encodes a rule; `on` only when it is not `columns`, so snapshots of rules without it stay as they were.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(model, forKey: .model)
+        try container.encode(current, forKey: .current)
+        try container.encode(method, forKey: .method)
+        try container.encode(share, forKey: .share)
+        if on != .columns { try container.encode(on, forKey: .on) }
+    }
 }
