@@ -2,7 +2,7 @@ import Features
 import Foundation
 public import ModelRegistry
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 public import Tabular
 
 /// Feature columns a model version was trained on that raw rows lack, recomputed from the version's lineage: the

@@ -2,7 +2,7 @@ public import DriftStatistics
 import Foundation
 public import ModelRegistry
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 import PipelineScheduler
 public import Tabular
 

@@ -1,7 +1,7 @@
 import Foundation
 public import ModelRegistry
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 public import Tabular
 
 /// The scores a model version gave its reference data (its test split): what prediction drift compares current
