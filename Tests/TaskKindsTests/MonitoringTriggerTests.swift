@@ -29,8 +29,16 @@ struct MonitoringTriggerTests {
             "name": "churn", "model": output("train", "model"), "metrics": ["threshold": 0.5],
         ]
         if keepScores { register["reference_data"] = output("split", "test") }
+        // An engineered column computed by a features task, as examples/fraud-detection does: raw rows lack it,
+        // and the monitoring rules recompute it with this run's fitted transform (LineageFeatures).
         let tasks = [
-            uses("split", "split", ["data": .string(MLSandbox.customersCSV), "label": "churned", "test_size": 0.25, "seed": 42]),
+            uses("features", "features", [
+                "data": .string(MLSandbox.customersCSV),
+                "transforms": [["product": ["left": "tenure", "right": "support_calls", "as": "tenure_x_calls"]]],
+            ]),
+            uses("split", "split", needs: ["features"], [
+                "data": output("features", "data"), "label": "churned", "test_size": 0.25, "seed": 42,
+            ]),
             uses("train", "train", needs: ["split"], [
                 "data": output("split", "train"), "label": "churned", "algorithm": "logistic",
                 "exclude": ["id", "signup_date", "monthly_spend"],
@@ -73,7 +81,7 @@ struct MonitoringTriggerTests {
         return StoreTriggerInputs(
             registry: registryStore, metrics: registryStore,
             drift: ModelDriftEvaluator(registry: registry, artifacts: artifacts, runs: runs),
-            performance: LabelledPerformance(registry: registry, artifacts: artifacts))
+            performance: LabelledPerformance(registry: registry, artifacts: artifacts, runs: runs))
     }
 
     @Test("register-model keeps the test split's scores; prediction drift fires on shifted data, not on the same data")
@@ -82,7 +90,10 @@ struct MonitoringTriggerTests {
             let (_, outputs) = try await trainAndRegister(in: folder)
             let reference = try #require(outputs["reference_scores"]?.stringValue)
             #expect(reference.hasPrefix("sha256:"))
-            let scores = try Datasets.read(path: LocalArtifactStore(root: folder + "/artifacts").path(for: reference))
+            let artifacts = LocalArtifactStore(root: folder + "/artifacts")
+            let modelFile = try ModelFile.load(path: artifacts.path(for: try #require(outputs["artifact"]?.stringValue)))
+            #expect(modelFile.inputSchema["tenure_x_calls"] != nil, "the model reads the engineered column")
+            let scores = try Datasets.read(path: artifacts.path(for: reference))
             #expect(scores.columnNames == ["score", "label"] && scores.rowCount == 100)
 
             let shifted = try shiftedCustomers(in: folder)
