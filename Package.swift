@@ -227,7 +227,7 @@ let package = Package(
             name: "TaskKindsTests",
             dependencies: [
                 "PipelineModel", "PipelineEngine", "CommandTasks", "MLTasks", "DeploymentTasks", "SQLiteData", "PipelineFile",
-                "PipelineTesting", "ModelRegistry", "Tabular", "BoostedTrees", "DriftStatistics",
+                "PipelineTesting", "ModelRegistry", "Tabular", "BoostedTrees", "DriftStatistics", "PipelineScheduler",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],

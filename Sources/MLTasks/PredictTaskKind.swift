@@ -33,24 +33,16 @@ public struct PredictTaskKind: TaskKind {
         let loaded = try await source.load(modelRef, artifacts: context.artifacts,
                                            workingDirectory: context.workingDirectory, kind: name)
         let model = loaded.file
-        var frame = try await Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
-                                      what: "predict: input 'data'")
-        let scores: [Double]
+        let frame = try await Datasets.load(dataRef, artifacts: context.artifacts,
+                                            workingDirectory: context.workingDirectory, what: "predict: input 'data'")
+        let scored: DataFrame
         do {
-            let input = frame
-            scores = try await Offload.run { try model.score(input) }
+            scored = try await Offload.run { try Predictions.score(frame, with: model, threshold: threshold) }
         } catch {
             throw inputs.failure("cannot score '\(dataRef)': \(error)")
         }
-        for name in ["score", "prediction"] where frame.contains(column: name) {
-            _ = try frame.removeColumn(name)
-        }
-        try frame.addColumn(Column(name: "score", doubles: scores))
-        if let threshold {
-            try frame.addColumn(Column(name: "prediction", ints: scores.map { $0 >= threshold ? 1 : 0 }))
-        }
-        let reference = try await Datasets.store(frame, artifacts: context.artifacts, what: name)
-        var outputs = DatasetOutputs.describe(frame, reference: reference)
+        let reference = try await Datasets.store(scored, artifacts: context.artifacts, what: name)
+        var outputs = DatasetOutputs.describe(scored, reference: reference)
         if let version = loaded.version { outputs["model_version"] = .string(version) }
         return outputs
     }

@@ -18,11 +18,15 @@ extension TaskKindRegistry {
     ///   - registry: The model registry `predict` and `evaluate` resolve `model: NAME@ALIAS` references in; without
     ///     one such references fail with a clear error.
     ///   - readers: How YAML config files and SQL databases are read.
-    public mutating func registerMLKinds(registry: ModelRegistryService? = nil, readers: DataReaders = DataReaders()) {
+    ///   - runs: The run records `drift` with `model:` reads a version's lineage from (reference scores, fitted
+    ///     transforms); `nil` = none.
+    public mutating func registerMLKinds(
+        registry: ModelRegistryService? = nil, readers: DataReaders = DataReaders(), runs: (any StateStore)? = nil
+    ) {
         let kinds: [any TaskKind] = [
             ExtractCSVTaskKind(readers: readers), ExtractSQLTaskKind(readers: readers), ValidateTaskKind(readers: readers),
             FeaturesTaskKind(readers: readers), MergeTaskKind(), SplitTaskKind(), TrainTaskKind(readers: readers),
-            EvaluateTaskKind(registry: registry), PredictTaskKind(registry: registry), DriftTaskKind(readers: readers),
+            EvaluateTaskKind(registry: registry), PredictTaskKind(registry: registry), DriftTaskKind(readers: readers, registry: registry, runs: runs),
         ]
         for kind in kinds { register(kind) }
     }

@@ -8,10 +8,12 @@ extension PipelineReader {
         "schedule", "every", "timezone", "performance", "data", "drift", "upstream", "combine", "cooldown",
         "max_active_runs", "catch_up",
     ]
-    static let performanceKeys = ["model", "metric", "below", "window", "min_samples"]
+    static let performanceKeys = ["model", "metric", "below", "window", "min_samples", "data", "time_column"]
+    /// The metrics a `performance:` rule with `data:` measures (those of the `evaluate` kind).
+    static let labelledMetrics = ["accuracy", "auc", "f1", "pr_auc", "precision", "recall"]
     static let dataKeys = ["path", "query", "command", "new_rows", "timeout"]
     static let queryKeys = ["sqlite", "query"]
-    static let driftKeys = ["model", "current", "method", "share"]
+    static let driftKeys = ["model", "current", "method", "share", "on"]
 
     /// Reads the `triggers:` mapping; `nil` when it is absent, empty or invalid (problems are reported).
     mutating func readTriggers(_ entry: Entry?) -> TriggerSpec? {
@@ -132,8 +134,30 @@ extension PipelineReader {
             guard let value = wholeNumber(member, "min_samples must be a whole number of at least 1") else { return nil }
             minSamples = value
         }
+        var data: String?
+        if let member = byKey["data"] {
+            guard let value = requiredText(member, "data must be a path to labelled rows, e.g. data: data/labelled/")
+            else { return nil }
+            data = value
+        }
+        var timeColumn: String?
+        if let member = byKey["time_column"] {
+            guard data != nil else {
+                report(at: member.keyNode, "time_column applies with data: only; add data: data/labelled/ or remove it")
+                return nil
+            }
+            guard let value = requiredText(member, "time_column must be a column name, e.g. time_column: labelled_at")
+            else { return nil }
+            timeColumn = value
+        }
+        if let data, let metric, !Self.labelledMetrics.contains(metric) {
+            report(value: byKey["metric"]!, "metric '\(metric)' cannot be measured on labelled data (\(data)); use one of "
+                + Self.labelledMetrics.joined(separator: ", "))
+            return nil
+        }
         guard let model, let metric, let below else { return nil }
-        return PerformanceRule(model: model, metric: metric, below: below, window: window, minSamples: minSamples)
+        return PerformanceRule(model: model, metric: metric, below: below, window: window, minSamples: minSamples,
+                               data: data, timeColumn: timeColumn)
     }
 
     private mutating func readData(_ entry: Entry) -> DataRule? {
@@ -214,8 +238,18 @@ extension PipelineReader {
             else { return nil }
             share = value
         }
+        var target = DriftRule.Target.columns
+        if let member = byKey["on"] {
+            let message = "on must be one of columns, predictions, both, e.g. on: predictions"
+            guard let value = requiredText(member, message) else { return nil }
+            guard let parsed = DriftRule.Target(rawValue: value) else {
+                report(value: member, message)
+                return nil
+            }
+            target = parsed
+        }
         guard let model, let current else { return nil }
-        return DriftRule(model: model, current: current, method: method, share: share)
+        return DriftRule(model: model, current: current, method: method, share: share, on: target)
     }
 
     private mutating func readUpstream(_ entry: Entry) -> [String] {

@@ -16,7 +16,7 @@ struct Kiln: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, ValidateCommand.self, GraphCommand.self, RunsCommand.self, ShowCommand.self,
             LogsCommand.self, ResumeCommand.self, ApproveCommand.self, RejectCommand.self, CacheCommand.self, ModelsCommand.self,
-            DataCommand.self, DriftCommand.self,
+            DataCommand.self, DriftCommand.self, PredictCommand.self,
             TriggerCommand.self, TriggersCommand.self, ServeCommand.self, MetricsCommand.self, TestCommand.self,
         ]
     )

@@ -66,6 +66,32 @@ import Testing
         }
         let model = try #require(try await cli.run(["models", "show", "fraud-detection", "--json"]).json() as? [String: Any])
         #expect((model["aliases"] as? [String: Any])?["production"] as? Int == 1)
+        #expect(((tasks["register"]?["outputs"] as? [String: Any])?["reference_scores"] as? String)?.hasPrefix("sha256:") == true)
+
+        // The monitoring rules on data/incoming-drifted.csv: raw rows, features recomputed from the lineage.
+        let monitoring = CLI.root.appendingPathComponent("examples/fraud-detection/monitoring.yaml").path
+        let verdicts = try #require(try await cli.run(["triggers", monitoring, "--json"]).json() as? [[String: Any]])
+        let rules = try #require(verdicts.first?["rules"] as? [[String: Any]])
+        let drift = try #require(rules.first { $0["type"] as? String == "drift" }?["evidence"] as? String)
+        #expect(drift.hasPrefix("drift: columns: "), "\(drift)")
+        #expect(drift.contains("; predictions of fraud-detection@1 "), "\(drift)")
+        let performance = try #require(rules.first { $0["type"] as? String == "performance" }?["evidence"] as? String)
+        // The file counts while it was modified in the last 30 days (a fresh checkout), so either form is right here.
+        #expect(performance.hasPrefix("performance: f1") && performance.contains("labelled rows from data/incoming-drifted.csv (last 30d)"),
+                "\(performance)")
+        let scored = cli.scratch.appendingPathComponent("scored.csv").path
+        let predict = try await cli.run([
+            "predict", "fraud-detection@production",
+            CLI.root.appendingPathComponent("examples/fraud-detection/data/incoming-drifted.csv").path, "--output", scored,
+        ])
+        #expect(predict.status == 0, "stderr: \(predict.stderr)")
+        #expect(predict.stdout.hasPrefix("scored 5000 rows with fraud-detection@1"), "\(predict.stdout)")
+        let report = try await cli.run(["run", monitoring, "--json"])
+        #expect(report.status == 0, "stderr: \(report.stderr)")
+        let reportTasks = try #require((try report.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
+        let outputs = try #require(reportTasks["report"]?["outputs"] as? [String: Any])
+        #expect(outputs["prediction_drift"] as? Bool == true && outputs["model_version"] as? String == "fraud-detection@1")
+        #expect(reportTasks["alert"]?["state"] as? String == "succeeded")
 
         let waiting = try await cli.run(["run", pipeline, "--param", "approval=manual", "--json"])
         #expect(waiting.status == 0, "stderr: \(waiting.stderr)")

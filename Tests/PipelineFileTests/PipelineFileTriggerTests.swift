@@ -85,4 +85,46 @@ struct PipelineFileTriggerTests {
             "11:48: window: invalid duration '1 day': the number 1 has no unit; write a number followed by a unit (ms, s, m, h, d), e.g. 500ms, 30s, 5m, 1h30m",
         ])
     }
+
+    @Test("monitoring keys: drift on predictions / both, performance on labelled data with a time column")
+    func monitoringKeys() throws {
+        let pipeline = try PipelineFile.parse(
+            """
+            name: fraud
+            triggers:
+              performance: { model: fraud, metric: f1, below: 0.8, data: data/labelled/, window: 7d, time_column: labelled_at, min_samples: 500 }
+              drift: { model: fraud, current: data/incoming/, on: predictions, method: psi }
+            tasks:
+              a: { uses: noop }
+            """, path: "pipeline.yaml")
+        #expect(pipeline.triggers?.performance == PerformanceRule(
+            model: "fraud", metric: "f1", below: 0.8, window: "7d", minSamples: 500, data: "data/labelled/",
+            timeColumn: "labelled_at"))
+        #expect(pipeline.triggers?.drift == DriftRule(model: "fraud", current: "data/incoming/", method: "psi", on: .predictions))
+        let decoded = try JSONDecoder().decode(Pipeline.self, from: try JSONEncoder().encode(pipeline))
+        #expect(decoded == pipeline)
+        // A snapshot stored before `on` existed reads as columns.
+        let old = #"{"model":"m","current":"c","method":"auto","share":0.5}"#
+        #expect(try JSONDecoder().decode(DriftRule.self, from: Data(old.utf8)).on == .columns)
+    }
+
+    @Test("monitoring keys: problems are located")
+    func monitoringProblems() {
+        let found = located(diagnostics(
+            """
+            name: p
+            triggers:
+              drift: { model: m, current: c, on: outputs }
+              performance: { model: m, metric: mse, below: 0.8, data: d/ }
+            tasks:
+              a: { uses: noop }
+            """))
+        #expect(Set(found) == [
+            "3:38: on must be one of columns, predictions, both, e.g. on: predictions",
+            "4:36: metric 'mse' cannot be measured on labelled data (d/); use one of accuracy, auc, f1, pr_auc, precision, recall",
+        ], "\(found)")
+        let orphan = located(diagnostics(
+            "name: p\ntriggers:\n  performance: { model: m, metric: f1, below: 0.8, time_column: t }\ntasks:\n  a: { uses: noop }\n"))
+        #expect(orphan == ["3:52: time_column applies with data: only; add data: data/labelled/ or remove it"], "\(orphan)")
+    }
 }

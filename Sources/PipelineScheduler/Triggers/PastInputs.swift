@@ -29,4 +29,10 @@ struct PastInputs: TriggerInputs {
     func drift(_ rule: DriftRule, baseDirectory: String, at time: Timestamp) async throws -> DriftVerdict? {
         nil  // drift of past data is not replayed
     }
+
+    func labelledPerformance(
+        _ rule: PerformanceRule, version: Int, baseDirectory: String, at time: Timestamp
+    ) async throws -> LabelledMeasurement? {
+        nil  // labelled data as it was then is not known; its recorded samples are
+    }
 }

@@ -60,8 +60,9 @@ struct RuleContext {
             RuleVerdict(type: "performance", fires: fires, evidence: evidence, fireTime: fires ? now : nil)
         }
         guard let version = try await inputs.productionVersion(model: rule.model) else {
-            return verdict(false, "\(rule.model) has no production version")
+            return verdict(false, "\(rule.data == nil ? "" : "performance: ")\(rule.model) has no production version")
         }
+        if let data = rule.data { return await labelled(rule, data: data, version: version) }
         var from = now.adding(.zero - window)
         if let last = history.lastRunStart, last >= from { from = last.adding(.nanoseconds(1)) }
         let samples = try await inputs.metricSamples(
@@ -77,6 +78,36 @@ struct RuleContext {
         let counted = "(\(samples.count) sample\(samples.count == 1 ? "" : "s"), \(scope))"
         if mean < rule.below { return verdict(true, "\(rule.metric) \(value) < \(threshold) \(counted)") }
         return verdict(false, "\(rule.metric) \(value) ≥ \(threshold) \(counted)")
+    }
+
+    /// The performance rule on labelled data: the production version measured on the rows that arrived in the
+    /// window, e.g. `performance: f1 0.78 < 0.80 on 5,120 labelled rows from data/labelled/ (last 7d)`.
+    func labelled(_ rule: PerformanceRule, data: String, version: Int) async -> RuleVerdict {
+        func verdict(_ fires: Bool, _ evidence: String) -> RuleVerdict {
+            RuleVerdict(type: "performance", fires: fires, evidence: "performance: \(evidence)", fireTime: fires ? now : nil)
+        }
+        let scope = "from \(data) (last \(rule.window)\(rule.timeColumn.map { " by \($0)" } ?? ""))"
+        let measured: LabelledMeasurement
+        do {
+            guard let result = try await inputs.labelledPerformance(
+                rule, version: version, baseDirectory: baseDirectory, at: now)
+            else {
+                return verdict(false, "no labelled-data evaluator is configured, so \(data) is not read")
+            }
+            measured = result
+        } catch {
+            return verdict(false, "cannot evaluate \(rule.model) v\(version) on \(data): \(error)")
+        }
+        let rows = "\(EvidenceFormat.count(measured.rows)) labelled row\(measured.rows == 1 ? "" : "s")"
+        guard measured.rows >= rule.minSamples, measured.rows > 0 else {
+            return verdict(false, "\(rule.metric): \(rows) \(scope), \(EvidenceFormat.count(max(rule.minSamples, 1))) needed")
+        }
+        let value = EvidenceFormat.number(measured.value, like: rule.below)
+        let threshold = EvidenceFormat.number(rule.below, like: rule.below)
+        if measured.value < rule.below {
+            return verdict(true, "\(rule.metric) \(value) < \(threshold) on \(rows) \(scope)")
+        }
+        return verdict(false, "\(rule.metric) \(value) ≥ \(threshold) on \(rows) \(scope)")
     }
 
     /// The data rule: rows now minus the count stored when the last run fired (all rows before any run).

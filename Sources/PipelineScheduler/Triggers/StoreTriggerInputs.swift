@@ -19,6 +19,7 @@ public struct StoreTriggerInputs: TriggerInputs {
     let metrics: any MetricStore
     let rows: RowCounter
     let driftEvaluator: (any DriftEvaluator)?
+    let performanceEvaluator: (any PerformanceEvaluator)?
 
     /// Creates inputs.
     ///
@@ -27,14 +28,17 @@ public struct StoreTriggerInputs: TriggerInputs {
     ///   - metrics: Pushed production metrics.
     ///   - rows: Counts rows of `data:` sources.
     ///   - drift: Computes drift, or `nil` (then `drift:` rules never fire).
+    ///   - performance: Measures models on labelled data, or `nil` (then `performance:` rules with `data:` never
+    ///     fire).
     public init(
         registry: any RegistryStore, metrics: any MetricStore, rows: RowCounter = RowCounter(),
-        drift: (any DriftEvaluator)? = nil
+        drift: (any DriftEvaluator)? = nil, performance: (any PerformanceEvaluator)? = nil
     ) {
         self.registry = registry
         self.metrics = metrics
         self.rows = rows
         self.driftEvaluator = drift
+        self.performanceEvaluator = performance
     }
 
     /// The production version of `model`.
@@ -87,5 +91,25 @@ public struct StoreTriggerInputs: TriggerInputs {
     public func drift(_ rule: DriftRule, baseDirectory: String, at: Timestamp) async throws -> DriftVerdict? {
         guard let driftEvaluator else { return nil }
         return try await driftEvaluator.evaluate(rule, baseDirectory: baseDirectory, at: at)
+    }
+
+    /// The figure on labelled data, or `nil` without an evaluator. A figure on at least `min_samples` rows is
+    /// recorded as a metric sample of the version at `at` (so `kiln models show` charts it), unless the newest sample
+    /// in the window already holds the same value (an unchanged figure is not recorded again at every evaluation).
+    public func labelledPerformance(
+        _ rule: PerformanceRule, version: Int, baseDirectory: String, at: Timestamp
+    ) async throws -> LabelledMeasurement? {
+        guard let performanceEvaluator else { return nil }
+        let measured = try await performanceEvaluator.measure(rule, version: version, baseDirectory: baseDirectory, at: at)
+        guard measured.rows >= max(rule.minSamples, 1), measured.value.isFinite else { return measured }
+        let window = (try? DurationText.parse(rule.window)) ?? .seconds(86_400)
+        let recent = try await metrics.metricSamples(
+            model: rule.model, version: version, metric: rule.metric, from: at.adding(.zero - window), through: at)
+        if recent.last?.value != measured.value {
+            try await metrics.pushMetrics([
+                MetricSample(model: rule.model, version: version, metric: rule.metric, value: measured.value, at: at),
+            ])
+        }
+        return measured
     }
 }

@@ -25,9 +25,23 @@ public protocol TriggerInputs: Sendable {
 
     /// The drift verdict for `rule`, or `nil` when no drift evaluator is configured.
     func drift(_ rule: DriftRule, baseDirectory: String, at: Timestamp) async throws -> DriftVerdict?
+
+    /// `rule.metric` of version `version` measured on the labelled rows of `rule.data` that arrived in the window
+    /// ending at `at`, or `nil` when no performance evaluator is configured. An implementation that keeps metrics
+    /// records the figure as a sample. The default implementation returns `nil`.
+    func labelledPerformance(
+        _ rule: PerformanceRule, version: Int, baseDirectory: String, at: Timestamp
+    ) async throws -> LabelledMeasurement?
 }
 
 extension TriggerInputs {
+    /// `nil`: no performance evaluator.
+    public func labelledPerformance(
+        _ rule: PerformanceRule, version: Int, baseDirectory: String, at: Timestamp
+    ) async throws -> LabelledMeasurement? {
+        nil
+    }
+
     /// Counts `rule.source` with ``rowCount(_:baseDirectory:asOf:)``.
     public func rowCount(of rule: DataRule, baseDirectory: String, asOf: Timestamp?) async throws -> Int? {
         try await rowCount(rule.source, baseDirectory: baseDirectory, asOf: asOf)

@@ -2,9 +2,14 @@ import ArgumentParser
 import Foundation
 import PipelineModel
 import MLTasks
+import ModelRegistry
+import PipelineEngine
+import PipelineScheduler
 import Tabular
 
 /// `kiln drift REF CUR`: per-column data drift of CUR against REF, and whether the dataset drifted.
+/// `kiln drift --model NAME CUR [--on columns|predictions|both]`: drift of CUR against the production version's
+/// training data (columns) or reference scores (predictions), as a `drift:` trigger rule computes it.
 struct DriftCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drift",
@@ -12,13 +17,37 @@ struct DriftCommand: AsyncParsableCommand {
         discussion: """
             Defaults follow Evidently: KS / chi-squared for references up to 1,000 rows, normalised Wasserstein / \
             Jensen-Shannon above; dataset drift when at least half of the columns drift. Exit code 0 either way.
+            With --model NAME the only dataset is the current one and the reference is NAME's production version: \
+            its training data (--on columns, the default), the scores it gave its test split at registration \
+            (--on predictions; label drift too when the data has the label), or both.
             """)
 
     @Argument(help: ArgumentHelp("The reference dataset (CSV, folder, glob or binary frame).", valueName: "reference"))
     var reference: String
 
     @Argument(help: ArgumentHelp("The current dataset.", valueName: "current"))
-    var current: String
+    var current: String?
+
+    @Option(help: ArgumentHelp("Compare with this model's production version instead of a reference dataset.", valueName: "name"))
+    var model: String?
+
+    @Option(help: "With --model: columns (training data, default), predictions (reference scores), or both.")
+    var on: String?
+
+    @OptionGroup var home: HomeOptions
+
+    func validate() throws {
+        if model != nil && current != nil {
+            throw ValidationError("with --model give only the current dataset: kiln drift --model NAME CURRENT")
+        }
+        if model == nil && current == nil {
+            throw ValidationError("give a reference and a current dataset (kiln drift REF CUR), or --model NAME CUR")
+        }
+        if on != nil && model == nil { throw ValidationError("--on applies with --model only") }
+        if let on, DriftRule.Target(rawValue: on) == nil {
+            throw ValidationError("--on must be columns, predictions or both, got '\(on)'")
+        }
+    }
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
@@ -36,9 +65,13 @@ struct DriftCommand: AsyncParsableCommand {
     var columns: [String] = []
 
     func run() async throws {
+        if let model {
+            try await runAgainstModel(model)
+            return
+        }
         try await reportingErrors {
             let ref = try DatasetArguments.read(reference)
-            let cur = try DatasetArguments.read(current)
+            let cur = try DatasetArguments.read(current!)
             let summary: [String: JSONValue]
             do {
                 let report = try DriftComparison.compare(
@@ -63,6 +96,38 @@ struct DriftCommand: AsyncParsableCommand {
             let driftShare = summary["drift_share"]?.numberValue ?? 0
             let drifted = summary["dataset_drift"]?.boolValue ?? false
             Terminal.out("\(String(format: "%.0f", driftShare * 100)) % of columns drifted; dataset drift: \(drifted ? "yes" : "no")")
+        }
+    }
+
+    /// `--model NAME CUR`: the trigger rule's comparison, printed as its evidence (or JSON).
+    private func runAgainstModel(_ model: String) async throws {
+        try await reportingRegistryErrors {
+            let target = on.flatMap(DriftRule.Target.init(rawValue:)) ?? .columns
+            let stores = try await home.openStores()
+            let evaluator = ModelDriftEvaluator(
+                registry: ModelRegistryService(store: stores.registry), artifacts: home.artifactStore, runs: stores.state,
+                limits: DataLimitsSetting.current)
+            let rule = DriftRule(model: model, current: reference, method: method ?? "auto", share: share ?? 0.5,
+                                 on: target)
+            let verdict: DriftVerdict
+            do {
+                verdict = try await evaluator.evaluate(
+                    rule, baseDirectory: FileManager.default.currentDirectoryPath, at: SystemClock().now)
+            } catch let error as TaskFailure {
+                throw CLIError(error.message, exitCode: 2)
+            } catch let error as DriftComparisonError {
+                throw CLIError(error.message, exitCode: 2)
+            }
+            let drifted = verdict.driftedShare >= rule.share
+            if json {
+                Terminal.out(Terminal.json(.object([
+                    "model": .string(model), "on": .string(target.rawValue), "drift": .bool(drifted),
+                    "drift_share": .number(verdict.driftedShare), "evidence": .string(verdict.evidence ?? verdict.detail),
+                ])))
+                return
+            }
+            Terminal.out(verdict.evidence ?? verdict.detail)
+            Terminal.out("drift: \(drifted ? "yes" : "no")")
         }
     }
 }

@@ -65,7 +65,8 @@ struct ModelsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingRegistryErrors {
-                let model = try await home.openRegistry().model(name)
+                let stores = try await home.openStores()
+                let model = try await ModelRegistryService(store: stores.registry).model(name)
                 if json {
                     Terminal.out(Terminal.json(RegistryDocument.model(model)))
                     return
@@ -83,6 +84,7 @@ struct ModelsCommand: AsyncParsableCommand {
                         ["\(version.version)", version.createdAt.iso8601, model.aliases(of: version.version).joined(separator: ","),
                          Self.metrics(version.metrics), version.runID, version.task, Self.short(version.dataFingerprint)]
                     }))
+                try await samplesSection(model, metrics: stores.registry)
                 guard !model.history.isEmpty else { return }
                 Terminal.out("\nalias history (newest first)")
                 Terminal.out(Terminal.table(
@@ -92,6 +94,33 @@ struct ModelsCommand: AsyncParsableCommand {
                          change.actor, change.reason ?? ""]
                     }))
             }
+        }
+
+        /// Metric samples of the production version (pushed with `kiln metrics push`, or measured on labelled data
+        /// by a `performance:` rule), per registered metric: count, latest value and time, and the trend of the
+        /// last 20 as a sparkline. Nothing when there are none.
+        func samplesSection(_ model: RegisteredModel, metrics store: any MetricStore) async throws {
+            guard let production = model.production, let version = model.version(production) else { return }
+            var rows: [[String]] = []
+            for metric in version.metrics.keys.sorted() {
+                let samples = try await store.metricSamples(
+                    model: model.name, version: production, metric: metric, from: Timestamp.earliest, through: Timestamp.latest)
+                guard let last = samples.last else { continue }
+                rows.append([metric, "\(samples.count)", JSONValue.format(last.value), last.at.iso8601,
+                             Self.sparkline(samples.suffix(20).map(\.value))])
+            }
+            guard !rows.isEmpty else { return }
+            Terminal.out("\nproduction metric samples (v\(production))")
+            Terminal.out(Terminal.table(["METRIC", "SAMPLES", "LATEST", "AT", "TREND (last 20)"], rows))
+        }
+
+        /// `▁▃▇`: each value's height between the smallest and the largest.
+        static func sparkline(_ values: [Double]) -> String {
+            let bars = Array("▁▂▃▄▅▆▇█")
+            guard let low = values.min(), let high = values.max() else { return "" }
+            return String(values.map { value in
+                high > low ? bars[Int(((value - low) / (high - low) * Double(bars.count - 1)).rounded())] : bars[3]
+            })
         }
 
         /// `auc=0.97 f1=0.91`, cut to 60 characters.

@@ -72,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
             let observed = ServeMetrics.prometheus()
             let metrics = observed.metrics
             let executor = PipelineExecutor(
-                store: MeasuredStateStore(wiring.store, metrics: metrics), kinds: KindCatalog.kinds(home: home, registry: wiring.registry),
+                store: MeasuredStateStore(wiring.store, metrics: metrics), kinds: KindCatalog.kinds(home: home, registry: wiring.registry, runs: wiring.store),
                 clock: clock, events: RunEventFanOut([dispatcher, metrics, RunEventLogger(logger: logger)]),
                 artifacts: home.artifactStore,
                 configuration: .init(

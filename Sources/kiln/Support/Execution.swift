@@ -44,7 +44,7 @@ enum Execution {
         let clock = SystemClock()
         let (heartbeat, leaseDuration) = try lease.durations()
         let executor = PipelineExecutor(
-            store: stores.state, kinds: KindCatalog.kinds(home: home, registry: stores.registry), clock: clock, events: events,
+            store: stores.state, kinds: KindCatalog.kinds(home: home, registry: stores.registry, runs: stores.state), clock: clock, events: events,
             artifacts: home.artifactStore,
             configuration: .init(
                 parallelism: parallelism, readCache: readCache, environment: environment,

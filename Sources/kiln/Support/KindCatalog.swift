@@ -16,20 +16,21 @@ enum KindCatalog {
 
     /// The kinds, with the registry and artifacts of one home.
     static func kinds(
-        registry: ModelRegistryService, artifacts: any ArtifactStore, legacyLedgerPath: String?
+        registry: ModelRegistryService, artifacts: any ArtifactStore, legacyLedgerPath: String?,
+        runs: (any StateStore)? = nil
     ) -> TaskKindRegistry {
         var kinds = TaskKindRegistry.builtIn
-        kinds.registerMLKinds(registry: registry, readers: readers)
+        kinds.registerMLKinds(registry: registry, readers: readers, runs: runs)
         kinds.registerDeploymentKinds(
             registry: registry, artifacts: artifacts, legacyLedgerPath: legacyLedgerPath, scoring: EvaluationScoring())
         return kinds
     }
 
-    /// The kinds on the command's registry (in the same database as its state store: opened once per command) and
-    /// `home`'s artifacts.
-    static func kinds(home: HomeOptions, registry: any RegistryStore) -> TaskKindRegistry {
+    /// The kinds on the command's registry and state store (one database, opened once per command) and `home`'s
+    /// artifacts; the state store lets the ML kinds read a registered version's lineage.
+    static func kinds(home: HomeOptions, registry: any RegistryStore, runs: any StateStore) -> TaskKindRegistry {
         kinds(registry: ModelRegistryService(store: registry),
-              artifacts: home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath)
+              artifacts: home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath, runs: runs)
     }
 
     /// The name of every kind, for checking pipeline files without opening a home: the same assembly, on a

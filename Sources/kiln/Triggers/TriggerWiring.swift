@@ -23,15 +23,17 @@ struct TriggerWiring {
         artifacts = home.artifactStore
     }
 
-    /// The inputs rules read: registry, metrics, row counts (with SQLite queries), and drift between a production
-    /// version's training data and current data.
+    /// The inputs rules read: registry, metrics, row counts (with SQLite queries), drift between a production
+    /// version's training data (or reference scores) and current data, and performance on labelled data.
     var inputs: StoreTriggerInputs {
         StoreTriggerInputs(
             registry: registry, metrics: registry,
             rows: RowCounter(sqliteCount: { file, query in try SQLiteCount.count(file: file, query: query) },
                              maxFileBytes: DataLimitsSetting.current.maxFileBytes),
             drift: ModelDriftEvaluator(registry: ModelRegistryService(store: registry), artifacts: artifacts,
-                                       limits: DataLimitsSetting.current))
+                                       runs: store, limits: DataLimitsSetting.current),
+            performance: LabelledPerformance(registry: ModelRegistryService(store: registry), artifacts: artifacts,
+                                             runs: store, limits: DataLimitsSetting.current))
     }
 
     /// Moves the `data:` rule's baseline to now: a run starts outside the daemon.
