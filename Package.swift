@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
         .library(name: "PipelineTestRunner", targets: ["PipelineTestRunner"]),
+        .library(name: "Reproduction", targets: ["Reproduction"]),
         .library(name: "PipelineScheduler", targets: ["PipelineScheduler"]),
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
         .library(name: "Notifications", targets: ["Notifications"]),
@@ -160,13 +161,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Layer 7: rebuilding a registered version in a sandbox and explaining what differs (`kiln reproduce`).
+        .target(
+            name: "Reproduction",
+            dependencies: ["PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineTestRunner", "MLTasks", "Tabular"],
+            swiftSettings: swiftSettings
+        ),
         // Layer 8: executables (composition roots).
         .executableTarget(
             name: "kiln",
             dependencies: [
                 "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks", "DeploymentTasks",
                 "PipelineStoreSQLite", "SQLiteData", "ModelRegistry", "Tabular", "Notifications", "PipelineScheduler",
-                "PipelineTestRunner", "KilnOperations", "KilnHTTP",
+                "PipelineTestRunner", "Reproduction", "KilnOperations", "KilnHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -270,7 +277,7 @@ let package = Package(
                 "BoostedTrees", "ClassificationMetrics", "DataValidation", "DeploymentTasks", "DriftStatistics", "Features",
                 "LinearModels", "MLTasks", "ModelRegistry", "PipelineEngine", "PipelineFile", "PipelineModel",
                 "PipelineScheduler", "PipelineStoreSQLite", "PipelineTesting", "SQLiteData", "Tabular", "KilnHTTP",
-                "KilnOperations", "PipelineTestRunner", .product(name: "Hummingbird", package: "hummingbird"),
+                "KilnOperations", "PipelineTestRunner", "Reproduction", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
