@@ -250,6 +250,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReproductionTests",
+            dependencies: [
+                "Reproduction", "PipelineTestRunner", "PipelineEngine", "PipelineModel", "ModelRegistry", "PipelineStoreSQLite",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "NotificationsTests",
             dependencies: [
                 "Notifications", "PipelineTesting", "PipelineModel", "PipelineEngine",

@@ -224,6 +224,15 @@ public struct RowDifference: Sendable, Hashable, CustomStringConvertible {
     /// The most rows listed.
     public static let shown = 10
 
+    /// Creates a difference.
+    public init(recordedRows: Int, currentRows: Int, rows: [Int], count: Int, firstRow: [String]) {
+        self.recordedRows = recordedRows
+        self.currentRows = currentRows
+        self.rows = rows
+        self.count = count
+        self.firstRow = firstRow
+    }
+
     /// `rows: 20000 then, 20000 now; 1 row differs: row 17 (amount: 12.5 → 13)`.
     public var description: String {
         var text = "rows: \(recordedRows) then, \(currentRows) now"
