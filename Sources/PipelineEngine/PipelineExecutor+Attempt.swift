@@ -17,7 +17,7 @@ enum AttemptOutcome: Sendable {
 
 extension PipelineExecutor {
     /// Runs one attempt: cache lookup, then the kind under the task's timeout.
-    func attempt(_ spec: TaskSpec, context: TaskContext, seeds: SeedCollector) async -> AttemptOutcome {
+    func attempt(_ spec: TaskSpec, context: TaskContext, seeds: LineageCollector) async -> AttemptOutcome {
         // What the task reads, as it is before the attempt (a file the task itself writes is not an input).
         let lineage = TaskLineage.before(context)
         let kind: any TaskKind
@@ -63,7 +63,8 @@ extension PipelineExecutor {
         switch outcome {
         case .succeeded(let outputs, _, _):
             var lineage = lineage
-            lineage.seeds = Array(Set(lineage.seeds + seeds.values)).sorted()
+            lineage.seeds = Array(Set(lineage.seeds + seeds.seeds)).sorted()
+            lineage.addReads(seeds.reads, workingDirectory: context.workingDirectory)
             return .succeeded(outputs, cache: cache, lineage: lineage)
         case .failed(let error, _): return .failed(error, cacheKey: cache?.key)
         case .cached, .cancelled, .suspended: return outcome
@@ -108,13 +109,20 @@ extension PipelineExecutor {
     }
 }
 
-/// The seeds one attempt's kind reported through ``TaskContext/recordSeed(_:)``.
-final class SeedCollector: Sendable {
-    private let seeds = Mutex<[Int64]>([])
+/// The seeds and files one attempt's kind reported through ``TaskContext/recordSeed(_:)`` and
+/// ``TaskContext/recordRead(_:)``.
+final class LineageCollector: Sendable {
+    private let state = Mutex<(seeds: [Int64], reads: [String])>(([], []))
 
     /// Adds a seed.
-    func add(_ seed: Int64) { seeds.withLock { $0.append(seed) } }
+    func add(seed: Int64) { state.withLock { $0.seeds.append(seed) } }
+
+    /// Adds a file read.
+    func add(read path: String) { state.withLock { $0.reads.append(path) } }
 
     /// The seeds added so far.
-    var values: [Int64] { seeds.withLock { $0 } }
+    var seeds: [Int64] { state.withLock { $0.seeds } }
+
+    /// The files added so far.
+    var reads: [String] { state.withLock { $0.reads } }
 }

@@ -122,7 +122,7 @@ extension PipelineExecutor {
                 if !starts.isEmpty, !batch.isEmpty { try await confirm(lease) }
                 for attempt in starts {
                     let (task, spec) = (attempt.task, plan.pipeline.tasks[attempt.task])
-                    let seeds = SeedCollector()
+                    let seeds = LineageCollector()
                     let context = makeContext(
                         run: run, task: spec, attempt: attempt, withheld: withheld, inbox: inbox, seeds: seeds)
                     group.addTask { [self] in
@@ -326,7 +326,7 @@ extension PipelineExecutor {
     /// What the attempt's kind sees: resolved action, inputs and environment, a logger, and a log sink.
     private func makeContext(
         run: RunRecord, task: TaskSpec, attempt: RunPlanner.Attempt, withheld: Set<String>, inbox: Inbox<Message>,
-        seeds: SeedCollector
+        seeds: LineageCollector
     ) -> TaskContext {
         let directory = attempt.workdir.map { $0.hasPrefix("/") ? $0 : run.baseDirectory + "/" + $0 }
             ?? run.baseDirectory
@@ -341,6 +341,6 @@ extension PipelineExecutor {
                     runID: runID, taskID: taskID, attempt: number, stream: stream, text: text, at: clock.now)))
             },
             process: { process in inbox.post(.process(task: index, process)) },
-            seed: { seeds.add($0) })
+            seed: { seeds.add(seed: $0) }, read: { seeds.add(read: $0) })
     }
 }

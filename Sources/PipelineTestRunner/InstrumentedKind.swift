@@ -82,7 +82,7 @@ struct InstrumentedKind: TaskKind {
                     sampler.follow(window, child: process?.pid)
                     context.recordProcess(process)
                 },
-                seed: { context.recordSeed($0) })
+                seed: { context.recordSeed($0) }, read: { context.recordRead($0) })
         }
         var outputs = try await self.inner.run(inner)
         seconds = Self.seconds(since: started)  // the task's own time, without the sampling below

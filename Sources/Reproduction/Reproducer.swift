@@ -164,6 +164,14 @@ public struct Reproducer: Sendable {
             diverged.insert(index)
         }
 
+        // Files the rebuild read that the run did not (a new file in a folder or glob).
+        for id in scope where substituted[id] == nil {
+            guard let then = lineage.record(id)?.lineage?.files, let now = rebuilt.task(id)?.lineage?.files else { continue }
+            for name in now.keys.sorted() where then[name] == nil {
+                changes[id, default: []].append(FileChange(name: name, recorded: nil, current: now[name]))
+            }
+        }
+
         var divergence: Divergence?
         var affected: [String] = []
         if let root = roots.first {
@@ -291,8 +299,8 @@ public struct Reproducer: Sendable {
 struct FileChange: Sendable {
     /// The name the task gave it.
     let name: String
-    /// Its facts when the run read it.
-    let recorded: FileFacts
+    /// Its facts when the run read it; `nil` when the run did not read it (a new file in a folder or glob).
+    let recorded: FileFacts?
     /// Its facts now; `nil` when it is gone.
     let current: FileFacts?
 }

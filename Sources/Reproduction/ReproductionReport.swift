@@ -92,9 +92,10 @@ public struct ReproductionReport: Sendable {
 /// Why a rebuild is not the same as the recorded run: the first task (in the pipeline's order) whose outputs differ
 /// while everything it needs matched, and what explains it.
 public enum Divergence: Sendable, Hashable {
-    /// A file the task read changed since: its name, the recorded and current facts (`nil`: gone), and the data rows
-    /// that differ when the task's dataset output could be compared row by row.
-    case inputChanged(task: String, file: String, recorded: FileFacts, current: FileFacts?, rows: RowDifference?)
+    /// A file the task read changed since: its name, the recorded facts (`nil`: the run did not read it — a new file in
+    /// a folder or glob) and the current ones (`nil`: gone), and the data rows that differ when the task's dataset
+    /// output could be compared row by row.
+    case inputChanged(task: String, file: String, recorded: FileFacts?, current: FileFacts?, rows: RowDifference?)
     /// A command task that named no file: what it read is unknown, so it is not reproducible by nature.
     case undeclaredInputs(task: String, keys: [String])
     /// The task ran on another Kiln version than this one, and its outputs differ.
@@ -125,8 +126,9 @@ public enum Divergence: Sendable, Hashable {
     /// One line: what diverged where.
     public var summary: String {
         switch self {
-        case .inputChanged(let task, let file, _, let current, _):
-            return "input file \(file) of task \(task) \(current == nil ? "is gone" : "changed") since the run"
+        case .inputChanged(let task, let file, let recorded, let current, _):
+            let what = recorded == nil ? "is new" : current == nil ? "is gone" : "changed"
+            return "input file \(file) of task \(task) \(what) since the run"
         case .undeclaredInputs(let task, _):
             return "task \(task) is a command with no declared inputs, not reproducible by nature, and its outputs differ"
         case .kilnVersion(let task, let recorded, let current, _):
@@ -150,7 +152,7 @@ public enum Divergence: Sendable, Hashable {
     public var details: [String] {
         switch self {
         case .inputChanged(_, _, let recorded, let current, let rows):
-            var lines = ["recorded \(recorded.digest) (\(Self.size(recorded)))",
+            var lines = ["recorded \(recorded.map { "\($0.digest) (\(Self.size($0)))" } ?? "not read by the run")",
                          "current  \(current.map { "\($0.digest) (\(Self.size($0)))" } ?? "no such file")"]
             if let rows { lines.append(rows.description) }
             lines.append("to rebuild from the data as it was, run with --use-recorded-inputs")
@@ -183,7 +185,7 @@ public enum Divergence: Sendable, Hashable {
         case .inputChanged(_, let file, let recorded, let current, let rows):
             members["kind"] = "input_changed"
             members["file"] = .string(file)
-            members["recorded"] = recorded.json
+            members["recorded"] = recorded?.json ?? .null
             members["current"] = current?.json ?? .null
             members["rows"] = rows?.json ?? .null
         case .undeclaredInputs: members["kind"] = "undeclared_inputs"

@@ -50,6 +50,19 @@ final class Home: Sendable {
             return ["model": .string(try await artifacts.put(file: temporary)), "lines": .number(Double(text.split(separator: "\n").count))]
         }
         kinds.register("register") { _ in [:] }
+        // Reads every file of a folder, reporting each one read.
+        kinds.register("gather") { context in
+            let folder = context.workingDirectory + "/" + (context.inputs["folder"]?.stringValue ?? "")
+            var text = ""
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() {
+                context.recordRead(folder + "/" + name)
+                text += try String(contentsOfFile: folder + "/" + name, encoding: .utf8)
+            }
+            let temporary = NSTemporaryDirectory() + "kiln-repro-model-\(UUID().uuidString)"
+            try text.write(toFile: temporary, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: temporary) }
+            return ["model": .string(try await artifacts.put(file: temporary))]
+        }
         return kinds
     }
 
@@ -58,11 +71,17 @@ final class Home: Sendable {
         TaskSpec(id: "register", needs: ["build"], action: .uses("register", with: [:])),
     ])
 
+    /// The same with a task that reads a folder.
+    static let folderPipeline = Pipeline(name: "repro", tasks: [
+        TaskSpec(id: "build", action: .uses("gather", with: ["folder": "in"])),
+        TaskSpec(id: "register", needs: ["build"], action: .uses("register", with: [:])),
+    ])
+
     /// Runs the pipeline and registers `model@1` from it.
     @discardableResult
-    func runAndRegister() async throws -> ModelVersion {
+    func runAndRegister(_ pipeline: Pipeline = Home.pipeline) async throws -> ModelVersion {
         let executor = PipelineExecutor(store: store, kinds: kinds(artifacts), artifacts: artifacts)
-        let run = try await executor.run(try Plan(Self.pipeline), baseDirectory: folder)
+        let run = try await executor.run(try Plan(pipeline), baseDirectory: folder)
         #expect(run.state == .succeeded)
         let model = try #require(try await store.tasks(of: run.id).first { $0.taskID == "build" }?.outputs?["model"]?.stringValue)
         return try await registry.register(
@@ -141,7 +160,7 @@ final class Counter: Sendable {
             return
         }
         #expect(task == "build" && file == "source.txt" && rows == nil)
-        #expect(recorded.bytes == 4 && current?.bytes == 4 && recorded.digest != current?.digest)
+        #expect(recorded?.bytes == 4 && current?.bytes == 4 && recorded?.digest != current?.digest)
         #expect(report.notes.contains("the recorded outputs of build are still kept: --use-recorded-inputs rebuilds from them"))
 
         let substituted = try await home.reproducer.reproduce("model@1", useRecordedInputs: true)
@@ -155,6 +174,30 @@ final class Counter: Sendable {
             return
         }
         #expect(gone.text.contains("input file source.txt of task build is gone since the run"))
+    }
+
+    @Test("the files a kind reports reading from a folder are recorded; a changed one and a new one are named")
+    func folderInputs() async throws {
+        let home = try Home()
+        try FileManager.default.createDirectory(atPath: home.folder + "/in", withIntermediateDirectories: true)
+        try home.write("in/a.txt", "a\n")
+        let version = try await home.runAndRegister(Home.folderPipeline)
+        let lineage = try await VersionLineage.load(version, states: home.store)
+        #expect(lineage.record("build")?.lineage?.files.keys.sorted() == ["in/a.txt"])
+        #expect(try await home.reproducer.reproduce("model@1").identical)
+
+        try home.write("in/b.txt", "b\n")
+        let added = try await home.reproducer.reproduce("model@1")
+        guard case .inputChanged("build", "in/b.txt", nil, .some, _) = added.divergence else {
+            Issue.record("expected a new file, got \(String(describing: added.divergence))")
+            return
+        }
+        #expect(added.text.contains("input file in/b.txt of task build is new since the run"))
+        try FileManager.default.removeItem(atPath: home.folder + "/in/b.txt")
+        try home.write("in/a.txt", "A\n")
+        let changed = try await home.reproducer.reproduce("model@1", useRecordedInputs: true)
+        #expect(changed.identical, "\(changed.text)")
+        #expect(changed.notes.contains("task build: recorded outputs used instead of re-reading in/a.txt, which changed"))
     }
 
     @Test("a reference without @ or naming nothing is refused before anything runs")

@@ -112,4 +112,24 @@ import Testing
             #expect(records["gbdt"]?.lineage?.files.isEmpty == true)
         }
     }
+
+    @Test("extract-csv of a folder records each CSV file it read in the task's lineage")
+    func folderReads() async throws {
+        try await withTemporaryDirectory { directory in
+            let sandbox = MLSandbox(directory)
+            try FileManager.default.createDirectory(atPath: directory + "/incoming", withIntermediateDirectories: true)
+            try "x,y\n1,2\n3,4\n".write(toFile: directory + "/incoming/a.csv", atomically: true, encoding: .utf8)
+            try "x,y\n5,6\n".write(toFile: directory + "/incoming/b.csv", atomically: true, encoding: .utf8)
+            let store = InMemoryStateStore()
+            let kinds = TaskKindRegistry.mlTesting
+            let executor = PipelineExecutor(store: store, kinds: kinds, artifacts: sandbox.artifacts)
+            let run = try await executor.run(
+                Plan(Pipeline(name: "folder", tasks: [uses("extract", "extract-csv", ["path": "incoming"])]), knownKinds: kinds.names),
+                baseDirectory: directory)
+            let files = try #require(try await store.tasks(of: run.id).first?.lineage?.files)
+            #expect(files.keys.sorted() == ["incoming/a.csv", "incoming/b.csv"])
+            #expect(files["incoming/a.csv"]?.rows == 2)
+            #expect(files["incoming/b.csv"]?.rows == 1)
+        }
+    }
 }

@@ -119,6 +119,7 @@ public struct TaskContext: Sendable {
     let sink: @Sendable (LogStream, String) -> Void
     let processSink: @Sendable (TaskProcess?) -> Void
     let seedSink: @Sendable (Int64) -> Void
+    let readSink: @Sendable (String) -> Void
 
     /// Creates a context (the engine does this; tests of a kind may too).
     public init(
@@ -128,7 +129,8 @@ public struct TaskContext: Sendable {
         withheldEnvironment: Set<String> = [], startedAt: Timestamp? = nil,
         log sink: @escaping @Sendable (LogStream, String) -> Void,
         process processSink: @escaping @Sendable (TaskProcess?) -> Void = { _ in },
-        seed seedSink: @escaping @Sendable (Int64) -> Void = { _ in }
+        seed seedSink: @escaping @Sendable (Int64) -> Void = { _ in },
+        read readSink: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.runID = runID
         self.pipeline = pipeline
@@ -147,6 +149,7 @@ public struct TaskContext: Sendable {
         self.sink = sink
         self.processSink = processSink
         self.seedSink = seedSink
+        self.readSink = readSink
     }
 
     /// Appends a line to the task's log (stored with the run and streamed to progress displays).
@@ -160,6 +163,10 @@ public struct TaskContext: Sendable {
     /// the task's ``TaskLineage``.
     public func recordSeed(_ seed: Int64) { seedSink(seed) }
 
+    /// Records a file the attempt read that its inputs do not name as such (the files of a folder or a glob), for the
+    /// task's ``TaskLineage``. A relative path resolves against the working directory.
+    public func recordRead(_ path: String) { readSink(path) }
+
     /// A copy of this context that starts at `startedAt` and sends logs, processes and seeds to this one: for a
     /// wrapper kind that replays a recorded attempt.
     public func starting(at startedAt: Timestamp) -> TaskContext {
@@ -167,7 +174,7 @@ public struct TaskContext: Sendable {
             runID: runID, pipeline: pipeline, taskID: taskID, attempt: attempt, action: action, inputs: inputs,
             environment: environment, workingDirectory: workingDirectory, clock: clock, logger: baseLogger,
             artifacts: artifacts, decision: decision, withheldEnvironment: withheldEnvironment, startedAt: startedAt,
-            log: sink, process: processSink, seed: seedSink)
+            log: sink, process: processSink, seed: seedSink, read: readSink)
     }
 }
 

@@ -26,7 +26,9 @@ public struct TaskLineage: Sendable, Hashable, Codable {
     /// When the attempt started, as the kind saw it in ``TaskContext/startedAt``.
     public var startedAt: Timestamp
     /// The regular files the task's resolved inputs, arguments or script named, by the name they were given
-    /// (relative names resolve against the working directory), as they were before the attempt.
+    /// (relative names resolve against the working directory), as they were before the attempt; and those the kind
+    /// reported reading (``TaskContext/recordRead(_:)``: the files of a folder or glob), relative to the working
+    /// directory when inside it.
     public var files: [String: FileFacts]
     /// The seeds the attempt used: every `seed` in its resolved inputs, and those the kind reported
     /// (``TaskContext/recordSeed(_:)``), sorted, without repeats.
@@ -111,6 +113,18 @@ public struct TaskLineage: Sendable, Hashable, Codable {
         var seeds: [Int64] = []
         collectSeeds(.object(context.inputs), into: &seeds)
         return TaskLineage(startedAt: context.startedAt, files: files, seeds: seeds)
+    }
+
+    /// Adds the files a kind reported reading (``TaskContext/recordRead(_:)``) that are not recorded yet, by their
+    /// path relative to `workingDirectory` when they are inside it.
+    mutating func addReads(_ paths: [String], workingDirectory: String) {
+        let prefix = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
+        for path in Set(paths) {
+            let absolute = path.hasPrefix("/") ? path : prefix + path
+            let name = absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
+            guard files[name] == nil, let facts = FileFacts.read(absolute) else { continue }
+            files[name] = facts
+        }
     }
 
     private static func collectSeeds(_ value: JSONValue, into seeds: inout [Int64]) {
