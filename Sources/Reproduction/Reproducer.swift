@@ -84,35 +84,31 @@ public struct Reproducer: Sendable {
             }
         }
 
-        // Recorded outputs substituted for tasks whose files changed, when their artifacts are kept.
+        // Recorded outputs substituted for tasks whose files changed, when the artifacts they name are still kept
+        // (every one of them is among the artifacts the version needs).
+        let gone = Set(lineage.neededArtifacts.filter { !kept($0) })
         var substituted: [String: [String: JSONValue]] = [:]
         var copies: [String] = []
-        if useRecordedInputs {
-            for id in scope {
-                guard let changed = changes[id], let outputs = lineage.record(id)?.outputs else { continue }
-                var references = Set<String>()
-                VersionLineage.collectArtifacts(.object(outputs), into: &references)
-                let missing = references.sorted().filter { !kept($0) }
-                let files = changed.map(\.name).joined(separator: ", ")
-                if missing.isEmpty {
-                    substituted[id] = outputs
-                    copies += references
-                    notes.append("task \(id): recorded outputs used instead of re-reading \(files), which changed")
-                } else {
-                    notes.append("task \(id): \(files) changed, and its recorded outputs are no longer kept "
-                        + "(\(missing.joined(separator: ", "))): it ran on the current files")
-                }
+        var restorable: [String] = []
+        for id in scope {
+            guard let changed = changes[id], let outputs = lineage.record(id)?.outputs else { continue }
+            let references = lineage.artifacts(ofTask: id)
+            let missing = references.filter(gone.contains)
+            let files = changed.map(\.name).joined(separator: ", ")
+            if !useRecordedInputs {
+                if missing.isEmpty { restorable.append(id) }
+            } else if missing.isEmpty {
+                substituted[id] = outputs
+                copies += references
+                notes.append("task \(id): recorded outputs used instead of re-reading \(files), which changed")
+            } else {
+                notes.append("task \(id): \(files) changed, and its recorded outputs are no longer kept "
+                    + "(\(missing.joined(separator: ", "))): it ran on the current files")
             }
-        } else if !changes.isEmpty {
-            let restorable = changes.keys.sorted().filter { id in
-                var references = Set<String>()
-                lineage.record(id)?.outputs.map { VersionLineage.collectArtifacts(.object($0), into: &references) }
-                return references.allSatisfy { self.kept($0) }
-            }
-            if !restorable.isEmpty {
-                notes.append("the recorded outputs of \(restorable.joined(separator: ", ")) are still kept: "
-                    + "--use-recorded-inputs rebuilds from them")
-            }
+        }
+        if !restorable.isEmpty {
+            notes.append("the recorded outputs of \(restorable.joined(separator: ", ")) are still kept: "
+                + "--use-recorded-inputs rebuilds from them")
         }
 
         // The rebuild, in a throwaway home.

@@ -56,8 +56,15 @@ public struct VersionLineage: Sendable {
     /// outputs it compares with). A garbage collector of artifacts must keep all of them while the version exists.
     public var neededArtifacts: [String] {
         var references: Set<String> = [version.artifact, version.dataFingerprint]
-        for task in tasks { task.outputs.map { Self.collectArtifacts(.object($0), into: &references) } }
+        for task in tasks { references.formUnion(artifacts(ofTask: task.taskID)) }
         return references.filter { $0.hasPrefix("sha256:") }.sorted()
+    }
+
+    /// The artifacts (`sha256:…`) the recorded outputs of task `id` name, sorted.
+    public func artifacts(ofTask id: String) -> [String] {
+        var references = Set<String>()
+        record(id)?.outputs.map { Self.collectArtifacts(.object($0), into: &references) }
+        return references.sorted()
     }
 
     static func collectArtifacts(_ value: JSONValue, into references: inout Set<String>) {

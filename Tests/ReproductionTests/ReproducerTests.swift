@@ -167,6 +167,18 @@ final class Counter: Sendable {
         #expect(substituted.identical, "\(substituted.text)")
         #expect(substituted.tasks.map(\.status) == ["substituted"])
 
+        // Once the recorded model file is gone, there is nothing to substitute: the task runs on the current file.
+        let version = try await home.registry.resolve(try Reproducer.reference(parsing: "model@1"))
+        try FileManager.default.removeItem(atPath: try home.artifacts.path(for: version.artifact))
+        let unkept = try await home.reproducer.reproduce("model@1", useRecordedInputs: true)
+        #expect(unkept.notes.contains(
+            "task build: source.txt changed, and its recorded outputs are no longer kept (\(version.artifact)): it ran on the current files"),
+            "\(unkept.notes)")
+        guard case .inputChanged = unkept.divergence else {
+            Issue.record("expected inputChanged, got \(String(describing: unkept.divergence))")
+            return
+        }
+
         try FileManager.default.removeItem(atPath: home.folder + "/source.txt")
         let gone = try await home.reproducer.reproduce("model@1")
         guard case .inputChanged(_, _, _, nil, _) = gone.divergence else {
