@@ -151,7 +151,7 @@ public struct Reproducer: Sendable {
             } else if now?.state == .failed || now?.state == .cancelled {
                 status = "failed"
             } else {
-                differing = Self.differingKeys(recorded, now)
+                differing = Self.differingKeys(recorded, now, directory: Self.workingDirectory(of: spec, run: run))
                 status = differing.isEmpty ? "identical" : "differs"
             }
             comparisons.append(.init(task: spec.id, status: status, differing: differing))
@@ -172,7 +172,7 @@ public struct Reproducer: Sendable {
         var affected: [String] = []
         if let root = roots.first {
             let spec = plan.pipeline.tasks[root]
-            divergence = await explain(spec, lineage: lineage, rebuilt: rebuilt, changes: changes[spec.id] ?? [],
+            divergence = await explain(spec, run: run, lineage: lineage, rebuilt: rebuilt, changes: changes[spec.id] ?? [],
                                        known: known, sandbox: box)
             affected = plan.order.filter { diverged.contains($0) && plan.isUpstream(root, of: $0) }
                 .map { plan.pipeline.tasks[$0].id }
@@ -185,11 +185,13 @@ public struct Reproducer: Sendable {
             notes.append("task \(id): \(changed.map(\.name).joined(separator: ", ")) changed, yet its outputs are the same")
         }
 
-        // The model file.
+        // The model file: the output that holds it, as an artifact or as the path of a file with its content.
         var model: (registered: String, rebuilt: String?) = (version.artifact, nil)
-        outer: for id in scope {
-            for (key, value) in lineage.record(id)?.outputs ?? [:] where value.stringValue == version.artifact {
-                model.rebuilt = rebuilt.task(id)?.outputs?[key]?.stringValue
+        outer: for spec in run.snapshot.tasks where inScope.contains(spec.id) {
+            let directory = Self.workingDirectory(of: spec, run: run)
+            for (key, value) in lineage.record(spec.id)?.outputs ?? [:]
+            where Self.contentAddress(value, directory: directory) == version.artifact {
+                model.rebuilt = rebuilt.task(spec.id)?.outputs?[key].flatMap { Self.contentAddress($0, directory: directory) }
                 break outer
             }
         }
@@ -203,12 +205,12 @@ public struct Reproducer: Sendable {
 
     /// Why `spec`, the first task whose outputs differ, differs.
     private func explain(
-        _ spec: TaskSpec, lineage: VersionLineage, rebuilt: SandboxRun, changes: [FileChange], known: Set<String>,
-        sandbox: Sandbox
+        _ spec: TaskSpec, run: RunRecord, lineage: VersionLineage, rebuilt: SandboxRun, changes: [FileChange],
+        known: Set<String>, sandbox: Sandbox
     ) async -> Divergence {
         let recorded = lineage.record(spec.id)
         let now = rebuilt.task(spec.id)
-        let keys = Self.differingKeys(recorded, now)
+        let keys = Self.differingKeys(recorded, now, directory: Self.workingDirectory(of: spec, run: run))
         if case .uses(let kind, _) = spec.action, !known.contains(kind) {
             return .missingKind(task: spec.id, kind: kind)
         }
@@ -243,8 +245,9 @@ public struct Reproducer: Sendable {
     }
 
     /// The output keys whose values differ between the recorded and rebuilt records (a task that ran on one side
-    /// only differs in every key it has).
-    static func differingKeys(_ recorded: TaskRecord?, _ rebuilt: TaskRecord?) -> [String] {
+    /// only differs in every key it has). Two paths of files with the same content are the same value (a command
+    /// that names its output file after the run).
+    static func differingKeys(_ recorded: TaskRecord?, _ rebuilt: TaskRecord?, directory: String) -> [String] {
         func done(_ record: TaskRecord?) -> Bool { record?.state == .succeeded || record?.state == .cached }
         let then = done(recorded) ? recorded?.outputs ?? [:] : [:]
         let now = done(rebuilt) ? rebuilt?.outputs ?? [:] : [:]
@@ -252,7 +255,21 @@ public struct Reproducer: Sendable {
             let keys = Set(then.keys).union(now.keys).sorted()
             return keys.isEmpty ? ["(state: \(recorded?.state.rawValue ?? "none") → \(rebuilt?.state.rawValue ?? "none"))"] : keys
         }
-        return Set(then.keys).union(now.keys).filter { then[$0] != now[$0] }.sorted()
+        return Set(then.keys).union(now.keys).filter { key in
+            guard then[key] != now[key] else { return false }
+            guard let old = then[key].flatMap({ contentAddress($0, directory: directory) }),
+                let new = now[key].flatMap({ contentAddress($0, directory: directory) })
+            else { return true }
+            return old != new
+        }.sorted()
+    }
+
+    /// The content address of an output value: itself for an artifact reference (`sha256:…`), `sha256:` and the
+    /// digest of the regular file a path names (relative to `directory`), else `nil`.
+    static func contentAddress(_ value: JSONValue, directory: String) -> String? {
+        guard let text = value.stringValue, !text.isEmpty, text.utf8.count < 4096 else { return nil }
+        if text.hasPrefix("sha256:") { return text }
+        return FileFacts.read(text.hasPrefix("/") ? text : directory + "/" + text)?.digest
     }
 
     /// The folder a task's relative file names resolve against.

@@ -50,6 +50,12 @@ final class Home: Sendable {
             return ["model": .string(try await artifacts.put(file: temporary)), "lines": .number(Double(text.split(separator: "\n").count))]
         }
         kinds.register("register") { _ in [:] }
+        // Writes its model to a file named after the run, as scripts do, and outputs the path.
+        kinds.register("script") { context in
+            let name = "model-\(context.runID.rawValue).txt"
+            try "weights 1 2 3\n".write(toFile: context.workingDirectory + "/" + name, atomically: true, encoding: .utf8)
+            return ["model": .string(name)]
+        }
         // Reads every file of a folder, reporting each one read.
         kinds.register("gather") { context in
             let folder = context.workingDirectory + "/" + (context.inputs["folder"]?.stringValue ?? "")
@@ -210,6 +216,30 @@ final class Counter: Sendable {
         let changed = try await home.reproducer.reproduce("model@1", useRecordedInputs: true)
         #expect(changed.identical, "\(changed.text)")
         #expect(changed.notes.contains("task build: recorded outputs used instead of re-reading in/a.txt, which changed"))
+    }
+
+    @Test("a path output is compared by the content of the file it names; the model file is found through it")
+    func pathOutputs() async throws {
+        let home = try Home()
+        let executor = PipelineExecutor(store: home.store, kinds: home.kinds(home.artifacts), artifacts: home.artifacts)
+        let pipeline = Pipeline(name: "script", tasks: [
+            TaskSpec(id: "train", action: .uses("script", with: [:])),
+            TaskSpec(id: "register", needs: ["train"], action: .uses("register", with: [:])),
+        ])
+        let run = try await executor.run(try Plan(pipeline), baseDirectory: home.folder)
+        let path = home.folder + "/model-\(run.id.rawValue).txt"
+        let artifact = try await home.artifacts.put(file: path)
+        try await home.registry.register(
+            NewVersion(model: "script", artifact: artifact, dataFingerprint: artifact, runID: run.id.rawValue,
+                       pipeline: "script", task: "register"),
+            idempotencyKey: "\(run.id)/register", at: Timestamp(millisecondsSince1970: 0))
+        let report = try await home.reproducer.reproduce("script@1")
+        #expect(report.identical, "\(report.text)")
+        #expect(report.model?.rebuilt == artifact)
+
+        try "weights 1 2 4\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let changed = try await home.reproducer.reproduce("script@1")
+        #expect(changed.tasks.map(\.status) == ["differs"])
     }
 
     @Test("a reference without @ or naming nothing is refused before anything runs")
