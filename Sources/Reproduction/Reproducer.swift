@@ -124,6 +124,7 @@ public struct Reproducer: Sendable {
         let box = try Sandbox(configuration: configuration)
         defer { box.remove() }
         try await box.copyRegistry(fromHome: home)
+        notes += try await Self.rewindAliases(of: box.registry, to: run.startedAt ?? run.createdAt)
         for reference in Set(copies) { _ = try await box.artifacts.put(file: try artifacts.path(for: reference)) }
         let known = kinds(box.registry, box.artifacts).names
         var pipeline = run.snapshot
@@ -236,6 +237,25 @@ public struct Reproducer: Sendable {
         let then = JSONValue.object((record.outputs ?? [:]).filter { keys.contains($0.key) })
         let current = JSONValue.object((now?.outputs ?? [:]).filter { keys.contains($0.key) })
         return .outputsDiffer(task: spec.id, keys: keys, recorded: then, rebuilt: current)
+    }
+
+    /// Moves every alias of `registry` (the sandbox's copy) back to the version it pointed at `time`, so that
+    /// `NAME@production` resolves in the rebuild as it did in the run. An alias created after `time` stays.
+    /// - Returns: One note per alias moved.
+    static func rewindAliases(of registry: ModelRegistryService, to time: Timestamp) async throws -> [String] {
+        var notes: [String] = []
+        for model in try await registry.store.models() {
+            for (alias, current) in model.aliases.sorted(by: { $0.key < $1.key }) {
+                guard let then = model.history.last(where: { $0.alias == alias && $0.at <= time })?.to, then != current
+                else { continue }
+                _ = try await registry.promote(
+                    model.name, version: then, alias: alias, reason: "as when the run started", actor: "kiln reproduce",
+                    at: time)
+                notes.append("registry: \(model.name)@\(alias) resolves to version \(then) as when the run started "
+                    + "(it points at version \(current) now)")
+            }
+        }
+        return notes
     }
 
     /// Whether the artifact `reference` is still in the real home's store.

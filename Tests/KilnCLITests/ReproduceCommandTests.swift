@@ -115,6 +115,23 @@ import Testing
         #expect(changed.stdout.contains("outputs that differ: limit"))
     }
 
+    @Test("an alias the run resolved (recommendation@production) resolves as it did then, though it moved since")
+    func aliasesAsWhenTheRunStarted() throws {
+        let cli = try CLI()
+        let folder = CLI.root.appendingPathComponent("examples/multi-model").path
+        #expect(try cli.run(["run", "\(folder)/recommendation.yaml"]).status == 0)
+        #expect(try cli.run(["run", "\(folder)/ranking.yaml"]).status == 0)
+        #expect(try cli.run(["run", "\(folder)/recommendation.yaml"]).status == 0)
+        #expect(try cli.run(["models", "promote", "recommendation", "2"]).status == 0)
+        let report = try cli.run(["reproduce", "ranking@1"])
+        #expect(report.status == 0, "\(report.stdout)\(report.stderr)")
+        #expect(report.stdout.contains(
+            "registry: recommendation@production resolves to version 1 as when the run started (it points at version 2 now)"),
+            "\(report.stdout)")
+        let models = try #require(try cli.run(["models", "show", "recommendation", "--json"]).json() as? [String: Any])
+        #expect((models["aliases"] as? [String: Any])?["production"] as? Int == 2)
+    }
+
     @Test("a reference that names no version is a usage error (exit 2) saying how to fix it")
     func usageErrors() throws {
         let cli = try CLI()
