@@ -6,6 +6,7 @@ import PipelineEngine
 import PipelineStoreSQLite
 import PipelineTestRunner
 import Reproduction
+import ServiceLifecycle
 
 /// `kiln reproduce MODEL@VERSION|MODEL@ALIAS`: rebuild a registered version in a throwaway home and compare.
 struct ReproduceCommand: AsyncParsableCommand {
@@ -31,7 +32,25 @@ struct ReproduceCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOptions
 
     func run() async throws {
-        let report = try await reportingRegistryErrors { () async throws -> ReproductionReport in
+        // The work runs under the CLI's signal handling: the first SIGINT/SIGTERM cancels the rebuild, which stops
+        // its tasks and removes the sandbox on the way out (exit 130).
+        let command = self
+        let work = WorkService { () async throws -> ReproductionReport? in try await command.reproduce() }
+        try await Lifecycle.run(
+            [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup)],
+            interruptMessage: "\ninterrupted: stopping kiln reproduce and removing its sandbox (Ctrl-C again to quit at once)",
+            logger: Lifecycle.logger, beforeForcedExit: { Sandbox.removeAll() })
+        guard let report = try work.value() else {
+            Terminal.err("kiln reproduce: interrupted; nothing was compared")
+            throw ExitCode(130)
+        }
+        Terminal.out(json ? Terminal.json(report.json) : report.text)
+        if !report.identical { throw ExitCode(1) }
+    }
+
+    /// The report, or `nil` once interrupted.
+    private func reproduce() async throws -> ReproductionReport? {
+        try await reportingRegistryErrors { () async throws -> ReproductionReport? in
             let store = try home.openStore()
             let reproducer = Reproducer(
                 registry: ModelRegistryService(store: SQLiteRegistryStore(sharingDatabaseOf: store)), states: store,
@@ -48,12 +67,12 @@ struct ReproduceCommand: AsyncParsableCommand {
                 let elapsed = began.duration(to: clock.now)
                 report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 return report
+            } catch where Task.isCancelled {
+                return nil
             } catch let error as ReproductionError {
                 if case .badReference = error { throw CLIError(error.description, exitCode: 2) }
                 throw CLIError(error.description, exitCode: 1)
             }
         }
-        Terminal.out(json ? Terminal.json(report.json) : report.text)
-        if !report.identical { throw ExitCode(1) }
     }
 }
