@@ -19,7 +19,7 @@ extension PipelineExecutor {
     /// Runs one attempt: cache lookup, then the kind under the task's timeout.
     func attempt(_ spec: TaskSpec, context: TaskContext, seeds: LineageCollector) async -> AttemptOutcome {
         // What the task reads, as it is before the attempt (a file the task itself writes is not an input).
-        let lineage = TaskLineage.before(context)
+        let lineage = await TaskLineage.before(context)
         let kind: any TaskKind
         switch context.action {
         case .uses(let name):

@@ -1,6 +1,19 @@
 import Foundation
 import Testing
 
+extension CLI {
+    /// Runs `kiln ARGS` to the end on a thread of its own: a rebuild takes seconds, and blocking one of the few
+    /// threads of Swift concurrency's pool that long would stall the other tests.
+    func runOffPool(_ arguments: [String]) async throws -> Result {
+        let cli = self
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try cli.run(arguments) })
+            }
+        }
+    }
+}
+
 /// `kiln reproduce`, run as a user would: the fraud-detection example on a sample of its data.
 @Suite("kiln reproduce", .serialized) struct ReproduceCommandTests {
     /// The fraud-detection example in the CLI's scratch folder, with the first `rows` transactions of its data.
@@ -20,21 +33,21 @@ import Testing
     }
 
     @Test("the fraud example's version reproduces identically; a changed row is named; --use-recorded-inputs restores it")
-    func fraudExample() throws {
+    func fraudExample() async throws {
         let cli = try CLI()
         let (pipeline, data) = try Self.fraudExample(cli)
-        let run = try cli.run(["run", pipeline, "--param", "min_f1=0", "--param", "gate_f1=0"])
+        let run = try await cli.runOffPool(["run", pipeline, "--param", "min_f1=0", "--param", "gate_f1=0"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
 
-        let show = try cli.run(["models", "show", "fraud-detection"])
+        let show = try await cli.runOffPool(["models", "show", "fraud-detection"])
         #expect(show.status == 0, "\(show.stderr)")
         #expect(show.stdout.contains("REPRODUCIBLE"))
         #expect(!show.stdout.contains("not reproducible"), "\(show.stdout)")
-        let document = try #require(try cli.run(["models", "show", "fraud-detection", "--json"]).json() as? [String: Any])
+        let document = try #require(try await cli.runOffPool(["models", "show", "fraud-detection", "--json"]).json() as? [String: Any])
         let version = try #require((document["versions"] as? [[String: Any]])?.first)
         #expect(version["reproducible"] as? Bool == true)
 
-        let same = try cli.run(["reproduce", "fraud-detection@1"])
+        let same = try await cli.runOffPool(["reproduce", "fraud-detection@1"])
         #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
         #expect(same.stdout.hasPrefix("fraud-detection@1: identical"), "\(same.stdout)")
         #expect(same.stdout.contains("train: identical"))
@@ -47,7 +60,7 @@ import Testing
         lines[17] = fields.joined(separator: ",")
         try lines.joined(separator: "\n").write(toFile: data, atomically: true, encoding: .utf8)
 
-        let changed = try cli.run(["reproduce", "fraud-detection@production"])
+        let changed = try await cli.runOffPool(["reproduce", "fraud-detection@production"])
         #expect(changed.status == 1, "\(changed.stdout)\(changed.stderr)")
         #expect(changed.stdout.contains("input file data/transactions.csv of task extract changed since the run"), "\(changed.stdout)")
         #expect(changed.stdout.contains("rows: 4000 then, 4000 now; 1 row differs: row 17 (row 17: amount:"), "\(changed.stdout)")
@@ -56,25 +69,25 @@ import Testing
             #expect(affected.contains(task), "\(task) not in: \(affected)")
         }
         #expect(changed.stdout.contains("--use-recorded-inputs"))
-        let json = try #require(try cli.run(["reproduce", "fraud-detection@1", "--json"]).json() as? [String: Any])
+        let json = try #require(try await cli.runOffPool(["reproduce", "fraud-detection@1", "--json"]).json() as? [String: Any])
         #expect(json["identical"] as? Bool == false)
         let divergence = try #require(json["divergence"] as? [String: Any])
         #expect(divergence["kind"] as? String == "input_changed")
         #expect(divergence["file"] as? String == "data/transactions.csv")
         #expect((divergence["rows"] as? [String: Any])?["rows"] as? [Int] == [17])
 
-        let recorded = try cli.run(["reproduce", "fraud-detection@1", "--use-recorded-inputs"])
+        let recorded = try await cli.runOffPool(["reproduce", "fraud-detection@1", "--use-recorded-inputs"])
         #expect(recorded.status == 0, "\(recorded.stdout)\(recorded.stderr)")
         #expect(recorded.stdout.hasPrefix("fraud-detection@1: identical"), "\(recorded.stdout)")
         #expect(recorded.stdout.contains("extract: substituted"))
 
         // Nothing of the sandbox reached the real home: still one version, production on it.
-        let after = try #require(try cli.run(["models", "show", "fraud-detection", "--json"]).json() as? [String: Any])
+        let after = try #require(try await cli.runOffPool(["models", "show", "fraud-detection", "--json"]).json() as? [String: Any])
         #expect((after["versions"] as? [[String: Any]])?.count == 1)
     }
 
     @Test("a command task with no declared inputs is named as the reason; models show says it is not reproducible")
-    func undeclaredCommand() throws {
+    func undeclaredCommand() async throws {
         let cli = try CLI()
         var csv = "x,y\n"
         for row in 0..<60 { csv += "\(Double(row) / 10),\(row % 3 == 0 ? 1 : 0)\n" }
@@ -100,14 +113,14 @@ import Testing
                   model: "${{ tasks.train.outputs.model }}"
                   metrics: { limit: "${{ tasks.limit.outputs.limit }}" }
             """)
-        let run = try cli.run(["run", pipeline])
+        let run = try await cli.runOffPool(["run", pipeline])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        let show = try cli.run(["models", "show", "undeclared"])
+        let show = try await cli.runOffPool(["models", "show", "undeclared"])
         #expect(show.stdout.contains("v1: task limit is a command with no declared inputs"), "\(show.stdout)")
 
-        #expect(try cli.run(["reproduce", "undeclared@1"]).status == 0)
+        #expect(try await cli.runOffPool(["reproduce", "undeclared@1"]).status == 0)
         try cli.write("limit.txt", "4\n")
-        let changed = try cli.run(["reproduce", "undeclared@1"])
+        let changed = try await cli.runOffPool(["reproduce", "undeclared@1"])
         #expect(changed.status == 1, "\(changed.stdout)\(changed.stderr)")
         #expect(changed.stdout.contains(
             "undeclared@1: not reproduced — task limit is a command with no declared inputs, not reproducible by nature"),
@@ -116,32 +129,32 @@ import Testing
     }
 
     @Test("an alias the run resolved (recommendation@production) resolves as it did then, though it moved since")
-    func aliasesAsWhenTheRunStarted() throws {
+    func aliasesAsWhenTheRunStarted() async throws {
         let cli = try CLI()
         let folder = CLI.root.appendingPathComponent("examples/multi-model").path
-        #expect(try cli.run(["run", "\(folder)/recommendation.yaml"]).status == 0)
-        #expect(try cli.run(["run", "\(folder)/ranking.yaml"]).status == 0)
-        #expect(try cli.run(["run", "\(folder)/recommendation.yaml"]).status == 0)
-        #expect(try cli.run(["models", "promote", "recommendation", "2"]).status == 0)
-        let report = try cli.run(["reproduce", "ranking@1"])
+        #expect(try await cli.runOffPool(["run", "\(folder)/recommendation.yaml"]).status == 0)
+        #expect(try await cli.runOffPool(["run", "\(folder)/ranking.yaml"]).status == 0)
+        #expect(try await cli.runOffPool(["run", "\(folder)/recommendation.yaml"]).status == 0)
+        #expect(try await cli.runOffPool(["models", "promote", "recommendation", "2"]).status == 0)
+        let report = try await cli.runOffPool(["reproduce", "ranking@1"])
         #expect(report.status == 0, "\(report.stdout)\(report.stderr)")
         #expect(report.stdout.contains(
             "registry: recommendation@production resolves to version 1 as when the run started (it points at version 2 now)"),
             "\(report.stdout)")
-        let models = try #require(try cli.run(["models", "show", "recommendation", "--json"]).json() as? [String: Any])
+        let models = try #require(try await cli.runOffPool(["models", "show", "recommendation", "--json"]).json() as? [String: Any])
         #expect((models["aliases"] as? [String: Any])?["production"] as? Int == 2)
     }
 
     @Test("a reference that names no version is a usage error (exit 2) saying how to fix it")
-    func usageErrors() throws {
+    func usageErrors() async throws {
         let cli = try CLI()
-        let missingAt = try cli.run(["reproduce", "fraud"])
+        let missingAt = try await cli.runOffPool(["reproduce", "fraud"])
         #expect(missingAt.status == 2)
         #expect(missingAt.stderr.contains("'fraud' does not name a version: use MODEL@VERSION or MODEL@ALIAS"), "\(missingAt.stderr)")
-        let unknown = try cli.run(["reproduce", "nope@1"])
+        let unknown = try await cli.runOffPool(["reproduce", "nope@1"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("nope"), "\(unknown.stderr)")
         #expect(unknown.stderr.split(separator: "\n").count == 1, "\(unknown.stderr)")
-        #expect(try cli.run(["reproduce", "Bad Name@1"]).status == 2)
+        #expect(try await cli.runOffPool(["reproduce", "Bad Name@1"]).status == 2)
     }
 }

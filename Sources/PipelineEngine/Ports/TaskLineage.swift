@@ -1,4 +1,5 @@
 public import PipelineModel
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -103,17 +104,34 @@ public struct TaskLineage: Sendable, Hashable, Codable {
     public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
 
     /// The lineage of an attempt about to start: the named files as they are now and the seeds of its inputs.
-    static func before(_ context: TaskContext) -> TaskLineage {
-        var files: [String: FileFacts] = [:]
+    static func before(_ context: TaskContext) async -> TaskLineage {
+        var paths: [(name: String, path: String)] = []
+        var bytes: Int64 = 0
         for name in Set(CacheKey.namedFiles(context.action, inputs: context.inputs, environment: context.environment)) {
             guard !name.isEmpty, name.utf8.count < 4096 else { continue }
             let path = name.hasPrefix("/") ? name : context.workingDirectory + "/" + name
-            if let facts = FileFacts.read(path) { files[name] = facts }
+            var info = stat()
+            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            paths.append((name, path))
+            bytes += Int64(info.st_size)
+        }
+        let read: @Sendable () -> [String: FileFacts] = { [paths] in
+            var files: [String: FileFacts] = [:]
+            for (name, path) in paths { files[name] = FileFacts.read(path) }
+            return files
+        }
+        // Hashing large files takes a while: on a thread of its own, so it holds no thread of the cooperative pool
+        // (the engine's loop, timers and commands stay responsive).
+        let files = bytes < largeFiles ? read() : await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: read()) }
         }
         var seeds: [Int64] = []
         collectSeeds(.object(context.inputs), into: &seeds)
         return TaskLineage(startedAt: context.startedAt, files: files, seeds: seeds)
     }
+
+    /// The total size of the named files from which they are hashed on a thread of their own: 4 MiB.
+    static let largeFiles: Int64 = 4 << 20
 
     /// Adds the files a kind reported reading (``TaskContext/recordRead(_:)``) that are not recorded yet, by their
     /// path relative to `workingDirectory` when they are inside it.
