@@ -71,6 +71,13 @@ public struct Reproducer: Sendable {
             notes.append("not re-run (the registration and what follows it): \(skipped.joined(separator: ", "))")
         }
 
+        // Where the run ran, when it was another Kiln or platform than this one.
+        let ranOn = Set(scope.compactMap { lineage.record($0)?.lineage }.map { "Kiln \($0.kiln) on \($0.platform)" })
+        let here = "Kiln \(TaskLineage.currentKilnVersion) on \(TaskLineage.currentPlatform)"
+        if !ranOn.isEmpty, ranOn != [here] {
+            notes.append("the run ran on \(ranOn.sorted().joined(separator: ", ")); this rebuild on \(here)")
+        }
+
         // Files read then and now.
         var changes: [String: [FileChange]] = [:]
         for spec in run.snapshot.tasks where inScope.contains(spec.id) {

@@ -242,6 +242,30 @@ final class Counter: Sendable {
         #expect(changed.tasks.map(\.status) == ["differs"])
     }
 
+    @Test("another Kiln version is noted when the rebuild matches, and named as the reason when it does not")
+    func otherKilnVersion() async throws {
+        let home = try Home()
+        try home.write("source.txt", "a\n")
+        let version = try await home.runAndRegister()
+        let id = RunID(rawValue: version.runID)
+        var record = try #require(try await home.store.tasks(of: id).first { $0.taskID == "build" })
+        record.lineage?.kiln = "0.0.9"
+        record.lineage?.platform = "macos-arm64"
+        try await home.store.commit(StateBatch(tasks: [TaskUpdate(runID: id, record: record, expected: nil)]))
+
+        let same = try await home.reproducer.reproduce("model@1")
+        #expect(same.identical)
+        #expect(same.notes.contains(
+            "the run ran on Kiln 0.0.9 on macos-arm64; this rebuild on Kiln \(TaskLineage.currentKilnVersion) on \(TaskLineage.currentPlatform)"),
+            "\(same.notes)")
+        home.flaky.start()
+        let other = try await home.reproducer.reproduce("model@1")
+        guard case .kilnVersion("build", "0.0.9", TaskLineage.currentKilnVersion, ["lines", "model"]) = other.divergence else {
+            Issue.record("expected kilnVersion, got \(String(describing: other.divergence))")
+            return
+        }
+    }
+
     @Test("a reference without @ or naming nothing is refused before anything runs")
     func references() async throws {
         let home = try Home()
