@@ -78,18 +78,7 @@ public struct Reproducer: Sendable {
             notes.append("the run ran on \(ranOn.sorted().joined(separator: ", ")); this rebuild on \(here)")
         }
 
-        // Files read then and now.
-        var changes: [String: [FileChange]] = [:]
-        for spec in run.snapshot.tasks where inScope.contains(spec.id) {
-            guard let recorded = lineage.record(spec.id)?.lineage else { continue }
-            let directory = Self.workingDirectory(of: spec, run: run)
-            for (name, facts) in recorded.files.sorted(by: { $0.key < $1.key }) {
-                let current = FileFacts.read(name.hasPrefix("/") ? name : directory + "/" + name)
-                if current?.digest != facts.digest {
-                    changes[spec.id, default: []].append(FileChange(name: name, recorded: facts, current: current))
-                }
-            }
-        }
+        var changes = Self.fileChanges(run: run, lineage: lineage, scope: inScope)
 
         // Recorded outputs substituted for tasks whose files changed, when the artifacts they name are still kept
         // (every one of them is among the artifacts the version needs).
@@ -144,29 +133,8 @@ public struct Reproducer: Sendable {
         }
         let rebuilt = try await box.execute(plan, params: run.params, baseDirectory: run.baseDirectory)
 
-        // Comparison, in the pipeline's order.
-        var comparisons: [ReproductionReport.TaskComparison] = []
-        var diverged = Set<Int>()
-        var roots: [Int] = []
-        for index in plan.order {
-            let spec = plan.pipeline.tasks[index]
-            let recorded = lineage.record(spec.id)
-            let now = rebuilt.task(spec.id)
-            let status: String
-            var differing: [String] = []
-            if substituted[spec.id] != nil {
-                status = "substituted"
-            } else if now?.state == .failed || now?.state == .cancelled {
-                status = "failed"
-            } else {
-                differing = Self.differingKeys(recorded, now, directory: Self.workingDirectory(of: spec, run: run))
-                status = differing.isEmpty ? "identical" : "differs"
-            }
-            comparisons.append(.init(task: spec.id, status: status, differing: differing))
-            guard status == "failed" || status == "differs" else { continue }
-            if !plan.upstream(of: index).contains(where: diverged.contains) { roots.append(index) }
-            diverged.insert(index)
-        }
+        let (comparisons, diverged, roots) = Self.compare(
+            plan: plan, run: run, lineage: lineage, rebuilt: rebuilt, substituted: Set(substituted.keys))
 
         // Files the rebuild read that the run did not (a new file in a folder or glob).
         for id in scope where substituted[id] == nil {
@@ -193,22 +161,73 @@ public struct Reproducer: Sendable {
             notes.append("task \(id): \(changed.map(\.name).joined(separator: ", ")) changed, yet its outputs are the same")
         }
 
-        // The model file: the output that holds it, as an artifact or as the path of a file with its content.
-        var model: (registered: String, rebuilt: String?) = (version.artifact, nil)
-        outer: for spec in run.snapshot.tasks where inScope.contains(spec.id) {
-            let directory = Self.workingDirectory(of: spec, run: run)
-            for (key, value) in lineage.record(spec.id)?.outputs ?? [:]
-            where Self.contentAddress(value, directory: directory) == version.artifact {
-                model.rebuilt = rebuilt.task(spec.id)?.outputs?[key].flatMap { Self.contentAddress($0, directory: directory) }
-                break outer
-            }
-        }
+        let model = Self.modelFile(of: version, run: run, lineage: lineage, rebuilt: rebuilt, scope: inScope)
         if divergence == nil, model.rebuilt != model.registered {
             divergence = .modelDiffers(registered: model.registered, rebuilt: model.rebuilt)
         }
         return ReproductionReport(
             version: version.reference, run: run.id.rawValue, tasks: comparisons, model: model, divergence: divergence,
             affected: affected, notes: notes)
+    }
+
+    /// The files each task in `scope` read in the run that are not what they were (changed or gone), by task.
+    static func fileChanges(run: RunRecord, lineage: VersionLineage, scope: Set<String>) -> [String: [FileChange]] {
+        var changes: [String: [FileChange]] = [:]
+        for spec in run.snapshot.tasks where scope.contains(spec.id) {
+            guard let recorded = lineage.record(spec.id)?.lineage else { continue }
+            let directory = workingDirectory(of: spec, run: run)
+            for (name, facts) in recorded.files.sorted(by: { $0.key < $1.key }) {
+                let current = FileFacts.read(name.hasPrefix("/") ? name : directory + "/" + name)
+                if current?.digest != facts.digest {
+                    changes[spec.id, default: []].append(FileChange(name: name, recorded: facts, current: current))
+                }
+            }
+        }
+        return changes
+    }
+
+    /// Each rebuilt task's outputs against the recorded ones, in the plan's order; the tasks (plan indices) whose
+    /// outputs differ or that failed; and of those, the roots: the ones with no diverged task upstream.
+    static func compare(
+        plan: Plan, run: RunRecord, lineage: VersionLineage, rebuilt: SandboxRun, substituted: Set<String>
+    ) -> (comparisons: [ReproductionReport.TaskComparison], diverged: Set<Int>, roots: [Int]) {
+        var comparisons: [ReproductionReport.TaskComparison] = []
+        var diverged = Set<Int>()
+        var roots: [Int] = []
+        for index in plan.order {
+            let spec = plan.pipeline.tasks[index]
+            let now = rebuilt.task(spec.id)
+            let status: String
+            var differing: [String] = []
+            if substituted.contains(spec.id) {
+                status = "substituted"
+            } else if now?.state == .failed || now?.state == .cancelled {
+                status = "failed"
+            } else {
+                differing = differingKeys(lineage.record(spec.id), now, directory: workingDirectory(of: spec, run: run))
+                status = differing.isEmpty ? "identical" : "differs"
+            }
+            comparisons.append(.init(task: spec.id, status: status, differing: differing))
+            guard status == "failed" || status == "differs" else { continue }
+            if !plan.upstream(of: index).contains(where: diverged.contains) { roots.append(index) }
+            diverged.insert(index)
+        }
+        return (comparisons, diverged, roots)
+    }
+
+    /// The registered model file and the rebuilt one: found through the task output that held it in the run, as an
+    /// artifact or as the path of a file with its content.
+    static func modelFile(
+        of version: ModelVersion, run: RunRecord, lineage: VersionLineage, rebuilt: SandboxRun, scope: Set<String>
+    ) -> (registered: String, rebuilt: String?) {
+        for spec in run.snapshot.tasks where scope.contains(spec.id) {
+            let directory = workingDirectory(of: spec, run: run)
+            for (key, value) in lineage.record(spec.id)?.outputs ?? [:]
+            where contentAddress(value, directory: directory) == version.artifact {
+                return (version.artifact, rebuilt.task(spec.id)?.outputs?[key].flatMap { contentAddress($0, directory: directory) })
+            }
+        }
+        return (version.artifact, nil)
     }
 
     /// Why `spec`, the first task whose outputs differ, differs.
