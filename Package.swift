@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "PipelineStorePostgres", targets: ["PipelineStorePostgres"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
         .library(name: "PipelineTestRunner", targets: ["PipelineTestRunner"]),
+        .library(name: "Reproduction", targets: ["Reproduction"]),
         .library(name: "PipelineScheduler", targets: ["PipelineScheduler"]),
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
         .library(name: "Notifications", targets: ["Notifications"]),
@@ -171,13 +172,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Layer 7: rebuilding a registered version in a sandbox and explaining what differs (`kiln reproduce`).
+        .target(
+            name: "Reproduction",
+            dependencies: ["PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineTestRunner", "MLTasks", "Tabular"],
+            swiftSettings: swiftSettings
+        ),
         // Layer 8: executables (composition roots).
         .executableTarget(
             name: "kiln",
             dependencies: [
                 "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks", "DeploymentTasks",
                 "PipelineStoreSQLite", "PipelineStorePostgres", "SQLiteData", "ModelRegistry", "Tabular", "Notifications",
-                "PipelineScheduler", "PipelineTestRunner", "KilnOperations", "KilnHTTP",
+                "PipelineScheduler", "PipelineTestRunner", "Reproduction", "KilnOperations", "KilnHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -262,6 +269,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReproductionTests",
+            dependencies: [
+                "Reproduction", "PipelineTestRunner", "PipelineEngine", "PipelineModel", "ModelRegistry", "PipelineStoreSQLite",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "NotificationsTests",
             dependencies: [
                 "Notifications", "PipelineTesting", "PipelineModel", "PipelineEngine",
@@ -289,8 +303,7 @@ let package = Package(
                 "BoostedTrees", "ClassificationMetrics", "DataValidation", "DeploymentTasks", "DriftStatistics", "Features",
                 "LinearModels", "MLTasks", "ModelRegistry", "PipelineEngine", "PipelineFile", "PipelineModel",
                 "PipelineScheduler", "PipelineStoreSQLite", "PipelineStorePostgres", "PipelineTesting", "SQLiteData", "Tabular",
-                "KilnHTTP",
-                "KilnOperations", "PipelineTestRunner", .product(name: "Hummingbird", package: "hummingbird"),
+                "KilnHTTP", "KilnOperations", "PipelineTestRunner", "Reproduction", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -8,7 +8,8 @@ public struct BoostedTreesModel: Sendable, Equatable {
     /// The JSON format version this build writes and reads.
     public static let formatVersion = 1
 
-    /// The parameters the model was trained with.
+    /// The parameters the model was trained with; `threads` is always 0 in a fitted model (it never changes the
+    /// model, so the same data and parameters give the same model and JSON for any thread count).
     public let parameters: BoostingParameters
     /// Training feature names, in column order.
     public let featureNames: [String]

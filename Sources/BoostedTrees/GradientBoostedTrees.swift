@@ -143,7 +143,11 @@ public struct GradientBoostedTrees: Sendable {
             bestIteration = bestRound
             trees = Array(trees.prefix(bestRound + 1))
         }
-        return BoostedTreesModel(parameters: p, featureNames: features.names,
+        // The thread count changes how fast a model is fitted, never the model: it is not kept, so a model (and its
+        // JSON) is the same whatever `threads` was.
+        var kept = p
+        kept.threads = 0
+        return BoostedTreesModel(parameters: kept, featureNames: features.names,
                                  categoricalFeatures: features.isCategorical, baseScore: baseScore,
                                  trees: trees, bestIteration: bestIteration, validationLoss: validationLoss)
     }

@@ -41,6 +41,8 @@ public struct ExtractCSVTaskKind: TaskKind {
             let resolved = Datasets.resolve(path, workingDirectory: context.workingDirectory)
             let reader = CSVReader(options: options)
             frame = try await Offload.run { flag in try reader.read(contentsOf: resolved, shouldStop: flag.check) }
+            // A folder or a glob: the files it stood for are what the task read.
+            for file in (try? CSVReader.files(matching: resolved)) ?? [] { context.recordRead(file) }
         } catch is CancellationError {
             throw CancellationError()
         } catch {

@@ -26,6 +26,7 @@ public struct SplitTaskKind: TaskKind {
             throw inputs.failure("test_size must be a share between 0 and 1 (0.2 = 20 %), got \(JSONValue.format(testSize))")
         }
         let seed = try inputs.optionalInt("seed") ?? 0
+        context.recordSeed(Int64(seed))
         let frame = try await Datasets.load(dataRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
                                       what: "split: input 'data'")
         let testRows: [Int]

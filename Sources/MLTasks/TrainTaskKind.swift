@@ -1,3 +1,4 @@
+import BoostedTrees
 import Features
 import Foundation
 public import PipelineEngine
@@ -49,6 +50,7 @@ public struct TrainTaskKind: TaskKind {
             params.merge(object) { _, task in task }
         }
         let parameters = try TrainingParameters.parse(params, algorithm: algorithm)
+        if case .gbdt(let boosting) = parameters { context.recordSeed(Int64(bitPattern: boosting.seed)) }
         let transforms = try FeaturesTaskKind.pipeline(
             inputs, key: "transforms", workingDirectory: context.workingDirectory, yaml: readers.yaml)
         let exclude = try inputs.optionalStringList("exclude") ?? []
@@ -59,11 +61,11 @@ public struct TrainTaskKind: TaskKind {
             ? dataRef : try await Datasets.store(frame, artifacts: context.artifacts, what: "train")
         let trainer = ModelTrainer(algorithm: algorithm, label: label, parameters: parameters, transforms: transforms,
                                    exclude: exclude)
-        let started = context.clock.now.iso8601
-        var model = try await Offload.run { flag in
+        // The attempt's start, not the clock after training: the same inputs and start give the same model file.
+        let started = context.startedAt.iso8601
+        let model = try await Offload.run { flag in
             try trainer.train(frame, fingerprint: fingerprint, trainedAt: started, shouldStop: flag.check)
         }
-        model.training.trainedAt = context.clock.now.iso8601
         try Task.checkCancellation()
         let reference = try await Datasets.store(try model.jsonData(), artifacts: context.artifacts, what: "train")
         context.log("trained \(algorithm.rawValue) on \(frame.rowCount) rows, \(model.features.count) features: \(reference)")

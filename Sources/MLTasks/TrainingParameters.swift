@@ -72,12 +72,17 @@ enum TrainingParameters: Sendable {
         }
     }
 
-    /// The effective parameters as recorded in the model file.
+    /// The effective parameters as recorded in the model file (without `threads`, which does not change the model).
     var recorded: JSONValue {
         switch self {
         case .gbdt(let parameters):
             let data = (try? JSONEncoder().encode(parameters)) ?? Data("{}".utf8)
-            return (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .object([:])
+            // `threads` changes how fast, never what is trained: left out, the model file is the same for any count.
+            guard case .object(var members) = (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .object([:]) else {
+                return .object([:])
+            }
+            members["threads"] = nil
+            return .object(members)
         case .logistic(let solver):
             return .object(["l2": .number(solver.l2), "max_iterations": .number(Double(solver.maxIterations)),
                             "tolerance": .number(solver.tolerance)])

@@ -23,22 +23,12 @@ enum CacheKey {
             "workdir": .string(context.workingDirectory),
             "version": version.map(JSONValue.string) ?? .null,
         ]
-        var candidates: [String] = []
         switch context.action {
-        case .run(let argv):
-            material["run"] = .array(argv.map(JSONValue.string))
-            candidates = argv
-        case .shell(let script):
-            material["shell"] = .string(script)
-            candidates = script.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
-            // Values of `${{ }}` reach the script as variables (`KILN_VALUE_n`): each may name a file too.
-            for (name, value) in context.environment where name.hasPrefix(Template.shellValuePrefix) {
-                candidates.append(value)
-            }
-        case .uses(let kind):
-            material["uses"] = .string(kind)
+        case .run(let argv): material["run"] = .array(argv.map(JSONValue.string))
+        case .shell(let script): material["shell"] = .string(script)
+        case .uses(let kind): material["uses"] = .string(kind)
         }
-        collectStrings(.object(context.inputs), into: &candidates)
+        let candidates = namedFiles(context.action, inputs: context.inputs, environment: context.environment)
         var files: [String: JSONValue] = [:]
         for candidate in Set(candidates) where !candidate.isEmpty && candidate.utf8.count < 4096 {
             let path = candidate.hasPrefix("/") ? candidate : context.workingDirectory + "/" + candidate
@@ -47,6 +37,26 @@ enum CacheKey {
         material["files"] = .object(files)
         let digest = SHA256.hash(data: Array(JSONValue.object(material).compactJSON.utf8))
         return digest.map { String(format2: $0) }.joined()
+    }
+
+    /// Every word that may name a file the task reads: each `run:` argument, each whitespace-separated word of a
+    /// `shell:` script and each value of its `${{ }}` expressions, and each string in the resolved inputs.
+    static func namedFiles(_ action: ResolvedAction, inputs: [String: JSONValue], environment: [String: String]) -> [String] {
+        var candidates: [String] = []
+        switch action {
+        case .run(let argv):
+            candidates = argv
+        case .shell(let script):
+            candidates = script.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
+            // Values of `${{ }}` reach the script as variables (`KILN_VALUE_n`): each may name a file too.
+            for (name, value) in environment where name.hasPrefix(Template.shellValuePrefix) {
+                candidates.append(value)
+            }
+        case .uses:
+            break
+        }
+        collectStrings(.object(inputs), into: &candidates)
+        return candidates
     }
 
     private static func collectStrings(_ value: JSONValue, into out: inout [String]) {
@@ -77,18 +87,30 @@ enum CacheKey {
             return "dir:" + digest.map { String(format2: $0) }.joined()
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return try hashFile(path)?.digest
+    }
+
+    /// The hex SHA-256 of the regular file at `path`, its size, its number of line feeds and whether its last byte
+    /// is one; `nil` when no regular file is there.
+    static func hashFile(_ path: String) throws -> (digest: String, bytes: Int64, lines: Int, endsWithNewline: Bool)? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var hasher = SHA256()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var (bytes, lines, last): (Int64, Int, UInt8) = (0, 0, 0)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 { throw TaskFailure("could not read \(path) to compute the cache key (errno \(errno))") }
+            if count < 0 { throw TaskFailure("could not read \(path) to compute its content hash (errno \(errno))") }
             if count == 0 { break }
             hasher.update(data: buffer[0..<count])
+            for byte in buffer[0..<count] where byte == 0x0A { lines += 1 }
+            bytes += Int64(count)
+            last = buffer[count - 1]
         }
-        return hasher.finalize().map { String(format2: $0) }.joined()
+        return (hasher.finalize().map { String(format2: $0) }.joined(), bytes, lines, last == 0x0A)
     }
 }
 

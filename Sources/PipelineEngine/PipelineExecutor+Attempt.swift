@@ -1,11 +1,12 @@
 import PipelineModel
+import Synchronization
 
 /// How one attempt ended.
 enum AttemptOutcome: Sendable {
     /// The kind returned outputs; `cache` is set when the task caches.
-    case succeeded([String: JSONValue], cache: (key: String?, note: String)?)
+    case succeeded([String: JSONValue], cache: (key: String?, note: String)?, lineage: TaskLineage?)
     /// A valid cache entry was reused.
-    case cached(CacheEntry, note: String)
+    case cached(CacheEntry, note: String, lineage: TaskLineage?)
     /// The attempt failed.
     case failed(String, cacheKey: String?)
     /// The run was cancelled while the attempt ran.
@@ -16,7 +17,9 @@ enum AttemptOutcome: Sendable {
 
 extension PipelineExecutor {
     /// Runs one attempt: cache lookup, then the kind under the task's timeout.
-    func attempt(_ spec: TaskSpec, context: TaskContext) async -> AttemptOutcome {
+    func attempt(_ spec: TaskSpec, context: TaskContext, seeds: LineageCollector) async -> AttemptOutcome {
+        // What the task reads, as it is before the attempt (a file the task itself writes is not an input).
+        let lineage = await TaskLineage.before(context)
         let kind: any TaskKind
         switch context.action {
         case .uses(let name):
@@ -40,7 +43,9 @@ extension PipelineExecutor {
                     let now = clock.now
                     if let entry, entry.expiresAt.map({ $0 > now }) ?? true {
                         let expiry = entry.expiresAt.map { ", expires \($0.iso8601)" } ?? ""
-                        return .cached(entry, note: "hit: stored by run \(entry.runID) at \(entry.createdAt.iso8601)\(expiry)")
+                        return .cached(
+                            entry, note: "hit: stored by run \(entry.runID) at \(entry.createdAt.iso8601)\(expiry)",
+                            lineage: lineage)
                     } else if let expired = entry?.expiresAt {
                         cache = (key, "miss: the entry expired at \(expired.iso8601)")
                     } else {
@@ -56,7 +61,11 @@ extension PipelineExecutor {
 
         let outcome = await runWithTimeout(kind, context: context, timeout: spec.timeout)
         switch outcome {
-        case .succeeded(let outputs, _): return .succeeded(outputs, cache: cache)
+        case .succeeded(let outputs, _, _):
+            var lineage = lineage
+            lineage.seeds = Array(Set(lineage.seeds + seeds.seeds)).sorted()
+            lineage.addReads(seeds.reads, workingDirectory: context.workingDirectory)
+            return .succeeded(outputs, cache: cache, lineage: lineage)
         case .failed(let error, _): return .failed(error, cacheKey: cache?.key)
         case .cached, .cancelled, .suspended: return outcome
         }
@@ -90,7 +99,7 @@ extension PipelineExecutor {
     private func invoke(_ kind: any TaskKind, context: TaskContext) async -> AttemptOutcome {
         do {
             // A kind that returned finished its work, even when cancellation arrived meanwhile: keep the result.
-            return .succeeded(try await kind.run(context), cache: nil)
+            return .succeeded(try await kind.run(context), cache: nil, lineage: nil)
         } catch let suspension as TaskSuspension {
             return .suspended(suspension)
         } catch {
@@ -98,4 +107,22 @@ extension PipelineExecutor {
             return .failed(String(describing: error), cacheKey: nil)
         }
     }
+}
+
+/// The seeds and files one attempt's kind reported through ``TaskContext/recordSeed(_:)`` and
+/// ``TaskContext/recordRead(_:)``.
+final class LineageCollector: Sendable {
+    private let state = Mutex<(seeds: [Int64], reads: [String])>(([], []))
+
+    /// Adds a seed.
+    func add(seed: Int64) { state.withLock { $0.seeds.append(seed) } }
+
+    /// Adds a file read.
+    func add(read path: String) { state.withLock { $0.reads.append(path) } }
+
+    /// The seeds added so far.
+    var seeds: [Int64] { state.withLock { $0.seeds } }
+
+    /// The files added so far.
+    var reads: [String] { state.withLock { $0.reads } }
 }

@@ -122,9 +122,11 @@ extension PipelineExecutor {
                 if !starts.isEmpty, !batch.isEmpty { try await confirm(lease) }
                 for attempt in starts {
                     let (task, spec) = (attempt.task, plan.pipeline.tasks[attempt.task])
-                    let context = makeContext(run: run, task: spec, attempt: attempt, withheld: withheld, inbox: inbox)
+                    let seeds = LineageCollector()
+                    let context = makeContext(
+                        run: run, task: spec, attempt: attempt, withheld: withheld, inbox: inbox, seeds: seeds)
                     group.addTask { [self] in
-                        inbox.post(.finished(task: task, await self.attempt(spec, context: context)))
+                        inbox.post(.finished(task: task, await self.attempt(spec, context: context, seeds: seeds)))
                     }
                 }
 
@@ -217,7 +219,8 @@ extension PipelineExecutor {
     ) {
         let event: RunPlanner.Event
         switch outcome {
-        case .succeeded(let outputs, let cache):
+        case .succeeded(let outputs, let cache, let lineage):
+            planner.noteLineage(lineage, of: task)
             if let cache, let key = cache.key {
                 let spec = planner.plan.pipeline.tasks[task]
                 batch.cache.append(CacheEntry(
@@ -225,7 +228,8 @@ extension PipelineExecutor {
                     expiresAt: spec.cache?.expire.map { now.adding($0) }))
             }
             event = .attemptSucceeded(task: task, outputs: outputs, cacheKey: cache?.key, cacheNote: cache?.note)
-        case .cached(let entry, let note):
+        case .cached(let entry, let note, let lineage):
+            planner.noteLineage(lineage, of: task)
             event = .attemptCached(task: task, outputs: entry.outputs, cacheKey: entry.key, cacheNote: note)
         case .failed(let error, let cacheKey):
             let record = planner.records[task]
@@ -321,7 +325,8 @@ extension PipelineExecutor {
 
     /// What the attempt's kind sees: resolved action, inputs and environment, a logger, and a log sink.
     private func makeContext(
-        run: RunRecord, task: TaskSpec, attempt: RunPlanner.Attempt, withheld: Set<String>, inbox: Inbox<Message>
+        run: RunRecord, task: TaskSpec, attempt: RunPlanner.Attempt, withheld: Set<String>, inbox: Inbox<Message>,
+        seeds: LineageCollector
     ) -> TaskContext {
         let directory = attempt.workdir.map { $0.hasPrefix("/") ? $0 : run.baseDirectory + "/" + $0 }
             ?? run.baseDirectory
@@ -330,11 +335,12 @@ extension PipelineExecutor {
             runID: run.id, pipeline: run.pipeline, taskID: task.id, attempt: attempt.number, action: attempt.action,
             inputs: attempt.inputs, environment: attempt.environment, workingDirectory: directory, clock: clock,
             logger: logger, artifacts: artifacts, decision: attempt.decision,
-            withheldEnvironment: withheld,
+            withheldEnvironment: withheld, startedAt: clock.now,
             log: { stream, text in
                 inbox.post(.log(LogLine(
                     runID: runID, taskID: taskID, attempt: number, stream: stream, text: text, at: clock.now)))
             },
-            process: { process in inbox.post(.process(task: index, process)) })
+            process: { process in inbox.post(.process(task: index, process)) },
+            seed: { seeds.add(seed: $0) }, read: { seeds.add(read: $0) })
     }
 }

@@ -4,7 +4,8 @@ public import PipelineModel
 ///
 /// Field names are a contract: `id`, `pipeline`, `state`, `params`, `trigger`, `idempotency_key` (the key of a
 /// triggered run, else `null`), `created_at`, `started_at`, `finished_at`, `error`, and `tasks` (by id: `state`, `attempts`, `outputs`, `error`, `cache_key`, `cache`,
-/// `started_at`, `finished_at`, `retry_at`, `deadline`, `decision`). Times are ISO 8601 UTC strings or `null`.
+/// `started_at`, `finished_at`, `retry_at`, `deadline`, `decision`, `lineage` — ``TaskLineage``'s stored form, or
+/// `null`). Times are ISO 8601 UTC strings or `null`.
 public enum RunDocument {
     /// Builds the document of `run` with its `tasks`.
     public static func make(_ run: RunRecord, tasks: [TaskRecord]) -> JSONValue {
@@ -23,6 +24,7 @@ public enum RunDocument {
                 "retry_at": time(task.retryAt),
                 "deadline": time(task.deadline),
                 "decision": task.decision?.json ?? .null,
+                "lineage": task.lineage?.json ?? .null,
             ]
         }
         return [

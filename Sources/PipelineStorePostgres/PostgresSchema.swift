@@ -26,6 +26,7 @@ enum PostgresSchema {
     /// Every migration, in order. Numbers are consecutive from 1.
     static let migrations: [Migration] = [
         Migration(version: 1, name: "state-and-registry", statements: v1),
+        Migration(version: 2, name: "task-lineage", statements: v2),
     ]
 
     /// The newest schema version this binary knows.
@@ -77,6 +78,12 @@ enum PostgresSchema {
 
     /// Runs, tasks, logs, cache, leases, trigger state, the registry, deployments and metrics: SQLite's `v1` to
     /// `v4-deployments` in one step.
+    /// What each successful task depended on, for `kiln reproduce`: `task_runs.lineage`, the same compact JSON as
+    /// SQLite's column (see `TaskLineage`), `NULL` until the task succeeds and for rows written before.
+    static let v2: [String] = [
+        "ALTER TABLE task_runs ADD COLUMN lineage TEXT COLLATE \"C\"",
+    ]
+
     static let v1: [String] = [
         """
         CREATE TABLE runs (

@@ -11,7 +11,7 @@ extension PostgresStateStore {
 
     /// `task_runs` columns, in insert and select order.
     static let taskColumns =
-        "run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at, retry_at, deadline_at, decision, process"
+        "run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at, retry_at, deadline_at, decision, process, lineage"
 
     /// `logs` columns, in insert and select order (without `seq`).
     static let logColumns = "run_id, task_id, attempt, stream, text, at"
@@ -42,6 +42,7 @@ extension PostgresStateStore {
         var deadlineAt: Int64?
         var decision: String?
         var process: String?
+        var lineage: String?
 
         init(_ record: TaskRecord) {
             state = record.state.rawValue
@@ -56,6 +57,7 @@ extension PostgresStateStore {
             deadlineAt = record.deadline?.nanosecondsSince1970
             decision = record.decision?.json.compactJSON
             process = record.process.map(PostgresStateStore.processJSON)
+            lineage = record.lineage?.json.compactJSON
         }
     }
 
@@ -65,12 +67,12 @@ extension PostgresStateStore {
         return """
             INSERT INTO task_runs (\(unescaped: taskColumns)) VALUES (\(run.rawValue), \(record.taskID), \(v.state),
                 \(v.attempts), \(v.outputs), \(v.error), \(v.cacheKey), \(v.cacheNote), \(v.startedAt), \(v.finishedAt),
-                \(v.retryAt), \(v.deadlineAt), \(v.decision), \(v.process))
+                \(v.retryAt), \(v.deadlineAt), \(v.decision), \(v.process), \(v.lineage))
             ON CONFLICT (run_id, task_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts,
                 outputs = excluded.outputs, error = excluded.error, cache_key = excluded.cache_key,
                 cache_note = excluded.cache_note, started_at = excluded.started_at, finished_at = excluded.finished_at,
                 retry_at = excluded.retry_at, deadline_at = excluded.deadline_at, decision = excluded.decision,
-                process = excluded.process
+                process = excluded.process, lineage = excluded.lineage
             """
     }
 
@@ -82,7 +84,7 @@ extension PostgresStateStore {
             UPDATE task_runs SET state = \(v.state), attempts = \(v.attempts), outputs = \(v.outputs), error = \(v.error),
                 cache_key = \(v.cacheKey), cache_note = \(v.cacheNote), started_at = \(v.startedAt),
                 finished_at = \(v.finishedAt), retry_at = \(v.retryAt), deadline_at = \(v.deadlineAt),
-                decision = \(v.decision), process = \(v.process)
+                decision = \(v.decision), process = \(v.process), lineage = \(v.lineage)
             WHERE run_id = \(run.rawValue) AND task_id = \(record.taskID) AND state = \(expected.rawValue)
             """
         if undecided { query.sql += " AND decision IS NULL" }
@@ -145,7 +147,13 @@ extension PostgresStateStore {
                 }
                 return decision
             },
-            process: try cells[13].decode(String?.self).map { try json(TaskProcess.self, $0, "task_runs.process") })
+            process: try cells[13].decode(String?.self).map { try json(TaskProcess.self, $0, "task_runs.process") },
+            lineage: try cells[14].decode(String?.self).map { text in
+                guard let lineage = TaskLineage(json: try json(JSONValue.self, text, "task_runs.lineage")) else {
+                    throw PostgresStoreError.unreadable(column: "task_runs.lineage", value: text, reason: "not a task lineage object")
+                }
+                return lineage
+            })
     }
 
     /// A log line from a row of ``logColumns``.

@@ -12,7 +12,7 @@ extension SQLiteStateStore {
 
     /// `task_runs` columns, in argument and select order.
     static let taskColumns =
-        "run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at, retry_at, deadline_at, decision, process"
+        "run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at, retry_at, deadline_at, decision, process, lineage"
 
     /// `logs` columns, in argument and select order (without `seq`).
     static let logColumns = "run_id, task_id, attempt, stream, text, at"
@@ -39,7 +39,7 @@ extension SQLiteStateStore {
             record.outputs.map { JSONValue.object($0).compactJSON }, record.error, record.cacheKey, record.cacheNote,
             record.startedAt?.nanosecondsSince1970, record.finishedAt?.nanosecondsSince1970,
             record.retryAt?.nanosecondsSince1970, record.deadline?.nanosecondsSince1970, record.decision?.json.compactJSON,
-            record.process.map(processJSON),
+            record.process.map(processJSON), record.lineage?.json.compactJSON,
         ]
     }
 
@@ -103,7 +103,13 @@ extension SQLiteStateStore {
                 }
                 return decision
             },
-            process: try (row.decode(String?.self, atIndex: 13)).map { try json(TaskProcess.self, $0, "task_runs.process") })
+            process: try (row.decode(String?.self, atIndex: 13)).map { try json(TaskProcess.self, $0, "task_runs.process") },
+            lineage: try (row.decode(String?.self, atIndex: 14)).map { text in
+                guard let lineage = TaskLineage(json: try json(JSONValue.self, text, "task_runs.lineage")) else {
+                    throw StoredValueError(column: "task_runs.lineage", value: text, reason: "not a task lineage object")
+                }
+                return lineage
+            })
     }
 
     /// `{"host":…,"pid":…,"started":…}`, keys sorted.

@@ -16,19 +16,20 @@ extension SQLiteStateStore {
         """
 
     private static let upsertTaskSQL = """
-        INSERT INTO task_runs (\(taskColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+        INSERT INTO task_runs (\(taskColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
         ON CONFLICT (run_id, task_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts,
             outputs = excluded.outputs, error = excluded.error, cache_key = excluded.cache_key,
             cache_note = excluded.cache_note, started_at = excluded.started_at, finished_at = excluded.finished_at,
             retry_at = excluded.retry_at, deadline_at = excluded.deadline_at, decision = excluded.decision,
-            process = excluded.process
+            process = excluded.process, lineage = excluded.lineage
         """
 
-    /// The compare-and-set form: `?15` is the expected state.
+    /// The compare-and-set form: `?16` is the expected state.
     private static let compareAndSetTaskSQL = """
         UPDATE task_runs SET state = ?3, attempts = ?4, outputs = ?5, error = ?6, cache_key = ?7, cache_note = ?8,
-            started_at = ?9, finished_at = ?10, retry_at = ?11, deadline_at = ?12, decision = ?13, process = ?14
-        WHERE run_id = ?1 AND task_id = ?2 AND state = ?15
+            started_at = ?9, finished_at = ?10, retry_at = ?11, deadline_at = ?12, decision = ?13, process = ?14,
+            lineage = ?15
+        WHERE run_id = ?1 AND task_id = ?2 AND state = ?16
         """
 
     /// The compare-and-set form for a decision: the expected state, and no decision yet.

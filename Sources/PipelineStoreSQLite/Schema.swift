@@ -34,6 +34,9 @@ enum Schema {
         migrator.registerMigration("v4-deployments") { db in
             try db.execute(sql: v4Deployments)
         }
+        migrator.registerMigration("v5-task-lineage") { db in
+            try db.execute(sql: v5TaskLineage)
+        }
         return migrator
     }
 
@@ -193,6 +196,13 @@ enum Schema {
         ALTER TABLE runs ADD COLUMN lease_heartbeat_at INTEGER;
         ALTER TABLE runs ADD COLUMN lease_expires_at INTEGER;
         ALTER TABLE task_runs ADD COLUMN process TEXT;
+        """
+
+    /// What each successful task depended on, for `kiln reproduce`: `task_runs.lineage`, compact JSON
+    /// `{"files": {name: {"bytes", "digest", "rows"?}}, "kiln", "platform", "seeds": [...], "started_at"}` (see
+    /// `TaskLineage`), `NULL` for tasks that have not succeeded and for rows written before this migration.
+    static let v5TaskLineage = """
+        ALTER TABLE task_runs ADD COLUMN lineage TEXT;
         """
 
     /// Crash-consistent deployments: where each alias is exported, and the write-ahead intent of each deployment in

@@ -76,12 +76,13 @@ struct InstrumentedKind: TaskKind {
                 action: context.action, inputs: context.inputs, environment: context.environment,
                 workingDirectory: context.workingDirectory, clock: context.clock, logger: context.logger,
                 artifacts: context.artifacts, decision: context.decision,
-                withheldEnvironment: context.withheldEnvironment,
+                withheldEnvironment: context.withheldEnvironment, startedAt: context.startedAt,
                 log: { stream, line in context.log(line, stream: stream) },
                 process: { process in
                     sampler.follow(window, child: process?.pid)
                     context.recordProcess(process)
-                })
+                },
+                seed: { context.recordSeed($0) }, read: { context.recordRead($0) })
         }
         var outputs = try await self.inner.run(inner)
         seconds = Self.seconds(since: started)  // the task's own time, without the sampling below

@@ -67,7 +67,12 @@ extension StateStoreConformance {
             error: "exit code 2\nTraceback: …", cacheKey: String(repeating: "ab", count: 32),
             cacheNote: "miss: no entry", startedAt: at(2), finishedAt: at(80), retryAt: at(120), deadline: at(150),
             decision: Decision(approved: false, reason: "too risky", actor: "cli", at: at(140)),
-            process: TaskProcess(host: "build-1.example", pid: 31_337, started: 987_654_321_012))
+            process: TaskProcess(host: "build-1.example", pid: 31_337, started: 987_654_321_012),
+            lineage: TaskLineage(
+                kiln: "0.1.0", platform: "linux-x86_64", startedAt: Timestamp(nanosecondsSince1970: 1_764_979_200_123_456_789),
+                files: ["data/train.csv": FileFacts(digest: "sha256:" + String(repeating: "0f", count: 32), bytes: 1_180_839, rows: 20_000),
+                        "config/gbdt.json": FileFacts(digest: "sha256:" + String(repeating: "e1", count: 32), bytes: 193)],
+                seeds: [7, 42]))
     }
 
     /// A log line of run `id`.

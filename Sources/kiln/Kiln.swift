@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PipelineEngine
 
 /// The `kiln` command: the composition root that wires files, store, task kinds and the engine together.
 @main
@@ -12,10 +13,11 @@ struct Kiln: AsyncParsableCommand {
             --home DIR or KILN_HOME moves it.
             Exit codes: 0 succeeded, 1 failed, 2 invalid pipeline or usage, 130 interrupted.
             """,
-        version: "0.1.0",
+        version: TaskLineage.currentKilnVersion,
         subcommands: [
             RunCommand.self, ValidateCommand.self, GraphCommand.self, RunsCommand.self, ShowCommand.self,
             LogsCommand.self, ResumeCommand.self, ApproveCommand.self, RejectCommand.self, CacheCommand.self, ModelsCommand.self,
+            ReproduceCommand.self,
             DataCommand.self, DriftCommand.self, PredictCommand.self,
             TriggerCommand.self, TriggersCommand.self, ServeCommand.self, MetricsCommand.self, TestCommand.self,
         ]

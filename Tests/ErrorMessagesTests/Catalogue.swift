@@ -6,6 +6,7 @@ import DriftStatistics
 import KilnHTTP
 import KilnOperations
 import PipelineTestRunner
+import Reproduction
 import Features
 import Foundation
 import Hummingbird
@@ -224,6 +225,9 @@ enum Catalogue {
             try text.write(toFile: baseline, atomically: true, encoding: .utf8)
             add(caught { _ = try PerfBaseline.load(path: baseline) })
         }
+        add(ReproductionError.badReference("fraud"), case: "badReference")
+        add(ReproductionError.invalidSnapshot(run: "20261206-131502-a1b2c3", reason: "task 'train' needs 'split', which is not in the pipeline"),
+            case: "invalidSnapshot")
         add(RowCountError("events.csv: cannot read (No such file or directory); check the path"))
         add(caught { _ = try RowCounter.timeout(of: DataRule(source: .path("x.csv"), newRows: 10, timeout: "soon")) })
         add(caught {

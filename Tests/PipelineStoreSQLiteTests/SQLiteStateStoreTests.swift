@@ -103,9 +103,38 @@ struct SQLiteStateStoreTests {
             try await SQLiteStateStore(path: path).createRun(Self.run("r1"), tasks: [])
             for _ in 0..<3 {
                 let store = try SQLiteStateStore(path: path)
-                #expect(try store.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid") == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-run-leases"], ["v4-deployments"]])
+                #expect(try store.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid") == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-run-leases"], ["v4-deployments"], ["v5-task-lineage"]])
                 #expect(try await store.runs(pipeline: nil, limit: 10).map(\.id.rawValue) == ["r1"])
             }
+        }
+    }
+
+    @Test("a task's lineage round-trips through task_runs.lineage; a database from before lineage opens with none")
+    func lineageColumn() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder + "/kiln.db"
+            let store = try SQLiteStateStore(path: path)
+            let lineage = TaskLineage(
+                kiln: "0.1.0", platform: "linux-x86_64", startedAt: Timestamp(millisecondsSince1970: 1_764_979_200_123),
+                files: ["data/x.csv": FileFacts(digest: "sha256:" + String(repeating: "a", count: 64), bytes: 120, rows: 4),
+                        "config.json": FileFacts(digest: "sha256:" + String(repeating: "b", count: 64), bytes: 9)],
+                seeds: [42, 7, 42])
+            try await store.createRun(Self.run("r1"), tasks: [
+                TaskRecord(taskID: "a", state: .succeeded, outputs: ["n": 1], lineage: lineage), TaskRecord(taskID: "b"),
+            ])
+            let read = try await SQLiteStateStore(path: path).tasks(of: RunID(rawValue: "r1"))
+            #expect(read.first?.lineage == lineage)
+            #expect(read.first?.lineage?.seeds == [7, 42])
+            #expect(read.last?.lineage == nil)
+            #expect(try store.textRows("SELECT lineage FROM task_runs WHERE task_id = 'a'").first?.first??.hasPrefix(#"{"files":{"config.json""#) == true)
+
+            // What a kiln before lineage wrote: no column, no migration.
+            try store.executeRaw("""
+                ALTER TABLE task_runs DROP COLUMN lineage; DELETE FROM grdb_migrations WHERE identifier = 'v5-task-lineage';
+                """)
+            let upgraded = try SQLiteStateStore(path: path)
+            #expect(try await upgraded.tasks(of: RunID(rawValue: "r1")).map(\.lineage) == [nil, nil])
+            #expect(try await upgraded.tasks(of: RunID(rawValue: "r1")).first?.outputs == ["n": 1])
         }
     }
 

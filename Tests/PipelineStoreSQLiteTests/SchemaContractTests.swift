@@ -21,7 +21,7 @@ struct SchemaContractTests {
                 "task_runs",
                 [
                     "run_id", "task_id", "state", "attempts", "outputs", "error", "cache_key", "cache_note", "started_at",
-                    "finished_at", "retry_at", "deadline_at", "decision", "process",
+                    "finished_at", "retry_at", "deadline_at", "decision", "process", "lineage",
                 ]
             ),
             ("logs", ["seq", "run_id", "task_id", "attempt", "stream", "text", "at"]),

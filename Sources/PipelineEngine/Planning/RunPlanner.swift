@@ -318,6 +318,12 @@ struct RunPlanner: Sendable {
 
     /// Records the process group of `task`'s running command (`nil`: gone), to be stored with the next changes.
     /// Ignored unless the task is running.
+    /// Records what the running attempt of `task` depended on; the attempt's end (reported next) stores it.
+    mutating func noteLineage(_ lineage: TaskLineage?, of task: Int) {
+        guard let lineage, records[task].state == .running else { return }
+        records[task].lineage = lineage
+    }
+
     mutating func noteProcess(_ process: TaskProcess?, of task: Int) {
         guard records[task].state == .running, records[task].process != process else { return }
         records[task].process = process

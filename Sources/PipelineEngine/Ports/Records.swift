@@ -78,14 +78,18 @@ public struct TaskRecord: Sendable, Hashable, Codable {
     /// The process group of the running attempt's command, while one runs: whoever takes the run over stops it
     /// before running the task again.
     public var process: TaskProcess?
+    /// What the successful (or cached) attempt depended on: Kiln version, platform, files read, seeds; `nil` before
+    /// one succeeded, and for records written before Kiln kept lineage.
+    public var lineage: TaskLineage?
 
     /// Creates a record.
     public init(
         taskID: String, state: TaskState = .pending, attempts: Int = 0, outputs: [String: JSONValue]? = nil,
         error: String? = nil, cacheKey: String? = nil, cacheNote: String? = nil, startedAt: Timestamp? = nil,
         finishedAt: Timestamp? = nil, retryAt: Timestamp? = nil, deadline: Timestamp? = nil, decision: Decision? = nil,
-        process: TaskProcess? = nil
+        process: TaskProcess? = nil, lineage: TaskLineage? = nil
     ) {
+        self.lineage = lineage
         self.taskID = taskID
         self.state = state
         self.attempts = attempts

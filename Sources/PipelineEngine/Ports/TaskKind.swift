@@ -112,16 +112,25 @@ public struct TaskContext: Sendable {
     /// Variables of this process's environment that the task's processes must not inherit: the secrets the
     /// pipeline's `notify:` rules read (the task's own `env:` may still pass one on explicitly).
     public let withheldEnvironment: Set<String>
+    /// When the attempt started, by the engine's clock: the time a kind writes into what it produces (a model
+    /// file's `trained_at`), so that the same inputs and start give the same bytes. ``TaskLineage`` records it, and
+    /// a reproduction gives the kind the recorded one.
+    public let startedAt: Timestamp
     let sink: @Sendable (LogStream, String) -> Void
     let processSink: @Sendable (TaskProcess?) -> Void
+    let seedSink: @Sendable (Int64) -> Void
+    let readSink: @Sendable (String) -> Void
 
     /// Creates a context (the engine does this; tests of a kind may too).
     public init(
         runID: RunID, pipeline: String, taskID: String, attempt: Int, action: ResolvedAction,
         inputs: [String: JSONValue] = [:], environment: [String: String] = [:], workingDirectory: String,
         clock: any PipelineClock, logger: Logger, artifacts: (any ArtifactStore)? = nil, decision: Decision? = nil,
-        withheldEnvironment: Set<String> = [], log sink: @escaping @Sendable (LogStream, String) -> Void,
-        process processSink: @escaping @Sendable (TaskProcess?) -> Void = { _ in }
+        withheldEnvironment: Set<String> = [], startedAt: Timestamp? = nil,
+        log sink: @escaping @Sendable (LogStream, String) -> Void,
+        process processSink: @escaping @Sendable (TaskProcess?) -> Void = { _ in },
+        seed seedSink: @escaping @Sendable (Int64) -> Void = { _ in },
+        read readSink: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.runID = runID
         self.pipeline = pipeline
@@ -136,8 +145,11 @@ public struct TaskContext: Sendable {
         self.artifacts = artifacts
         self.decision = decision
         self.withheldEnvironment = withheldEnvironment
+        self.startedAt = startedAt ?? clock.now
         self.sink = sink
         self.processSink = processSink
+        self.seedSink = seedSink
+        self.readSink = readSink
     }
 
     /// Appends a line to the task's log (stored with the run and streamed to progress displays).
@@ -146,6 +158,24 @@ public struct TaskContext: Sendable {
     /// Records the process group a command just started (or `nil` once it is gone), so that whoever takes the run
     /// over after this process dies can stop it before running the task again.
     public func recordProcess(_ process: TaskProcess?) { processSink(process) }
+
+    /// Records a seed the attempt used that its inputs do not show (a default, or one read from a config file), for
+    /// the task's ``TaskLineage``.
+    public func recordSeed(_ seed: Int64) { seedSink(seed) }
+
+    /// Records a file the attempt read that its inputs do not name as such (the files of a folder or a glob), for the
+    /// task's ``TaskLineage``. A relative path resolves against the working directory.
+    public func recordRead(_ path: String) { readSink(path) }
+
+    /// A copy of this context that starts at `startedAt` and sends logs, processes and seeds to this one: for a
+    /// wrapper kind that replays a recorded attempt.
+    public func starting(at startedAt: Timestamp) -> TaskContext {
+        TaskContext(
+            runID: runID, pipeline: pipeline, taskID: taskID, attempt: attempt, action: action, inputs: inputs,
+            environment: environment, workingDirectory: workingDirectory, clock: clock, logger: baseLogger,
+            artifacts: artifacts, decision: decision, withheldEnvironment: withheldEnvironment, startedAt: startedAt,
+            log: sink, process: processSink, seed: seedSink, read: readSink)
+    }
 }
 
 /// A task kind made from a closure: how the Swift API turns closures into registered kinds.

@@ -4,6 +4,7 @@ import ModelRegistry
 import PipelineEngine
 import PipelineModel
 import PipelineStoreSQLite
+import Reproduction
 import DeploymentTasks
 
 /// `kiln models [list|show|promote|rollback]`: the model registry.
@@ -67,8 +68,14 @@ struct ModelsCommand: AsyncParsableCommand {
             try await reportingRegistryErrors {
                 let stores = try await home.openStores()
                 let model = try await ModelRegistryService(store: stores.registry).model(name)
+                let kinds = KindCatalog.names
+                var obstacles: [Int: String] = [:]
+                for version in model.versions {
+                    let lineage = try await VersionLineage.load(version, states: stores.state)
+                    obstacles[version.version] = lineage.obstacle(kinds: kinds)
+                }
                 if json {
-                    Terminal.out(Terminal.json(RegistryDocument.model(model)))
+                    Terminal.out(Terminal.json(Self.withReproducibility(RegistryDocument.model(model), obstacles)))
                     return
                 }
                 let aliases = model.aliases.sorted { $0.key < $1.key }.map { "\($0.key) → \($0.value)" }
@@ -79,12 +86,20 @@ struct ModelsCommand: AsyncParsableCommand {
                     "versions  \(model.versions.count)",
                 ].joined(separator: "\n") + "\n")
                 Terminal.out(Terminal.table(
-                    ["VERSION", "CREATED", "ALIASES", "METRICS", "RUN", "TASK", "DATA"],
+                    ["VERSION", "CREATED", "ALIASES", "METRICS", "RUN", "TASK", "DATA", "REPRODUCIBLE"],
                     model.versions.reversed().map { version in
                         ["\(version.version)", version.createdAt.iso8601, model.aliases(of: version.version).joined(separator: ","),
-                         Self.metrics(version.metrics), version.runID, version.task, Self.short(version.dataFingerprint)]
+                         Self.metrics(version.metrics), version.runID, version.task, Self.short(version.dataFingerprint),
+                         obstacles[version.version] == nil ? "yes" : "no"]
                     }))
                 try await samplesSection(model, metrics: stores.registry)
+                let reasons = model.versions.reversed().compactMap { version in
+                    obstacles[version.version].map { "  v\(version.version): \($0)" }
+                }
+                if !reasons.isEmpty {
+                    Terminal.out("\nnot reproducible (`kiln reproduce \(model.name)@VERSION` rebuilds and compares the others)")
+                    Terminal.out(reasons.joined(separator: "\n"))
+                }
                 guard !model.history.isEmpty else { return }
                 Terminal.out("\nalias history (newest first)")
                 Terminal.out(Terminal.table(
@@ -121,6 +136,22 @@ struct ModelsCommand: AsyncParsableCommand {
             return String(values.map { value in
                 high > low ? bars[Int(((value - low) / (high - low) * Double(bars.count - 1)).rounded())] : bars[3]
             })
+        }
+
+        /// The model document with `reproducible` (`true`/`false`) and `not_reproducible_because` (text or `null`) in
+        /// each version.
+        static func withReproducibility(_ document: JSONValue, _ obstacles: [Int: String]) -> JSONValue {
+            guard case .object(var members) = document, case .array(let versions) = members["versions"] ?? .null else {
+                return document
+            }
+            members["versions"] = .array(versions.map { version in
+                guard case .object(var fields) = version, let number = fields["version"]?.numberValue else { return version }
+                let obstacle = obstacles[Int(number)]
+                fields["reproducible"] = .bool(obstacle == nil)
+                fields["not_reproducible_because"] = obstacle.map(JSONValue.string) ?? .null
+                return .object(fields)
+            })
+            return .object(members)
         }
 
         /// `auc=0.97 f1=0.91`, cut to 60 characters.
