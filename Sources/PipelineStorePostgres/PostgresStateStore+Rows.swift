@@ -198,6 +198,11 @@ extension PostgresStateStore {
     }
 
     static func json<Value: Decodable>(_ type: Value.Type, _ text: String, _ column: String) throws -> Value {
+        // JSON values and objects parse directly (as in the SQLite store); JSONDecoder says what is wrong otherwise.
+        if Value.self == JSONValue.self, let value = JSONValue(parsing: text) { return value as! Value }
+        if Value.self == [String: JSONValue].self, case .object(let members)? = JSONValue(parsing: text) {
+            return members as! Value
+        }
         do {
             return try JSONDecoder().decode(Value.self, from: Data(text.utf8))
         } catch {

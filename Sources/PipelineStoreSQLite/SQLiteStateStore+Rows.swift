@@ -159,6 +159,12 @@ extension SQLiteStateStore {
     }
 
     private static func json<Value: Decodable>(_ type: Value.Type, _ text: String, _ column: String) throws -> Value {
+        // JSON values and objects (outputs, params, triggers, decisions, lineage) parse directly; JSONDecoder says
+        // what is wrong with text that does not.
+        if Value.self == JSONValue.self, let value = JSONValue(parsing: text) { return value as! Value }
+        if Value.self == [String: JSONValue].self, case .object(let members)? = JSONValue(parsing: text) {
+            return members as! Value
+        }
         do {
             return try JSONDecoder().decode(Value.self, from: Data(text.utf8))
         } catch {
