@@ -33,6 +33,10 @@ public struct DataProfile: Sendable, Equatable, Codable {
     /// - Parameter frame: The data.
     public init(_ frame: DataFrame) {
         rows = frame.rowCount
+        guard frame.rowCount * frame.columnCount >= 1 << 16 else {
+            columns = frame.columns.map(Self.summary)
+            return
+        }
         // Columns are summarised independently, in parallel (counting distinct values is most of the work).
         let summaries = Mutex([ColumnSummary?](repeating: nil, count: frame.columnCount))
         DispatchQueue.concurrentPerform(iterations: frame.columnCount) { index in

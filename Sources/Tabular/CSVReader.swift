@@ -14,6 +14,9 @@ import Synchronization
 public struct CSVReader: Sendable {
     /// The reading options.
     public var options: CSVReadOptions
+    /// Fields from which columns convert in parallel (below, starting threads costs more than it saves).
+    static let parallelColumnsThreshold = 1 << 16
+
     /// How many chunks a large file is tokenized in, in parallel (tests read with 1 to compare).
     var parallelism = ProcessInfo.processInfo.activeProcessorCount
 
@@ -79,13 +82,23 @@ public struct CSVReader: Sendable {
         }
         let builder = CSVColumnBuilder(files: files, missingTokens: options.missingTokens.map { Array($0.utf8) })
         let header = first.header, overrides = options.typeOverrides
-        // Columns convert independently, in parallel; the first failing column (in file order) is reported.
-        let results = Mutex([Result<Column, any Error>?](repeating: nil, count: header.count))
-        DispatchQueue.concurrentPerform(iterations: header.count) { position in
-            let result = Result { try builder.build(position: position, name: header[position], override: overrides[header[position]]) }
-            results.withLock { $0[position] = result }
+        let rows = files.reduce(0) { $0 + $1.rowCount }
+        let columns: [Column]
+        if rows * header.count >= Self.parallelColumnsThreshold {
+            // Columns convert independently, in parallel; the first failing column (in file order) is reported.
+            let results = Mutex([Result<Column, any Error>?](repeating: nil, count: header.count))
+            DispatchQueue.concurrentPerform(iterations: header.count) { position in
+                let result = Result {
+                    try builder.build(position: position, name: header[position], override: overrides[header[position]])
+                }
+                results.withLock { $0[position] = result }
+            }
+            columns = try results.withLock { $0 }.map { try $0!.get() }
+        } else {
+            columns = try header.indices.map { position in
+                try builder.build(position: position, name: header[position], override: overrides[header[position]])
+            }
         }
-        let columns = try results.withLock { $0 }.map { try $0!.get() }
-        return DataFrame(uncheckedColumns: columns, rowCount: files.reduce(0) { $0 + $1.rowCount })
+        return DataFrame(uncheckedColumns: columns, rowCount: rows)
     }
 }
