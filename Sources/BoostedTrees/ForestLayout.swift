@@ -29,7 +29,7 @@ struct ForestLayout: Sendable {
     var depths: [Int] = []
 
     init(trees: [DecisionTree]) {
-        for tree in trees {
+        for tree in trees where tree.nodeCount > 0 {  // a tree without nodes adds nothing
             let offset = nodes.count
             roots.append(Int32(offset))
             var depth = [Int](repeating: 0, count: tree.nodeCount)
