@@ -115,10 +115,10 @@ extension PostgresStateStore {
             id: RunID(rawValue: try cells[0].decode(String.self)),
             pipeline: try cells[1].decode(String.self),
             state: try enumValue(RunState.self, cells[2], "runs.state"),
-            params: try json([String: JSONValue].self, cells[3].decode(String.self), "runs.params"),
+            params: try jsonObject(cells[3].decode(String.self), "runs.params"),
             snapshot: try json(Pipeline.self, cells[4].decode(String.self), "runs.snapshot"),
             baseDirectory: try cells[5].decode(String.self),
-            trigger: try cells[6].decode(String?.self).map { try json(JSONValue.self, $0, "runs.trigger") },
+            trigger: try cells[6].decode(String?.self).map { try jsonValue($0, "runs.trigger") },
             createdAt: Timestamp(nanosecondsSince1970: try cells[7].decode(Int64.self)),
             startedAt: try timestamp(cells[8]),
             finishedAt: try timestamp(cells[9]),
@@ -133,7 +133,7 @@ extension PostgresStateStore {
             taskID: try cells[1].decode(String.self),
             state: try enumValue(TaskState.self, cells[2], "task_runs.state"),
             attempts: try cells[3].decode(Int.self),
-            outputs: try cells[4].decode(String?.self).map { try json([String: JSONValue].self, $0, "task_runs.outputs") },
+            outputs: try cells[4].decode(String?.self).map { try jsonObject($0, "task_runs.outputs") },
             error: try cells[5].decode(String?.self),
             cacheKey: try cells[6].decode(String?.self),
             cacheNote: try cells[7].decode(String?.self),
@@ -142,14 +142,14 @@ extension PostgresStateStore {
             retryAt: try timestamp(cells[10]),
             deadline: try timestamp(cells[11]),
             decision: try cells[12].decode(String?.self).map { text in
-                guard let decision = Decision(json: try json(JSONValue.self, text, "task_runs.decision")) else {
+                guard let decision = Decision(json: try jsonValue(text, "task_runs.decision")) else {
                     throw PostgresStoreError.unreadable(column: "task_runs.decision", value: text, reason: "not a decision object")
                 }
                 return decision
             },
             process: try cells[13].decode(String?.self).map { try json(TaskProcess.self, $0, "task_runs.process") },
             lineage: try cells[14].decode(String?.self).map { text in
-                guard let lineage = TaskLineage(json: try json(JSONValue.self, text, "task_runs.lineage")) else {
+                guard let lineage = TaskLineage(json: try jsonValue(text, "task_runs.lineage")) else {
                     throw PostgresStoreError.unreadable(column: "task_runs.lineage", value: text, reason: "not a task lineage object")
                 }
                 return lineage
@@ -176,7 +176,7 @@ extension PostgresStateStore {
             pipeline: try cells[1].decode(String.self),
             taskID: try cells[2].decode(String.self),
             runID: RunID(rawValue: try cells[3].decode(String.self)),
-            outputs: try json([String: JSONValue].self, cells[4].decode(String.self), "cache_entries.outputs"),
+            outputs: try jsonObject(cells[4].decode(String.self), "cache_entries.outputs"),
             createdAt: Timestamp(nanosecondsSince1970: try cells[5].decode(Int64.self)),
             expiresAt: try timestamp(cells[6]))
     }
@@ -197,12 +197,23 @@ extension PostgresStateStore {
         return value
     }
 
-    static func json<Value: Decodable>(_ type: Value.Type, _ text: String, _ column: String) throws -> Value {
-        // JSON values and objects parse directly (as in the SQLite store); JSONDecoder says what is wrong otherwise.
-        if Value.self == JSONValue.self, let value = JSONValue(parsing: text) { return value as! Value }
-        if Value.self == [String: JSONValue].self, case .object(let members)? = JSONValue(parsing: text) {
-            return members as! Value
+
+    /// A JSON column (outputs, params, triggers, decisions, lineage), parsed directly (``JSONValue/init(parsing:)``);
+    /// `JSONDecoder` says what is wrong with text that does not parse.
+    static func jsonValue(_ text: String, _ column: String) throws -> JSONValue {
+        if let value = JSONValue(parsing: text) { return value }
+        return try json(JSONValue.self, text, column)
+    }
+
+    /// A JSON object column, as ``jsonValue(_:_:)`` reads it.
+    static func jsonObject(_ text: String, _ column: String) throws -> [String: JSONValue] {
+        guard case .object(let members) = try jsonValue(text, column) else {
+            throw PostgresStoreError.unreadable(column: column, value: text, reason: "not a JSON object")
         }
+        return members
+    }
+
+    static func json<Value: Decodable>(_ type: Value.Type, _ text: String, _ column: String) throws -> Value {
         do {
             return try JSONDecoder().decode(Value.self, from: Data(text.utf8))
         } catch {

@@ -70,10 +70,10 @@ extension SQLiteStateStore {
             id: id,
             pipeline: try row.decode(atIndex: 1),
             state: try Self.enumValue(RunState.self, row, 2, "runs.state"),
-            params: try Self.json([String: JSONValue].self, try row.decode(atIndex: 3), "runs.params"),
+            params: try Self.jsonObject(try row.decode(atIndex: 3), "runs.params"),
             snapshot: try snapshots.decoded(try row.decode(atIndex: 4), for: id) { try Self.json(Pipeline.self, $0, "runs.snapshot") },
             baseDirectory: try row.decode(atIndex: 5),
-            trigger: try (row.decode(String?.self, atIndex: 6)).map { try Self.json(JSONValue.self, $0, "runs.trigger") },
+            trigger: try (row.decode(String?.self, atIndex: 6)).map { try Self.jsonValue($0, "runs.trigger") },
             createdAt: Timestamp(nanosecondsSince1970: try row.decode(atIndex: 7)),
             startedAt: try Self.timestamp(row, 8),
             finishedAt: try Self.timestamp(row, 9),
@@ -88,7 +88,7 @@ extension SQLiteStateStore {
             state: try enumValue(TaskState.self, row, 2, "task_runs.state"),
             attempts: try row.decode(atIndex: 3),
             outputs: try (row.decode(String?.self, atIndex: 4)).map {
-                try json([String: JSONValue].self, $0, "task_runs.outputs")
+                try jsonObject($0, "task_runs.outputs")
             },
             error: try row.decode(atIndex: 5),
             cacheKey: try row.decode(atIndex: 6),
@@ -98,14 +98,14 @@ extension SQLiteStateStore {
             retryAt: try timestamp(row, 10),
             deadline: try timestamp(row, 11),
             decision: try (row.decode(String?.self, atIndex: 12)).map { text in
-                guard let decision = Decision(json: try json(JSONValue.self, text, "task_runs.decision")) else {
+                guard let decision = Decision(json: try jsonValue(text, "task_runs.decision")) else {
                     throw StoredValueError(column: "task_runs.decision", value: text, reason: "not a decision object")
                 }
                 return decision
             },
             process: try (row.decode(String?.self, atIndex: 13)).map { try json(TaskProcess.self, $0, "task_runs.process") },
             lineage: try (row.decode(String?.self, atIndex: 14)).map { text in
-                guard let lineage = TaskLineage(json: try json(JSONValue.self, text, "task_runs.lineage")) else {
+                guard let lineage = TaskLineage(json: try jsonValue(text, "task_runs.lineage")) else {
                     throw StoredValueError(column: "task_runs.lineage", value: text, reason: "not a task lineage object")
                 }
                 return lineage
@@ -137,7 +137,7 @@ extension SQLiteStateStore {
             pipeline: try row.decode(atIndex: 1),
             taskID: try row.decode(atIndex: 2),
             runID: RunID(rawValue: try row.decode(atIndex: 3)),
-            outputs: try json([String: JSONValue].self, try row.decode(atIndex: 4), "cache_entries.outputs"),
+            outputs: try jsonObject(try row.decode(atIndex: 4), "cache_entries.outputs"),
             createdAt: Timestamp(nanosecondsSince1970: try row.decode(atIndex: 5)),
             expiresAt: try timestamp(row, 6))
     }
@@ -158,13 +158,23 @@ extension SQLiteStateStore {
         return value
     }
 
-    private static func json<Value: Decodable>(_ type: Value.Type, _ text: String, _ column: String) throws -> Value {
-        // JSON values and objects (outputs, params, triggers, decisions, lineage) parse directly; JSONDecoder says
-        // what is wrong with text that does not.
-        if Value.self == JSONValue.self, let value = JSONValue(parsing: text) { return value as! Value }
-        if Value.self == [String: JSONValue].self, case .object(let members)? = JSONValue(parsing: text) {
-            return members as! Value
+
+    /// A JSON column (outputs, params, triggers, decisions, lineage), parsed directly (``JSONValue/init(parsing:)``);
+    /// `JSONDecoder` says what is wrong with text that does not parse.
+    private static func jsonValue(_ text: String, _ column: String) throws -> JSONValue {
+        if let value = JSONValue(parsing: text) { return value }
+        return try json(JSONValue.self, text, column)
+    }
+
+    /// A JSON object column, as ``jsonValue(_:_:)`` reads it.
+    private static func jsonObject(_ text: String, _ column: String) throws -> [String: JSONValue] {
+        guard case .object(let members) = try jsonValue(text, column) else {
+            throw StoredValueError(column: column, value: text, reason: "not a JSON object")
         }
+        return members
+    }
+
+    private static func json<Value: Decodable>(_ type: Value.Type, _ text: String, _ column: String) throws -> Value {
         do {
             return try JSONDecoder().decode(Value.self, from: Data(text.utf8))
         } catch {

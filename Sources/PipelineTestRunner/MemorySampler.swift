@@ -71,12 +71,23 @@ final class MemorySampler: Sendable {
 
     /// The peak resident bytes of the largest child process waited for so far.
     static func waitedChildrenPeak() -> Int {
-        var usage = rusage()
         #if canImport(Glibc)
-            getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+            peakBytes(of: __rusage_who_t(RUSAGE_CHILDREN.rawValue))
         #else
-            getrusage(RUSAGE_CHILDREN, &usage)
+            peakBytes(of: RUSAGE_CHILDREN)
         #endif
+    }
+
+    /// `getrusage`'s peak resident size of `who`, in bytes (Linux reports KiB, Darwin bytes).
+    #if canImport(Glibc)
+        private static func peakBytes(of who: __rusage_who_t) -> Int { peakBytes { getrusage(who, $0) } }
+    #else
+        private static func peakBytes(of who: Int32) -> Int { peakBytes { getrusage(who, $0) } }
+    #endif
+
+    private static func peakBytes(_ read: (UnsafeMutablePointer<rusage>) -> Int32) -> Int {
+        var usage = rusage()
+        _ = read(&usage)
         #if canImport(Darwin)
             return Int(usage.ru_maxrss)
         #else
@@ -111,16 +122,10 @@ final class MemorySampler: Sendable {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
             guard pid == nil else { return nil }
-            var usage = rusage()
             #if canImport(Glibc)
-                getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+                return peakBytes(of: __rusage_who_t(RUSAGE_SELF.rawValue))
             #else
-                getrusage(RUSAGE_SELF, &usage)
-            #endif
-            #if canImport(Darwin)
-                return Int(usage.ru_maxrss)
-            #else
-                return Int(usage.ru_maxrss) * 1024
+                return peakBytes(of: RUSAGE_SELF)
             #endif
         }
         defer { close(descriptor) }

@@ -64,14 +64,15 @@ struct CSVTokenizer {
         }
         let starts = cut.map { chunkStarts(data, from: $0.0, line: $0.1, count: parallelism) } ?? []
         if starts.count > 1 {
-            let results = ChunkResults(count: starts.count)
+            let results = Mutex([Result<(CSVTokens, end: Int), any Error>?](repeating: nil, count: starts.count))
             DispatchQueue.concurrentPerform(iterations: starts.count) { position in
                 let end = position + 1 < starts.count ? starts[position + 1].offset : data.count
-                results.set(position, readChunk(data, path: path, delimiter: delimiter, header: header,
-                                                from: starts[position], limit: end, shouldStop: shouldStop))
+                let result = readChunk(data, path: path, delimiter: delimiter, header: header, from: starts[position],
+                                       limit: end, shouldStop: shouldStop)
+                results.withLock { $0[position] = result }
             }
             var chunks: [CSVTokens] = []
-            for (position, result) in results.values.enumerated() {
+            for (position, result) in results.withLock({ $0 }).map({ $0! }).enumerated() {
                 let (chunk, end) = try result.get()
                 guard end == (position + 1 < starts.count ? starts[position + 1].offset : data.count) else {
                     chunks = []
@@ -281,23 +282,6 @@ struct CSVTokenizer {
         }
         return String(decoding: unescaped, as: UTF8.self)
     }
-}
-
-/// Per-chunk results written by parallel workers, each to its own slot.
-private final class ChunkResults: @unchecked Sendable {
-    private var slots: [Result<(CSVTokens, end: Int), any Error>?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ position: Int, _ result: Result<(CSVTokens, end: Int), any Error>) {
-        lock.lock()
-        slots[position] = result
-        lock.unlock()
-    }
-
-    /// The results in chunk order (every slot is set once the workers returned).
-    var values: [Result<(CSVTokens, end: Int), any Error>] { slots.map { $0! } }
 }
 
 /// Quotes, line feeds and CR-only line ends in a range of bytes, eight bytes at a time.

@@ -21,21 +21,9 @@ import Testing
     @Test("a failed run sends Slack and PagerDuty payloads; secrets stay out of output and logs")
     func failureNotifies() async throws {
         let cli = try CLI()
-        let script = try cli.write("server.py", Self.server)
-        let requests = cli.scratch.appendingPathComponent("requests.jsonl").path
-        let portFile = cli.scratch.appendingPathComponent("port.txt").path
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", script, requests, portFile]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            kill(server.processIdentifier, SIGKILL)  // SIGTERM may be ignored: the test runner's disposition is inherited
-            server.waitUntilExit()
-        }
-        #expect(await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: portFile) })
-        let port = try #require(Int(try String(contentsOfFile: portFile, encoding: .utf8)))
+        let server = try await RecordingServer.start(in: cli)
+        defer { server.stop() }
+        let (requests, port) = (server.requests, server.port)
 
         let path = try cli.write("notify.yaml", """
             name: alerting
@@ -70,4 +58,44 @@ import Testing
         #expect(!everything.contains("topsecrettoken"))
         #expect(!everything.contains("routing-key-very-secret"))
     }
+}
+
+/// `NotifyTests.server` in a process of its own: records every request it receives as a JSON line in `requests`.
+struct RecordingServer {
+    let process: Process
+    /// The loopback port it listens on.
+    let port: Int
+    /// The file of recorded requests, one JSON object per line.
+    let requests: String
+
+    /// Starts the server with its files in `cli`'s scratch folder and waits (up to 20 s) for its port.
+    static func start(in cli: CLI) async throws -> RecordingServer {
+        let script = try cli.write("server.py", NotifyTests.server)
+        let requests = cli.scratch.appendingPathComponent("requests.jsonl").path
+        let portFile = cli.scratch.appendingPathComponent("port.txt").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, requests, portFile]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let started = await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: portFile) }
+        guard started, let port = Int(try String(contentsOfFile: portFile, encoding: .utf8)) else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw HelperProcessError.serverDidNotStart
+        }
+        return RecordingServer(process: process, port: port, requests: requests)
+    }
+
+    /// Stops it (SIGKILL: SIGTERM may be ignored, the test runner's disposition is inherited).
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// Why a test's helper process could not be used.
+enum HelperProcessError: Error {
+    case serverDidNotStart
 }

@@ -101,21 +101,9 @@ import Testing
         let head = full.split(separator: "\n", omittingEmptySubsequences: false).prefix(2401).joined(separator: "\n") + "\n"
         try head.write(to: folder.appendingPathComponent("data/transactions.csv"), atomically: true, encoding: .utf8)
 
-        let script = try cli.write("server.py", NotifyTests.server)
-        let requests = cli.scratch.appendingPathComponent("requests.jsonl").path
-        let portFile = cli.scratch.appendingPathComponent("port.txt").path
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", script, requests, portFile]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
-        }
-        #expect(await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: portFile) })
-        let port = try #require(Int(try String(contentsOfFile: portFile, encoding: .utf8)))
+        let server = try await RecordingServer.start(in: cli)
+        defer { server.stop() }
+        let (requests, port) = (server.requests, server.port)
 
         var yaml = try String(contentsOf: CLI.root.appendingPathComponent("examples/fraud-detection/pipeline.yaml"), encoding: .utf8)
         yaml = yaml.replacingOccurrences(
