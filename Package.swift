@@ -257,7 +257,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KilnCLITests",
-            dependencies: ["PipelineStoreSQLite", "ModelRegistry", "PipelineModel"],
+            dependencies: ["PipelineStoreSQLite", "PipelineStorePostgres", "ModelRegistry", "PipelineModel"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 internal import Logging
 public import ModelRegistry
 public import PipelineModel
+import PipelineScheduler
 internal import PostgresNIO
 
 // Deployment intents and export records (tables `deployment_intents` and `deployments`). Writes that check before
@@ -95,6 +96,7 @@ extension PostgresRegistryStore {
     @discardableResult
     public func commitDeployment(_ intent: DeploymentIntent, reason: String?, at: Timestamp) async throws -> AliasChange {
         let logger = logger
+        let signal = database.notify(.promotion)
         return try await database.transaction("commit deploying \(intent.model)@\(intent.alias)") { connection in
             guard
                 let row = try await connection.rows(
@@ -120,6 +122,7 @@ extension PostgresRegistryStore {
             try await connection.run(
                 "UPDATE deployment_intents SET state = \(DeploymentIntent.State.committed.rawValue) WHERE id = \(stored.id)",
                 logger: logger)
+            try await connection.run(signal, logger: logger)
             return change
         }
     }

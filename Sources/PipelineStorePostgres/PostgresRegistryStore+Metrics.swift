@@ -1,5 +1,6 @@
 public import ModelRegistry
 public import PipelineModel
+import PipelineScheduler
 internal import PostgresNIO
 
 // Production metrics (table `model_metrics`).
@@ -22,6 +23,8 @@ extension PostgresRegistryStore: MetricStore {
                 WITH ORDINALITY AS sample (model, version, metric, value, at, position)
             ORDER BY position
             """)
+        // A hint for a listening scheduler: the samples are stored whether or not it goes out.
+        _ = try? await database.rows("signal a metric push", database.notify(.metric))
     }
 
     /// The samples of `metric` of `model` (one version or all) with `from <= at <= through`, oldest first (by time,

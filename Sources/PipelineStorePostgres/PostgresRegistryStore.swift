@@ -1,6 +1,7 @@
 internal import Logging
 public import ModelRegistry
 public import PipelineModel
+import PipelineScheduler
 internal import PostgresNIO
 
 /// A ``RegistryStore`` (and ``MetricStore``) kept in a PostgreSQL database, beside a ``PostgresStateStore``'s tables.
@@ -93,8 +94,11 @@ public final class PostgresRegistryStore: RegistryStore {
         try RegistryNames.checkAliasName(alias)
         let change = AliasChange(model: model, alias: alias, from: nil, to: to, at: at, reason: reason, actor: actor)
         let logger = logger
+        let signal = database.notify(.promotion)
         return try await database.transaction("move alias \(alias) of \(model)") { connection in
-            try await Self.applyAliasMove(change, expectedFrom: expectedFrom, connection, logger)
+            let moved = try await Self.applyAliasMove(change, expectedFrom: expectedFrom, connection, logger)
+            try await connection.run(signal, logger: logger)
+            return moved
         }
     }
 

@@ -27,6 +27,7 @@ enum PostgresSchema {
     static let migrations: [Migration] = [
         Migration(version: 1, name: "state-and-registry", statements: v1),
         Migration(version: 2, name: "task-lineage", statements: v2),
+        Migration(version: 3, name: "scheduler-leases", statements: v3),
     ]
 
     /// The newest schema version this binary knows.
@@ -80,6 +81,18 @@ enum PostgresSchema {
     /// `v4-deployments` in one step.
     /// What each successful task depended on, for `kiln reproduce`: `task_runs.lineage`, the same compact JSON as
     /// SQLite's column (see `TaskLineage`), `NULL` until the task succeeds and for rows written before.
+    /// As SQLite's `v6-scheduler-leases`: `name` `triggers` is the right to evaluate triggers.
+    static let v3: [String] = [
+        """
+        CREATE TABLE scheduler_leases (
+            name TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+            owner TEXT COLLATE "C" NOT NULL,
+            acquired_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL
+        )
+        """,
+    ]
+
     static let v2: [String] = [
         "ALTER TABLE task_runs ADD COLUMN lineage TEXT COLLATE \"C\"",
     ]

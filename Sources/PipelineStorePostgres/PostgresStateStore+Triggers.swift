@@ -1,6 +1,7 @@
 internal import Foundation
 public import PipelineScheduler
-import PipelineModel
+public import PipelineModel
+public import PipelineEngine
 internal import PostgresNIO
 
 // The trigger daemon's state (table `trigger_state`): one row per pipeline and rule, and the pipeline's own row
@@ -67,5 +68,53 @@ extension PostgresStateStore: TriggerStateStore {
         try await database.transaction("save the trigger state of \(state.pipeline)") { connection in
             for write in statements { try await connection.run(write, logger: logger) }
         }
+    }
+
+    // MARK: Who evaluates triggers (table `scheduler_leases`, migration 3)
+
+    /// Takes or renews the right to evaluate triggers in one statement (the compare-and-set is its `WHERE`), and
+    /// returns the lease as stored after it.
+    /// - Throws: ``PostgresStoreError``.
+    public func claimTriggerEvaluation(by owner: RunOwner, at now: Timestamp, until expiresAt: Timestamp) async throws
+        -> TriggerEvaluationLease
+    {
+        let ownerJSON = try Self.ownerJSON(owner)
+        let (at, until) = (now.nanosecondsSince1970, expiresAt.nanosecondsSince1970)
+        let logger = logger
+        let row = try await database.transaction("claim the right to evaluate triggers") { connection in
+            try await connection.run(
+                """
+                INSERT INTO scheduler_leases (name, owner, acquired_at, expires_at) VALUES ('triggers', \(ownerJSON), \(at), \(until))
+                ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at,
+                    acquired_at = CASE WHEN scheduler_leases.owner = excluded.owner THEN scheduler_leases.acquired_at
+                        ELSE excluded.acquired_at END
+                WHERE scheduler_leases.owner = excluded.owner OR scheduler_leases.expires_at <= excluded.acquired_at
+                """, logger: logger)
+            return try await connection.rows(
+                "SELECT owner, acquired_at, expires_at FROM scheduler_leases WHERE name = 'triggers'", logger: logger
+            ).first
+        }
+        guard let cells = row?.makeRandomAccess() else {
+            throw PostgresStoreError.unreadable(column: "scheduler_leases.owner", value: "", reason: "the claimed row is missing")
+        }
+        let text = try cells[0].decode(String.self)
+        let holder: RunOwner
+        do {
+            holder = try JSONDecoder().decode(RunOwner.self, from: Data(text.utf8))
+        } catch {
+            throw PostgresStoreError.unreadable(column: "scheduler_leases.owner", value: text, reason: "\(error)")
+        }
+        return TriggerEvaluationLease(
+            owner: holder, acquiredAt: Timestamp(nanosecondsSince1970: try cells[1].decode(Int64.self)),
+            expiresAt: Timestamp(nanosecondsSince1970: try cells[2].decode(Int64.self)))
+    }
+
+    /// Gives the right up when `owner` holds it.
+    /// - Throws: ``PostgresStoreError``.
+    public func releaseTriggerEvaluation(by owner: RunOwner) async throws {
+        let ownerJSON = try Self.ownerJSON(owner)
+        _ = try await database.rows(
+            "release the right to evaluate triggers",
+            "DELETE FROM scheduler_leases WHERE name = 'triggers' AND owner = \(ownerJSON)")
     }
 }

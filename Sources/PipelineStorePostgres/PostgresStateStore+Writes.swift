@@ -1,6 +1,7 @@
 internal import Logging
 import PipelineEngine
 import PipelineModel
+import PipelineScheduler
 internal import PostgresNIO
 
 // Write transactions. JSON is encoded before the transaction starts, so row locks are held only while rows are written.
@@ -17,6 +18,7 @@ extension PostgresStateStore {
                 \(run.idempotencyKey))
             """
         let upserts = tasks.map { Self.upsertTask($0, of: run.id) }
+        let signal = run.state == .queued ? database.notify(.run) : nil
         let acquire = try lease.map { lease in
             try Self.acquireQuery(
                 run.id, owner: lease.owner, at: lease.at, expiresAt: lease.expiresAt, mode: .whenFree)
@@ -32,6 +34,7 @@ extension PostgresStateStore {
                 throw StateStoreError.duplicateRun(run.id)
             }
             for upsert in upserts { try await connection.run(upsert, logger: logger) }
+            if let signal { try await connection.run(signal, logger: logger) }
             guard let acquire else { return nil }
             return try await connection.rows(acquire, logger: logger).first.flatMap { try Self.lease(run.id, from: $0) }
         }
@@ -67,6 +70,7 @@ extension PostgresStateStore {
         let named = names
         let fence = batch.fence
         let release = try fence.flatMap { batch.releasesFence ? try Self.releaseQuery($0) : nil }
+        let signal = batch.run.flatMap { $0.state.isFinished || $0.state == .queued ? database.notify(.run) : nil }
         let logger = logger
 
         try await database.transaction("commit a batch of run \(named.first?.rawValue ?? "?")") { connection in
@@ -97,6 +101,7 @@ extension PostgresStateStore {
             if let logInsert { try await connection.run(logInsert, logger: logger) }
             for upsert in cacheUpserts { try await connection.run(upsert, logger: logger) }
             if let release { try await connection.run(release, logger: logger) }
+            if let signal { try await connection.run(signal, logger: logger) }
         }
     }
 

@@ -1,4 +1,5 @@
 internal import GRDB
+import PipelineScheduler
 public import ModelRegistry
 public import PipelineModel
 
@@ -106,7 +107,8 @@ extension SQLiteRegistryStore {
     ///   a database error. Nothing is written when it throws.
     @discardableResult
     public func commitDeployment(_ intent: DeploymentIntent, reason: String?, at: Timestamp) async throws -> AliasChange {
-        try await immediateTransaction { db in
+        defer { wakeups?.post(.promotion) }
+        return try await immediateTransaction { db in
             guard
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT \(Self.intentColumns) FROM deployment_intents WHERE id = ?"),

@@ -1,4 +1,5 @@
 internal import GRDB
+import PipelineScheduler
 public import ModelRegistry
 public import PipelineModel
 
@@ -11,6 +12,7 @@ extension SQLiteRegistryStore: MetricStore {
     /// - Throws: A database error.
     public func pushMetrics(_ samples: [MetricSample]) async throws {
         try await insertMetrics(samples)
+        if !samples.isEmpty { wakeups?.post(.metric) }
     }
 
     private func insertMetrics(_ samples: [MetricSample]) async throws {

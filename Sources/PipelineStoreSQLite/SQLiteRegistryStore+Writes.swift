@@ -1,4 +1,5 @@
 internal import GRDB
+import PipelineScheduler
 import ModelRegistry
 import PipelineModel
 
@@ -39,7 +40,9 @@ extension SQLiteRegistryStore {
     /// Checks and applies the move `change` (whose `from` is read inside the transaction), recording it.
     func writeAliasMove(_ change: AliasChange, expectedFrom: Int??) async throws -> AliasChange {
         try RegistryNames.checkAliasName(change.alias)
-        return try await immediateTransaction { db in try Self.applyAliasMove(db, change, expectedFrom: expectedFrom) }
+        let moved = try await immediateTransaction { db in try Self.applyAliasMove(db, change, expectedFrom: expectedFrom) }
+        wakeups?.post(.promotion)
+        return moved
     }
 
     /// Throws ``RegistryError/unknownModel(_:)`` or ``RegistryError/unknownVersion(model:version:latest:)`` unless

@@ -20,6 +20,8 @@ public import PipelineModel
 public final class SQLiteRegistryStore: RegistryStore {
     /// The connection (file: a WAL pool; memory: a serial queue).
     let writer: any DatabaseWriter
+    /// The database's scheduler wake-ups (`nil` in memory): metric pushes and alias moves are posted.
+    let wakeups: LocalWakeFile?
 
     /// Opens the database at `path`, creating the file and its parent folders when missing.
     ///
@@ -41,6 +43,7 @@ public final class SQLiteRegistryStore: RegistryStore {
 
     private init(writer: any DatabaseWriter) {
         self.writer = writer
+        self.wakeups = (writer as? DatabasePool).map { LocalWakeFile(databasePath: $0.path) }
     }
 
     /// A new, empty registry that lives in memory and disappears with the value: for tests.

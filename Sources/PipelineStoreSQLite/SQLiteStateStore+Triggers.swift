@@ -1,8 +1,8 @@
 internal import Foundation
 internal import GRDB
-import PipelineEngine
+public import PipelineEngine
 public import PipelineScheduler
-import PipelineModel
+public import PipelineModel
 
 // The trigger daemon's state (table `trigger_state`, migration `v3-scheduler`).
 extension SQLiteStateStore: TriggerStateStore {
@@ -69,6 +69,53 @@ extension SQLiteStateStore: TriggerStateStore {
                     state.pipeline, rule, ruleState.lastFire?.nanosecondsSince1970, ruleState.mark, nil,
                 ])
             }
+        }
+    }
+
+    // MARK: Who evaluates triggers (table `scheduler_leases`, migration `v6-scheduler-leases`)
+
+    /// The compare-and-set claim: a new row, or the holder's own renewal, or a lapsed holder's replacement.
+    static let claimEvaluationSQL = """
+        INSERT INTO scheduler_leases (name, owner, acquired_at, expires_at) VALUES ('triggers', ?1, ?2, ?3)
+        ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at,
+            acquired_at = CASE WHEN scheduler_leases.owner = excluded.owner THEN scheduler_leases.acquired_at
+                ELSE excluded.acquired_at END
+        WHERE scheduler_leases.owner = excluded.owner OR scheduler_leases.expires_at <= excluded.acquired_at
+        """
+
+    /// Takes or renews the right to evaluate triggers; returns the lease as stored after the claim.
+    /// - Throws: ``StoredValueError`` when the stored holder cannot be read; a database error.
+    public func claimTriggerEvaluation(by owner: RunOwner, at now: Timestamp, until expiresAt: Timestamp) async throws
+        -> TriggerEvaluationLease
+    {
+        let ownerJSON = try Self.ownerJSON(owner)
+        return try await writer.writeRetryingWhileBusy { db in
+            try db.execute(
+                sql: Self.claimEvaluationSQL,
+                arguments: [ownerJSON, now.nanosecondsSince1970, expiresAt.nanosecondsSince1970])
+            let row = try Row.fetchOne(
+                db, sql: "SELECT owner, acquired_at, expires_at FROM scheduler_leases WHERE name = 'triggers'")
+            guard let row, let text = row[0] as String? else {
+                throw StoredValueError(column: "scheduler_leases.owner", value: "", reason: "the claimed row is missing")
+            }
+            let holder: RunOwner
+            do {
+                holder = try JSONDecoder().decode(RunOwner.self, from: Data(text.utf8))
+            } catch {
+                throw StoredValueError(column: "scheduler_leases.owner", value: text, reason: "\(error)")
+            }
+            return TriggerEvaluationLease(
+                owner: holder, acquiredAt: Timestamp(nanosecondsSince1970: row[1]),
+                expiresAt: Timestamp(nanosecondsSince1970: row[2]))
+        }
+    }
+
+    /// Gives the right up when `owner` holds it.
+    /// - Throws: A database error.
+    public func releaseTriggerEvaluation(by owner: RunOwner) async throws {
+        let ownerJSON = try Self.ownerJSON(owner)
+        try await writer.writeRetryingWhileBusy { db in
+            try db.execute(sql: "DELETE FROM scheduler_leases WHERE name = 'triggers' AND owner = ?", arguments: [ownerJSON])
         }
     }
 }

@@ -1,6 +1,7 @@
 internal import GRDB
 import PipelineEngine
 import PipelineModel
+import PipelineScheduler
 
 // Write transactions. JSON is encoded before the transaction starts so the write lock, which other
 // `kiln` processes wait for, is held only while rows are written.
@@ -58,7 +59,9 @@ extension SQLiteStateStore {
             ]
         }
         do {
-            return try await insertRun(run, runArguments, taskArguments, leaseArguments)
+            let lease = try await insertRun(run, runArguments, taskArguments, leaseArguments)
+            if run.state == .queued { wakeups?.post(.run) }
+            return lease
         } catch {
             snapshots.forget(run.id)
             throw error
@@ -129,6 +132,7 @@ extension SQLiteStateStore {
                 try Self.write(batch, taskArguments, logArguments, cacheArguments, db)
                 if batch.releasesFence, let fence { try Self.release(fence, db) }
             }
+            if let state = batch.run?.state, state.isFinished || state == .queued { wakeups?.post(.run) }
         } catch {
             // The transaction rolled back: what the cache was told may not be stored.
             if let run = batch.run { snapshots.forget(run.id) }

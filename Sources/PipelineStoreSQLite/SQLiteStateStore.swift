@@ -1,6 +1,7 @@
 internal import GRDB
 public import PipelineEngine
 public import PipelineModel
+import PipelineScheduler
 
 /// A ``StateStore`` kept in one SQLite database file: the store `kiln` uses.
 ///
@@ -24,6 +25,8 @@ public final class SQLiteStateStore: StateStore {
     let writer: any DatabaseWriter
     /// Which runs' snapshots are known to be stored already (so run updates skip re-encoding them).
     let snapshots = SnapshotCache()
+    /// The database's scheduler wake-ups (`nil` in memory): a queued or ended run is posted as ``SchedulerSignal/run``.
+    public let wakeups: LocalWakeFile?
 
     /// Opens the database at `path`, creating the file and its parent folders when missing.
     ///
@@ -40,6 +43,7 @@ public final class SQLiteStateStore: StateStore {
     /// Wraps an open, migrated connection.
     private init(writer: any DatabaseWriter) {
         self.writer = writer
+        self.wakeups = (writer as? DatabasePool).map { LocalWakeFile(databasePath: $0.path) }
     }
 
     /// A new, empty store that lives in memory and disappears with the value: for tests.

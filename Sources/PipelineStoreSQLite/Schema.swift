@@ -37,6 +37,9 @@ enum Schema {
         migrator.registerMigration("v5-task-lineage") { db in
             try db.execute(sql: v5TaskLineage)
         }
+        migrator.registerMigration("v6-scheduler-leases") { db in
+            try db.execute(sql: v6SchedulerLeases)
+        }
         return migrator
     }
 
@@ -203,6 +206,18 @@ enum Schema {
     /// `TaskLineage`), `NULL` for tasks that have not succeeded and for rows written before this migration.
     static let v5TaskLineage = """
         ALTER TABLE task_runs ADD COLUMN lineage TEXT;
+        """
+
+    /// Rights that one process of several sharing the store holds at a time: `name` `triggers` is the right to
+    /// evaluate triggers (one `kiln serve` at a time); `owner` is JSON `{"label","host","pid","started"}`, the times
+    /// nanoseconds since 1970.
+    static let v6SchedulerLeases = """
+        CREATE TABLE scheduler_leases (
+            name TEXT NOT NULL PRIMARY KEY,
+            owner TEXT NOT NULL,
+            acquired_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
         """
 
     /// Crash-consistent deployments: where each alias is exported, and the write-ahead intent of each deployment in

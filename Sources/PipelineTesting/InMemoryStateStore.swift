@@ -14,6 +14,7 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
         var logs: [RunID: [LogLine]] = [:]
         var cache: [String: CacheEntry] = [:]
         var triggers: [String: TriggerState] = [:]
+        var evaluation: TriggerEvaluationLease?
         /// The current lease of each run (released leases are removed; epochs are kept in `epochs`).
         var leases: [RunID: RunLease] = [:]
         var epochs: [RunID: Int64] = [:]
@@ -178,5 +179,25 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
     /// Replaces the trigger state of its pipeline.
     public func saveTriggerState(_ triggerState: TriggerState) async throws {
         state.withLock { $0.triggers[triggerState.pipeline] = triggerState }
+    }
+
+    /// Takes or renews the right to evaluate triggers.
+    public func claimTriggerEvaluation(by owner: RunOwner, at now: Timestamp, until expiresAt: Timestamp) async throws
+        -> TriggerEvaluationLease
+    {
+        state.withLock { state in
+            if let held = state.evaluation, held.owner != owner, now < held.expiresAt { return held }
+            let acquired = state.evaluation.flatMap { $0.owner == owner ? $0.acquiredAt : nil } ?? now
+            let lease = TriggerEvaluationLease(owner: owner, acquiredAt: acquired, expiresAt: expiresAt)
+            state.evaluation = lease
+            return lease
+        }
+    }
+
+    /// Gives the right up when `owner` holds it.
+    public func releaseTriggerEvaluation(by owner: RunOwner) async throws {
+        state.withLock { state in
+            if state.evaluation?.owner == owner { state.evaluation = nil }
+        }
     }
 }

@@ -1,4 +1,5 @@
 public import PipelineScheduler
+import PipelineEngine
 import PipelineModel
 
 /// The behaviour every ``TriggerStateStore`` must have, as named checks to run against a fresh, empty store.
@@ -37,6 +38,11 @@ public enum TriggerStateStoreConformance {
         Check("a saved state reads back with every field", run: savedStateReadsBack),
         Check("saving replaces the whole state: dropped rules and a cleared queue are gone", run: savingReplacesAll),
         Check("the states of different pipelines are kept apart", run: pipelinesAreKeptApart),
+        Check("the first claim takes the right to evaluate; another owner gets the live holder", run: claimIsExclusive),
+        Check("the holder renews its claim and keeps its acquisition time", run: holderRenews),
+        Check("another owner takes over a lapsed claim", run: lapsedClaimIsTakenOver),
+        Check("a release frees the right at once; a release by another owner changes nothing", run: releaseFrees),
+        Check("of owners claiming at once, exactly one holds the right", run: concurrentClaimsHaveOneWinner),
     ]
 
     /// A time with nanosecond digits, so stores that round timestamps fail.
@@ -94,5 +100,67 @@ public enum TriggerStateStoreConformance {
         try await store.saveTriggerState(hourly)
         try expectEqual(try await store.triggerState(pipeline: "nightly"), nightly, "nightly after saving hourly")
         try expectEqual(try await store.triggerState(pipeline: "hourly"), hourly, "hourly")
+    }
+
+    // MARK: The right to evaluate triggers
+
+    static let first = RunOwner(label: "kiln serve", host: "a", pid: 10, started: 1)
+    static let second = RunOwner(label: "kiln serve", host: "b", pid: 20, started: 2)
+
+    static func expectLease(
+        _ lease: TriggerEvaluationLease, owner: RunOwner, acquiredAt: Timestamp, expiresAt: Timestamp, _ what: String
+    ) throws {
+        let expected = TriggerEvaluationLease(owner: owner, acquiredAt: acquiredAt, expiresAt: expiresAt)
+        guard lease == expected else { throw ConformanceFailure("\(what): expected \(expected), read \(lease)") }
+    }
+
+    static func claimIsExclusive(_ store: any TriggerStateStore) async throws {
+        let until = start.adding(.seconds(90))
+        let taken = try await store.claimTriggerEvaluation(by: first, at: start, until: until)
+        try expectLease(taken, owner: first, acquiredAt: start, expiresAt: until, "first claim")
+        let refused = try await store.claimTriggerEvaluation(
+            by: second, at: start.adding(.seconds(89)), until: start.adding(.seconds(200)))
+        try expectLease(refused, owner: first, acquiredAt: start, expiresAt: until, "claim while the holder is live")
+    }
+
+    static func holderRenews(_ store: any TriggerStateStore) async throws {
+        _ = try await store.claimTriggerEvaluation(by: first, at: start, until: start.adding(.seconds(90)))
+        let renewed = try await store.claimTriggerEvaluation(
+            by: first, at: start.adding(.seconds(30)), until: start.adding(.seconds(120)))
+        try expectLease(renewed, owner: first, acquiredAt: start, expiresAt: start.adding(.seconds(120)), "renewal")
+    }
+
+    static func lapsedClaimIsTakenOver(_ store: any TriggerStateStore) async throws {
+        _ = try await store.claimTriggerEvaluation(by: first, at: start, until: start.adding(.seconds(90)))
+        let later = start.adding(.seconds(90))
+        let taken = try await store.claimTriggerEvaluation(by: second, at: later, until: later.adding(.seconds(90)))
+        try expectLease(taken, owner: second, acquiredAt: later, expiresAt: later.adding(.seconds(90)), "takeover")
+        let back = try await store.claimTriggerEvaluation(by: first, at: later, until: later.adding(.seconds(300)))
+        try expectLease(back, owner: second, acquiredAt: later, expiresAt: later.adding(.seconds(90)), "old holder's claim")
+    }
+
+    static func releaseFrees(_ store: any TriggerStateStore) async throws {
+        let until = start.adding(.seconds(90))
+        _ = try await store.claimTriggerEvaluation(by: first, at: start, until: until)
+        try await store.releaseTriggerEvaluation(by: second)
+        let kept = try await store.claimTriggerEvaluation(by: second, at: start, until: until)
+        try expectLease(kept, owner: first, acquiredAt: start, expiresAt: until, "after another owner's release")
+        try await store.releaseTriggerEvaluation(by: first)
+        let taken = try await store.claimTriggerEvaluation(by: second, at: start.adding(.seconds(1)), until: until)
+        try expectLease(taken, owner: second, acquiredAt: start.adding(.seconds(1)), expiresAt: until, "after the release")
+    }
+
+    static func concurrentClaimsHaveOneWinner(_ store: any TriggerStateStore) async throws {
+        let owners = (0..<8).map { RunOwner(label: "kiln serve", host: "h\($0)", pid: Int32($0), started: 1) }
+        let leases = try await withThrowingTaskGroup(of: TriggerEvaluationLease.self) { group in
+            for owner in owners {
+                group.addTask { try await store.claimTriggerEvaluation(by: owner, at: start, until: start.adding(.seconds(60))) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let holders = Set(leases.map(\.owner))
+        guard holders.count == 1, let winner = holders.first, owners.contains(winner) else {
+            throw ConformanceFailure("concurrent claims: expected one holder seen by all, read \(holders)")
+        }
     }
 }

@@ -5,6 +5,7 @@ import PipelineScheduler
 import PipelineTesting
 import ServiceLifecycle
 import ServiceLifecycleTestKit
+import Synchronization
 import Testing
 
 @Suite("Daemon services on a manual clock")
@@ -136,5 +137,112 @@ struct DaemonServiceTests {
                 try await group.waitForAll()
             }
         }
+    }
+
+    /// Signals a test posts by hand.
+    final class HandSignals: SchedulerSignalSource {
+        let stream: AsyncStream<SchedulerSignal>
+        let continuation: AsyncStream<SchedulerSignal>.Continuation
+
+        init() {
+            (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(8))
+        }
+
+        func signals() -> AsyncStream<SchedulerSignal> { stream }
+    }
+
+    /// Counts evaluations by whoever records verdicts.
+    final class Evaluations: Sendable {
+        private final class Count: Sendable { let value = Mutex(0) }
+        private let count = Count()
+        let verdicts: TriggerVerdicts
+        var value: Int { count.value.withLock { $0 } }
+
+        init() {
+            verdicts = TriggerVerdicts(observe: { [count] _ in count.value.withLock { $0 += 1 } })
+        }
+    }
+
+    /// Waits (real time, at most 10 s) for `condition` while the manual clock stands still.
+    static func eventually(_ condition: () async throws -> Bool) async rethrows -> Bool {
+        for _ in 0..<1_000 {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return try await condition()
+    }
+
+    @Test("a signal starts an evaluation at once: a pushed metric fires before the next tick")
+    func signalWakesTheTriggerService() async throws {
+        let daemon = Daemon()
+        daemon.inputs.set { $0.production["fraud"] = 1 }
+        let watched = try Fixture.watched(Fixture.pipeline(triggers: TriggerSpec(performance: Fixture.performance)))
+        let signals = HandSignals()
+        let coordinator = TriggerCoordinator(
+            states: daemon.store, runs: daemon.store, inputs: daemon.inputs, launcher: daemon.queue, logger: Self.logger)
+        let triggers = TriggerService(
+            catalog: StaticPipelineCatalog([watched]), coordinator: coordinator, clock: daemon.clock,
+            configuration: .init(tick: .seconds(3600)), logger: Self.logger, wakeups: signals)
+        let runner = RunQueueService(
+            executor: daemon.executor, queue: daemon.queue, clock: daemon.clock, configuration: .init(poll: .seconds(3600)),
+            logger: Self.logger)
+        try await testGracefulShutdown { shutdown in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await triggers.run() }
+                group.addTask { try await runner.run() }
+                await daemon.clock.waitForSleepers(2)
+                for value in [0.7, 0.7, 0.7] { daemon.inputs.push("fraud", "f1", value, at: daemon.clock.now) }
+                // The clock stands still: only the signal can start the evaluation, and only the queue's bell the run.
+                signals.continuation.yield(.metric)
+                let finished = try await Self.eventually { try await daemon.runs().first?.state == .succeeded }
+                #expect(finished)
+                #expect(try await daemon.runs().first?.trigger?.objectValue?["type"] == "performance")
+                shutdown.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test("of two services sharing a store, the holder evaluates; a standby takes over once its lease lapsed")
+    func oneEvaluatorPerStore() async throws {
+        let daemon = Daemon()
+        let watched = try Fixture.watched(Fixture.pipeline(triggers: TriggerSpec(every: "1d")))
+        let dead = RunOwner(label: "kiln serve", host: "elsewhere", pid: 1, started: 1)
+        let held = try await daemon.store.claimTriggerEvaluation(
+            by: dead, at: daemon.clock.now, until: daemon.clock.now.adding(.seconds(90)))
+        #expect(held.owner == dead)
+
+        let standby = RunOwner(label: "kiln serve", host: "here", pid: 2, started: 2)
+        let evaluations = Evaluations()
+        let coordinator = TriggerCoordinator(
+            states: daemon.store, runs: daemon.store, inputs: daemon.inputs, launcher: daemon.queue, logger: Self.logger)
+        let triggers = TriggerService(
+            catalog: StaticPipelineCatalog([watched]), coordinator: coordinator, clock: daemon.clock,
+            configuration: .init(tick: .seconds(30), lease: .seconds(90)), logger: Self.logger,
+            verdicts: evaluations.verdicts, owner: standby)
+        try await testGracefulShutdown { shutdown in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await triggers.run() }
+                await daemon.clock.waitForSleepers(1)
+                for _ in 0..<2 {
+                    daemon.clock.advance(by: .seconds(30))
+                    await daemon.clock.waitForSleepers(1)
+                    for _ in 0..<20 { await Task.yield() }
+                }
+                #expect(evaluations.value == 0, "the holder's lease is live: the standby must not evaluate")
+                daemon.clock.advance(by: .seconds(30))  // 90 s: the dead holder's lease lapses
+                let tookOver = await Self.eventually { evaluations.value == 1 }
+                #expect(tookOver)
+                let lease = try await daemon.store.claimTriggerEvaluation(
+                    by: dead, at: daemon.clock.now, until: daemon.clock.now.adding(.seconds(90)))
+                #expect(lease.owner == standby)
+                shutdown.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+        // A graceful stop gives the right up: the next claimant takes it at once.
+        let after = try await daemon.store.claimTriggerEvaluation(
+            by: dead, at: daemon.clock.now, until: daemon.clock.now.adding(.seconds(90)))
+        #expect(after.owner == dead)
     }
 }

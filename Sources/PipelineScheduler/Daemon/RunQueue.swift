@@ -14,6 +14,8 @@ public final class RunQueue: RunLauncher {
     private let pending = Mutex<[RunID]>([])
     /// Runs being executed by the run-queue service, to cancel one on request.
     private let executing = Mutex<[RunID: Task<RunRecord, any Error>]>([:])
+    /// Rung when a run is handed over, so the run-queue service starts it at once instead of at its next poll.
+    let arrivals = Doorbell()
 
     /// Creates a queue whose runs `executor` creates and executes.
     public init(executor: PipelineExecutor) {
@@ -26,6 +28,7 @@ public final class RunQueue: RunLauncher {
             let run = try await executor.createRun(
                 pipeline.plan, baseDirectory: pipeline.baseDirectory, trigger: trigger, idempotencyKey: idempotencyKey)
             pending.withLock { $0.append(run.id) }
+            arrivals.ring()
             return run.id
         } catch StateStoreError.duplicateIdempotencyKey {
             return nil
@@ -35,6 +38,7 @@ public final class RunQueue: RunLauncher {
     /// Adds an existing run (to resume) to the queue.
     public func enqueue(_ id: RunID) {
         pending.withLock { $0.append(id) }
+        arrivals.ring()
     }
 
     /// Runs handed over and not yet finished: queued for the run-queue service or being executed by it.

@@ -125,7 +125,11 @@ public struct RunQueueService: Service {
 
     private func tick(untilShutdown: Bool, deadline: Timestamp) async -> Event {
         if untilShutdown {
-            try? await cancelWhenGracefulShutdown { [clock] in try await clock.sleep(until: deadline) }
+            // A run handed over ends the wait early: a trigger's run starts at once, not at the next poll.
+            try? await cancelWhenGracefulShutdown { [clock, queue] in
+                _ = await queue.arrivals.wait(until: deadline, clock: clock)
+                try Task.checkCancellation()
+            }
         } else {
             try? await clock.sleep(until: deadline)
         }

@@ -47,9 +47,11 @@ struct MetricsCommand: AsyncParsableCommand {
                     }
                     metrics.append((parts[0], value))
                 }
-                let time = try at.map { try TriggerWiring.time($0, option: "--at") } ?? SystemClock().now
-                let samples = try await Operations.make(home: home, wiring: try await TriggerWiring(home: home)).pushMetrics(
-                    model: model, values: metrics, version: version, at: time)
+                let given = try at.map { try TriggerWiring.time($0, option: "--at") }
+                let operations = Operations.make(home: home, wiring: try await TriggerWiring(home: home))
+                // Measured now: once the store is open, so the time is that of the write, not of the connection.
+                let time = given ?? SystemClock().now
+                let samples = try await operations.pushMetrics(model: model, values: metrics, version: version, at: time)
                 Terminal.out("recorded \(metrics.map { "\($0.0)=\($0.1)" }.joined(separator: " ")) for \(model) v\(samples[0].version) at \(time.iso8601)")
             }
         }

@@ -90,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
             let verdicts = TriggerVerdicts(observe: { metrics.record($0) })
             let triggers = TriggerService(
                 catalog: catalog, coordinator: coordinator, clock: clock, configuration: .init(tick: tickDuration),
-                logger: logger, verdicts: verdicts)
+                logger: logger, verdicts: verdicts, owner: .current(label: "kiln serve"), wakeups: wiring.signals)
             let runner = RunQueueService(
                 executor: executor, queue: queue, clock: clock,
                 configuration: .init(poll: min(tickDuration, .seconds(1)), grace: graceDuration), logger: logger)

@@ -41,6 +41,9 @@ struct Stores: Sendable {
     let state: any StateStore & TriggerStateStore
     /// Models, versions, aliases, deployments and production metrics.
     let registry: any RegistryStore & MetricStore
+    /// Where `kiln serve` hears metric pushes, promotions and queued or ended runs of other processes (`nil`: an
+    /// in-memory store, nothing to hear).
+    var signals: (any SchedulerSignalSource)? = nil
 
     /// Opens the stores at `location` (creating an SQLite file, migrating either database).
     ///
@@ -51,7 +54,8 @@ struct Stores: Sendable {
         case .sqlite(let path):
             do {
                 let state = try SQLiteStateStore(path: path)
-                return Stores(state: state, registry: SQLiteRegistryStore(sharingDatabaseOf: state))
+                return Stores(
+                    state: state, registry: SQLiteRegistryStore(sharingDatabaseOf: state), signals: state.wakeups)
             } catch {
                 throw CLIError("cannot open the state store \(path): \(error)", exitCode: 1)
             }
@@ -59,7 +63,9 @@ struct Stores: Sendable {
             do {
                 // The pool lives as long as the command: the process ends it.
                 let database = try await PostgresStoreDatabase.open(configuration)
-                return Stores(state: PostgresStateStore(database: database), registry: PostgresRegistryStore(database: database))
+                return Stores(
+                    state: PostgresStateStore(database: database), registry: PostgresRegistryStore(database: database),
+                    signals: database)
             } catch let error as PostgresStoreError {
                 switch error {
                 case .invalidURL, .unreachable, .refused, .newerSchema:

@@ -12,14 +12,17 @@ struct TriggerWiring {
     let store: any StateStore & TriggerStateStore
     let registry: any RegistryStore & MetricStore
     let artifacts: any ArtifactStore
+    /// Changes other processes signal (metric pushes, promotions, queued or ended runs).
+    let signals: (any SchedulerSignalSource)?
 
     /// The command's stores.
-    var stores: Stores { Stores(state: store, registry: registry) }
+    var stores: Stores { Stores(state: store, registry: registry, signals: signals) }
 
     init(home: HomeOptions) async throws {
         let stores = try await home.openStores()
         store = stores.state
         registry = stores.registry
+        signals = stores.signals
         artifacts = home.artifactStore
     }
 
