@@ -37,6 +37,11 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     public var connectTimeout: Duration
     /// The most connections the pool opens; 8 by default.
     public var maximumConnections: Int
+    /// How long an operation keeps retrying while the server cannot be reached (a restart, a failover), backing off
+    /// from 100 ms to 2 s between tries, before it fails with ``PostgresStoreError/connectionLost(operation:reason:)``;
+    /// 60 seconds by default. Only what is certain not to have been applied is retried: a transaction that failed
+    /// before its `COMMIT` was sent, a read, a statement no connection could be leased for.
+    public var outageTolerance: Duration = .seconds(60)
 
     /// Creates a configuration.
     ///

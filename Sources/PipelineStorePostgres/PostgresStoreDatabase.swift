@@ -154,43 +154,92 @@ public final class PostgresStoreDatabase: Sendable {
         let client = client
         let logger = logger
         let begin: PostgresQuery = snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"
-        do {
-            return try await Task {
+        return try await retryingOutages(operation) { [client, logger] in
+            try await Task {
                 try await client.withConnection { connection in
                     try await connection.query(begin, logger: logger)
+                    let value: Value
                     do {
-                        let value = try await body(connection)
-                        try await connection.query("COMMIT", logger: logger)
-                        return value
+                        value = try await body(connection)
                     } catch {
                         _ = try? await connection.query("ROLLBACK", logger: logger)
                         throw error
                     }
+                    do {
+                        try await connection.query("COMMIT", logger: logger)
+                    } catch {
+                        // Sent: whether it was applied is unknown, so it is never retried.
+                        throw CommitOutcomeUnknown(underlying: error)
+                    }
+                    return value
                 }
             }.value
-        } catch {
-            throw Self.mapped(error, operation: operation)
         }
+    }
+
+    /// A `COMMIT` whose reply did not arrive: the transaction may or may not have been applied.
+    struct CommitOutcomeUnknown: Error {
+        let underlying: any Error
+    }
+
+    /// Runs `attempt`, trying again while the server cannot be reached and the failure is certain to have changed
+    /// nothing (see ``PostgresStoreConfiguration/outageTolerance``); maps the driver's errors.
+    ///
+    /// - Parameter readOnly: The attempt only reads: any connection failure may be retried.
+    func retryingOutages<Value: Sendable>(
+        _ operation: String, readOnly: Bool = true, _ attempt: @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: configuration.outageTolerance)
+        var pause = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await attempt()
+            } catch let error as CommitOutcomeUnknown {
+                throw Self.mapped(error.underlying, operation: operation)
+            } catch {
+                let mapped = Self.mapped(error, operation: operation)
+                guard case PostgresStoreError.connectionLost = mapped, readOnly || Self.isPoolError(error),
+                    !Task.isCancelled, clock.now.advanced(by: pause) < deadline
+                else { throw mapped }
+                logger.warning(
+                    "PostgreSQL unreachable: retrying", metadata: ["operation": "\(operation)", "error": "\(mapped)"])
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(2))
+            }
+        }
+    }
+
+    /// Whether a server error's SQLSTATE means the session ended rather than the statement failed: a connection
+    /// exception (class 08) or the server shutting down, crashing or starting (57P01, 57P02, 57P03).
+    static func isConnectionState(_ state: String?) -> Bool {
+        guard let state else { return false }
+        return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+    }
+
+    /// Whether `error` is the pool's own: no connection could be leased, so nothing was sent.
+    static func isPoolError(_ error: any Error) -> Bool {
+        String(reflecting: type(of: error)).hasSuffix(".ConnectionPoolError")
     }
 
     /// Runs one statement (atomic by itself: no `BEGIN`/`COMMIT` round trips) on a pooled connection and returns its
     /// rows; like ``transaction(_:snapshot:_:)``, in a task of its own and with the driver's errors mapped.
+    ///
+    /// A `SELECT` is retried while the server cannot be reached; another statement only when no connection could be
+    /// leased for it (it was never sent).
     func rows(_ operation: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
-        let client = client
-        let logger = logger
-        do {
-            return try await Task {
+        let readOnly = query.sql.drop { $0 == " " || $0 == "\n" }.prefix(7).uppercased() == "SELECT "
+        return try await retryingOutages(operation, readOnly: readOnly) { [client, logger] in
+            try await Task {
                 try await client.withConnection { connection in try await connection.rows(query, logger: logger) }
             }.value
-        } catch {
-            throw Self.mapped(error, operation: operation)
         }
     }
 
     /// `error` as a ``PostgresStoreError`` when it is the driver's.
     static func mapped(_ error: any Error, operation: String) -> any Error {
         // The pool's own error (module `_ConnectionPoolModule`, not imported here): no connection could be leased.
-        if String(reflecting: type(of: error)).hasSuffix(".ConnectionPoolError") {
+        if isPoolError(error) {
             let reason =
                 "\(error)".contains("CircuitBreaker")
                 ? "no new connection could be opened for 60 s" : "no connection could be leased from the pool"
@@ -198,6 +247,9 @@ public final class PostgresStoreDatabase: Sendable {
         }
         guard let error = error as? PSQLError else { return error }
         switch error.code {
+        case .server where Self.isConnectionState(error.serverInfo?[.sqlState]):
+            return PostgresStoreError.connectionLost(
+                operation: operation, reason: error.serverInfo?[.message] ?? "the server ended the session")
         case .server:
             return PostgresStoreError.statementFailed(
                 operation: operation, sqlState: error.serverInfo?[.sqlState] ?? "?",
