@@ -12,6 +12,8 @@ struct TriggerWiring {
     let store: any StateStore & TriggerStateStore
     let registry: any RegistryStore & MetricStore
     let artifacts: any ArtifactStore
+    /// The home folder, where `predictions:NAME` and `feedback:NAME` data is.
+    let home: String
 
     /// The command's stores.
     var stores: Stores { Stores(state: store, registry: registry) }
@@ -21,6 +23,7 @@ struct TriggerWiring {
         store = stores.state
         registry = stores.registry
         artifacts = home.artifactStore
+        self.home = home.directory
     }
 
     /// The inputs rules read: registry, metrics, row counts (with SQLite queries), drift between a production
@@ -31,9 +34,9 @@ struct TriggerWiring {
             rows: RowCounter(sqliteCount: { file, query in try SQLiteCount.count(file: file, query: query) },
                              maxFileBytes: DataLimitsSetting.current.maxFileBytes),
             drift: ModelDriftEvaluator(registry: ModelRegistryService(store: registry), artifacts: artifacts,
-                                       runs: store, limits: DataLimitsSetting.current),
+                                       runs: store, limits: DataLimitsSetting.current, home: home),
             performance: LabelledPerformance(registry: ModelRegistryService(store: registry), artifacts: artifacts,
-                                             runs: store, limits: DataLimitsSetting.current))
+                                             runs: store, limits: DataLimitsSetting.current, home: home))
     }
 
     /// Moves the `data:` rule's baseline to now: a run starts outside the daemon.
