@@ -89,8 +89,13 @@ import Testing
         #expect(drift.status == 0, "stderr: \(drift.stderr)")
         #expect(drift.stdout.contains("predictions of fraud-detection@1"), "\(drift.stdout)")
         #expect(drift.stdout.contains("300 rows vs"), "\(drift.stdout)")
-        let labelled = try FileManager.default.contentsOfDirectory(atPath: cli.home.path + "/feedback/fraud-detection")
-        #expect(labelled.count == 1 && labelled[0].hasPrefix("labelled-"), "\(labelled)")
+        let folder = cli.home.path + "/feedback/fraud-detection"
+        let labelled = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(!labelled.isEmpty && labelled.allSatisfy { $0.hasPrefix("labelled-") && $0.hasSuffix(".csv") }, "\(labelled)")
+        let rows = try labelled.reduce(0) { count, name in
+            count + (try String(contentsOfFile: folder + "/" + name, encoding: .utf8)).split(separator: "\n").count - 1
+        }
+        #expect(rows == 300, "every label joined to its logged prediction, once")
     }
 
     @Test("the README's first command: the fraud pipeline trains, registers and deploys; a manual run waits for approval")
