@@ -155,7 +155,7 @@ let package = Package(
         .target(
             name: "KilnHTTP",
             dependencies: [
-                "PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler", "KilnOperations",
+                "PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler", "KilnOperations", "MLTasks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -234,7 +234,7 @@ let package = Package(
             name: "TaskKindsTests",
             dependencies: [
                 "PipelineModel", "PipelineEngine", "CommandTasks", "MLTasks", "DeploymentTasks", "SQLiteData", "PipelineFile",
-                "PipelineTesting", "ModelRegistry", "Tabular", "BoostedTrees", "DriftStatistics", "PipelineScheduler",
+                "PipelineTesting", "ModelRegistry", "Tabular", "BoostedTrees", "DriftStatistics", "PipelineScheduler", "LinearModels",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
@@ -291,7 +291,7 @@ let package = Package(
             name: "KilnHTTPTests",
             dependencies: [
                 "KilnHTTP", "KilnOperations", "PipelineModel", "PipelineEngine", "PipelineScheduler", "PipelineTesting",
-                "ModelRegistry", "CommandTasks", "DeploymentTasks",
+                "ModelRegistry", "CommandTasks", "DeploymentTasks", "MLTasks", "LinearModels", "Tabular",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

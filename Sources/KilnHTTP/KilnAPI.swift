@@ -22,6 +22,8 @@ public enum KilnAPI {
         var query: [String: String] = [:]
         /// JSON body fields: name → (JSON type, description); `nil` for no body.
         var body: [String: (type: String, description: String)]?
+        /// Whether the body may have fields besides ``body`` (a row of columns).
+        var bodyIsOpen = false
         /// The success status.
         var status: HTTPResponse.Status = .ok
         /// What the success response is.
@@ -70,7 +72,7 @@ public enum KilnAPI {
     }
 
     /// Every route but `/openapi.json`.
-    static let routes: [Route] = pipelineRoutes + runRoutes + modelRoutes + triggerRoutes + cacheRoutes
+    static let routes: [Route] = pipelineRoutes + runRoutes + modelRoutes + predictionRoutes + triggerRoutes + cacheRoutes
 
     // MARK: Pipelines
 

@@ -1,4 +1,5 @@
 public import KilnOperations
+public import MLTasks
 public import PipelineModel
 public import PipelineScheduler
 public import Prometheus
@@ -23,6 +24,8 @@ public struct KilnAPIBackend: Sendable {
     /// What `/metrics` exposes, if anything: the registry the daemon's metrics are in, and a hook that brings
     /// gauges up to date before each scrape.
     public var prometheus: (registry: PrometheusCollectorRegistry, refresh: @Sendable () -> Void)?
+    /// Online scoring and feedback (`/v1/models/NAME/predict`, `/feedback`), or `nil`: those routes answer 404.
+    public var predictions: PredictionService?
 
     /// Creates a backend.
     public init(
@@ -31,8 +34,10 @@ public struct KilnAPIBackend: Sendable {
         continueRun: @escaping @Sendable (RunID) async -> Void,
         cancelRun: @escaping @Sendable (RunID) async -> Bool,
         version: String, verdicts: TriggerVerdicts? = nil,
-        prometheus: (registry: PrometheusCollectorRegistry, refresh: @Sendable () -> Void)? = nil
+        prometheus: (registry: PrometheusCollectorRegistry, refresh: @Sendable () -> Void)? = nil,
+        predictions: PredictionService? = nil
     ) {
+        self.predictions = predictions
         self.prometheus = prometheus
         self.verdicts = verdicts
         self.operations = operations

@@ -31,7 +31,7 @@ extension KilnAPI {
                 for (name, field) in body { properties[name] = ["type": .string(field.type), "description": .string(field.description)] }
                 operation["requestBody"] = [
                     "required": false,
-                    "content": ["application/json": ["schema": ["type": "object", "properties": .object(properties), "additionalProperties": false]]],
+                    "content": ["application/json": ["schema": ["type": "object", "properties": .object(properties), "additionalProperties": .bool(route.bodyIsOpen)]]],
                 ]
             }
             if route.method != .get { operation["security"] = [["bearer": []]] }

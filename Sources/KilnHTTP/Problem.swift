@@ -2,6 +2,7 @@ import Foundation
 public import Hummingbird
 import KilnOperations
 import Logging
+import MLTasks
 import PipelineModel
 
 /// An error answered as `application/problem+json` (RFC 9457): `{type, title, status, detail}`, where `detail` is the
@@ -25,6 +26,7 @@ public struct Problem: Error, Sendable, CustomStringConvertible {
     /// anything unexpected is a 500 whose detail still says what failed.
     static func from(_ error: any Error) -> Problem {
         if let problem = error as? Problem { return problem }
+        if let refusal = error as? PredictionError { return from(refusal) }
         if let refusal = OperationError.classify(error) {
             switch refusal.kind {
             case .invalid: return Problem(.badRequest, refusal.message)

@@ -19,13 +19,18 @@ public struct DataReaders: Sendable {
     /// The most bytes one data file may have (CSV, binary frames, model and config files); only regular files
     /// are read. Default ``DataLimits/default`` (4 GiB per file).
     public var limits: DataLimits
+    /// The home folder, where `predictions:NAME` and `feedback:NAME` data is (``MonitoringData``); `nil` reads
+    /// those names as paths.
+    public var home: String?
 
     /// Creates readers.
     /// - Parameters:
     ///   - yaml: The YAML parser, or `nil` to accept JSON config files only.
     ///   - sql: The SQL runner, or `nil` to make `extract-sql` fail with a clear message.
     ///   - limits: The most bytes one data file may have.
-    public init(yaml: YAMLParser? = nil, sql: SQLQuery? = nil, limits: DataLimits = .default) {
+    ///   - home: The home folder for `predictions:NAME` and `feedback:NAME`.
+    public init(yaml: YAMLParser? = nil, sql: SQLQuery? = nil, limits: DataLimits = .default, home: String? = nil) {
+        self.home = home
         self.yaml = yaml
         self.sql = sql
         self.limits = limits

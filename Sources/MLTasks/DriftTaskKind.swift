@@ -77,7 +77,7 @@ public struct DriftTaskKind: TaskKind {
             throw inputs.failure("`model: \(model)` needs the model registry, which this process does not have; run it with kiln")
         }
         guard let artifacts = context.artifacts else { throw inputs.failure("`model:` needs an artifact store") }
-        let current = try inputs.string("current", hint: "the new dataset")
+        let current = MonitoringData.resolve(try inputs.string("current", hint: "the new dataset"), home: readers.home)
         let onText = try inputs.optionalString("on") ?? "columns"
         guard let target = DriftRule.Target(rawValue: onText) else {
             throw inputs.failure("on must be columns, predictions or both, got '\(onText)'")

@@ -15,6 +15,7 @@ public struct LabelledPerformance: PerformanceEvaluator {
     let artifacts: any ArtifactStore
     let runs: (any StateStore)?
     let limits: DataLimits
+    let home: String?
 
     /// Creates the evaluator.
     /// - Parameters:
@@ -23,10 +24,13 @@ public struct LabelledPerformance: PerformanceEvaluator {
     ///   - runs: The run records, to recompute feature columns the rows lack from the version's lineage
     ///     (``LineageFeatures``); `nil` = the rows must have every model column.
     ///   - limits: The most bytes one data file may have.
+    ///   - home: The home folder, where `predictions:NAME` and `feedback:NAME` data is (``MonitoringData``);
+    ///     `nil` = those names are read as paths.
     public init(
         registry: ModelRegistryService, artifacts: any ArtifactStore, runs: (any StateStore)? = nil,
-        limits: DataLimits = .default
+        limits: DataLimits = .default, home: String? = nil
     ) {
+        self.home = home
         self.registry = registry
         self.artifacts = artifacts
         self.runs = runs
@@ -38,7 +42,7 @@ public struct LabelledPerformance: PerformanceEvaluator {
     public func measure(
         _ rule: PerformanceRule, version: Int, baseDirectory: String, at: Timestamp
     ) async throws -> LabelledMeasurement {
-        guard let data = rule.data else { throw TaskFailure("performance: the rule has no data: to measure on") }
+        guard let data = rule.data.map({ MonitoringData.resolve($0, home: home) }) else { throw TaskFailure("performance: the rule has no data: to measure on") }
         let window = try DurationText.parse(rule.window)
         let from = at.adding(.zero - window)
         let record = try await registry.resolve(ModelReference(model: rule.model, selector: .version(version)))

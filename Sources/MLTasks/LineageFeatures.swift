@@ -1,4 +1,4 @@
-import Features
+public import Features
 import Foundation
 public import ModelRegistry
 public import PipelineEngine
@@ -30,6 +30,23 @@ public enum LineageFeatures {
     ) async throws -> DataFrame {
         let missing = model.inputSchema.keys.filter { !frame.contains(column: $0) }
         guard !missing.isEmpty, let runs, let artifacts else { return frame }
+        let fitted = try await transforms(for: version, runs: runs, artifacts: artifacts)
+        guard !fitted.isEmpty else { return frame }
+        return try await Offload.run { flag in
+            try Self.apply(fitted, to: frame, model: model) { flag.isCancelled }
+        }
+    }
+
+    /// The fitted transforms (`transform` outputs of the tasks, in task order) of the run that registered `version`;
+    /// empty when it has none. Load them once and ``apply(_:to:model:shouldStop:)`` them to many frames.
+    /// - Parameters:
+    ///   - version: The registered version.
+    ///   - runs: The state store with the run's task outputs.
+    ///   - artifacts: Where the fitted transforms are.
+    /// - Throws: The store's errors; an unreadable transform is left out.
+    public static func transforms(
+        for version: ModelVersion, runs: any StateStore, artifacts: any ArtifactStore
+    ) async throws -> [FittedPipeline] {
         let tasks = try await runs.tasks(of: RunID(rawValue: version.runID)).sorted { $0.taskID < $1.taskID }
         var transforms: [FittedPipeline] = []
         for task in tasks {
@@ -40,20 +57,30 @@ public enum LineageFeatures {
             else { continue }
             transforms.append(fitted)
         }
-        guard !transforms.isEmpty else { return frame }
-        let fitted = transforms
-        return try await Offload.run { flag in
-            var out = frame
-            var wanted = Set(missing)
-            for transform in fitted where !wanted.isEmpty {
-                if flag.isCancelled { throw CancellationError() }
-                guard let applied = try? transform.apply(to: frame) else { continue }
-                for name in applied.columnNames where wanted.contains(name) {
-                    try out.addColumn(applied[name]!)
-                    wanted.remove(name)
-                }
+        return transforms
+    }
+
+    /// `frame` with the model's input columns it lacks added by the first of `transforms` that computes them;
+    /// `frame` unchanged when it has them all.
+    /// - Parameters:
+    ///   - transforms: From ``transforms(for:runs:artifacts:)``.
+    ///   - frame: Raw rows.
+    ///   - model: The model file whose input schema says which columns are needed.
+    ///   - shouldStop: Polled between transforms; `true` ends the work with `CancellationError`.
+    /// - Throws: `CancellationError`; a transform that fails only leaves its columns out.
+    public static func apply(
+        _ transforms: [FittedPipeline], to frame: DataFrame, model: ModelFile, shouldStop: () -> Bool = { false }
+    ) throws -> DataFrame {
+        var wanted = Set(model.inputSchema.keys.filter { !frame.contains(column: $0) })
+        var out = frame
+        for transform in transforms where !wanted.isEmpty {
+            if shouldStop() { throw CancellationError() }
+            guard let applied = try? transform.apply(to: frame) else { continue }
+            for name in applied.columnNames where wanted.contains(name) {
+                try out.addColumn(applied[name]!)
+                wanted.remove(name)
             }
-            return out
         }
+        return out
     }
 }

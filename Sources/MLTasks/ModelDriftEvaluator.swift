@@ -15,6 +15,7 @@ public struct ModelDriftEvaluator: DriftEvaluator {
     let artifacts: any ArtifactStore
     let runs: (any StateStore)?
     let limits: DataLimits
+    let home: String?
 
     /// Creates the evaluator.
     /// - Parameters:
@@ -23,10 +24,13 @@ public struct ModelDriftEvaluator: DriftEvaluator {
     ///   - runs: Where the registering run's task outputs are (to find reference scores); `nil` makes prediction
     ///     drift say that it cannot find them.
     ///   - limits: The most bytes one data file may have.
+    ///   - home: The home folder, where `predictions:NAME` and `feedback:NAME` data is (``MonitoringData``);
+    ///     `nil` = those names are read as paths.
     public init(
         registry: ModelRegistryService, artifacts: any ArtifactStore, runs: (any StateStore)? = nil,
-        limits: DataLimits = .default
+        limits: DataLimits = .default, home: String? = nil
     ) {
+        self.home = home
         self.registry = registry
         self.artifacts = artifacts
         self.runs = runs
@@ -41,14 +45,14 @@ public struct ModelDriftEvaluator: DriftEvaluator {
         var predictions: (version: String, drift: PredictionDrift)?
         if rule.on != .predictions {
             columns = try await TrainingDataDrift.evaluate(
-                model: rule.model, current: rule.current, method: rule.method, share: rule.share, registry: registry,
+                model: rule.model, current: MonitoringData.resolve(rule.current, home: home), method: rule.method, share: rule.share, registry: registry,
                 artifacts: artifacts, baseDirectory: baseDirectory, limits: limits)
         }
         var failure: String?
         if rule.on != .columns {
             do {
                 predictions = try await PredictionDrift.evaluate(
-                    model: rule.model, current: rule.current, method: rule.method, registry: registry, runs: runs,
+                    model: rule.model, current: MonitoringData.resolve(rule.current, home: home), method: rule.method, registry: registry, runs: runs,
                     artifacts: artifacts, baseDirectory: baseDirectory, limits: limits)
             } catch where rule.on == .both && !(error is CancellationError) {
                 failure = "predictions: cannot evaluate: \(error)"  // the columns still decide

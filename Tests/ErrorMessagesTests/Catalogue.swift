@@ -187,6 +187,8 @@ enum Catalogue {
             .notWaiting(run, task: "approve", waiting: []), .leased(lease),
         ] { add(error, case: Self.caseName(error)) }
         add(TaskFailure("train: params: learning_rate must be in (0, 1]"))
+        add(caught { _ = try PredictionRows.frame([["amount": "high"]], schema: ["amount": .double]) })
+        add(caught { _ = try PredictionLog(configuration: .init(home: "/nowhere")).feedback(model: "fraud", labels: [("t1", 1)], at: .earliest) })
         add(TaskSuspension(reason: "waiting for approval of 'deploy'"))
         add(ArtifactStoreError("artifact 'sha256:00ff' is missing from the artifact store"))
         add(StoredValueError(column: "runs.params", value: "{", reason: "not valid JSON"))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("examples", .serialized) struct ExamplesTests {
@@ -51,6 +52,52 @@ import Testing
 }
 
 @Suite("fraud-detection example", .serialized) struct FraudExampleTests {
+    /// The README's monitoring section: kiln serve scores replay.py's traffic and takes its labels; the logged
+    /// predictions are what `predictions:fraud-detection` names.
+    func servedTraffic(_ cli: CLI) async throws {
+        let watched = cli.scratch.appendingPathComponent("watched")
+        try FileManager.default.createDirectory(at: watched, withIntermediateDirectories: true)
+        let err = Pipe()
+        let text = CollectedText()
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        let serve = try cli.start(["serve", watched.path, "--http", "127.0.0.1:0", "--tick", "1s"], stderr: err)
+        defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
+        #expect(await CLI.waitUntil(seconds: 60) { text.withLock { $0.contains("HTTP API on http://") } })
+        let url = try #require(text.withLock { line in
+            line.split(separator: "\n").first { $0.contains("HTTP API on ") }?.split(separator: " ").first { $0.hasPrefix("http://") }
+        })
+        let replay = Process()
+        replay.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        replay.arguments = [
+            "python3", CLI.root.appendingPathComponent("examples/fraud-detection/replay.py").path, "--url", String(url),
+            "--rows", "300", "--batch", "50", "--label-delay", "2",
+        ]
+        let out = Pipe()
+        replay.standardOutput = out
+        try replay.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        replay.waitUntilExit()
+        #expect(replay.terminationStatus == 0)
+        #expect(output == "replayed 300 rows: fraud-detection@1 scored 300; 300 labels fed back\n", "\(output)")
+        kill(serve.processIdentifier, SIGTERM)
+        #expect(await CLI.waitUntil(seconds: 60) { !serve.isRunning })
+        serve.waitUntilExit()
+        let drift = try await cli.run(["drift", "--model", "fraud-detection", "predictions:fraud-detection", "--on", "predictions"])
+        #expect(drift.status == 0, "stderr: \(drift.stderr)")
+        #expect(drift.stdout.contains("predictions of fraud-detection@1"), "\(drift.stdout)")
+        #expect(drift.stdout.contains("300 rows vs"), "\(drift.stdout)")
+        let folder = cli.home.path + "/feedback/fraud-detection"
+        let labelled = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(!labelled.isEmpty && labelled.allSatisfy { $0.hasPrefix("labelled-") && $0.hasSuffix(".csv") }, "\(labelled)")
+        let rows = try labelled.reduce(0) { count, name in
+            count + (try String(contentsOfFile: folder + "/" + name, encoding: .utf8)).split(separator: "\n").count - 1
+        }
+        #expect(rows == 300, "every label joined to its logged prediction, once")
+    }
+
     @Test("the README's first command: the fraud pipeline trains, registers and deploys; a manual run waits for approval")
     func fraudDetection() async throws {
         let cli = try CLI()
@@ -86,6 +133,7 @@ import Testing
         ])
         #expect(predict.status == 0, "stderr: \(predict.stderr)")
         #expect(predict.stdout.hasPrefix("scored 5000 rows with fraud-detection@1"), "\(predict.stdout)")
+        try await servedTraffic(cli)
         let report = try await cli.run(["run", monitoring, "--json"])
         #expect(report.status == 0, "stderr: \(report.stderr)")
         let reportTasks = try #require((try report.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
@@ -104,4 +152,11 @@ import Testing
         #expect((after["aliases"] as? [String: Any])?["production"] as? Int == 1)
         #expect((after["versions"] as? [[String: Any]])?.count == 2)
     }
+}
+
+/// Text collected from a pipe's readability handler.
+final class CollectedText: Sendable {
+    private let text = Mutex("")
+
+    func withLock<T: Sendable>(_ body: (inout String) -> T) -> T { text.withLock { body(&$0) } }
 }

@@ -19,7 +19,7 @@ struct DriftCommand: AsyncParsableCommand {
             Jensen-Shannon above; dataset drift when at least half of the columns drift. Exit code 0 either way.
             With --model NAME the only dataset is the current one and the reference is NAME's production version: \
             its training data (--on columns, the default), the scores it gave its test split at registration \
-            (--on predictions; label drift too when the data has the label), or both.
+            (--on predictions; label drift too when the data has the label), or both. The current dataset may be             predictions:NAME, the rows kiln serve scored and logged for NAME.
             """)
 
     @Argument(help: ArgumentHelp("The reference dataset (CSV, folder, glob or binary frame).", valueName: "reference"))
@@ -106,7 +106,7 @@ struct DriftCommand: AsyncParsableCommand {
             let stores = try await home.openStores()
             let evaluator = ModelDriftEvaluator(
                 registry: ModelRegistryService(store: stores.registry), artifacts: home.artifactStore, runs: stores.state,
-                limits: DataLimitsSetting.current)
+                limits: DataLimitsSetting.current, home: home.directory)
             let rule = DriftRule(model: model, current: reference, method: method ?? "auto", share: share ?? 0.5,
                                  on: target)
             let verdict: DriftVerdict

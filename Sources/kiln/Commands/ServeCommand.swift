@@ -5,6 +5,7 @@ import PipelineEngine
 import PipelineModel
 import PipelineScheduler
 import KilnHTTP
+import MLTasks
 import DeploymentTasks
 import Notifications
 import ServiceLifecycle
@@ -49,6 +50,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Which requests need the token: writes (default) or all.", valueName: "scope"))
     var auth = "writes"
 
+    @Option(help: ArgumentHelp(
+        "Share of predicted rows logged under HOME/predictions/MODEL/ (0 to 1; 0 turns the log and feedback off).",
+        valueName: "rate"))
+    var predictionSampleRate = 1.0
+
+    @Option(help: ArgumentHelp("Rows per prediction log file.", valueName: "rows"))
+    var predictionLogRows = 10_000
+
+    @Option(help: ArgumentHelp("Prediction (and labelled) log files kept per model; older ones are deleted.", valueName: "count"))
+    var predictionLogFiles = 20
+
     @OptionGroup var home: HomeOptions
     @OptionGroup var lease: LeaseOptions
 
@@ -60,6 +72,12 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         if let parallelism, parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
+        guard predictionSampleRate.isFinite, (0...1).contains(predictionSampleRate) else {
+            throw ValidationError("--prediction-sample-rate must be a number from 0 to 1, got \(predictionSampleRate)")
+        }
+        guard predictionLogRows > 0, predictionLogFiles > 0 else {
+            throw ValidationError("--prediction-log-rows and --prediction-log-files must be at least 1")
+        }
         let (heartbeat, leaseDuration) = try lease.durations()
         let server = try await reportingErrors { try HTTPSetting.server(http: http, tokenFile: tokenFile, auth: auth) }
         try await reportingErrors {
@@ -96,10 +114,19 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: .init(poll: min(tickDuration, .seconds(1)), grace: graceDuration), logger: logger)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             if let server {
-                let backend = try HTTPSetting.backend(
+                let predictions = HTTPSetting.predictions(
+                    home: home, wiring: wiring, clock: clock,
+                    log: predictionSampleRate == 0 ? nil : PredictionLog.Configuration(
+                        home: home.directory, sampleRate: predictionSampleRate, rowsPerFile: predictionLogRows,
+                        filesKept: predictionLogFiles))
+                var backend = try HTTPSetting.backend(
                     home: home, wiring: wiring, executor: executor, queue: queue, catalog: catalog, clock: clock,
                     verdicts: verdicts,
                     prometheus: (observed.registry, { [queue] in metrics.recordQueueDepth(queue.depth) }))
+                backend.predictions = predictions
+                services.append(.init(
+                    service: PredictionMaintenance(service: predictions, clock: clock, interval: .seconds(1), logger: logger),
+                    successTerminationBehavior: .ignore))
                 services.append(.init(
                     service: HTTPService(server: server.configuration, explicit: server.explicit, backend: backend, logger: logger),
                     successTerminationBehavior: .ignore))

@@ -4,6 +4,7 @@ import Foundation
 import KilnHTTP
 import KilnOperations
 import Logging
+import MLTasks
 import ModelRegistry
 import PipelineEngine
 import PipelineModel
@@ -60,6 +61,23 @@ enum HTTPSetting {
             continueRun: { queue.enqueue($0) },
             cancelRun: { queue.cancel($0) },
             version: Kiln.configuration.version, verdicts: verdicts, prometheus: prometheus)
+    }
+}
+
+extension HTTPSetting {
+    /// Online scoring for the API: the served versions follow their aliases in the home's registry (loaded with
+    /// their model file and the fitted transforms of their run), and predictions are logged under the home.
+    static func predictions(
+        home: HomeOptions, wiring: TriggerWiring, clock: any PipelineClock, log: PredictionLog.Configuration?
+    ) -> PredictionService {
+        let artifacts = wiring.artifacts
+        let runs = wiring.store
+        let models = ServedModels(registry: ModelRegistryService(store: wiring.registry)) { version in
+            let file = try ModelFile.load(path: try artifacts.path(for: version.artifact))
+            let transforms = try await LineageFeatures.transforms(for: version, runs: runs, artifacts: artifacts)
+            return ServedModel(version: version, file: file, transforms: transforms)
+        }
+        return PredictionService(models: models, log: log.map(PredictionLog.init(configuration:)), clock: clock)
     }
 }
 

@@ -17,9 +17,11 @@ enum KindCatalog {
     /// The kinds, with the registry and artifacts of one home.
     static func kinds(
         registry: ModelRegistryService, artifacts: any ArtifactStore, legacyLedgerPath: String?,
-        runs: (any StateStore)? = nil
+        runs: (any StateStore)? = nil, home: String? = nil
     ) -> TaskKindRegistry {
         var kinds = TaskKindRegistry.builtIn
+        var readers = readers
+        readers.home = home  // `current: predictions:NAME` of the drift kind
         kinds.registerMLKinds(registry: registry, readers: readers, runs: runs)
         kinds.registerDeploymentKinds(
             registry: registry, artifacts: artifacts, legacyLedgerPath: legacyLedgerPath, scoring: EvaluationScoring())
@@ -30,7 +32,8 @@ enum KindCatalog {
     /// artifacts; the state store lets the ML kinds read a registered version's lineage.
     static func kinds(home: HomeOptions, registry: any RegistryStore, runs: any StateStore) -> TaskKindRegistry {
         kinds(registry: ModelRegistryService(store: registry),
-              artifacts: home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath, runs: runs)
+              artifacts: home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath, runs: runs,
+              home: home.directory)
     }
 
     /// The name of every kind, for checking pipeline files without opening a home: the same assembly, on a

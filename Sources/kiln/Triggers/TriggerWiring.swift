@@ -14,6 +14,8 @@ struct TriggerWiring {
     let artifacts: any ArtifactStore
     /// Changes other processes signal (metric pushes, promotions, queued or ended runs).
     let signals: (any SchedulerSignalSource)?
+    /// The home folder, where `predictions:NAME` and `feedback:NAME` data is.
+    let home: String
 
     /// The command's stores.
     var stores: Stores { Stores(state: store, registry: registry, signals: signals) }
@@ -24,6 +26,7 @@ struct TriggerWiring {
         registry = stores.registry
         signals = stores.signals
         artifacts = home.artifactStore
+        self.home = home.directory
     }
 
     /// The inputs rules read: registry, metrics, row counts (with SQLite queries), drift between a production
@@ -34,9 +37,9 @@ struct TriggerWiring {
             rows: RowCounter(sqliteCount: { file, query in try SQLiteCount.count(file: file, query: query) },
                              maxFileBytes: DataLimitsSetting.current.maxFileBytes),
             drift: ModelDriftEvaluator(registry: ModelRegistryService(store: registry), artifacts: artifacts,
-                                       runs: store, limits: DataLimitsSetting.current),
+                                       runs: store, limits: DataLimitsSetting.current, home: home),
             performance: LabelledPerformance(registry: ModelRegistryService(store: registry), artifacts: artifacts,
-                                             runs: store, limits: DataLimitsSetting.current))
+                                             runs: store, limits: DataLimitsSetting.current, home: home))
     }
 
     /// Moves the `data:` rule's baseline to now: a run starts outside the daemon.

@@ -1,0 +1,319 @@
+import Foundation
+import ModelRegistry
+public import PipelineModel
+import Synchronization
+public import Tabular
+
+/// The predictions `kiln serve` made, and the labels fed back for them, as CSV files that monitoring rules read.
+///
+/// ``record(model:served:frame:ids:scores:at:)`` keeps a sample of the scored rows in memory (the request path does
+/// no I/O); ``flush(at:)``, called every second off the request path, writes them as new files, each written whole
+/// (temporary file, then rename), and deletes the oldest files beyond ``Configuration/filesKept``. Layout under the
+/// home:
+///
+/// - `predictions/MODEL/predictions-20261206T101500123Z-000001.csv`: the request's columns, then `request_id`,
+///   `model_version`, `score`, `prediction`, `predicted_at` — what `current: predictions:MODEL` reads.
+/// - `feedback/MODEL/labelled-….csv`: the same rows joined with their labels (column named as the model's label),
+///   plus `labelled_at` — what `data: feedback:MODEL` reads.
+///
+/// Sampling is by request id (a hash), so a row is logged or not whatever the order of requests, and feedback can
+/// only name sampled rows. Feedback joins to the last ``Configuration/feedbackWindow`` logged rows of the model.
+public final class PredictionLog: Sendable {
+    /// Sampling, sizes and bounds.
+    public struct Configuration: Sendable {
+        /// The home folder; files go under `predictions/` and `feedback/` in it.
+        public var home: String
+        /// The share of rows logged, 0…1. Default 1 (every row).
+        public var sampleRate: Double
+        /// The most rows in one file. Default 10,000.
+        public var rowsPerFile: Int
+        /// Files kept per model and kind (predictions, labelled); older ones are deleted. Default 20.
+        public var filesKept: Int
+        /// Rows waiting to be written, beyond which new rows are dropped (and counted). Default 100,000.
+        public var maxPendingRows: Int
+        /// Logged rows per model that feedback can still name (the most recent). Default 100,000.
+        public var feedbackWindow: Int
+
+        /// Creates a configuration; every bound is at least 1 and `sampleRate` in 0…1.
+        public init(home: String, sampleRate: Double = 1, rowsPerFile: Int = 10_000, filesKept: Int = 20,
+                    maxPendingRows: Int = 100_000, feedbackWindow: Int = 100_000) {
+            precondition((0...1).contains(sampleRate), "sampleRate must be from 0 to 1")
+            precondition(rowsPerFile > 0 && filesKept > 0 && maxPendingRows > 0 && feedbackWindow > 0, "bounds must be positive")
+            self.home = home
+            self.sampleRate = sampleRate
+            self.rowsPerFile = rowsPerFile
+            self.filesKept = filesKept
+            self.maxPendingRows = maxPendingRows
+            self.feedbackWindow = feedbackWindow
+        }
+    }
+
+    /// One logged row: the request's values and what the model said.
+    struct Row: Sendable {
+        var columns: [String]
+        var values: [CellValue]
+        var id: String
+        var version: String
+        var label: String
+        var score: Double
+        var prediction: Int
+        var at: Timestamp
+    }
+
+    /// A row with its label.
+    struct Labelled: Sendable {
+        var row: Row
+        var label: CellValue
+        var at: Timestamp
+    }
+
+    /// Rows remembered for feedback, oldest first.
+    struct Window: Sendable {
+        var rows: [String: Row] = [:]
+        var order: [String] = []
+        var head = 0
+
+        mutating func add(_ row: Row, limit: Int) {
+            if rows.updateValue(row, forKey: row.id) == nil { order.append(row.id) }
+            while rows.count > limit, head < order.count {
+                rows[order[head]] = nil
+                head += 1
+            }
+            if head > 4096 && head * 2 > order.count {
+                order.removeFirst(head)
+                head = 0
+            }
+        }
+    }
+
+    struct State: Sendable {
+        var predictions: [String: [Row]] = [:]
+        var labelled: [String: [Labelled]] = [:]
+        var pending = 0
+        var dropped = 0
+        var windows: [String: Window] = [:]
+        var sequence = 0
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    private let state = Mutex(State())
+
+    /// Creates a log writing under `configuration.home`.
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// The folder of a model's logged predictions (`HOME/predictions/MODEL`).
+    public static func predictionsFolder(home: String, model: String) -> String { "\(home)/predictions/\(model)" }
+
+    /// The folder of a model's labelled rows (`HOME/feedback/MODEL`).
+    public static func feedbackFolder(home: String, model: String) -> String { "\(home)/feedback/\(model)" }
+
+    /// Rows dropped because too many waited to be written.
+    public var droppedRows: Int { state.withLock { $0.dropped } }
+
+    /// Whether the row with this request id is in the sample.
+    public func isSampled(_ id: String) -> Bool {
+        guard configuration.sampleRate < 1 else { return true }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Double(hash % 1_000_000) < configuration.sampleRate * 1_000_000
+    }
+
+    /// Keeps the sampled rows of one scored request to write at the next flush.
+    /// - Parameters:
+    ///   - model: The model name.
+    ///   - served: The version that scored them.
+    ///   - frame: The request's rows.
+    ///   - ids: One request id per row.
+    ///   - scores: One score per row.
+    ///   - at: When they were scored.
+    public func record(model: String, served: ServedModel, frame: DataFrame, ids: [String], scores: [Double], at: Timestamp) {
+        let chosen = ids.indices.filter { isSampled(ids[$0]) }
+        guard !chosen.isEmpty else { return }
+        let columns = frame.columnNames
+        let rows = chosen.map { index in
+            Row(columns: columns, values: frame.columns.map { $0[index] }, id: ids[index],
+                version: served.version.reference, label: served.file.label, score: scores[index],
+                prediction: scores[index] >= served.threshold ? 1 : 0, at: at)
+        }
+        let limit = configuration.feedbackWindow
+        state.withLock { state in
+            for row in rows { state.windows[model, default: Window()].add(row, limit: limit) }
+            guard state.pending + rows.count <= configuration.maxPendingRows else {
+                state.dropped += rows.count
+                return
+            }
+            state.pending += rows.count
+            state.predictions[model, default: []].append(contentsOf: rows)
+        }
+    }
+
+    /// Joins labels to logged predictions by request id; the labelled rows are written at the next flush.
+    /// - Parameters:
+    ///   - model: The model name.
+    ///   - labels: Request id and label pairs; a label is a number, a boolean (as 0/1) or a string.
+    ///   - at: When the labels arrived.
+    /// - Returns: The number of rows labelled.
+    /// - Throws: ``PredictionError``: `notFound` naming the first id that was not logged (nothing is recorded then);
+    ///   `invalid` for a label that is not a number, boolean or string.
+    @discardableResult
+    public func feedback(model: String, labels: [(id: String, label: JSONValue)], at: Timestamp) throws -> Int {
+        let values = try labels.map { pair -> CellValue in
+            switch pair.label {
+            case .bool(let flag): return .int(flag ? 1 : 0)
+            case .number(let number) where number.rounded() == number && abs(number) < 9e15: return .int(Int(number))
+            case .number(let number): return .double(number)
+            case .string(let text): return .string(text)
+            default:
+                throw PredictionError(.invalid, "the label of '\(pair.id)' is \(pair.label.compactJSON); send a number, "
+                    + "a boolean or a string, such as {\"request_id\": \"\(pair.id)\", \"label\": 1}")
+            }
+        }
+        let window = configuration.feedbackWindow
+        let sampled = configuration.sampleRate < 1
+        return try state.withLock { state in
+            var joined: [Labelled] = []
+            for (pair, value) in zip(labels, values) {
+                guard let row = state.windows[model]?.rows[pair.id] else {
+                    throw PredictionError(.notFound, "no logged prediction of model '\(model)' has request_id '\(pair.id)'; "
+                        + "feedback joins the last \(window) predictions this server logged"
+                        + (sampled ? " (sampled at --prediction-sample-rate \(configuration.sampleRate))" : "")
+                        + "; use the request_id a predict response returned")
+                }
+                joined.append(Labelled(row: row, label: value, at: at))
+            }
+            state.labelled[model, default: []].append(contentsOf: joined)
+            return joined.count
+        }
+    }
+
+    /// Writes every waiting row as new files and deletes the oldest beyond ``Configuration/filesKept``.
+    /// - Parameter at: The time in the new files' names.
+    /// - Returns: The files written.
+    /// - Throws: When a folder or file cannot be written; the rows of the failed files are lost (and counted).
+    @discardableResult
+    public func flush(at: Timestamp) throws -> [String] {
+        let (predictions, labelled, first) = state.withLock { state -> ([String: [Row]], [String: [Labelled]], Int) in
+            defer {
+                state.predictions = [:]
+                state.labelled = [:]
+                state.pending = 0
+            }
+            let files = state.predictions.values.reduce(0) { $0 + ($1.count + configuration.rowsPerFile - 1) / configuration.rowsPerFile }
+                + state.labelled.values.reduce(0) { $0 + ($1.count + configuration.rowsPerFile - 1) / configuration.rowsPerFile }
+            state.sequence += files
+            return (state.predictions, state.labelled, state.sequence - files)
+        }
+        var sequence = first
+        var written: [String] = []
+        var failure: (any Error)?
+        func write(_ rows: [[CellValue]], columns: [String], folder: String, prefix: String) {
+            for start in stride(from: 0, to: rows.count, by: configuration.rowsPerFile) {
+                sequence += 1
+                let chunk = Array(rows[start..<min(rows.count, start + configuration.rowsPerFile)])
+                let path = "\(folder)/\(prefix)-\(Self.stamp(at))-\(Self.padded(sequence % 1_000_000)).csv"
+                do {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    try CSVWriter().write(try Self.frame(columns: columns, rows: chunk), to: path)
+                    written.append(path)
+                } catch {
+                    failure = failure ?? error
+                    state.withLock { $0.dropped += chunk.count }
+                }
+            }
+        }
+        for (model, rows) in predictions.sorted(by: { $0.key < $1.key }) {
+            let folder = Self.predictionsFolder(home: configuration.home, model: model)
+            for (columns, group) in Self.grouped(rows, by: \.columns) {
+                let names = columns + ["request_id", "model_version", "score", "prediction", "predicted_at"]
+                write(group.map { $0.values + [.string($0.id), .string($0.version), .double($0.score), .int($0.prediction), .string($0.at.iso8601)] },
+                      columns: names, folder: folder, prefix: "predictions")
+            }
+            prune(folder)
+        }
+        for (model, rows) in labelled.sorted(by: { $0.key < $1.key }) {
+            let folder = Self.feedbackFolder(home: configuration.home, model: model)
+            for (columns, group) in Self.grouped(rows, by: { $0.row.columns + [$0.row.label] }) {
+                let names = columns + ["request_id", "model_version", "score", "predicted_at", "labelled_at"]
+                write(group.map {
+                    $0.row.values + [$0.label, .string($0.row.id), .string($0.row.version), .double($0.row.score),
+                                     .string($0.row.at.iso8601), .string($0.at.iso8601)]
+                }, columns: names, folder: folder, prefix: "labelled")
+            }
+            prune(folder)
+        }
+        if let failure { throw failure }
+        return written
+    }
+
+    /// Deletes the oldest files of `folder` beyond ``Configuration/filesKept`` (names sort by time).
+    func prune(_ folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        let files = names.filter { $0.hasSuffix(".csv") }.sorted()
+        for name in files.dropLast(configuration.filesKept) {
+            try? FileManager.default.removeItem(atPath: "\(folder)/\(name)")
+        }
+    }
+
+    /// `rows` grouped by a key, groups in order of first appearance.
+    static func grouped<T, K: Hashable>(_ rows: [T], by key: (T) -> K) -> [(K, [T])] {
+        var order: [K] = []
+        var groups: [K: [T]] = [:]
+        for row in rows {
+            let k = key(row)
+            if groups[k] == nil { order.append(k) }
+            groups[k, default: []].append(row)
+        }
+        return order.map { ($0, groups[$0]!) }
+    }
+
+    /// `n` with leading zeros to 6 digits.
+    static func padded(_ n: Int) -> String {
+        let digits = String(n)
+        return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    /// `20261206T101500123Z`: sorts by time.
+    static func stamp(_ time: Timestamp) -> String {
+        let text = time.iso8601  // 2026-12-06T10:15:00Z or with fraction
+        let digits = text.filter { $0.isNumber || $0 == "T" }
+        let millis = String(padded(Int(time.millisecondsSince1970 % 1000 + 1000) % 1000).suffix(3))
+        return String(digits.prefix(15)) + millis + "Z"
+    }
+
+    /// A frame of rows of cells: each column typed by its values (int and double mixed are double; no values: string).
+    static func frame(columns: [String], rows: [[CellValue]]) throws -> DataFrame {
+        try DataFrame(columns: columns.indices.map { index in
+            let cells = rows.map { $0[index] }
+            var type: ColumnType?
+            for cell in cells {
+                switch (cell, type) {
+                case (.null, _): continue
+                case (.int, nil): type = .int
+                case (.double, nil), (.double, .int?), (.int, .double?): type = .double
+                case (.string, nil): type = .string
+                case (.bool, nil): type = .bool
+                case (.int, .int?), (.double, .double?), (.string, .string?), (.bool, .bool?): continue
+                default: type = .string
+                }
+            }
+            let name = columns[index]
+            switch type ?? .string {
+            case .int:
+                return Column(name: name, ints: cells.map { cell -> Int? in
+                    guard case .int(let value) = cell else { return nil }
+                    return value
+                })
+            case .double: return Column(name: name, doubles: cells.map(\.numericValue))
+            case .bool:
+                return Column(name: name, bools: cells.map { cell -> Bool? in
+                    guard case .bool(let value) = cell else { return nil }
+                    return value
+                })
+            case .string: return Column(name: name, strings: cells.map { $0.isNull ? nil : $0.description })
+            }
+        })
+    }
+}

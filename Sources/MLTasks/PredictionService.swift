@@ -1,0 +1,114 @@
+import Foundation
+public import ModelRegistry
+public import PipelineModel
+
+/// Online scoring for `kiln serve`'s `POST /v1/models/NAME/predict` and `/feedback`: the versions served (with hot
+/// swap, ``ServedModels``), the log of predictions and labels (``PredictionLog``), the clock and the request ids.
+///
+/// ```swift
+/// let service = PredictionService(models: served, log: log, clock: clock)
+/// let result = try await service.predict(model: "fraud-detection", rows: [["amount": 12.5, …]], requestID: "tx-1")
+/// // result.version.reference == "fraud-detection@3", result.ids == ["tx-1"]
+/// try service.feedback(model: "fraud-detection", labels: [("tx-1", 1)])
+/// ```
+public final class PredictionService: Sendable {
+    /// What one request's rows scored.
+    public struct Result: Sendable {
+        /// The version that scored every row of the request.
+        public var version: ModelVersion
+        /// The request id of the batch.
+        public var requestID: String
+        /// One request id per row (feedback names them).
+        public var ids: [String]
+        /// The probability of class 1, per row.
+        public var scores: [Double]
+        /// 1 when the score reaches the threshold, per row.
+        public var predictions: [Int]
+        /// The version's decision threshold.
+        public var threshold: Double
+    }
+
+    /// The versions served.
+    public let models: ServedModels
+    /// Where predictions and labels are logged, or `nil` for no logging (feedback is then refused).
+    public let log: PredictionLog?
+    let clock: any PipelineClock
+    let makeID: @Sendable () -> String
+
+    /// Creates the service.
+    /// - Parameters:
+    ///   - models: The versions served.
+    ///   - log: The prediction log, or `nil`.
+    ///   - clock: Times of predictions and labels.
+    ///   - makeID: Request ids for requests that bring none (default: random UUIDs).
+    public init(
+        models: ServedModels, log: PredictionLog?, clock: any PipelineClock,
+        makeID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+    ) {
+        self.models = models
+        self.log = log
+        self.clock = clock
+        self.makeID = makeID
+    }
+
+    /// Scores `rows` with the version `alias` of `model` points at now, and logs a sample of them.
+    /// - Parameters:
+    ///   - model: The model name.
+    ///   - alias: The alias (default `production`).
+    ///   - rows: JSON rows (``PredictionRows``).
+    ///   - requestID: The batch's id, or `nil` for a new one; rows get it (one row) or `ID-0`, `ID-1`, … (several).
+    ///   - ids: One id per row, overriding the derived ones.
+    /// - Throws: ``PredictionError``: `invalid` for bad rows or ids, `notFound` for an unknown model, `conflict`
+    ///   when the alias points at no version.
+    public func predict(
+        model: String, alias: String = RegistryNames.production, rows: [[String: JSONValue]], requestID: String? = nil,
+        ids: [String]? = nil
+    ) async throws -> Result {
+        for id in [requestID].compactMap({ $0 }) + (ids ?? []) { try Self.check(id) }
+        if let ids, ids.count != rows.count {
+            throw PredictionError(.invalid, "'ids' has \(ids.count) ids for \(rows.count) rows; give one id per row")
+        }
+        let served = try await models.current(model, alias: alias)
+        let (frame, scores) = try served.score(rows)
+        let batch = requestID ?? makeID()
+        let rowIDs = ids ?? (rows.count == 1 ? [batch] : rows.indices.map { "\(batch)-\($0)" })
+        log?.record(model: model, served: served, frame: frame, ids: rowIDs, scores: scores, at: clock.now)
+        return Result(
+            version: served.version, requestID: batch, ids: rowIDs, scores: scores,
+            predictions: scores.map { $0 >= served.threshold ? 1 : 0 }, threshold: served.threshold)
+    }
+
+    /// Joins labels to logged predictions of `model` by request id (written to `feedback/MODEL/` at the next flush).
+    /// - Returns: The number of rows labelled.
+    /// - Throws: ``PredictionError``: `notFound` naming an id that was not logged, `conflict` without a log.
+    @discardableResult
+    public func feedback(model: String, labels: [(id: String, label: JSONValue)]) throws -> Int {
+        guard let log else {
+            throw PredictionError(.conflict, "this server does not log predictions (--prediction-sample-rate 0), so it has "
+                + "nothing to join feedback to")
+        }
+        guard !labels.isEmpty else {
+            throw PredictionError(.invalid, "no labels: send {\"request_id\": \"…\", \"label\": 1} or {\"labels\": [{…}, …]}")
+        }
+        for pair in labels { try Self.check(pair.id) }
+        return try log.feedback(model: model, labels: labels, at: clock.now)
+    }
+
+    /// One maintenance step, off the request path: follow moved aliases, then write the waiting log rows.
+    /// - Returns: The alias changes seen (`MODEL@ALIAS: vOLD → vNEW`).
+    /// - Throws: When the log cannot be written.
+    @discardableResult
+    public func maintain() async throws -> [String] {
+        let changes = await models.refresh()
+        try log?.flush(at: clock.now)
+        return changes
+    }
+
+    /// Refuses an id that is empty, longer than 200 characters or holds control characters (it ends up in CSV files).
+    static func check(_ id: String) throws {
+        guard !id.isEmpty, id.count <= 200, !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw PredictionError(.invalid, "request id '\(id.prefix(40))' must be 1–200 characters without control characters")
+        }
+    }
+}
