@@ -14,7 +14,12 @@ import PipelineModel
 /// hash of every file that a resolved argument or input names (relative paths resolve against the working
 /// directory; a directory contributes its file names, sizes and modification times).
 enum CacheKey {
-    static func compute(pipeline: String, task: TaskSpec, context: TaskContext, version: String?) throws -> String {
+    ///
+    /// `known` holds facts already read of some named files (the attempt's lineage, read just before): their digests
+    /// are reused instead of hashing the files a second time.
+    static func compute(
+        pipeline: String, task: TaskSpec, context: TaskContext, version: String?, known: [String: FileFacts] = [:]
+    ) throws -> String {
         var material: [String: JSONValue] = [
             "pipeline": .string(pipeline),
             "task": .string(task.id),
@@ -31,6 +36,10 @@ enum CacheKey {
         let candidates = namedFiles(context.action, inputs: context.inputs, environment: context.environment)
         var files: [String: JSONValue] = [:]
         for candidate in Set(candidates) where !candidate.isEmpty && candidate.utf8.count < 4096 {
+            if let facts = known[candidate], facts.digest.hasPrefix(FileFacts.digestPrefix) {
+                files[candidate] = .string(String(facts.digest.dropFirst(FileFacts.digestPrefix.count)))
+                continue
+            }
             let path = candidate.hasPrefix("/") ? candidate : context.workingDirectory + "/" + candidate
             if let digest = try fileDigest(path) { files[candidate] = .string(digest) }
         }

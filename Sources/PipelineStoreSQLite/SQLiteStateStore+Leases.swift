@@ -83,8 +83,17 @@ extension SQLiteStateStore {
     }
 
     /// The held lease's epoch without decoding its owner; `nil` when none is held or the run is unknown.
+    ///
+    /// A synchronous read on the calling thread (one primary-key lookup): the executor confirms its lease this way
+    /// before starting attempts whose `running` state is not stored yet, so it is on the path of every wide step.
     public func leaseEpoch(of id: RunID) async throws -> Int64? {
-        try await writer.read { db in
+        try leaseEpochNow(of: id)
+    }
+
+    /// ``leaseEpoch(of:)`` outside an async context, so that the synchronous read is the one called. One statement,
+    /// consistent on its own: no transaction around it (`unsafeRead`).
+    private func leaseEpochNow(of id: RunID) throws -> Int64? {
+        try writer.unsafeRead { db in
             try Int64.fetchOne(db.cachedStatement(sql: Self.fenceSQL), arguments: [id.rawValue]).flatMap { $0 < 0 ? nil : $0 }
         }
     }
