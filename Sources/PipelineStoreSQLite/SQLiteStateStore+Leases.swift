@@ -2,6 +2,7 @@ internal import Foundation
 internal import GRDB
 public import PipelineEngine
 public import PipelineModel
+import Synchronization
 
 // Run ownership (columns `lease_*` of `runs`, migration `v4-run-leases`). Every change is one statement whose
 // WHERE clause is the compare-and-set, so two processes racing for a run cannot both win.
@@ -116,10 +117,15 @@ extension SQLiteStateStore {
             let ownerText: String = row[0]
         else { return nil }
         let owner: RunOwner
-        do {
-            owner = try JSONDecoder().decode(RunOwner.self, from: Data(ownerText.utf8))
-        } catch {
-            throw StoredValueError(column: "runs.lease_owner", value: ownerText, reason: "\(error)")
+        if let known = lastOwner.withLock({ $0 }), known.text == ownerText {
+            owner = known.owner
+        } else {
+            do {
+                owner = try JSONDecoder().decode(RunOwner.self, from: Data(ownerText.utf8))
+            } catch {
+                throw StoredValueError(column: "runs.lease_owner", value: ownerText, reason: "\(error)")
+            }
+            lastOwner.withLock { $0 = (owner, ownerText) }
         }
         return RunLease(
             runID: id, owner: owner, epoch: row[1],
@@ -129,8 +135,15 @@ extension SQLiteStateStore {
     }
 
     static func ownerJSON(_ owner: RunOwner) throws -> String {
+        if let known = lastOwner.withLock({ $0 }), known.owner == owner { return known.text }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(owner), as: UTF8.self)
+        let text = String(decoding: try encoder.encode(owner), as: UTF8.self)
+        lastOwner.withLock { $0 = (owner, text) }
+        return text
     }
+
+    /// The last owner encoded or decoded, with its stored text: an executor's leases all name the same owner, so
+    /// taking and reading back each run's lease costs no JSON work after the first.
+    private static let lastOwner = Mutex<(owner: RunOwner, text: String)?>(nil)
 }
