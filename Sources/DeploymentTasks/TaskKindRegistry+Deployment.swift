@@ -3,6 +3,12 @@ public import PipelineEngine
 public import PipelineModel
 
 extension TaskKindRegistry {
+    /// The names of the kinds ``registerDeploymentKinds(registry:artifacts:legacyLedgerPath:scoring:)`` adds, for
+    /// checking pipeline files without a registry.
+    public static let deploymentKindNames: Set<String> = [
+        RegisterModelTaskKind.kindName, DeployTaskKind.kindName, ApproveTaskKind.kindName, RollbackTaskKind.kindName,
+    ]
+
     /// Adds the registry and deployment kinds: `register-model`, `deploy`, `approve`, `rollback`
     /// (reference: docs/deployment.md).
     ///

@@ -14,7 +14,12 @@ import PipelineModel
 /// hash of every file that a resolved argument or input names (relative paths resolve against the working
 /// directory; a directory contributes its file names, sizes and modification times).
 enum CacheKey {
-    static func compute(pipeline: String, task: TaskSpec, context: TaskContext, version: String?) throws -> String {
+    ///
+    /// `known` holds facts already read of some named files (the attempt's lineage, read just before): their digests
+    /// are reused instead of hashing the files a second time.
+    static func compute(
+        pipeline: String, task: TaskSpec, context: TaskContext, version: String?, known: [String: FileFacts] = [:]
+    ) throws -> String {
         var material: [String: JSONValue] = [
             "pipeline": .string(pipeline),
             "task": .string(task.id),
@@ -31,12 +36,16 @@ enum CacheKey {
         let candidates = namedFiles(context.action, inputs: context.inputs, environment: context.environment)
         var files: [String: JSONValue] = [:]
         for candidate in Set(candidates) where !candidate.isEmpty && candidate.utf8.count < 4096 {
+            if let facts = known[candidate], facts.digest.hasPrefix(FileFacts.digestPrefix) {
+                files[candidate] = .string(String(facts.digest.dropFirst(FileFacts.digestPrefix.count)))
+                continue
+            }
             let path = candidate.hasPrefix("/") ? candidate : context.workingDirectory + "/" + candidate
             if let digest = try fileDigest(path) { files[candidate] = .string(digest) }
         }
         material["files"] = .object(files)
         let digest = SHA256.hash(data: Array(JSONValue.object(material).compactJSON.utf8))
-        return digest.map { String(format2: $0) }.joined()
+        return String(hex: digest)
     }
 
     /// Every word that may name a file the task reads: each `run:` argument, each whitespace-separated word of a
@@ -84,7 +93,7 @@ enum CacheKey {
                 entries.append("\(name):\(child.st_size):\(child.st_mtim.tv_sec).\(child.st_mtim.tv_nsec)")
             }
             let digest = SHA256.hash(data: Array(entries.sorted().joined(separator: "\n").utf8))
-            return "dir:" + digest.map { String(format2: $0) }.joined()
+            return "dir:" + String(hex: digest)
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         return try hashFile(path)?.digest
@@ -110,14 +119,21 @@ enum CacheKey {
             bytes += Int64(count)
             last = buffer[count - 1]
         }
-        return (hasher.finalize().map { String(format2: $0) }.joined(), bytes, lines, last == 0x0A)
+        return (String(hex: hasher.finalize()), bytes, lines, last == 0x0A)
     }
 }
 
 extension String {
-    /// Two lowercase hex digits.
-    init(format2 byte: UInt8) {
-        let digits = Array("0123456789abcdef")
-        self = String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+    /// Lowercase hex digits, two per byte (a digest's usual text), built in one buffer.
+    init(hex bytes: some Sequence<UInt8>) {
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in bytes {
+            text.append(Self.hexDigits[Int(byte >> 4)])
+            text.append(Self.hexDigits[Int(byte & 0xF)])
+        }
+        self = String(decoding: text, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -45,7 +45,7 @@ public struct LocalArtifactStore: ArtifactStore {
             unlink(temporary)
             throw ArtifactStoreError("copying \(path) into the artifact store failed: \(String(cString: strerror(errno)))")
         }
-        let hex = hasher.finalize().map { String(format2: $0) }.joined()
+        let hex = String(hex: hasher.finalize())
         let folder = root + "/sha256/" + hex.prefix(2)
         try makeDirectories(folder)
         let final = folder + "/" + hex.dropFirst(2)

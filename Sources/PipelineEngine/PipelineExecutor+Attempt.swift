@@ -37,7 +37,9 @@ extension PipelineExecutor {
         var cache: (key: String?, note: String)?
         if let policy = spec.cache {
             do {
-                let key = try CacheKey.compute(pipeline: context.pipeline, task: spec, context: context, version: policy.version)
+                let key = try CacheKey.compute(
+                    pipeline: context.pipeline, task: spec, context: context, version: policy.version,
+                    known: lineage.files)  // each named file hashed once
                 if configuration.readCache {
                     let entry = try await store.cacheEntry(forKey: key)
                     let now = clock.now

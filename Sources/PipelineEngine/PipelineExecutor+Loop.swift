@@ -24,7 +24,7 @@ extension PipelineExecutor {
     ///
     /// Every commit is fenced by `lease`; a heartbeat child renews it. When another process takes the run over, the
     /// loop stops without writing and throws ``ExecutionError/leaseLost(_:holder:)``. The run's `running` state goes
-    /// with the first commit (with the first attempts started), and the last commit (the run's end, a wait for a
+    /// with the first commit (of the first attempts' states or ends), and the last commit (the run's end, a wait for a
     /// decision, or a cancellation) gives the lease up: when this returns, the lease is released.
     func execute(_ initial: RunRecord, plan: Plan, records: [TaskRecord], lease: RunLease) async throws -> RunRecord {
         do {
@@ -104,11 +104,12 @@ extension PipelineExecutor {
                     return nil
                 }
                 // Group commit: the batch is stored before any attempt that needs one of its finished tasks starts
-                // (so dependents never start before their upstream's end is durable), when the run's state changes,
-                // when it is large, and whenever nothing else arrived meanwhile; otherwise attempts of independent
-                // tasks (and retries) start at once and the batch keeps growing. Events follow each commit.
+                // (so dependents never start before their upstream's end is durable), when the run ends, when it is
+                // large, and whenever nothing else arrived meanwhile; otherwise attempts of independent tasks (and
+                // retries) start at once and the batch keeps growing. The run's start rides with the first commit
+                // (a run of quick tasks stores it with their ends). Events follow each commit.
                 let blocked = starts.contains { attempt in plan.needs[attempt.task].contains { settling.contains($0) } }
-                if blocked || batch.run != nil || batch.tasks.count >= Self.largestBatch {
+                if blocked || batch.releasesFence || batch.tasks.count >= Self.largestBatch {
                     try await commit(
                         &batch, retries: &retries, settling: &settling, run: run, lease: lease, announce: announceStart)
                 }

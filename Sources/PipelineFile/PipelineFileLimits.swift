@@ -98,7 +98,9 @@ enum YAMLLimitCheck {
                 anchored[anchor] = (count - countBefore, reached - depth + 1)
                 reach(reached)
             case .enter(let node, let depth, let outer):
-                let (line, column) = node.mark.map { ($0.line, $0.column) } ?? (1, 1)
+                // Located only for a finding or an anchor: most nodes need no position.
+                var line: Int { node.mark?.line ?? 1 }
+                var column: Int { node.mark?.column ?? 1 }
                 if let name = AliasScan.aliasName(node) {
                     let (size, height) = anchored[name] ?? (1, 1)
                     count += size

@@ -48,15 +48,9 @@ extension PipelineReader {
         return fields
     }
 
-    /// Builds the task from its fields (defaults applied), reporting a missing or ambiguous action, and records
-    /// where each field of `tasks.ID` is so plan issues point at the task (or at `defaults:`).
+    /// Builds the task from its fields (defaults applied), reporting a missing or ambiguous action. Plan issues under
+    /// `tasks.ID` are located from the fields (``PipelineReader/location(of:)``), at the task or at `defaults:`.
     mutating func makeTask(id: String, keyNode: Node, fields: TaskFields) -> TaskSpec {
-        let base: [PipelineIssue.PathComponent] = [.key("tasks"), .key(id)]
-        for (entry, members) in fields.setFields {
-            let path = base + [.key(entry.key)]
-            record(path, entry)
-            for (member, location) in members { setLocation(path + member, location) }
-        }
         var action = TaskAction.shell("")  // stands in when the action is missing or invalid (already reported)
         let actions = [fields.run?.entry, fields.shell?.entry, fields.uses?.entry].compactMap { $0 }
             .sorted { document.position(of: $0.keyNode) < document.position(of: $1.keyNode) }
@@ -102,14 +96,21 @@ extension PipelineReader {
             return FieldValue(value: nil, entry: entry)
         }
         var ids: [String] = []
-        var members: [[PipelineIssue.PathComponent]: NodeLocation] = [:]
+        ids.reserveCapacity(sequence.count)
         for element in sequence {
             guard let scalar = element.scalarValue, ScalarKind(scalar) != .null else {
                 report(at: element, "each entry of needs must be a task id, not \(element.kindDescription)")
                 continue
             }
-            members[[.index(ids.count)]] = NodeLocation(key: nil, value: element)
             ids.append(scalar.string)
+        }
+        // Every element kept: `needs[i]` is the i-th element, found when asked for.
+        if ids.count == sequence.count { return FieldValue(value: ids, entry: entry, membersFromValue: true) }
+        var members: [[PipelineIssue.PathComponent]: NodeLocation] = [:]
+        var index = 0
+        for element in sequence where element.scalarValue.map({ ScalarKind($0) != .null }) ?? false {
+            members[[.index(index)]] = NodeLocation(key: nil, value: element)
+            index += 1
         }
         return FieldValue(value: ids, entry: entry, members: members)
     }
@@ -146,9 +147,7 @@ extension PipelineReader {
             report(value: entry, "with must be a mapping of inputs, e.g. with: {rows: 10}")
             return FieldValue(value: nil, entry: entry)
         }
-        var members: [[PipelineIssue.PathComponent]: NodeLocation] = [:]
-        let inputs = json(entry.value, path: [], into: &members).objectValue
-        return FieldValue(value: inputs, entry: entry, members: members)
+        return FieldValue(value: json(entry.value).objectValue, entry: entry, membersFromValue: true)
     }
 
     private mutating func readEnvironment(_ entry: Entry) -> FieldValue<[String: String]> {

@@ -22,6 +22,9 @@ struct PipelineReader {
     let document: YAMLDocument
     private(set) var findings: [Finding] = []
     private(set) var locations: [[PipelineIssue.PathComponent]: NodeLocation] = [:]
+    /// Where each task and its fields (defaults applied) are, by task id: the paths under `tasks.ID` are resolved
+    /// from these only when a plan issue is located, instead of recording one path per field of every task.
+    private(set) var taskLocations: [String: TaskLocation] = [:]
     /// Paths whose plan issues repeat a problem already reported here (e.g. "no tasks" when `tasks:` is a list).
     private(set) var suppressedPlanPaths: Set<[PipelineIssue.PathComponent]> = []
 
@@ -106,7 +109,7 @@ struct PipelineReader {
         var tasks: [TaskSpec] = []
         for task in entries(of: mapping) {
             let id = task.key
-            record([.key("tasks"), .key(id)], task)
+            taskLocations[id] = TaskLocation(entry: task)
             if !Plan.isValidID(id) {
                 // Same text as Plan's check, so planFrom reports it once.
                 report(
@@ -121,6 +124,7 @@ struct PipelineReader {
                 continue
             }
             let fields = readFields(fieldsMapping, owner: .task(id)).applying(defaults)
+            taskLocations[id]?.fields = fields
             tasks.append(makeTask(id: id, keyNode: task.keyNode, fields: fields))
         }
         if tasks.isEmpty { report(value: entry, noTasks) }
@@ -158,27 +162,34 @@ struct PipelineReader {
     /// The entries of `mapping` in file order; non-text keys and repeated keys are reported and left out.
     mutating func entries(of mapping: Node.Mapping) -> [Entry] {
         var result: [Entry] = []
+        result.reserveCapacity(mapping.count)
+        // Small mappings (a task's fields) look for a repeated key among the entries kept; large ones hash.
+        let hashed = mapping.count > 16
         var seen: [String: Node] = [:]
+        let renamed = !document.renamedKeys.isEmpty
         for (keyNode, value) in mapping {
             guard let scalar = keyNode.scalarValue else {
                 report(at: keyNode, "a key must be text, not \(keyNode.kindDescription)")
                 continue
             }
-            let key = document.renamedKeys[scalar.string] ?? scalar.string
-            let length = key.count
-            guard length <= PipelineFile.Limits.maximumKeyLength else {
-                report(
-                    at: keyNode,
-                    "this key is \(length.formatted) characters long, more than the limit of "
-                        + "\(PipelineFile.Limits.maximumKeyLength); use a shorter key")
-                continue
+            let key = renamed ? document.renamedKeys[scalar.string] ?? scalar.string : scalar.string
+            // A key of at most that many bytes has at most that many characters.
+            if key.utf8.count > PipelineFile.Limits.maximumKeyLength {
+                let length = key.count
+                guard length <= PipelineFile.Limits.maximumKeyLength else {
+                    report(
+                        at: keyNode,
+                        "this key is \(length.formatted) characters long, more than the limit of "
+                            + "\(PipelineFile.Limits.maximumKeyLength); use a shorter key")
+                    continue
+                }
             }
-            if let first = seen[key] {
+            if let first = hashed ? seen[key] : result.first(where: { $0.key == key })?.keyNode {
                 let (line, column) = document.position(of: first)
                 report(at: keyNode, "duplicate key '\(key)': it is already set at line \(line), column \(column)")
                 continue
             }
-            seen[key] = keyNode
+            if hashed { seen[key] = keyNode }
             result.append(Entry(key: key, keyNode: keyNode, value: value))
         }
         return result
@@ -207,6 +218,21 @@ struct PipelineReader {
     mutating func json(
         _ node: Node, path: [PipelineIssue.PathComponent], into records: inout [[PipelineIssue.PathComponent]: NodeLocation]
     ) -> JSONValue {
+        var optional: [[PipelineIssue.PathComponent]: NodeLocation]? = records
+        records = [:]  // one owner while it grows
+        defer { records = optional ?? [:] }
+        return json(node, path: path, records: &optional)
+    }
+
+    /// Converts any YAML value to JSON, without recording where its members are (``location(in:at:)`` finds them).
+    mutating func json(_ node: Node) -> JSONValue {
+        var none: [[PipelineIssue.PathComponent]: NodeLocation]? = nil
+        return json(node, path: [], records: &none)
+    }
+
+    private mutating func json(
+        _ node: Node, path: [PipelineIssue.PathComponent], records: inout [[PipelineIssue.PathComponent]: NodeLocation]?
+    ) -> JSONValue {
         switch node {
         case .scalar(let scalar):
             switch ScalarKind(scalar) {
@@ -218,16 +244,25 @@ struct PipelineReader {
             }
         case .sequence(let sequence):
             var values: [JSONValue] = []
+            values.reserveCapacity(sequence.count)
             for (index, element) in sequence.enumerated() {
-                records[path + [.index(index)]] = NodeLocation(key: nil, value: element)
-                values.append(json(element, path: path + [.index(index)], into: &records))
+                if records == nil {
+                    values.append(json(element, path: path, records: &records))
+                } else {
+                    records?[path + [.index(index)]] = NodeLocation(key: nil, value: element)
+                    values.append(json(element, path: path + [.index(index)], records: &records))
+                }
             }
             return .array(values)
         case .mapping(let mapping):
             var members: [String: JSONValue] = [:]
             for entry in entries(of: mapping) {
-                records[path + [.key(entry.key)]] = NodeLocation(key: entry.keyNode, value: entry.value)
-                members[entry.key] = json(entry.value, path: path + [.key(entry.key)], into: &records)
+                if records == nil {
+                    members[entry.key] = json(entry.value, path: path, records: &records)
+                } else {
+                    records?[path + [.key(entry.key)]] = NodeLocation(key: entry.keyNode, value: entry.value)
+                    members[entry.key] = json(entry.value, path: path + [.key(entry.key)], records: &records)
+                }
             }
             return .object(members)
         case .alias:
@@ -271,13 +306,53 @@ struct PipelineReader {
 
     // MARK: Plan issues
 
+    /// Where the field at `path` is: recorded while reading, or, under `tasks.ID`, found from the task's fields.
+    func location(of path: [PipelineIssue.PathComponent]) -> NodeLocation? {
+        guard path.count >= 2, path[0] == .key("tasks"), case .key(let id) = path[1], let task = taskLocations[id]
+        else { return locations[path] }
+        guard path.count > 2 else { return NodeLocation(key: task.entry.keyNode, value: task.entry.value) }
+        guard case .key(let name) = path[2],
+            let field = task.fields?.setFields.first(where: { $0.entry.key == name })
+        else { return nil }
+        let members = path[3...]
+        if members.isEmpty { return NodeLocation(key: field.entry.keyNode, value: field.entry.value) }
+        if field.membersFromValue { return location(in: field.entry.value, at: members) }
+        return field.members[Array(members)]
+    }
+
+    /// The member of `node` at `path`, found as ``json(_:path:into:)`` would have recorded it: sequence elements by
+    /// index, mapping entries by their first text key (as ``entries(of:)`` keeps them).
+    func location(in node: Node, at path: ArraySlice<PipelineIssue.PathComponent>) -> NodeLocation? {
+        var current = node
+        var location: NodeLocation?
+        for component in path {
+            switch (component, current) {
+            case (.index(let index), .sequence(let sequence)):
+                guard index >= 0, index < sequence.count else { return nil }
+                location = NodeLocation(key: nil, value: sequence[index])
+            case (.key(let key), .mapping(let mapping)):
+                let found = mapping.first { keyNode, _ in
+                    guard let scalar = keyNode.scalarValue else { return false }
+                    let text = document.renamedKeys[scalar.string] ?? scalar.string
+                    return text == key && text.count <= PipelineFile.Limits.maximumKeyLength
+                }
+                guard let found else { return nil }
+                location = NodeLocation(key: found.key, value: found.value)
+            default:
+                return nil
+            }
+            current = location!.value
+        }
+        return location
+    }
+
     /// The position of a plan issue: the recorded node for its path (or the nearest recorded parent's key), with
     /// the issue's offset applied inside the scalar.
     func position(of issue: PipelineIssue) -> (line: Int, column: Int) {
         var path = issue.path
         var exact = true
         while !path.isEmpty {
-            if let location = locations[path] {
+            if let location = location(of: path) {
                 if let key = location.key, issue.atKey || !exact || location.value.isEmptyValue {
                     return document.position(of: key)
                 }

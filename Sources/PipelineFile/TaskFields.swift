@@ -9,6 +9,15 @@ struct FieldValue<Value> {
     var entry: Entry
     /// Locations of members relative to the field, e.g. `[.index(1)]` for `needs[1]`.
     var members: [[PipelineIssue.PathComponent]: NodeLocation] = [:]
+    /// Whether member locations are found by walking the value node (``PipelineReader/location(in:at:)``) instead of
+    /// being listed in ``members``: when each member path names the node at that place.
+    var membersFromValue = false
+}
+
+/// Where a task is: its entry under `tasks:`, and its fields once read.
+struct TaskLocation {
+    var entry: Entry
+    var fields: TaskFields?
 }
 
 /// Who owns a set of task fields: a task, or the `defaults:` applied to every task.
@@ -76,10 +85,10 @@ struct TaskFields {
     }
 
     /// Every field that is set: its entry and member locations.
-    var setFields: [(entry: Entry, members: [[PipelineIssue.PathComponent]: NodeLocation])] {
-        var out: [(Entry, [[PipelineIssue.PathComponent]: NodeLocation])] = []
+    var setFields: [(entry: Entry, members: [[PipelineIssue.PathComponent]: NodeLocation], membersFromValue: Bool)] {
+        var out: [(Entry, [[PipelineIssue.PathComponent]: NodeLocation], Bool)] = []
         func add<Value>(_ field: FieldValue<Value>?) {
-            if let field { out.append((field.entry, field.members)) }
+            if let field { out.append((field.entry, field.members, field.membersFromValue)) }
         }
         add(needs)
         add(condition)

@@ -2,6 +2,7 @@ internal import Foundation
 internal import GRDB
 public import PipelineEngine
 public import PipelineModel
+import Synchronization
 
 // Run ownership (columns `lease_*` of `runs`, migration `v4-run-leases`). Every change is one statement whose
 // WHERE clause is the compare-and-set, so two processes racing for a run cannot both win.
@@ -83,8 +84,17 @@ extension SQLiteStateStore {
     }
 
     /// The held lease's epoch without decoding its owner; `nil` when none is held or the run is unknown.
+    ///
+    /// A synchronous read on the calling thread (one primary-key lookup): the executor confirms its lease this way
+    /// before starting attempts whose `running` state is not stored yet, so it is on the path of every wide step.
     public func leaseEpoch(of id: RunID) async throws -> Int64? {
-        try await writer.read { db in
+        try leaseEpochNow(of: id)
+    }
+
+    /// ``leaseEpoch(of:)`` outside an async context, so that the synchronous read is the one called. One statement,
+    /// consistent on its own: no transaction around it (`unsafeRead`).
+    private func leaseEpochNow(of id: RunID) throws -> Int64? {
+        try writer.unsafeRead { db in
             try Int64.fetchOne(db.cachedStatement(sql: Self.fenceSQL), arguments: [id.rawValue]).flatMap { $0 < 0 ? nil : $0 }
         }
     }
@@ -107,10 +117,15 @@ extension SQLiteStateStore {
             let ownerText: String = row[0]
         else { return nil }
         let owner: RunOwner
-        do {
-            owner = try JSONDecoder().decode(RunOwner.self, from: Data(ownerText.utf8))
-        } catch {
-            throw StoredValueError(column: "runs.lease_owner", value: ownerText, reason: "\(error)")
+        if let known = lastOwner.withLock({ $0 }), known.text == ownerText {
+            owner = known.owner
+        } else {
+            do {
+                owner = try JSONDecoder().decode(RunOwner.self, from: Data(ownerText.utf8))
+            } catch {
+                throw StoredValueError(column: "runs.lease_owner", value: ownerText, reason: "\(error)")
+            }
+            lastOwner.withLock { $0 = (owner, ownerText) }
         }
         return RunLease(
             runID: id, owner: owner, epoch: row[1],
@@ -120,8 +135,15 @@ extension SQLiteStateStore {
     }
 
     static func ownerJSON(_ owner: RunOwner) throws -> String {
+        if let known = lastOwner.withLock({ $0 }), known.owner == owner { return known.text }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(owner), as: UTF8.self)
+        let text = String(decoding: try encoder.encode(owner), as: UTF8.self)
+        lastOwner.withLock { $0 = (owner, text) }
+        return text
     }
+
+    /// The last owner encoded or decoded, with its stored text: an executor's leases all name the same owner, so
+    /// taking and reading back each run's lease costs no JSON work after the first.
+    private static let lastOwner = Mutex<(owner: RunOwner, text: String)?>(nil)
 }

@@ -83,8 +83,9 @@ extension SQLiteStateStore {
     }
 
     /// ``readCacheEntry(forKey:)`` outside an async context, so that the synchronous read is the one called.
+    /// One statement, consistent on its own: no transaction around it (`unsafeRead`).
     private func readCacheEntryNow(forKey key: String) throws -> CacheEntry? {
-        try writer.read { db in
+        try writer.unsafeRead { db in
             let select = try db.cachedStatement(sql: "SELECT \(Self.cacheColumns) FROM cache_entries WHERE key = ?")
             return try Row.fetchOne(select, arguments: [key]).map(Self.cacheEntry(from:))
         }

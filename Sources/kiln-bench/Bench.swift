@@ -7,7 +7,10 @@ import CommandTasks
 /// `kiln-bench`: engine overhead on no-op workloads with the durable SQLite store. Prints figures, asserts nothing.
 ///
 /// Usage: `swift run -c release kiln-bench [--repeats N] [--parallelism N] [--width N] [--chain N] [--kiln PATH]
-/// [--json]`
+/// [--only W1,W6] [--json]`
+///
+/// Each workload reports its wall time and its CPU time (user + system, of this process for W1–W5 and of the `kiln`
+/// processes for W6): on a machine that others load, the CPU time is what stays comparable between runs.
 @main
 struct Bench {
     struct Options {
@@ -18,6 +21,10 @@ struct Bench {
         /// The `kiln` executable W6 runs; by default the one next to this executable, when there is one.
         var kiln: String?
         var json = false
+        /// The workloads to measure (`W1`…`W6`); `nil` = all.
+        var only: Set<String>?
+
+        func includes(_ workload: String) -> Bool { only?.contains(workload) ?? true }
     }
 
     /// One measured workload.
@@ -26,11 +33,15 @@ struct Bench {
         let tasks: Int
         /// Wall times of the repeats, in milliseconds, sorted.
         let walls: [Double]
+        /// CPU times (user + system) of the repeats, in milliseconds, sorted.
+        let cpus: [Double]
         var median: Double { walls[walls.count / 2] }
         var perTask: Double { median * 1000 / Double(tasks) }
+        var cpuPerTask: Double { cpus[cpus.count / 2] * 1000 / Double(tasks) }
     }
 
-    static let usage = "usage: kiln-bench [--repeats N] [--parallelism N] [--width N] [--chain N] [--kiln PATH] [--json]"
+    static let usage =
+        "usage: kiln-bench [--repeats N] [--parallelism N] [--width N] [--chain N] [--kiln PATH] [--only W1,W6] [--json]"
 
     static func main() async throws {
         var options = Options()
@@ -51,6 +62,13 @@ struct Bench {
             case "--chain": options.chain = value()
             case "--kiln": options.kiln = text()
             case "--json": options.json = true
+            case "--only":
+                let names = Set(text().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() })
+                let known: Set<String> = ["W1", "W2", "W3", "W4", "W5", "W6"]
+                guard !names.isEmpty, names.isSubset(of: known) else {
+                    fail("--only takes workloads from W1…W6 separated by commas, e.g. --only W2,W6")
+                }
+                options.only = names
             default:
                 print(usage)
                 exit(argument == "--help" || argument == "-h" ? 0 : 2)
@@ -65,7 +83,7 @@ struct Bench {
         let parallelism = executor.configuration.parallelism
         if !options.json {
             print("kiln-bench: no-op tasks, durable SQLite store (WAL) at \(directory), parallelism \(parallelism), \(options.repeats) repeats; median [min–max]")
-            print("workload                              tasks   wall ms               µs/task")
+            print("workload                              tasks   wall ms               µs/task   CPU µs/task")
         }
         var figures: [Figure] = []
         func report(_ figure: Figure) {
@@ -73,15 +91,33 @@ struct Bench {
             if !options.json { print(row(figure)) }
         }
 
-        report(try await measure("W1 seed DAG", options, executor: executor, plan: try Plan(Workloads.seed())))
-        report(try await measure(
-            "W2 wide 1+\(options.width)+1", options, executor: executor, plan: try Plan(Workloads.wide(width: options.width))))
-        report(try await measure(
-            "W3 chain \(options.chain)", options, executor: executor, plan: try Plan(Workloads.chain(length: options.chain))))
-        let cached = try Plan(Workloads.seed(cache: true))
-        _ = try await executor.run(cached, baseDirectory: directory)  // fills the cache
-        report(try await measure("W4 seed DAG, all cache hits", options, executor: executor, plan: cached, expect: .cached))
-        report(try await measure("W5 fail twice, retry (0 delay)", options, executor: executor, plan: try Plan(Workloads.retry())))
+        if options.includes("W1") {
+            report(try await measure("W1 seed DAG", options, executor: executor, plan: try Plan(Workloads.seed())))
+        }
+        if options.includes("W2") {
+            report(try await measure(
+                "W2 wide 1+\(options.width)+1", options, executor: executor,
+                plan: try Plan(Workloads.wide(width: options.width))))
+        }
+        if options.includes("W3") {
+            report(try await measure(
+                "W3 chain \(options.chain)", options, executor: executor,
+                plan: try Plan(Workloads.chain(length: options.chain))))
+        }
+        if options.includes("W4") {
+            let cached = try Plan(Workloads.seed(cache: true))
+            _ = try await executor.run(cached, baseDirectory: directory)  // fills the cache
+            report(try await measure(
+                "W4 seed DAG, all cache hits", options, executor: executor, plan: cached, expect: .cached))
+        }
+        if options.includes("W5") {
+            report(try await measure(
+                "W5 fail twice, retry (0 delay)", options, executor: executor, plan: try Plan(Workloads.retry())))
+        }
+        guard options.includes("W6") else {
+            if options.json { print(json(figures, options: options, parallelism: parallelism, w6Skipped: nil)) }
+            return
+        }
 
         let kiln = options.kiln ?? defaultKiln()
         var skipped: String?
@@ -109,7 +145,8 @@ struct Bench {
         return figure.name.padding(toLength: 38, withPad: " ", startingAt: 0)
             + String(figure.tasks).padding(toLength: 8, withPad: " ", startingAt: 0)
             + cell.padding(toLength: 22, withPad: " ", startingAt: 0)
-            + String(format: "%.1f", figure.perTask)
+            + String(format: "%.1f", figure.perTask).padding(toLength: 10, withPad: " ", startingAt: 0)
+            + String(format: "%.1f", figure.cpuPerTask)
     }
 
     static func json(_ figures: [Figure], options: Options, parallelism: Int, w6Skipped: String?) -> String {
@@ -117,7 +154,7 @@ struct Bench {
         let rows = figures.map { figure in
             "    {\"name\": \"\(figure.name)\", \"tasks\": \(figure.tasks), \"median_ms\": \(number(figure.median)), "
                 + "\"min_ms\": \(number(figure.walls.first!)), \"max_ms\": \(number(figure.walls.last!)), "
-                + "\"us_per_task\": \(number(figure.perTask))}"
+                + "\"us_per_task\": \(number(figure.perTask)), \"cpu_us_per_task\": \(number(figure.cpuPerTask))}"
         }
         var text = "{\n  \"parallelism\": \(parallelism),\n  \"repeats\": \(options.repeats),\n"
         if let w6Skipped {
@@ -130,11 +167,13 @@ struct Bench {
         _ name: String, _ options: Options, executor: PipelineExecutor, plan: Plan, expect: TaskState? = nil
     ) async throws -> Figure {
         _ = try await executor.run(plan, baseDirectory: "/tmp")  // warm-up
-        var walls: [Double] = []
+        var walls: [Double] = [], cpus: [Double] = []
         for _ in 0..<options.repeats {
             let start = DispatchTime.now().uptimeNanoseconds
+            let cpuStart = cpuMilliseconds(.me)
             let run = try await executor.run(plan, baseDirectory: "/tmp")
             walls.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            cpus.append(cpuMilliseconds(.me) - cpuStart)
             guard run.state == .succeeded else {
                 print("\(name): run \(run.id) ended \(run.state.rawValue): \(run.error ?? "")")
                 exit(1)
@@ -148,7 +187,7 @@ struct Bench {
                 }
             }
         }
-        return Figure(name: name, tasks: plan.pipeline.tasks.count, walls: walls.sorted())
+        return Figure(name: name, tasks: plan.pipeline.tasks.count, walls: walls.sorted(), cpus: cpus.sorted())
     }
 
     /// The `kiln` next to this executable (both are products of the same build).
@@ -168,36 +207,66 @@ struct Bench {
         _ = try time(kiln, ["run", one] + runFlags)  // creates the database
         _ = try time(kiln, ["run", wide] + runFlags)  // warm-up
         var differences: [Double] = [], wides: [Double] = [], validates: [Double] = []
+        var cpuDifferences: [Double] = [], cpuWides: [Double] = [], cpuValidates: [Double] = []
         for _ in 0..<options.repeats {
-            let wideWall = try time(kiln, ["run", wide] + runFlags)
-            let oneWall = try time(kiln, ["run", one] + runFlags)
-            wides.append(wideWall)
-            differences.append(wideWall - oneWall)
-            validates.append(try time(kiln, ["validate", wide]))
+            let wideRun = try time(kiln, ["run", wide] + runFlags)
+            let oneRun = try time(kiln, ["run", one] + runFlags)
+            wides.append(wideRun.wall)
+            cpuWides.append(wideRun.cpu)
+            differences.append(wideRun.wall - oneRun.wall)
+            cpuDifferences.append(wideRun.cpu - oneRun.cpu)
+            let validate = try time(kiln, ["validate", wide])
+            validates.append(validate.wall)
+            cpuValidates.append(validate.cpu)
         }
         let tasks = options.width + 2
         return [
-            Figure(name: "W6 kiln run, minus a 1-task run", tasks: tasks - 1, walls: differences.sorted()),
-            Figure(name: "W6 kiln run (new process)", tasks: tasks, walls: wides.sorted()),
-            Figure(name: "W6 kiln validate", tasks: tasks, walls: validates.sorted()),
+            Figure(name: "W6 kiln run, minus a 1-task run", tasks: tasks - 1, walls: differences.sorted(),
+                   cpus: cpuDifferences.sorted()),
+            Figure(name: "W6 kiln run (new process)", tasks: tasks, walls: wides.sorted(), cpus: cpuWides.sorted()),
+            Figure(name: "W6 kiln validate", tasks: tasks, walls: validates.sorted(), cpus: cpuValidates.sorted()),
         ]
     }
 
-    /// Runs `executable` with stdout and stderr discarded (not a terminal); returns its wall time in milliseconds.
-    static func time(_ executable: String, _ arguments: [String]) throws -> Double {
+    /// Whose CPU time ``cpuMilliseconds(_:)`` reads.
+    enum Usage {
+        /// This process.
+        case me
+        /// The children waited for.
+        case children
+    }
+
+    /// User + system CPU time of `who`, in milliseconds.
+    static func cpuMilliseconds(_ who: Usage) -> Double {
+        #if os(Linux)
+            let code = __rusage_who_t(who == .me ? RUSAGE_SELF.rawValue : RUSAGE_CHILDREN.rawValue)
+        #else
+            let code = who == .me ? RUSAGE_SELF : RUSAGE_CHILDREN
+        #endif
+        var usage = rusage()
+        getrusage(code, &usage)
+        func milliseconds(_ time: timeval) -> Double { Double(time.tv_sec) * 1000 + Double(time.tv_usec) / 1000 }
+        return milliseconds(usage.ru_utime) + milliseconds(usage.ru_stime)
+    }
+
+    /// Runs `executable` with stdout and stderr discarded (not a terminal); returns its wall time and its CPU time
+    /// (user + system), in milliseconds.
+    static func time(_ executable: String, _ arguments: [String]) throws -> (wall: Double, cpu: Double) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = cpuMilliseconds(.children)
         try process.run()
         process.waitUntilExit()
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        let cpu = cpuMilliseconds(.children) - cpuStart
         guard process.terminationStatus == 0 else {
             print("kiln-bench: \(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
             exit(1)
         }
-        return wall
+        return (wall, cpu)
     }
 }

@@ -31,6 +31,28 @@ import Testing
         #expect(located(found) == ["6:13: unknown task 'extrct' (did you mean 'extract'?)"])
     }
 
+    @Test("after a needs entry that is not a task id, an unknown need still points at its own entry")
+    func unknownNeedAfterInvalidEntry() {
+        let found = diagnostics(
+            "name: p\ntasks:\n  a:\n    run: [a]\n  b:\n    needs: [[x], a, zz]\n    run: [b]\n", plan: true)
+        #expect(located(found) == [
+            "6:13: each entry of needs must be a task id, not a list",
+            "6:21: unknown task 'zz'",
+        ])
+    }
+
+    @Test("plan problems of many tasks point at each task's own needs entry and with: value")
+    func problemsInManyTasks() {
+        var yaml = "name: p\ntasks:\n  source: {uses: noop}\n"
+        for index in 0..<30 {
+            yaml += "  t\(index):\n    needs: [source, s\(index)]\n    uses: noop\n    with: {v: \"${{ tasks.nope\(index).outputs.x }}\"}\n"
+        }
+        let found = located(diagnostics(yaml, plan: true))
+        // Task t7 starts on line 4 + 4 × 7: needs on the next line, with: two lines below it.
+        #expect(found.contains { $0.hasPrefix("33:21: unknown task 's7'") }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("35:19: unknown task 'nope7'") }, "\(found)")
+    }
+
     @Test("an expression problem in a quoted argument points inside the ${{ }}, past the quote")
     func expressionInQuotedArgument() {
         let found = diagnostics(

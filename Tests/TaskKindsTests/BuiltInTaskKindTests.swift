@@ -3,10 +3,22 @@ import PipelineModel
 import CommandTasks
 import DeploymentTasks
 import MLTasks
+import ModelRegistry
+import PipelineTesting
 import Testing
 
 @Suite("Built-in task kinds")
 struct BuiltInTaskKindTests {
+    @Test("deploymentKindNames lists exactly the kinds registerDeploymentKinds adds (kiln validate checks uses: with it)")
+    func deploymentKindNamesMatchTheKinds() {
+        var kinds = TaskKindRegistry()
+        kinds.registerDeploymentKinds(
+            registry: ModelRegistryService(store: InMemoryRegistryStore()), artifacts: LocalArtifactStore(root: "/"),
+            legacyLedgerPath: nil, scoring: nil)
+        #expect(kinds.names == TaskKindRegistry.deploymentKindNames)
+        #expect(!kinds.names.isEmpty)
+    }
+
     @Test("noop returns its inputs as outputs")
     func noopEchoesInputs() async throws {
         let inputs: [String: JSONValue] = ["rows": 120, "path": "data.csv", "nested": ["a": [1, 2]]]

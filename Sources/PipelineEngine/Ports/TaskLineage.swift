@@ -193,12 +193,15 @@ public struct FileFacts: Sendable, Hashable, Codable {
         self.init(digest: digest, bytes: bytes, rows: members["rows"]?.numberValue.flatMap { Int(exactly: $0) })
     }
 
+    /// What ``digest`` starts with: `sha256:`.
+    static let digestPrefix = "sha256:"
+
     /// The facts of the regular file at `path`, or `nil` when there is none (or it cannot be read).
     public static func read(_ path: String) -> FileFacts? {
         guard let (digest, bytes, lines, endsWithNewline) = try? CacheKey.hashFile(path) else { return nil }
         let lower = path.lowercased()
         let tabular = lower.hasSuffix(".csv") || lower.hasSuffix(".tsv")
         let rows = tabular ? max(0, lines + (bytes > 0 && !endsWithNewline ? 1 : 0) - 1) : nil
-        return FileFacts(digest: "sha256:" + digest, bytes: bytes, rows: rows)
+        return FileFacts(digest: digestPrefix + digest, bytes: bytes, rows: rows)
     }
 }
