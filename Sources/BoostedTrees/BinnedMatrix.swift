@@ -54,40 +54,41 @@ struct BinnedMatrix: Sendable {
                 }
             }
         }
+        // Both layouts are written in one pass over row chunks: each value is binned once.
         var bins = [UInt8](repeating: 0, count: rows * features)
+        var columnBins = [UInt8](repeating: 0, count: rows * features)
         let cutsCopy = cutList
         bins.withUnsafeMutableBufferPointer { out in
             let target = SharedPointer(out.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
-            matrix.values.withUnsafeBufferPointer { values in
-                let source = SharedReadPointer(values.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                Parallel.forEachChunk(count: rows, chunk: 16_384, threads: threads) { range in
-                    for f in 0..<features {
-                        let column = source.base + f * rows
-                        let featureCuts = cutsCopy[f]
-                        if featureCuts.isCategorical {
-                            for r in range {
-                                let v = column[r]
-                                target[r * features + f] = v.isNaN ? UInt8(featureCuts.binCount) : UInt8(Int(v))
-                            }
-                        } else {
-                            featureCuts.cuts.withUnsafeBufferPointer { c in
+            columnBins.withUnsafeMutableBufferPointer { columnOut in
+                let columnTarget = SharedPointer(columnOut.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
+                matrix.values.withUnsafeBufferPointer { values in
+                    let source = SharedReadPointer(values.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                    Parallel.forEachChunk(count: rows, chunk: 16_384, threads: threads) { range in
+                        for f in 0..<features {
+                            let column = source.base + f * rows
+                            let columnBase = columnTarget.base + f * rows
+                            let featureCuts = cutsCopy[f]
+                            let missing = UInt8(truncatingIfNeeded: featureCuts.binCount)  // used only when the feature has NaN (then < 256)
+                            if featureCuts.isCategorical {
                                 for r in range {
                                     let v = column[r]
-                                    target[r * features + f] = v.isNaN ? UInt8(featureCuts.binCount) : UInt8(Self.bin(of: v, cuts: c))
+                                    let b = v.isNaN ? missing : UInt8(Int(v))
+                                    target[r &* features &+ f] = b
+                                    columnBase[r] = b
+                                }
+                            } else {
+                                featureCuts.cuts.withUnsafeBufferPointer { c in
+                                    for r in range {
+                                        let v = column[r]
+                                        let b = v.isNaN ? missing : UInt8(truncatingIfNeeded: Self.bin(of: v, cuts: c))
+                                        target[r &* features &+ f] = b
+                                        columnBase[r] = b
+                                    }
                                 }
                             }
                         }
                     }
-                }
-            }
-        }
-        var columnBins = [UInt8](repeating: 0, count: rows * features)
-        columnBins.withUnsafeMutableBufferPointer { out in
-            let target = SharedPointer(out.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
-            bins.withUnsafeBufferPointer { rowMajor in
-                let source = SharedReadPointer(rowMajor.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                Parallel.forEach(tasks: features, threads: threads) { f in
-                    for r in 0..<rows { target[f * rows + r] = source[r * features + f] }
                 }
             }
         }
@@ -106,15 +107,21 @@ struct BinnedMatrix: Sendable {
         self.totalSlots = total
     }
 
-    /// Index of the first cut strictly greater than `v` (cuts end with +∞, so always in range).
+    /// Index of the first cut strictly greater than `v` (cuts end with +∞, so always in range): the number of
+    /// cuts before the last that are `<= v`, found by a binary search without data-dependent branches.
     @inline(__always)
     static func bin(of v: Float, cuts: UnsafeBufferPointer<Float>) -> Int {
-        var lo = 0, hi = cuts.count - 1
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if cuts[mid] > v { hi = mid } else { lo = mid + 1 }
+        var n = cuts.count - 1
+        if n <= 0 { return 0 }
+        var first = 0
+        while n > 1 {
+            let half = n >> 1
+            // A multiply, not a select: the compiler keeps it branch-free (a select becomes a mispredicted jump).
+            let step = unsafeBitCast(cuts[first &+ half] <= v, to: UInt8.self)
+            first &+= half &* Int(step)
+            n &-= half
         }
-        return lo
+        return first &+ (cuts[first] <= v ? 1 : 0)
     }
 
     /// Cut points of a numeric column.
@@ -128,7 +135,7 @@ struct BinnedMatrix: Sendable {
             i += stride
         }
         if sample.isEmpty { return FeatureCuts(cuts: [.infinity], binCount: 0, isCategorical: false) }
-        sample.sort()
+        sample = radixSorted(sample)
         var distinct = [Float](), counts = [Double]()
         for v in sample {
             if distinct.last == v {
@@ -147,6 +154,40 @@ struct BinnedMatrix: Sendable {
         }
         cuts.append(.infinity)
         return FeatureCuts(cuts: cuts, binCount: cuts.count, isCategorical: false)
+    }
+
+    /// `values` (no NaN) sorted ascending, stably, with −0 and +0 equal: the same result as the standard
+    /// library's stable sort, by three 11-bit LSD radix passes over an order-preserving key.
+    static func radixSorted(_ values: [Float]) -> [Float] {
+        let count = values.count
+        if count < 64 { return values.sorted() }
+        @inline(__always) func key(_ v: Float) -> UInt32 {
+            let bits = v == 0 ? 0 : v.bitPattern
+            return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        }
+        var keys = values.map(key), payload = values
+        var keyScratch = [UInt32](repeating: 0, count: count), payloadScratch = [Float](repeating: 0, count: count)
+        var counts = [Int](repeating: 0, count: 2048)
+        for shift in [UInt32(0), 11, 22] {
+            for i in counts.indices { counts[i] = 0 }
+            for k in keys { counts[Int((k >> shift) & 2047)] += 1 }
+            var total = 0
+            for i in counts.indices {
+                let c = counts[i]
+                counts[i] = total
+                total += c
+            }
+            for i in 0..<count {
+                let k = keys[i], d = Int((k >> shift) & 2047)
+                let at = counts[d]
+                counts[d] = at + 1
+                keyScratch[at] = k
+                payloadScratch[at] = payload[i]
+            }
+            swap(&keys, &keyScratch)
+            swap(&payload, &payloadScratch)
+        }
+        return payload
     }
 
     /// Picks up to `maxBins + 1` entries of an exact weighted quantile summary (distinct values with counts)
