@@ -78,13 +78,12 @@ struct BinnedMatrix: Sendable {
                                     columnBase[r] = b
                                 }
                             } else {
-                                featureCuts.cuts.withUnsafeBufferPointer { c in
-                                    for r in range {
-                                        let v = column[r]
-                                        let b = v.isNaN ? missing : UInt8(truncatingIfNeeded: Self.bin(of: v, cuts: c))
-                                        target[r &* features &+ f] = b
-                                        columnBase[r] = b
-                                    }
+                                let search = CutSearch(featureCuts.cuts)
+                                for r in range {
+                                    let v = column[r]
+                                    let b = v.isNaN ? missing : UInt8(truncatingIfNeeded: search.bin(of: v))
+                                    target[r &* features &+ f] = b
+                                    columnBase[r] = b
                                 }
                             }
                         }
@@ -109,6 +108,7 @@ struct BinnedMatrix: Sendable {
 
     /// Index of the first cut strictly greater than `v` (cuts end with +∞, so always in range): the number of
     /// cuts before the last that are `<= v`, found by a binary search without data-dependent branches.
+    /// (``CutSearch`` finds the same bin with two vector comparisons; this is its reference.)
     @inline(__always)
     static func bin(of v: Float, cuts: UnsafeBufferPointer<Float>) -> Int {
         var n = cuts.count - 1
@@ -226,5 +226,38 @@ struct BinnedMatrix: Sendable {
         var largest = -1
         for v in column where !v.isNaN { largest = max(largest, Int(v)) }
         return FeatureCuts(cuts: [], binCount: largest + 1, isCategorical: true)
+    }
+}
+
+/// Bin lookup for up to 256 cuts by two 16-wide comparisons instead of a binary search: the cuts (without the
+/// final +∞), padded with +∞ to 17 blocks of 16; the first comparison counts the blocks whose last cut is `<= v`,
+/// the second the cuts `<= v` in the next block. Same result as ``BinnedMatrix/bin(of:cuts:)``.
+struct CutSearch {
+    private let blockEnds: SIMD16<Float>
+    private let blocks: [SIMD16<Float>]
+    private let realCuts: Int
+
+    /// - Parameter cuts: Strictly increasing cuts ending with +∞, at most 257 of them.
+    init(_ cuts: [Float]) {
+        precondition(cuts.count <= 257, "at most 256 bins")
+        realCuts = max(0, cuts.count - 1)
+        var padded = [Float](repeating: .infinity, count: 17 * 16)
+        for i in 0..<realCuts { padded[i] = cuts[i] }
+        blocks = (0..<17).map { b in SIMD16<Float>((0..<16).map { padded[b * 16 + $0] }) }
+        blockEnds = SIMD16<Float>((0..<16).map { padded[$0 * 16 + 15] })
+    }
+
+    /// The bin of a non-NaN value.
+    @inline(__always)
+    func bin(of v: Float) -> Int {
+        let splat = SIMD16<Float>(repeating: v)
+        let block = Self.count(blockEnds .<= splat)
+        let within = blocks.withUnsafeBufferPointer { Self.count($0[block] .<= splat) }
+        return min(block &* 16 &+ within, realCuts)  // +∞ itself would count the padding
+    }
+
+    @inline(__always)
+    private static func count(_ mask: SIMDMask<SIMD16<Int32>>) -> Int {
+        Int(SIMD16<Int32>(repeating: 0).replacing(with: 1, where: mask).wrappedSum())
     }
 }

@@ -8,7 +8,8 @@
 #   --splits N    stratified splits of the mean-AUC comparison on adult and telco (default 10)
 #   --no-profile  skip `kiln data profile` peak RSS (it builds the kiln product in release mode)
 #
-# Environment: KILN_SHARED (default <repo>/../shared: data/ and bench/ml/), PYTHON (default python3).
+# Environment: KILN_SHARED (default <repo>/../shared: data/ and bench/ml/), PYTHON (default python3),
+# KILN_BIN (a kiln executable for the data profile row; default: build the kiln product in release mode).
 # Builds kiln-ml-bench (release), copies shared/bench/ml to a temporary folder (shared/ stays untouched),
 # exports the split indices and synthetic tables with the Python helpers, then runs Kiln and the reference
 # alternately with the same thread count. Without numpy/scipy/scikit-learn/xgboost/pandas only Kiln's side runs.
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
     --reps) REPS=${2:?--reps needs a number}; shift ;;
     --splits) SPLIT_COUNT=${2:?--splits needs a number}; shift ;;
     --no-profile) PROFILE=0 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -49,7 +50,9 @@ say "building kiln-ml-bench (release)"
 cd "$ROOT"
 swift build -c release --product kiln-ml-bench
 BIN="$(swift build -c release --show-bin-path)/kiln-ml-bench"
-if [ "$PROFILE" = 1 ]; then
+if [ "$PROFILE" = 1 ] && [ -n "${KILN_BIN:-}" ]; then
+  KILN=$KILN_BIN
+elif [ "$PROFILE" = 1 ]; then
   say "building kiln (release) for the data profile row"
   swift build -c release --product kiln
   KILN="$(swift build -c release --show-bin-path)/kiln"
