@@ -54,40 +54,40 @@ struct BinnedMatrix: Sendable {
                 }
             }
         }
+        // Both layouts are written in one pass over row chunks: each value is binned once.
         var bins = [UInt8](repeating: 0, count: rows * features)
+        var columnBins = [UInt8](repeating: 0, count: rows * features)
         let cutsCopy = cutList
         bins.withUnsafeMutableBufferPointer { out in
             let target = SharedPointer(out.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
-            matrix.values.withUnsafeBufferPointer { values in
-                let source = SharedReadPointer(values.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                Parallel.forEachChunk(count: rows, chunk: 16_384, threads: threads) { range in
-                    for f in 0..<features {
-                        let column = source.base + f * rows
-                        let featureCuts = cutsCopy[f]
-                        if featureCuts.isCategorical {
-                            for r in range {
-                                let v = column[r]
-                                target[r * features + f] = v.isNaN ? UInt8(featureCuts.binCount) : UInt8(Int(v))
-                            }
-                        } else {
-                            featureCuts.cuts.withUnsafeBufferPointer { c in
+            columnBins.withUnsafeMutableBufferPointer { columnOut in
+                let columnTarget = SharedPointer(columnOut.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
+                matrix.values.withUnsafeBufferPointer { values in
+                    let source = SharedReadPointer(values.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                    Parallel.forEachChunk(count: rows, chunk: 16_384, threads: threads) { range in
+                        for f in 0..<features {
+                            let column = source.base + f * rows
+                            let columnBase = columnTarget.base + f * rows
+                            let featureCuts = cutsCopy[f]
+                            let missing = UInt8(truncatingIfNeeded: featureCuts.binCount)  // used only when the feature has NaN (then < 256)
+                            if featureCuts.isCategorical {
                                 for r in range {
                                     let v = column[r]
-                                    target[r * features + f] = v.isNaN ? UInt8(featureCuts.binCount) : UInt8(Self.bin(of: v, cuts: c))
+                                    let b = v.isNaN ? missing : UInt8(Int(v))
+                                    target[r &* features &+ f] = b
+                                    columnBase[r] = b
+                                }
+                            } else {
+                                let search = CutSearch(featureCuts.cuts)
+                                for r in range {
+                                    let v = column[r]
+                                    let b = v.isNaN ? missing : UInt8(truncatingIfNeeded: search.bin(of: v))
+                                    target[r &* features &+ f] = b
+                                    columnBase[r] = b
                                 }
                             }
                         }
                     }
-                }
-            }
-        }
-        var columnBins = [UInt8](repeating: 0, count: rows * features)
-        columnBins.withUnsafeMutableBufferPointer { out in
-            let target = SharedPointer(out.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
-            bins.withUnsafeBufferPointer { rowMajor in
-                let source = SharedReadPointer(rowMajor.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                Parallel.forEach(tasks: features, threads: threads) { f in
-                    for r in 0..<rows { target[f * rows + r] = source[r * features + f] }
                 }
             }
         }
@@ -106,15 +106,22 @@ struct BinnedMatrix: Sendable {
         self.totalSlots = total
     }
 
-    /// Index of the first cut strictly greater than `v` (cuts end with +∞, so always in range).
+    /// Index of the first cut strictly greater than `v` (cuts end with +∞, so always in range): the number of
+    /// cuts before the last that are `<= v`, found by a binary search without data-dependent branches.
+    /// (``CutSearch`` finds the same bin with two vector comparisons; this is its reference.)
     @inline(__always)
     static func bin(of v: Float, cuts: UnsafeBufferPointer<Float>) -> Int {
-        var lo = 0, hi = cuts.count - 1
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if cuts[mid] > v { hi = mid } else { lo = mid + 1 }
+        var n = cuts.count - 1
+        if n <= 0 { return 0 }
+        var first = 0
+        while n > 1 {
+            let half = n >> 1
+            // A multiply, not a select: the compiler keeps it branch-free (a select becomes a mispredicted jump).
+            let step = unsafeBitCast(cuts[first &+ half] <= v, to: UInt8.self)
+            first &+= half &* Int(step)
+            n &-= half
         }
-        return lo
+        return first &+ (cuts[first] <= v ? 1 : 0)
     }
 
     /// Cut points of a numeric column.
@@ -128,7 +135,7 @@ struct BinnedMatrix: Sendable {
             i += stride
         }
         if sample.isEmpty { return FeatureCuts(cuts: [.infinity], binCount: 0, isCategorical: false) }
-        sample.sort()
+        sample = radixSorted(sample)
         var distinct = [Float](), counts = [Double]()
         for v in sample {
             if distinct.last == v {
@@ -147,6 +154,40 @@ struct BinnedMatrix: Sendable {
         }
         cuts.append(.infinity)
         return FeatureCuts(cuts: cuts, binCount: cuts.count, isCategorical: false)
+    }
+
+    /// `values` (no NaN) sorted ascending, stably, with −0 and +0 equal: the same result as the standard
+    /// library's stable sort, by three 11-bit LSD radix passes over an order-preserving key.
+    static func radixSorted(_ values: [Float]) -> [Float] {
+        let count = values.count
+        if count < 64 { return values.sorted() }
+        @inline(__always) func key(_ v: Float) -> UInt32 {
+            let bits = v == 0 ? 0 : v.bitPattern
+            return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        }
+        var keys = values.map(key), payload = values
+        var keyScratch = [UInt32](repeating: 0, count: count), payloadScratch = [Float](repeating: 0, count: count)
+        var counts = [Int](repeating: 0, count: 2048)
+        for shift in [UInt32(0), 11, 22] {
+            for i in counts.indices { counts[i] = 0 }
+            for k in keys { counts[Int((k >> shift) & 2047)] += 1 }
+            var total = 0
+            for i in counts.indices {
+                let c = counts[i]
+                counts[i] = total
+                total += c
+            }
+            for i in 0..<count {
+                let k = keys[i], d = Int((k >> shift) & 2047)
+                let at = counts[d]
+                counts[d] = at + 1
+                keyScratch[at] = k
+                payloadScratch[at] = payload[i]
+            }
+            swap(&keys, &keyScratch)
+            swap(&payload, &payloadScratch)
+        }
+        return payload
     }
 
     /// Picks up to `maxBins + 1` entries of an exact weighted quantile summary (distinct values with counts)
@@ -185,5 +226,38 @@ struct BinnedMatrix: Sendable {
         var largest = -1
         for v in column where !v.isNaN { largest = max(largest, Int(v)) }
         return FeatureCuts(cuts: [], binCount: largest + 1, isCategorical: true)
+    }
+}
+
+/// Bin lookup for up to 256 cuts by two 16-wide comparisons instead of a binary search: the cuts (without the
+/// final +∞), padded with +∞ to 17 blocks of 16; the first comparison counts the blocks whose last cut is `<= v`,
+/// the second the cuts `<= v` in the next block. Same result as ``BinnedMatrix/bin(of:cuts:)``.
+struct CutSearch {
+    private let blockEnds: SIMD16<Float>
+    private let blocks: [SIMD16<Float>]
+    private let realCuts: Int
+
+    /// - Parameter cuts: Strictly increasing cuts ending with +∞, at most 257 of them.
+    init(_ cuts: [Float]) {
+        precondition(cuts.count <= 257, "at most 256 bins")
+        realCuts = max(0, cuts.count - 1)
+        var padded = [Float](repeating: .infinity, count: 17 * 16)
+        for i in 0..<realCuts { padded[i] = cuts[i] }
+        blocks = (0..<17).map { b in SIMD16<Float>((0..<16).map { padded[b * 16 + $0] }) }
+        blockEnds = SIMD16<Float>((0..<16).map { padded[$0 * 16 + 15] })
+    }
+
+    /// The bin of a non-NaN value.
+    @inline(__always)
+    func bin(of v: Float) -> Int {
+        let splat = SIMD16<Float>(repeating: v)
+        let block = Self.count(blockEnds .<= splat)
+        let within = blocks.withUnsafeBufferPointer { Self.count($0[block] .<= splat) }
+        return min(block &* 16 &+ within, realCuts)  // +∞ itself would count the padding
+    }
+
+    @inline(__always)
+    private static func count(_ mask: SIMDMask<SIMD16<Int32>>) -> Int {
+        Int(SIMD16<Int32>(repeating: 0).replacing(with: 1, where: mask).wrappedSum())
     }
 }

@@ -68,9 +68,10 @@ extension GradientBoostedTrees {
         return labels.indices.map { i in (weights?[i] ?? 1) * (labels[i] == 1 ? scale : 1) }
     }
 
-    /// Fills interleaved (g, h) from the current margins.
+    /// Fills (g, h) of every row from the current margins.
     static func computeGradients(margins: [Double], labels: [Double], weights: [Double]?,
-                                 objective: BoostingParameters.Objective, into gradients: inout [Float], threads: Int) {
+                                 objective: BoostingParameters.Objective, into gradients: inout [SIMD2<Float>],
+                                 threads: Int) {
         let n = margins.count
         gradients.withUnsafeMutableBufferPointer { gBuf in
             let out = SharedPointer(gBuf.baseAddress!)
@@ -90,8 +91,7 @@ extension GradientBoostedTrees {
                                 g = m[i] - y[i]
                                 h = 1
                             }
-                            out[2 * i] = Float(g * w)
-                            out[2 * i + 1] = Float(h * w)
+                            out[i] = SIMD2(Float(g * w), Float(h * w))
                         }
                     }
                 }

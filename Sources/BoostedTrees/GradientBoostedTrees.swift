@@ -81,8 +81,9 @@ public struct GradientBoostedTrees: Sendable {
         let rowWeights = Self.effectiveWeights(labels: labels, weights: weights, parameters: p)
 
         var margins = [Double](repeating: baseMargin, count: n)
-        var gradients = [Float](repeating: 0, count: 2 * n)
-        var scratch = [Int32](repeating: 0, count: 2 * n)
+        var gradients = [SIMD2<Float>](repeating: .zero, count: n)
+        var rowScratch = [Int32](repeating: 0, count: n)
+        var gradientScratch = [SIMD2<Float>](repeating: .zero, count: n)
         var rng = SplitMix64(seed: p.seed)
         let grower = TreeGrower(binned: binned, parameters: p, threads: threads)
         var validationMargins = validation.map { [Double](repeating: baseMargin, count: $0.features.rowCount) }
@@ -102,21 +103,17 @@ public struct GradientBoostedTrees: Sendable {
             } else {
                 treeRows = Array(0..<Int32(n))
             }
+            if treeRows.count < n {
+                // Keep the sampled rows' gradients only, in row order (treeRows[k] >= k, so in place).
+                for (k, r) in treeRows.enumerated() { gradients[k] = gradients[Int(r)] }
+            }
             let featureSample = Self.sampleFeatures(count: features.columnCount, fraction: p.colsampleBytree, rng: &rng)
-            let (nodes, leaves) = grower.grow(gradients: gradients, rows: &treeRows, scratch: &scratch,
-                                              features: featureSample)
+            // `gradients` is reordered with the rows; it is recomputed in row order at the next round.
+            let (nodes, leaves) = grower.grow(gradients: &gradients, rows: &treeRows, rowScratch: &rowScratch,
+                                              gradientScratch: &gradientScratch, features: featureSample)
             if treeRows.count == n {
-                // Every row is in exactly one leaf range: add leaf values without walking the tree.
-                margins.withUnsafeMutableBufferPointer { mBuf in
-                    let m = SharedPointer(mBuf.baseAddress!)
-                    treeRows.withUnsafeBufferPointer { rBuf in
-                        let rowPtr = SharedReadPointer(rBuf.baseAddress!)
-                        Parallel.forEach(tasks: leaves.count, threads: threads) { l in
-                            let value = nodes[leaves[l].node].value
-                            for k in leaves[l].range { m[Int(rowPtr[k])] += value }
-                        }
-                    }
-                }
+                // Every row is in exactly one range: add leaf values without walking the tree.
+                grower.addLeafValues(nodes: nodes, ranges: leaves, rows: treeRows, to: &margins)
             } else {
                 Self.addTree(nodes, binned: binned, to: &margins, threads: threads)
             }

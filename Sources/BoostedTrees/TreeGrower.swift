@@ -1,7 +1,9 @@
 /// Grows one regression tree depth-wise from gradient histograms.
 ///
-/// Per level: find every node's best split from its histogram, partition the node's rows (stable), then build
-/// the histogram of the smaller child only and derive its sibling as parent − smaller (histogram subtraction).
+/// Per level: find every node's best split from its histogram, partition the node's rows (stable) together with
+/// their (g, h) pairs, then build the histogram of the smaller child only and derive its sibling as
+/// parent − smaller (histogram subtraction). The last level is not partitioned: its rows are routed to their
+/// leaves when the leaf values are added to the margins.
 /// Histograms are built in parallel by (node, feature block) tasks; every histogram cell is summed by one task
 /// in row order, so the result does not depend on the thread count.
 struct TreeGrower {
@@ -24,19 +26,24 @@ struct TreeGrower {
 
     /// Grows a tree on `rows` (indices of the sampled rows, ascending; reordered in place) using `features`.
     /// - Parameters:
-    ///   - gradients: Interleaved (g, h) per row.
+    ///   - gradients: (g, h) of every row in `rows`, at the same position (`gradients[i]` belongs to `rows[i]`);
+    ///     reordered with `rows`, so a node's gradients are contiguous and read in order.
     ///   - rows: Row indices; partitioned in place.
-    ///   - scratch: A buffer at least twice as long as `rows`.
+    ///   - rowScratch: A buffer at least as long as `rows`.
+    ///   - gradientScratch: A buffer at least as long as `rows`.
     ///   - features: The features this tree may split on, ascending.
-    /// - Returns: The nodes (node 0 is the root) and, for every leaf, its range in the reordered `rows`.
-    func grow(gradients: [Float], rows: inout [Int32], scratch: inout [Int32], features: [Int])
+    /// - Returns: The nodes (node 0 is the root) and the ranges of the reordered `rows` that reach each leaf or
+    ///   each split of the last level: those rows are not partitioned, as their two leaves are known
+    ///   (``addLeafValues(nodes:ranges:rows:to:)`` routes them).
+    func grow(gradients: inout [SIMD2<Float>], rows: inout [Int32], rowScratch: inout [Int32],
+              gradientScratch: inout [SIMD2<Float>], features: [Int])
         -> (nodes: [TreeNode], leaves: [(node: Int, range: Range<Int>)])
     {
         let eta = parameters.learningRate, lambda = parameters.lambda
         var g = 0.0, h = 0.0
-        for r in rows {
-            g += Double(gradients[2 * Int(r)])
-            h += Double(gradients[2 * Int(r) + 1])
+        for i in rows.indices {
+            g += Double(gradients[i].x)
+            h += Double(gradients[i].y)
         }
         var nodes = [TreeNode(value: -g / (h + lambda) * eta, cover: h)]
         var leaves: [(node: Int, range: Range<Int>)] = []
@@ -57,7 +64,9 @@ struct TreeGrower {
                 }
             }
             if partitions.isEmpty { break }
-            let leftCounts = partition(partitions, rows: &rows, scratch: &scratch)
+            let last = depth + 1 == parameters.maxDepth
+            let leftCounts = last ? [] : partition(partitions, rows: &rows, gradients: &gradients,
+                                                   rowScratch: &rowScratch, gradientScratch: &gradientScratch)
             var children: [Pending] = []
             var buildList: [Pending] = []
             var pairs: [(parent: Int, smallIsLeft: Bool)] = []
@@ -74,7 +83,7 @@ struct TreeGrower {
                 let (rg, rh) = (pending.g - split.leftG, pending.h - split.leftH)
                 nodes.append(TreeNode(value: -split.leftG / (split.leftH + lambda) * eta, cover: split.leftH))
                 nodes.append(TreeNode(value: -rg / (rh + lambda) * eta, cover: rh))
-                let mid = pending.begin + leftCounts[k]
+                let mid = last ? pending.begin : pending.begin + leftCounts[k]
                 let left = Pending(node: leftID, begin: pending.begin, end: mid, g: split.leftG, h: split.leftH, histogram: [])
                 let right = Pending(node: rightID, begin: mid, end: pending.end, g: rg, h: rh, histogram: [])
                 children.append(left)
@@ -83,8 +92,8 @@ struct TreeGrower {
                 buildList.append(smallIsLeft ? left : right)
                 pairs.append((k, smallIsLeft))
             }
-            if depth + 1 == parameters.maxDepth {
-                for child in children { leaves.append((child.node, child.begin..<child.end)) }
+            if last {
+                for (pending, _) in partitions { leaves.append((pending.node, pending.begin..<pending.end)) }
                 break
             }
             buildHistograms(for: &buildList, gradients: gradients, rows: rows, features: features)
@@ -107,6 +116,39 @@ struct TreeGrower {
         return (nodes, leaves)
     }
 
+    /// Adds the leaf values of a grown tree to `margins`, given the ranges ``grow(gradients:rows:rowScratch:gradientScratch:features:)``
+    /// returned: rows of a leaf's range get its value; rows of a last-level split's range get the value of
+    /// the leaf their bin leads to.
+    func addLeafValues(nodes: [TreeNode], ranges: [(node: Int, range: Range<Int>)], rows: [Int32],
+                       to margins: inout [Double]) {
+        let rowCount = binned.rowCount
+        margins.withUnsafeMutableBufferPointer { mBuf in
+            let m = SharedPointer(mBuf.baseAddress!)
+            rows.withUnsafeBufferPointer { rBuf in
+                let rowPtr = SharedReadPointer(rBuf.baseAddress!)
+                binned.columnBins.withUnsafeBufferPointer { bBuf in
+                    let bins = SharedReadPointer(bBuf.baseAddress!)
+                    Parallel.forEach(tasks: ranges.count, threads: threads) { t in
+                        let node = nodes[ranges[t].node], range = ranges[t].range
+                        if node.left < 0 {
+                            for k in range { m[Int(rowPtr[k])] += node.value }
+                            return
+                        }
+                        let leftValue = nodes[node.left].value, rightValue = nodes[node.right].value
+                        let column = bins.base + node.feature * rowCount
+                        let missing = binned.missingBins[node.feature]
+                        for k in range {
+                            let r = Int(rowPtr[k]), b = Int(column[r])
+                            let goLeft = b == missing ? node.defaultLeft
+                                : (node.categories.map { $0.contains(b) } ?? (b <= node.splitBin))
+                            m[r] += goLeft ? leftValue : rightValue
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Best split of every node, evaluated in parallel over nodes.
     func bestSplits(for level: [Pending], features: [Int]) -> [SplitCandidate?] {
         let results = ParallelResults<SplitCandidate?>(count: level.count, initial: nil)
@@ -120,9 +162,13 @@ struct TreeGrower {
     /// depend on this constant but not on the thread count.
     static let histogramChunk = 32_768
 
+    /// Rows between a row's early load and its histogram update.
+    static let histogramLookahead = 6
+
     /// Builds the histogram of every pending node: parallel (node, row chunk) tasks each fill a partial
     /// histogram over all features, then each node sums its partials in chunk order.
-    func buildHistograms(for pending: inout [Pending], gradients: [Float], rows: [Int32], features: [Int]) {
+    /// `gradients[i]` is the (g, h) of `rows[i]`.
+    func buildHistograms(for pending: inout [Pending], gradients: [SIMD2<Float>], rows: [Int32], features: [Int]) {
         let size = histogramSize
         var taskList: [(node: Int, begin: Int, end: Int)] = []
         for (k, node) in pending.enumerated() {
@@ -134,6 +180,8 @@ struct TreeGrower {
         }
         let tasks = taskList
         var partial = [Double](repeating: 0, count: size * tasks.count)
+        let sink = ParallelResults<UInt8>(count: tasks.count, initial: 0)
+        let lookahead = Self.histogramLookahead
         let featureCount = binned.featureCount
         let starts = features.map { binned.offsets[$0] }
         let contiguous = features.last! - features[0] == features.count - 1
@@ -153,30 +201,44 @@ struct TreeGrower {
                                 Parallel.forEach(tasks: tasks.count, threads: threads) { t in
                                     let (_, begin, end) = tasks[t]
                                     let base = hist.base + t * size
+                                    // A row's ~30 bins are one scattered read once nodes get small, and a row's
+                                    // updates fill the out-of-order window: loading the row `lookahead` rows
+                                    // ahead starts that cache miss early (the sum only keeps the load alive).
+                                    let last = end &- 1
                                     if contiguous {
                                         // The tree's features are adjacent in each row: no slot lookup.
                                         let first = slot[0]
+                                        var touched: UInt8 = 0
                                         for i in begin..<end {
+                                            let ahead = bins.base + Int(rowPtr[min(i &+ lookahead, last)]) &* featureCount
+                                            touched &+= ahead[0] &+ ahead[featureCount &- 1]
                                             let r = Int(rowPtr[i])
-                                            let g = Double(gh[2 * r]), h = Double(gh[2 * r + 1])
-                                            let rowBase = bins.base + r * featureCount + first
+                                            let pair = gh[i]
+                                            let g = Double(pair.x), h = Double(pair.y)
+                                            let rowBase = bins.base + (r &* featureCount &+ first)
                                             for k in 0..<width {
-                                                let idx = (start[k] + Int(rowBase[k])) << 1
+                                                let idx = (start[k] &+ Int(rowBase[k])) &<< 1
                                                 base[idx] += g
-                                                base[idx + 1] += h
+                                                base[idx &+ 1] += h
                                             }
                                         }
+                                        sink[t] = touched
                                     } else {
+                                        var touched: UInt8 = 0
                                         for i in begin..<end {
+                                            let ahead = bins.base + Int(rowPtr[min(i &+ lookahead, last)]) &* featureCount
+                                            touched &+= ahead[0] &+ ahead[featureCount &- 1]
                                             let r = Int(rowPtr[i])
-                                            let g = Double(gh[2 * r]), h = Double(gh[2 * r + 1])
-                                            let rowBase = bins.base + r * featureCount
+                                            let pair = gh[i]
+                                            let g = Double(pair.x), h = Double(pair.y)
+                                            let rowBase = bins.base + r &* featureCount
                                             for k in 0..<width {
-                                                let idx = (start[k] + Int(rowBase[slot[k]])) << 1
+                                                let idx = (start[k] &+ Int(rowBase[slot[k]])) &<< 1
                                                 base[idx] += g
-                                                base[idx + 1] += h
+                                                base[idx &+ 1] += h
                                             }
                                         }
+                                        sink[t] = touched
                                     }
                                 }
                             }

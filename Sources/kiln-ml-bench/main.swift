@@ -2,7 +2,7 @@ import Foundation
 
 /// `kiln-ml-bench` — benchmarks for Kiln's ML modules (prints figures; not tests).
 ///
-///     kiln-ml-bench accuracy [--data DIR] [--splits DIR] [--threads N] [--max-bin N] [--json]
+///     kiln-ml-bench accuracy [--data DIR] [--splits DIR] [--threads N] [--max-bin N] [--split-count N] [--json]
 ///     kiln-ml-bench big [--synth DIR | --bin FILE] [--test-bin FILE] [--threads N] [--model gbdt|logreg] [--json]
 ///     kiln-ml-bench drift [--synth DIR | --ref FILE --cur FILE] [--json]
 ///     kiln-ml-bench csv --file FILE [--reps N] [--json]
@@ -30,7 +30,8 @@ do {
         result = try AccuracyBench.run(data: option("--data", default: BenchPaths.defaultDataDirectory()),
                                        splits: option("--splits", default: "\(temporary)/kiln-ml-splits"),
                                        threads: Int(option("--threads", default: "2")) ?? 2,
-                                       maxBin: Int(option("--max-bin", default: "256")) ?? 256, output: output)
+                                       maxBin: Int(option("--max-bin", default: "256")) ?? 256,
+                                       splitCount: Int(option("--split-count", default: "0")) ?? 0, output: output)
     case "big":
         result = try BigBench.run(path: option("--bin", default: "\(synth)/synth_ref.bin"),
                                   testPath: option("--test-bin", default: "\(synth)/synth_test.bin"),

@@ -13,6 +13,31 @@ import Testing
         #expect(binned.columnBins == binned.bins)
     }
 
+    @Test("the vector cut search finds the binary search's bin, for every cut count up to 256")
+    func cutSearch() {
+        var rng = SplitMix64(seed: 3)
+        for count in [1, 2, 3, 15, 16, 17, 31, 32, 33, 100, 255, 256, 257] {
+            var cuts = (0..<(count - 1)).map { Float($0) * 0.5 - 20 }
+            cuts.append(.infinity)
+            let search = CutSearch(cuts)
+            var probes: [Float] = [-.infinity, .infinity, -0.0, 0, -20, -20.25, 200] + cuts.dropLast()
+            for _ in 0..<500 { probes.append(Float(rng.nextUnit() * 160 - 30)) }
+            for v in probes {
+                let expected = cuts.withUnsafeBufferPointer { BinnedMatrix.bin(of: v, cuts: $0) }
+                #expect(search.bin(of: v) == expected, "\(count) cuts, value \(v)")
+            }
+        }
+    }
+
+    @Test("radix-sorted quantile samples equal the standard sort, −0 and +0 kept in their order")
+    func radixSort() {
+        var rng = SplitMix64(seed: 5)
+        var values = (0..<5000).map { _ in Float(rng.nextUnit() * 200 - 100).rounded() }
+        values += [-0.0, 0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.greatestFiniteMagnitude]
+        let sorted = BinnedMatrix.radixSorted(values)
+        #expect(sorted.map(\.bitPattern) == values.sorted().map(\.bitPattern))
+    }
+
     @Test("quantile cuts skip the mass of a heavily tied minimum, like XGBoost's summary pruning")
     func pruneByRank() {
         // 1,000 copies of the minimum, then 500 distinct values: cut ranks spread over the 500 (every 49.9th).

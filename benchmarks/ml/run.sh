@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Kiln's ML benchmarks side by side with the reference (xgboost hist, scipy), printed as one table.
+# Kiln's ML benchmarks side by side with the references (xgboost hist, LightGBM, scipy, pandas), printed as one table.
 #
-#   benchmarks/ml/run.sh [--quick] [--reps N]
+#   benchmarks/ml/run.sh [--quick] [--reps N] [--splits N] [--no-profile]
 #
-#   --quick   one repetition, no 1-thread runs
-#   --reps N  repetitions of the 1M×30 fit and drift runs (default 3; medians reported)
+#   --quick       one repetition, no 1-thread runs, 3 accuracy splits
+#   --reps N      repetitions of the 1M×30 fit and drift runs (default 3; medians reported)
+#   --splits N    stratified splits of the mean-AUC comparison on adult and telco (default 10)
+#   --no-profile  skip `kiln data profile` peak RSS (it builds the kiln product in release mode)
 #
-# Environment: KILN_SHARED (default <repo>/../shared: data/ and bench/ml/), PYTHON (default python3).
+# Environment: KILN_SHARED (default <repo>/../shared: data/ and bench/ml/), PYTHON (default python3),
+# KILN_BIN (a kiln executable for the data profile row; default: build the kiln product in release mode).
 # Builds kiln-ml-bench (release), copies shared/bench/ml to a temporary folder (shared/ stays untouched),
 # exports the split indices and synthetic tables with the Python helpers, then runs Kiln and the reference
 # alternately with the same thread count. Without numpy/scipy/scikit-learn/xgboost/pandas only Kiln's side runs.
@@ -16,11 +19,15 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/benchmarks/ml"
 QUICK=0
 REPS=3
+SPLIT_COUNT=10
+PROFILE=1
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) QUICK=1; REPS=1 ;;
+    --quick) QUICK=1; REPS=1; SPLIT_COUNT=3 ;;
     --reps) REPS=${2:?--reps needs a number}; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --splits) SPLIT_COUNT=${2:?--splits needs a number}; shift ;;
+    --no-profile) PROFILE=0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -43,6 +50,14 @@ say "building kiln-ml-bench (release)"
 cd "$ROOT"
 swift build -c release --product kiln-ml-bench
 BIN="$(swift build -c release --show-bin-path)/kiln-ml-bench"
+if [ "$PROFILE" = 1 ] && [ -n "${KILN_BIN:-}" ]; then
+  KILN=$KILN_BIN
+elif [ "$PROFILE" = 1 ]; then
+  say "building kiln (release) for the data profile row"
+  swift build -c release --product kiln
+  KILN="$(swift build -c release --show-bin-path)/kiln"
+fi
+START_SECONDS=$SECONDS
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiln-mlbench-run.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -60,9 +75,13 @@ note() { echo "$*" >&2; NOTES+=("$*"); }
 py_has() { command -v "$PYTHON" >/dev/null 2>&1 && "$PYTHON" -c "import $1" >/dev/null 2>&1; }
 HAVE_REF=0
 if py_has "numpy, scipy, sklearn, xgboost, pandas" && py_has "psutil, threadpoolctl"; then HAVE_REF=1; fi
+HAVE_LGBM=0
+if [ "$HAVE_REF" = 1 ] && py_has lightgbm; then HAVE_LGBM=1; fi
 REQS="$SHARED/bench/ml/requirements.txt"
 if [ "$HAVE_REF" = 0 ]; then
   echo "reference not available: pip install -r $REQS (numpy, scipy, scikit-learn, xgboost, pandas, psutil, threadpoolctl); running Kiln's side only" >&2
+elif [ "$HAVE_LGBM" = 0 ]; then
+  note "LightGBM not installed (pip install -r $REQS): its column stays empty"
 fi
 
 # Accuracy: split indices (and xgboost's figures on the same split).
@@ -71,7 +90,8 @@ if py_has "numpy, pandas, sklearn"; then
   say "exporting split indices"
   xgb=()
   [ "$HAVE_REF" = 1 ] && xgb=(--xgb --bench "$WORK/bench" --threads "$THREADS")
-  if "$PYTHON" "$HERE/export_splits.py" --data "$SHARED/data" --out "$SPLITS" "${xgb[@]}" --json "$RES/ref_accuracy.json" >&2; then
+  if "$PYTHON" "$HERE/export_splits.py" --data "$SHARED/data" --out "$SPLITS" --split-count "$SPLIT_COUNT" "${xgb[@]}" \
+      --json "$RES/ref_accuracy.json" >&2; then
     ACCURACY=1
   else
     note "export_splits.py failed: accuracy skipped"
@@ -81,7 +101,8 @@ else
 fi
 if [ "$ACCURACY" = 1 ]; then
   say "kiln-ml-bench accuracy"
-  "$BIN" accuracy --data "$SHARED/data" --splits "$SPLITS" --threads "$THREADS" --json > "$RES/kiln_accuracy.json"
+  "$BIN" accuracy --data "$SHARED/data" --splits "$SPLITS" --threads "$THREADS" --split-count "$SPLIT_COUNT" \
+    --json > "$RES/kiln_accuracy.json"
 fi
 
 # 1,000,000 × 30 tables.
@@ -95,14 +116,19 @@ fi
 kiln_big() { # threads rep
   "$BIN" big --synth "$SYNTH" --threads "$1" --json > "$RES/kiln_big_t$1_r$2.json"
 }
-ref_big() { # threads rep — bench_big.py's fresh child process: load, fit, predict, one JSON line
+peer_big() { # kind file-prefix threads rep — bench_big.py's fresh child process: load, fit, predict, one JSON line
   local out
-  if out=$(cd "$WORK/bench" && "$PYTHON" bench_big.py --child xgb --threads "$1"); then
-    printf '%s\n' "$out" | tail -n 1 > "$RES/ref_big_t$1_r$2.json"
+  if out=$(cd "$WORK/bench" && "$PYTHON" bench_big.py --child "$1" --threads "$3"); then
+    printf '%s\n' "$out" | tail -n 1 > "$RES/$2_big_t$3_r$4.json"
     printf '%s\n' "$out" >&2
   else
-    note "bench_big.py (xgboost, $1 threads) failed"
+    note "bench_big.py ($1, $3 threads) failed"
   fi
+}
+ref_big() { # threads rep: xgboost, then LightGBM (the order flips with the repetition)
+  if [ "$HAVE_LGBM" = 1 ] && [ $(($2 % 2)) = 0 ]; then peer_big lgbm lgbm "$@"; fi
+  peer_big xgb ref "$@"
+  if [ "$HAVE_LGBM" = 1 ] && [ $(($2 % 2)) = 1 ]; then peer_big lgbm lgbm "$@"; fi
 }
 kiln_drift() { "$BIN" drift --synth "$SYNTH" --json > "$RES/kiln_drift_r$1.json"; }
 ref_drift() {
@@ -161,15 +187,31 @@ else
   kiln_csv 1
 fi
 
+# `kiln data profile` of the same file: peak RSS of the whole process (GNU time's maximum resident set size).
+if [ "$PROFILE" = 1 ]; then
+  say "kiln data profile, peak RSS"
+  for rep in $(seq 1 "$REPS"); do
+    if /usr/bin/time -f '%M' -o "$WORK/profile_rss.txt" "$KILN" data profile "$CSVFILE" > /dev/null; then
+      printf '{"profile_peak_rss_kib": %s, "csv_bytes": %s}\n' "$(tail -n 1 "$WORK/profile_rss.txt")" \
+        "$(wc -c < "$CSVFILE")" > "$RES/kiln_profile_r$rep.json"
+    else
+      note "kiln data profile failed (or /usr/bin/time is missing)"
+      break
+    fi
+  done
+fi
+
 LOAD_END=$(loadavg)
 mode="repetitions $REPS"
 [ "$QUICK" = 1 ] && mode="--quick: 1 repetition, no 1-thread runs"
 reference="none"
 if [ "$HAVE_REF" = 1 ]; then
-  reference=$("$PYTHON" -c 'import xgboost, scipy; print(f"xgboost {xgboost.__version__} hist / scipy {scipy.__version__}")')
+  reference=$("$PYTHON" -c 'import xgboost, scipy, pandas; print(f"xgboost {xgboost.__version__} hist / scipy {scipy.__version__} / pandas {pandas.__version__}")')
 fi
+lightgbm="none"
+[ "$HAVE_LGBM" = 1 ] && lightgbm=$("$PYTHON" -c 'import lightgbm; print(f"LightGBM {lightgbm.__version__}")')
 cat > "$RES/meta.json" <<JSON
-{"load_start": "$LOAD_START", "load_end": "$LOAD_END", "nproc": "$(nproc 2>/dev/null || echo '?')", "mode": "$mode", "reference": "$reference"}
+{"load_start": "$LOAD_START", "load_end": "$LOAD_END", "nproc": "$(nproc 2>/dev/null || echo '?')", "mode": "$mode", "reference": "$reference", "lightgbm": "$lightgbm", "seconds": $((SECONDS - START_SECONDS))}
 JSON
 
 say "results"
