@@ -5,6 +5,7 @@ import PipelineEngine
 import PipelineModel
 import PipelineScheduler
 import KilnHTTP
+import KilnOperations
 import DeploymentTasks
 import Notifications
 import ServiceLifecycle
@@ -49,12 +50,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Which requests need the token: writes (default) or all.", valueName: "scope"))
     var auth = "writes"
 
+    @Option(help: ArgumentHelp(
+        "Run `kiln gc --keep DURATION` once a day (first one a day after the start); default: never.",
+        valueName: "duration"))
+    var gcKeep: String?
+
     @OptionGroup var home: HomeOptions
     @OptionGroup var lease: LeaseOptions
 
     func run() async throws {
-        let (tickDuration, graceDuration) = try await reportingErrors {
-            (try Self.duration(tick, option: "--tick"), try Self.duration(grace, option: "--grace"))
+        let (tickDuration, graceDuration, retention) = try await reportingErrors {
+            (try Self.duration(tick, option: "--tick"), try Self.duration(grace, option: "--grace"),
+             try gcKeep.map { try Self.duration($0, option: "--gc-keep") })
         }
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -72,9 +79,9 @@ struct ServeCommand: AsyncParsableCommand {
             let observed = ServeMetrics.prometheus()
             let metrics = observed.metrics
             let executor = PipelineExecutor(
-                store: MeasuredStateStore(wiring.store, metrics: metrics), kinds: KindCatalog.kinds(home: home, registry: wiring.registry, runs: wiring.store),
+                store: MeasuredStateStore(wiring.store, metrics: metrics), kinds: try KindCatalog.kinds(home: home, registry: wiring.registry, runs: wiring.store),
                 clock: clock, events: RunEventFanOut([dispatcher, metrics, RunEventLogger(logger: logger)]),
-                artifacts: home.artifactStore,
+                artifacts: try home.artifactStore,
                 configuration: .init(
                     parallelism: parallelism, environment: Execution.environment, owner: .current(label: "kiln serve"),
                     heartbeat: heartbeat, leaseDuration: leaseDuration),
@@ -102,6 +109,13 @@ struct ServeCommand: AsyncParsableCommand {
                     prometheus: (observed.registry, { [queue] in metrics.recordQueueDepth(queue.depth) }))
                 services.append(.init(
                     service: HTTPService(server: server.configuration, explicit: server.explicit, backend: backend, logger: logger),
+                    successTerminationBehavior: .ignore))
+            }
+            if let retention {
+                let collector = GarbageCollector(
+                    store: wiring.store, registry: wiring.registry, artifacts: try home.artifactStore, clock: clock)
+                services.append(.init(
+                    service: RetentionService(collector: collector, keep: retention, interval: .seconds(86_400)),
                     successTerminationBehavior: .ignore))
             }
             try await Lifecycle.run(

@@ -20,7 +20,7 @@ struct TriggerWiring {
         let stores = try await home.openStores()
         store = stores.state
         registry = stores.registry
-        artifacts = home.artifactStore
+        artifacts = try home.artifactStore
     }
 
     /// The inputs rules read: registry, metrics, row counts (with SQLite queries), drift between a production
