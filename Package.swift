@@ -328,6 +328,8 @@ let package = Package(
             name: "ArtifactStoresTests",
             dependencies: [
                 "ArtifactStores", "PipelineEngine", "PipelineTesting", .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

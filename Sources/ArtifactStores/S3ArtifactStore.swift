@@ -27,10 +27,10 @@ public struct S3ArtifactStore: ArtifactStore {
     /// - Parameters:
     ///   - configuration: Where the bucket is.
     ///   - cacheFolder: A local folder for downloaded artifacts (created when needed).
-    ///   - client: The HTTP client; the process-wide shared one by default.
+    ///   - client: The HTTP client; by default ``sharedClient``.
     ///   - timeout: The longest one request may take (an upload or download of a large artifact included).
     public init(
-        configuration: S3Configuration, cacheFolder: String, client: HTTPClient = .shared,
+        configuration: S3Configuration, cacheFolder: String, client: HTTPClient = S3ArtifactStore.sharedClient,
         timeout: TimeAmount = .seconds(600)
     ) {
         self.configuration = configuration
@@ -38,6 +38,12 @@ public struct S3ArtifactStore: ArtifactStore {
         self.client = client
         self.timeout = timeout
     }
+
+    /// The process-wide client S3 stores use by default: connections that cannot be established are retried for
+    /// at most 10 s (then the request fails, naming the endpoint), and a response that stalls for 120 s fails.
+    public static let sharedClient = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: .seconds(120))))
 
     /// `s3://bucket/prefix`.
     public var location: String { configuration.location }

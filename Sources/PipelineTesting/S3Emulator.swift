@@ -30,9 +30,9 @@ public final class S3Emulator: @unchecked Sendable {
         "moto is not installed: `pip install 'moto[server]'` to test the S3 artifact store (KILN_S3_TESTS=required makes this a failure)"
 
     /// Whether `python3 -m moto.server` can run here.
-    public static let isAvailable: Bool = {
-        (try? python(["-c", "import moto.server"])) == 0
-    }()
+    public static func isAvailable() async -> Bool {
+        (try? await python(["-c", "import moto.server"])) == 0
+    }
 
     /// The variables an S3 client needs for this server (fixed test credentials, region `us-east-1`).
     public var environment: [String: String] {
@@ -46,7 +46,7 @@ public final class S3Emulator: @unchecked Sendable {
     /// - Returns: The server, or `nil` when moto is not installed (see ``skipReason``).
     /// - Throws: ``S3EmulatorError`` when it cannot start, or is missing while required.
     public static func start() async throws -> S3Emulator? {
-        guard isAvailable else {
+        guard await isAvailable() else {
             if required { throw S3EmulatorError("KILN_S3_TESTS=required but " + skipReason) }
             return nil
         }
@@ -69,31 +69,35 @@ public final class S3Emulator: @unchecked Sendable {
 
     /// Creates bucket `name` (moto accepts unsigned requests).
     /// - Throws: ``S3EmulatorError`` when the request fails.
-    public func createBucket(_ name: String) throws {
+    public func createBucket(_ name: String) async throws {
         let script = "import urllib.request, sys; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='PUT'))"
-        guard try Self.python(["-c", script, "\(endpoint)/\(name)"]) == 0 else {
+        guard try await Self.python(["-c", script, "\(endpoint)/\(name)"]) == 0 else {
             throw S3EmulatorError("cannot create bucket \(name) at \(endpoint)")
         }
     }
 
-    /// Stops the server and waits for it to exit.
+    /// Stops the server (SIGTERM).
     public func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        if process.isRunning { process.terminate() }
     }
 
     deinit { stop() }
 
-    private static func python(_ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+    /// Runs `python3 ARGUMENTS` to its end, waiting without holding a thread of the concurrency pool.
+    private static func python(_ arguments: [String]) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3"] + arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
     }
 
     private static func freePort() throws -> Int {

@@ -1,4 +1,6 @@
 @testable import ArtifactStores
+import AsyncHTTPClient
+import NIOCore
 import Foundation
 import NIOHTTP1
 import PipelineEngine
@@ -34,7 +36,7 @@ func temporaryFolder() -> String {
         defer { emulator.stop() }
         for (index, check) in ArtifactStoreConformance.checks.enumerated() {
             let bucket = "conformance-\(index)"
-            try emulator.createBucket(bucket)
+            try await emulator.createBucket(bucket)
             let cache = temporaryFolder()
             defer {
                 try? FileManager.default.removeItem(atPath: cache)
@@ -84,14 +86,17 @@ func temporaryFolder() -> String {
 
     @Test("an unreachable endpoint names the endpoint and what to check")
     func unreachable() async throws {
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .milliseconds(300))))
         let store = S3ArtifactStore(
             configuration: try S3Configuration(location: "s3://bucket", environment: Self.credentials, endpoint: "http://127.0.0.1:1"),
-            cacheFolder: temporaryFolder())
+            cacheFolder: temporaryFolder(), client: client)
         await #expect {
             _ = try await store.contains("sha256:" + String(repeating: "0", count: 64))
         } throws: { error in
             "\(error)".contains("cannot reach the S3 endpoint http://127.0.0.1:1") && "\(error)".contains("--s3-endpoint")
         }
+        try await client.shutdown()
     }
 
     @Test("access denied and no such bucket are told apart from the server's error code")

@@ -11,7 +11,7 @@ import Testing
             return
         }
         defer { emulator.stop() }
-        try emulator.createBucket("kiln-smoke")
+        try await emulator.createBucket("kiln-smoke")
         let cli = try CLI()
         let pipeline = CLI.root.appendingPathComponent("examples/fraud-detection/pipeline.yaml").path
         let run = try await cli.run(["run", pipeline, "--json", "--artifacts", "s3://kiln-smoke/team"],
