@@ -43,6 +43,8 @@ import Testing
         #expect(gc.stdout.hasPrefix("would remove 0 runs (0 task records, 0 log lines) and 0 artifacts"), "\(gc.stdout)")
         #expect(gc.stdout.contains(" and 1 old run of registered versions"), "\(gc.stdout)")
 
+        // The cached copy would do without the bucket: without it, the endpoint is needed.
+        try FileManager.default.removeItem(at: cli.home.appendingPathComponent("artifact-cache"))
         let unreachable = try await cli.run(
             ["predict", "fraud-detection@production", input, "--s3-endpoint", "http://127.0.0.1:1"], environment: environment)
         #expect(unreachable.status == 1)
