@@ -312,7 +312,7 @@ let package = Package(
         .testTarget(
             name: "ErrorMessagesTests",
             dependencies: [
-                "BoostedTrees", "ClassificationMetrics", "DataValidation", "DeploymentTasks", "DriftStatistics", "Features",
+                "ArtifactStores", "BoostedTrees", "ClassificationMetrics", "DataValidation", "DeploymentTasks", "DriftStatistics", "Features",
                 "LinearModels", "MLTasks", "ModelRegistry", "PipelineEngine", "PipelineFile", "PipelineModel",
                 "PipelineScheduler", "PipelineStoreSQLite", "PipelineStorePostgres", "PipelineTesting", "SQLiteData", "Tabular",
                 "KilnHTTP", "KilnOperations", "PipelineTestRunner", "Reproduction", .product(name: "Hummingbird", package: "hummingbird"),
