@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SQLiteData", targets: ["SQLiteData"]),
         .library(name: "PipelineStoreSQLite", targets: ["PipelineStoreSQLite"]),
         .library(name: "PipelineStorePostgres", targets: ["PipelineStorePostgres"]),
+        .library(name: "ArtifactStores", targets: ["ArtifactStores"]),
         .library(name: "PipelineTesting", targets: ["PipelineTesting"]),
         .library(name: "PipelineTestRunner", targets: ["PipelineTestRunner"]),
         .library(name: "Reproduction", targets: ["Reproduction"]),
@@ -120,6 +121,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ArtifactStores",
+            dependencies: [
+                "PipelineModel", "PipelineEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SQLiteData",
             dependencies: ["Tabular", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
@@ -184,7 +196,7 @@ let package = Package(
             dependencies: [
                 "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "MLTasks", "DeploymentTasks",
                 "PipelineStoreSQLite", "PipelineStorePostgres", "SQLiteData", "ModelRegistry", "Tabular", "Notifications",
-                "PipelineScheduler", "PipelineTestRunner", "Reproduction", "KilnOperations", "KilnHTTP",
+                "PipelineScheduler", "PipelineTestRunner", "Reproduction", "KilnOperations", "KilnHTTP", "ArtifactStores",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -257,7 +269,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KilnCLITests",
-            dependencies: ["PipelineStoreSQLite", "PipelineStorePostgres", "ModelRegistry", "PipelineModel"],
+            dependencies: ["PipelineStoreSQLite", "PipelineStorePostgres", "ModelRegistry", "PipelineModel", "PipelineTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -300,10 +312,24 @@ let package = Package(
         .testTarget(
             name: "ErrorMessagesTests",
             dependencies: [
-                "BoostedTrees", "ClassificationMetrics", "DataValidation", "DeploymentTasks", "DriftStatistics", "Features",
+                "ArtifactStores", "BoostedTrees", "ClassificationMetrics", "DataValidation", "DeploymentTasks", "DriftStatistics", "Features",
                 "LinearModels", "MLTasks", "ModelRegistry", "PipelineEngine", "PipelineFile", "PipelineModel",
                 "PipelineScheduler", "PipelineStoreSQLite", "PipelineStorePostgres", "PipelineTesting", "SQLiteData", "Tabular",
                 "KilnHTTP", "KilnOperations", "PipelineTestRunner", "Reproduction", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KilnOperationsTests",
+            dependencies: ["KilnOperations", "ModelRegistry", "PipelineEngine", "PipelineModel", "PipelineTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArtifactStoresTests",
+            dependencies: [
+                "ArtifactStores", "PipelineEngine", "PipelineTesting", .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -179,7 +179,7 @@ public struct Deployer: Sendable {
         let version = candidate.version
         var exportPath = requested
         if exportPath == nil { exportPath = try await registry.store.deployment(model: model, alias: alias)?.exportPath }
-        let source = try exportPath.map { _ in try artifacts.path(for: candidate.artifact) }
+        let source = exportPath == nil ? nil : try await artifacts.localPath(for: candidate.artifact)
         let paths = exportPath.map(DeploymentFiles.paths(for:))
         let hadPreviousFile = exportPath.map(DeploymentFiles.exists) ?? false
         let intent = DeploymentIntent(

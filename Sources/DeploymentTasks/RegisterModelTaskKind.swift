@@ -40,7 +40,9 @@ public struct RegisterModelTaskKind: TaskKind {
         var fingerprint = try inputs.optionalString("data_fingerprint")
         if fingerprint == nil, let artifacts = context.artifacts {
             // A Kiln model file knows its training data; a script's model file need not be one.
-            fingerprint = (try? ModelFile.load(path: try artifacts.path(for: artifact)))?.training.dataFingerprint
+            if let path = try? await artifacts.localPath(for: artifact) {
+                fingerprint = (try? ModelFile.load(path: path))?.training.dataFingerprint
+            }
         }
         if fingerprint == nil, context.inputs["data"] != nil { fingerprint = try await inputs.artifact("data") }
         var upstream: [UpstreamVersion] = []
@@ -80,7 +82,7 @@ public struct RegisterModelTaskKind: TaskKind {
         }
         let file: ModelFile
         do {
-            file = try ModelFile.load(path: try artifacts.path(for: artifact))
+            file = try ModelFile.load(path: try await artifacts.localPath(for: artifact))
         } catch {
             throw TaskFailure("register-model: reference_data needs a Kiln model file (from a train task) to score "
                 + "it with; '\(artifact)' is not one: \(error). Remove reference_data for other models")

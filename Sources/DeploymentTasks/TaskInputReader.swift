@@ -76,7 +76,9 @@ public struct TaskInputReader: Sendable {
             throw TaskFailure("\(kind): this process has no artifact store, so '\(key)' cannot be read")
         }
         if text.hasPrefix("sha256:") {
-            _ = try artifacts.path(for: text)
+            guard try await artifacts.contains(text) else {
+                throw TaskFailure("\(kind): input '\(key)': artifact \(text) is not in \(artifacts.location)")
+            }
             return text
         }
         let path = absolutePath(text)

@@ -57,4 +57,9 @@ public struct MeasuredStateStore: StateStore {
     public func cacheEntry(forKey key: String) async throws -> CacheEntry? { try await base.cacheEntry(forKey: key) }
     public func cacheEntries() async throws -> [CacheEntry] { try await base.cacheEntries() }
     public func clearCache(task: String?) async throws -> Int { try await base.clearCache(task: task) }
+    public func finishedRuns(before cutoff: Timestamp) async throws -> [FinishedRun] { try await base.finishedRuns(before: cutoff) }
+    public func artifactReferences(excludingRuns excluded: Set<RunID>) async throws -> Set<String> {
+        try await base.artifactReferences(excludingRuns: excluded)
+    }
+    public func deleteFinishedRuns(_ ids: [RunID]) async throws -> RunDeletion { try await base.deleteFinishedRuns(ids) }
 }

@@ -38,7 +38,7 @@ public enum Datasets {
         _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, what: String,
         limits: DataLimits = .default
     ) async throws -> DataFrame {
-        let path = try localPath(reference, artifacts: artifacts, workingDirectory: workingDirectory, what: what)
+        let path = try await localPath(reference, artifacts: artifacts, workingDirectory: workingDirectory, what: what)
         return try await Offload.run { flag in
             do {
                 return try read(path: path, limits: limits, shouldStop: flag.check)
@@ -51,11 +51,11 @@ public enum Datasets {
     /// The local file of an artifact reference or (resolved) path.
     static func localPath(
         _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, what: String
-    ) throws -> String {
+    ) async throws -> String {
         if reference.hasPrefix("sha256:") {
             guard let artifacts else { throw noStore(what) }
             do {
-                return try artifacts.path(for: reference)
+                return try await artifacts.localPath(for: reference)
             } catch {
                 throw TaskFailure("\(what): \(error)")
             }
@@ -67,8 +67,8 @@ public enum Datasets {
     static func data(
         _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, what: String,
         limits: DataLimits = .default
-    ) throws -> Data {
-        let path = try localPath(reference, artifacts: artifacts, workingDirectory: workingDirectory, what: what)
+    ) async throws -> Data {
+        let path = try await localPath(reference, artifacts: artifacts, workingDirectory: workingDirectory, what: what)
         do {
             return Data(try limits.read(path))
         } catch let error as TabularError {

@@ -45,7 +45,7 @@ public struct FeaturesTaskKind: TaskKind {
             transformRef = try await Datasets.store(try encoder.encode(fitted), artifacts: context.artifacts, what: name)
         } else {
             transformRef = try inputs.string("transform", hint: "with fit: false, the `transform` output of a fitting features task")
-            let data = try Datasets.data(transformRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
+            let data = try await Datasets.data(transformRef, artifacts: context.artifacts, workingDirectory: context.workingDirectory,
                                          what: "features: input 'transform'")
             do {
                 fitted = try JSONDecoder().decode(FittedPipeline.self, from: data)

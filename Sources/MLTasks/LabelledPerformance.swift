@@ -46,7 +46,7 @@ public struct LabelledPerformance: PerformanceEvaluator {
         let window = try DurationText.parse(rule.window)
         let from = at.adding(.zero - window)
         let record = try await registry.resolve(ModelReference(model: rule.model, selector: .version(version)))
-        let model = try ModelEvaluation.loadModel(record.artifact, artifacts: artifacts, workingDirectory: baseDirectory,
+        let model = try await ModelEvaluation.loadModel(record.artifact, artifacts: artifacts, workingDirectory: baseDirectory,
                                                   kind: "performance")
         let found = try await Self.rows(in: data, from: from, through: at, timeColumn: rule.timeColumn,
                                         baseDirectory: baseDirectory, limits: limits)

@@ -51,7 +51,7 @@ public enum LineageFeatures {
         var transforms: [FittedPipeline] = []
         for task in tasks {
             guard let reference = task.outputs?["transform"]?.stringValue, reference.hasPrefix("sha256:"),
-                let path = try? artifacts.path(for: reference),
+                let path = try? await artifacts.localPath(for: reference),
                 let data = FileManager.default.contents(atPath: path),
                 let fitted = try? JSONDecoder().decode(FittedPipeline.self, from: data)
             else { continue }

@@ -37,7 +37,7 @@ public enum ModelEvaluation {
         model: String, data: String, label: String, threshold: Threshold = .fixed(0.5),
         artifacts: (any ArtifactStore)?, workingDirectory: String
     ) async throws -> [String: Double] {
-        let file = try loadModel(model, artifacts: artifacts, workingDirectory: workingDirectory, kind: "evaluate")
+        let file = try await loadModel(model, artifacts: artifacts, workingDirectory: workingDirectory, kind: "evaluate")
         return try await metrics(file, data: data, label: label, threshold: threshold, artifacts: artifacts,
                            workingDirectory: workingDirectory)
     }
@@ -87,8 +87,8 @@ public enum ModelEvaluation {
     }
 
     /// Loads a model file given as an artifact reference or a path.
-    static func loadModel(_ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, kind: String) throws -> ModelFile {
-        let data = try Datasets.data(reference, artifacts: artifacts, workingDirectory: workingDirectory, what: "\(kind): input 'model'")
+    static func loadModel(_ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, kind: String) async throws -> ModelFile {
+        let data = try await Datasets.data(reference, artifacts: artifacts, workingDirectory: workingDirectory, what: "\(kind): input 'model'")
         do {
             return try ModelFile(jsonData: data)
         } catch {

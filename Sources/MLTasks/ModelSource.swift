@@ -51,7 +51,7 @@ public struct ModelSource: Sendable {
         _ reference: String, artifacts: (any ArtifactStore)?, workingDirectory: String, kind: String
     ) async throws -> Loaded {
         guard Self.isRegistryReference(reference, workingDirectory: workingDirectory) else {
-            let file = try ModelEvaluation.loadModel(reference, artifacts: artifacts, workingDirectory: workingDirectory,
+            let file = try await ModelEvaluation.loadModel(reference, artifacts: artifacts, workingDirectory: workingDirectory,
                                                      kind: kind)
             return Loaded(file: file, version: nil)
         }
@@ -65,7 +65,7 @@ public struct ModelSource: Sendable {
         } catch {
             throw TaskFailure("\(kind): model '\(reference)': \(error)")
         }
-        let file = try ModelEvaluation.loadModel(version.artifact, artifacts: artifacts,
+        let file = try await ModelEvaluation.loadModel(version.artifact, artifacts: artifacts,
                                                  workingDirectory: workingDirectory, kind: kind)
         return Loaded(file: file, version: version.reference)
     }

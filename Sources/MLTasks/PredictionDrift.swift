@@ -98,7 +98,7 @@ public struct PredictionDrift: Sendable, Equatable {
         artifacts: any ArtifactStore, baseDirectory: String, limits: DataLimits = .default
     ) async throws -> (version: String, drift: PredictionDrift) {
         let version = try await registry.resolve(ModelReference(model: model))
-        let file = try ModelEvaluation.loadModel(version.artifact, artifacts: artifacts, workingDirectory: baseDirectory,
+        let file = try await ModelEvaluation.loadModel(version.artifact, artifacts: artifacts, workingDirectory: baseDirectory,
                                                  kind: "prediction drift")
         let reference = try await ReferenceScores.locate(for: version, model: file, runs: runs, artifacts: artifacts,
                                                          workingDirectory: baseDirectory, limits: limits)

@@ -104,7 +104,7 @@ public enum ReferenceScores {
                 + "`reference_data:` and run \(version.runID) kept no test split; \(advice)")
         }
         let (taskID, test) = split
-        guard (try? artifacts?.path(for: test)) != nil else {
+        guard let artifacts, (try? await artifacts.contains(test)) == true else {
             throw TaskFailure("\(version.reference) has no reference scores and its test split (tasks.\(taskID)"
                 + ".outputs.test, \(test)) is no longer in the artifact store; \(advice)")
         }

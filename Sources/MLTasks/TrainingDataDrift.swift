@@ -85,7 +85,7 @@ public struct TrainingDataDrift: Sendable, Equatable {
         artifacts: any ArtifactStore, baseDirectory: String, limits: DataLimits = .default
     ) async throws -> TrainingDataDrift {
         let version = try await registry.resolve(ModelReference(model: model))
-        let file = try ModelEvaluation.loadModel(version.artifact, artifacts: artifacts, workingDirectory: baseDirectory,
+        let file = try await ModelEvaluation.loadModel(version.artifact, artifacts: artifacts, workingDirectory: baseDirectory,
                                                  kind: "drift")
         let reference = try await Datasets.load(file.training.dataFingerprint, artifacts: artifacts,
                                                 workingDirectory: baseDirectory,

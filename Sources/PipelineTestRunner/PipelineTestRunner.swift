@@ -223,7 +223,7 @@ struct CaseChecks {
             return
         }
         do {
-            let path = reference.hasPrefix("sha256:") ? try sandbox.artifacts.path(for: reference)
+            let path = reference.hasPrefix("sha256:") ? try await sandbox.artifacts.localPath(for: reference)
                 : URL(fileURLWithPath: reference, relativeTo: URL(fileURLWithPath: baseDirectory + "/")).path
             let model = try ModelFile.load(path: path)
             let data: DataFrame

@@ -64,10 +64,13 @@ public final class Sandbox: Sendable {
     /// sandbox then registers, promotes or deploys stays in the sandbox. A home without a database copies nothing.
     ///
     /// Call it before the first run.
+    /// - Parameters:
+    ///   - home: The real home folder.
+    ///   - source: Where the home's model files are; `nil` = its own `artifacts/` folder.
     /// - Returns: The number of model versions copied.
     /// - Throws: When the home's database cannot be read, or a model file cannot be copied.
     @discardableResult
-    public func copyRegistry(fromHome home: String) async throws -> Int {
+    public func copyRegistry(fromHome home: String, artifacts source: (any ArtifactStore)? = nil) async throws -> Int {
         let database = SQLiteStateStore.defaultPath(home: home)
         guard FileManager.default.fileExists(atPath: database) else { return 0 }
         // SQLite creates `-shm`/`-wal` files beside a WAL database it opens, even read-only: the database file (and
@@ -81,9 +84,10 @@ public final class Sandbox: Sendable {
             try FileManager.default.copyItem(atPath: database + "-wal", toPath: copy + "-wal")
         }
         let references = try await SQLiteRegistryStore(sharingDatabaseOf: store).copyRegistry(fromDatabaseAt: copy)
-        let real = LocalArtifactStore(root: home + "/artifacts")
+        let real = source ?? LocalArtifactStore(root: home + "/artifacts")
         for reference in references where reference.hasPrefix("sha256:") {
-            guard let path = try? real.path(for: reference), FileManager.default.fileExists(atPath: path) else { continue }
+            guard try await real.contains(reference) else { continue }
+            let path = try await real.localPath(for: reference)
             _ = try await artifacts.put(file: path)
         }
         return try await registry.store.models().reduce(0) { $0 + $1.versions.count }

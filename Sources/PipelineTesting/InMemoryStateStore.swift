@@ -171,6 +171,50 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
         }
     }
 
+    /// Finished runs that ended before `cutoff`, oldest first.
+    public func finishedRuns(before cutoff: Timestamp) async throws -> [FinishedRun] {
+        state.withLock { state in
+            state.runs.values.compactMap { run -> FinishedRun? in
+                let ended = run.finishedAt ?? run.createdAt
+                guard run.state.isFinished, ended < cutoff else { return nil }
+                return FinishedRun(
+                    id: run.id, pipeline: run.pipeline, state: run.state, finishedAt: ended,
+                    tasks: state.tasks[run.id]?.count ?? 0, logLines: state.logs[run.id]?.count ?? 0)
+            }
+            .sorted { ($0.finishedAt, $0.id.rawValue) < ($1.finishedAt, $1.id.rawValue) }
+        }
+    }
+
+    /// The artifact references in the outputs of the tasks of every run not in `excluded`.
+    public func artifactReferences(excludingRuns excluded: Set<RunID>) async throws -> Set<String> {
+        state.withLock { state in
+            var references = Set<String>()
+            for (run, tasks) in state.tasks where !excluded.contains(run) {
+                for task in tasks.values {
+                    if let outputs = task.outputs { ArtifactReference.collect(in: .object(outputs), into: &references) }
+                }
+            }
+            return references
+        }
+    }
+
+    /// Deletes the finished runs of `ids` with their tasks and logs.
+    public func deleteFinishedRuns(_ ids: [RunID]) async throws -> RunDeletion {
+        state.withLock { state in
+            var deletion = RunDeletion()
+            for id in ids where state.runs[id]?.state.isFinished == true {
+                deletion.runs += 1
+                deletion.tasks += state.tasks[id]?.count ?? 0
+                deletion.logLines += state.logs[id]?.count ?? 0
+                state.runs[id] = nil
+                state.tasks[id] = nil
+                state.logs[id] = nil
+                state.leases[id] = nil
+            }
+            return deletion
+        }
+    }
+
     /// The stored trigger state of `pipeline`.
     public func triggerState(pipeline: String) async throws -> TriggerState? {
         state.withLock { $0.triggers[pipeline] }

@@ -71,5 +71,11 @@ public enum StateStoreConformance {
               run: runCreatedWithItsLease),
         Check("a batch that releases its fence stores its changes and frees the run; a stale one writes nothing",
               run: batchReleasesItsFence),
+        Check("finished runs that ended before a cutoff are listed oldest first with their counts; unfinished never",
+              run: finishedRunsBeforeCutoff),
+        Check("artifact references are collected from the task outputs of every run but the excluded ones",
+              run: artifactReferencesOfOtherRuns),
+        Check("deleting runs removes finished ones with their tasks and logs, and never an unfinished one",
+              run: deleteOnlyFinishedRuns),
     ]
 }

@@ -82,7 +82,8 @@ public struct Reproducer: Sendable {
 
         // Recorded outputs substituted for tasks whose files changed, when the artifacts they name are still kept
         // (every one of them is among the artifacts the version needs).
-        let gone = Set(lineage.neededArtifacts.filter { !kept($0) })
+        var gone = Set<String>()
+        for reference in lineage.neededArtifacts where await !kept(reference) { gone.insert(reference) }
         var substituted: [String: [String: JSONValue]] = [:]
         var copies: [String] = []
         var restorable: [String] = []
@@ -119,9 +120,9 @@ public struct Reproducer: Sendable {
         configuration.start = run.startedAt ?? run.createdAt
         let box = try Sandbox(configuration: configuration)
         defer { box.remove() }
-        try await box.copyRegistry(fromHome: home)
+        try await box.copyRegistry(fromHome: home, artifacts: artifacts)
         notes += try await Self.rewindAliases(of: box.registry, to: run.startedAt ?? run.createdAt)
-        for reference in Set(copies) { _ = try await box.artifacts.put(file: try artifacts.path(for: reference)) }
+        for reference in Set(copies) { _ = try await box.artifacts.put(file: try await artifacts.localPath(for: reference)) }
         let known = kinds(box.registry, box.artifacts).names
         var pipeline = run.snapshot
         pipeline.tasks = pipeline.tasks.filter { inScope.contains($0.id) }
@@ -285,9 +286,8 @@ public struct Reproducer: Sendable {
     }
 
     /// Whether the artifact `reference` is still in the real home's store.
-    private func kept(_ reference: String) -> Bool {
-        guard let path = try? artifacts.path(for: reference) else { return false }
-        return FileManager.default.fileExists(atPath: path)
+    private func kept(_ reference: String) async -> Bool {
+        (try? await artifacts.contains(reference)) ?? false
     }
 
     /// The output keys whose values differ between the recorded and rebuilt records (a task that ran on one side

@@ -63,17 +63,8 @@ public struct VersionLineage: Sendable {
     /// The artifacts (`sha256:…`) the recorded outputs of task `id` name, sorted.
     public func artifacts(ofTask id: String) -> [String] {
         var references = Set<String>()
-        record(id)?.outputs.map { Self.collectArtifacts(.object($0), into: &references) }
+        record(id)?.outputs.map { ArtifactReference.collect(in: .object($0), into: &references) }
         return references.sorted()
-    }
-
-    static func collectArtifacts(_ value: JSONValue, into references: inout Set<String>) {
-        switch value {
-        case .string(let text) where text.hasPrefix("sha256:"): references.insert(text)
-        case .array(let values): values.forEach { collectArtifacts($0, into: &references) }
-        case .object(let members): members.values.forEach { collectArtifacts($0, into: &references) }
-        case .string, .null, .bool, .number: break
-        }
     }
 
     /// Whether `kiln reproduce` can rebuild the version, judged from what was recorded (without running anything):

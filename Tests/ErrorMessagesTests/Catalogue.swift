@@ -1,3 +1,4 @@
+import ArtifactStores
 import BoostedTrees
 import ClassificationMetrics
 import DataValidation
@@ -191,6 +192,8 @@ enum Catalogue {
         add(caught { _ = try PredictionLog(configuration: .init(home: "/nowhere")).feedback(model: "fraud", labels: [("t1", 1)], at: .earliest) })
         add(TaskSuspension(reason: "waiting for approval of 'deploy'"))
         add(ArtifactStoreError("artifact 'sha256:00ff' is missing from the artifact store"))
+        add(caught { _ = try S3Configuration(location: "s3://team-artifacts/kiln", environment: [:]) })
+        add(S3EmulatorError("moto did not start on port 5000 within 30 s (python3 -m moto.server)"))
         add(StoredValueError(column: "runs.params", value: "{", reason: "not valid JSON"))
         add(caught { _ = try PostgresStoreConfiguration(url: "postgres://kiln:secret@db.example/kiln?sslmode=maybe") })
         for error: PostgresStoreError in [

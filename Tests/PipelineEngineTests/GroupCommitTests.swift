@@ -52,6 +52,11 @@ struct GroupCommitTests {
         func cacheEntry(forKey key: String) async throws -> CacheEntry? { try await base.cacheEntry(forKey: key) }
         func cacheEntries() async throws -> [CacheEntry] { try await base.cacheEntries() }
         func clearCache(task: String?) async throws -> Int { try await base.clearCache(task: task) }
+        func finishedRuns(before cutoff: Timestamp) async throws -> [FinishedRun] { try await base.finishedRuns(before: cutoff) }
+        func artifactReferences(excludingRuns excluded: Set<RunID>) async throws -> Set<String> {
+            try await base.artifactReferences(excludingRuns: excluded)
+        }
+        func deleteFinishedRuns(_ ids: [RunID]) async throws -> RunDeletion { try await base.deleteFinishedRuns(ids) }
     }
 
     /// Wide fan-outs between chains and fan-ins, with conditions that skip some tasks (skips settle dependents too).

@@ -82,7 +82,7 @@ import Testing
         let production = try await sandbox.registry.resolve("m@production")
         #expect(production.version == 2)
         #expect(try await sandbox.registry.model("m").history.count == 2)
-        #expect(FileManager.default.fileExists(atPath: try sandbox.artifacts.path(for: production.artifact)))
+        #expect(FileManager.default.fileExists(atPath: try sandbox.artifacts.file(for: production.artifact)))
         try await sandbox.registry.promote("m", version: 1, actor: "test", at: at)
         #expect(try files() == names)
         #expect(try snapshot() == bytes, "the real home's database files changed")

@@ -175,7 +175,7 @@ final class Counter: Sendable {
 
         // Once the recorded model file is gone, there is nothing to substitute: the task runs on the current file.
         let version = try await home.registry.resolve(try Reproducer.reference(parsing: "model@1"))
-        try FileManager.default.removeItem(atPath: try home.artifacts.path(for: version.artifact))
+        try FileManager.default.removeItem(atPath: try home.artifacts.file(for: version.artifact))
         let unkept = try await home.reproducer.reproduce("model@1", useRecordedInputs: true)
         #expect(unkept.notes.contains(
             "task build: source.txt changed, and its recorded outputs are no longer kept (\(version.artifact)): it ran on the current files"),

@@ -120,7 +120,7 @@ struct MLKindErrorTests {
             let out = try await sandbox.runKind(TrainTaskKind(), [
                 "data": .string(MLSandbox.customersCSV), "label": "churned", "params": ["n_estimators": 5],
             ])
-            let path = try sandbox.artifacts.path(for: try #require(out["model"]?.stringValue))
+            let path = try sandbox.artifacts.file(for: try #require(out["model"]?.stringValue))
             let text = try String(contentsOfFile: path, encoding: .utf8)
             #expect(text.contains(#""format" : "kiln-model""#))
             let future = text.replacingOccurrences(of: #""format_version" : 1,"#, with: #""format_version" : 2,"#)

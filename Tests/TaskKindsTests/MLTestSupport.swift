@@ -53,12 +53,12 @@ struct MLSandbox {
 
     /// The frame behind a dataset output.
     func frame(_ reference: JSONValue?) throws -> DataFrame {
-        try Datasets.read(path: artifacts.path(for: reference?.stringValue ?? ""))
+        try Datasets.read(path: artifacts.file(for: reference?.stringValue ?? ""))
     }
 
     /// The model file behind a `model` output.
     func model(_ reference: JSONValue?) throws -> ModelFile {
-        try ModelFile.load(path: artifacts.path(for: reference?.stringValue ?? ""))
+        try ModelFile.load(path: artifacts.file(for: reference?.stringValue ?? ""))
     }
 }
 

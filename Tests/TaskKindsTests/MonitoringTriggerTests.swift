@@ -91,9 +91,9 @@ struct MonitoringTriggerTests {
             let reference = try #require(outputs["reference_scores"]?.stringValue)
             #expect(reference.hasPrefix("sha256:"))
             let artifacts = LocalArtifactStore(root: folder + "/artifacts")
-            let modelFile = try ModelFile.load(path: artifacts.path(for: try #require(outputs["artifact"]?.stringValue)))
+            let modelFile = try ModelFile.load(path: artifacts.file(for: try #require(outputs["artifact"]?.stringValue)))
             #expect(modelFile.inputSchema["tenure_x_calls"] != nil, "the model reads the engineered column")
-            let scores = try Datasets.read(path: artifacts.path(for: reference))
+            let scores = try Datasets.read(path: artifacts.file(for: reference))
             #expect(scores.columnNames == ["score", "label"] && scores.rowCount == 100)
 
             let shifted = try shiftedCustomers(in: folder)

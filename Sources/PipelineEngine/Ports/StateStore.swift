@@ -83,6 +83,19 @@ public protocol StateStore: Sendable {
     /// Deletes cache entries: those of `task` (in any pipeline) or, when `task` is `nil`, all of them.
     /// - Returns: How many entries were deleted.
     func clearCache(task: String?) async throws -> Int
+
+    /// Runs that have finished (`succeeded`, `failed`, `cancelled`) and ended before `cutoff` (their creation time
+    /// when no end was recorded), oldest first, with how many task records and log lines each has.
+    func finishedRuns(before cutoff: Timestamp) async throws -> [FinishedRun]
+
+    /// Every artifact reference (see ``ArtifactReference/scan(_:into:)``) in the stored outputs of the tasks of every
+    /// run except those in `excluded` — unfinished runs included.
+    func artifactReferences(excludingRuns excluded: Set<RunID>) async throws -> Set<String>
+
+    /// Deletes the runs of `ids` that have finished, with their task records and log lines, in one transaction; a
+    /// run that is queued, running or waiting (or unknown) is left alone.
+    /// - Returns: What was deleted.
+    func deleteFinishedRuns(_ ids: [RunID]) async throws -> RunDeletion
 }
 
 extension StateStore {

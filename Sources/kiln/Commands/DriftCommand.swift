@@ -105,7 +105,7 @@ struct DriftCommand: AsyncParsableCommand {
             let target = on.flatMap(DriftRule.Target.init(rawValue:)) ?? .columns
             let stores = try await home.openStores()
             let evaluator = ModelDriftEvaluator(
-                registry: ModelRegistryService(store: stores.registry), artifacts: home.artifactStore, runs: stores.state,
+                registry: ModelRegistryService(store: stores.registry), artifacts: try home.artifactStore, runs: stores.state,
                 limits: DataLimitsSetting.current, home: home.directory)
             let rule = DriftRule(model: model, current: reference, method: method ?? "auto", share: share ?? 0.5,
                                  on: target)

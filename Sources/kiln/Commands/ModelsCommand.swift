@@ -246,17 +246,14 @@ struct ModelsCommand: AsyncParsableCommand {
 }
 
 extension HomeOptions {
-    /// The content-addressed artifact store under the home (`artifacts/`).
-    var artifactStore: LocalArtifactStore { LocalArtifactStore(root: directory + "/artifacts") }
-
     /// Where older versions remembered the export paths of deployed aliases (`deployments.json`); imported into the
     /// registry once by the deployer's recovery.
     var legacyDeploymentLedgerPath: String { directory + "/deployments.json" }
 
     /// Moves aliases together with their exported files.
-    func deployer(registry: any RegistryStore) -> Deployer {
+    func deployer(registry: any RegistryStore) throws -> Deployer {
         Deployer(
-            registry: ModelRegistryService(store: registry), artifacts: artifactStore,
+            registry: ModelRegistryService(store: registry), artifacts: try artifactStore,
             legacyLedgerPath: legacyDeploymentLedgerPath)
     }
 

@@ -55,13 +55,13 @@ struct PredictCommand: AsyncParsableCommand {
             let version = try await ModelRegistryService(store: stores.registry).resolve(reference)
             let modelFile: ModelFile
             do {
-                modelFile = try ModelFile.load(path: try home.artifactStore.path(for: version.artifact))
+                modelFile = try ModelFile.load(path: try await home.artifactStore.localPath(for: version.artifact))
             } catch {
                 throw CLIError("\(version.reference): cannot load its model file \(version.artifact): \(error)", exitCode: 1)
             }
             let input = try DatasetArguments.read(file)
             let frame = try await LineageFeatures.complete(
-                input, for: version, model: modelFile, runs: stores.state, artifacts: home.artifactStore)
+                input, for: version, model: modelFile, runs: stores.state, artifacts: try home.artifactStore)
             let cut = threshold ?? version.metrics["threshold"] ?? 0.5
             var scored = input  // the input columns, then score and prediction
             do {

@@ -54,7 +54,7 @@ struct ReproduceCommand: AsyncParsableCommand {
             let stores = try await home.openStores()
             let reproducer = Reproducer(
                 registry: ModelRegistryService(store: stores.registry), states: stores.state,
-                artifacts: home.artifactStore, home: home.directory,
+                artifacts: try home.artifactStore, home: home.directory,
                 sandbox: SandboxConfiguration(
                     kinds: { registry, artifacts in
                         KindCatalog.kinds(registry: registry, artifacts: artifacts, legacyLedgerPath: nil)

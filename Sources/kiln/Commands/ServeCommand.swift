@@ -6,6 +6,7 @@ import PipelineModel
 import PipelineScheduler
 import KilnHTTP
 import MLTasks
+import KilnOperations
 import DeploymentTasks
 import Notifications
 import ServiceLifecycle
@@ -61,12 +62,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Prediction (and labelled) log files kept per model; older ones are deleted.", valueName: "count"))
     var predictionLogFiles = 20
 
+    @Option(help: ArgumentHelp(
+        "Run `kiln gc --keep DURATION` once a day (first one a day after the start); default: never.",
+        valueName: "duration"))
+    var gcKeep: String?
+
     @OptionGroup var home: HomeOptions
     @OptionGroup var lease: LeaseOptions
 
     func run() async throws {
-        let (tickDuration, graceDuration) = try await reportingErrors {
-            (try Self.duration(tick, option: "--tick"), try Self.duration(grace, option: "--grace"))
+        let (tickDuration, graceDuration, retention) = try await reportingErrors {
+            (try Self.duration(tick, option: "--tick"), try Self.duration(grace, option: "--grace"),
+             try gcKeep.map { try Self.duration($0, option: "--gc-keep") })
         }
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -90,9 +97,9 @@ struct ServeCommand: AsyncParsableCommand {
             let observed = ServeMetrics.prometheus()
             let metrics = observed.metrics
             let executor = PipelineExecutor(
-                store: MeasuredStateStore(wiring.store, metrics: metrics), kinds: KindCatalog.kinds(home: home, registry: wiring.registry, runs: wiring.store),
+                store: MeasuredStateStore(wiring.store, metrics: metrics), kinds: try KindCatalog.kinds(home: home, registry: wiring.registry, runs: wiring.store),
                 clock: clock, events: RunEventFanOut([dispatcher, metrics, RunEventLogger(logger: logger)]),
-                artifacts: home.artifactStore,
+                artifacts: try home.artifactStore,
                 configuration: .init(
                     parallelism: parallelism, environment: Execution.environment, owner: .current(label: "kiln serve"),
                     heartbeat: heartbeat, leaseDuration: leaseDuration),
@@ -129,6 +136,13 @@ struct ServeCommand: AsyncParsableCommand {
                     successTerminationBehavior: .ignore))
                 services.append(.init(
                     service: HTTPService(server: server.configuration, explicit: server.explicit, backend: backend, logger: logger),
+                    successTerminationBehavior: .ignore))
+            }
+            if let retention {
+                let collector = GarbageCollector(
+                    store: wiring.store, registry: wiring.registry, artifacts: try home.artifactStore, clock: clock)
+                services.append(.init(
+                    service: RetentionService(collector: collector, keep: retention, interval: .seconds(86_400)),
                     successTerminationBehavior: .ignore))
             }
             try await Lifecycle.run(

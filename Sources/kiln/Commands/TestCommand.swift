@@ -267,7 +267,7 @@ struct TestCommand: AsyncParsableCommand {
         }
         let versions: Int
         do {
-            versions = try await sandbox.copyRegistry(fromHome: home.directory)
+            versions = try await sandbox.copyRegistry(fromHome: home.directory, artifacts: try home.artifactStore)
         } catch {
             throw CLIError("cannot copy the model registry of \(home.directory) into the sandbox: \(error); "
                 + "point --home (or KILN_HOME) at a readable home", exitCode: 1)

@@ -13,9 +13,8 @@ enum DeploymentRecovery {
     ///   - home: The home whose registry, artifacts and legacy `deployments.json` are used.
     ///   - registry: The command's open registry store.
     static func run(home: HomeOptions, registry: any RegistryStore) async {
-        let deployer = home.deployer(registry: registry)
         do {
-            report(try await deployer.recover(at: SystemClock().now))
+            report(try await home.deployer(registry: registry).recover(at: SystemClock().now))
         } catch {
             Terminal.err("kiln: could not recover an interrupted deployment: \(error)")
         }

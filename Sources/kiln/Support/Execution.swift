@@ -44,8 +44,8 @@ enum Execution {
         let clock = SystemClock()
         let (heartbeat, leaseDuration) = try lease.durations()
         let executor = PipelineExecutor(
-            store: stores.state, kinds: KindCatalog.kinds(home: home, registry: stores.registry, runs: stores.state), clock: clock, events: events,
-            artifacts: home.artifactStore,
+            store: stores.state, kinds: try KindCatalog.kinds(home: home, registry: stores.registry, runs: stores.state), clock: clock, events: events,
+            artifacts: try home.artifactStore,
             configuration: .init(
                 parallelism: parallelism, readCache: readCache, environment: environment,
                 owner: .current(label: owner), heartbeat: heartbeat, leaseDuration: leaseDuration))

@@ -9,16 +9,32 @@ import KilnOperations
 
 /// Where Kiln keeps its state: `--home`, else `KILN_HOME`, else `./.kiln`.
 struct HomeOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("State folder (SQLite database and artifacts).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("State folder (SQLite database and artifacts by default).", valueName: "dir"))
     var home: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "Where runs and the model registry are kept: sqlite:PATH or postgres://USER@HOST[:PORT]/DATABASE "
-                + "(default: the SQLite file in the home; env KILN_STORE). Artifacts stay in the home.",
+                + "(default: the SQLite file in the home; env KILN_STORE).",
             valueName: "url"))
     var store: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where datasets and models are kept: a folder (shared by every machine, e.g. on NFS) or "
+                + "s3://BUCKET/PREFIX with the AWS_* variables (default: artifacts/ in the home; env KILN_ARTIFACTS).",
+            valueName: "location"))
+    var artifacts: String?
+
+    @Option(
+        name: .customLong("s3-endpoint"),
+        help: ArgumentHelp(
+            "The S3-compatible server for s3:// artifacts, as in http://127.0.0.1:9000 (default: AWS_ENDPOINT_URL_S3, "
+                + "AWS_ENDPOINT_URL, else AWS).",
+            valueName: "url"))
+    var s3Endpoint: String?
 
     /// The absolute home folder.
     var directory: String {

@@ -29,9 +29,9 @@ enum KindCatalog {
 
     /// The kinds on the command's registry and state store (one database, opened once per command) and `home`'s
     /// artifacts; the state store lets the ML kinds read a registered version's lineage.
-    static func kinds(home: HomeOptions, registry: any RegistryStore, runs: any StateStore) -> TaskKindRegistry {
-        kinds(registry: ModelRegistryService(store: registry),
-              artifacts: home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath, runs: runs,
+    static func kinds(home: HomeOptions, registry: any RegistryStore, runs: any StateStore) throws -> TaskKindRegistry {
+        try kinds(registry: ModelRegistryService(store: registry),
+              artifacts: try home.artifactStore, legacyLedgerPath: home.legacyDeploymentLedgerPath, runs: runs,
               home: home.directory)
     }
 

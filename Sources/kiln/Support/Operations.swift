@@ -6,9 +6,9 @@ import PipelineModel
 
 /// The operations shared by the command line and the HTTP API, over a home's stores.
 enum Operations {
-    static func make(home: HomeOptions, wiring: TriggerWiring, clock: any PipelineClock = SystemClock()) -> KilnOperations {
+    static func make(home: HomeOptions, wiring: TriggerWiring, clock: any PipelineClock = SystemClock()) throws -> KilnOperations {
         KilnOperations(
             store: wiring.store, triggerStates: wiring.store, registry: ModelRegistryService(store: wiring.registry),
-            metrics: wiring.registry, deployer: home.deployer(registry: wiring.registry), inputs: wiring.inputs, clock: clock)
+            metrics: wiring.registry, deployer: try home.deployer(registry: wiring.registry), inputs: wiring.inputs, clock: clock)
     }
 }

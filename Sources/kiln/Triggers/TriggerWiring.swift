@@ -25,7 +25,7 @@ struct TriggerWiring {
         store = stores.state
         registry = stores.registry
         signals = stores.signals
-        artifacts = home.artifactStore
+        artifacts = try home.artifactStore
         self.home = home.directory
     }
 
