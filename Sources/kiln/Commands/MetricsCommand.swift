@@ -48,7 +48,7 @@ struct MetricsCommand: AsyncParsableCommand {
                     metrics.append((parts[0], value))
                 }
                 let given = try at.map { try TriggerWiring.time($0, option: "--at") }
-                let operations = Operations.make(home: home, wiring: try await TriggerWiring(home: home))
+                let operations = try Operations.make(home: home, wiring: try await TriggerWiring(home: home))
                 // Measured now: once the store is open, so the time is that of the write, not of the connection.
                 let time = given ?? SystemClock().now
                 let samples = try await operations.pushMetrics(model: model, values: metrics, version: version, at: time)
