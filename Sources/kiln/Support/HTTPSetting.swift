@@ -73,7 +73,7 @@ extension HTTPSetting {
         let artifacts = wiring.artifacts
         let runs = wiring.store
         let models = ServedModels(registry: ModelRegistryService(store: wiring.registry)) { version in
-            let file = try ModelFile.load(path: try artifacts.path(for: version.artifact))
+            let file = try ModelFile.load(path: try await artifacts.localPath(for: version.artifact))
             let transforms = try await LineageFeatures.transforms(for: version, runs: runs, artifacts: artifacts)
             return ServedModel(version: version, file: file, transforms: transforms)
         }
