@@ -111,7 +111,7 @@ struct OnlineMonitoringTests {
             let artifacts = LocalArtifactStore(root: folder + "/artifacts")
             let runs = harness.store
             let models = ServedModels(registry: harness.registry) { version in
-                ServedModel(version: version, file: try ModelFile.load(path: try artifacts.path(for: version.artifact)),
+                ServedModel(version: version, file: try ModelFile.load(path: try await artifacts.localPath(for: version.artifact)),
                             transforms: try await LineageFeatures.transforms(for: version, runs: runs, artifacts: artifacts))
             }
             let service = PredictionService(
