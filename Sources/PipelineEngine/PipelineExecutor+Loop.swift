@@ -65,6 +65,8 @@ extension PipelineExecutor {
         var settling = Set<Int>()
         var cancelled = false
         var lostTo: RunLease??
+        remote?.register(runID, inbox: inbox)
+        defer { _ = remote?.unregister(runID) }
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { [self] in await keepLease(lease, inbox: inbox) }
             defer { group.cancelAll() }  // the heartbeat, and any timer left
@@ -120,7 +122,11 @@ extension PipelineExecutor {
                 // Attempts about to start whose `running` state is not stored yet: make sure the run is still ours
                 // (a read, no write), so a process whose run was taken over never starts another attempt.
                 if !starts.isEmpty, !batch.isEmpty { try await confirm(lease) }
-                for attempt in starts {
+                if let remote, !starts.isEmpty {
+                    try await dispatch(starts, of: run, plan: plan, lease: lease, withheld: withheld, to: remote,
+                                       batch: &batch)
+                }
+                for attempt in starts where remote == nil {
                     let (task, spec) = (attempt.task, plan.pipeline.tasks[attempt.task])
                     let seeds = LineageCollector()
                     let context = makeContext(
@@ -173,8 +179,16 @@ extension PipelineExecutor {
             throw ExecutionError.leaseLost(run.id, holder: lostTo)
         }
         if cancelled {
-            // Every child has ended.
+            // Every child has ended; attempts queued for workers are withdrawn (a worker stops one at its next
+            // heartbeat) and end as cancelled.
             // Whatever attempts returned is reported as it is: a success that raced the cancellation is kept.
+            if let remote, let queue {
+                let left = remote.unregister(runID)
+                if !left.isEmpty {
+                    try? await queue.withdraw(run: runID)
+                    for task in left { inbox.post(.finished(task: task, .cancelled)) }
+                }
+            }
             let now = clock.now
             planner.handle(.cancellationRequested, now: now, random: &random)
             for message in inbox.drain() {
