@@ -30,7 +30,7 @@ struct TaskFields {
     /// Every key a task may set, in the order the documentation lists them.
     static let keys = [
         "needs", "if", "run", "shell", "uses", "with", "env", "workdir", "retries", "retry_delay", "retry_backoff",
-        "retry_max_delay", "retry_jitter", "timeout", "cache",
+        "retry_max_delay", "retry_jitter", "timeout", "cache", "runs_on",
     ]
 
     var needs: FieldValue<[String]>?
@@ -49,6 +49,7 @@ struct TaskFields {
     var timeout: FieldValue<Duration>?
     /// `.some(nil)` when caching is switched off with `cache: false`.
     var cache: FieldValue<CachePolicy?>?
+    var runsOn: FieldValue<[String]>?
 
     /// These fields with every field they do not set taken from `defaults`.
     ///
@@ -72,6 +73,7 @@ struct TaskFields {
         out.retryJitter = retryJitter ?? defaults.retryJitter
         out.timeout = timeout ?? defaults.timeout
         out.cache = cache ?? defaults.cache
+        out.runsOn = runsOn ?? defaults.runsOn
         return out
     }
 
@@ -96,6 +98,7 @@ struct TaskFields {
         add(retryJitter)
         add(timeout)
         add(cache)
+        add(runsOn)
         return out
     }
 

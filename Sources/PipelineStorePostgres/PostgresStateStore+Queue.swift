@@ -189,6 +189,13 @@ extension PostgresStateStore: TaskQueue {
         return try rows.map { try Self.json(TaskProcess.self, try $0.decode(String.self), "task_queue_orphans.process") }
     }
 
+    /// Queued runs without a lease, oldest first.
+    public func unclaimedQueuedRuns(limit: Int) async throws -> [RunID] {
+        try await database.rows("list queued runs", """
+            SELECT id FROM runs WHERE state = 'queued' AND lease_owner IS NULL ORDER BY created_at, id LIMIT \(limit)
+            """).map { RunID(rawValue: try $0.decode(String.self)) }
+    }
+
     static func queueJSON(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -180,6 +180,15 @@ extension SQLiteStateStore: TaskQueue {
         return try texts.map { try Self.queueValue(TaskProcess.self, $0, column: "task_queue_orphans.process") }
     }
 
+    /// Queued runs without a lease, oldest first.
+    public func unclaimedQueuedRuns(limit: Int) async throws -> [RunID] {
+        try await writer.read { db in
+            try String.fetchAll(db.cachedStatement(sql: """
+                SELECT id FROM runs WHERE state = 'queued' AND lease_owner IS NULL ORDER BY created_at, id LIMIT ?
+                """), arguments: [limit]).map(RunID.init(rawValue:))
+        }
+    }
+
     static func queueJSON(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

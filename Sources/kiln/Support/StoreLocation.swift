@@ -42,6 +42,9 @@ struct Stores: Sendable {
     /// Models, versions, aliases, deployments and production metrics.
     let registry: any RegistryStore & MetricStore
 
+    /// The queue of attempts handed to workers, on the same database.
+    var queue: (any TaskQueue)? { state as? any TaskQueue }
+
     /// Opens the stores at `location` (creating an SQLite file, migrating either database).
     ///
     /// - Throws: ``CLIError``: exit 2 when a PostgreSQL server cannot be reached, refuses the session or has a newer
