@@ -248,6 +248,10 @@ public struct QueueWorker: Service {
         } else {
             result = .failed(error: "run \(attempt.runID) is not in the store this worker uses", cacheKey: nil)
         }
+        logger.debug("Attempt ended", metadata: [
+            "run.id": "\(attempt.runID)", "task.id": "\(attempt.taskID)", "task.attempt": "\(attempt.attempt)",
+            "attempt.result": "\(result.kind)",
+        ])
         shared.state.withLock { state in
             state.results.append((claimed.claim, result))
         }
@@ -367,6 +371,19 @@ final class StopSignal: Sendable {
             }
         } onCancel: {
             fire()
+        }
+    }
+}
+
+extension AttemptResult {
+    /// `succeeded`, `cached`, `failed`, `cancelled` or `suspended`, for logs.
+    var kind: String {
+        switch self {
+        case .succeeded: "succeeded"
+        case .cached: "cached"
+        case .failed: "failed"
+        case .cancelled: "cancelled"
+        case .suspended: "suspended"
         }
     }
 }

@@ -36,20 +36,28 @@ struct RunCommand: AsyncParsableCommand {
         discussion: "Exit codes are those of a local run; Ctrl-C stops following (exit 130) and the run goes on."))
     var remote = false
 
+    @Flag(help: "With --remote: print the run's id on stdout once it is queued, and exit without following it.")
+    var detach = false
+
     @OptionGroup var home: HomeOptions
     @OptionGroup var lease: LeaseOptions
+
+    func validate() throws {
+        if detach && !remote { throw ValidationError("--detach needs --remote: a local run is executed by this process") }
+    }
 
     func run() async throws {
         try await Self.start(
             file: file, params: params, trigger: ["type": "manual"], parallelism: parallelism, readCache: !noCache,
-            json: json, home: home, lease: lease, verbose: verbose, remote: remote)
+            json: json, home: home, lease: lease, verbose: verbose, remote: remote, detach: detach)
     }
 
     /// Checks `file`, records the data baseline for `data:` triggers, and runs it to the end with progress;
     /// `kiln run` and `kiln trigger` differ only in the trigger they record.
     static func start(
         file: String, params: [String], trigger: JSONValue, parallelism: Int?, readCache: Bool, json: Bool,
-        home: HomeOptions, lease: LeaseOptions, verbose: Bool = false, remote: Bool = false
+        home: HomeOptions, lease: LeaseOptions, verbose: Bool = false, remote: Bool = false,
+        detach: Bool = false
     ) async throws {
         let plan = try Execution.loadPlan(file)
         let overrides = try Execution.parseParams(params)
@@ -60,7 +68,7 @@ struct RunCommand: AsyncParsableCommand {
             if remote {
                 try await RemoteRun.start(
                     plan: plan, params: overrides, baseDirectory: base, trigger: trigger, stores: wiring.stores,
-                    home: home, json: json, verbose: verbose)
+                    home: home, json: json, verbose: verbose, detach: detach)
                 return
             }
             try await Execution.execute(

@@ -10,11 +10,16 @@ enum RemoteRun {
     /// Creates the run and follows it to its end; exits as a local run would (0, 1, 130 when interrupted).
     static func start(
         plan: Plan, params: [String: JSONValue], baseDirectory: String, trigger: JSONValue, stores: Stores,
-        home: HomeOptions, json: Bool, verbose: Bool
+        home: HomeOptions, json: Bool, verbose: Bool, detach: Bool
     ) async throws {
         let store = stores.state
         let executor = PipelineExecutor(store: store, kinds: TaskKindRegistry())
         let run = try await executor.createRun(plan, params: params, baseDirectory: baseDirectory, trigger: trigger)
+        if detach {
+            Terminal.out(run.id.rawValue)
+            Terminal.err("run \(run.id) queued in \(home.storeName) for kiln serve to execute; follow it with kiln show \(run.id)")
+            return
+        }
         Terminal.err("run \(run.id) queued in \(home.storeName) for kiln serve to execute (Ctrl-C stops following; the run goes on)")
         let printer = ProgressPrinter(live: Terminal.stderrIsTTY, verbose: verbose)
         let work = WorkService { try await follow(run.id, store: store, printer: printer) }
