@@ -290,7 +290,8 @@ extension PipelineExecutor {
     /// once), and starts the next one.
     /// Throws ``StateStoreError/leaseLost(_:holder:)`` unless `lease` is still the run's lease.
     private func confirm(_ lease: RunLease) async throws {
-        guard try await store.leaseEpoch(of: lease.runID) == lease.epoch else {
+        let epoch = try await enduringStoreErrors("read the run's lease") { try await store.leaseEpoch(of: lease.runID) }
+        guard epoch == lease.epoch else {
             throw StateStoreError.leaseLost(lease.runID, holder: try await store.lease(of: lease.runID))
         }
     }
@@ -300,12 +301,34 @@ extension PipelineExecutor {
         lease: RunLease, announce: () -> Void
     ) async throws {
         guard !batch.isEmpty else { return }
-        try await store.commit(batch)
+        let pending = batch
+        try await enduringStoreErrors("commit") { try await store.commit(pending) }
         announce()
         publish(batch, retries: retries, run: run)
         batch = StateBatch(fence: lease)
         retries.removeAll()
         settling.removeAll(keepingCapacity: true)
+    }
+
+    /// Runs a store call, trying again (100 ms doubling to 5 s) while it fails with anything but a refusal
+    /// (``StateStoreError``: a conflict or a lost lease) — a database restarting, a connection lost — for up to one
+    /// lease duration: longer, and another process may take the run over anyway (its writes are fenced).
+    func enduringStoreErrors<T: Sendable>(_ what: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        let giveUp = ContinuousClock.now + configuration.leaseDuration
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await body()
+            } catch let error as StateStoreError {
+                throw error
+            } catch {
+                if Task.isCancelled || ContinuousClock.now + delay > giveUp { throw error }
+                logger.warning("Store call failed; retrying", metadata: [
+                    "operation": "\(what)", "error": "\(error)", "retry.in": "\(delay)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
     }
 
     /// Sets the fields of `run` that `outcome` decides.

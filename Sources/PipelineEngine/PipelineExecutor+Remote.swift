@@ -29,9 +29,7 @@ extension PipelineExecutor {
             }
             remote.expect(run.id, taskID: spec.id, task: attempt.task, attempt: attempt.number)
         }
-        try await Retrying.storeCall(logger: logger, what: "enqueue attempts") { [queue, items] in
-            try await queue!.enqueue(items)
-        }
+        try await enduringStoreErrors("enqueue attempts") { [queue, items] in try await queue!.enqueue(items) }
     }
 
     /// Runs one attempt a worker claimed, as the owner would have run it here: cache lookup, then the kind under the
@@ -230,30 +228,5 @@ public final class WakeSignal: Sendable {
         }
         timer.cancel()
         state.withLock { $0.pending = false }
-    }
-}
-
-/// Store calls that must eventually happen (a worker's result, an owner's enqueue): retried with backoff while the
-/// store is unreachable.
-public enum Retrying {
-    /// Calls `body` until it succeeds or the task is cancelled, waiting 100 ms doubling to 5 s between tries and
-    /// logging each failure.
-    public static func storeCall<T: Sendable>(
-        logger: Logger, what: String, _ body: @Sendable () async throws -> T
-    ) async throws -> T {
-        var delay = Duration.milliseconds(100)
-        while true {
-            do {
-                return try await body()
-            } catch let error as StateStoreError {
-                throw error  // a refusal, not a connection problem
-            } catch {
-                if Task.isCancelled { throw error }
-                logger.warning("Store call failed; retrying", metadata: [
-                    "operation": "\(what)", "error": "\(error)", "retry.in": "\(delay)"])
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
-        }
     }
 }
