@@ -104,7 +104,15 @@ public struct RunQueueService: Service {
                         let due = deferred.filter { $0.value <= now }.keys.sorted()
                         for id in due { deferred[id] = nil }
                         let adopted = configuration.adoptsQueuedRuns ? await queuedRuns(excluding: deferred) : []
-                        for id in queue.drain() + due + adopted + (try await decidedWaitingRuns())
+                        let decided: [RunID]
+                        do {
+                            decided = try await decidedWaitingRuns()
+                        } catch {
+                            // The store is unreachable for now: look again at the next poll.
+                            logger.warning("Could not list waiting runs", metadata: ["error.message": "\(error)"])
+                            decided = []
+                        }
+                        for id in queue.drain() + due + adopted + decided
                         where !executing.contains(id) {
                             executing.insert(id)
                             group.addTask { await execute(id) }
