@@ -169,35 +169,6 @@ struct WorkerCLITests {
         #expect(!plain.output.contains("task.id=train"), "\(plain.output)")
     }
 
-    @Test("PostgreSQL stopped for 10 s mid-run: serve and the worker back off, reconnect, and the run completes with no attempt lost",
-          .enabled(if: PostgresStoreCLITests.serverTestsEnabled && OutageServer.available, "needs KILN_TEST_POSTGRES_URL and a local PostgreSQL"))
-    func databaseOutage() async throws {
-        let server = try OutageServer()
-        defer { server.remove() }
-        let cli = try CLI()
-        let store = ["--store", server.url]
-        let tasks = (0..<10).map { "  t\($0): { \($0 == 0 ? "" : "needs: [t\($0 - 1)], ")shell: sleep 0.5 }" }
-        let path = try cli.write("chain.yaml", "name: chain\ntasks:\n" + tasks.joined(separator: "\n") + "\n")
-        let serve = try serve(cli, store: store)
-        let worker = try worker(cli, "w1", store: store, extra: ["--lease", "30s", "--heartbeat", "5s"])
-        defer {
-            worker.stop()
-            serve.stop()
-        }
-        let follow = try Background(cli, ["run", "--remote", "--json", path] + store, name: "follow")
-        #expect(await CLI.waitUntil(seconds: 20) { follow.output.contains(/t1 +succeeded/) }, "\(follow.output)")
-        try server.stop()
-        try await Task.sleep(for: .seconds(10))
-        try server.start()
-        #expect(await CLI.waitUntil(seconds: 40) { !follow.process.isRunning }, "\(follow.output)")
-        follow.process.waitUntilExit()
-        #expect(follow.process.terminationStatus == 0, "\(follow.output)\n\(serve.output)")
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(follow.output.utf8.drop { $0 != UInt8(ascii: "{") })) as? [String: Any])
-        let states = try #require(document["tasks"] as? [String: [String: Any]])
-        #expect(states.count == 10 && states.values.allSatisfy { $0["state"] as? String == "succeeded" && $0["attempts"] as? Int == 1 })
-        #expect(worker.output.contains("failed") || serve.output.contains("retrying"), "the outage went unnoticed")
-    }
-
     @Test("bad worker options are usage errors")
     func badOptions() async throws {
         let cli = try CLI()
@@ -206,60 +177,4 @@ struct WorkerCLITests {
         let detach = try await cli.run(["run", "x.yaml", "--detach"])
         #expect(detach.status == 2 && detach.stderr.contains("--detach needs --remote"), "\(detach.stderr)")
     }
-}
-
-/// A PostgreSQL server of its own (scripts/postgres with a private folder) that a test may stop and start again on the
-/// same port.
-struct OutageServer {
-    static let bin = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?
-        .sorted { $0.compare($1, options: .numeric) == .orderedAscending }.last.map { "/usr/lib/postgresql/\($0)/bin" }
-    static var available: Bool { bin != nil }
-
-    let directory: String
-    let url: String
-    let port: String
-
-    init() throws {
-        directory = "/tmp/kiln-pg-outage-\(UUID().uuidString.prefix(8))"
-        let started = try Self.shell("KILN_PG_DIR=\(directory) \(CLI.root.path)/scripts/postgres start")
-        url = started.trimmingCharacters(in: .whitespacesAndNewlines)
-        port = String(url.split(separator: ":").last!.split(separator: "/").first!)
-    }
-
-    func stop() throws {
-        _ = try Self.shell("\(Self.asServer) \(Self.bin!)/pg_ctl -D \(directory)/data -m fast -w stop")
-    }
-
-    func start() throws {
-        _ = try Self.shell("""
-            \(Self.asServer) \(Self.bin!)/pg_ctl -D \(directory)/data -l \(directory)/server.log -w -t 60 \
-              -o "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory) -c fsync=off" start
-            """)
-    }
-
-    func remove() {
-        _ = try? Self.shell("KILN_PG_DIR=\(directory) \(CLI.root.path)/scripts/postgres stop")
-    }
-
-    static var asServer: String { getuid() == 0 ? "runuser -u kiln-pg --" : "" }
-
-    @discardableResult
-    static func shell(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CLIFailure("`\(command)` exited with \(process.terminationStatus)") }
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
-struct CLIFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
