@@ -49,6 +49,7 @@ public struct MeasuredStateStore: StateStore {
     public func tasks(of id: RunID) async throws -> [TaskRecord] { try await base.tasks(of: id) }
     public func runs(pipeline: String?, limit: Int) async throws -> [RunRecord] { try await base.runs(pipeline: pipeline, limit: limit) }
     public func runIDs(withPrefix prefix: String) async throws -> [RunID] { try await base.runIDs(withPrefix: prefix) }
+    public func unclaimedQueuedRuns(limit: Int) async throws -> [RunID] { try await base.unclaimedQueuedRuns(limit: limit) }
 
     public func logs(of id: RunID, task: String?, attempt: Int?) async throws -> [LogLine] {
         try await base.logs(of: id, task: task, attempt: attempt)

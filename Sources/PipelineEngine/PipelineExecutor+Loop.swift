@@ -65,6 +65,8 @@ extension PipelineExecutor {
         var settling = Set<Int>()
         var cancelled = false
         var lostTo: RunLease??
+        remote?.register(runID, inbox: inbox)
+        defer { _ = remote?.unregister(runID) }
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { [self] in await keepLease(lease, inbox: inbox) }
             defer { group.cancelAll() }  // the heartbeat, and any timer left
@@ -121,7 +123,11 @@ extension PipelineExecutor {
                 // Attempts about to start whose `running` state is not stored yet: make sure the run is still ours
                 // (a read, no write), so a process whose run was taken over never starts another attempt.
                 if !starts.isEmpty, !batch.isEmpty { try await confirm(lease) }
-                for attempt in starts {
+                if let remote, !starts.isEmpty {
+                    try await dispatch(starts, of: run, plan: plan, lease: lease, withheld: withheld, to: remote,
+                                       batch: &batch)
+                }
+                for attempt in starts where remote == nil {
                     let (task, spec) = (attempt.task, plan.pipeline.tasks[attempt.task])
                     let seeds = LineageCollector()
                     let context = makeContext(
@@ -174,8 +180,16 @@ extension PipelineExecutor {
             throw ExecutionError.leaseLost(run.id, holder: lostTo)
         }
         if cancelled {
-            // Every child has ended.
+            // Every child has ended; attempts queued for workers are withdrawn (a worker stops one at its next
+            // heartbeat) and end as cancelled.
             // Whatever attempts returned is reported as it is: a success that raced the cancellation is kept.
+            if let remote, let queue {
+                let left = remote.unregister(runID)
+                if !left.isEmpty {
+                    try? await queue.withdraw(run: runID)
+                    for task in left { inbox.post(.finished(task: task, .cancelled)) }
+                }
+            }
             let now = clock.now
             planner.handle(.cancellationRequested, now: now, random: &random)
             for message in inbox.drain() {
@@ -277,7 +291,8 @@ extension PipelineExecutor {
     /// once), and starts the next one.
     /// Throws ``StateStoreError/leaseLost(_:holder:)`` unless `lease` is still the run's lease.
     private func confirm(_ lease: RunLease) async throws {
-        guard try await store.leaseEpoch(of: lease.runID) == lease.epoch else {
+        let epoch = try await enduringStoreErrors("read the run's lease") { try await store.leaseEpoch(of: lease.runID) }
+        guard epoch == lease.epoch else {
             throw StateStoreError.leaseLost(lease.runID, holder: try await store.lease(of: lease.runID))
         }
     }
@@ -287,12 +302,34 @@ extension PipelineExecutor {
         lease: RunLease, announce: () -> Void
     ) async throws {
         guard !batch.isEmpty else { return }
-        try await store.commit(batch)
+        let pending = batch
+        try await enduringStoreErrors("commit") { try await store.commit(pending) }
         announce()
         publish(batch, retries: retries, run: run)
         batch = StateBatch(fence: lease)
         retries.removeAll()
         settling.removeAll(keepingCapacity: true)
+    }
+
+    /// Runs a store call, trying again (100 ms doubling to 5 s) while it fails with anything but a refusal
+    /// (``StateStoreError``: a conflict or a lost lease) — a database restarting, a connection lost — for up to one
+    /// lease duration: longer, and another process may take the run over anyway (its writes are fenced).
+    func enduringStoreErrors<T: Sendable>(_ what: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        let giveUp = ContinuousClock.now + configuration.leaseDuration
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await body()
+            } catch let error as StateStoreError {
+                throw error
+            } catch {
+                if Task.isCancelled || ContinuousClock.now + delay > giveUp { throw error }
+                logger.warning("Store call failed; retrying", metadata: [
+                    "operation": "\(what)", "error": "\(error)", "retry.in": "\(delay)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
     }
 
     /// Sets the fields of `run` that `outcome` decides.

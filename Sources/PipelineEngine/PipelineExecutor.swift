@@ -94,6 +94,10 @@ public struct PipelineExecutor: Sendable {
     /// Parallelism, cache reading and environment.
     public let configuration: Configuration
     let logger: Logger
+    /// Where attempts go when workers execute them (`kiln serve --no-local-workers`), or `nil` to run them here.
+    public let queue: (any TaskQueue)?
+    /// Collects the results of this executor's queued attempts, when it has a queue.
+    let remote: RemoteCollector?
 
     /// Creates an executor.
     /// - Parameters:
@@ -105,12 +109,16 @@ public struct PipelineExecutor: Sendable {
     ///   - artifacts: Where tasks store datasets and models.
     ///   - configuration: Parallelism, cache reading, environment.
     ///   - logger: Engine diagnostics.
+    ///   - queue: Hands every attempt to workers through this queue instead of running it in this process; the
+    ///     executor still plans, commits and owns its runs.
     public init(
         store: any StateStore, kinds: TaskKindRegistry, clock: any PipelineClock = SystemClock(),
         random: any RandomSource = SystemRandomSource(), events: (any RunEventSink)? = nil,
         artifacts: (any ArtifactStore)? = nil, configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "kiln.engine")
+        logger: Logger = Logger(label: "kiln.engine"), queue: (any TaskQueue)? = nil
     ) {
+        self.queue = queue
+        self.remote = queue.map { RemoteCollector(queue: $0, clock: clock, logger: logger) }
         self.store = store
         self.kinds = kinds
         self.clock = clock
@@ -231,6 +239,8 @@ public struct PipelineExecutor: Sendable {
         let plan = try Plan(run.snapshot, knownKinds: kinds.names)
         var records = try await store.tasks(of: id)
         await reapOrphans(of: records)
+        // Attempts a previous owner queued: withdrawn, so that they do not run beside the ones this owner queues.
+        if let queue { try await queue.withdraw(run: id) }
         // Tasks that run again: failed, cancelled and unfinished ones, plus tasks skipped downstream of them
         // (their condition is decided again once the upstream work has run).
         let stateByID = Dictionary(records.map { ($0.taskID, $0.state) }, uniquingKeysWith: { first, _ in first })

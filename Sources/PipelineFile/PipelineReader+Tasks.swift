@@ -42,6 +42,7 @@ extension PipelineReader {
                     "retry_jitter must be a number between 0 and 1 (a fraction of each delay)")
                 fields.retryJitter = FieldValue(value: value, entry: entry)
             case "cache": fields.cache = readCache(entry, owner: owner)
+            case "runs_on": fields.runsOn = readLabels(entry)
             default: unknownKey(entry, place: owner.place, known: TaskFields.keys)
             }
         }
@@ -77,7 +78,7 @@ extension PipelineReader {
         return TaskSpec(
             id: id, needs: fields.needs?.value ?? [], condition: fields.condition?.value, action: action,
             env: fields.env?.value ?? [:], workdir: fields.workdir?.value, retry: fields.retryPolicy,
-            timeout: fields.timeout?.value, cache: fields.cachePolicy)
+            timeout: fields.timeout?.value, cache: fields.cachePolicy, runsOn: fields.runsOn?.value ?? [])
     }
 
     // MARK: Field readers
@@ -113,6 +114,29 @@ extension PipelineReader {
             index += 1
         }
         return FieldValue(value: ids, entry: entry, members: members)
+    }
+
+    /// `runs_on: gpu` or `runs_on: [gpu, big-memory]`: the labels a worker must have.
+    private mutating func readLabels(_ entry: Entry) -> FieldValue<[String]> {
+        let elements: [Node]
+        if case .sequence(let sequence) = entry.value {
+            elements = Array(sequence)
+        } else if let scalar = entry.value.scalarValue, ScalarKind(scalar) != .null {
+            elements = [entry.value]
+        } else {
+            report(value: entry, "runs_on must be a worker label or a list of them, e.g. runs_on: [gpu]")
+            return FieldValue(value: nil, entry: entry)
+        }
+        var labels: [String] = []
+        for element in elements {
+            guard let scalar = element.scalarValue, ScalarKind(scalar) != .null, Plan.isValidID(scalar.string) else {
+                report(at: element, "each runs_on label must be lowercase letters, digits, '-' or '_' (starting with a "
+                    + "letter or digit), e.g. runs_on: [gpu]")
+                return FieldValue(value: nil, entry: entry)
+            }
+            labels.append(scalar.string)
+        }
+        return FieldValue(value: labels, entry: entry)
     }
 
     mutating func readArguments(_ entry: Entry) -> FieldValue<[String]> {

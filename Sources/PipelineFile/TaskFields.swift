@@ -39,7 +39,7 @@ struct TaskFields {
     /// Every key a task may set, in the order the documentation lists them.
     static let keys = [
         "needs", "if", "run", "shell", "uses", "with", "env", "workdir", "retries", "retry_delay", "retry_backoff",
-        "retry_max_delay", "retry_jitter", "timeout", "cache",
+        "retry_max_delay", "retry_jitter", "timeout", "cache", "runs_on",
     ]
 
     var needs: FieldValue<[String]>?
@@ -58,6 +58,7 @@ struct TaskFields {
     var timeout: FieldValue<Duration>?
     /// `.some(nil)` when caching is switched off with `cache: false`.
     var cache: FieldValue<CachePolicy?>?
+    var runsOn: FieldValue<[String]>?
 
     /// These fields with every field they do not set taken from `defaults`.
     ///
@@ -81,6 +82,7 @@ struct TaskFields {
         out.retryJitter = retryJitter ?? defaults.retryJitter
         out.timeout = timeout ?? defaults.timeout
         out.cache = cache ?? defaults.cache
+        out.runsOn = runsOn ?? defaults.runsOn
         return out
     }
 
@@ -105,6 +107,7 @@ struct TaskFields {
         add(retryJitter)
         add(timeout)
         add(cache)
+        add(runsOn)
         return out
     }
 

@@ -18,12 +18,15 @@ public struct TaskSpec: Sendable, Hashable, Codable {
     public var timeout: Duration?
     /// Result caching, or `nil` for none.
     public var cache: CachePolicy?
+    /// The labels a worker must have to run the task (`runs_on:`), sorted; empty for any worker. A process that
+    /// executes attempts itself (no workers) runs every task regardless.
+    public var runsOn: [String]
 
     /// Creates a task.
     public init(
         id: String, needs: [String] = [], condition: String? = nil, action: TaskAction,
         env: [String: String] = [:], workdir: String? = nil, retry: RetryPolicy = RetryPolicy(),
-        timeout: Duration? = nil, cache: CachePolicy? = nil
+        timeout: Duration? = nil, cache: CachePolicy? = nil, runsOn: [String] = []
     ) {
         self.id = id
         self.needs = needs
@@ -34,10 +37,12 @@ public struct TaskSpec: Sendable, Hashable, Codable {
         self.retry = retry
         self.timeout = timeout
         self.cache = cache
+        self.runsOn = Array(Set(runsOn)).sorted()
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, needs, condition = "if", action, env, workdir, retry, timeoutMilliseconds = "timeout_ms", cache
+        case runsOn = "runs_on"
     }
 
     /// Decodes the stored snapshot form.
@@ -52,6 +57,7 @@ public struct TaskSpec: Sendable, Hashable, Codable {
         retry = try c.decodeIfPresent(RetryPolicy.self, forKey: .retry) ?? RetryPolicy()
         timeout = try c.decodeIfPresent(Int64.self, forKey: .timeoutMilliseconds).map { .milliseconds($0) }
         cache = try c.decodeIfPresent(CachePolicy.self, forKey: .cache)
+        runsOn = try c.decodeIfPresent([String].self, forKey: .runsOn) ?? []
     }
 
     /// Encodes the stored snapshot form.
@@ -66,6 +72,7 @@ public struct TaskSpec: Sendable, Hashable, Codable {
         if retry != RetryPolicy() { try c.encode(retry, forKey: .retry) }
         try c.encodeIfPresent(timeout.map { $0.nanoseconds / 1_000_000 }, forKey: .timeoutMilliseconds)
         try c.encodeIfPresent(cache, forKey: .cache)
+        if !runsOn.isEmpty { try c.encode(runsOn, forKey: .runsOn) }
     }
 }
 

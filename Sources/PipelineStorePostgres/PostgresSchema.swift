@@ -28,6 +28,7 @@ enum PostgresSchema {
         Migration(version: 1, name: "state-and-registry", statements: v1),
         Migration(version: 2, name: "task-lineage", statements: v2),
         Migration(version: 3, name: "scheduler-leases", statements: v3),
+        Migration(version: 4, name: "task-queue", statements: v4),
     ]
 
     /// The newest schema version this binary knows.
@@ -77,10 +78,6 @@ enum PostgresSchema {
         }
     }
 
-    /// Runs, tasks, logs, cache, leases, trigger state, the registry, deployments and metrics: SQLite's `v1` to
-    /// `v4-deployments` in one step.
-    /// What each successful task depended on, for `kiln reproduce`: `task_runs.lineage`, the same compact JSON as
-    /// SQLite's column (see `TaskLineage`), `NULL` until the task succeeds and for rows written before.
     /// As SQLite's `v6-scheduler-leases`: `name` `triggers` is the right to evaluate triggers.
     static let v3: [String] = [
         """
@@ -93,10 +90,41 @@ enum PostgresSchema {
         """,
     ]
 
+    /// What each successful task depended on, for `kiln reproduce`: `task_runs.lineage`, the same compact JSON as
+    /// SQLite's column (see `TaskLineage`), `NULL` until the task succeeds and for rows written before.
     static let v2: [String] = [
         "ALTER TABLE task_runs ADD COLUMN lineage TEXT COLLATE \"C\"",
     ]
 
+    /// Attempts handed to workers and the process groups of lapsed claims: SQLite's `v7-task-queue` (same columns
+    /// and values; `id` and `token` as there).
+    static let v4: [String] = [
+        """
+        CREATE TABLE task_queue (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            run_id TEXT COLLATE "C" NOT NULL,
+            epoch BIGINT NOT NULL,
+            task_id TEXT COLLATE "C" NOT NULL,
+            attempt BIGINT NOT NULL,
+            labels TEXT COLLATE "C" NOT NULL,
+            work TEXT COLLATE "C" NOT NULL,
+            queued_at BIGINT NOT NULL,
+            state TEXT COLLATE "C" NOT NULL,
+            token BIGINT NOT NULL DEFAULT 0,
+            worker TEXT COLLATE "C",
+            host TEXT COLLATE "C",
+            expires_at BIGINT,
+            process TEXT COLLATE "C",
+            result TEXT COLLATE "C"
+        )
+        """,
+        "CREATE INDEX task_queue_state ON task_queue (state, id)",
+        "CREATE INDEX task_queue_run ON task_queue (run_id, state)",
+        "CREATE TABLE task_queue_orphans (host TEXT COLLATE \"C\" NOT NULL, process TEXT COLLATE \"C\" NOT NULL)",
+    ]
+
+    /// Runs, tasks, logs, cache, leases, trigger state, the registry, deployments and metrics: SQLite's `v1` to
+    /// `v4-deployments` in one step.
     static let v1: [String] = [
         """
         CREATE TABLE runs (

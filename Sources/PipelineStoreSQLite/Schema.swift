@@ -40,6 +40,9 @@ enum Schema {
         migrator.registerMigration("v6-scheduler-leases") { db in
             try db.execute(sql: v6SchedulerLeases)
         }
+        migrator.registerMigration("v7-task-queue") { db in
+            try db.execute(sql: v7TaskQueue)
+        }
         return migrator
     }
 
@@ -217,6 +220,38 @@ enum Schema {
             owner TEXT NOT NULL,
             acquired_at INTEGER NOT NULL,
             expires_at INTEGER NOT NULL
+        );
+        """
+
+    /// Attempts handed to workers (`kiln worker`), one row each: `state` is `queued`, `claimed` (by `worker`, a
+    /// `RunOwner` JSON, on `host`, until `expires_at`; `token` grows with every claim of the row and fences the
+    /// worker's writes) or `done` (with `result`, an `AttemptResult` JSON) until the run's owner collects (deletes) it.
+    /// `labels` is the sorted JSON array of `runs_on:` labels; `work` the `AttemptWork` JSON; `process` the
+    /// `TaskProcess` JSON of the command the attempt started. `task_queue_orphans` keeps the process groups of
+    /// claims that lapsed, for a worker restarted on that host to stop.
+    static let v7TaskQueue = """
+        CREATE TABLE task_queue (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL,
+            epoch INTEGER NOT NULL,
+            task_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            labels TEXT NOT NULL,
+            work TEXT NOT NULL,
+            queued_at INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            token INTEGER NOT NULL DEFAULT 0,
+            worker TEXT,
+            host TEXT,
+            expires_at INTEGER,
+            process TEXT,
+            result TEXT
+        );
+        CREATE INDEX task_queue_state ON task_queue (state, id);
+        CREATE INDEX task_queue_run ON task_queue (run_id, state);
+        CREATE TABLE task_queue_orphans (
+            host TEXT NOT NULL,
+            process TEXT NOT NULL
         );
         """
 

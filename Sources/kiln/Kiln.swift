@@ -19,7 +19,7 @@ struct Kiln: AsyncParsableCommand {
             LogsCommand.self, ResumeCommand.self, ApproveCommand.self, RejectCommand.self, CacheCommand.self, ModelsCommand.self,
             ReproduceCommand.self,
             DataCommand.self, DriftCommand.self, PredictCommand.self,
-            TriggerCommand.self, TriggersCommand.self, ServeCommand.self, MetricsCommand.self, TestCommand.self, GCCommand.self,
+            TriggerCommand.self, TriggersCommand.self, ServeCommand.self, WorkerCommand.self, MetricsCommand.self, TestCommand.self, GCCommand.self,
         ]
     )
 

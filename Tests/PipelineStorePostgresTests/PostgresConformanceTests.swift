@@ -36,3 +36,14 @@ struct PostgresConformanceTests {
         }
     }
 }
+
+/// The PostgreSQL task queue passes the queue contract.
+@Suite("PostgreSQL task queue conformance", .enabled(if: PostgresTestServer.enabled, PostgresTestServer.skipReason))
+struct PostgresTaskQueueConformanceTests {
+    @Test("PostgresStateStore task queue", arguments: TaskQueueConformance.checks)
+    func taskQueue(_ check: TaskQueueConformance.Check) async throws {
+        try await PostgresTestServer.withFreshDatabase { database in
+            try await check.run(PostgresStateStore(database: database))
+        }
+    }
+}

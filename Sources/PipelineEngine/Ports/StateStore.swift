@@ -68,6 +68,10 @@ public protocol StateStore: Sendable {
     /// The newest runs first, optionally only those of `pipeline`.
     func runs(pipeline: String?, limit: Int) async throws -> [RunRecord]
 
+    /// Runs stored `queued` that no process holds a lease on, oldest first: runs that `kiln run --remote` left for
+    /// `kiln serve` to execute. Defaults to a filter of ``runs(pipeline:limit:)`` over the newest 1,000 runs.
+    func unclaimedQueuedRuns(limit: Int) async throws -> [RunID]
+
     /// Every run whose id starts with `prefix` (at most a few; used to resolve abbreviated ids).
     func runIDs(withPrefix prefix: String) async throws -> [RunID]
 
@@ -109,7 +113,18 @@ extension StateStore {
     }
 }
 
-/// Errors a state store reports.
+extension StateStore {
+    /// Queued runs without a lease, read through ``runs(pipeline:limit:)`` and ``lease(of:)``.
+    public func unclaimedQueuedRuns(limit: Int) async throws -> [RunID] {
+        var found: [RunID] = []
+        for run in try await runs(pipeline: nil, limit: 1_000).reversed() where run.state == .queued {
+            if try await lease(of: run.id) == nil { found.append(run.id) }
+            if found.count >= limit { break }
+        }
+        return found
+    }
+}
+
 extension StateStore {
     /// The held lease's epoch, read through ``lease(of:)``.
     public func leaseEpoch(of id: RunID) async throws -> Int64? {

@@ -19,15 +19,22 @@ public struct RunQueueService: Service {
         /// How old a decision on a waiting task must be before this service continues the run: `kiln approve`
         /// continues the run itself right after deciding, and this leaves it the time to. Default: 5 seconds.
         public var decisionDelay: Duration
+        /// Whether runs stored `queued` without a lease (`kiln run --remote`) are executed when a poll finds them.
+        /// Default: `true`.
+        public var adoptsQueuedRuns: Bool
 
         /// Creates a configuration.
-        public init(poll: Duration = .seconds(1), grace: Duration = .seconds(30), decisionDelay: Duration = .seconds(5)) {
+        public init(
+            poll: Duration = .seconds(1), grace: Duration = .seconds(30), decisionDelay: Duration = .seconds(5),
+            adoptsQueuedRuns: Bool = true
+        ) {
             precondition(poll > .zero, "poll must be longer than zero.")
             precondition(grace >= .zero, "grace must not be negative.")
             precondition(decisionDelay >= .zero, "decisionDelay must not be negative.")
             self.poll = poll
             self.grace = grace
             self.decisionDelay = decisionDelay
+            self.adoptsQueuedRuns = adoptsQueuedRuns
         }
     }
 
@@ -96,7 +103,17 @@ public struct RunQueueService: Service {
                         let now = clock.now
                         let due = deferred.filter { $0.value <= now }.keys.sorted()
                         for id in due { deferred[id] = nil }
-                        for id in queue.drain() + due + (try await decidedWaitingRuns()) where !executing.contains(id) {
+                        let adopted = configuration.adoptsQueuedRuns ? await queuedRuns(excluding: deferred) : []
+                        let decided: [RunID]
+                        do {
+                            decided = try await decidedWaitingRuns()
+                        } catch {
+                            // The store is unreachable for now: look again at the next poll.
+                            logger.warning("Could not list waiting runs", metadata: ["error.message": "\(error)"])
+                            decided = []
+                        }
+                        for id in queue.drain() + due + adopted + decided
+                        where !executing.contains(id) {
                             executing.insert(id)
                             group.addTask { await execute(id) }
                         }
@@ -171,6 +188,17 @@ public struct RunQueueService: Service {
             if decided { ready.append(run.id) }
         }
         return ready
+    }
+
+    /// Runs stored `queued` without a lease (left by `kiln run --remote`), except those deferred; a store error is
+    /// logged and finds none.
+    private func queuedRuns(excluding deferred: [RunID: Timestamp]) async -> [RunID] {
+        do {
+            return try await executor.store.unclaimedQueuedRuns(limit: 100).filter { deferred[$0] == nil }
+        } catch {
+            logger.warning("Could not list queued runs", metadata: ["error.message": "\(error)"])
+            return []
+        }
     }
 
     /// Stores runs cancelled by the shutdown as `queued`, so the next start resumes them.

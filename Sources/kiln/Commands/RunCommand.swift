@@ -31,20 +31,33 @@ struct RunCommand: AsyncParsableCommand {
         discussion: "Without it, a run of more than 40 tasks printed to a file or pipe shows failures, retries, skips, waits and log lines, and counts the rest."))
     var verbose = false
 
+    @Flag(help: ArgumentHelp(
+        "Do not execute here: store the run queued for kiln serve on the same store, and follow its progress.",
+        discussion: "Exit codes are those of a local run; Ctrl-C stops following (exit 130) and the run goes on."))
+    var remote = false
+
+    @Flag(help: "With --remote: print the run's id on stdout once it is queued, and exit without following it.")
+    var detach = false
+
     @OptionGroup var home: HomeOptions
     @OptionGroup var lease: LeaseOptions
+
+    func validate() throws {
+        if detach && !remote { throw ValidationError("--detach needs --remote: a local run is executed by this process") }
+    }
 
     func run() async throws {
         try await Self.start(
             file: file, params: params, trigger: ["type": "manual"], parallelism: parallelism, readCache: !noCache,
-            json: json, home: home, lease: lease, verbose: verbose)
+            json: json, home: home, lease: lease, verbose: verbose, remote: remote, detach: detach)
     }
 
     /// Checks `file`, records the data baseline for `data:` triggers, and runs it to the end with progress;
     /// `kiln run` and `kiln trigger` differ only in the trigger they record.
     static func start(
         file: String, params: [String], trigger: JSONValue, parallelism: Int?, readCache: Bool, json: Bool,
-        home: HomeOptions, lease: LeaseOptions, verbose: Bool = false
+        home: HomeOptions, lease: LeaseOptions, verbose: Bool = false, remote: Bool = false,
+        detach: Bool = false
     ) async throws {
         let plan = try Execution.loadPlan(file)
         let overrides = try Execution.parseParams(params)
@@ -52,6 +65,12 @@ struct RunCommand: AsyncParsableCommand {
         try await reportingErrors {
             let wiring = try await TriggerWiring(home: home)
             try await wiring.recordDataBaseline(plan.pipeline, baseDirectory: base, at: SystemClock().now)
+            if remote {
+                try await RemoteRun.start(
+                    plan: plan, params: overrides, baseDirectory: base, trigger: trigger, stores: wiring.stores,
+                    home: home, json: json, verbose: verbose, detach: detach)
+                return
+            }
             try await Execution.execute(
                 home: home, stores: wiring.stores, pipeline: plan.pipeline, parallelism: parallelism, readCache: readCache,
                 json: json, owner: "kiln run", lease: lease, verbose: verbose

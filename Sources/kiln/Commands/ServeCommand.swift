@@ -31,8 +31,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long running runs may go on after a shutdown signal.", valueName: "duration"))
     var grace = "30s"
 
-    @Option(help: "Tasks that may run at the same time within a run (default: number of cores).")
+    @Option(help: "Tasks that may run at the same time within a run (default: number of cores; 10000 with --no-local-workers).")
     var parallelism: Int?
+
+    @Flag(help: ArgumentHelp(
+        "Execute no task here: plan runs and hand every attempt to kiln worker processes on the same store.",
+        discussion: "A task with runs_on: labels waits until a worker with all of them claims it."))
+    var noLocalWorkers = false
 
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel = "info"
@@ -96,18 +101,26 @@ struct ServeCommand: AsyncParsableCommand {
             let dispatcher = NotificationDispatcher(milestone: DeploymentMilestones.event)
             let observed = ServeMetrics.prometheus()
             let metrics = observed.metrics
+            var taskQueue: (any TaskQueue)?
+            if noLocalWorkers {
+                guard let found = wiring.stores.queue else {
+                    throw CLIError("--no-local-workers: the store \(home.storeName) has no task queue", exitCode: 2)
+                }
+                taskQueue = found
+            }
             let executor = PipelineExecutor(
                 store: MeasuredStateStore(wiring.store, metrics: metrics), kinds: try KindCatalog.kinds(home: home, registry: wiring.registry, runs: wiring.store),
                 clock: clock, events: RunEventFanOut([dispatcher, metrics, RunEventLogger(logger: logger)]),
                 artifacts: try home.artifactStore,
                 configuration: .init(
-                    parallelism: parallelism, environment: Execution.environment, owner: .current(label: "kiln serve"),
-                    heartbeat: heartbeat, leaseDuration: leaseDuration),
-                logger: logger)
+                    parallelism: parallelism ?? (noLocalWorkers ? 10_000 : nil), environment: Execution.environment,
+                    owner: .current(label: "kiln serve"), heartbeat: heartbeat, leaseDuration: leaseDuration),
+                logger: logger, queue: taskQueue)
             let queue = RunQueue(executor: executor)
             let catalog = FilePipelineCatalog(arguments: paths)
             let watched = await catalog.pipelines()
-            Terminal.err("kiln serve: watching \(watched.count) pipeline\(watched.count == 1 ? "" : "s") in \(home.directory); tick \(tick)")
+            Terminal.err("kiln serve: watching \(watched.count) pipeline\(watched.count == 1 ? "" : "s") in \(home.directory); tick \(tick)"
+                + (noLocalWorkers ? "; tasks run on kiln worker processes only" : ""))
             let tolerance = max(Duration.seconds(120), tickDuration * 2)
             let coordinator = TriggerCoordinator(
                 evaluator: TriggerEvaluator(configuration: .init(onTimeTolerance: tolerance)), states: wiring.store,

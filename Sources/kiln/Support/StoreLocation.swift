@@ -45,6 +45,9 @@ struct Stores: Sendable {
     /// in-memory store, nothing to hear).
     var signals: (any SchedulerSignalSource)? = nil
 
+    /// The queue of attempts handed to workers, on the same database.
+    var queue: (any TaskQueue)? { state as? any TaskQueue }
+
     /// Opens the stores at `location` (creating an SQLite file, migrating either database).
     ///
     /// - Throws: ``CLIError``: exit 2 when a PostgreSQL server cannot be reached, refuses the session or has a newer

@@ -1,0 +1,232 @@
+import Logging
+public import PipelineModel
+import Synchronization
+
+extension PipelineExecutor {
+    /// Hands `starts` to workers: one queue transaction for all of them. A task with `runs_on:` labels gets a system
+    /// log line saying which worker it waits for.
+    func dispatch(
+        _ starts: [RunPlanner.Attempt], of run: RunRecord, plan: Plan, lease: RunLease, withheld: Set<String>,
+        to remote: RemoteCollector, batch: inout StateBatch
+    ) async throws {
+        let now = clock.now
+        var items: [QueuedAttempt] = []
+        items.reserveCapacity(starts.count)
+        for attempt in starts {
+            let spec = plan.pipeline.tasks[attempt.task]
+            let directory = attempt.workdir.map { $0.hasPrefix("/") ? $0 : run.baseDirectory + "/" + $0 }
+                ?? run.baseDirectory
+            let work = AttemptWork(
+                action: attempt.action, inputs: attempt.inputs, environment: attempt.environment,
+                workingDirectory: directory, decision: attempt.decision, withheldEnvironment: Array(withheld))
+            items.append(QueuedAttempt(
+                runID: run.id, epoch: lease.epoch, taskID: spec.id, attempt: attempt.number, labels: spec.runsOn,
+                work: work, queuedAt: now))
+            if !spec.runsOn.isEmpty {
+                batch.logs.append(LogLine(
+                    runID: run.id, taskID: spec.id, attempt: attempt.number, stream: .system,
+                    text: "queued: waits for a worker with labels \(spec.runsOn.joined(separator: ","))", at: now))
+            }
+            remote.expect(run.id, taskID: spec.id, task: attempt.task, attempt: attempt.number)
+        }
+        try await enduringStoreErrors("enqueue attempts") { [queue, items] in try await queue!.enqueue(items) }
+    }
+
+    /// Runs one attempt a worker claimed, as the owner would have run it here: cache lookup, then the kind under the
+    /// task's timeout. `log` and `process` receive the task's log lines and command process groups.
+    ///
+    /// - Parameters:
+    ///   - claimed: The attempt.
+    ///   - pipeline: The run's pipeline snapshot (the task's policies are read from it).
+    ///   - log: Receives each log line.
+    ///   - process: Receives the process group a command starts (and `nil` when it ends).
+    /// - Returns: How the attempt ended.
+    public func perform(
+        _ claimed: QueuedAttempt, pipeline: Pipeline, log: @escaping @Sendable (LogLine) -> Void,
+        process: @escaping @Sendable (TaskProcess?) -> Void
+    ) async -> AttemptResult {
+        guard let spec = pipeline.tasks.first(where: { $0.id == claimed.taskID }) else {
+            return .failed(error: "the run's pipeline has no task '\(claimed.taskID)'", cacheKey: nil)
+        }
+        let seeds = LineageCollector()
+        let (runID, taskID, number, clock) = (claimed.runID, claimed.taskID, claimed.attempt, self.clock)
+        let work = claimed.work
+        let context = TaskContext(
+            runID: runID, pipeline: pipeline.name, taskID: taskID, attempt: number, action: work.action,
+            inputs: work.inputs, environment: work.environment, workingDirectory: work.workingDirectory, clock: clock,
+            logger: logger, artifacts: artifacts, decision: work.decision,
+            withheldEnvironment: Set(work.withheldEnvironment), startedAt: clock.now,
+            log: { stream, text in
+                log(LogLine(runID: runID, taskID: taskID, attempt: number, stream: stream, text: text, at: clock.now))
+            },
+            process: process, seed: { seeds.add(seed: $0) }, read: { seeds.add(read: $0) })
+        return AttemptResult(await attempt(spec, context: context, seeds: seeds))
+    }
+
+    /// Pokes the collector of queued attempts' results: it looks at the queue at once instead of at its next poll
+    /// (the hook for pushed wake-ups, such as a database notification).
+    public func wakeQueueCollector() { remote?.wake() }
+}
+
+extension AttemptResult {
+    /// The stored form of how an attempt ended.
+    init(_ outcome: AttemptOutcome) {
+        switch outcome {
+        case .succeeded(let outputs, let cache, let lineage):
+            self = .succeeded(outputs: outputs, cacheKey: cache?.key, cacheNote: cache?.note, lineage: lineage)
+        case .cached(let entry, let note, let lineage): self = .cached(entry, note: note, lineage: lineage)
+        case .failed(let error, let key): self = .failed(error: error, cacheKey: key)
+        case .cancelled: self = .cancelled
+        case .suspended(let suspension): self = .suspended(reason: suspension.reason, deadline: suspension.deadline)
+        }
+    }
+
+    /// The executor's form.
+    var outcome: AttemptOutcome {
+        switch self {
+        case .succeeded(let outputs, let key, let note, let lineage):
+            let cache = (key != nil || note != nil) ? (key: key, note: note ?? "") : nil
+            return .succeeded(outputs, cache: cache, lineage: lineage)
+        case .cached(let entry, let note, let lineage): return .cached(entry, note: note, lineage: lineage)
+        case .failed(let error, let key): return .failed(error, cacheKey: key)
+        case .cancelled: return .cancelled
+        case .suspended(let reason, let deadline):
+            return .suspended(TaskSuspension(reason: reason, deadline: deadline))
+        }
+    }
+}
+
+/// Collects the results of the attempts an executor queued, for all its runs at once: one query per poll, however
+/// many runs are executing. Polls every millisecond while results keep coming, backing off to 50 ms when none do;
+/// idle (nothing outstanding) it waits for ``wake()`` or the next attempt. A store error backs off up to 5 s.
+final class RemoteCollector: Sendable {
+    private struct Run {
+        var inbox: Inbox<PipelineExecutor.Message>
+        /// Attempts in the queue, by task id: the task's index and the attempt's number.
+        var outstanding: [String: (task: Int, attempt: Int)] = [:]
+    }
+
+    private struct State {
+        var runs: [RunID: Run] = [:]
+        var polling = false
+    }
+
+    private let queue: any TaskQueue
+    private let clock: any PipelineClock
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let signal = WakeSignal()
+
+    init(queue: any TaskQueue, clock: any PipelineClock, logger: Logger) {
+        self.queue = queue
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Starts delivering results of run `id` to `inbox`.
+    func register(_ id: RunID, inbox: Inbox<PipelineExecutor.Message>) {
+        state.withLock { $0.runs[id] = Run(inbox: inbox) }
+    }
+
+    /// Stops delivering results of run `id`. Returns the task indexes of its attempts still in the queue.
+    func unregister(_ id: RunID) -> [Int] {
+        state.withLock { $0.runs.removeValue(forKey: id) }?.outstanding.values.map(\.task) ?? []
+    }
+
+    /// Notes an attempt about to be queued, and makes sure the poll loop runs.
+    func expect(_ id: RunID, taskID: String, task: Int, attempt: Int) {
+        let start = state.withLock { state -> Bool in
+            state.runs[id]?.outstanding[taskID] = (task, attempt)
+            defer { state.polling = true }
+            return !state.polling
+        }
+        if start {
+            Task.detached { [self] in await poll() }
+        } else {
+            signal.wake()
+        }
+    }
+
+    /// Looks at the queue now.
+    func wake() { signal.wake() }
+
+    private func poll() async {
+        let fastest = Duration.milliseconds(1)
+        var delay = fastest
+        while true {
+            let ids = state.withLock { state -> [RunID]? in
+                let ids = state.runs.compactMap { $0.value.outstanding.isEmpty ? nil : $0.key }
+                if ids.isEmpty { state.polling = false }
+                return ids.isEmpty ? nil : ids
+            }
+            guard let ids else { return }  // the next expect() starts the loop again
+            do {
+                let finished = try await queue.collect(runs: ids, at: clock.now)
+                deliver(finished)
+                delay = finished.isEmpty ? min(delay * 2, .milliseconds(50)) : fastest
+            } catch {
+                logger.warning("Could not collect results from the task queue; retrying", metadata: [
+                    "error": "\(error)", "retry.in": "\(delay)"])
+                delay = min(max(delay * 2, .milliseconds(100)), .seconds(5))
+            }
+            await signal.wait(upTo: delay)
+        }
+    }
+
+    private func deliver(_ finished: [FinishedAttempt]) {
+        let posts = state.withLock { state -> [(Inbox<PipelineExecutor.Message>, Int, AttemptResult)] in
+            var posts: [(Inbox<PipelineExecutor.Message>, Int, AttemptResult)] = []
+            for item in finished {
+                guard let expected = state.runs[item.runID]?.outstanding[item.taskID],
+                    expected.attempt == item.attempt
+                else { continue }  // a stale attempt (a previous owner's, or one withdrawn)
+                state.runs[item.runID]!.outstanding[item.taskID] = nil
+                posts.append((state.runs[item.runID]!.inbox, expected.task, item.result))
+            }
+            return posts
+        }
+        for (inbox, task, result) in posts { inbox.post(.finished(task: task, result.outcome)) }
+    }
+}
+
+/// A wake-up one sleeper at a time can wait for with a time limit: how pollers sleep between looks and are poked
+/// when something happened meanwhile.
+public final class WakeSignal: Sendable {
+    private let state = Mutex<(waiter: CheckedContinuation<Void, Never>?, pending: Bool)>((nil, false))
+
+    /// A signal nobody waits on yet.
+    public init() {}
+
+    /// Ends the current wait (or the next one, when nobody waits).
+    public func wake() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.waiter = nil }
+            if state.waiter == nil { state.pending = true }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns after `limit`, or earlier when woken. One waiter at a time.
+    public func wait(upTo limit: Duration) async {
+        let timer = Task { [self] in
+            do {
+                try await Task.sleep(for: limit)
+                wake()
+            } catch {}
+        }
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                if state.pending {
+                    state.pending = false
+                    return true
+                }
+                state.waiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        timer.cancel()
+        state.withLock { $0.pending = false }
+    }
+}

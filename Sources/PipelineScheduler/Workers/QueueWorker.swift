@@ -1,0 +1,389 @@
+public import Logging
+public import PipelineEngine
+public import PipelineModel
+public import ServiceLifecycle
+import Synchronization
+
+/// `kiln worker`: claims attempts from a ``TaskQueue``, runs them with this process's task kinds, and stores their
+/// results, fenced by each claim's token.
+///
+/// - **Claims.** Up to ``Configuration/concurrency`` attempts run at once; free slots are filled with one claim
+///   statement (attempts whose `runs_on:` labels are all among ``Configuration/labels``). It looks again every
+///   millisecond while there is work, backing off to ``Configuration/idlePoll`` when the queue is empty.
+/// - **Heartbeat.** Every ``Configuration/heartbeat`` one statement extends all its claims by
+///   ``Configuration/lease``. A claim that is gone (the run was cancelled or taken over) stops its attempt. When
+///   heartbeats keep failing (the store is unreachable) until a claim's lease has lapsed, the worker stops that
+///   attempt itself: the owner counts it as failed, so it must not go on.
+/// - **Results and logs.** Results finished meanwhile are stored in one statement; log lines go to the store in
+///   batches, before the results of their attempts.
+/// - **Start.** Claims held on this host by a worker process that is gone (a previous incarnation killed with
+///   SIGKILL) are ended as failed after their commands' process groups are stopped, and so are the recorded commands
+///   of claims that lapsed meanwhile (``TaskQueue/orphans(on:)``).
+/// - **Shutdown.** On graceful shutdown (SIGTERM) it claims nothing more, lets running attempts finish for
+///   ``Configuration/grace``, then stops them and hands them back to the queue unchanged.
+/// - **Store outages.** A failing store call is logged and tried again with backoff (up to 5 s); results and log
+///   lines are kept until they are stored.
+public struct QueueWorker: Service {
+    /// Tunables of a worker.
+    public struct Configuration: Sendable {
+        /// The worker's name, in claims and messages.
+        public var name: String
+        /// The labels it offers to `runs_on:`.
+        public var labels: Set<String>
+        /// Attempts it runs at once.
+        public var concurrency: Int
+        /// How long a claim holds without a heartbeat.
+        public var lease: Duration
+        /// How often claims are renewed.
+        public var heartbeat: Duration
+        /// How long running attempts may go on after a shutdown request.
+        public var grace: Duration
+        /// The longest wait between looks at an empty queue.
+        public var idlePoll: Duration
+
+        /// Creates a configuration.
+        /// - Precondition: `concurrency` ≥ 1 and `heartbeat` < `lease`.
+        public init(
+            name: String, labels: Set<String> = [], concurrency: Int = 1, lease: Duration = .seconds(30),
+            heartbeat: Duration = .seconds(10), grace: Duration = .seconds(30), idlePoll: Duration = .milliseconds(100)
+        ) {
+            precondition(concurrency >= 1, "concurrency must be at least 1")
+            precondition(heartbeat > .zero && heartbeat < lease, "the heartbeat must be shorter than the lease")
+            self.name = name
+            self.labels = labels
+            self.concurrency = concurrency
+            self.lease = lease
+            self.heartbeat = heartbeat
+            self.grace = grace
+            self.idlePoll = idlePoll
+        }
+    }
+
+    let queue: any TaskQueue
+    let executor: PipelineExecutor
+    let clock: any PipelineClock
+    let reaper: (any TaskProcessReaper)?
+    let configuration: Configuration
+    let identity: RunOwner
+    let logger: Logger
+    let onClaim: @Sendable (ClaimedAttempt) -> Void
+
+    /// Creates a worker.
+    /// - Parameters:
+    ///   - queue: Where attempts come from and results go.
+    ///   - executor: Runs each attempt (its store gives run snapshots and takes log lines; its kinds run the tasks).
+    ///   - clock: The time of claims and their leases.
+    ///   - reaper: Stops the commands a dead previous worker on this host left running.
+    ///   - configuration: Name, labels, concurrency and timings.
+    ///   - logger: Diagnostics.
+    ///   - onClaim: Called for every attempt claimed (progress output, tests).
+    public init(
+        queue: any TaskQueue, executor: PipelineExecutor, clock: any PipelineClock, reaper: (any TaskProcessReaper)?,
+        configuration: Configuration, logger: Logger, onClaim: @escaping @Sendable (ClaimedAttempt) -> Void = { _ in }
+    ) {
+        self.queue = queue
+        self.executor = executor
+        self.clock = clock
+        self.reaper = reaper
+        self.configuration = configuration
+        self.identity = .current(label: configuration.name)
+        self.logger = logger
+        self.onClaim = onClaim
+    }
+
+    /// What the attempts running in this worker share with its loop.
+    private final class Shared: Sendable {
+        struct State {
+            var running: [QueueClaim: (stop: StopSignal, expires: Timestamp)] = [:]
+            var results: [(QueueClaim, AttemptResult)] = []
+            var logs: [LogLine] = []
+            /// Claims stopped by the shutdown: handed back instead of reported.
+            var handBack: Set<QueueClaim> = []
+            var snapshots: [RunID: Pipeline] = [:]
+        }
+
+        let state = Mutex(State())
+        let signal = WakeSignal()
+    }
+
+    /// Runs until graceful shutdown, then until its attempts are finished or handed back.
+    public func run() async throws {
+        await cleanUpAfterDeadWorkers()
+        let shared = Shared()
+        let ticks = ContinuousClock()
+        var lastBeat = ticks.now
+        var lastGoodBeat = ticks.now
+        var idle = Duration.milliseconds(1)
+        var storeDelay = Duration.zero
+        var shutdownAt: ContinuousClock.Instant?
+        logger.info("Worker started", metadata: [
+            "worker": "\(identity)", "labels": "\(configuration.labels.sorted().joined(separator: ","))",
+            "concurrency": "\(configuration.concurrency)",
+        ])
+        await withDiscardingTaskGroup { group in
+            while true {
+                if shutdownAt == nil && Task.isShuttingDownGracefully {
+                    shutdownAt = ticks.now
+                    logger.info("Worker stopping: claiming nothing more", metadata: [
+                        "attempts.running": "\(shared.state.withLock { $0.running.count })"])
+                }
+                var failed = false
+                failed = !(await flush(shared)) || failed
+                let running = shared.state.withLock { $0.running }
+                if let stopAt = shutdownAt {
+                    if running.isEmpty { break }
+                    if ticks.now - stopAt >= configuration.grace {
+                        shared.state.withLock { state in
+                            for (claim, entry) in state.running where !state.handBack.contains(claim) {
+                                state.handBack.insert(claim)
+                                entry.stop.fire()
+                            }
+                        }
+                    }
+                }
+                // Heartbeat: one statement for every claim.
+                if !running.isEmpty, ticks.now - lastBeat >= configuration.heartbeat {
+                    lastBeat = ticks.now
+                    let now = clock.now
+                    do {
+                        let held = try await queue.renewClaims(
+                            Array(running.keys), at: now, expiresAt: now.adding(configuration.lease))
+                        lastGoodBeat = lastBeat
+                        shared.state.withLock { state in
+                            for (claim, entry) in state.running where !held.contains(claim) {
+                                entry.stop.fire()  // withdrawn or reclaimed: its result would be refused anyway
+                            }
+                            for claim in held { state.running[claim]?.expires = now.adding(configuration.lease) }
+                        }
+                    } catch {
+                        failed = true
+                        logger.warning("Heartbeat failed", metadata: ["error": "\(error)"])
+                        if ticks.now - lastGoodBeat >= configuration.lease {
+                            // Our claims have lapsed: the owners count these attempts as failed; stop them.
+                            for entry in running.values { entry.stop.fire() }
+                        }
+                    }
+                }
+                // Claim what fits.
+                var claimed = 0
+                var free = configuration.concurrency - running.count
+                if shutdownAt == nil, free > 0, !failed {
+                    let now = clock.now
+                    do {
+                        let attempts = try await queue.claim(
+                            worker: identity, labels: configuration.labels, limit: free, at: now,
+                            expiresAt: now.adding(configuration.lease))
+                        claimed = attempts.count
+                        free -= claimed
+                        for attempt in attempts {
+                            let stop = StopSignal()
+                            shared.state.withLock {
+                                $0.running[attempt.claim] = (stop, now.adding(configuration.lease))
+                            }
+                            onClaim(attempt)
+                            group.addTask { await execute(attempt, stop: stop, shared: shared) }
+                        }
+                    } catch {
+                        failed = true
+                        logger.warning("Claiming attempts failed", metadata: ["error": "\(error)"])
+                    }
+                }
+                if failed {
+                    storeDelay = min(max(storeDelay * 2, .milliseconds(100)), .seconds(5))
+                    await shared.signal.wait(upTo: storeDelay)
+                    continue
+                }
+                storeDelay = .zero
+                if claimed > 0 && free > 0 {
+                    idle = .milliseconds(1)
+                    continue  // the queue may hold more
+                }
+                idle = claimed > 0 ? .milliseconds(1) : min(idle * 2, configuration.idlePoll)
+                // Full: wait for a slot (an attempt ending wakes us) or the next heartbeat.
+                let wait = free > 0 ? idle : min(configuration.heartbeat, .milliseconds(500))
+                await shared.signal.wait(upTo: wait)
+            }
+        }
+        _ = await flush(shared)
+        logger.info("Worker stopped", metadata: ["worker": "\(identity)"])
+    }
+
+    /// Runs one claimed attempt; its result (or its hand-back) waits in `shared` for the loop to store it.
+    private func execute(_ claimed: ClaimedAttempt, stop: StopSignal, shared: Shared) async {
+        let attempt = claimed.attempt
+        var result: AttemptResult
+        if let pipeline = await snapshot(of: attempt.runID, shared: shared) {
+            let (queue, claim, logger) = (self.queue, claimed.claim, self.logger)
+            result = await withTaskGroup(of: AttemptResult?.self) { group in
+                group.addTask { [executor] in
+                    await executor.perform(
+                        attempt, pipeline: pipeline,
+                        log: { line in
+                            shared.state.withLock { $0.logs.append(line) }
+                        },
+                        process: { process in
+                            // Recorded in the claim, so a restarted worker on this host can stop it.
+                            Task {
+                                do { try await queue.recordProcess(process, of: claim) } catch {
+                                    logger.warning("Could not record a command's process", metadata: ["error": "\(error)"])
+                                }
+                            }
+                        })
+                }
+                group.addTask {
+                    await stop.wait()
+                    return nil
+                }
+                var result: AttemptResult = .cancelled
+                while let next = await group.next() {
+                    if let next {
+                        result = next
+                        break
+                    }
+                    group.cancelAll()  // stopped: the attempt ends as cancelled (its command is killed)
+                }
+                group.cancelAll()
+                return result
+            }
+        } else {
+            result = .failed(error: "run \(attempt.runID) is not in the store this worker uses", cacheKey: nil)
+        }
+        logger.debug("Attempt ended", metadata: [
+            "run.id": "\(attempt.runID)", "task.id": "\(attempt.taskID)", "task.attempt": "\(attempt.attempt)",
+            "attempt.result": "\(result.kind)",
+        ])
+        shared.state.withLock { state in
+            state.results.append((claimed.claim, result))
+        }
+        shared.signal.wake()
+    }
+
+    /// Stores pending log lines, then pending results (hands back the claims stopped by the shutdown).
+    /// Returns `false` when the store failed (what was pending stays pending).
+    private func flush(_ shared: Shared) async -> Bool {
+        let (logs, results, handBack) = shared.state.withLock { state in
+            (state.logs, state.results, state.handBack)
+        }
+        if !logs.isEmpty {
+            do {
+                try await executor.store.commit(StateBatch(logs: logs))
+                shared.state.withLock { $0.logs.removeFirst(logs.count) }
+            } catch {
+                logger.warning("Storing log lines failed", metadata: ["error": "\(error)"])
+                return false
+            }
+        }
+        guard !results.isEmpty else { return true }
+        let returned = results.filter { handBack.contains($0.0) }.map(\.0)
+        let reported = results.filter { !handBack.contains($0.0) }
+        do {
+            if !returned.isEmpty { try await queue.handBack(returned) }
+            let stored = try await queue.finish(reported, at: clock.now)
+            if stored.count < reported.count {
+                logger.info("Results of withdrawn or reclaimed attempts were dropped", metadata: [
+                    "attempts": "\(reported.count - stored.count)"])
+            }
+        } catch {
+            logger.warning("Storing results failed", metadata: ["error": "\(error)"])
+            return false
+        }
+        shared.state.withLock { state in
+            state.results.removeFirst(results.count)
+            for (claim, _) in results {
+                state.running[claim] = nil
+                state.handBack.remove(claim)
+            }
+        }
+        return true
+    }
+
+    /// The pipeline snapshot of run `id`, read once per run.
+    private func snapshot(of id: RunID, shared: Shared) async -> Pipeline? {
+        if let known = shared.state.withLock({ $0.snapshots[id] }) { return known }
+        var delay = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                guard let run = try await executor.store.run(id) else { return nil }
+                shared.state.withLock { state in
+                    if state.snapshots.count >= 256 { state.snapshots.removeAll() }
+                    state.snapshots[id] = run.snapshot
+                }
+                return run.snapshot
+            } catch {
+                logger.warning("Reading a run's pipeline failed", metadata: ["run.id": "\(id)", "error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+        return nil
+    }
+
+    /// Ends the claims that dead workers of this host still hold (after stopping their commands) and stops the
+    /// commands of claims that lapsed meanwhile.
+    private func cleanUpAfterDeadWorkers() async {
+        do {
+            var ended: [(QueueClaim, AttemptResult)] = []
+            for held in try await queue.claims(on: identity.host) where held.worker.isGoneFromThisHost {
+                if let process = held.process { await reaper?.reap(process) }
+                ended.append((held.claim, .failed(
+                    error: "worker \(held.worker.label) on \(held.worker.host) stopped (its process \(held.worker.pid) "
+                        + "is gone); its command was stopped", cacheKey: nil)))
+            }
+            if !ended.isEmpty {
+                _ = try await queue.finish(ended, at: clock.now)
+                logger.info("Ended the attempts of a dead worker on this host", metadata: ["attempts": "\(ended.count)"])
+            }
+            let orphans = try await queue.orphans(on: identity.host)
+            for process in orphans { await reaper?.reap(process) }
+            if !orphans.isEmpty {
+                logger.info("Stopped commands left by lapsed claims", metadata: ["processes": "\(orphans.count)"])
+            }
+        } catch {
+            logger.warning("Could not look for a dead worker's attempts", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// A one-shot stop request for one attempt.
+final class StopSignal: Sendable {
+    private let state = Mutex<(fired: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    /// Fires the signal (once).
+    func fire() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.fired = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once fired, or when the calling task is cancelled.
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if state.fired { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            fire()
+        }
+    }
+}
+
+extension AttemptResult {
+    /// `succeeded`, `cached`, `failed`, `cancelled` or `suspended`, for logs.
+    var kind: String {
+        switch self {
+        case .succeeded: "succeeded"
+        case .cached: "cached"
+        case .failed: "failed"
+        case .cancelled: "cancelled"
+        case .suspended: "suspended"
+        }
+    }
+}

@@ -1,0 +1,204 @@
+internal import Foundation
+internal import Logging
+public import PipelineEngine
+public import PipelineModel
+internal import PostgresNIO
+
+// The task queue of workers (table `task_queue`, migration 3). Claims are one `UPDATE … FROM (SELECT … FOR UPDATE
+// SKIP LOCKED)`: concurrent workers skip each other's rows instead of waiting, and never get the same row. Batches
+// (enqueue, heartbeat, results) are one statement over `UNNEST`ed arrays.
+extension PostgresStateStore: TaskQueue {
+    /// Adds queued rows in one statement.
+    public func enqueue(_ attempts: [QueuedAttempt]) async throws {
+        guard !attempts.isEmpty else { return }
+        var (runs, epochs, tasks, numbers, labels, works, times) =
+            ([String](), [Int64](), [String](), [Int64](), [String](), [String](), [Int64]())
+        for attempt in attempts {
+            runs.append(attempt.runID.rawValue)
+            epochs.append(attempt.epoch)
+            tasks.append(attempt.taskID)
+            numbers.append(Int64(attempt.attempt))
+            labels.append(try Self.queueJSON(attempt.labels))
+            works.append(try Self.queueJSON(attempt.work))
+            times.append(attempt.queuedAt.nanosecondsSince1970)
+        }
+        _ = try await database.rows("enqueue \(attempts.count) attempts", """
+            INSERT INTO task_queue (run_id, epoch, task_id, attempt, labels, work, queued_at, state)
+            SELECT r, e, t, a, l, w, q, 'queued'
+            FROM UNNEST(\(runs)::text[], \(epochs)::bigint[], \(tasks)::text[], \(numbers)::bigint[], \(labels)::text[],
+                        \(works)::text[], \(times)::bigint[]) AS u(r, e, t, a, l, w, q)
+            """)
+    }
+
+    /// Claims the oldest queued rows whose labels `labels` covers, skipping rows other workers are claiming.
+    public func claim(
+        worker: RunOwner, labels: Set<String>, limit: Int, at now: Timestamp, expiresAt: Timestamp
+    ) async throws -> [ClaimedAttempt] {
+        guard limit > 0 else { return [] }
+        let owner = try Self.ownerJSON(worker)
+        let wanted = labels.sorted()
+        let rows = try await database.rows("claim attempts", """
+            UPDATE task_queue q SET state = 'claimed', token = q.token + 1, worker = \(owner), host = \(worker.host),
+                expires_at = \(expiresAt.nanosecondsSince1970)
+            FROM (
+                SELECT id FROM task_queue c WHERE state = 'queued'
+                    AND (c.labels = '[]' OR NOT EXISTS (
+                        SELECT 1 FROM json_array_elements_text(c.labels::json) AS l(v) WHERE l.v <> ALL(\(wanted)::text[])))
+                ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED) s
+            WHERE q.id = s.id
+            RETURNING q.id, q.token, q.run_id, q.epoch, q.task_id, q.attempt, q.labels, q.work, q.queued_at
+            """)
+        return try rows.map { row in
+            let (id, token, run, epoch, task, attempt, labels, work, queuedAt) = try row.decode(
+                (Int64, Int64, String, Int64, String, Int64, String, String, Int64).self)
+            return ClaimedAttempt(
+                claim: QueueClaim(id: id, token: token),
+                attempt: QueuedAttempt(
+                    runID: RunID(rawValue: run), epoch: epoch, taskID: task, attempt: Int(attempt),
+                    labels: try Self.json([String].self, labels, "task_queue.labels"),
+                    work: try Self.json(AttemptWork.self, work, "task_queue.work"),
+                    queuedAt: Timestamp(nanosecondsSince1970: queuedAt)))
+        }.sorted { $0.claim.id < $1.claim.id }
+    }
+
+    /// Extends the held claims among `claims`, in one statement.
+    public func renewClaims(
+        _ claims: [QueueClaim], at now: Timestamp, expiresAt: Timestamp
+    ) async throws -> Set<QueueClaim> {
+        guard !claims.isEmpty else { return [] }
+        let rows = try await database.rows("renew \(claims.count) claims", """
+            UPDATE task_queue t SET expires_at = \(expiresAt.nanosecondsSince1970)
+            FROM UNNEST(\(claims.map(\.id))::bigint[], \(claims.map(\.token))::bigint[]) AS c(id, token)
+            WHERE t.id = c.id AND t.token = c.token AND t.state = 'claimed'
+            RETURNING t.id, t.token
+            """)
+        return Set(try rows.map { row in
+            let (id, token) = try row.decode((Int64, Int64).self)
+            return QueueClaim(id: id, token: token)
+        })
+    }
+
+    /// Records the process group of a held claim's command.
+    public func recordProcess(_ process: TaskProcess?, of claim: QueueClaim) async throws {
+        let text = process.map(Self.processJSON)
+        _ = try await database.rows("record the process of a claimed attempt", """
+            UPDATE task_queue SET process = \(text) WHERE id = \(claim.id) AND token = \(claim.token) AND state = 'claimed'
+            """)
+    }
+
+    /// Stores the results of held claims, in one statement.
+    public func finish(_ results: [(QueueClaim, AttemptResult)], at now: Timestamp) async throws -> Set<QueueClaim> {
+        guard !results.isEmpty else { return [] }
+        let texts = try results.map { try Self.queueJSON($0.1) }
+        let rows = try await database.rows("store \(results.count) attempt results", """
+            UPDATE task_queue t SET state = 'done', result = c.result, process = NULL
+            FROM UNNEST(\(results.map(\.0.id))::bigint[], \(results.map(\.0.token))::bigint[], \(texts)::text[])
+                AS c(id, token, result)
+            WHERE t.id = c.id AND t.token = c.token AND t.state = 'claimed'
+            RETURNING t.id, t.token
+            """)
+        return Set(try rows.map { row in
+            let (id, token) = try row.decode((Int64, Int64).self)
+            return QueueClaim(id: id, token: token)
+        })
+    }
+
+    /// Puts held claims back in the queue.
+    public func handBack(_ claims: [QueueClaim]) async throws {
+        guard !claims.isEmpty else { return }
+        _ = try await database.rows("hand back \(claims.count) claims", """
+            UPDATE task_queue t SET state = 'queued', worker = NULL, host = NULL, expires_at = NULL, process = NULL
+            FROM UNNEST(\(claims.map(\.id))::bigint[], \(claims.map(\.token))::bigint[]) AS c(id, token)
+            WHERE t.id = c.id AND t.token = c.token AND t.state = 'claimed'
+            """)
+    }
+
+    /// Removes and returns the ended attempts of `ids`, ending lapsed claims first. Usually two statements: the
+    /// lapsed claims (none) and the `DELETE … RETURNING` of results.
+    public func collect(runs ids: [RunID], at now: Timestamp) async throws -> [FinishedAttempt] {
+        guard !ids.isEmpty else { return [] }
+        let list = ids.map(\.rawValue)
+        let lapsed = try await database.rows("find lapsed claims", """
+            SELECT id, token, worker, expires_at, host, process FROM task_queue
+            WHERE state = 'claimed' AND expires_at <= \(now.nanosecondsSince1970) AND run_id = ANY(\(list)::text[])
+            """)
+        if !lapsed.isEmpty {
+            var ends: [(id: Int64, token: Int64, result: String, host: String?, process: String?)] = []
+            for row in lapsed {
+                let (id, token, worker, expiry, host, process) = try row.decode(
+                    (Int64, Int64, String, Int64, String?, String?).self)
+                let owner = try Self.json(RunOwner.self, worker, "task_queue.worker")
+                let result = try Self.queueJSON(AttemptResult.lost(
+                    worker: owner, expiredAt: Timestamp(nanosecondsSince1970: expiry)))
+                ends.append((id, token, result, host, process))
+            }
+            let logger = logger
+            try await database.transaction("end lapsed claims") { [ends] connection in
+                for end in ends {
+                    let changed = try await connection.count("""
+                        UPDATE task_queue SET state = 'done', result = \(end.result), process = NULL
+                        WHERE id = \(end.id) AND token = \(end.token) AND state = 'claimed'
+                            AND expires_at <= \(now.nanosecondsSince1970)
+                        RETURNING id
+                        """, logger: logger)
+                    if changed > 0, let process = end.process {
+                        try await connection.run(
+                            "INSERT INTO task_queue_orphans (host, process) VALUES (\(end.host ?? ""), \(process))",
+                            logger: logger)
+                    }
+                }
+            }
+        }
+        let rows = try await database.rows("collect attempt results", """
+            DELETE FROM task_queue WHERE state = 'done' AND run_id = ANY(\(list)::text[])
+            RETURNING id, run_id, task_id, attempt, result
+            """)
+        return try rows.map { row in
+            let (id, run, task, attempt, result) = try row.decode((Int64, String, String, Int64, String).self)
+            return (id, FinishedAttempt(
+                runID: RunID(rawValue: run), taskID: task, attempt: Int(attempt),
+                result: try Self.json(AttemptResult.self, result, "task_queue.result")))
+        }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// Removes every row of run `id`.
+    public func withdraw(run id: RunID) async throws {
+        _ = try await database.rows(
+            "withdraw the attempts of run \(id)", "DELETE FROM task_queue WHERE run_id = \(id.rawValue)")
+    }
+
+    /// Claims held by workers on `host`.
+    public func claims(on host: String) async throws -> [HeldClaim] {
+        let rows = try await database.rows("list claims on \(host)", """
+            SELECT id, token, worker, process FROM task_queue WHERE state = 'claimed' AND host = \(host) ORDER BY id
+            """)
+        return try rows.map { row in
+            let (id, token, worker, process) = try row.decode((Int64, Int64, String, String?).self)
+            return HeldClaim(
+                claim: QueueClaim(id: id, token: token),
+                worker: try Self.json(RunOwner.self, worker, "task_queue.worker"),
+                process: try process.map { try Self.json(TaskProcess.self, $0, "task_queue.process") })
+        }
+    }
+
+    /// Removes and returns the orphaned process groups on `host`.
+    public func orphans(on host: String) async throws -> [TaskProcess] {
+        let rows = try await database.rows("take the orphaned processes on \(host)", """
+            DELETE FROM task_queue_orphans WHERE host = \(host) RETURNING process
+            """)
+        return try rows.map { try Self.json(TaskProcess.self, try $0.decode(String.self), "task_queue_orphans.process") }
+    }
+
+    /// Queued runs without a lease, oldest first.
+    public func unclaimedQueuedRuns(limit: Int) async throws -> [RunID] {
+        try await database.rows("list queued runs", """
+            SELECT id FROM runs WHERE state = 'queued' AND lease_owner IS NULL ORDER BY created_at, id LIMIT \(limit)
+            """).map { RunID(rawValue: try $0.decode(String.self)) }
+    }
+
+    static func queueJSON(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

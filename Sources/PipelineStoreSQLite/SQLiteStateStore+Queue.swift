@@ -1,0 +1,205 @@
+internal import Foundation
+internal import GRDB
+public import PipelineEngine
+public import PipelineModel
+
+// The task queue of workers (table `task_queue`, migration `v7-task-queue`). Every operation is one IMMEDIATE
+// transaction, so claims of workers sharing the file are serialized: no row is claimed twice.
+extension SQLiteStateStore: TaskQueue {
+    private static let claimSQL = """
+        UPDATE task_queue SET state = 'claimed', token = token + 1, worker = ?1, host = ?2, expires_at = ?3
+        WHERE id IN (
+            SELECT id FROM task_queue q WHERE state = 'queued'
+                AND NOT EXISTS (SELECT 1 FROM json_each(q.labels) WHERE value NOT IN (SELECT value FROM json_each(?4)))
+            ORDER BY id LIMIT ?5)
+        RETURNING id, token, run_id, epoch, task_id, attempt, labels, work, queued_at
+        """
+
+    /// Adds queued rows.
+    public func enqueue(_ attempts: [QueuedAttempt]) async throws {
+        guard !attempts.isEmpty else { return }
+        let rows = try attempts.map { attempt in
+            (attempt, try Self.queueJSON(attempt.labels), try Self.queueJSON(attempt.work))
+        }
+        try await writer.writeRetryingWhileBusy { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO task_queue (run_id, epoch, task_id, attempt, labels, work, queued_at, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')
+                """)
+            for (attempt, labels, work) in rows {
+                try insert.execute(arguments: [
+                    attempt.runID.rawValue, attempt.epoch, attempt.taskID, attempt.attempt, labels, work,
+                    attempt.queuedAt.nanosecondsSince1970,
+                ])
+            }
+        }
+    }
+
+    /// Claims the oldest queued rows whose labels `labels` covers.
+    public func claim(
+        worker: RunOwner, labels: Set<String>, limit: Int, at now: Timestamp, expiresAt: Timestamp
+    ) async throws -> [ClaimedAttempt] {
+        guard limit > 0 else { return [] }
+        let owner = try Self.ownerJSON(worker)
+        let wanted = try Self.queueJSON(labels.sorted())
+        let rows = try await writer.writeRetryingWhileBusy { db in
+            try Row.fetchAll(db.cachedStatement(sql: Self.claimSQL), arguments: [
+                owner, worker.host, expiresAt.nanosecondsSince1970, wanted, limit,
+            ])
+        }
+        return try rows.map { row in
+            ClaimedAttempt(
+                claim: QueueClaim(id: row[0], token: row[1]),
+                attempt: QueuedAttempt(
+                    runID: RunID(rawValue: row[2]), epoch: row[3], taskID: row[4], attempt: row[5],
+                    labels: try Self.queueValue([String].self, row[6], column: "task_queue.labels"),
+                    work: try Self.queueValue(AttemptWork.self, row[7], column: "task_queue.work"),
+                    queuedAt: Timestamp(nanosecondsSince1970: row[8])))
+        }.sorted { $0.claim.id < $1.claim.id }
+    }
+
+    /// Extends the held claims among `claims`.
+    public func renewClaims(
+        _ claims: [QueueClaim], at now: Timestamp, expiresAt: Timestamp
+    ) async throws -> Set<QueueClaim> {
+        guard !claims.isEmpty else { return [] }
+        return try await writer.writeRetryingWhileBusy { db in
+            let update = try db.cachedStatement(sql: """
+                UPDATE task_queue SET expires_at = ? WHERE id = ? AND token = ? AND state = 'claimed'
+                """)
+            var held = Set<QueueClaim>()
+            for claim in claims {
+                try update.execute(arguments: [expiresAt.nanosecondsSince1970, claim.id, claim.token])
+                if db.changesCount > 0 { held.insert(claim) }
+            }
+            return held
+        }
+    }
+
+    /// Records the process group of a held claim's command.
+    public func recordProcess(_ process: TaskProcess?, of claim: QueueClaim) async throws {
+        let text = try process.map { try Self.queueJSON($0) }
+        try await writer.writeRetryingWhileBusy { db in
+            try db.cachedStatement(sql: """
+                UPDATE task_queue SET process = ? WHERE id = ? AND token = ? AND state = 'claimed'
+                """).execute(arguments: [text, claim.id, claim.token])
+        }
+    }
+
+    /// Stores the results of held claims.
+    public func finish(_ results: [(QueueClaim, AttemptResult)], at now: Timestamp) async throws -> Set<QueueClaim> {
+        guard !results.isEmpty else { return [] }
+        let encoded = try results.map { ($0.0, try Self.queueJSON($0.1)) }
+        return try await writer.writeRetryingWhileBusy { db in
+            let update = try db.cachedStatement(sql: """
+                UPDATE task_queue SET state = 'done', result = ?, process = NULL
+                WHERE id = ? AND token = ? AND state = 'claimed'
+                """)
+            var stored = Set<QueueClaim>()
+            for (claim, result) in encoded {
+                try update.execute(arguments: [result, claim.id, claim.token])
+                if db.changesCount > 0 { stored.insert(claim) }
+            }
+            return stored
+        }
+    }
+
+    /// Puts held claims back in the queue.
+    public func handBack(_ claims: [QueueClaim]) async throws {
+        guard !claims.isEmpty else { return }
+        try await writer.writeRetryingWhileBusy { db in
+            let update = try db.cachedStatement(sql: """
+                UPDATE task_queue SET state = 'queued', worker = NULL, host = NULL, expires_at = NULL, process = NULL
+                WHERE id = ? AND token = ? AND state = 'claimed'
+                """)
+            for claim in claims { try update.execute(arguments: [claim.id, claim.token]) }
+        }
+    }
+
+    /// Removes and returns the ended attempts of `ids`, ending lapsed claims first.
+    public func collect(runs ids: [RunID], at now: Timestamp) async throws -> [FinishedAttempt] {
+        guard !ids.isEmpty else { return [] }
+        let list = try Self.queueJSON(ids.map(\.rawValue))
+        let rows = try await writer.writeRetryingWhileBusy { db -> [Row] in
+            let lapsed = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT id, worker, expires_at, host, process FROM task_queue
+                WHERE state = 'claimed' AND expires_at <= ? AND run_id IN (SELECT value FROM json_each(?))
+                """), arguments: [now.nanosecondsSince1970, list])
+            for row in lapsed {
+                let worker = try Self.queueValue(RunOwner.self, row[1], column: "task_queue.worker")
+                let result = try Self.queueJSON(AttemptResult.lost(
+                    worker: worker, expiredAt: Timestamp(nanosecondsSince1970: row[2])))
+                try db.cachedStatement(sql: "UPDATE task_queue SET state = 'done', result = ?, process = NULL WHERE id = ?")
+                    .execute(arguments: [result, row[0] as Int64])
+                if let process: String = row[4] {
+                    try db.cachedStatement(sql: "INSERT INTO task_queue_orphans (host, process) VALUES (?, ?)")
+                        .execute(arguments: [row[3] as String?, process])
+                }
+            }
+            return try Row.fetchAll(db.cachedStatement(sql: """
+                DELETE FROM task_queue WHERE state = 'done' AND run_id IN (SELECT value FROM json_each(?))
+                RETURNING id, run_id, task_id, attempt, result
+                """), arguments: [list])
+        }
+        return try rows.sorted { ($0[0] as Int64) < ($1[0] as Int64) }.map { row in
+            FinishedAttempt(
+                runID: RunID(rawValue: row[1]), taskID: row[2], attempt: row[3],
+                result: try Self.queueValue(AttemptResult.self, row[4], column: "task_queue.result"))
+        }
+    }
+
+    /// Removes every row of run `id`.
+    public func withdraw(run id: RunID) async throws {
+        try await writer.writeRetryingWhileBusy { db in
+            try db.cachedStatement(sql: "DELETE FROM task_queue WHERE run_id = ?").execute(arguments: [id.rawValue])
+        }
+    }
+
+    /// Claims held by workers on `host`.
+    public func claims(on host: String) async throws -> [HeldClaim] {
+        let rows = try await writer.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT id, token, worker, process FROM task_queue WHERE state = 'claimed' AND host = ? ORDER BY id
+                """), arguments: [host])
+        }
+        return try rows.map { row in
+            HeldClaim(
+                claim: QueueClaim(id: row[0], token: row[1]),
+                worker: try Self.queueValue(RunOwner.self, row[2], column: "task_queue.worker"),
+                process: try (row[3] as String?).map { try Self.queueValue(TaskProcess.self, $0, column: "task_queue.process") })
+        }
+    }
+
+    /// Removes and returns the orphaned process groups on `host`.
+    public func orphans(on host: String) async throws -> [TaskProcess] {
+        let texts = try await writer.writeRetryingWhileBusy { db in
+            try String.fetchAll(db.cachedStatement(sql: """
+                DELETE FROM task_queue_orphans WHERE host = ? RETURNING process
+                """), arguments: [host])
+        }
+        return try texts.map { try Self.queueValue(TaskProcess.self, $0, column: "task_queue_orphans.process") }
+    }
+
+    /// Queued runs without a lease, oldest first.
+    public func unclaimedQueuedRuns(limit: Int) async throws -> [RunID] {
+        try await writer.read { db in
+            try String.fetchAll(db.cachedStatement(sql: """
+                SELECT id FROM runs WHERE state = 'queued' AND lease_owner IS NULL ORDER BY created_at, id LIMIT ?
+                """), arguments: [limit]).map(RunID.init(rawValue:))
+        }
+    }
+
+    static func queueJSON(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func queueValue<Value: Decodable>(_ type: Value.Type, _ text: String, column: String) throws -> Value {
+        do {
+            return try JSONDecoder().decode(Value.self, from: Data(text.utf8))
+        } catch {
+            throw StoredValueError(column: column, value: text, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,178 @@
+public import PipelineEngine
+import PipelineModel
+
+/// The behaviour every ``TaskQueue`` must have, as named checks to run against a fresh, empty queue.
+///
+/// ```swift
+/// @Test("SQLite queue", arguments: TaskQueueConformance.checks)
+/// func conforms(_ check: TaskQueueConformance.Check) async throws {
+///     try await check.run(SQLiteStateStore.inMemory())
+/// }
+/// ```
+public enum TaskQueueConformance {
+    /// One requirement of the `TaskQueue` contract and the code that checks it.
+    public struct Check: Sendable, CustomStringConvertible {
+        /// The requirement, as a sentence.
+        public let name: String
+        /// Checks the requirement on `queue`, which must be empty.
+        public let run: @Sendable (any TaskQueue) async throws -> Void
+
+        /// Creates a check.
+        public init(_ name: String, run: @escaping @Sendable (any TaskQueue) async throws -> Void) {
+            self.name = name
+            self.run = run
+        }
+
+        /// The requirement.
+        public var description: String { name }
+    }
+
+    /// Every check, each to run on its own empty queue.
+    public static let checks: [Check] = [
+        Check("queued attempts are claimed oldest first, up to the limit, with every field", run: claimsOldestFirst),
+        Check("a task with labels goes only to a worker that has all of them", run: labelsSelectWorkers),
+        Check("concurrent claims never hand out the same attempt twice", run: concurrentClaimsAreDisjoint),
+        Check("results are fenced by the claim token and collected once", run: resultsAreFencedAndCollectedOnce),
+        Check("a heartbeat keeps held claims and reports withdrawn ones", run: heartbeatReportsWithdrawn),
+        Check("a lapsed claim is collected as failed and leaves its process for its host", run: lapsedClaimFails),
+        Check("a handed-back attempt is claimed again under a new token", run: handBackRequeues),
+        Check("claims on a host are listed with their worker and process", run: claimsOnHost),
+    ]
+
+    static let start = Timestamp(nanosecondsSince1970: 1_764_979_200_123_456_789)
+    static func at(_ seconds: Int64) -> Timestamp { start.adding(.seconds(seconds)) }
+    static let alpha = RunOwner(label: "alpha", host: "gpu-1", pid: 4242, started: 77)
+    static let beta = RunOwner(label: "beta", host: "cpu-2", pid: 99, started: 12)
+
+    static func attempt(_ task: String, run: String = "r1", number: Int = 1, labels: [String] = []) -> QueuedAttempt {
+        QueuedAttempt(
+            runID: RunID(rawValue: run), epoch: 3, taskID: task, attempt: number, labels: labels,
+            work: AttemptWork(
+                action: task.hasPrefix("cmd") ? .run(["echo", "hi ✓"]) : .uses("noop"),
+                inputs: ["n": 1.5, "list": ["a", nil]], environment: ["A": "b"], workingDirectory: "/srv/p",
+                decision: Decision(approved: true, reason: "ok", actor: "cli", at: start), withheldEnvironment: ["SECRET"]),
+            queuedAt: at(0))
+    }
+
+    static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+        if !condition { throw ConformanceFailure(message()) }
+    }
+
+    static func claimsOldestFirst(_ queue: any TaskQueue) async throws {
+        try await queue.enqueue([attempt("a"), attempt("cmd-b", number: 2)])
+        try await queue.enqueue([attempt("c")])
+        let first = try await queue.claim(worker: alpha, labels: [], limit: 2, at: at(1), expiresAt: at(31))
+        try expect(first.map(\.attempt.taskID) == ["a", "cmd-b"], "claimed \(first.map(\.attempt.taskID)), expected [a, cmd-b]")
+        try expect(first[1].attempt == attempt("cmd-b", number: 2), "the claimed attempt reads back as \(first[1].attempt)")
+        try expect(first[0].claim != first[1].claim, "two claims are the same")
+        let rest = try await queue.claim(worker: beta, labels: [], limit: 5, at: at(1), expiresAt: at(31))
+        try expect(rest.map(\.attempt.taskID) == ["c"], "the second claim got \(rest.map(\.attempt.taskID)), expected [c]")
+        let none = try await queue.claim(worker: beta, labels: [], limit: 5, at: at(1), expiresAt: at(31))
+        try expect(none.isEmpty, "an empty queue handed out \(none.count) attempts")
+    }
+
+    static func labelsSelectWorkers(_ queue: any TaskQueue) async throws {
+        try await queue.enqueue([attempt("train", labels: ["gpu", "big"]), attempt("plain"), attempt("fit", labels: ["gpu"])])
+        let cpu = try await queue.claim(worker: beta, labels: [], limit: 10, at: at(1), expiresAt: at(31))
+        try expect(cpu.map(\.attempt.taskID) == ["plain"], "a worker without labels got \(cpu.map(\.attempt.taskID))")
+        let gpu = try await queue.claim(worker: alpha, labels: ["gpu"], limit: 10, at: at(1), expiresAt: at(31))
+        try expect(gpu.map(\.attempt.taskID) == ["fit"], "a gpu worker got \(gpu.map(\.attempt.taskID)), expected [fit]")
+        let both = try await queue.claim(worker: alpha, labels: ["big", "gpu", "x"], limit: 10, at: at(1), expiresAt: at(31))
+        try expect(both.map(\.attempt.taskID) == ["train"], "a gpu+big worker got \(both.map(\.attempt.taskID))")
+    }
+
+    static func concurrentClaimsAreDisjoint(_ queue: any TaskQueue) async throws {
+        try await queue.enqueue((0..<200).map { attempt("t\($0)") })
+        let claimed = try await withThrowingTaskGroup(of: [ClaimedAttempt].self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var mine: [ClaimedAttempt] = []
+                    while true {
+                        let owner = RunOwner(label: "w\(worker)", host: "h", pid: Int32(worker), started: 1)
+                        let batch = try await queue.claim(worker: owner, labels: [], limit: 7, at: at(1), expiresAt: at(31))
+                        if batch.isEmpty { return mine }
+                        mine += batch
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        try expect(claimed.count == 200, "8 workers claimed \(claimed.count) attempts in all, expected 200")
+        try expect(Set(claimed.map(\.attempt.taskID)).count == 200, "an attempt was claimed twice")
+    }
+
+    static func resultsAreFencedAndCollectedOnce(_ queue: any TaskQueue) async throws {
+        try await queue.enqueue([attempt("a"), attempt("b"), attempt("x", run: "r2")])
+        let claimed = try await queue.claim(worker: alpha, labels: [], limit: 3, at: at(1), expiresAt: at(31))
+        let stale = QueueClaim(id: claimed[1].claim.id, token: claimed[1].claim.token + 1000)
+        let ok = AttemptResult.succeeded(outputs: ["n": 2], cacheKey: "k", cacheNote: "miss", lineage: nil)
+        let stored = try await queue.finish(
+            [(claimed[0].claim, ok), (stale, .failed(error: "stale", cacheKey: nil)), (claimed[2].claim, .cancelled)],
+            at: at(2))
+        try expect(stored == [claimed[0].claim, claimed[2].claim], "finish stored \(stored), expected the two held claims")
+        let collected = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(3))
+        try expect(collected == [FinishedAttempt(runID: RunID(rawValue: "r1"), taskID: "a", attempt: 1, result: ok)],
+                   "collected \(collected), expected only a's result")
+        let again = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(3))
+        try expect(again.isEmpty, "a result was collected twice")
+        let other = try await queue.collect(runs: [RunID(rawValue: "r2")], at: at(3))
+        try expect(other.map(\.result) == [.cancelled], "run r2's result reads \(other)")
+    }
+
+    static func heartbeatReportsWithdrawn(_ queue: any TaskQueue) async throws {
+        try await queue.enqueue([attempt("a"), attempt("b", run: "r2")])
+        let claimed = try await queue.claim(worker: alpha, labels: [], limit: 2, at: at(1), expiresAt: at(11))
+        try await queue.withdraw(run: RunID(rawValue: "r2"))
+        let held = try await queue.renewClaims(claimed.map(\.claim), at: at(5), expiresAt: at(40))
+        try expect(held == [claimed[0].claim], "the heartbeat kept \(held), expected only run r1's claim")
+        // Renewed to 40: not lapsed at 30.
+        let collected = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(30))
+        try expect(collected.isEmpty, "a renewed claim was collected as \(collected)")
+    }
+
+    static func lapsedClaimFails(_ queue: any TaskQueue) async throws {
+        try await queue.enqueue([attempt("cmd-a")])
+        let claimed = try await queue.claim(worker: alpha, labels: [], limit: 1, at: at(1), expiresAt: at(11))
+        let process = TaskProcess(host: "gpu-1", pid: 5150, started: 99)
+        try await queue.recordProcess(process, of: claimed[0].claim)
+        let early = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(10))
+        try expect(early.isEmpty, "a live claim was collected")
+        let lapsed = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(12))
+        try expect(lapsed == [FinishedAttempt(
+            runID: RunID(rawValue: "r1"), taskID: "cmd-a", attempt: 1, result: .lost(worker: alpha, expiredAt: at(11)))],
+                   "a lapsed claim was collected as \(lapsed)")
+        guard case .failed(let error, _) = lapsed[0].result, error.contains("alpha on gpu-1 stopped heartbeating") else {
+            throw ConformanceFailure("the failure does not name the worker: \(lapsed[0].result)")
+        }
+        let late = try await queue.finish([(claimed[0].claim, .cancelled)], at: at(13))
+        try expect(late.isEmpty, "a reclaimed attempt's late result was stored")
+        let elsewhere = try await queue.orphans(on: "cpu-2")
+        try expect(elsewhere.isEmpty, "another host got orphans \(elsewhere)")
+        let orphans = try await queue.orphans(on: "gpu-1")
+        try expect(orphans == [process], "orphans on gpu-1: \(orphans), expected the recorded process")
+        let twice = try await queue.orphans(on: "gpu-1")
+        try expect(twice.isEmpty, "orphans were handed out twice")
+    }
+
+    static func handBackRequeues(_ queue: any TaskQueue) async throws {
+        try await queue.enqueue([attempt("a")])
+        let first = try await queue.claim(worker: alpha, labels: [], limit: 1, at: at(1), expiresAt: at(31))
+        try await queue.handBack(first.map(\.claim))
+        let second = try await queue.claim(worker: beta, labels: [], limit: 1, at: at(2), expiresAt: at(32))
+        try expect(second.map(\.attempt) == first.map(\.attempt), "the handed-back attempt was not claimed again")
+        try expect(second[0].claim.token != first[0].claim.token, "the new claim kept the old token")
+        let stale = try await queue.finish([(first[0].claim, .cancelled)], at: at(3))
+        try expect(stale.isEmpty, "the first claim's result was stored after it was handed back")
+    }
+
+    static func claimsOnHost(_ queue: any TaskQueue) async throws {
+        try await queue.enqueue([attempt("a"), attempt("b"), attempt("c")])
+        let mine = try await queue.claim(worker: alpha, labels: [], limit: 1, at: at(1), expiresAt: at(31))
+        _ = try await queue.claim(worker: beta, labels: [], limit: 1, at: at(1), expiresAt: at(31))
+        let process = TaskProcess(host: "gpu-1", pid: 7, started: 8)
+        try await queue.recordProcess(process, of: mine[0].claim)
+        let listed = try await queue.claims(on: "gpu-1")
+        try expect(listed == [HeldClaim(claim: mine[0].claim, worker: alpha, process: process)],
+                   "claims on gpu-1: \(listed)")
+    }
+}

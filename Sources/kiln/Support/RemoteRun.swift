@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import PipelineEngine
+import PipelineModel
+import ServiceLifecycle
+
+/// `kiln run --remote`: stores the run `queued` for a `kiln serve` on the same store to execute, and follows it by
+/// reading the store, printing progress as a local run does.
+enum RemoteRun {
+    /// Creates the run and follows it to its end; exits as a local run would (0, 1, 130 when interrupted).
+    static func start(
+        plan: Plan, params: [String: JSONValue], baseDirectory: String, trigger: JSONValue, stores: Stores,
+        home: HomeOptions, json: Bool, verbose: Bool, detach: Bool
+    ) async throws {
+        let store = stores.state
+        let executor = PipelineExecutor(store: store, kinds: TaskKindRegistry())
+        let run = try await executor.createRun(plan, params: params, baseDirectory: baseDirectory, trigger: trigger)
+        if detach {
+            Terminal.out(run.id.rawValue)
+            Terminal.err("run \(run.id) queued in \(home.storeName) for kiln serve to execute; follow it with kiln show \(run.id)")
+            return
+        }
+        Terminal.err("run \(run.id) queued in \(home.storeName) for kiln serve to execute (Ctrl-C stops following; the run goes on)")
+        let printer = ProgressPrinter(live: Terminal.stderrIsTTY, verbose: verbose)
+        let work = WorkService { try await follow(run.id, store: store, printer: printer) }
+        try await Lifecycle.run(
+            [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup)],
+            interruptMessage: "\nstopped following run \(run.id); it goes on (kiln show \(run.id))",
+            logger: Lifecycle.logger)
+        let final: RunRecord
+        do {
+            final = try work.value()
+        } catch is CancellationError {
+            throw ExitCode(130)
+        }
+        if json {
+            Terminal.out(Terminal.json(RunDocument.make(final, tasks: try await store.tasks(of: final.id))))
+        }
+        switch final.state {
+        case .succeeded: return
+        case .cancelled:
+            Terminal.err("resume it with: kiln resume \(final.id)")
+            throw ExitCode(130)
+        case .failed:
+            Terminal.err("resume it with: kiln resume \(final.id)  ·  details: kiln show \(final.id)")
+            throw ExitCode(1)
+        case .waiting:
+            let waiting = try await store.tasks(of: final.id).filter { $0.state == .waiting }.map(\.taskID)
+            Terminal.err("run \(final.id) waits for a decision on: \(waiting.joined(separator: ", ")); "
+                + "give it with: kiln approve \(final.id) [TASK]  or  kiln reject \(final.id) [TASK]")
+        case .queued, .running: throw ExitCode(1)
+        }
+    }
+
+    /// Reads the run, its tasks and new log lines every 50 ms (up to 500 ms while nothing changes) and feeds the
+    /// changes to `printer`, until the run ends or waits for a decision. Store errors are retried with backoff.
+    static func follow(_ id: RunID, store: any StateStore, printer: ProgressPrinter) async throws -> RunRecord {
+        var known: [String: TaskRecord] = [:]
+        var logCount = 0
+        var started = false
+        var delay = Duration.milliseconds(50)
+        let queuedSince = ContinuousClock.now
+        var hinted = false
+        while true {
+            try Task.checkCancellation()
+            do {
+                guard let run = try await store.run(id) else { throw CLIError("run \(id) disappeared from the store", exitCode: 1) }
+                var changed = false
+                if !started, run.state != .queued {
+                    started = true
+                    printer.receive(.runStarted(run))
+                }
+                if started {
+                    for record in try await store.tasks(of: id) where known[record.taskID] != record {
+                        known[record.taskID] = record
+                        printer.receive(.taskChanged(id, record))
+                        changed = true
+                    }
+                    let logs = try await store.logs(of: id, task: nil, attempt: nil)
+                    for line in logs.dropFirst(logCount) { printer.receive(.log(line)) }
+                    changed = changed || logs.count > logCount
+                    logCount = logs.count
+                } else if !hinted, ContinuousClock.now - queuedSince > .seconds(10) {
+                    hinted = true
+                    Terminal.err("run \(id) is still queued: is kiln serve running on this store?")
+                }
+                if run.state != .queued && run.state != .running {
+                    printer.receive(.runFinished(run))
+                    return run
+                }
+                delay = changed ? .milliseconds(50) : min(delay * 2, .milliseconds(500))
+            } catch let error as CLIError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                Terminal.err("reading run \(id) failed (\(error)); retrying")
+                delay = min(max(delay * 2, .milliseconds(500)), .seconds(5))
+            }
+            try await Task.sleep(for: delay)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+
+/// `kiln worker`, `kiln serve --no-local-workers` and `kiln run --remote`, as separate processes on one store.
+@Suite("kiln worker processes", .serialized)
+struct WorkerCLITests {
+    /// A background `kiln` process whose stderr is collected in a file (a pipe could fill up and block it).
+    final class Background: @unchecked Sendable {
+        let process: Process
+        let log: URL
+
+        init(_ cli: CLI, _ arguments: [String], name: String, environment: [String: String] = [:]) throws {
+            log = cli.scratch.appendingPathComponent("\(name).log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = arguments
+            process.currentDirectoryURL = cli.scratch
+            var merged = ProcessInfo.processInfo.environment
+            merged["KILN_HOME"] = cli.home.path
+            merged.merge(environment) { _, new in new }
+            process.environment = merged
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+        }
+
+        var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+        /// SIGTERM, then wait.
+        func stop() {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+
+        deinit {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+    }
+
+    /// Short leases so that a lost worker is noticed within seconds.
+    static let fast = ["--lease", "2s", "--heartbeat", "500ms"]
+
+    func serve(_ cli: CLI, store: [String]) throws -> Background {
+        try Background(cli, ["serve", "--no-local-workers", "--http", "off", "--tick", "200ms", cli.scratch.appendingPathComponent("none").path] + store, name: "serve")
+    }
+
+    func worker(_ cli: CLI, _ name: String, store: [String], extra: [String] = []) throws -> Background {
+        try Background(
+            cli, ["worker", "--name", name, "--log-level", "debug"] + Self.fast + store + extra, name: name)
+    }
+
+    @Test("4 workers × 10,000 no-op tasks across 50 runs on PostgreSQL: every task executed exactly once, every run succeeds",
+          .enabled(if: PostgresStoreCLITests.serverTestsEnabled, "KILN_TEST_POSTGRES_URL is not set"))
+    func tenThousandTasks() async throws {
+        let cli = try CLI()
+        let store = ["--store", try PostgresStoreCLITests.storeURL()]
+        let tasks = (0..<200).map { "  t\($0): { uses: noop }" }.joined(separator: "\n")
+        let path = try cli.write("wide.yaml", "name: wide\ntasks:\n" + tasks + "\n")
+        var ids: [String] = []
+        for _ in 0..<50 {
+            let queued = try await cli.run(["run", "--remote", "--detach", path] + store)
+            #expect(queued.status == 0, "stderr: \(queued.stderr)")
+            ids.append(queued.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let serve = try serve(cli, store: store)
+        let workers = try (1...4).map { try worker(cli, "w\($0)", store: store, extra: ["--concurrency", "16"]) }
+        defer {
+            for worker in workers { worker.stop() }
+            serve.stop()
+        }
+        let done = await CLI.waitUntil(seconds: 120) {
+            let runs = try? await cli.run(["runs", "--json", "--limit", "60"] + store)
+            let list = (try? runs?.json()) as? [[String: Any]] ?? []
+            return list.count == 50 && list.allSatisfy { $0["state"] as? String == "succeeded" }
+        }
+        #expect(done, "not every run succeeded; serve: \(serve.output.suffix(2000))")
+        // Every attempt a worker ran, from the workers' own logs: 10,000 distinct tasks, each once.
+        var executed: [String: Int] = [:]
+        for worker in workers {
+            for line in worker.output.split(separator: "\n") where line.contains("Attempt ended") {
+                let run = line.firstMatch(of: /run\.id=(\S+)/)?.1 ?? ""
+                let task = line.firstMatch(of: /task\.id=(\S+)/)?.1 ?? ""
+                executed["\(run)/\(task)", default: 0] += 1
+            }
+        }
+        #expect(executed.count == 10_000, "\(executed.count) distinct tasks executed")
+        #expect(executed.values.allSatisfy { $0 == 1 }, "tasks executed more than once: \(executed.filter { $0.value > 1 }.prefix(5))")
+        #expect(workers.filter { $0.output.contains("Attempt ended") }.count >= 2, "the work was not shared")
+        for id in ids.prefix(3) {
+            let shown = try await cli.run(["show", id, "--json"] + store)
+            let tasks = try #require((try shown.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
+            #expect(tasks.count == 200 && tasks.values.allSatisfy { $0["attempts"] as? Int == 1 })
+        }
+    }
+
+    @Test("a worker killed with SIGKILL mid-task: the task is retried after the claim lapses and completes once; the restarted worker stops the orphaned command",
+          .enabled(if: PostgresStoreCLITests.serverTestsEnabled, "KILN_TEST_POSTGRES_URL is not set"))
+    func killedWorker() async throws {
+        let cli = try CLI()
+        let store = ["--store", try PostgresStoreCLITests.storeURL()]
+        let path = try cli.write("slow.yaml", """
+            name: slow
+            tasks:
+              slow:
+                retries: 1
+                shell: if [ -f marker ]; then echo second >> runs.txt; else touch marker; echo first >> runs.txt; echo $$ > slow.pid; exec sleep 300; fi
+              after:
+                needs: [slow]
+                uses: noop
+            """)
+        let serve = try serve(cli, store: store)
+        defer { serve.stop() }
+        let doomed = try worker(cli, "w1", store: store)
+        let follow = try Background(cli, ["run", "--remote", path] + store, name: "follow")
+        let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
+        #expect(await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
+        let sleeper = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(-sleeper, SIGKILL) }
+        try await Task.sleep(for: .milliseconds(500))  // the claim records the command's process group
+        kill(doomed.process.processIdentifier, SIGKILL)
+        doomed.process.waitUntilExit()
+        #expect(kill(sleeper, 0) == 0, "the command outlives its killed worker")
+        // The claim lapses after 2 s: the owner counts the attempt as failed and queues attempt 2.
+        try await Task.sleep(for: .seconds(3))
+        let restarted = try worker(cli, "w1", store: store)
+        defer { restarted.stop() }
+        #expect(await CLI.waitUntil(seconds: 20) { !follow.process.isRunning }, "the run did not finish")
+        follow.process.waitUntilExit()
+        #expect(follow.process.terminationStatus == 0, "\(follow.output)")
+        #expect(follow.output.contains("stopped heartbeating"), "\(follow.output)")
+        #expect(try String(contentsOfFile: cli.scratch.appendingPathComponent("runs.txt").path, encoding: .utf8) == "first\nsecond\n")
+        #expect(await CLI.waitUntil(seconds: 5) { kill(sleeper, 0) != 0 }, "the orphaned command still runs: \(restarted.output)")
+        #expect(restarted.output.contains("Stopped commands left by lapsed claims") || restarted.output.contains("dead worker"),
+                "\(restarted.output)")
+    }
+
+    @Test("a runs_on: [gpu] task waits until a worker with that label appears, and only that worker runs it")
+    func labelledTaskWaits() async throws {
+        let cli = try CLI()
+        let store = ["--store", "sqlite:" + cli.home.appendingPathComponent("kiln.db").path]
+        let path = try cli.write("gpu.yaml", """
+            name: gpu
+            tasks:
+              prepare: { uses: noop }
+              train:
+                needs: [prepare]
+                runs_on: [gpu]
+                shell: echo trained
+            """)
+        let serve = try serve(cli, store: store)
+        let plain = try worker(cli, "cpu-1", store: store)
+        defer {
+            plain.stop()
+            serve.stop()
+        }
+        let follow = try Background(cli, ["run", "--remote", path] + store, name: "follow")
+        #expect(await CLI.waitUntil(seconds: 20) { follow.output.contains("waits for a worker with labels gpu") }, "\(follow.output)")
+        try await Task.sleep(for: .seconds(1))
+        #expect(follow.process.isRunning, "the run ended without a gpu worker: \(follow.output)")
+        let gpu = try worker(cli, "gpu-1", store: store, extra: ["--labels", "gpu"])
+        defer { gpu.stop() }
+        #expect(await CLI.waitUntil(seconds: 20) { !follow.process.isRunning }, "\(follow.output)")
+        follow.process.waitUntilExit()
+        #expect(follow.process.terminationStatus == 0, "\(follow.output)")
+        #expect(follow.output.contains("trained"))
+        #expect(gpu.output.contains("task.id=train"), "\(gpu.output)")
+        #expect(!plain.output.contains("task.id=train"), "\(plain.output)")
+    }
+
+    @Test("bad worker options are usage errors")
+    func badOptions() async throws {
+        let cli = try CLI()
+        let labels = try await cli.run(["worker", "--labels", "GPU!"])
+        #expect(labels.status == 2 && labels.stderr.contains("'GPU!' is not a label"), "\(labels.stderr)")
+        let detach = try await cli.run(["run", "x.yaml", "--detach"])
+        #expect(detach.status == 2 && detach.stderr.contains("--detach needs --remote"), "\(detach.stderr)")
+    }
+}

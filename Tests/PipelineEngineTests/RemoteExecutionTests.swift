@@ -1,0 +1,101 @@
+import PipelineEngine
+import PipelineModel
+import PipelineTesting
+import Synchronization
+import Testing
+
+/// An executor that hands its attempts to a task queue, with a worker simulated in the test.
+@Suite struct RemoteExecutionTests {
+    let store = InMemoryStateStore()
+    let queue = InMemoryTaskQueue()
+    static let worker = RunOwner(label: "w1", host: "gpu-1", pid: 7, started: 1)
+
+    func executor(_ kinds: TaskKindRegistry) -> PipelineExecutor {
+        PipelineExecutor(store: store, kinds: kinds, configuration: .init(parallelism: 100), queue: queue)
+    }
+
+    /// Claims and runs attempts with `executor.perform` until `stop` returns true; `check` sees every claim first.
+    func work(
+        _ executor: PipelineExecutor, labels: Set<String> = [], until stop: @Sendable () async -> Bool,
+        check: @Sendable (ClaimedAttempt) async throws -> AttemptResult? = { _ in nil }
+    ) async throws {
+        while !(await stop()) {
+            let claimed = try await queue.claim(
+                worker: Self.worker, labels: labels, limit: 8, at: SystemClock().now, expiresAt: SystemClock().now.adding(.seconds(30)))
+            for item in claimed {
+                let pipeline = try #require(try await store.run(item.attempt.runID)?.snapshot)
+                let result: AttemptResult
+                if let forced = try await check(item) {
+                    result = forced
+                } else {
+                    result = await executor.perform(item.attempt, pipeline: pipeline, log: { _ in }, process: { _ in })
+                }
+                _ = try await queue.finish([(item.claim, result)], at: SystemClock().now)
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    @Test("attempts run through the queue; a dependent is queued only after its upstream's end is stored")
+    func dependentsWaitForDurableEnds() async throws {
+        var kinds = TaskKindRegistry()
+        kinds.register("value") { context in ["n": context.inputs["n"] ?? .null] }
+        let executor = executor(kinds)
+        let plan = try Plan(Pipeline(name: "p", tasks: [
+            TaskSpec(id: "a", action: .uses("value", with: ["n": 1])),
+            TaskSpec(id: "b", action: .uses("value", with: ["n": 2])),
+            TaskSpec(id: "c", needs: ["a", "b"], action: .uses("value", with: ["n": "${{ tasks.a.outputs.n }}"])),
+        ]))
+        let finished = Mutex(false)
+        async let run = executor.run(plan, baseDirectory: "/tmp")
+        async let worked: Void = work(executor, until: { finished.withLock { $0 } }) { item in
+            if item.attempt.taskID == "c" {
+                let stored = try await store.tasks(of: item.attempt.runID)
+                #expect(stored.filter { ["a", "b"].contains($0.taskID) }.allSatisfy { $0.state == .succeeded },
+                        "c was queued before its needs' ends were stored")
+                #expect(item.attempt.work.inputs["n"] == 1)
+            }
+            return nil
+        }
+        let record = try await run
+        finished.withLock { $0 = true }
+        try await worked
+        #expect(record.state == .succeeded)
+        let tasks = try await store.tasks(of: record.id)
+        #expect(tasks.first { $0.taskID == "c" }?.outputs == ["n": 1])
+        #expect(queue.count == 0, "the owner collected every result")
+    }
+
+    @Test("a claim that lapses counts as a failed attempt naming the worker; the retry runs as attempt 2")
+    func lapsedClaimIsRetried() async throws {
+        var kinds = TaskKindRegistry()
+        kinds.register("value") { _ in ["ok": true] }
+        let executor = executor(kinds)
+        var spec = TaskSpec(id: "a", action: .uses("value", with: [:]), retry: RetryPolicy(retries: 1))
+        spec.runsOn = ["gpu"]
+        let plan = try Plan(Pipeline(name: "p", tasks: [spec]))
+        async let run = executor.run(plan, baseDirectory: "/tmp")
+        // The first claim lapses at once (the worker "dies"); the owner's next collect ends it.
+        var lost: [ClaimedAttempt] = []
+        while lost.isEmpty {
+            #expect(try await queue.claim(worker: Self.worker, labels: [], limit: 1, at: SystemClock().now, expiresAt: SystemClock().now).isEmpty,
+                    "a worker without the gpu label got the task")
+            lost = try await queue.claim(
+                worker: Self.worker, labels: ["gpu"], limit: 1, at: SystemClock().now, expiresAt: SystemClock().now)
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let finished = Mutex(false)
+        async let worked: Void = work(executor, labels: ["gpu"], until: { finished.withLock { $0 } })
+        let record = try await run
+        finished.withLock { $0 = true }
+        try await worked
+        #expect(record.state == .succeeded)
+        let task = try #require(try await store.tasks(of: record.id).first)
+        #expect(task.attempts == 2)
+        let logs = try await store.logs(of: record.id, task: "a", attempt: nil).map(\.text)
+        #expect(logs.contains { $0.contains("queued: waits for a worker with labels gpu") })
+        #expect(logs.contains { $0.contains("attempt 1 failed: worker w1 on gpu-1 stopped heartbeating") }, "\(logs)")
+        let late = try await queue.finish([(lost[0].claim, .succeeded(outputs: [:], cacheKey: nil, cacheNote: nil, lineage: nil))], at: SystemClock().now)
+        #expect(late.isEmpty, "the lost worker's late result was accepted")
+    }
+}
