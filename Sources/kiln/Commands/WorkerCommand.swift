@@ -68,10 +68,10 @@ struct WorkerCommand: AsyncParsableCommand {
             guard let queue = stores.queue else {
                 throw CLIError("the store \(home.storeName) has no task queue", exitCode: 2)
             }
-            let kinds = KindCatalog.kinds(home: home, registry: stores.registry, runs: stores.state)
+            let kinds = try KindCatalog.kinds(home: home, registry: stores.registry, runs: stores.state)
             let clock = SystemClock()
             let executor = PipelineExecutor(
-                store: stores.state, kinds: kinds, clock: clock, artifacts: home.artifactStore,
+                store: stores.state, kinds: kinds, clock: clock, artifacts: try home.artifactStore,
                 configuration: .init(environment: Execution.environment, owner: .current(label: "kiln worker")),
                 logger: logger)
             let workerName = name ?? RunOwner.thisHost
