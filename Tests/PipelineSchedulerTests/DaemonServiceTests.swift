@@ -245,4 +245,27 @@ struct DaemonServiceTests {
             by: dead, at: daemon.clock.now, until: daemon.clock.now.adding(.seconds(90)))
         #expect(after.owner == dead)
     }
+
+    @Test("a run queued by another process starts at once when its signal arrives, not at the next poll")
+    func queuedRunSignalWakesTheRunQueue() async throws {
+        let daemon = Daemon()
+        let signals = HandSignals()
+        let runner = RunQueueService(
+            executor: daemon.executor, queue: daemon.queue, clock: daemon.clock, configuration: .init(poll: .seconds(3600)),
+            logger: Self.logger, wakeups: signals)
+        try await testGracefulShutdown { shutdown in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await runner.run() }
+                await daemon.clock.waitForSleepers(1)
+                // As `kiln run --remote` does from another process: the run is stored queued, then signalled.
+                let pipeline = Fixture.pipeline("remote", triggers: TriggerSpec(every: "1d"), tasks: [TaskSpec(id: "a", action: .uses("echo", with: [:]))])
+                let queued = try await daemon.executor.createRun(try Plan(pipeline), baseDirectory: "/tmp", trigger: ["type": "manual"])
+                signals.continuation.yield(.run)
+                let finished = try await Self.eventually { try await daemon.store.run(queued.id)?.state == .succeeded }
+                #expect(finished, "the clock stands still: only the signal can have started the run")
+                shutdown.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
 }

@@ -50,12 +50,17 @@ public struct RunQueueService: Service {
     let clock: any PipelineClock
     let configuration: Configuration
     let logger: Logger
+    let wakeups: (any SchedulerSignalSource)?
 
     /// Creates the service.
+    ///
+    /// - Parameter wakeups: Signals of runs queued or ended elsewhere (`kiln run --remote`): each makes the service
+    ///   look at the store at once instead of at its next poll; `nil` keeps to the polls.
     public init(
         executor: PipelineExecutor, queue: RunQueue, clock: any PipelineClock,
-        configuration: Configuration = Configuration(), logger: Logger
+        configuration: Configuration = Configuration(), logger: Logger, wakeups: (any SchedulerSignalSource)? = nil
     ) {
+        self.wakeups = wakeups
         self.executor = executor
         self.queue = queue
         self.clock = clock
@@ -66,6 +71,12 @@ public struct RunQueueService: Service {
     /// Runs until graceful shutdown and until every run it started has ended.
     public func run() async throws {
         let store = executor.store
+        let listener = wakeups.map { source in
+            Task { [queue] in
+                for await signal in source.signals() where signal == .run { queue.arrivals.ring() }
+            }
+        }
+        defer { listener?.cancel() }
         for run in try await store.runs(pipeline: nil, limit: 10_000).reversed()
         where run.state == .queued || run.state == .running {
             queue.enqueue(run.id)

@@ -131,7 +131,8 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger, verdicts: verdicts, owner: .current(label: "kiln serve"), wakeups: wiring.signals)
             let runner = RunQueueService(
                 executor: executor, queue: queue, clock: clock,
-                configuration: .init(poll: min(tickDuration, .seconds(1)), grace: graceDuration), logger: logger)
+                configuration: .init(poll: min(tickDuration, .seconds(1)), grace: graceDuration), logger: logger,
+                wakeups: wiring.signals)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             if let server {
                 let predictions = HTTPSetting.predictions(
