@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PipelineEngine
 
 /// Credentials for AWS Signature Version 4.
 public struct S3Credentials: Sendable, Hashable {
@@ -141,9 +142,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// Lowercase hex.
-    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-    }
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String { ArtifactDigest.hex(bytes) }
 
     private static func trim(_ value: String) -> String {
         value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")

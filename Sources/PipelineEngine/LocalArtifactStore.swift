@@ -183,13 +183,5 @@ public enum ArtifactDigest {
     }
 
     /// Lowercase hex of a digest.
-    public static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func hex(_ digest: some Sequence<UInt8>) -> String { String(hex: digest) }
 }
