@@ -50,6 +50,7 @@ public struct MeasuredStateStore: StateStore {
     public func runs(pipeline: String?, limit: Int) async throws -> [RunRecord] { try await base.runs(pipeline: pipeline, limit: limit) }
     public func runIDs(withPrefix prefix: String) async throws -> [RunID] { try await base.runIDs(withPrefix: prefix) }
     public func unclaimedQueuedRuns(limit: Int) async throws -> [RunID] { try await base.unclaimedQueuedRuns(limit: limit) }
+    public func waitingRuns(limit: Int) async throws -> [RunID] { try await base.waitingRuns(limit: limit) }
 
     public func logs(of id: RunID, task: String?, attempt: Int?) async throws -> [LogLine] {
         try await base.logs(of: id, task: task, attempt: attempt)

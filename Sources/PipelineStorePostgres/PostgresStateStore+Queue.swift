@@ -196,6 +196,13 @@ extension PostgresStateStore: TaskQueue {
             """).map { RunID(rawValue: try $0.decode(String.self)) }
     }
 
+    /// Waiting runs, newest first (no snapshot is read).
+    public func waitingRuns(limit: Int) async throws -> [RunID] {
+        try await database.rows("list waiting runs", """
+            SELECT id FROM runs WHERE state = 'waiting' ORDER BY created_at DESC, id DESC LIMIT \(limit)
+            """).map { RunID(rawValue: try $0.decode(String.self)) }
+    }
+
     static func queueJSON(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

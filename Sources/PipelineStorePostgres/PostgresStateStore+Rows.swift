@@ -61,37 +61,6 @@ extension PostgresStateStore {
         }
     }
 
-    /// Inserts a task record, or replaces the stored one with the same run and task id.
-    static func upsertTask(_ record: TaskRecord, of run: RunID) -> PostgresQuery {
-        let v = TaskValues(record)
-        return """
-            INSERT INTO task_runs (\(unescaped: taskColumns)) VALUES (\(run.rawValue), \(record.taskID), \(v.state),
-                \(v.attempts), \(v.outputs), \(v.error), \(v.cacheKey), \(v.cacheNote), \(v.startedAt), \(v.finishedAt),
-                \(v.retryAt), \(v.deadlineAt), \(v.decision), \(v.process), \(v.lineage))
-            ON CONFLICT (run_id, task_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts,
-                outputs = excluded.outputs, error = excluded.error, cache_key = excluded.cache_key,
-                cache_note = excluded.cache_note, started_at = excluded.started_at, finished_at = excluded.finished_at,
-                retry_at = excluded.retry_at, deadline_at = excluded.deadline_at, decision = excluded.decision,
-                process = excluded.process, lineage = excluded.lineage
-            """
-    }
-
-    /// Replaces a task record when its stored state is `expected` (and, when `undecided`, it has no decision);
-    /// returns one row when it did.
-    static func compareAndSetTask(_ record: TaskRecord, of run: RunID, expected: TaskState, undecided: Bool) -> PostgresQuery {
-        let v = TaskValues(record)
-        var query: PostgresQuery = """
-            UPDATE task_runs SET state = \(v.state), attempts = \(v.attempts), outputs = \(v.outputs), error = \(v.error),
-                cache_key = \(v.cacheKey), cache_note = \(v.cacheNote), started_at = \(v.startedAt),
-                finished_at = \(v.finishedAt), retry_at = \(v.retryAt), deadline_at = \(v.deadlineAt),
-                decision = \(v.decision), process = \(v.process), lineage = \(v.lineage)
-            WHERE run_id = \(run.rawValue) AND task_id = \(record.taskID) AND state = \(expected.rawValue)
-            """
-        if undecided { query.sql += " AND decision IS NULL" }
-        query.sql += " RETURNING task_id"
-        return query
-    }
-
     /// `{"host":…,"pid":…,"started":…}`, keys sorted.
     static func processJSON(_ process: TaskProcess) -> String {
         JSONValue.object([

@@ -17,7 +17,7 @@ extension PostgresStateStore {
                 \(run.startedAt?.nanosecondsSince1970), \(run.finishedAt?.nanosecondsSince1970), \(run.error),
                 \(run.idempotencyKey))
             """
-        let upserts = tasks.map { Self.upsertTask($0, of: run.id) }
+        let upsert = tasks.isEmpty ? nil : Self.upsertTasks(tasks.map { TaskUpdate(runID: run.id, record: $0, expected: nil) })
         let signal = run.state == .queued ? database.notify(.run) : nil
         let acquire = try lease.map { lease in
             try Self.acquireQuery(
@@ -33,7 +33,7 @@ extension PostgresStateStore {
                 }
                 throw StateStoreError.duplicateRun(run.id)
             }
-            for upsert in upserts { try await connection.run(upsert, logger: logger) }
+            if let upsert { try await connection.run(upsert, logger: logger) }
             if let signal { try await connection.run(signal, logger: logger) }
             guard let acquire else { return nil }
             return try await connection.rows(acquire, logger: logger).first.flatMap { try Self.lease(run.id, from: $0) }
@@ -54,13 +54,7 @@ extension PostgresStateStore {
             WHERE id = \(run.id.rawValue) RETURNING id
             """
         }
-        let taskWrites: [(TaskUpdate, PostgresQuery)] = batch.tasks.map { update in
-            guard let expected = update.expected else { return (update, Self.upsertTask(update.record, of: update.runID)) }
-            return (
-                update,
-                Self.compareAndSetTask(update.record, of: update.runID, expected: expected, undecided: update.undecided)
-            )
-        }
+        let taskWrites = Self.taskWriteGroups(batch.tasks)
         let logInsert = Self.insertLogs(batch.logs)
         let cacheUpserts = batch.cache.map(Self.upsertCacheEntry)
         // Every run the batch names, in the order its writes name them: the first one not stored is reported.
@@ -90,36 +84,12 @@ extension PostgresStateStore {
                     throw StateStoreError.duplicateIdempotencyKey(run.idempotencyKey ?? "")
                 }
             }
-            for (update, query) in taskWrites {
-                guard let expected = update.expected else {
-                    try await connection.run(query, logger: logger)
-                    continue
-                }
-                guard try await connection.count(query, logger: logger) == 0 else { continue }
-                try await Self.throwCompareAndSetFailure(update, expected: expected, connection, logger)
-            }
+            try await Self.writeTasks(taskWrites, connection, logger)
             if let logInsert { try await connection.run(logInsert, logger: logger) }
             for upsert in cacheUpserts { try await connection.run(upsert, logger: logger) }
             if let release { try await connection.run(release, logger: logger) }
             if let signal { try await connection.run(signal, logger: logger) }
         }
-    }
-
-    /// Throws the error for a compare-and-set update that changed no row: the task's state was not `expected`, or
-    /// it was but a decision was recorded first.
-    private static func throwCompareAndSetFailure(
-        _ update: TaskUpdate, expected: TaskState, _ connection: PostgresConnection, _ logger: Logger
-    ) async throws -> Never {
-        let actual = try await connection.rows(
-            "SELECT state FROM task_runs WHERE run_id = \(update.runID.rawValue) AND task_id = \(update.record.taskID)",
-            logger: logger
-        ).first.map { try $0.decode(String.self) }
-        if update.undecided, actual == expected.rawValue {
-            throw StateStoreError.alreadyDecided(run: update.runID, task: update.record.taskID)
-        }
-        throw StateStoreError.conflict(
-            run: update.runID, task: update.record.taskID, expected: expected,
-            actual: actual.flatMap(TaskState.init(rawValue:)))
     }
 
     /// One insert of every line, in order (`unnest … WITH ORDINALITY`, so `seq` follows the batch's order).

@@ -189,6 +189,15 @@ extension SQLiteStateStore: TaskQueue {
         }
     }
 
+    /// Waiting runs, newest first (no snapshot is read).
+    public func waitingRuns(limit: Int) async throws -> [RunID] {
+        try await writer.read { db in
+            try String.fetchAll(db.cachedStatement(sql: """
+                SELECT id FROM runs WHERE state = 'waiting' ORDER BY created_at DESC, id DESC LIMIT ?
+                """), arguments: [limit]).map(RunID.init(rawValue:))
+        }
+    }
+
     static func queueJSON(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -75,6 +75,36 @@ extension StateStoreConformance {
         try expectEqual(try await tasksByID(store, "r1")["a"], pending, "task a after pending → running → pending in one batch")
     }
 
+    static func wideBatchAppliesInOrder(_ store: any StateStore) async throws {
+        let id = RunID(rawValue: "r1")
+        let names = (0..<300).map { "t\($0)" }
+        try await store.createRun(run("r1"), tasks: names.map { task($0) })
+        var updates = names.map { TaskUpdate(runID: id, record: task($0, .running, attempts: 1), expected: .pending) }
+        // A task written twice in one batch, an upsert of a new task between compare-and-sets, then a full record.
+        updates.append(TaskUpdate(runID: id, record: task("t0", .succeeded, attempts: 1), expected: .running))
+        updates.append(TaskUpdate(runID: id, record: task("extra", .pending), expected: nil))
+        updates.append(TaskUpdate(runID: id, record: fullTask("t1"), expected: nil))
+        updates.append(TaskUpdate(runID: id, record: task("extra", .running, attempts: 1), expected: .pending))
+        try await store.commit(StateBatch(tasks: updates))
+        var expected = Dictionary(uniqueKeysWithValues: names.map { ($0, task($0, .running, attempts: 1)) })
+        expected["t0"] = task("t0", .succeeded, attempts: 1)
+        expected["t1"] = fullTask("t1")
+        expected["extra"] = task("extra", .running, attempts: 1)
+        try expectEqual(try await tasksByID(store, "r1"), expected, "the tasks after a wide mixed batch")
+
+        // One stale compare-and-set among 300 good ones: nothing of the batch is written, and the stale one is named.
+        var stale = names.dropFirst(2).map {
+            TaskUpdate(runID: id, record: task($0, .succeeded, attempts: 1), expected: .running)
+        }
+        stale[148] = TaskUpdate(runID: id, record: task("t150", .failed, attempts: 1), expected: .pending)
+        try await expectError(
+            .conflict(run: id, task: "t150", expected: .pending, actual: .running), "a stale compare-and-set in a wide batch"
+        ) {
+            try await store.commit(StateBatch(tasks: stale))
+        }
+        try expectEqual(try await tasksByID(store, "r1"), expected, "the tasks after a wide batch with a conflict")
+    }
+
     static func conflictWritesNothing(_ store: any StateStore) async throws {
         let created = run("r1")
         let before = ["a": task("a"), "b": task("b", .running, attempts: 1), "c": task("c")]

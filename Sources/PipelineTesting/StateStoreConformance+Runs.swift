@@ -86,6 +86,18 @@ extension StateStoreConformance {
             "the records runs(pipeline:limit:) returns")
     }
 
+    static func waitingRunsAreListed(_ store: any StateStore) async throws {
+        for (id, state, time) in [("w-old", RunState.waiting, Int64(1)), ("r", .running, 2), ("w-new", .waiting, 3),
+                                  ("f", .succeeded, 4), ("w-mid", .waiting, 2)] {
+            var record = run(id, createdAt: at(time))
+            record.state = state
+            try await store.createRun(record, tasks: [])
+        }
+        try expectEqual(
+            try await store.waitingRuns(limit: 10).map(\.rawValue), ["w-new", "w-mid", "w-old"], "waitingRuns(limit: 10)")
+        try expectEqual(try await store.waitingRuns(limit: 1).map(\.rawValue), ["w-new"], "waitingRuns(limit: 1)")
+    }
+
     static func runIDsByPrefix(_ store: any StateStore) async throws {
         let ids = [
             "20261129-101010-aaa111", "20261129-101010-aaa222", "20261129-111111-bbb333", "2026_x", "2026ax", "20%lit",

@@ -72,6 +72,11 @@ public protocol StateStore: Sendable {
     /// `kiln serve` to execute. Defaults to a filter of ``runs(pipeline:limit:)`` over the newest 1,000 runs.
     func unclaimedQueuedRuns(limit: Int) async throws -> [RunID]
 
+    /// Runs stored `waiting` (for a decision or a deadline), newest first: what `kiln serve` looks at to resume
+    /// decided runs. Defaults to a filter of ``runs(pipeline:limit:)`` over the newest 10,000 runs; stores override
+    /// it with a query that reads no snapshot.
+    func waitingRuns(limit: Int) async throws -> [RunID]
+
     /// Every run whose id starts with `prefix` (at most a few; used to resolve abbreviated ids).
     func runIDs(withPrefix prefix: String) async throws -> [RunID]
 
@@ -122,6 +127,13 @@ extension StateStore {
             if found.count >= limit { break }
         }
         return found
+    }
+}
+
+extension StateStore {
+    /// Waiting runs among the newest 10,000, read through ``runs(pipeline:limit:)``.
+    public func waitingRuns(limit: Int) async throws -> [RunID] {
+        Array(try await runs(pipeline: nil, limit: 10_000).lazy.filter { $0.state == .waiting }.map(\.id).prefix(limit))
     }
 }
 

@@ -190,13 +190,13 @@ public struct RunQueueService: Service {
         var ready: [RunID] = []
         let now = clock.now
         let decidedBefore = now.adding(.zero - configuration.decisionDelay)
-        for run in try await store.runs(pipeline: nil, limit: 200) where run.state == .waiting {
-            let waiting = try await store.tasks(of: run.id).filter { $0.state == .waiting }
+        for run in try await store.waitingRuns(limit: 200) {
+            let waiting = try await store.tasks(of: run).filter { $0.state == .waiting }
             let decided = !waiting.isEmpty && waiting.allSatisfy { task in
                 if let decision = task.decision { return decision.at <= decidedBefore }
                 return task.deadline.map { $0 <= now } ?? false
             }
-            if decided { ready.append(run.id) }
+            if decided { ready.append(run) }
         }
         return ready
     }

@@ -1,0 +1,191 @@
+internal import Logging
+import PipelineEngine
+import PipelineModel
+internal import PostgresNIO
+
+// Task writes of a batch, as few statements as the batch allows: consecutive writes of one kind (upserts, or
+// compare-and-set updates) whose tasks are all different become one statement over `UNNEST`ed column arrays. A wide
+// fan-out's 1,000 task changes are then one round trip instead of 1,000.
+extension PostgresStateStore {
+    /// One multi-row statement of a batch: the writes it covers, and whether they are compare-and-set updates.
+    struct TaskWriteGroup: Sendable {
+        var updates: [TaskUpdate]
+        var query: PostgresQuery
+        var checked: Bool
+    }
+
+    /// Splits `updates` into statements, keeping their order: a group ends where the kind of write changes or a task
+    /// comes back (one statement cannot write a row twice).
+    static func taskWriteGroups(_ updates: [TaskUpdate]) -> [TaskWriteGroup] {
+        var groups: [TaskWriteGroup] = []
+        var current: [TaskUpdate] = []
+        var keys = Set<TaskKey>()
+        func close() {
+            guard let first = current.first else { return }
+            let checked = first.expected != nil
+            groups.append(TaskWriteGroup(
+                updates: current, query: checked ? compareAndSetTasks(current) : upsertTasks(current), checked: checked))
+            current.removeAll(keepingCapacity: true)
+            keys.removeAll(keepingCapacity: true)
+        }
+        for update in updates {
+            let key = TaskKey(run: update.runID.rawValue, task: update.record.taskID)
+            if let first = current.first, (first.expected != nil) != (update.expected != nil) || keys.contains(key) {
+                close()
+            }
+            current.append(update)
+            keys.insert(key)
+        }
+        close()
+        return groups
+    }
+
+    /// Runs the statements of `groups` on `connection`. A compare-and-set update that changed no row throws its
+    /// failure (the transaction then rolls back all of the batch).
+    static func writeTasks(_ groups: [TaskWriteGroup], _ connection: PostgresConnection, _ logger: Logger) async throws {
+        for group in groups {
+            guard group.checked else {
+                try await connection.run(group.query, logger: logger)
+                continue
+            }
+            let changed = try await connection.rows(group.query, logger: logger)
+            guard changed.count < group.updates.count else { continue }
+            var written = Set<TaskKey>()
+            for row in changed {
+                let (run, task) = try row.decode((String, String).self)
+                written.insert(TaskKey(run: run, task: task))
+            }
+            let missed = group.updates.first {
+                !written.contains(TaskKey(run: $0.runID.rawValue, task: $0.record.taskID))
+            }!
+            try await throwCompareAndSetFailure(missed, expected: missed.expected!, connection, logger)
+        }
+    }
+
+    /// Inserts task records, or replaces the stored ones with the same run and task id: one statement.
+    static func upsertTasks(_ updates: [TaskUpdate]) -> PostgresQuery {
+        let c = TaskColumns(updates)
+        return """
+            INSERT INTO task_runs (\(unescaped: taskColumns))
+            SELECT * FROM UNNEST(\(c.runs)::text[], \(c.tasks)::text[], \(c.states)::text[], \(c.attempts)::bigint[],
+                \(c.outputs)::text[], \(c.errors)::text[], \(c.cacheKeys)::text[], \(c.cacheNotes)::text[],
+                \(c.startedAt)::bigint[], \(c.finishedAt)::bigint[], \(c.retryAt)::bigint[], \(c.deadlineAt)::bigint[],
+                \(c.decisions)::text[], \(c.processes)::text[], \(c.lineages)::text[])
+            ON CONFLICT (run_id, task_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts,
+                outputs = excluded.outputs, error = excluded.error, cache_key = excluded.cache_key,
+                cache_note = excluded.cache_note, started_at = excluded.started_at, finished_at = excluded.finished_at,
+                retry_at = excluded.retry_at, deadline_at = excluded.deadline_at, decision = excluded.decision,
+                process = excluded.process, lineage = excluded.lineage
+            """
+    }
+
+    /// Replaces the task records whose stored state is the update's `expected` (and, for an `undecided` update, that
+    /// have no decision): one statement, returning the run and task id of each row it changed.
+    static func compareAndSetTasks(_ updates: [TaskUpdate]) -> PostgresQuery {
+        let c = TaskColumns(updates)
+        let expected = updates.map { $0.expected!.rawValue }
+        let undecided = updates.map(\.undecided)
+        return """
+            UPDATE task_runs t SET state = u.state, attempts = u.attempts, outputs = u.outputs, error = u.error,
+                cache_key = u.cache_key, cache_note = u.cache_note, started_at = u.started_at,
+                finished_at = u.finished_at, retry_at = u.retry_at, deadline_at = u.deadline_at, decision = u.decision,
+                process = u.process, lineage = u.lineage
+            FROM UNNEST(\(c.runs)::text[], \(c.tasks)::text[], \(c.states)::text[], \(c.attempts)::bigint[],
+                \(c.outputs)::text[], \(c.errors)::text[], \(c.cacheKeys)::text[], \(c.cacheNotes)::text[],
+                \(c.startedAt)::bigint[], \(c.finishedAt)::bigint[], \(c.retryAt)::bigint[], \(c.deadlineAt)::bigint[],
+                \(c.decisions)::text[], \(c.processes)::text[], \(c.lineages)::text[], \(expected)::text[],
+                \(undecided)::boolean[])
+                AS u(run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at,
+                     retry_at, deadline_at, decision, process, lineage, expected, undecided)
+            WHERE t.run_id = u.run_id AND t.task_id = u.task_id AND t.state = u.expected
+                AND (NOT u.undecided OR t.decision IS NULL)
+            RETURNING t.run_id, t.task_id
+            """
+    }
+
+    /// Throws the error for a compare-and-set update that changed no row: the task's state was not `expected`, or
+    /// it was but a decision was recorded first.
+    static func throwCompareAndSetFailure(
+        _ update: TaskUpdate, expected: TaskState, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> Never {
+        let actual = try await connection.rows(
+            "SELECT state FROM task_runs WHERE run_id = \(update.runID.rawValue) AND task_id = \(update.record.taskID)",
+            logger: logger
+        ).first.map { try $0.decode(String.self) }
+        if update.undecided, actual == expected.rawValue {
+            throw StateStoreError.alreadyDecided(run: update.runID, task: update.record.taskID)
+        }
+        throw StateStoreError.conflict(
+            run: update.runID, task: update.record.taskID, expected: expected,
+            actual: actual.flatMap(TaskState.init(rawValue:)))
+    }
+
+    /// A task row's key.
+    struct TaskKey: Hashable {
+        var run: String
+        var task: String
+    }
+
+    /// The `task_runs` columns of several records, one array per column.
+    private struct TaskColumns {
+        var runs: [String] = [], tasks: [String] = [], states: [String] = [], attempts: [Int64] = []
+        var outputs = NullableArray<String>(), errors = NullableArray<String>()
+        var cacheKeys = NullableArray<String>(), cacheNotes = NullableArray<String>()
+        var startedAt = NullableArray<Int64>(), finishedAt = NullableArray<Int64>()
+        var retryAt = NullableArray<Int64>(), deadlineAt = NullableArray<Int64>()
+        var decisions = NullableArray<String>(), processes = NullableArray<String>()
+        var lineages = NullableArray<String>()
+
+        init(_ updates: [TaskUpdate]) {
+            for update in updates {
+                let v = TaskValues(update.record)
+                runs.append(update.runID.rawValue)
+                tasks.append(update.record.taskID)
+                states.append(v.state)
+                attempts.append(v.attempts)
+                outputs.elements.append(v.outputs)
+                errors.elements.append(v.error)
+                cacheKeys.elements.append(v.cacheKey)
+                cacheNotes.elements.append(v.cacheNote)
+                startedAt.elements.append(v.startedAt)
+                finishedAt.elements.append(v.finishedAt)
+                retryAt.elements.append(v.retryAt)
+                deadlineAt.elements.append(v.deadlineAt)
+                decisions.elements.append(v.decision)
+                processes.elements.append(v.process)
+                lineages.elements.append(v.lineage)
+            }
+        }
+    }
+}
+
+/// A one-dimensional array parameter that may hold NULLs (PostgresNIO's own arrays cannot), in the binary array
+/// format: header, then each element as its length (-1 for NULL) and bytes.
+struct NullableArray<Element: PostgresArrayEncodable & PostgresNonThrowingEncodable>: PostgresNonThrowingEncodable {
+    var elements: [Element?] = []
+
+    static var psqlType: PostgresDataType { Element.psqlArrayType }
+    static var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(
+        into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
+    ) {
+        buffer.writeInteger(elements.isEmpty ? 0 : 1, as: Int32.self)  // dimensions
+        buffer.writeInteger(elements.contains { $0 == nil } ? 1 : 0, as: Int32.self)  // has NULLs
+        buffer.writeInteger(Element.psqlType.rawValue)
+        guard !elements.isEmpty else { return }
+        buffer.writeInteger(Int32(elements.count))
+        buffer.writeInteger(1, as: Int32.self)  // lower bound
+        for element in elements {
+            guard let element else {
+                buffer.writeInteger(-1, as: Int32.self)
+                continue
+            }
+            let lengthIndex = buffer.writerIndex
+            buffer.writeInteger(0, as: Int32.self)
+            let start = buffer.writerIndex
+            element.encode(into: &buffer, context: context)
+            buffer.setInteger(Int32(buffer.writerIndex - start), at: lengthIndex)
+        }
+    }
+}
