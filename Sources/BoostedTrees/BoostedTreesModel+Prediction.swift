@@ -13,7 +13,7 @@ extension BoostedTreesModel {
         let rows = features.rowCount, columns = features.columnCount
         var out = [Double](repeating: baseMargin, count: rows)
         if rows == 0 || trees.isEmpty { return out }
-        let forest = ForestLayout(trees: trees)
+        let forest = self.forest
         let workers = threads.map { max(1, $0) } ?? parameters.effectiveThreads
         let block = 256
         out.withUnsafeMutableBufferPointer { outBuf in

@@ -23,6 +23,8 @@ public struct BoostedTreesModel: Sendable, Equatable {
     public let bestIteration: Int?
     /// Validation loss after each round (log loss or RMSE); empty without a validation set.
     public let validationLoss: [Double]
+    /// The trees flattened for scoring, built once with the model (a served model scores many small batches).
+    let forest: ForestLayout
 
     /// The margin every prediction starts from: logit(`baseScore`) for logistic, `baseScore` for regression.
     public var baseMargin: Double {
@@ -39,5 +41,14 @@ public struct BoostedTreesModel: Sendable, Equatable {
         self.trees = trees
         self.bestIteration = bestIteration
         self.validationLoss = validationLoss
+        self.forest = ForestLayout(trees: trees)
+    }
+
+    /// Models are equal when their parts are (the scoring layout follows from the trees).
+    public static func == (lhs: BoostedTreesModel, rhs: BoostedTreesModel) -> Bool {
+        lhs.parameters == rhs.parameters && lhs.featureNames == rhs.featureNames
+            && lhs.categoricalFeatures == rhs.categoricalFeatures && lhs.baseScore == rhs.baseScore
+            && lhs.trees == rhs.trees && lhs.bestIteration == rhs.bestIteration
+            && lhs.validationLoss == rhs.validationLoss
     }
 }

@@ -89,7 +89,11 @@ public struct BoostingParameters: Sendable, Equatable {
     }
 
     /// The number of worker threads to use: ``threads``, or all active processors when it is 0.
-    var effectiveThreads: Int { threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    var effectiveThreads: Int { threads > 0 ? threads : Self.processors }
+
+    /// The active processors, read once: on Linux each read of `activeProcessorCount` opens cgroup files, which a
+    /// served model scoring one row per request must not do.
+    static let processors = max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
 extension BoostingParameters: Codable {

@@ -52,5 +52,8 @@ public struct DriftOptions: Sendable, Equatable {
         return isCategorical ? .jensenShannon : .wasserstein
     }
 
-    var effectiveThreads: Int { threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    var effectiveThreads: Int { threads > 0 ? threads : Self.processors }
+
+    /// The active processors, read once (on Linux each read opens cgroup files).
+    static let processors = max(1, ProcessInfo.processInfo.activeProcessorCount)
 }

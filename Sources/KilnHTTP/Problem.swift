@@ -98,10 +98,8 @@ enum JSONBody {
             throw Problem(.contentTooLarge, "the request body is larger than \(maxRequestBytes) bytes")
         }
         guard buffer.readableBytes > 0 else { return [:] }
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
-        } catch {
+        // The direct parser (JSONDecoder cost a fifth of a one-row prediction request).
+        guard let value = JSONValue(parsing: String(buffer: buffer)) else {
             throw Problem(.badRequest, "the request body is not valid JSON; send an object such as {\"reason\": \"reviewed\"}")
         }
         guard let object = value.objectValue else {

@@ -5,10 +5,10 @@ import Synchronization
 ///
 /// A request reads the current ``ServedModel`` of its model and alias from a lock-protected table and scores with
 /// it: a request that started on a version finishes on it, whatever happens to the table meanwhile. The first
-/// request for a model and alias loads its version (on the request path, once). After that, ``refresh()`` — which
-/// `kiln serve` calls every second, off the request path — resolves each alias in the registry (one read per model;
-/// `kiln models promote` and rollbacks in other processes change it there), loads a version the alias moved to, and
-/// then swaps it in with one assignment. Requests never wait for a load, and never see a half-loaded version.
+/// request for a model and alias loads its version (on the request path, once: concurrent first requests wait for
+/// the same load). After that, ``refresh()`` — which `kiln serve` calls every second, off the request path —
+/// resolves each alias in the registry (one read per model; `kiln models promote` and rollbacks in other processes
+/// change it there), loads a version the alias moved to, and then swaps it in with one assignment. Requests never wait for a load, and never see a half-loaded version.
 ///
 /// ```swift
 /// let served = ServedModels(registry: registry) { version in try await load(version) }
@@ -37,6 +37,8 @@ public final class ServedModels: Sendable {
     let registry: ModelRegistryService
     let load: @Sendable (ModelVersion) async throws -> ServedModel
     private let slots = Mutex<[Key: Slot]>([:])
+    /// First loads under way, shared by the requests that wait for them.
+    private let loading = Mutex<[Key: Task<Slot, any Error>]>([:])
 
     /// Creates an empty table.
     /// - Parameters:
@@ -57,12 +59,26 @@ public final class ServedModels: Sendable {
         case .unavailable(let error)?: throw error
         case nil: break
         }
-        let slot = try await resolve(key)
+        // Concurrent first requests share one load (twenty clients starting at once must not load twenty copies).
+        let (load, started) = loading.withLock { inFlight -> (Task<Slot, any Error>, Bool) in
+            if let load = inFlight[key] { return (load, false) }
+            let load = Task { try await self.resolve(key) }
+            inFlight[key] = load
+            return (load, true)
+        }
+        let slot: Slot
+        do {
+            slot = try await load.value
+        } catch {
+            if started { loading.withLock { $0[key] = nil } }
+            throw error
+        }
         let stored = slots.withLock { table -> Slot in
-            if let existing = table[key] { return existing }  // a concurrent first request won
+            if let existing = table[key] { return existing }  // a refresh got there first
             table[key] = slot
             return slot
         }
+        if started { loading.withLock { $0[key] = nil } }
         switch stored {
         case .serving(let served): return served
         case .unavailable(let error): throw error

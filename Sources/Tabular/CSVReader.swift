@@ -18,7 +18,10 @@ public struct CSVReader: Sendable {
     static let parallelColumnsThreshold = 1 << 16
 
     /// How many chunks a large file is tokenized in, in parallel (tests read with 1 to compare).
-    var parallelism = ProcessInfo.processInfo.activeProcessorCount
+    var parallelism = CSVReader.processors
+
+    /// The active processors, read once (on Linux each read opens cgroup files).
+    static let processors = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Creates a reader.
     /// - Parameters:

@@ -43,7 +43,7 @@ struct CSVTokenizer {
     /// `shouldStop` is asked every 65,536 rows; `true` ends tokenizing with ``TabularError/cancelled(path:)``.
     static func tokenize(_ data: [UInt8], path: String, delimiter: UInt8,
                          shouldStop: (@Sendable () -> Bool)? = nil,
-                         parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [CSVTokens] {
+                         parallelism: Int = CSVReader.processors) throws -> [CSVTokens] {
         let hasBOM = data.starts(with: [0xEF, 0xBB, 0xBF])
         let (header, dataStart, dataLine, cut) = try data.withUnsafeBufferPointer { buffer in
             if let bad = UTF8Validation.firstInvalidOffset(in: buffer) {

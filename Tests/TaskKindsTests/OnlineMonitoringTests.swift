@@ -6,6 +6,7 @@ import PipelineEngine
 import PipelineModel
 import PipelineScheduler
 import PipelineTesting
+import Synchronization
 import Tabular
 import Testing
 
@@ -101,6 +102,32 @@ struct OnlineMonitoringTests {
         #expect(MonitoringData.resolve("predictions:../x", home: "/h") == "predictions:../x")
         #expect(MonitoringData.resolve("data/in.csv", home: "/h") == "data/in.csv")
         #expect(MonitoringData.resolve("predictions:fraud", home: nil) == "predictions:fraud")
+    }
+
+    @Test("twenty concurrent first requests for a model load its version once")
+    func firstRequestsShareOneLoad() async throws {
+        let harness = MonitoringTriggerTests()
+        try await withTemporaryDirectory { folder in
+            _ = try await harness.trainAndRegister(in: folder)
+            let artifacts = LocalArtifactStore(root: folder + "/artifacts")
+            let runs = harness.store
+            final class Count: Sendable { let value = Mutex(0) }
+            let loads = Count()
+            let models = ServedModels(registry: harness.registry) { version in
+                loads.value.withLock { $0 += 1 }
+                try await Task.sleep(for: .milliseconds(50))  // a slow load: the other requests arrive meanwhile
+                return ServedModel(
+                    version: version, file: try ModelFile.load(path: try await artifacts.localPath(for: version.artifact)),
+                    transforms: try await LineageFeatures.transforms(for: version, runs: runs, artifacts: artifacts))
+            }
+            let versions = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<20 { group.addTask { try await models.current("churn", alias: "production").version.reference } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(versions == Array(repeating: "churn@1", count: 20))
+            #expect(loads.value.withLock { $0 } == 1)
+            await #expect(throws: PredictionError.self) { try await models.current("nope", alias: "production") }
+        }
     }
 
     @Test("served JSON rows are logged; feedback labels them; drift on predictions:NAME and performance on feedback:NAME fire")
