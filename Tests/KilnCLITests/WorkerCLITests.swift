@@ -1,4 +1,5 @@
 import Foundation
+import PipelineTesting
 import Testing
 
 /// `kiln worker`, `kiln serve --no-local-workers` and `kiln run --remote`, as separate processes on one store.
@@ -46,9 +47,74 @@ struct WorkerCLITests {
         try Background(cli, ["serve", "--no-local-workers", "--http", "off", "--tick", "200ms", cli.scratch.appendingPathComponent("none").path] + store, name: "serve")
     }
 
-    func worker(_ cli: CLI, _ name: String, store: [String], extra: [String] = []) throws -> Background {
+    func worker(
+        _ cli: CLI, _ name: String, store: [String], extra: [String] = [], environment: [String: String] = [:]
+    ) throws -> Background {
         try Background(
-            cli, ["worker", "--name", name, "--log-level", "debug"] + Self.fast + store + extra, name: name)
+            cli, ["worker", "--name", name, "--log-level", "debug"] + Self.fast + store + extra, name: name,
+            environment: environment)
+    }
+
+    @Test("the fraud example end to end: serve --no-local-workers and 2 workers on PostgreSQL, artifacts in S3",
+          .enabled(if: PostgresStoreCLITests.serverTestsEnabled, "KILN_TEST_POSTGRES_URL is not set"))
+    func fraudExampleOnWorkers() async throws {
+        guard let emulator = try await S3Emulator.start() else {
+            print("skipped: \(S3Emulator.skipReason)")
+            return
+        }
+        defer { emulator.stop() }
+        try await emulator.createBucket("kiln-workers")
+        let cli = try CLI()
+        var environment = emulator.environment
+        environment["KILN_ARTIFACTS"] = "s3://kiln-workers/team"
+        let store = ["--store", try PostgresStoreCLITests.storeURL()]
+        let serve = try Background(
+            cli, ["serve", "--no-local-workers", "--http", "off", "--tick", "200ms", "--log-level", "debug",
+                  cli.scratch.appendingPathComponent("none").path] + store,
+            name: "serve", environment: environment)
+        // Each worker its own home (its own artifact cache, as on another machine).
+        let workers = try (1...2).map { index in
+            var own = environment
+            own["KILN_HOME"] = cli.scratch.appendingPathComponent("worker-home-\(index)").path
+            return try worker(cli, "w\(index)", store: store, extra: ["--concurrency", "2"], environment: own)
+        }
+        defer {
+            for worker in workers { worker.stop() }
+            serve.stop()
+        }
+        let pipeline = CLI.root.appendingPathComponent("examples/fraud-detection/pipeline.yaml").path
+        let run = try await cli.run(["run", "--remote", pipeline, "--json"] + store, environment: environment)
+        #expect(run.status == 0, "stderr: \(run.stderr)\nserve: \(serve.output.suffix(3000))")
+        let document = try #require(try run.json() as? [String: Any])
+        let tasks = try #require(document["tasks"] as? [String: [String: Any]])
+        #expect((tasks["deploy"]?["outputs"] as? [String: Any])?["deployed"] as? Bool == true, "\(tasks["deploy"] ?? [:])")
+
+        // Every task that ran was executed by a worker, exactly once; serve ran none itself.
+        var executed: [String: Int] = [:]
+        for worker in workers {
+            for line in worker.output.split(separator: "\n") where line.contains("Attempt ended") {
+                executed[String(line.firstMatch(of: /task\.id=(\S+)/)?.1 ?? ""), default: 0] += 1
+            }
+        }
+        let ran = Set(tasks.filter { ($0.value["attempts"] as? Int ?? 0) > 0 }.keys)
+        #expect(Set(executed.keys) == ran, "executed by workers: \(executed.keys.sorted()); ran: \(ran.sorted())")
+        #expect(executed.values.allSatisfy { $0 == 1 }, "\(executed)")
+        #expect(!serve.output.contains("Attempt ended"))
+
+        // Datasets and the model are in the bucket, not in any home; the registry (on PostgreSQL) serves version 1.
+        for home in [cli.home] + (1...2).map({ cli.scratch.appendingPathComponent("worker-home-\($0)") }) {
+            #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("artifacts/sha256").path))
+        }
+        let model = try #require(
+            try await cli.run(["models", "show", "fraud-detection", "--json"] + store, environment: environment).json()
+                as? [String: Any])
+        #expect((model["aliases"] as? [String: Any])?["production"] as? Int == 1)
+        let input = CLI.root.appendingPathComponent("examples/fraud-detection/data/incoming-drifted.csv").path
+        let predict = try await cli.run(
+            ["predict", "fraud-detection@production", input, "--output", cli.scratch.appendingPathComponent("s.csv").path]
+                + store, environment: environment)
+        #expect(predict.status == 0, "stderr: \(predict.stderr)")
+        #expect(predict.stdout.hasPrefix("scored 5000 rows with fraud-detection@1"), "\(predict.stdout)")
     }
 
     @Test("4 workers × 10,000 no-op tasks across 50 runs on PostgreSQL: every task executed exactly once, every run succeeds",
