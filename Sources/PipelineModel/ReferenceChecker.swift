@@ -55,7 +55,7 @@ struct ReferenceChecker {
         case "deploy": key = "approval_timeout"
         default: return
         }
-        guard case .string(let text) = inputs[key], !text.contains("${{") else { return }
+        guard case .string(let text) = inputs[key], !text.containsTemplateMarker else { return }
         do {
             _ = try DurationText.parse(text)
         } catch {
@@ -75,7 +75,7 @@ struct ReferenceChecker {
     }
 
     private func checkTemplate(_ text: String, path: [PipelineIssue.PathComponent], issues: inout [PipelineIssue]) {
-        guard text.contains("${{") else { return }  // plain text: nothing to parse or check
+        guard text.containsTemplateMarker else { return }  // plain text: nothing to parse or check
         do {
             let template = try templates.template(text)
             for segment in template.segments {

@@ -88,3 +88,22 @@ public struct Template: Sendable, Hashable {
         return .string(try render(in: context))
     }
 }
+
+extension String {
+    /// Whether the text holds a `${{` template marker: a byte scan (the standard library's `contains(_:)` on a
+    /// string goes through a generic substring search, measurable when every input of every task asks).
+    public var containsTemplateMarker: Bool {
+        if let found = utf8.withContiguousStorageIfAvailable(Self.hasMarker) { return found }
+        var copy = self  // a bridged or foreign string: make it native first
+        copy.makeContiguousUTF8()
+        return copy.utf8.withContiguousStorageIfAvailable(Self.hasMarker) ?? false
+    }
+
+    private static func hasMarker(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 3 else { return false }
+        for index in 0..<(bytes.count - 2) where bytes[index] == UInt8(ascii: "$") {
+            if bytes[index + 1] == UInt8(ascii: "{") && bytes[index + 2] == UInt8(ascii: "{") { return true }
+        }
+        return false
+    }
+}

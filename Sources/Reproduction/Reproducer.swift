@@ -320,7 +320,7 @@ public struct Reproducer: Sendable {
 
     /// The folder a task's relative file names resolve against.
     static func workingDirectory(of spec: TaskSpec, run: RunRecord) -> String {
-        guard let workdir = spec.workdir, !workdir.contains("${{") else { return run.baseDirectory }
+        guard let workdir = spec.workdir, !workdir.containsTemplateMarker else { return run.baseDirectory }
         return workdir.hasPrefix("/") ? workdir : run.baseDirectory + "/" + workdir
     }
 

@@ -117,7 +117,7 @@ struct CSVColumnBuilder {
     /// Whether an unquoted field equals one of the missing tokens.
     @inline(__always)
     private func isMissing(_ field: CSVField, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        if field.flags & CSVField.quoted != 0 { return false }
+        if field.isQuoted(in: bytes) { return false }
         let length = field.end - field.start
         if length == 0 { return missingTokens.contains { $0.isEmpty } }
         for token in missingTokens where token.count == length {

@@ -1,24 +1,35 @@
-/// The byte range of one CSV field, in 16 bytes (a large file holds millions of them).
+/// The byte range of one CSV field, in 8 bytes (a large file holds millions of them; files are below 4 GiB).
+///
+/// Whether a field was quoted is read from the file rather than stored: a quoted field's content starts right after
+/// its opening quote, while an unquoted field starts after a delimiter, a line break or the start of the data, never
+/// after a quote (a field that starts with a quote is a quoted one). Inside a quoted field, a quote byte can only be
+/// half of a doubled `""`.
 struct CSVField {
-    /// Flag: the field was quoted.
-    static let quoted: UInt8 = 1
-    /// Flag: the field contains doubled quotes (`""`) that must be unescaped.
-    static let escapedQuotes: UInt8 = 2
-    private static let flagShift = 56
+    private static let quote = UInt8(ascii: "\"")
 
-    /// First byte of the field content (after an opening quote).
-    var start: Int
-    /// `end` in the low 56 bits, `flags` in the high 8.
-    private var endAndFlags: Int
+    private let first: UInt32
+    private let pastLast: UInt32
 
-    /// A field of bytes `start..<end` with ``quoted`` and ``escapedQuotes`` bits.
-    init(start: Int, end: Int, flags: UInt8) {
-        self.start = start
-        self.endAndFlags = end | Int(flags) << Self.flagShift
+    /// A field of bytes `start..<end` (both at most `UInt32.max`, which the tokenizer checks once per file).
+    init(start: Int, end: Int) {
+        first = UInt32(truncatingIfNeeded: start)
+        pastLast = UInt32(truncatingIfNeeded: end)
     }
 
+    /// First byte of the field content (after an opening quote).
+    var start: Int { Int(first) }
     /// One past the last content byte (before a closing quote).
-    var end: Int { endAndFlags & (1 << Self.flagShift - 1) }
-    /// ``quoted`` and ``escapedQuotes`` bits.
-    var flags: UInt8 { UInt8(truncatingIfNeeded: endAndFlags >> Self.flagShift) }
+    var end: Int { Int(pastLast) }
+
+    /// Whether the field was quoted in `bytes`, the file it was read from.
+    @inline(__always)
+    func isQuoted(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        first > 0 && bytes[Int(first) - 1] == Self.quote
+    }
+
+    /// Whether the field is quoted and holds doubled quotes (`""`) that must be unescaped.
+    func hasEscapedQuotes(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard isQuoted(in: bytes) else { return false }
+        return UnsafeBufferPointer(rebasing: bytes[start..<end]).contains(Self.quote)
+    }
 }

@@ -44,6 +44,10 @@ struct CSVTokenizer {
     static func tokenize(_ data: [UInt8], path: String, delimiter: UInt8,
                          shouldStop: (@Sendable () -> Bool)? = nil,
                          parallelism: Int = CSVReader.processors) throws -> [CSVTokens] {
+        // Fields keep 32-bit offsets.
+        if data.count > Int(UInt32.max) {
+            throw TabularError.fileTooLarge(path: path, size: data.count, limit: Int(UInt32.max))
+        }
         let hasBOM = data.starts(with: [0xEF, 0xBB, 0xBF])
         let (header, dataStart, dataLine, cut) = try data.withUnsafeBufferPointer { buffer in
             if let bad = UTF8Validation.firstInvalidOffset(in: buffer) {
@@ -212,7 +216,7 @@ struct CSVTokenizer {
                        byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn { break }
                     index += 1
                 }
-                emit(CSVField(start: start, end: index, flags: 0))
+                emit(CSVField(start: start, end: index))
             }
             if index < count, bytes[index] == delimiter {
                 index += 1
@@ -228,13 +232,11 @@ struct CSVTokenizer {
         let count = bytes.count
         index += 1
         let start = index
-        var flags = CSVField.quoted
         while true {
             guard index < count else { throw TabularError.unterminatedQuote(path: path, line: recordLine) }
             let byte = bytes[index]
             if byte == Self.quote {
                 if index + 1 < count, bytes[index + 1] == Self.quote {
-                    flags |= CSVField.escapedQuotes
                     index += 2
                     continue
                 }
@@ -243,7 +245,7 @@ struct CSVTokenizer {
             if byte == Self.lineFeed { line += 1 }
             index += 1
         }
-        let field = CSVField(start: start, end: index, flags: flags)
+        let field = CSVField(start: start, end: index)
         index += 1
         if index < count {
             let next = bytes[index]
@@ -270,7 +272,7 @@ struct CSVTokenizer {
 
     /// The unescaped text of a field in a buffer (doubled quotes become one quote).
     static func text(of field: CSVField, in bytes: UnsafeBufferPointer<UInt8>) -> String {
-        guard field.flags & CSVField.escapedQuotes != 0 else {
+        guard field.hasEscapedQuotes(in: bytes) else {
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]), as: UTF8.self)
         }
         var unescaped: [UInt8] = []

@@ -40,10 +40,10 @@ struct StringInterner {
 
     /// The unescaped text of a CSV field, interned when it has no doubled quotes.
     /// - Parameters:
-    ///   - field: The field range and flags.
+    ///   - field: The field's byte range.
     ///   - bytes: The validated file bytes.
     mutating func text(of field: CSVField, in bytes: UnsafeBufferPointer<UInt8>) -> String {
-        guard field.flags & CSVField.escapedQuotes == 0 else { return CSVTokenizer.text(of: field, in: bytes) }
+        guard !field.hasEscapedQuotes(in: bytes) else { return CSVTokenizer.text(of: field, in: bytes) }
         return string(UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]))
     }
 }

@@ -75,6 +75,12 @@ struct FixedContext: ExpressionContext {
         #expect(try Template("${{ 3 }}").render(in: context) == "3")
     }
 
+    @Test("the template marker is found anywhere, and only as ${{")
+    func templateMarker() {
+        for text in ["${{ x }}", "a ${{", "ab${{c", "é${{", "$${{"] { #expect(text.containsTemplateMarker, "\(text)") }
+        for text in ["", "$", "${", "${ {", "$ {{", "{{ x }}", "plain $ text {{"] { #expect(!text.containsTemplateMarker, "\(text)") }
+    }
+
     @Test("an unclosed template reports where it starts")
     func unclosedTemplate() {
         #expect(throws: ExpressionError("'${{' is not closed; end the expression with '}}'", at: 4)) {

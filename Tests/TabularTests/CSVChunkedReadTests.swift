@@ -23,12 +23,20 @@ struct CSVChunkedReadTests {
         }
     }
 
-    /// The tokens flattened for comparison: header, row lines, then each field as (start, end, flags).
+    /// The tokens flattened for comparison: header, row lines, then each field as start-end, quoted (q) and with
+    /// doubled quotes (e).
     static func shape(_ chunks: [CSVTokens]) -> [String] {
         var out = [chunks.first.map { $0.header.joined(separator: "|") } ?? "", "\(chunks.reduce(0) { $0 + $1.rowCount })"]
         for column in 0..<(chunks.first?.header.count ?? 0) {
             var fields: [String] = []
-            for chunk in chunks { fields += (0..<chunk.rowCount).map { chunk.field(row: $0, column: column) }.map { "\($0.start)-\($0.end)/\($0.flags)" } }
+            for chunk in chunks {
+                chunk.bytes.withUnsafeBufferPointer { bytes in
+                    fields += (0..<chunk.rowCount).map { chunk.field(row: $0, column: column) }.map { field in
+                        "\(field.start)-\(field.end)" + (field.isQuoted(in: bytes) ? "q" : "")
+                            + (field.hasEscapedQuotes(in: bytes) ? "e" : "")
+                    }
+                }
+            }
             out.append(fields.joined(separator: " "))
         }
         out.append(chunks.flatMap(\.rowLines).map(String.init).joined(separator: " "))

@@ -28,6 +28,15 @@ struct CSVReaderTests {
         #expect(frame["b"]?.stringValues == ["x,y", "line1\r\nline2", ""])
     }
 
+    @Test("a quote inside an unquoted field is kept as is; a quoted missing token is a value; a quoted \"\" is unescaped")
+    func quotesByPosition() throws {
+        let text = "a,b,c\nx\"\"y,\"NA\",\"he said \"\"no\"\"\"\n\"\",NA,\"\"\"\"\n"
+        let frame = try CSVReader().read(text: text)
+        #expect(frame["a"]?.stringValues == ["x\"\"y", ""])
+        #expect(frame["b"]?.stringValues == ["NA", nil])
+        #expect(frame["c"]?.stringValues == ["he said \"no\"", "\""])
+    }
+
     @Test("applies explicit per-column type overrides")
     func overrides() throws {
         let text = "zip,amount\n01234,5\n99999,6\n"

@@ -19,7 +19,7 @@ extension RunPlanner {
         case .run(let argv): action = .run(try argv.map { try Self.render($0, scope: scope, cache: &cache) })
         case .shell(let script):
             // Values reach the script as environment variables, never as script text (no injection).
-            guard script.contains("${{") else {
+            guard script.containsTemplateMarker else {
                 action = .shell(script)
                 break
             }
@@ -38,7 +38,7 @@ extension RunPlanner {
 
     /// Renders `text`, skipping the parse when it holds no expression (most strings).
     private static func render(_ text: String, scope: EvaluationScope, cache: inout TemplateCache) throws -> String {
-        text.contains("${{") ? try cache.template(text).render(in: scope) : text
+        text.containsTemplateMarker ? try cache.template(text).render(in: scope) : text
     }
 
     /// Evaluates the expressions in the strings of `value`, keeping its shape.
@@ -46,7 +46,7 @@ extension RunPlanner {
         _ value: JSONValue, scope: EvaluationScope, cache: inout TemplateCache
     ) throws -> JSONValue {
         switch value {
-        case .string(let text): return text.contains("${{") ? try cache.template(text).value(in: scope) : value
+        case .string(let text): return text.containsTemplateMarker ? try cache.template(text).value(in: scope) : value
         case .array(let values): return .array(try values.map { try resolveValue($0, scope: scope, cache: &cache) })
         case .object(let members):
             return .object(try members.mapValues { try resolveValue($0, scope: scope, cache: &cache) })
