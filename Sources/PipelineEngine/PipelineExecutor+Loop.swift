@@ -302,8 +302,9 @@ extension PipelineExecutor {
         lease: RunLease, announce: () -> Void
     ) async throws {
         guard !batch.isEmpty else { return }
-        let pending = batch
-        try await enduringStoreErrors("commit") { try await store.commit(pending) }
+        var pending = batch
+        pending.id = pending.id ?? StateBatch.newID()  // a retry after an unknown outcome is then never applied twice
+        try await enduringStoreErrors("commit") { [pending] in try await store.commit(pending) }
         announce()
         publish(batch, retries: retries, run: run)
         batch = StateBatch(fence: lease)

@@ -29,6 +29,7 @@ enum PostgresSchema {
         Migration(version: 2, name: "task-lineage", statements: v2),
         Migration(version: 3, name: "scheduler-leases", statements: v3),
         Migration(version: 4, name: "task-queue", statements: v4),
+        Migration(version: 5, name: "replay-safe-writes", statements: v5),
     ]
 
     /// The newest schema version this binary knows.
@@ -98,6 +99,14 @@ enum PostgresSchema {
 
     /// Attempts handed to workers and the process groups of lapsed claims: SQLite's `v7-task-queue` (same columns
     /// and values; `id` and `token` as there).
+    /// Retries after a lost `COMMIT` reply change nothing: `runs.last_batch` is the id of the last batch applied to
+    /// the run (a batch committed again with it is skipped), and one queue row per attempt at most (a replayed
+    /// enqueue inserts nothing).
+    static let v5: [String] = [
+        "ALTER TABLE runs ADD COLUMN last_batch TEXT COLLATE \"C\"",
+        "CREATE UNIQUE INDEX task_queue_attempt ON task_queue (run_id, task_id, attempt)",
+    ]
+
     static let v4: [String] = [
         """
         CREATE TABLE task_queue (

@@ -105,16 +105,24 @@ extension PostgresStateStore {
     /// Locks the run's row and throws ``StateStoreError/leaseLost(_:holder:)`` unless `fence` is its current lease.
     /// The epoch alone identifies an acquisition (every acquisition raises it), so no owner text is compared. The
     /// lock holds until the transaction ends: a takeover of the run waits for the batch, or the batch sees it.
-    static func checkFence(_ fence: RunLease, _ connection: PostgresConnection, _ logger: Logger) async throws {
+    /// With `batch`: returns `true`, checking nothing more, when that batch is already the run's last applied one (a
+    /// retried commit whose first try was applied).
+    static func checkFence(
+        _ fence: RunLease, batch: String? = nil, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> Bool {
         let rows = try await connection.rows(
             """
-            SELECT CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END FROM runs
+            SELECT CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END, last_batch FROM runs
             WHERE id = \(fence.runID.rawValue) FOR UPDATE
             """, logger: logger)
-        guard let epoch = try rows.first?.decode(Int64.self) else { throw StateStoreError.unknownRun(fence.runID) }
+        guard let (epoch, last) = try rows.first?.decode((Int64, String?).self) else {
+            throw StateStoreError.unknownRun(fence.runID)
+        }
+        if let batch, last == batch { return true }
         guard epoch == fence.epoch else {
             throw StateStoreError.leaseLost(fence.runID, holder: try await readLease(fence.runID, connection, logger))
         }
+        return false
     }
 
     /// The run's lease inside the caller's transaction.

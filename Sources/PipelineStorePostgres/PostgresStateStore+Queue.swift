@@ -8,7 +8,7 @@ internal import PostgresNIO
 // SKIP LOCKED)`: concurrent workers skip each other's rows instead of waiting, and never get the same row. Batches
 // (enqueue, heartbeat, results) are one statement over `UNNEST`ed arrays.
 extension PostgresStateStore: TaskQueue {
-    /// Adds queued rows in one statement.
+    /// Adds queued rows in one statement; an attempt already queued is left as it is (a replayed enqueue).
     public func enqueue(_ attempts: [QueuedAttempt]) async throws {
         guard !attempts.isEmpty else { return }
         var (runs, epochs, tasks, numbers, labels, works, times) =
@@ -27,6 +27,7 @@ extension PostgresStateStore: TaskQueue {
             SELECT r, e, t, a, l, w, q, 'queued'
             FROM UNNEST(\(runs)::text[], \(epochs)::bigint[], \(tasks)::text[], \(numbers)::bigint[], \(labels)::text[],
                         \(works)::text[], \(times)::bigint[]) AS u(r, e, t, a, l, w, q)
+            ON CONFLICT (run_id, task_id, attempt) DO NOTHING
             """)
     }
 

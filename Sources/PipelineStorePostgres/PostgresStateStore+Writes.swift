@@ -68,7 +68,7 @@ extension PostgresStateStore {
         let logger = logger
 
         try await database.transaction("commit a batch of run \(named.first?.rawValue ?? "?")") { connection in
-            if let fence { try await Self.checkFence(fence, connection, logger) }
+            if let fence, try await Self.checkFence(fence, batch: batch.id, connection, logger) { return }  // applied
             if !named.isEmpty {
                 let stored = try await connection.rows(
                     "SELECT id FROM runs WHERE id = ANY(\(named.map(\.rawValue)))", logger: logger
@@ -87,6 +87,10 @@ extension PostgresStateStore {
             try await Self.writeTasks(taskWrites, connection, logger)
             if let logInsert { try await connection.run(logInsert, logger: logger) }
             for upsert in cacheUpserts { try await connection.run(upsert, logger: logger) }
+            if let fence, let id = batch.id {
+                try await connection.run(
+                    "UPDATE runs SET last_batch = \(id) WHERE id = \(fence.runID.rawValue)", logger: logger)
+            }
             if let release { try await connection.run(release, logger: logger) }
             if let signal { try await connection.run(signal, logger: logger) }
         }

@@ -23,7 +23,7 @@ extension SQLiteStateStore: TaskQueue {
         }
         try await writer.writeRetryingWhileBusy { db in
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO task_queue (run_id, epoch, task_id, attempt, labels, work, queued_at, state)
+                INSERT OR IGNORE INTO task_queue (run_id, epoch, task_id, attempt, labels, work, queued_at, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')
                 """)
             for (attempt, labels, work) in rows {

@@ -118,7 +118,7 @@ extension SQLiteStateStore {
 
         do {
             try await writer.writeRetryingWhileBusy { [snapshots] db in
-                if let fence { try Self.checkFence(fence, db) }
+                if let fence, try Self.checkFence(fence, batch: batch.id, db) { return }  // applied before
                 if let run = batch.run, let runArguments {
                     let update = try db.cachedStatement(sql: Self.updateRunSQL)
                     let snapshotIsStored = snapshots.holds(run.snapshot, for: run.id)
@@ -130,6 +130,10 @@ extension SQLiteStateStore {
                     snapshots.remember(run.snapshot, for: run.id)
                 }
                 try Self.write(batch, taskArguments, logArguments, cacheArguments, db)
+                if let fence, let id = batch.id {
+                    try db.cachedStatement(sql: "UPDATE runs SET last_batch = ? WHERE id = ?")
+                        .execute(arguments: [id, fence.runID.rawValue])
+                }
                 if batch.releasesFence, let fence { try Self.release(fence, db) }
             }
             if let state = batch.run?.state, state.isFinished || state == .queued { wakeups?.post(.run) }

@@ -43,6 +43,9 @@ enum Schema {
         migrator.registerMigration("v7-task-queue") { db in
             try db.execute(sql: v7TaskQueue)
         }
+        migrator.registerMigration("v8-replay-safe-writes") { db in
+            try db.execute(sql: v8ReplaySafeWrites)
+        }
         return migrator
     }
 
@@ -229,6 +232,13 @@ enum Schema {
     /// `labels` is the sorted JSON array of `runs_on:` labels; `work` the `AttemptWork` JSON; `process` the
     /// `TaskProcess` JSON of the command the attempt started. `task_queue_orphans` keeps the process groups of
     /// claims that lapsed, for a worker restarted on that host to stop.
+    /// The last batch applied to each run (a batch committed again with that id is skipped), and one queue row per
+    /// attempt at most (an enqueue replayed inserts nothing).
+    static let v8ReplaySafeWrites = """
+        ALTER TABLE runs ADD COLUMN last_batch TEXT;
+        CREATE UNIQUE INDEX task_queue_attempt ON task_queue (run_id, task_id, attempt);
+        """
+
     static let v7TaskQueue = """
         CREATE TABLE task_queue (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -19,6 +19,8 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
         var leases: [RunID: RunLease] = [:]
         var epochs: [RunID: Int64] = [:]
         var commits = 0
+        /// The last batch applied to each run, by id.
+        var lastBatch: [RunID: String] = [:]
     }
 
     private let state = Mutex(State())
@@ -45,6 +47,7 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
     public func commit(_ batch: StateBatch) async throws {
         try state.withLock { state in
             if let run = batch.run, state.runs[run.id] == nil { throw StateStoreError.unknownRun(run.id) }
+            if let fence = batch.fence, let id = batch.id, state.lastBatch[fence.runID] == id { return }  // applied
             if let fence = batch.fence {
                 let current = state.leases[fence.runID]
                 guard current?.epoch == fence.epoch, current?.owner == fence.owner else {
@@ -71,6 +74,7 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
             }
             for line in batch.logs { state.logs[line.runID, default: []].append(line) }
             for entry in batch.cache { state.cache[entry.key] = entry }
+            if let fence = batch.fence, let id = batch.id { state.lastBatch[fence.runID] = id }
             if batch.releasesFence, let fence = batch.fence { state.leases[fence.runID] = nil }
             state.commits += 1
         }

@@ -36,6 +36,11 @@ public final class InMemoryTaskQueue: TaskQueue {
     public func enqueue(_ attempts: [QueuedAttempt]) async throws {
         state.withLock { state in
             for attempt in attempts {
+                let queued = state.rows.values.contains {
+                    $0.attempt.runID == attempt.runID && $0.attempt.taskID == attempt.taskID
+                        && $0.attempt.attempt == attempt.attempt
+                }
+                if queued { continue }  // one row per attempt: a replayed enqueue adds nothing
                 state.rows[state.nextID] = Row(attempt: attempt)
                 state.nextID += 1
             }

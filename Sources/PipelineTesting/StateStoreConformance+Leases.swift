@@ -131,4 +131,33 @@ extension StateStoreConformance {
         try expectEqual(try await store.lease(of: id), next, "the new holder's lease after a stale releasing batch")
         try expectEqual(try await store.tasks(of: id).first?.state, .succeeded, "the task after a stale releasing batch")
     }
+
+    static func replayedBatchAppliesOnce(_ store: any StateStore) async throws {
+        let id = RunID(rawValue: "r1")
+        try await store.createRun(run("r1"), tasks: [task("a", .running, attempts: 1)])
+        let lease = try await store.acquireLease(run: id, owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
+        let progress = StateBatch(
+            tasks: [TaskUpdate(runID: id, record: task("a", .pending, attempts: 1), expected: .running)],
+            logs: [line("r1", "a", 1, "attempt 1 failed")], fence: lease, id: "batch-1")
+        try await store.commit(progress)
+        // Committed again (a retry after a lost reply): no conflict, no second log line.
+        try await store.commit(progress)
+        try expectEqual(try await store.tasks(of: id).first?.state, .pending, "the task after a replayed batch")
+        try expectEqual(
+            try await store.logs(of: id, task: nil, attempt: nil).count, 1, "log lines after a replayed batch")
+        var finished = run("r1")
+        finished.state = .succeeded
+        let last = StateBatch(
+            run: finished, tasks: [TaskUpdate(runID: id, record: task("a", .succeeded, attempts: 2), expected: nil)],
+            logs: [line("r1", "a", 2, "done")], fence: lease, releasesFence: true, id: "batch-2")
+        try await store.commit(last)
+        // The replay of a batch that released its fence succeeds too (the lease is gone: it is not checked).
+        try await store.commit(last)
+        try expectEqual(try await store.logs(of: id, task: nil, attempt: nil).count, 2, "log lines after a replayed last batch")
+        try expectEqual(try await store.lease(of: id), nil, "the lease after a replayed releasing batch")
+        // An earlier batch is not the last one: replaying it now is fenced like any stale write.
+        try await expectError(.leaseLost(id, holder: nil), "an older batch committed again after the release") {
+            try await store.commit(progress)
+        }
+    }
 }

@@ -74,6 +74,8 @@ public enum StateStoreConformance {
               run: runCreatedWithItsLease),
         Check("a batch that releases its fence stores its changes and frees the run; a stale one writes nothing",
               run: batchReleasesItsFence),
+        Check("a fenced batch committed again with the same id (a retry after a lost reply) is applied once",
+              run: replayedBatchAppliesOnce),
         Check("finished runs that ended before a cutoff are listed oldest first with their counts; unfinished never",
               run: finishedRunsBeforeCutoff),
         Check("artifact references are collected from the task outputs of every run but the excluded ones",

@@ -36,6 +36,7 @@ public enum TaskQueueConformance {
         Check("a heartbeat keeps held claims and reports withdrawn ones", run: heartbeatReportsWithdrawn),
         Check("a lapsed claim is collected as failed and leaves its process for its host", run: lapsedClaimFails),
         Check("a handed-back attempt is claimed again under a new token", run: handBackRequeues),
+        Check("an attempt enqueued again (a replayed enqueue) stays one row", run: replayedEnqueueAddsNothing),
         Check("claims on a host are listed with their worker and process", run: claimsOnHost),
     ]
 
@@ -69,6 +70,15 @@ public enum TaskQueueConformance {
         try expect(rest.map(\.attempt.taskID) == ["c"], "the second claim got \(rest.map(\.attempt.taskID)), expected [c]")
         let none = try await queue.claim(worker: beta, labels: [], limit: 5, at: at(1), expiresAt: at(31))
         try expect(none.isEmpty, "an empty queue handed out \(none.count) attempts")
+    }
+
+    static func replayedEnqueueAddsNothing(_ queue: any TaskQueue) async throws {
+        try await queue.enqueue([attempt("a"), attempt("b")])
+        try await queue.enqueue([attempt("a"), attempt("b"), attempt("a", number: 2)])
+        let claimed = try await queue.claim(worker: alpha, labels: [], limit: 10, at: at(1), expiresAt: at(31))
+        try expect(
+            claimed.map { "\($0.attempt.taskID)#\($0.attempt.attempt)" } == ["a#1", "b#1", "a#2"],
+            "claimed \(claimed.map { "\($0.attempt.taskID)#\($0.attempt.attempt)" }), expected [a#1, b#1, a#2]")
     }
 
     static func labelsSelectWorkers(_ queue: any TaskQueue) async throws {

@@ -112,7 +112,7 @@ struct SQLiteRegistryStoreTests {
                 #expect(try await reopenedState.run(run.id) == run)
                 #expect(
                     try reopenedState.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid")
-                        == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-run-leases"], ["v4-deployments"], ["v5-task-lineage"], ["v6-scheduler-leases"], ["v7-task-queue"]])
+                        == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-run-leases"], ["v4-deployments"], ["v5-task-lineage"], ["v6-scheduler-leases"], ["v7-task-queue"], ["v8-replay-safe-writes"]])
             }
         }
     }
@@ -133,12 +133,13 @@ struct SQLiteRegistryStoreTests {
                 ALTER TABLE runs DROP COLUMN idempotency_key;
                 ALTER TABLE runs DROP COLUMN lease_owner; ALTER TABLE runs DROP COLUMN lease_epoch;
                 ALTER TABLE runs DROP COLUMN lease_acquired_at; ALTER TABLE runs DROP COLUMN lease_heartbeat_at;
-                ALTER TABLE runs DROP COLUMN lease_expires_at; ALTER TABLE task_runs DROP COLUMN process;
+                ALTER TABLE runs DROP COLUMN lease_expires_at; ALTER TABLE runs DROP COLUMN last_batch;
+                ALTER TABLE task_runs DROP COLUMN process;
                 DROP TABLE deployments; DROP TABLE deployment_intents; ALTER TABLE task_runs DROP COLUMN lineage;
                 DROP TABLE scheduler_leases; DROP TABLE task_queue; DROP TABLE task_queue_orphans;
                 DELETE FROM grdb_migrations
                 WHERE identifier IN ('v2-registry', 'v3-scheduler', 'v4-run-leases', 'v4-deployments', 'v5-task-lineage',
-                    'v6-scheduler-leases', 'v7-task-queue');
+                    'v6-scheduler-leases', 'v7-task-queue', 'v8-replay-safe-writes');
                 """)
             #expect(try state.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid") == [["v1"], ["v2-task-decisions"]])
 
@@ -148,7 +149,7 @@ struct SQLiteRegistryStoreTests {
             #expect(try await SQLiteStateStore(path: path).run(run.id) == run)
             #expect(
                 try state.textRows("SELECT identifier FROM grdb_migrations ORDER BY rowid")
-                    == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-run-leases"], ["v4-deployments"], ["v5-task-lineage"], ["v6-scheduler-leases"], ["v7-task-queue"]])
+                    == [["v1"], ["v2-task-decisions"], ["v2-registry"], ["v3-scheduler"], ["v4-run-leases"], ["v4-deployments"], ["v5-task-lineage"], ["v6-scheduler-leases"], ["v7-task-queue"], ["v8-replay-safe-writes"]])
         }
     }
 

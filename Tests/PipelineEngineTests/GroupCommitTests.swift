@@ -22,15 +22,31 @@ struct GroupCommitTests {
         var all: [Entry] { entries.withLock { $0 } }
     }
 
+    /// A connection lost after `COMMIT` was sent: the batch may have been applied.
+    struct LostReply: Error {}
+
+    /// When on, the first commit of every batch (by id) is applied but answered with ``LostReply``.
+    final class LostReplies: Sendable {
+        let on: Bool
+        let seen = Mutex(Set<String>())
+        init(_ on: Bool) { self.on = on }
+        func take(_ batch: StateBatch) -> Bool {
+            guard on else { return false }
+            return seen.withLock { $0.insert(batch.id ?? "").inserted }
+        }
+    }
+
     /// A store that appends each commit to the timeline once it is stored (before `commit` returns).
     struct RecordingStore: StateStore {
         let base = InMemoryStateStore()
         let timeline: Timeline
+        var lostReplies = LostReplies(false)
 
         func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws { try await base.createRun(run, tasks: tasks) }
         func commit(_ batch: StateBatch) async throws {
             try await base.commit(batch)
             timeline.append(.commit(batch.tasks.map(\.record)))
+            if lostReplies.take(batch) { throw LostReply() }
         }
         func acquireLease(
             run id: RunID, owner: RunOwner, at now: Timestamp, expiresAt: Timestamp, mode: LeaseAcquisition
@@ -114,5 +130,36 @@ struct GroupCommitTests {
         let final = try await executor.store.tasks(of: run.id)
         #expect(final.allSatisfy { $0.state == .succeeded || $0.state == .skipped })
         #expect(try await executor.store.lease(of: run.id) == nil, "the last commit released the lease")
+    }
+
+    @Test("commits whose reply is lost are retried and applied once: no duplicate log line, no lost lease")
+    func lostCommitReplies() async throws {
+        let timeline = Timeline()
+        var kinds = TaskKindRegistry()
+        final class Count: Sendable { let value = Mutex(0) }
+        let count = Count()
+        kinds.register("fail-once") { context in
+            let attempt = count.value.withLock { value -> Int in
+                value += 1
+                return value
+            }
+            if attempt == 1 { throw TaskFailure("first attempt fails") }
+            return [:]
+        }
+        let plan = try Plan(Pipeline(name: "lost-replies", tasks: [
+            uses("flaky", "fail-once", retry: RetryPolicy(retries: 2, delay: .zero)),
+            uses("after", "fail-once", needs: ["flaky"]),
+        ]))
+        // Every batch's first reply is lost, including the last one's, which releases the lease.
+        let store = RecordingStore(timeline: timeline, lostReplies: LostReplies(true))
+        let executor = PipelineExecutor(
+            store: store, kinds: kinds, clock: ManualClock(), random: SeededRandomSource(seed: 1),
+            configuration: .init(parallelism: 2))
+        let run = try await executor.run(plan, baseDirectory: "/tmp")
+        #expect(run.state == .succeeded)
+        let logs = try await store.logs(of: run.id, task: "flaky", attempt: nil).filter { $0.text.contains("failed") }
+        #expect(logs.count == 1, "\(logs.map(\.text))")
+        #expect(try await store.tasks(of: run.id).allSatisfy { $0.state == .succeeded })
+        #expect(try await store.lease(of: run.id) == nil)
     }
 }

@@ -195,11 +195,16 @@ public struct StateBatch: Sendable, Hashable {
     /// Whether the batch also gives up ``fence`` (the executor's last commit of a run): one transaction instead of
     /// a commit and a ``StateStore/releaseLease(_:)``.
     public var releasesFence: Bool
+    /// The batch's identity, with ``fence``: a store records the last one applied to the fenced run, and a batch
+    /// committed again with that id changes nothing and succeeds. This makes retrying safe when a commit's outcome is
+    /// unknown (a database connection lost after `COMMIT` was sent): the retry either applies the batch or finds it
+    /// applied — never twice.
+    public var id: String?
 
     /// Creates a batch.
     public init(
         run: RunRecord? = nil, tasks: [TaskUpdate] = [], logs: [LogLine] = [], cache: [CacheEntry] = [],
-        fence: RunLease? = nil, releasesFence: Bool = false
+        fence: RunLease? = nil, releasesFence: Bool = false, id: String? = nil
     ) {
         self.run = run
         self.tasks = tasks
@@ -207,6 +212,14 @@ public struct StateBatch: Sendable, Hashable {
         self.cache = cache
         self.fence = fence
         self.releasesFence = releasesFence
+        self.id = id
+    }
+
+    /// A new random batch identity (128 bits, hex).
+    public static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64, low = generator.next() as UInt64
+        return String(high, radix: 16) + "-" + String(low, radix: 16)
     }
 
     /// Whether the batch changes nothing.
