@@ -104,22 +104,13 @@ extension SQLiteStateStore {
 
     /// Throws ``StateStoreError/leaseLost(_:holder:)`` unless `fence` is the run's current lease. The epoch alone
     /// identifies an acquisition (every acquisition raises it), so no owner text is compared.
-    /// With `batch`: returns `true`, checking nothing more, when that batch is already the run's last applied one.
-    static func checkFence(_ fence: RunLease, batch: String? = nil, _ db: Database) throws -> Bool {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: fenceAndBatchSQL), arguments: [fence.runID.rawValue])
-        else { throw StateStoreError.unknownRun(fence.runID) }
-        let epoch: Int64 = row[0]
-        let last: String? = row[1]
-        if let batch, last == batch { return true }
+    static func checkFence(_ fence: RunLease, _ db: Database) throws {
+        let epoch = try Int64.fetchOne(db.cachedStatement(sql: fenceSQL), arguments: [fence.runID.rawValue])
+        guard let epoch else { throw StateStoreError.unknownRun(fence.runID) }
         guard epoch == fence.epoch else {
             throw StateStoreError.leaseLost(fence.runID, holder: try readLease(fence.runID, db))
         }
-        return false
     }
-
-    /// ``fenceSQL`` and the run's last applied batch.
-    private static let fenceAndBatchSQL =
-        "SELECT CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END, last_batch FROM runs WHERE id = ?"
 
     static func readLease(_ id: RunID, _ db: Database) throws -> RunLease? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: leaseSQL), arguments: [id.rawValue]),

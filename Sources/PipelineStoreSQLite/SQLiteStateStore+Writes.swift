@@ -100,7 +100,7 @@ extension SQLiteStateStore {
 
     /// Applies a batch in one transaction; any thrown error rolls all of it back.
     func apply(_ batch: StateBatch) async throws {
-        guard !batch.isEmpty else { return }
+        guard !batch.isEmpty, !appliedBatches.isApplied(batch) else { return }
         // Without the snapshot: it is encoded (inside the transaction, where the check cannot race another
         // write of this store) only when the store does not know it is already stored.
         let runArguments = batch.run.map { Self.arguments(for: $0, snapshot: nil) }
@@ -118,7 +118,7 @@ extension SQLiteStateStore {
 
         do {
             try await writer.writeRetryingWhileBusy { [snapshots] db in
-                if let fence, try Self.checkFence(fence, batch: batch.id, db) { return }  // applied before
+                if let fence { try Self.checkFence(fence, db) }
                 if let run = batch.run, let runArguments {
                     let update = try db.cachedStatement(sql: Self.updateRunSQL)
                     let snapshotIsStored = snapshots.holds(run.snapshot, for: run.id)
@@ -130,12 +130,9 @@ extension SQLiteStateStore {
                     snapshots.remember(run.snapshot, for: run.id)
                 }
                 try Self.write(batch, taskArguments, logArguments, cacheArguments, db)
-                if let fence, let id = batch.id {
-                    try db.cachedStatement(sql: "UPDATE runs SET last_batch = ? WHERE id = ?")
-                        .execute(arguments: [id, fence.runID.rawValue])
-                }
                 if batch.releasesFence, let fence { try Self.release(fence, db) }
             }
+            appliedBatches.note(batch)
             if let state = batch.run?.state, state.isFinished || state == .queued { wakeups?.post(.run) }
         } catch {
             // The transaction rolled back: what the cache was told may not be stored.

@@ -2,6 +2,7 @@ internal import GRDB
 public import PipelineEngine
 public import PipelineModel
 import PipelineScheduler
+import Synchronization
 
 /// A ``StateStore`` kept in one SQLite database file: the store `kiln` uses.
 ///
@@ -27,6 +28,10 @@ public final class SQLiteStateStore: StateStore {
     let snapshots = SnapshotCache()
     /// The database's scheduler wake-ups (`nil` in memory): a queued or ended run is posted as ``SchedulerSignal/run``.
     public let wakeups: LocalWakeFile?
+    /// The last batch this store applied to each run (``StateBatch/id``). A local commit's outcome is never unknown
+    /// (when `commit` throws, the transaction rolled back), so a replay can only come from a caller of this very
+    /// store: remembering ids here detects it without writing anything per commit.
+    let appliedBatches = AppliedBatches()
 
     /// Opens the database at `path`, creating the file and its parent folders when missing.
     ///
@@ -190,5 +195,26 @@ public final class SQLiteStateStore: StateStore {
     /// - Throws: A database error.
     public func clearCache(task: String?) async throws -> Int {
         try await deleteCacheEntries(task: task)
+    }
+}
+
+/// The last batch id applied per run, in memory.
+final class AppliedBatches: Sendable {
+    private let last = Mutex<[RunID: String]>([:])
+
+    /// Whether `batch` (with its id) is the last one applied to its fenced run.
+    func isApplied(_ batch: StateBatch) -> Bool {
+        guard let fence = batch.fence, let id = batch.id else { return false }
+        return last.withLock { $0[fence.runID] == id }
+    }
+
+    /// Notes `batch` as applied. A replay follows its failed try at once, so the table is simply emptied when it
+    /// holds 10,000 runs (a daemon running for months keeps it bounded).
+    func note(_ batch: StateBatch) {
+        guard let fence = batch.fence, let id = batch.id else { return }
+        last.withLock { table in
+            if table.count >= 10_000, table[fence.runID] == nil { table.removeAll(keepingCapacity: true) }
+            table[fence.runID] = id
+        }
     }
 }

@@ -232,10 +232,8 @@ enum Schema {
     /// `labels` is the sorted JSON array of `runs_on:` labels; `work` the `AttemptWork` JSON; `process` the
     /// `TaskProcess` JSON of the command the attempt started. `task_queue_orphans` keeps the process groups of
     /// claims that lapsed, for a worker restarted on that host to stop.
-    /// The last batch applied to each run (a batch committed again with that id is skipped), and one queue row per
-    /// attempt at most (an enqueue replayed inserts nothing).
+    /// One queue row per attempt at most: an enqueue replayed inserts nothing.
     static let v8ReplaySafeWrites = """
-        ALTER TABLE runs ADD COLUMN last_batch TEXT;
         CREATE UNIQUE INDEX task_queue_attempt ON task_queue (run_id, task_id, attempt);
         """
 

@@ -133,8 +133,7 @@ struct SQLiteRegistryStoreTests {
                 ALTER TABLE runs DROP COLUMN idempotency_key;
                 ALTER TABLE runs DROP COLUMN lease_owner; ALTER TABLE runs DROP COLUMN lease_epoch;
                 ALTER TABLE runs DROP COLUMN lease_acquired_at; ALTER TABLE runs DROP COLUMN lease_heartbeat_at;
-                ALTER TABLE runs DROP COLUMN lease_expires_at; ALTER TABLE runs DROP COLUMN last_batch;
-                ALTER TABLE task_runs DROP COLUMN process;
+                ALTER TABLE runs DROP COLUMN lease_expires_at; ALTER TABLE task_runs DROP COLUMN process;
                 DROP TABLE deployments; DROP TABLE deployment_intents; ALTER TABLE task_runs DROP COLUMN lineage;
                 DROP TABLE scheduler_leases; DROP TABLE task_queue; DROP TABLE task_queue_orphans;
                 DELETE FROM grdb_migrations

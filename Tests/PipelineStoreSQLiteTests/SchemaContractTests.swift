@@ -14,7 +14,7 @@ struct SchemaContractTests {
                 [
                     "id", "pipeline", "state", "params", "snapshot", "base_directory", "trigger", "created_at",
                     "started_at", "finished_at", "error", "idempotency_key", "lease_owner", "lease_epoch",
-                    "lease_acquired_at", "lease_heartbeat_at", "lease_expires_at", "last_batch",
+                    "lease_acquired_at", "lease_heartbeat_at", "lease_expires_at",
                 ]
             ),
             (
