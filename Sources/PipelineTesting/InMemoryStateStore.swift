@@ -19,6 +19,7 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
         var leases: [RunID: RunLease] = [:]
         var epochs: [RunID: Int64] = [:]
         var commits = 0
+        var runReads = 0
         /// The last batch applied to each run, by id.
         var lastBatch: [RunID: String] = [:]
     }
@@ -30,6 +31,8 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
 
     /// How many batches were committed (for tests that check durability points).
     public var commitCount: Int { state.withLock { $0.commits } }
+    /// How many times ``run(_:)`` was called.
+    public var runReadCount: Int { state.withLock { $0.runReads } }
 
     /// Stores a new run and its initial task records.
     public func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws {
@@ -128,7 +131,12 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
     public func lease(of id: RunID) async throws -> RunLease? { state.withLock { $0.leases[id] } }
 
     /// The run with `id`.
-    public func run(_ id: RunID) async throws -> RunRecord? { state.withLock { $0.runs[id] } }
+    public func run(_ id: RunID) async throws -> RunRecord? {
+        state.withLock { state in
+            state.runReads += 1
+            return state.runs[id]
+        }
+    }
 
     /// The task records of run `id`.
     public func tasks(of id: RunID) async throws -> [TaskRecord] {

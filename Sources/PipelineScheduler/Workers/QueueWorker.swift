@@ -100,6 +100,8 @@ public struct QueueWorker: Service {
             /// Claims stopped by the shutdown: handed back instead of reported.
             var handBack: Set<QueueClaim> = []
             var snapshots: [RunID: Pipeline] = [:]
+            /// Snapshot reads under way, shared by every attempt of the run that waits for one.
+            var loading: [RunID: Task<Pipeline?, Never>] = [:]
         }
 
         let state = Mutex(State())
@@ -299,7 +301,22 @@ public struct QueueWorker: Service {
 
     /// The pipeline snapshot of run `id`, read once per run.
     private func snapshot(of id: RunID, shared: Shared) async -> Pipeline? {
-        if let known = shared.state.withLock({ $0.snapshots[id] }) { return known }
+        // The attempts of a new run arrive together: one read serves them all (a 1,000-task snapshot decoded by
+        // each of 16 slots cost more than running the tasks).
+        let (known, load) = shared.state.withLock { state -> (Pipeline?, Task<Pipeline?, Never>?) in
+            if let known = state.snapshots[id] { return (known, nil) }
+            if let load = state.loading[id] { return (nil, load) }
+            let load = Task { await readSnapshot(of: id, shared: shared) }
+            state.loading[id] = load
+            return (nil, load)
+        }
+        if let known { return known }
+        return await withTaskCancellationHandler { await load!.value } onCancel: { load!.cancel() }
+    }
+
+    /// Reads the snapshot of run `id` into the cache, trying again while the store fails.
+    private func readSnapshot(of id: RunID, shared: Shared) async -> Pipeline? {
+        defer { shared.state.withLock { _ = $0.loading.removeValue(forKey: id) } }
         var delay = Duration.milliseconds(100)
         while !Task.isCancelled {
             do {
