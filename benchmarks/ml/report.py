@@ -130,7 +130,7 @@ for ds, label in [("adult", "adult.csv"), ("telco_churn", "telco_churn.csv")]:
         continue
     kr = k["csv_rows"] / k["csv_load_s"] if k.get("csv_load_s") else None
     rr = r["csv_rows"] / r["csv_load_s"] if r.get("csv_load_s") else None
-    ratio_row(f"CSV load {label}, rows/s (kiln-ml-bench's CSV reader vs pandas.read_csv)", kr, rr, "int")
+    ratio_row(f"CSV load {label}, rows/s (Kiln's CSV reader vs pandas.read_csv)", kr, rr, "int")
 
 kd, rd = runs("kiln_drift_r*.json"), runs("ref_drift_r*.json")
 if kd or rd:
