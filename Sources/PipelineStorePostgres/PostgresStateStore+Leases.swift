@@ -105,16 +105,27 @@ extension PostgresStateStore {
     /// Locks the run's row and throws ``StateStoreError/leaseLost(_:holder:)`` unless `fence` is its current lease.
     /// The epoch alone identifies an acquisition (every acquisition raises it), so no owner text is compared. The
     /// lock holds until the transaction ends: a takeover of the run waits for the batch, or the batch sees it.
-    /// With `batch`: returns `true`, checking nothing more, when that batch is already the run's last applied one (a
-    /// retried commit whose first try was applied).
+    /// With `batch`: records it as the run's last applied batch in the same statement, and returns `true`,
+    /// checking nothing more, when it already was (a retried commit whose first try was applied). A refused fence
+    /// throws, and the transaction's rollback undoes the record.
     static func checkFence(
         _ fence: RunLease, batch: String? = nil, _ connection: PostgresConnection, _ logger: Logger
     ) async throws -> Bool {
-        let rows = try await connection.rows(
-            """
-            SELECT CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END, last_batch FROM runs
-            WHERE id = \(fence.runID.rawValue) FOR UPDATE
-            """, logger: logger)
+        let query: PostgresQuery =
+            if let batch {
+                """
+                UPDATE runs r SET last_batch = \(batch)
+                FROM (SELECT id, last_batch FROM runs WHERE id = \(fence.runID.rawValue) FOR UPDATE) p
+                WHERE r.id = p.id
+                RETURNING CASE WHEN r.lease_owner IS NULL THEN -1 ELSE r.lease_epoch END, p.last_batch
+                """
+            } else {
+                """
+                SELECT CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END, last_batch FROM runs
+                WHERE id = \(fence.runID.rawValue) FOR UPDATE
+                """
+            }
+        let rows = try await connection.rows(query, logger: logger)
         guard let (epoch, last) = try rows.first?.decode((Int64, String?).self) else {
             throw StateStoreError.unknownRun(fence.runID)
         }

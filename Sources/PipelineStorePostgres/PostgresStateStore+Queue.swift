@@ -19,7 +19,7 @@ extension PostgresStateStore: TaskQueue {
             tasks.append(attempt.taskID)
             numbers.append(Int64(attempt.attempt))
             labels.append(try Self.queueJSON(attempt.labels))
-            works.append(try Self.queueJSON(attempt.work))
+            works.append(attempt.work.json.compactJSON)
             times.append(attempt.queuedAt.nanosecondsSince1970)
         }
         _ = try await database.rows("enqueue \(attempts.count) attempts", """
@@ -57,7 +57,7 @@ extension PostgresStateStore: TaskQueue {
                 attempt: QueuedAttempt(
                     runID: RunID(rawValue: run), epoch: epoch, taskID: task, attempt: Int(attempt),
                     labels: try Self.json([String].self, labels, "task_queue.labels"),
-                    work: try Self.json(AttemptWork.self, work, "task_queue.work"),
+                    work: try Self.queueWork(work),
                     queuedAt: Timestamp(nanosecondsSince1970: queuedAt)))
         }.sorted { $0.claim.id < $1.claim.id }
     }
@@ -90,7 +90,7 @@ extension PostgresStateStore: TaskQueue {
     /// Stores the results of held claims, in one statement.
     public func finish(_ results: [(QueueClaim, AttemptResult)], at now: Timestamp) async throws -> Set<QueueClaim> {
         guard !results.isEmpty else { return [] }
-        let texts = try results.map { try Self.queueJSON($0.1) }
+        let texts = results.map { $0.1.json.compactJSON }
         let rows = try await database.rows("store \(results.count) attempt results", """
             UPDATE task_queue t SET state = 'done', result = c.result, process = NULL
             FROM UNNEST(\(results.map(\.0.id))::bigint[], \(results.map(\.0.token))::bigint[], \(texts)::text[])
@@ -129,8 +129,8 @@ extension PostgresStateStore: TaskQueue {
                 let (id, token, worker, expiry, host, process) = try row.decode(
                     (Int64, Int64, String, Int64, String?, String?).self)
                 let owner = try Self.json(RunOwner.self, worker, "task_queue.worker")
-                let result = try Self.queueJSON(AttemptResult.lost(
-                    worker: owner, expiredAt: Timestamp(nanosecondsSince1970: expiry)))
+                let result = AttemptResult.lost(
+                    worker: owner, expiredAt: Timestamp(nanosecondsSince1970: expiry)).json.compactJSON
                 ends.append((id, token, result, host, process))
             }
             let logger = logger
@@ -158,7 +158,7 @@ extension PostgresStateStore: TaskQueue {
             let (id, run, task, attempt, result) = try row.decode((Int64, String, String, Int64, String).self)
             return (id, FinishedAttempt(
                 runID: RunID(rawValue: run), taskID: task, attempt: Int(attempt),
-                result: try Self.json(AttemptResult.self, result, "task_queue.result")))
+                result: try Self.queueResult(result)))
         }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
@@ -202,6 +202,22 @@ extension PostgresStateStore: TaskQueue {
         try await database.rows("list waiting runs", """
             SELECT id FROM runs WHERE state = 'waiting' ORDER BY created_at DESC, id DESC LIMIT \(limit)
             """).map { RunID(rawValue: try $0.decode(String.self)) }
+    }
+
+    /// An attempt's work from its stored text.
+    static func queueWork(_ text: String) throws -> AttemptWork {
+        guard let value = JSONValue(parsing: text), let work = AttemptWork(json: value) else {
+            throw PostgresStoreError.unreadable(column: "task_queue.work", value: text, reason: "not the stored form of an attempt's work")
+        }
+        return work
+    }
+
+    /// An attempt's result from its stored text.
+    static func queueResult(_ text: String) throws -> AttemptResult {
+        guard let value = JSONValue(parsing: text), let result = AttemptResult(json: value) else {
+            throw PostgresStoreError.unreadable(column: "task_queue.result", value: text, reason: "not the stored form of an attempt's result")
+        }
+        return result
     }
 
     static func queueJSON(_ value: some Encodable) throws -> String {

@@ -69,7 +69,8 @@ extension PostgresStateStore {
 
         try await database.transaction("commit a batch of run \(named.first?.rawValue ?? "?")") { connection in
             if let fence, try await Self.checkFence(fence, batch: batch.id, connection, logger) { return }  // applied
-            if !named.isEmpty {
+            // The fence check found the fenced run: only other runs need looking up.
+            if !named.isEmpty, named != fence.map({ [$0.runID] }) {
                 let stored = try await connection.rows(
                     "SELECT id FROM runs WHERE id = ANY(\(named.map(\.rawValue)))", logger: logger
                 ).map { try $0.decode(String.self) }
@@ -87,10 +88,6 @@ extension PostgresStateStore {
             try await Self.writeTasks(taskWrites, connection, logger)
             if let logInsert { try await connection.run(logInsert, logger: logger) }
             for upsert in cacheUpserts { try await connection.run(upsert, logger: logger) }
-            if let fence, let id = batch.id {
-                try await connection.run(
-                    "UPDATE runs SET last_batch = \(id) WHERE id = \(fence.runID.rawValue)", logger: logger)
-            }
             if let release { try await connection.run(release, logger: logger) }
             if let signal { try await connection.run(signal, logger: logger) }
         }

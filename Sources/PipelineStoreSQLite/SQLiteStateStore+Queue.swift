@@ -19,7 +19,7 @@ extension SQLiteStateStore: TaskQueue {
     public func enqueue(_ attempts: [QueuedAttempt]) async throws {
         guard !attempts.isEmpty else { return }
         let rows = try attempts.map { attempt in
-            (attempt, try Self.queueJSON(attempt.labels), try Self.queueJSON(attempt.work))
+            (attempt, try Self.queueJSON(attempt.labels), attempt.work.json.compactJSON)
         }
         try await writer.writeRetryingWhileBusy { db in
             let insert = try db.cachedStatement(sql: """
@@ -53,7 +53,7 @@ extension SQLiteStateStore: TaskQueue {
                 attempt: QueuedAttempt(
                     runID: RunID(rawValue: row[2]), epoch: row[3], taskID: row[4], attempt: row[5],
                     labels: try Self.queueValue([String].self, row[6], column: "task_queue.labels"),
-                    work: try Self.queueValue(AttemptWork.self, row[7], column: "task_queue.work"),
+                    work: try Self.queueWork(row[7]),
                     queuedAt: Timestamp(nanosecondsSince1970: row[8])))
         }.sorted { $0.claim.id < $1.claim.id }
     }
@@ -89,7 +89,7 @@ extension SQLiteStateStore: TaskQueue {
     /// Stores the results of held claims.
     public func finish(_ results: [(QueueClaim, AttemptResult)], at now: Timestamp) async throws -> Set<QueueClaim> {
         guard !results.isEmpty else { return [] }
-        let encoded = try results.map { ($0.0, try Self.queueJSON($0.1)) }
+        let encoded = results.map { ($0.0, $0.1.json.compactJSON) }
         return try await writer.writeRetryingWhileBusy { db in
             let update = try db.cachedStatement(sql: """
                 UPDATE task_queue SET state = 'done', result = ?, process = NULL
@@ -127,8 +127,8 @@ extension SQLiteStateStore: TaskQueue {
                 """), arguments: [now.nanosecondsSince1970, list])
             for row in lapsed {
                 let worker = try Self.queueValue(RunOwner.self, row[1], column: "task_queue.worker")
-                let result = try Self.queueJSON(AttemptResult.lost(
-                    worker: worker, expiredAt: Timestamp(nanosecondsSince1970: row[2])))
+                let result = AttemptResult.lost(
+                    worker: worker, expiredAt: Timestamp(nanosecondsSince1970: row[2])).json.compactJSON
                 try db.cachedStatement(sql: "UPDATE task_queue SET state = 'done', result = ?, process = NULL WHERE id = ?")
                     .execute(arguments: [result, row[0] as Int64])
                 if let process: String = row[4] {
@@ -144,7 +144,7 @@ extension SQLiteStateStore: TaskQueue {
         return try rows.sorted { ($0[0] as Int64) < ($1[0] as Int64) }.map { row in
             FinishedAttempt(
                 runID: RunID(rawValue: row[1]), taskID: row[2], attempt: row[3],
-                result: try Self.queueValue(AttemptResult.self, row[4], column: "task_queue.result"))
+                result: try Self.queueResult(row[4]))
         }
     }
 
@@ -202,6 +202,22 @@ extension SQLiteStateStore: TaskQueue {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// An attempt's work from its stored text.
+    static func queueWork(_ text: String) throws -> AttemptWork {
+        guard let value = JSONValue(parsing: text), let work = AttemptWork(json: value) else {
+            throw StoredValueError(column: "task_queue.work", value: text, reason: "not the stored form of an attempt's work")
+        }
+        return work
+    }
+
+    /// An attempt's result from its stored text.
+    static func queueResult(_ text: String) throws -> AttemptResult {
+        guard let value = JSONValue(parsing: text), let result = AttemptResult(json: value) else {
+            throw StoredValueError(column: "task_queue.result", value: text, reason: "not the stored form of an attempt's result")
+        }
+        return result
     }
 
     static func queueValue<Value: Decodable>(_ type: Value.Type, _ text: String, column: String) throws -> Value {
