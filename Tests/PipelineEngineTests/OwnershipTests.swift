@@ -50,6 +50,9 @@ import Testing
         let old = Task { try await executor(Self.first).run(plan, baseDirectory: "/tmp", onCreate: { ids.set($0) }) }
         await clock.waitForSleepers(1)
         let id = try #require(ids.value)
+        // The old owner stores `train` as running just after starting it. Taken over before that commit, it would be
+        // fenced out at once and its attempt would stop: only one sleeper would be left to wait for.
+        while try await store.tasks(of: id)[task: "train"]?.state != .running { await Task.yield() }
 
         let new = Task { try await executor(Self.second).resume(id, takeover: true) }
         await clock.waitForSleepers(2)
