@@ -51,16 +51,21 @@ public enum KolmogorovSmirnov {
     }
 
     /// sup |F_a − F_b| by merging two sorted arrays (ties advance both sides together).
+    /// The gap is tracked as the exact integer `i·n2 − j·n1` (no division in the loop) and scaled once at the end.
     static func statistic(_ a: [Double], _ b: [Double]) -> Double {
-        var i = 0, j = 0, d = 0.0
-        let n1 = Double(a.count), n2 = Double(b.count)
-        while i < a.count && j < b.count {
-            let x = min(a[i], b[j])
-            while i < a.count && a[i] == x { i += 1 }
-            while j < b.count && b[j] == x { j += 1 }
-            d = max(d, abs(Double(i) / n1 - Double(j) / n2))
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                let n1 = a.count, n2 = b.count
+                var i = 0, j = 0, widest = 0
+                while i < n1 && j < n2 {
+                    let x = min(a[i], b[j])
+                    while i < n1 && a[i] == x { i &+= 1 }
+                    while j < n2 && b[j] == x { j &+= 1 }
+                    widest = max(widest, abs(i &* n2 &- j &* n1))
+                }
+                return Double(widest) / (Double(n1) * Double(n2))
+            }
         }
-        return d
     }
 
     /// P(D ≥ d) for sample sizes n1, n2 by the inside-path dynamic programme.

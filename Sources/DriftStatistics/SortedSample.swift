@@ -3,8 +3,15 @@ struct SortedSample: Sendable {
     let values: [Double]
 
     /// Drops NaN and sorts.
+    ///
+    /// When every value is exactly a `Float` (float32 sources, integers below 2^24), the sort runs on 32-bit keys:
+    /// three passes over half the bytes instead of up to six over all of them, with the same order and values.
     /// - Throws: ``DriftError/nonFiniteValue(column:value:)`` for ±∞.
     init(_ raw: [Double], column: String) throws {
+        if let narrow = try Self.sortedAsFloats(raw, column: column) {
+            values = narrow
+            return
+        }
         var keys = [UInt64]()
         keys.reserveCapacity(raw.count)
         for v in raw {
@@ -15,6 +22,67 @@ struct SortedSample: Sendable {
         }
         Self.radixSort(&keys)
         values = keys.map { k in Double(bitPattern: k & (1 << 63) != 0 ? k & ~(1 << 63) : ~k) }
+    }
+
+    /// The sorted non-missing values through 32-bit keys, or `nil` as soon as one value is not exactly a `Float`.
+    private static func sortedAsFloats(_ raw: [Double], column: String) throws -> [Double]? {
+        var keys = [UInt32]()
+        keys.reserveCapacity(raw.count)
+        for v in raw {
+            if v.isNaN { continue }
+            if v.isInfinite { throw DriftError.nonFiniteValue(column: column, value: v) }
+            let narrow = Float(v)
+            guard Double(narrow) == v else { return nil }
+            let bits = (narrow == 0 ? Float(0) : narrow).bitPattern  // −0 → +0
+            keys.append(bits & (1 << 31) != 0 ? ~bits : bits | (1 << 31))
+        }
+        radixSort32(&keys)
+        return keys.map { k in Double(Float(bitPattern: k & (1 << 31) != 0 ? k & ~(1 << 31) : ~k)) }
+    }
+
+    /// Sorts 32-bit keys with three 11-bit LSD passes (as ``radixSort(_:)``).
+    static func radixSort32(_ keys: inout [UInt32]) {
+        let n = keys.count
+        if n < 2 { return }
+        if n < 256 {
+            keys.sort()
+            return
+        }
+        let passes = 3, radix = 2048
+        var counts = [Int](repeating: 0, count: passes * radix)
+        keys.withUnsafeBufferPointer { source in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for key in source {
+                    counts[Int(key & 2047)] &+= 1
+                    counts[radix &+ Int((key >> 11) & 2047)] &+= 1
+                    counts[2 &* radix &+ Int(key >> 22)] &+= 1
+                }
+            }
+        }
+        var buffer = [UInt32](repeating: 0, count: n)
+        for pass in 0..<passes {
+            let base = pass * radix
+            let shift = UInt32(11 * pass)
+            if counts[base + Int((keys[0] >> shift) & 2047)] == n { continue }
+            var sum = 0
+            for digit in 0..<radix {
+                let count = counts[base + digit]
+                counts[base + digit] = sum
+                sum += count
+            }
+            keys.withUnsafeBufferPointer { source in
+                buffer.withUnsafeMutableBufferPointer { target in
+                    counts.withUnsafeMutableBufferPointer { offsets in
+                        for key in source {
+                            let slot = base &+ Int((key >> shift) & 2047)
+                            target[offsets[slot]] = key
+                            offsets[slot] &+= 1
+                        }
+                    }
+                }
+            }
+            swap(&keys, &buffer)
+        }
     }
 
     /// Sorts 64-bit keys with six 11-bit LSD passes, skipping passes where every key has the same digit.

@@ -38,18 +38,25 @@ public enum WassersteinDistance {
     }
 
     /// Merge walk over both sorted samples, integrating |F_a − F_b| between consecutive values.
+    ///
+    /// The CDF gap is kept as the exact integer `i·n2 − j·n1` and scaled once per step by `1 / (n1·n2)` (no division
+    /// in the loop); the walk reads the arrays through unchecked pointers.
     static func distance(sorted a: SortedSample, _ b: SortedSample) -> Double {
-        let x = a.values, y = b.values
-        let n1 = Double(x.count), n2 = Double(y.count)
-        var i = 0, j = 0, total = 0.0
-        var previous = min(x[0], y[0])
-        while i < x.count || j < y.count {
-            let next = j >= y.count || (i < x.count && x[i] <= y[j]) ? x[i] : y[j]
-            total += abs(Double(i) / n1 - Double(j) / n2) * (next - previous)
-            while i < x.count && x[i] == next { i += 1 }
-            while j < y.count && y[j] == next { j += 1 }
-            previous = next
+        a.values.withUnsafeBufferPointer { x in
+            b.values.withUnsafeBufferPointer { y in
+                let n1 = x.count, n2 = y.count
+                let scale = 1 / (Double(n1) * Double(n2))
+                var i = 0, j = 0, total = 0.0
+                var previous = min(x[0], y[0])
+                while i < n1 || j < n2 {
+                    let next = j >= n2 || (i < n1 && x[i] <= y[j]) ? x[i] : y[j]
+                    total += Double(abs(i &* n2 &- j &* n1)) * scale * (next - previous)
+                    while i < n1 && x[i] == next { i &+= 1 }
+                    while j < n2 && y[j] == next { j &+= 1 }
+                    previous = next
+                }
+                return total
+            }
         }
-        return total
     }
 }

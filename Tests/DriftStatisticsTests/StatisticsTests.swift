@@ -113,6 +113,22 @@ import Testing
         #expect(sorted == values.sorted())
     }
 
+    @Test("values that are all exact floats sort on 32-bit keys to the same result; one wider value falls back")
+    func narrowRadixSort() throws {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = (0..<5000).map { i in
+            i % 5 == 0 ? Double(Int.random(in: -1000...1000, using: &generator))
+                : Double(Float.random(in: -3...3, using: &generator))
+        }
+        values += [0.0, -0.0, .nan, Double(Float.leastNonzeroMagnitude), -Double(Float.greatestFiniteMagnitude)]
+        let expected = values.filter { !$0.isNaN }.sorted().map { $0 == 0 ? 0.0 : $0 }
+        let narrow = try SortedSample(values, column: "x").values
+        #expect(narrow == expected)
+        #expect(narrow.allSatisfy { $0.sign == .plus || $0 != 0 }, "−0 is stored as +0")
+        let wider = values + [0.1]  // 0.1 is not a float: the 64-bit path sorts it all
+        #expect(try SortedSample(wider, column: "x").values == (expected + [0.1]).sorted())
+    }
+
     @Test("one sort per sample gives exactly the four separate statistics (ties, NaN, unequal sizes)")
     func sharedSortMatchesSeparateCalls() throws {
         var reference = Self.bigSample(20_000, 7919, 10_007, 1.5)
