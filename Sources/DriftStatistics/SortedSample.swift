@@ -36,84 +36,40 @@ struct SortedSample: Sendable {
             let bits = (narrow == 0 ? Float(0) : narrow).bitPattern  // −0 → +0
             keys.append(bits & (1 << 31) != 0 ? ~bits : bits | (1 << 31))
         }
-        radixSort32(&keys)
+        radixSort(&keys)
         return keys.map { k in Double(Float(bitPattern: k & (1 << 31) != 0 ? k & ~(1 << 31) : ~k)) }
     }
 
-    /// Sorts 32-bit keys with three 11-bit LSD passes (as ``radixSort(_:)``).
-    static func radixSort32(_ keys: inout [UInt32]) {
-        let n = keys.count
-        if n < 2 { return }
-        if n < 256 {
-            keys.sort()
-            return
-        }
-        let passes = 3, radix = 2048
-        var counts = [Int](repeating: 0, count: passes * radix)
-        keys.withUnsafeBufferPointer { source in
-            counts.withUnsafeMutableBufferPointer { counts in
-                for key in source {
-                    counts[Int(key & 2047)] &+= 1
-                    counts[radix &+ Int((key >> 11) & 2047)] &+= 1
-                    counts[2 &* radix &+ Int(key >> 22)] &+= 1
-                }
-            }
-        }
-        var buffer = [UInt32](repeating: 0, count: n)
-        for pass in 0..<passes {
-            let base = pass * radix
-            let shift = UInt32(11 * pass)
-            if counts[base + Int((keys[0] >> shift) & 2047)] == n { continue }
-            var sum = 0
-            for digit in 0..<radix {
-                let count = counts[base + digit]
-                counts[base + digit] = sum
-                sum += count
-            }
-            keys.withUnsafeBufferPointer { source in
-                buffer.withUnsafeMutableBufferPointer { target in
-                    counts.withUnsafeMutableBufferPointer { offsets in
-                        for key in source {
-                            let slot = base &+ Int((key >> shift) & 2047)
-                            target[offsets[slot]] = key
-                            offsets[slot] &+= 1
-                        }
-                    }
-                }
-            }
-            swap(&keys, &buffer)
-        }
-    }
-
-    /// Sorts 64-bit keys with six 11-bit LSD passes, skipping passes where every key has the same digit.
+    /// Sorts unsigned keys with 11-bit LSD passes (three for 32-bit keys, six for 64-bit ones), skipping passes where
+    /// every key has the same digit.
     ///
-    /// One counting pass fills all six histograms; every pass then scatters through unchecked pointers (the
-    /// digit and offset arithmetic cannot overflow: digits are below 2,048 and offsets below the key count).
-    static func radixSort(_ keys: inout [UInt64]) {
+    /// One counting pass fills every histogram; every pass then scatters through unchecked pointers (the digit and
+    /// offset arithmetic cannot overflow: digits are below 2,048 and offsets below the key count).
+    static func radixSort<Key: FixedWidthInteger & UnsignedInteger>(_ keys: inout [Key]) {
         let n = keys.count
         if n < 2 { return }
         if n < 256 {
             keys.sort()
             return
         }
-        let passes = 6, radix = 2048
+        let passes = (Key.bitWidth + 10) / 11, radix = 2048
         var counts = [Int](repeating: 0, count: passes * radix)
         keys.withUnsafeBufferPointer { source in
             counts.withUnsafeMutableBufferPointer { counts in
                 for key in source {
                     var rest = key
                     for pass in 0..<passes {
-                        counts[pass &* radix &+ Int(rest & 2047)] &+= 1
+                        counts[pass &* radix &+ Int(truncatingIfNeeded: rest & 2047)] &+= 1
                         rest >>= 11
                     }
                 }
             }
         }
-        var buffer = [UInt64](repeating: 0, count: n)
+        var buffer = [Key](repeating: 0, count: n)
         for pass in 0..<passes {
             let base = pass * radix
-            let shift = UInt64(11 * pass)
-            if counts[base + Int((keys[0] >> shift) & 2047)] == n { continue }
+            let shift = 11 * pass
+            if counts[base + Int(truncatingIfNeeded: (keys[0] >> shift) & 2047)] == n { continue }
             var sum = 0
             for digit in 0..<radix {
                 let count = counts[base + digit]
@@ -124,7 +80,7 @@ struct SortedSample: Sendable {
                 buffer.withUnsafeMutableBufferPointer { target in
                     counts.withUnsafeMutableBufferPointer { offsets in
                         for key in source {
-                            let slot = base &+ Int((key >> shift) & 2047)
+                            let slot = base &+ Int(truncatingIfNeeded: (key >> shift) & 2047)
                             target[offsets[slot]] = key
                             offsets[slot] &+= 1
                         }

@@ -13,38 +13,25 @@ internal import GRDB
 /// - Version numbers and alias targets are `INTEGER`s from 1; a missing version (an alias created or removed)
 ///   is `NULL` in `alias_history`.
 enum Schema {
+    /// Every migration, in the order applied: append-only, its identifier recorded in `grdb_migrations`.
+    static let migrations: [(identifier: String, sql: String)] = [
+        ("v1", v1),
+        ("v2-task-decisions", v2TaskDecisions),
+        ("v2-registry", v2Registry),
+        ("v3-scheduler", v3Scheduler),
+        ("v4-run-leases", v4RunLeases),
+        ("v4-deployments", v4Deployments),
+        ("v5-task-lineage", v5TaskLineage),
+        ("v6-scheduler-leases", v6SchedulerLeases),
+        ("v7-task-queue", v7TaskQueue),
+        ("v8-replay-safe-writes", v8ReplaySafeWrites),
+    ]
+
     /// The migrator that brings any older database up to date.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: v1)
-        }
-        migrator.registerMigration("v2-task-decisions") { db in
-            try db.execute(sql: v2TaskDecisions)
-        }
-        migrator.registerMigration("v2-registry") { db in
-            try db.execute(sql: v2Registry)
-        }
-        migrator.registerMigration("v3-scheduler") { db in
-            try db.execute(sql: v3Scheduler)
-        }
-        migrator.registerMigration("v4-run-leases") { db in
-            try db.execute(sql: v4RunLeases)
-        }
-        migrator.registerMigration("v4-deployments") { db in
-            try db.execute(sql: v4Deployments)
-        }
-        migrator.registerMigration("v5-task-lineage") { db in
-            try db.execute(sql: v5TaskLineage)
-        }
-        migrator.registerMigration("v6-scheduler-leases") { db in
-            try db.execute(sql: v6SchedulerLeases)
-        }
-        migrator.registerMigration("v7-task-queue") { db in
-            try db.execute(sql: v7TaskQueue)
-        }
-        migrator.registerMigration("v8-replay-safe-writes") { db in
-            try db.execute(sql: v8ReplaySafeWrites)
+        for (identifier, sql) in migrations {
+            migrator.registerMigration(identifier) { db in try db.execute(sql: sql) }
         }
         return migrator
     }
