@@ -169,6 +169,8 @@ let package = Package(
             dependencies: [
                 "PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler", "KilnOperations", "MLTasks",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

@@ -41,6 +41,12 @@ extension BoostedTreesModel {
     /// margins are the same bits as a row-at-a-time walk.
     private static func scoreBlock(forest: ForestLayout, rows: [Float], columns: Int, count: Int,
                                    into out: UnsafeMutablePointer<Double>) {
+        if count <= 2 {  // a prediction request's row or two: walk each tree only as deep as the row goes
+            for k in 0..<count {
+                rows.withUnsafeBufferPointer { x in scoreRow(forest: forest, row: x.baseAddress! + k * columns, into: out + k) }
+            }
+            return
+        }
         var position = [Int32](repeating: 0, count: count)
         forest.nodes.withUnsafeBufferPointer { nodes in
             forest.value.withUnsafeBufferPointer { value in
@@ -67,6 +73,33 @@ extension BoostedTreesModel {
                             for k in 0..<count { out[k] += value[Int(at[k])] }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Adds every tree's leaf value to `out.pointee` for one row, tree by tree in order (the same bits as
+    /// ``scoreBlock(forest:rows:columns:count:into:)``), stopping at the leaf rather than stepping to the tree's depth.
+    private static func scoreRow(forest: ForestLayout, row: UnsafePointer<Float>, into out: UnsafeMutablePointer<Double>) {
+        forest.nodes.withUnsafeBufferPointer { nodes in
+            forest.value.withUnsafeBufferPointer { value in
+                for root in forest.roots {
+                    var at = Int(root)
+                    while true {
+                        let node = nodes[at]
+                        if Int(node.left) == at { break }  // leaves point to themselves
+                        let v = row[Int(node.feature)]
+                        let goLeft: Bool
+                        if v.isNaN {
+                            goLeft = node.defaultLeft
+                        } else if node.mask >= 0 {
+                            goLeft = forest.masks[Int(node.mask)].contains(Int(v))
+                        } else {
+                            goLeft = v < node.threshold
+                        }
+                        at = Int(goLeft ? node.left : node.right)
+                    }
+                    out.pointee += value[at]
                 }
             }
         }

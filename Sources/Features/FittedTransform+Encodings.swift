@@ -26,7 +26,7 @@ extension FittedTransform {
     /// One int 0/1 column per fitted category, named `<prefix>_<category>`; the input column is dropped.
     func oneHot(_ frame: DataFrame, _ spec: OneHotSpec, categories: [String]) throws -> DataFrame {
         let texts = try frame.column(spec.column).categoryTexts
-        let positions = Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let positions = CategoryPositions(categories, lookups: frame.rowCount)
         var indicators = [[Int]](repeating: [Int](repeating: 0, count: frame.rowCount), count: categories.count)
         for (row, text) in texts.enumerated() {
             if let text, let position = positions[text] { indicators[position][row] = 1 }
@@ -43,7 +43,7 @@ extension FittedTransform {
     /// The index of each value in the fitted categories; unseen values and nulls give -1.
     func ordinal(_ frame: DataFrame, _ spec: ColumnSpec, categories: [String]) throws -> DataFrame {
         let texts = try frame.column(spec.column).categoryTexts
-        let positions = Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let positions = CategoryPositions(categories, lookups: frame.rowCount)
         let codes = texts.map { text in text.flatMap { positions[$0] } ?? -1 }
         var result = frame
         try result.place(Column(name: spec.outputName, ints: codes), source: spec.column, transform: transform.name)
@@ -64,5 +64,25 @@ extension FittedTransform {
                              source: nil, transform: transform.name)
         }
         return result
+    }
+}
+
+/// Where each fitted category is in the list. A few lookups (a one-row prediction request) search the list; more
+/// build a dictionary once, which costs a hash and an insert per category.
+struct CategoryPositions {
+    private let categories: [String]
+    private let table: [String: Int]?
+
+    /// Positions in `categories` (the first, for a repeated one), for `lookups` values to come.
+    init(_ categories: [String], lookups: Int) {
+        self.categories = categories
+        table = lookups > 4
+            ? Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }) : nil
+    }
+
+    /// The position of `text`, or `nil` when it is not a category.
+    subscript(text: String) -> Int? {
+        if let table { return table[text] }
+        return categories.firstIndex(of: text)
     }
 }

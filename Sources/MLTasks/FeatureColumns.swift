@@ -16,19 +16,22 @@ enum FeatureColumns {
         }
     }
 
-    /// One column as doubles.
+    /// One column as doubles, in one pass (training reads million-row columns; scoring reads one-row ones per request).
     static func values(of column: Column, categorical: Bool) throws -> [Double] {
-        var out: [Double]
+        let valid = column.validity
         switch column.storage {
-        case .double(let values): out = values.map { $0.isFinite ? $0 : .nan }
-        case .int(let values): out = values.map { Double($0) }
-        case .bool(let values): out = values.map { $0 ? 1 : 0 }
+        case .double(let values):
+            return (0..<values.count).map { row in
+                let value = values[row]
+                return valid[row] && value.isFinite && !(categorical && value < 0) ? value : .nan
+            }
+        case .int(let values):
+            return (0..<values.count).map { row in valid[row] && !(categorical && values[row] < 0) ? Double(values[row]) : .nan }
+        case .bool(let values):
+            return (0..<values.count).map { row in valid[row] ? (values[row] ? 1 : 0) : .nan }
         case .string:
             throw ModelFileError("feature column '\(column.name)' holds text; encode it first "
                 + "(an ordinal or one_hot transform)")
         }
-        for row in 0..<column.count where column.isNull(at: row) { out[row] = .nan }
-        if categorical { out = out.map { $0 < 0 ? .nan : $0 } }
-        return out
     }
 }

@@ -71,14 +71,16 @@ public enum LineageFeatures {
     public static func apply(
         _ transforms: [FittedPipeline], to frame: DataFrame, model: ModelFile, shouldStop: () -> Bool = { false }
     ) throws -> DataFrame {
-        var wanted = Set(model.inputSchema.keys.filter { !frame.contains(column: $0) })
+        // A handful of names: lists searched in order beat hashing them on every request.
+        var wanted = model.inputSchema.keys.filter { !frame.contains(column: $0) }
         var out = frame
         for transform in transforms where !wanted.isEmpty {
             if shouldStop() { throw CancellationError() }
             guard let applied = try? transform.apply(to: frame) else { continue }
-            for name in applied.columnNames where wanted.contains(name) {
-                try out.addColumn(applied[name]!)
-                wanted.remove(name)
+            for column in applied.columns {
+                guard let position = wanted.firstIndex(of: column.name) else { continue }
+                try out.addColumn(column)
+                wanted.remove(at: position)
             }
         }
         return out

@@ -224,11 +224,18 @@ public final class PredictionLog: Sendable {
                 }
             }
         }
+        // Requests in the same millisecond share the text of their time.
+        var lastTime: (at: Timestamp, text: String)?
+        func text(_ time: Timestamp) -> String {
+            if let lastTime, lastTime.at == time { return lastTime.text }
+            lastTime = (time, time.iso8601)
+            return lastTime!.text
+        }
         for (model, rows) in predictions.sorted(by: { $0.key < $1.key }) {
             let folder = Self.predictionsFolder(home: configuration.home, model: model)
             for (columns, group) in Self.grouped(rows, by: \.columns) {
                 let names = columns + ["request_id", "model_version", "score", "prediction", "predicted_at"]
-                write(group.map { $0.values + [.string($0.id), .string($0.version), .double($0.score), .int($0.prediction), .string($0.at.iso8601)] },
+                write(group.map { $0.values + [.string($0.id), .string($0.version), .double($0.score), .int($0.prediction), .string(text($0.at))] },
                       columns: names, folder: folder, prefix: "predictions")
             }
             prune(folder)
@@ -259,14 +266,25 @@ public final class PredictionLog: Sendable {
 
     /// `rows` grouped by a key, groups in order of first appearance.
     static func grouped<T, K: Hashable>(_ rows: [T], by key: (T) -> K) -> [(K, [T])] {
-        var order: [K] = []
-        var groups: [K: [T]] = [:]
+        var groups: [(key: K, rows: [T])] = []
+        var positions: [K: Int] = [:]
+        var last = -1
         for row in rows {
             let k = key(row)
-            if groups[k] == nil { order.append(k) }
-            groups[k, default: []].append(row)
+            // Rows of one shape come in runs (a request's rows share their columns): compare with the last group
+            // before hashing the key.
+            if last < 0 || groups[last].key != k {
+                if let found = positions[k] {
+                    last = found
+                } else {
+                    last = groups.count
+                    positions[k] = last
+                    groups.append((k, []))
+                }
+            }
+            groups[last].rows.append(row)
         }
-        return order.map { ($0, groups[$0]!) }
+        return groups.map { ($0.key, $0.rows) }
     }
 
     /// `n` with leading zeros to 6 digits.

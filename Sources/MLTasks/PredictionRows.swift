@@ -33,20 +33,29 @@ public enum PredictionRows {
         guard rows.count <= maxRows else {
             throw PredictionError(.invalid, "\(rows.count) rows in one request; send at most \(maxRows) per request")
         }
-        var names: [String] = []
-        var seen: Set<String> = []
-        for row in rows {
-            for key in row.keys.sorted() where seen.insert(key).inserted { names.append(key) }
+        var names: [String]
+        if rows.count == 1 {
+            names = rows[0].keys.sorted()  // the common request: no set needed to merge the rows' keys
+        } else {
+            names = []
+            var seen: Set<String> = []
+            for row in rows {
+                for key in row.keys.sorted() where seen.insert(key).inserted { names.append(key) }
+            }
         }
-        for name in schema.keys.sorted() where checkMissing && !seen.contains(name) {
-            throw PredictionError(.invalid, "column '\(name)' is missing: the model reads it (as \(schema[name]!)); "
-                + "add \"\(name)\" to every row (null for a missing value)")
+        if checkMissing {
+            for name in schema.keys.sorted() where !rows.contains(where: { $0[name] != nil }) {
+                throw PredictionError(.invalid, "column '\(name)' is missing: the model reads it (as \(schema[name]!)); "
+                    + "add \"\(name)\" to every row (null for a missing value)")
+            }
         }
         var columns: [Column] = []
+        columns.reserveCapacity(names.count)
         for name in names {
+            let declared = schema[name]
             let values = try rows.enumerated().map { index, row -> JSONValue in
                 guard let value = row[name] else {
-                    if schema[name] != nil {
+                    if declared != nil {
                         throw PredictionError(.invalid, "row \(index + 1) lacks column '\(name)', which the model reads; "
                             + "send it in every row (null for a missing value)")
                     }
@@ -54,8 +63,8 @@ public enum PredictionRows {
                 }
                 return value
             }
-            let type = try schema[name] ?? inferredType(of: values, column: name)
-            columns.append(try column(name, values, as: type, declared: schema[name] != nil))
+            let type = try declared ?? inferredType(of: values, column: name)
+            columns.append(try column(name, values, as: type, declared: declared != nil))
         }
         return try DataFrame(columns: columns)
     }

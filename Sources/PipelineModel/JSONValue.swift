@@ -133,6 +133,7 @@ extension JSONValue {
     /// Compact JSON text with sorted keys, stable across runs (used for hashing and storage).
     public var compactJSON: String {
         var out = ""
+        out.reserveCapacity(128)  // past the inline small-string size at once, not by several doublings
         write(into: &out)
         return out
     }
@@ -152,11 +153,11 @@ extension JSONValue {
             out += "]"
         case .object(let members):
             out += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { out += "," }
-                JSONValue.writeQuoted(key, into: &out)
+                JSONValue.writeQuoted(member.key, into: &out)
                 out += ":"
-                members[key]!.write(into: &out)
+                member.value.write(into: &out)
             }
             out += "}"
         }

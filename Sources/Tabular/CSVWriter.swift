@@ -30,7 +30,6 @@ public struct CSVWriter: Sendable {
     ///   - frame: The frame to write.
     public func encode(_ frame: DataFrame) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(frame.rowCount * frame.columnCount * 8 + 64)
         let newline = Array(lineEnding.utf8)
         for (index, name) in frame.columnNames.enumerated() {
             if index > 0 { output.append(delimiter) }
@@ -38,10 +37,15 @@ public struct CSVWriter: Sendable {
             appendText(name, to: &output, forceQuotes: name.isEmpty)
         }
         output.append(contentsOf: newline)
+        // Column by column, each cell's text goes into one buffer per column (one switch on the storage per column,
+        // not per cell); then the rows are stitched together from those buffers.
+        let rendered = frame.columns.map(render)
+        output.reserveCapacity(output.count + rendered.reduce(0) { $0 + $1.bytes.count }
+            + frame.rowCount * (frame.columnCount + newline.count))
         for row in 0..<frame.rowCount {
-            for (index, column) in frame.columns.enumerated() {
+            for (index, column) in rendered.enumerated() {
                 if index > 0 { output.append(delimiter) }
-                appendCell(column, row, to: &output)
+                output.append(contentsOf: column.bytes[column.ends[row]..<column.ends[row + 1]])
             }
             output.append(contentsOf: newline)
         }
@@ -64,27 +68,65 @@ public struct CSVWriter: Sendable {
         try AtomicFile.write(encode(frame), to: path)
     }
 
-    /// Appends one cell.
-    private func appendCell(_ column: Column, _ row: Int, to output: inout [UInt8]) {
-        guard !column.isNull(at: row) else { return }
+    /// The text of every cell of a column, back to back: cell `row` is `bytes[ends[row]..<ends[row + 1]]`.
+    private func render(_ column: Column) -> (bytes: [UInt8], ends: [Int]) {
+        var bytes: [UInt8] = []
+        var ends = [0]
+        ends.reserveCapacity(column.count + 1)
+        let validity = column.validity
+        func each(_ body: (Int, inout [UInt8]) -> Void) {
+            for row in 0..<column.count {
+                if validity[row] { body(row, &bytes) }  // a null is an empty field
+                ends.append(bytes.count)
+            }
+        }
         switch column.storage {
         case .double(let values):
-            let value = values[row]
-            output.append(contentsOf: (value.isNaN ? "NaN" : value.description).utf8)
-        case .int(let values): output.append(contentsOf: values[row].description.utf8)
-        case .bool(let values): output.append(contentsOf: (values[row] ? "true" : "false").utf8)
-        case .string(let values): appendText(values[row], to: &output, forceQuotes: true)
+            bytes.reserveCapacity(values.count * 8)
+            each { row, out in
+                let value = values[row]
+                out.append(contentsOf: (value.isNaN ? "NaN" : value.description).utf8)
+            }
+        case .int(let values):
+            bytes.reserveCapacity(values.count * 4)
+            each { row, out in Self.appendDecimal(values[row], to: &out) }
+        case .bool(let values):
+            bytes.reserveCapacity(values.count * 5)
+            each { row, out in out.append(contentsOf: values[row] ? Self.trueBytes : Self.falseBytes) }
+        case .string(let values):
+            bytes.reserveCapacity(values.count * 8)
+            each { row, out in appendText(values[row], to: &out, forceQuotes: true) }
         }
+        return (bytes, ends)
+    }
+
+    /// The length of the longest default missing token: longer text is never one.
+    private static let longestMissingToken = CSVReadOptions.defaultMissingTokens.map(\.utf8.count).max() ?? 0
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+
+    /// Appends `value` in decimal, as `String(value)` would, without making a string.
+    static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = output.count
+        repeat {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        output[start...].reverse()
     }
 
     /// Appends text, quoting it when needed.
     private func appendText(_ text: String, to output: inout [UInt8], forceQuotes: Bool) {
         let quote = UInt8(ascii: "\"")
-        var needsQuotes = forceQuotes && (text.isEmpty || CSVReadOptions.defaultMissingTokens.contains(text))
-        if !needsQuotes {
-            // A leading U+FEFF is quoted: first in the file, readers would take it for a byte order mark and drop it.
-            needsQuotes = text.first == " " || text.last == " " || text.unicodeScalars.first == "\u{FEFF}"
-                || text.utf8.contains { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }
+        let utf8 = text.utf8
+        var needsQuotes = forceQuotes && utf8.count <= Self.longestMissingToken && CSVReadOptions.defaultMissingTokens.contains(text)
+        if !needsQuotes, let first = utf8.first, let last = utf8.last {
+            // A leading U+FEFF (EF BB BF) is quoted: first in the file, readers would take it for a byte order mark
+            // and drop it.
+            needsQuotes = first == 0x20 || last == 0x20 || utf8.starts(with: [0xEF, 0xBB, 0xBF])
+                || utf8.contains { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }
         }
         guard needsQuotes else { return output.append(contentsOf: text.utf8) }
         output.append(quote)

@@ -5,11 +5,8 @@ extension DataFrame {
     /// - Throws: ``TabularError/columnNotFound(name:available:)`` or
     ///   ``TabularError/duplicateColumn(name:)`` when a name repeats.
     public func selecting(columns names: [String]) throws -> DataFrame {
-        var seen = Set<String>()
-        let picked = try names.map { name -> Column in
-            guard seen.insert(name).inserted else { throw TabularError.duplicateColumn(name: name) }
-            return try column(name)
-        }
+        if let repeated = DuplicateNames.first(in: names) { throw TabularError.duplicateColumn(name: repeated) }
+        let picked = try names.map { try column($0) }
         return DataFrame(uncheckedColumns: picked, rowCount: picked.isEmpty ? 0 : rowCount)
     }
 

@@ -20,10 +20,11 @@ public struct DataFrame: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: ``TabularError/duplicateColumn(name:)`` for a repeated name,
     ///   ``TabularError/lengthMismatch(column:expected:actual:)`` when lengths differ.
     public init(columns: [Column]) throws {
-        var seen = Set<String>()
+        if let repeated = DuplicateNames.first(in: columns.lazy.map(\.name)) {
+            throw TabularError.duplicateColumn(name: repeated)
+        }
         let rows = columns.first?.count ?? 0
         for column in columns {
-            guard seen.insert(column.name).inserted else { throw TabularError.duplicateColumn(name: column.name) }
             guard column.count == rows else {
                 throw TabularError.lengthMismatch(column: column.name, expected: rows, actual: column.count)
             }

@@ -69,6 +69,11 @@ enum GradientBoostedTreesTestsConstants {
             for tree in model.trees { expected += tree.leaf { table[row, $0] } }
             #expect(margins[row] == expected, "row \(row)")
         }
+        // One or two rows (a prediction request) take the row walk that stops at each leaf: the same bits.
+        for row in 0..<40 {
+            #expect(try model.predictMargin(table.selectingRows([row])) == [margins[row]], "row \(row) alone")
+            #expect(try model.predictMargin(table.selectingRows([row, 7])) == [margins[row], margins[7]], "rows \(row), 7")
+        }
     }
 
     @Test("histograms over several row chunks are identical for any thread count")

@@ -27,6 +27,29 @@ struct CSVRoundTripTests {
         #expect(text == "s,d\n\"a,b\",0.1\n\"\",NaN\n,\n\"NA\",inf\n\"say \"\"x\"\"\",1e-05\n")
     }
 
+    @Test("ints are written in decimal as String(value) writes them, booleans as true/false, padded text quoted")
+    func writerScalars() throws {
+        let ints = [0, 7, -7, 10, -10, 1_000_000, Int.max, Int.min]
+        let frame = try DataFrame(columns: [
+            Column(name: "i", ints: ints),
+            Column(name: "b", bools: [true, false, nil, true, false, true, false, true]),
+            Column(name: "s", strings: [" x", "x ", "\u{FEFF}x", "a\nb", "null", "nulls", "é", nil]),
+        ])
+        let lines = CSVWriter().string(frame).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0] == "i,b,s")
+        #expect(lines[1] == "0,true,\" x\"")
+        #expect(lines[2] == "7,false,\"x \"")
+        #expect(lines[3] == "-7,,\"\u{FEFF}x\"")
+        #expect(lines[4] == "10,true,\"a" && lines[5] == "b\"")
+        #expect(lines[6] == "-10,false,\"null\"")
+        #expect(lines[7] == "1000000,true,nulls")
+        #expect(lines[8] == "\(Int.max),false,é")
+        #expect(lines[9] == "\(Int.min),true,")
+        let read = try CSVReader(options: CSVReadOptions(typeOverrides: ["i": .int, "b": .bool, "s": .string])).read(
+            bytes: CSVWriter().encode(frame))
+        #expect(read == frame)
+    }
+
     @Test("a one-column frame keeps its null rows")
     func singleColumnNulls() throws {
         let frame = try DataFrame(columns: [Column(name: "v", ints: [1, nil, nil, 4])])
