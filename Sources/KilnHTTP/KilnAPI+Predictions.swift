@@ -55,19 +55,9 @@ extension KilnAPI {
                 rows = [row]
             }
             let result = try await service.predict(model: model, alias: alias, rows: rows, requestID: requestID, ids: ids)
-            var predictions: [JSONValue] = []
-            predictions.reserveCapacity(result.ids.count)
-            for index in result.ids.indices {
-                predictions.append([
-                    "request_id": .string(result.ids[index]), "score": .number(result.scores[index]),
-                    "prediction": .number(Double(result.predictions[index])),
-                ])
-            }
-            return JSONBody.response([
-                "model": .string(model), "alias": .string(alias), "model_version": .string(result.version.reference),
-                "version": .number(Double(result.version.version)), "request_id": .string(result.requestID),
-                "threshold": .number(result.threshold), "predictions": .array(predictions),
-            ])
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: predictText(model: model, alias: alias, result: result) + "\n")))
         },
         Route(
             method: .post, path: "/v1/models/{name}/feedback",
@@ -108,6 +98,46 @@ extension KilnAPI {
             return JSONBody.response(["model": .string(model), "labelled": .number(Double(count))])
         },
     ]
+
+    /// The predict response as `JSONBody.response` would write the document (keys sorted, compact), written
+    /// directly: on the endpoint's hot path, building the tree of dictionaries and sorting its keys cost about a
+    /// fifth of scoring a row.
+    static func predictText(model: String, alias: String, result: PredictionService.Result) -> String {
+        var out = ""
+        out.reserveCapacity(200 + result.ids.count * 100)
+        func key(_ name: String, first: Bool = false) {
+            out += first ? "{\"" : ",\""
+            out += name
+            out += "\":"
+        }
+        func number(_ value: Double) { out += value.isFinite ? JSONValue.format(value) : "null" }
+        key("alias", first: true)
+        JSONValue.writeQuoted(alias, into: &out)
+        key("model")
+        JSONValue.writeQuoted(model, into: &out)
+        key("model_version")
+        JSONValue.writeQuoted(result.version.reference, into: &out)
+        out += ",\"predictions\":["
+        for index in result.ids.indices {
+            if index > 0 { out += "," }
+            key("prediction", first: true)
+            number(Double(result.predictions[index]))
+            key("request_id")
+            JSONValue.writeQuoted(result.ids[index], into: &out)
+            key("score")
+            number(result.scores[index])
+            out += "}"
+        }
+        out += "]"
+        key("request_id")
+        JSONValue.writeQuoted(result.requestID, into: &out)
+        key("threshold")
+        number(result.threshold)
+        key("version")
+        number(Double(result.version.version))
+        out += "}"
+        return out
+    }
 
     /// The backend's prediction service, or a 404 saying this server has none.
     static func predictions(of backend: KilnAPIBackend) throws -> PredictionService {

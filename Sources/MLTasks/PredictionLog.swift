@@ -224,11 +224,12 @@ public final class PredictionLog: Sendable {
                 }
             }
         }
-        // Requests in the same millisecond share the text of their time.
-        var lastTime: (at: Timestamp, text: String)?
+        // Requests in the same millisecond share the text of their time (which shows milliseconds).
+        var lastTime: (millisecond: Int64, text: String)?
         func text(_ time: Timestamp) -> String {
-            if let lastTime, lastTime.at == time { return lastTime.text }
-            lastTime = (time, time.iso8601)
+            let millisecond = time.millisecondsSince1970
+            if let lastTime, lastTime.millisecond == millisecond { return lastTime.text }
+            lastTime = (millisecond, time.iso8601)
             return lastTime!.text
         }
         for (model, rows) in predictions.sorted(by: { $0.key < $1.key }) {

@@ -26,6 +26,17 @@ public final class PredictionService: Sendable {
         public var predictions: [Int]
         /// The version's decision threshold.
         public var threshold: Double
+
+        /// Creates a result.
+        public init(version: ModelVersion, requestID: String, ids: [String], scores: [Double], predictions: [Int],
+                    threshold: Double) {
+            self.version = version
+            self.requestID = requestID
+            self.ids = ids
+            self.scores = scores
+            self.predictions = predictions
+            self.threshold = threshold
+        }
     }
 
     /// The versions served.

@@ -128,6 +128,28 @@ struct PredictEndpointTests {
         }
     }
 
+    @Test("the response text is the sorted-key compact JSON of the response document, escapes included")
+    func responseText() throws {
+        let version = ModelVersion(
+            model: "fraud \"x\"", version: 12, metrics: [:], params: [:], artifact: "sha256:0", dataFingerprint: "",
+            runID: "r", pipeline: "p", task: "t", codeVersion: nil, upstream: [], createdAt: Timestamp(nanosecondsSince1970: 0))
+        for count in [0, 1, 3] {
+            let result = PredictionService.Result(
+                version: version, requestID: "req\\1", ids: (0..<count).map { "id-\($0)\n" },
+                scores: (0..<count).map { [0.00027169408959653717, 1, 0.5][$0] }, predictions: (0..<count).map { $0 % 2 },
+                threshold: 0.4638823319109989)
+            let document: JSONValue = [
+                "model": .string(version.model), "alias": "prod\tuction", "model_version": .string(version.reference),
+                "version": .number(12), "request_id": .string(result.requestID), "threshold": .number(result.threshold),
+                "predictions": .array(result.ids.indices.map { index in
+                    ["request_id": .string(result.ids[index]), "score": .number(result.scores[index]),
+                     "prediction": .number(Double(result.predictions[index]))]
+                }),
+            ]
+            #expect(KilnAPI.predictText(model: version.model, alias: "prod\tuction", result: result) == JSONBody.encode(document))
+        }
+    }
+
     @Test("bad rows are 400 problems naming the column; unknown model 404; no production version 409")
     func refusals() async throws {
         let fixture = try PredictionFixture()
