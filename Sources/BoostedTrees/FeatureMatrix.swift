@@ -45,7 +45,10 @@ public struct FeatureMatrix: Sendable, Equatable {
                 "got \(names.count) names and \(categorical.count) categorical flags for \(columnCount) columns; "
                     + "pass one of each per column.")
         }
-        guard Set(names).count == names.count else {
+        // Pairwise for a few names (a prediction request builds a matrix per call); hashed for many.
+        let unique = names.count <= 24
+            ? names.indices.allSatisfy { i in !names[..<i].contains(names[i]) } : Set(names).count == names.count
+        guard unique else {
             throw BoostingError.invalidFeatureMatrix("column names repeat; give every column a unique name.")
         }
         try columnMajorValues.withUnsafeBufferPointer { buffer in

@@ -42,7 +42,8 @@ extension ModelFile {
         return try DataFrame(columns: columns)
     }
 
-    /// The estimator's input frame: checked input, transformed, with ``features`` in order.
+    /// The estimator's input frame: checked input, transformed (``FeatureColumns`` then reads ``features`` from it by
+    /// name, and names one that is missing).
     func featureFrame(_ frame: DataFrame) throws -> DataFrame {
         var input = try checkedInput(frame)
         if let transform {
@@ -52,11 +53,7 @@ extension ModelFile {
                 throw ModelFileError("applying the model's fitted transform failed: \(error)")
             }
         }
-        do {
-            return try input.selecting(columns: features)
-        } catch {
-            throw ModelFileError("the transformed data lacks the model's features: \(error)")
-        }
+        return input
     }
 
     /// `column` as the schema type: int and double convert into each other's type (double → int only when

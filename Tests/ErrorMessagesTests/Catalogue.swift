@@ -169,7 +169,7 @@ enum Catalogue {
             add(error, case: Self.caseName(error))
         }
         add(DriftComparisonError("the reference and current data share no numeric column; drift compares numeric columns"))
-        add(ModelFileError("the transformed data lacks the model's features: column 'age' not found"))
+        add(ModelFileError("feature column 'age' is missing; columns are: income, plan"))
 
         // Engine, stores, registry, deployment.
         let run = RunID(rawValue: "20261206-101500-ab12")
