@@ -18,6 +18,14 @@ public struct FittedPipeline: Codable, Sendable, Equatable {
     ///   - frame: The frame to transform (e.g. prediction-time data).
     /// - Throws: ``FeatureError`` or ``TabularError`` from the first failing step.
     public func apply(to frame: DataFrame) throws -> DataFrame {
-        try steps.reduce(frame) { try $1.apply(to: $0) }
+        var result = frame  // copied once, at the first step's change; each step then changes it in place
+        try apply(to: &result)
+        return result
+    }
+
+    /// Applies every step in order to `frame`, in place.
+    /// - Throws: As ``apply(to:)-(DataFrame)``; `frame` may then be partly transformed.
+    public func apply(to frame: inout DataFrame) throws {
+        for step in steps { try step.apply(to: &frame) }
     }
 }

@@ -2,7 +2,7 @@ import Tabular
 
 extension FittedTransform {
     /// The bucket index (number of boundaries `<= x`) of each value; NaN and nulls give null.
-    func bucketize(_ frame: DataFrame, _ spec: BucketizeSpec) throws -> DataFrame {
+    func bucketize(_ frame: inout DataFrame, _ spec: BucketizeSpec) throws {
         let x = try NumericInput(frame, spec.column, transform: transform.name)
         let boundaries = spec.boundaries
         var codes = [Int](repeating: 0, count: frame.rowCount)
@@ -17,53 +17,47 @@ extension FittedTransform {
             codes[row] = low
             valid[row] = true
         }
-        var result = frame
-        try result.place(Column(name: spec.output ?? spec.column, storage: .int(codes), validity: valid),
-                         source: spec.column, transform: transform.name)
-        return result
+        try frame.place(Column(name: spec.output ?? spec.column, storage: .int(codes), validity: valid),
+                        source: spec.column, transform: transform.name)
     }
 
     /// One int 0/1 column per fitted category, named `<prefix>_<category>`; the input column is dropped.
-    func oneHot(_ frame: DataFrame, _ spec: OneHotSpec, categories: [String]) throws -> DataFrame {
+    func oneHot(_ frame: inout DataFrame, _ spec: OneHotSpec, categories: [String]) throws {
         let texts = try frame.column(spec.column).categoryTexts
         let positions = CategoryPositions(categories, lookups: frame.rowCount)
         var indicators = [[Int]](repeating: [Int](repeating: 0, count: frame.rowCount), count: categories.count)
         for (row, text) in texts.enumerated() {
             if let text, let position = positions[text] { indicators[position][row] = 1 }
         }
-        var result = try frame.removing(spec.column)
+        try frame.removeColumn(spec.column)
         let prefix = spec.prefix ?? spec.column
         for (position, category) in categories.enumerated() {
-            try result.place(Column(name: "\(prefix)_\(category)", ints: indicators[position]), source: nil,
-                             transform: transform.name)
+            try frame.place(Column(name: "\(prefix)_\(category)", ints: indicators[position]), source: nil,
+                            transform: transform.name)
         }
-        return result
     }
 
     /// The index of each value in the fitted categories; unseen values and nulls give -1.
-    func ordinal(_ frame: DataFrame, _ spec: ColumnSpec, categories: [String]) throws -> DataFrame {
+    func ordinal(_ frame: inout DataFrame, _ spec: ColumnSpec, categories: [String]) throws {
         let texts = try frame.column(spec.column).categoryTexts
         let positions = CategoryPositions(categories, lookups: frame.rowCount)
         let codes = texts.map { text in text.flatMap { positions[$0] } ?? -1 }
-        var result = frame
-        try result.place(Column(name: spec.outputName, ints: codes), source: spec.column, transform: transform.name)
-        return result
+        try frame.place(Column(name: spec.outputName, ints: codes), source: spec.column, transform: transform.name)
     }
 
     /// Int columns `<prefix>_<part>` from ISO-8601 strings; unparseable values give nulls. The input column is dropped.
-    func dateParts(_ frame: DataFrame, _ spec: DatePartsSpec) throws -> DataFrame {
+    func dateParts(_ frame: inout DataFrame, _ spec: DatePartsSpec) throws {
         let column = try frame.column(spec.column)
         guard let texts = column.stringValues else {
             throw FeatureError.notText(transform: transform.name, column: spec.column, type: column.type)
         }
         let parsed = texts.map { $0.flatMap(ISODateParts.init) }
-        var result = try frame.removing(spec.column)
+        try frame.removeColumn(spec.column)
         let prefix = spec.prefix ?? spec.column
         for part in spec.parts ?? DatePart.allCases {
-            try result.place(Column(name: "\(prefix)_\(part.rawValue)", ints: parsed.map { $0?.value(of: part) }),
-                             source: nil, transform: transform.name)
+            try frame.place(Column(name: "\(prefix)_\(part.rawValue)", ints: parsed.map { $0?.value(of: part) }),
+                            source: nil, transform: transform.name)
         }
-        return result
     }
 }
 

@@ -2,7 +2,7 @@ import Tabular
 
 extension FittedTransform {
     /// Replaces nulls by the fitted value; an int column filled by `mean` / `median` becomes a double column.
-    func fill(_ frame: DataFrame, _ spec: FillMissingSpec, with value: FillValue) throws -> DataFrame {
+    func fill(_ frame: inout DataFrame, _ spec: FillMissingSpec, with value: FillValue) throws {
         let column = try frame.column(spec.column)
         let invalid = FeatureError.invalidFillValue(column: spec.column, type: column.type, value: value)
         let filled: Column
@@ -22,8 +22,6 @@ extension FittedTransform {
         default:
             throw invalid
         }
-        var result = frame
-        try result.replaceColumn(filled)
-        return result
+        try frame.replaceColumn(filled)
     }
 }

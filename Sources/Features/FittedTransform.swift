@@ -23,33 +23,41 @@ public struct FittedTransform: Codable, Sendable, Equatable {
     ///   - frame: The frame to transform.
     /// - Throws: ``FeatureError`` or ``TabularError`` when columns are missing or have the wrong type.
     public func apply(to frame: DataFrame) throws -> DataFrame {
+        var result = frame
+        try apply(to: &result)
+        return result
+    }
+
+    /// Applies the transform to `frame` in place (a pipeline copies its input's column list once, not per step).
+    /// - Throws: As ``apply(to:)-(DataFrame)``; `frame` may then be partly transformed.
+    public func apply(to frame: inout DataFrame) throws {
         switch transform {
         case .ratio(let spec):
-            return try binary(frame, spec.numerator, spec.denominator, spec.output) { $1 == 0 ? nil : $0 / $1 }
+            try binary(&frame, spec.numerator, spec.denominator, spec.output) { $1 == 0 ? nil : $0 / $1 }
         case .product(let spec):
-            return try binary(frame, spec.left, spec.right, spec.output) { $0 * $1 }
+            try binary(&frame, spec.left, spec.right, spec.output) { $0 * $1 }
         case .difference(let spec):
-            return try binary(frame, spec.left, spec.right, spec.output) { $0 - $1 }
+            try binary(&frame, spec.left, spec.right, spec.output) { $0 - $1 }
         case .log1p(let spec):
-            return try unary(frame, spec.column, spec.outputName) { $0 <= -1 ? nil : log1p($0) }
+            try unary(&frame, spec.column, spec.outputName) { $0 <= -1 ? nil : log1p($0) }
         case .standardize(let spec):
             let mean = try required(state.mean, "mean", spec.column)
             let std = try required(state.std, "std", spec.column)
-            return try unary(frame, spec.column, spec.outputName) { std == 0 ? 0 : ($0 - mean) / std }
+            try unary(&frame, spec.column, spec.outputName) { std == 0 ? 0 : ($0 - mean) / std }
         case .minMax(let spec):
             let low = try required(state.min, "min", spec.column)
             let high = try required(state.max, "max", spec.column)
-            return try unary(frame, spec.column, spec.outputName) { high == low ? 0 : ($0 - low) / (high - low) }
+            try unary(&frame, spec.column, spec.outputName) { high == low ? 0 : ($0 - low) / (high - low) }
         case .bucketize(let spec):
-            return try bucketize(frame, spec)
+            try bucketize(&frame, spec)
         case .oneHot(let spec):
-            return try oneHot(frame, spec, categories: required(state.categories, "categories", spec.column))
+            try oneHot(&frame, spec, categories: required(state.categories, "categories", spec.column))
         case .ordinal(let spec):
-            return try ordinal(frame, spec, categories: required(state.categories, "categories", spec.column))
+            try ordinal(&frame, spec, categories: required(state.categories, "categories", spec.column))
         case .dateParts(let spec):
-            return try dateParts(frame, spec)
+            try dateParts(&frame, spec)
         case .fillMissing(let spec):
-            return try fill(frame, spec, with: required(state.fill, "fill", spec.column))
+            try fill(&frame, spec, with: required(state.fill, "fill", spec.column))
         }
     }
 
@@ -60,8 +68,8 @@ public struct FittedTransform: Codable, Sendable, Equatable {
     }
 
     /// Applies `operation` to two numeric columns; nulls and `nil` results become null.
-    private func binary(_ frame: DataFrame, _ left: String, _ right: String, _ output: String,
-                        _ operation: (Double, Double) -> Double?) throws -> DataFrame {
+    private func binary(_ frame: inout DataFrame, _ left: String, _ right: String, _ output: String,
+                        _ operation: (Double, Double) -> Double?) throws {
         let a = try NumericInput(frame, left, transform: transform.name)
         let b = try NumericInput(frame, right, transform: transform.name)
         var values = [Double](repeating: 0, count: frame.rowCount)
@@ -72,14 +80,12 @@ public struct FittedTransform: Codable, Sendable, Equatable {
                 valid[row] = true
             }
         }
-        var result = frame
-        try result.place(Column(name: output, storage: .double(values), validity: valid), source: nil, transform: transform.name)
-        return result
+        try frame.place(Column(name: output, storage: .double(values), validity: valid), source: nil, transform: transform.name)
     }
 
     /// Applies `operation` to one numeric column; nulls and `nil` results become null.
-    func unary(_ frame: DataFrame, _ input: String, _ output: String,
-               _ operation: (Double) -> Double?) throws -> DataFrame {
+    func unary(_ frame: inout DataFrame, _ input: String, _ output: String,
+               _ operation: (Double) -> Double?) throws {
         let x = try NumericInput(frame, input, transform: transform.name)
         var values = [Double](repeating: 0, count: frame.rowCount)
         var valid = [Bool](repeating: false, count: frame.rowCount)
@@ -89,8 +95,6 @@ public struct FittedTransform: Codable, Sendable, Equatable {
                 valid[row] = true
             }
         }
-        var result = frame
-        try result.place(Column(name: output, storage: .double(values), validity: valid), source: input, transform: transform.name)
-        return result
+        try frame.place(Column(name: output, storage: .double(values), validity: valid), source: input, transform: transform.name)
     }
 }

@@ -48,7 +48,7 @@ extension ModelFile {
         var input = try checkedInput(frame)
         if let transform {
             do {
-                input = try transform.apply(to: input)
+                try transform.apply(to: &input)
             } catch {
                 throw ModelFileError("applying the model's fitted transform failed: \(error)")
             }
