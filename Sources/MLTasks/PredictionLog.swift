@@ -209,20 +209,34 @@ public final class PredictionLog: Sendable {
         var sequence = first
         var written: [String] = []
         var failure: (any Error)?
-        func write(_ rows: [[CellValue]], columns: [String], folder: String, prefix: String) {
+        // Rows are written as CSV records directly, cell by cell: no frame of them is built first.
+        let csv = CSVWriter()
+        func write<Row>(_ rows: [Row], columns: [String], folder: String, prefix: String,
+                        _ record: (Row, inout [UInt8]) -> Void) {
             for start in stride(from: 0, to: rows.count, by: configuration.rowsPerFile) {
                 sequence += 1
-                let chunk = Array(rows[start..<min(rows.count, start + configuration.rowsPerFile)])
+                let chunk = rows[start..<min(rows.count, start + configuration.rowsPerFile)]
                 let path = "\(folder)/\(prefix)-\(Self.stamp(at))-\(Self.padded(sequence % 1_000_000)).csv"
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(chunk.count * (columns.count * 12 + 100))
+                for (index, name) in columns.enumerated() { csv.appendName(name, first: index == 0, to: &bytes) }
+                csv.endRecord(&bytes)
+                for row in chunk {
+                    record(row, &bytes)
+                    csv.endRecord(&bytes)
+                }
                 do {
                     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                    try CSVWriter().write(try Self.frame(columns: columns, rows: chunk), to: path)
+                    try csv.write(bytes: bytes, to: path)
                     written.append(path)
                 } catch {
                     failure = failure ?? error
                     state.withLock { $0.dropped += chunk.count }
                 }
             }
+        }
+        func cells(_ values: [CellValue], _ bytes: inout [UInt8]) {
+            for (index, value) in values.enumerated() { csv.appendField(value, first: index == 0, to: &bytes) }
         }
         // Requests in the same millisecond share the text of their time (which shows milliseconds).
         var lastTime: (millisecond: Int64, text: String)?
@@ -236,8 +250,14 @@ public final class PredictionLog: Sendable {
             let folder = Self.predictionsFolder(home: configuration.home, model: model)
             for (columns, group) in Self.grouped(rows, by: \.columns) {
                 let names = columns + ["request_id", "model_version", "score", "prediction", "predicted_at"]
-                write(group.map { $0.values + [.string($0.id), .string($0.version), .double($0.score), .int($0.prediction), .string(text($0.at))] },
-                      columns: names, folder: folder, prefix: "predictions")
+                write(group, columns: names, folder: folder, prefix: "predictions") { row, bytes in
+                    cells(row.values, &bytes)
+                    csv.appendField(.string(row.id), first: row.values.isEmpty, to: &bytes)
+                    csv.appendField(.string(row.version), first: false, to: &bytes)
+                    csv.appendField(.double(row.score), first: false, to: &bytes)
+                    csv.appendField(.int(row.prediction), first: false, to: &bytes)
+                    csv.appendField(.string(text(row.at)), first: false, to: &bytes)
+                }
             }
             prune(folder)
         }
@@ -245,10 +265,15 @@ public final class PredictionLog: Sendable {
             let folder = Self.feedbackFolder(home: configuration.home, model: model)
             for (columns, group) in Self.grouped(rows, by: { $0.row.columns + [$0.row.label] }) {
                 let names = columns + ["request_id", "model_version", "score", "predicted_at", "labelled_at"]
-                write(group.map {
-                    $0.row.values + [$0.label, .string($0.row.id), .string($0.row.version), .double($0.row.score),
-                                     .string($0.row.at.iso8601), .string($0.at.iso8601)]
-                }, columns: names, folder: folder, prefix: "labelled")
+                write(group, columns: names, folder: folder, prefix: "labelled") { labelled, bytes in
+                    cells(labelled.row.values, &bytes)
+                    csv.appendField(labelled.label, first: labelled.row.values.isEmpty, to: &bytes)
+                    csv.appendField(.string(labelled.row.id), first: false, to: &bytes)
+                    csv.appendField(.string(labelled.row.version), first: false, to: &bytes)
+                    csv.appendField(.double(labelled.row.score), first: false, to: &bytes)
+                    csv.appendField(.string(text(labelled.row.at)), first: false, to: &bytes)
+                    csv.appendField(.string(text(labelled.at)), first: false, to: &bytes)
+                }
             }
             prune(folder)
         }
@@ -300,39 +325,5 @@ public final class PredictionLog: Sendable {
         let digits = text.filter { $0.isNumber || $0 == "T" }
         let millis = String(padded(Int(time.millisecondsSince1970 % 1000 + 1000) % 1000).suffix(3))
         return String(digits.prefix(15)) + millis + "Z"
-    }
-
-    /// A frame of rows of cells: each column typed by its values (int and double mixed are double; no values: string).
-    static func frame(columns: [String], rows: [[CellValue]]) throws -> DataFrame {
-        try DataFrame(columns: columns.indices.map { index in
-            let cells = rows.map { $0[index] }
-            var type: ColumnType?
-            for cell in cells {
-                switch (cell, type) {
-                case (.null, _): continue
-                case (.int, nil): type = .int
-                case (.double, nil), (.double, .int?), (.int, .double?): type = .double
-                case (.string, nil): type = .string
-                case (.bool, nil): type = .bool
-                case (.int, .int?), (.double, .double?), (.string, .string?), (.bool, .bool?): continue
-                default: type = .string
-                }
-            }
-            let name = columns[index]
-            switch type ?? .string {
-            case .int:
-                return Column(name: name, ints: cells.map { cell -> Int? in
-                    guard case .int(let value) = cell else { return nil }
-                    return value
-                })
-            case .double: return Column(name: name, doubles: cells.map(\.numericValue))
-            case .bool:
-                return Column(name: name, bools: cells.map { cell -> Bool? in
-                    guard case .bool(let value) = cell else { return nil }
-                    return value
-                })
-            case .string: return Column(name: name, strings: cells.map { $0.isNull ? nil : $0.description })
-            }
-        })
     }
 }

@@ -68,6 +68,41 @@ public struct CSVWriter: Sendable {
         try AtomicFile.write(encode(frame), to: path)
     }
 
+    /// Appends one field of a record written cell by cell (without a frame), as ``encode(_:)`` writes a cell of
+    /// its type: null empty, doubles in shortest form (NaN as `NaN`), text quoted when it must be.
+    /// - Parameters:
+    ///   - cell: The value.
+    ///   - first: Whether it starts the record (no delimiter before it).
+    ///   - output: The bytes to append to.
+    public func appendField(_ cell: CellValue, first: Bool, to output: inout [UInt8]) {
+        if !first { output.append(delimiter) }
+        switch cell {
+        case .null: break
+        case .double(let value): output.append(contentsOf: (value.isNaN ? "NaN" : value.description).utf8)
+        case .int(let value): Self.appendDecimal(value, to: &output)
+        case .bool(let value): output.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
+        case .string(let text): appendText(text, to: &output, forceQuotes: true)
+        }
+    }
+
+    /// Appends a header field (a column name), quoted when it must be, as ``encode(_:)`` writes the header.
+    public func appendName(_ name: String, first: Bool, to output: inout [UInt8]) {
+        if !first { output.append(delimiter) }
+        appendText(name, to: &output, forceQuotes: name.isEmpty)
+    }
+
+    /// Writes CSV bytes (built with ``appendName(_:first:to:)``, ``appendField(_:first:to:)`` and
+    /// ``endRecord(_:)``) to a file atomically (temporary file, then rename).
+    /// - Throws: ``TabularError/fileUnwritable(path:reason:)``.
+    public func write(bytes: [UInt8], to path: String) throws {
+        try AtomicFile.write(bytes, to: path)
+    }
+
+    /// Ends a record written with ``appendField(_:first:to:)`` or ``appendName(_:first:to:)``.
+    public func endRecord(_ output: inout [UInt8]) {
+        output.append(contentsOf: lineEnding.utf8)
+    }
+
     /// The text of every cell of a column, back to back: cell `row` is `bytes[ends[row]..<ends[row + 1]]`.
     private func render(_ column: Column) -> (bytes: [UInt8], ends: [Int]) {
         var bytes: [UInt8] = []

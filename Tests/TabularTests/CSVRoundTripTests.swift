@@ -50,6 +50,25 @@ struct CSVRoundTripTests {
         #expect(read == frame)
     }
 
+    @Test("records written cell by cell are the bytes encode writes for a frame of those cells", arguments: [5, 6])
+    func recordsCellByCell(seed: UInt64) throws {
+        var generator = SeededGenerator(seed: seed)
+        for _ in 0..<30 {
+            let frame = RandomFrame.make(using: &generator)
+            let writer = CSVWriter(lineEnding: "\r\n")
+            var bytes: [UInt8] = []
+            for (index, name) in frame.columnNames.enumerated() { writer.appendName(name, first: index == 0, to: &bytes) }
+            writer.endRecord(&bytes)
+            for row in 0..<frame.rowCount {
+                for (index, column) in frame.columns.enumerated() {
+                    writer.appendField(column[row], first: index == 0, to: &bytes)
+                }
+                writer.endRecord(&bytes)
+            }
+            #expect(bytes == writer.encode(frame), "\(writer.string(frame))")
+        }
+    }
+
     @Test("a one-column frame keeps its null rows")
     func singleColumnNulls() throws {
         let frame = try DataFrame(columns: [Column(name: "v", ints: [1, nil, nil, 4])])
