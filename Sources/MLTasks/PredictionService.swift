@@ -113,7 +113,7 @@ public final class PredictionService: Sendable {
         let changes = await models.refresh()
         if let log {
             let now = clock.now
-            try await Self.inBackground { _ = try log.flush(at: now) }
+            try await log.flush(at: now) { write in try await Self.inBackground(write) }
         }
         return changes
     }
@@ -121,8 +121,8 @@ public final class PredictionService: Sendable {
     /// Runs blocking work (writing the log's files) on a thread of its own at a lower priority (nice 10): the
     /// concurrency pool, which has one thread per core, keeps answering requests meanwhile. (Flushing a second of
     /// 100-row requests on a pool thread held up every request queued behind it: a p99 of half a second.)
-    static func inBackground(_ work: @escaping @Sendable () throws -> Void) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+    static func inBackground<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
             let thread = Thread {
                 #if os(Linux)
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // on Linux: this thread only

@@ -59,6 +59,32 @@ struct OnlineMonitoringTests {
         }
     }
 
+    @Test("the server's flush, made in slices between yields, writes the same files as a flush at once")
+    func slicedFlush() async throws {
+        try await withTemporaryDirectory { home in
+            let rows = PredictionLog.renderSlice * 2 + 7
+            let ids = (0..<rows).map { "r\($0)" }
+            let atOnce = PredictionLog(configuration: .init(home: home + "/a", rowsPerFile: PredictionLog.renderSlice + 3))
+            let sliced = PredictionLog(configuration: .init(home: home + "/b", rowsPerFile: PredictionLog.renderSlice + 3))
+            for log in [atOnce, sliced] {
+                try record(log, ids: ids)
+                #expect(try log.feedback(model: "m", labels: ids.map { ($0, 1) }, at: Self.at) == rows)
+            }
+            let expected = try atOnce.flush(at: Self.at)
+            let writes = Mutex(0)
+            let written = try await sliced.flush(at: Self.at) { write in
+                writes.withLock { $0 += 1 }
+                return try write()
+            }
+            #expect(writes.withLock { $0 } == 1)
+            #expect(written.count == 6 && written.count == expected.count)
+            for (a, b) in zip(expected, written) {
+                #expect((a as NSString).lastPathComponent == (b as NSString).lastPathComponent)
+                #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b), "\(b)")
+            }
+        }
+    }
+
     @Test("rows beyond maxPendingRows are dropped and counted; feedback reaches only the last feedbackWindow rows")
     func bounds() async throws {
         try await withTemporaryDirectory { home in
