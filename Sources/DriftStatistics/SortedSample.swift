@@ -25,19 +25,93 @@ struct SortedSample: Sendable {
     }
 
     /// The sorted non-missing values through 32-bit keys, or `nil` as soon as one value is not exactly a `Float`.
+    ///
+    /// One pass makes the keys and counts every digit; the 11-bit scatter passes skip digits every key shares, and
+    /// the last one writes the decoded values straight into the result. No buffer is zeroed first.
     private static func sortedAsFloats(_ raw: [Double], column: String) throws -> [Double]? {
-        var keys = [UInt32]()
-        keys.reserveCapacity(raw.count)
-        for v in raw {
-            if v.isNaN { continue }
-            if v.isInfinite { throw DriftError.nonFiniteValue(column: column, value: v) }
-            let narrow = Float(v)
-            guard Double(narrow) == v else { return nil }
-            let bits = (narrow == 0 ? Float(0) : narrow).bitPattern  // −0 → +0
-            keys.append(bits & (1 << 31) != 0 ? ~bits : bits | (1 << 31))
+        let radix = 2048, passes = 3
+        var counts = [Int](repeating: 0, count: passes * radix)
+        var exact = true
+        var infinite: Double?
+        var keys = [UInt32](unsafeUninitializedCapacity: raw.count) { out, made in
+            made = 0
+            raw.withUnsafeBufferPointer { source in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for v in source {
+                        if v.isNaN { continue }
+                        if v.isInfinite {
+                            infinite = v
+                            return
+                        }
+                        let narrow = Float(v)
+                        guard Double(narrow) == v else {
+                            exact = false
+                            return
+                        }
+                        let bits = (narrow == 0 ? Float(0) : narrow).bitPattern  // −0 → +0
+                        let key = bits & (1 << 31) != 0 ? ~bits : bits | (1 << 31)
+                        out[made] = key
+                        made &+= 1
+                        counts[Int(key & 2047)] &+= 1
+                        counts[radix &+ Int((key >> 11) & 2047)] &+= 1
+                        counts[2 &* radix &+ Int(key >> 22)] &+= 1
+                    }
+                }
+            }
         }
-        radixSort(&keys)
-        return keys.map { k in Double(Float(bitPattern: k & (1 << 31) != 0 ? k & ~(1 << 31) : ~k)) }
+        if let infinite { throw DriftError.nonFiniteValue(column: column, value: infinite) }
+        guard exact else { return nil }
+        func decode(_ key: UInt32) -> Double {
+            Double(Float(bitPattern: key & (1 << 31) != 0 ? key & ~(1 << 31) : ~key))
+        }
+        let n = keys.count
+        if n < 256 {
+            keys.sort()
+            return keys.map(decode)
+        }
+        // The passes whose digit differs between keys, their counts turned into starting offsets.
+        let first = keys[0]
+        let active = (0..<passes).filter { pass in
+            counts[pass * radix + Int((first >> UInt32(11 * pass)) & 2047)] != n
+        }
+        if active.isEmpty { return keys.map(decode) }  // every key is the same
+        for pass in active {
+            var sum = 0
+            for digit in pass * radix..<(pass + 1) * radix {
+                let count = counts[digit]
+                counts[digit] = sum
+                sum += count
+            }
+        }
+        var scratch = [UInt32](unsafeUninitializedCapacity: n) { _, made in made = n }
+        for pass in active.dropLast() {
+            let base = pass * radix, shift = UInt32(11 * pass)
+            keys.withUnsafeBufferPointer { source in
+                scratch.withUnsafeMutableBufferPointer { target in
+                    counts.withUnsafeMutableBufferPointer { offsets in
+                        for key in source {
+                            let slot = base &+ Int((key >> shift) & 2047)
+                            target[offsets[slot]] = key
+                            offsets[slot] &+= 1
+                        }
+                    }
+                }
+            }
+            swap(&keys, &scratch)
+        }
+        let last = active.last!, base = last * radix, shift = UInt32(11 * last)
+        return [Double](unsafeUninitializedCapacity: n) { target, made in
+            keys.withUnsafeBufferPointer { source in
+                counts.withUnsafeMutableBufferPointer { offsets in
+                    for key in source {
+                        let slot = base &+ Int((key >> shift) & 2047)
+                        target[offsets[slot]] = decode(key)
+                        offsets[slot] &+= 1
+                    }
+                }
+            }
+            made = n
+        }
     }
 
     /// Sorts unsigned keys with 11-bit LSD passes (three for 32-bit keys, six for 64-bit ones), skipping passes where

@@ -129,6 +129,19 @@ import Testing
         #expect(try SortedSample(wider, column: "x").values == (expected + [0.1]).sorted())
     }
 
+    @Test("32-bit keys: equal values, values that differ in one digit only, a few values, and ±∞ refused")
+    func narrowRadixSortEdges() throws {
+        #expect(try SortedSample([Double](repeating: 2.5, count: 1000), column: "x").values == [Double](repeating: 2.5, count: 1000))
+        let lowDigit = (0..<1000).map { Double(($0 * 37) % 1000) }  // below 2^11: only the first digit differs
+        #expect(try SortedSample(lowDigit, column: "x").values == lowDigit.sorted())
+        let highDigit = (0..<1000).map { Double(Float(bitPattern: UInt32(($0 * 7) % 50) << 23)) }  // exponents only
+        #expect(try SortedSample(highDigit, column: "x").values == highDigit.sorted())
+        #expect(try SortedSample([3, .nan, -1, 2], column: "x").values == [-1, 2, 3])
+        #expect(throws: DriftError.nonFiniteValue(column: "x", value: .infinity)) {
+            try SortedSample((0..<1000).map { $0 == 500 ? .infinity : Double($0) }, column: "x")
+        }
+    }
+
     @Test("one sort per sample gives exactly the four separate statistics (ties, NaN, unequal sizes)")
     func sharedSortMatchesSeparateCalls() throws {
         var reference = Self.bigSample(20_000, 7919, 10_007, 1.5)
