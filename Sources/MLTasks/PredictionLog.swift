@@ -68,15 +68,33 @@ public final class PredictionLog: Sendable {
     }
 
     /// Rows remembered for feedback, oldest first.
+    ///
+    /// The rows are spread over many small tables by request id: one table of 100,000 rows stopped every request
+    /// (this runs under the log's lock) for milliseconds each time it grew and rehashed, which showed on the
+    /// endpoint's p99.
     struct Window: Sendable {
-        var rows: [String: Row] = [:]
+        static let shardCount = 64
+        var shards = [[String: Row]](repeating: [:], count: shardCount)
+        var count = 0
         var order: [String] = []
         var head = 0
 
+        static func shard(of id: String) -> Int {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+            for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return Int(hash % UInt64(shardCount))
+        }
+
+        subscript(id: String) -> Row? { shards[Self.shard(of: id)][id] }
+
         mutating func add(_ row: Row, limit: Int) {
-            if rows.updateValue(row, forKey: row.id) == nil { order.append(row.id) }
-            while rows.count > limit, head < order.count {
-                rows[order[head]] = nil
+            if shards[Self.shard(of: row.id)].updateValue(row, forKey: row.id) == nil {
+                order.append(row.id)
+                count += 1
+            }
+            while count > limit, head < order.count {
+                let oldest = order[head]
+                if shards[Self.shard(of: oldest)].removeValue(forKey: oldest) != nil { count -= 1 }
                 head += 1
             }
             if head > 4096 && head * 2 > order.count {
@@ -176,7 +194,7 @@ public final class PredictionLog: Sendable {
         return try state.withLock { state in
             var joined: [Labelled] = []
             for (pair, value) in zip(labels, values) {
-                guard let row = state.windows[model]?.rows[pair.id] else {
+                guard let row = state.windows[model]?[pair.id] else {
                     throw PredictionError(.notFound, "no logged prediction of model '\(model)' has request_id '\(pair.id)'; "
                         + "feedback joins the last \(window) predictions this server logged"
                         + (sampled ? " (sampled at --prediction-sample-rate \(configuration.sampleRate))" : "")
