@@ -5,7 +5,11 @@ public import ServiceLifecycle
 
 /// Delivers the `notify:` events a ``NotificationDispatcher`` queues, as a service: until graceful shutdown, after
 /// which what is already queued is still sent. `kiln run` and `kiln serve` both run one beside their work.
-public struct NotificationService: Service {
+public struct NotificationService: Service, CustomStringConvertible {
+    /// The service's name. (Its fields include the process environment, which the service group's debug log
+    /// lines would otherwise print whole, secrets included.)
+    public var description: String { "NotificationService" }
+
     let dispatcher: NotificationDispatcher
     let environment: [String: String]
     let store: any StateStore

@@ -9,7 +9,11 @@ public import ServiceLifecycle
 ///
 /// On graceful shutdown it starts nothing more, lets running runs finish for ``Configuration/grace``, then
 /// cancels them; runs cancelled this way are stored `queued` again, so the next start resumes them.
-public struct RunQueueService: Service {
+public struct RunQueueService: Service, CustomStringConvertible {
+    /// The service's name. (Its fields include the process environment, which the service group's debug log
+    /// lines would otherwise print whole, secrets included.)
+    public var description: String { "RunQueueService" }
+
     /// Tunables.
     public struct Configuration: Sendable {
         /// How often the queue and waiting runs are looked at. Default: 1 second.

@@ -11,7 +11,11 @@ public import ServiceLifecycle
 /// store's right to evaluate triggers (``TriggerStateStore/claimTriggerEvaluation(by:at:until:)``); the others stand
 /// by, claim at every tick and once the holder's lease would lapse, and take over when it has. A graceful stop gives
 /// the right up, so a standby takes over at its next look.
-public struct TriggerService: Service {
+public struct TriggerService: Service, CustomStringConvertible {
+    /// The service's name. (Its fields include the process environment, which the service group's debug log
+    /// lines would otherwise print whole, secrets included.)
+    public var description: String { "TriggerService" }
+
     /// Tunables.
     public struct Configuration: Sendable {
         /// Time between evaluations. Default: 30 seconds.

@@ -23,7 +23,11 @@ import Synchronization
 ///   ``Configuration/grace``, then stops them and hands them back to the queue unchanged.
 /// - **Store outages.** A failing store call is logged and tried again with backoff (up to 5 s); results and log
 ///   lines are kept until they are stored.
-public struct QueueWorker: Service {
+public struct QueueWorker: Service, CustomStringConvertible {
+    /// The service's name. (Its fields include the process environment, which the service group's debug log
+    /// lines would otherwise print whole, secrets included.)
+    public var description: String { "QueueWorker" }
+
     /// Tunables of a worker.
     public struct Configuration: Sendable {
         /// The worker's name, in claims and messages.

@@ -93,8 +93,7 @@ struct ServeCommand: AsyncParsableCommand {
         let (heartbeat, leaseDuration) = try lease.durations()
         let server = try await reportingErrors { try HTTPSetting.server(http: http, tokenFile: tokenFile, auth: auth) }
         try await reportingErrors {
-            var logger = Logger(label: "kiln.serve") { StreamLogHandler.standardError(label: $0) }
-            logger.logLevel = level
+            let logger = StderrLog.logger(label: "kiln.serve", level: level)
             let wiring = try await TriggerWiring(home: home)
             await DeploymentRecovery.run(home: home, registry: wiring.registry)
             let clock = SystemClock()

@@ -62,8 +62,7 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError("--heartbeat (\(heartbeat)) must be shorter than --lease (\(lease)), e.g. 10s and 30s")
         }
         try await reportingErrors {
-            var logger = Logger(label: "kiln.worker") { StreamLogHandler.standardError(label: $0) }
-            logger.logLevel = level
+            let logger = StderrLog.logger(label: "kiln.worker", level: level)
             let stores = try await home.openStores()
             guard let queue = stores.queue else {
                 throw CLIError("the store \(home.storeName) has no task queue", exitCode: 2)

@@ -82,7 +82,11 @@ extension HTTPSetting {
 }
 
 /// Runs the HTTP server beside the daemon; when the default port is taken, says so and lets the daemon go on.
-struct HTTPService: Service {
+struct HTTPService: Service, CustomStringConvertible {
+    /// The service's name. (Its fields include the process environment, which the service group's debug log
+    /// lines would otherwise print whole, secrets included.)
+    var description: String { "HTTPService" }
+
     let server: KilnHTTPServer
     let explicit: Bool
     let backend: KilnAPIBackend

@@ -32,9 +32,7 @@ enum Lifecycle {
 
     /// A logger for the group: errors only, on stderr (stdout carries `--json` documents).
     static var logger: Logger {
-        var logger = Logger(label: "kiln") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .error
-        return logger
+        StderrLog.logger(label: "kiln", level: .error)
     }
 }
 

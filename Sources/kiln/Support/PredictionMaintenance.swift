@@ -6,7 +6,11 @@ import ServiceLifecycle
 /// `kiln serve`'s prediction upkeep, off the request path: every `interval`, follows moved aliases (loading a
 /// promoted or rolled-back version, then swapping it in) and writes the waiting prediction and feedback rows; once
 /// more at shutdown.
-struct PredictionMaintenance: Service {
+struct PredictionMaintenance: Service, CustomStringConvertible {
+    /// The service's name. (Its fields include the process environment, which the service group's debug log
+    /// lines would otherwise print whole, secrets included.)
+    var description: String { "PredictionMaintenance" }
+
     let service: PredictionService
     let clock: any PipelineClock
     let interval: Duration
