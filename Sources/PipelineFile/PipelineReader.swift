@@ -107,7 +107,11 @@ struct PipelineReader {
             return []
         }
         var tasks: [TaskSpec] = []
-        for task in entries(of: mapping) {
+        let taskEntries = entries(of: mapping)
+        // A location holds every field's nodes: growing the table a step at a time moved them all again each time.
+        taskLocations.reserveCapacity(taskEntries.count)
+        tasks.reserveCapacity(taskEntries.count)
+        for task in taskEntries {
             let id = task.key
             taskLocations[id] = TaskLocation(entry: task)
             if !Plan.isValidID(id) {
