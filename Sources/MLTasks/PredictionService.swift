@@ -54,7 +54,7 @@ public final class PredictionService: Sendable {
     ///   - makeID: Request ids for requests that bring none (default: random UUIDs).
     public init(
         models: ServedModels, log: PredictionLog?, clock: any PipelineClock,
-        makeID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+        makeID: @escaping @Sendable () -> String = PredictionService.randomID
     ) {
         self.models = models
         self.log = log
@@ -103,6 +103,27 @@ public final class PredictionService: Sendable {
         }
         for pair in labels { try Self.check(pair.id) }
         return try log.feedback(model: model, labels: labels, at: clock.now)
+    }
+
+    /// A random (version 4) UUID in lowercase, from the system's generator. (Foundation's `UUID()` opens, reads and
+    /// closes `/dev/urandom` each time: three system calls for every request without an id.)
+    @Sendable public static func randomID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var high = generator.next() as UInt64, low = generator.next() as UInt64
+        high = (high & ~0xF000) | 0x4000  // version 4
+        low = (low & ~(0xC << 60)) | (0x8 << 60)  // variant 10
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for (index, word) in [high, low].enumerated() {
+            for nibble in 0..<16 {
+                if (index == 0 && (nibble == 8 || nibble == 12)) || (index == 1 && (nibble == 0 || nibble == 4)) {
+                    text.append(UInt8(ascii: "-"))
+                }
+                text.append(digits[Int((word >> UInt64(60 - 4 * nibble)) & 0xF)])
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// One maintenance step, off the request path: follow moved aliases, then write the waiting log rows.

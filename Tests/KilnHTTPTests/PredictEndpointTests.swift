@@ -128,6 +128,22 @@ struct PredictEndpointTests {
         }
     }
 
+    @Test("request ids the server makes are distinct lowercase version-4 UUIDs")
+    func requestIDs() throws {
+        var seen = Set<String>()
+        for _ in 0..<1_000 {
+            let id = PredictionService.randomID()
+            let uuid = try #require(UUID(uuidString: id), "\(id)")
+            #expect(uuid.uuidString.lowercased() == id)
+            let parts = id.split(separator: "-")
+            #expect(parts.map(\.count) == [8, 4, 4, 4, 12])
+            #expect(parts[2].first == "4", "version 4: \(id)")
+            #expect("89ab".contains(parts[3].first!), "variant 10: \(id)")
+            seen.insert(id)
+        }
+        #expect(seen.count == 1_000)
+    }
+
     @Test("the response text is the sorted-key compact JSON of the response document, escapes included")
     func responseText() throws {
         let version = ModelVersion(
