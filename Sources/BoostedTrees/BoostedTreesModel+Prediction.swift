@@ -58,16 +58,7 @@ extension BoostedTreesModel {
                             for _ in 0..<forest.depths[tree] {
                                 for k in 0..<count {
                                     let node = nodes[Int(at[k])]
-                                    let v = base[k &* columns &+ Int(node.feature)]
-                                    let goLeft: Bool
-                                    if v.isNaN {
-                                        goLeft = node.defaultLeft
-                                    } else if node.mask >= 0 {
-                                        goLeft = forest.masks[Int(node.mask)].contains(Int(v))
-                                    } else {
-                                        goLeft = v < node.threshold
-                                    }
-                                    at[k] = goLeft ? node.left : node.right
+                                    at[k] = forest.next(after: node, value: base[k &* columns &+ Int(node.feature)])
                                 }
                             }
                             for k in 0..<count { out[k] += value[Int(at[k])] }
@@ -88,16 +79,7 @@ extension BoostedTreesModel {
                     while true {
                         let node = nodes[at]
                         if Int(node.left) == at { break }  // leaves point to themselves
-                        let v = row[Int(node.feature)]
-                        let goLeft: Bool
-                        if v.isNaN {
-                            goLeft = node.defaultLeft
-                        } else if node.mask >= 0 {
-                            goLeft = forest.masks[Int(node.mask)].contains(Int(v))
-                        } else {
-                            goLeft = v < node.threshold
-                        }
-                        at = Int(goLeft ? node.left : node.right)
+                        at = Int(forest.next(after: node, value: row[Int(node.feature)]))
                     }
                     out.pointee += value[at]
                 }

@@ -20,6 +20,21 @@ struct ForestLayout: Sendable {
         var defaultLeft: Bool
     }
 
+    /// The node a row with `value` in the split feature goes to from `node`: the default side for a missing value,
+    /// the category mask's answer for a categorical split, `value < threshold` otherwise.
+    @inline(__always)
+    func next(after node: Node, value: Float) -> Int32 {
+        let goLeft: Bool
+        if value.isNaN {
+            goLeft = node.defaultLeft
+        } else if node.mask >= 0 {
+            goLeft = masks[Int(node.mask)].contains(Int(value))
+        } else {
+            goLeft = value < node.threshold
+        }
+        return goLeft ? node.left : node.right
+    }
+
     var nodes: [Node] = []
     /// Each node's leaf value (read only at the node a row ends on).
     var value: [Double] = []

@@ -85,18 +85,7 @@ struct SortedSample: Sendable {
         }
         var scratch = [UInt32](unsafeUninitializedCapacity: n) { _, made in made = n }
         for pass in active.dropLast() {
-            let base = pass * radix, shift = UInt32(11 * pass)
-            keys.withUnsafeBufferPointer { source in
-                scratch.withUnsafeMutableBufferPointer { target in
-                    counts.withUnsafeMutableBufferPointer { offsets in
-                        for key in source {
-                            let slot = base &+ Int((key >> shift) & 2047)
-                            target[offsets[slot]] = key
-                            offsets[slot] &+= 1
-                        }
-                    }
-                }
-            }
+            scatter(keys, into: &scratch, offsets: &counts, base: pass * radix, shift: 11 * pass)
             swap(&keys, &scratch)
         }
         let last = active.last!, base = last * radix, shift = UInt32(11 * last)
@@ -150,18 +139,26 @@ struct SortedSample: Sendable {
                 counts[base + digit] = sum
                 sum += count
             }
-            keys.withUnsafeBufferPointer { source in
-                buffer.withUnsafeMutableBufferPointer { target in
-                    counts.withUnsafeMutableBufferPointer { offsets in
-                        for key in source {
-                            let slot = base &+ Int(truncatingIfNeeded: (key >> shift) & 2047)
-                            target[offsets[slot]] = key
-                            offsets[slot] &+= 1
-                        }
+            scatter(keys, into: &buffer, offsets: &counts, base: base, shift: shift)
+            swap(&keys, &buffer)
+        }
+    }
+
+    /// One LSD pass: each key to `target` at its 11-bit digit's next offset (`offsets[base + digit]`, advanced).
+    @inline(__always)
+    static func scatter<Key: FixedWidthInteger & UnsignedInteger>(
+        _ keys: [Key], into target: inout [Key], offsets: inout [Int], base: Int, shift: Int
+    ) {
+        keys.withUnsafeBufferPointer { source in
+            target.withUnsafeMutableBufferPointer { target in
+                offsets.withUnsafeMutableBufferPointer { offsets in
+                    for key in source {
+                        let slot = base &+ Int(truncatingIfNeeded: (key >> shift) & 2047)
+                        target[offsets[slot]] = key
+                        offsets[slot] &+= 1
                     }
                 }
             }
-            swap(&keys, &buffer)
         }
     }
 

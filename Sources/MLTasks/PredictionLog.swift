@@ -79,11 +79,7 @@ public final class PredictionLog: Sendable {
         var order: [String] = []
         var head = 0
 
-        static func shard(of id: String) -> Int {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-            for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            return Int(hash % UInt64(shardCount))
-        }
+        static func shard(of id: String) -> Int { Int(PredictionLog.hash(id) % UInt64(shardCount)) }
 
         subscript(id: String) -> Row? { shards[Self.shard(of: id)][id] }
 
@@ -134,9 +130,14 @@ public final class PredictionLog: Sendable {
     /// Whether the row with this request id is in the sample.
     public func isSampled(_ id: String) -> Bool {
         guard configuration.sampleRate < 1 else { return true }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        return Double(Self.hash(id) % 1_000_000) < configuration.sampleRate * 1_000_000
+    }
+
+    /// FNV-1a of a request id: the same on every run and machine (unlike `Hasher`), for sampling and sharding.
+    static func hash(_ id: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Double(hash % 1_000_000) < configuration.sampleRate * 1_000_000
+        return hash
     }
 
     /// Keeps the sampled rows of one scored request to write at the next flush.

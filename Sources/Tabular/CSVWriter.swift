@@ -78,7 +78,7 @@ public struct CSVWriter: Sendable {
         if !first { output.append(delimiter) }
         switch cell {
         case .null: break
-        case .double(let value): output.append(contentsOf: (value.isNaN ? "NaN" : value.description).utf8)
+        case .double(let value): Self.appendDouble(value, to: &output)
         case .int(let value): Self.appendDecimal(value, to: &output)
         case .bool(let value): output.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
         case .string(let text): appendText(text, to: &output, forceQuotes: true)
@@ -118,10 +118,7 @@ public struct CSVWriter: Sendable {
         switch column.storage {
         case .double(let values):
             bytes.reserveCapacity(values.count * 8)
-            each { row, out in
-                let value = values[row]
-                out.append(contentsOf: (value.isNaN ? "NaN" : value.description).utf8)
-            }
+            each { row, out in Self.appendDouble(values[row], to: &out) }
         case .int(let values):
             bytes.reserveCapacity(values.count * 4)
             each { row, out in Self.appendDecimal(values[row], to: &out) }
@@ -139,6 +136,11 @@ public struct CSVWriter: Sendable {
     private static let longestMissingToken = CSVReadOptions.defaultMissingTokens.map(\.utf8.count).max() ?? 0
     private static let trueBytes = Array("true".utf8)
     private static let falseBytes = Array("false".utf8)
+
+    /// Appends a double in Swift's shortest round-tripping form; NaN as `NaN` (read back as null).
+    static func appendDouble(_ value: Double, to output: inout [UInt8]) {
+        output.append(contentsOf: (value.isNaN ? "NaN" : value.description).utf8)
+    }
 
     /// Appends `value` in decimal, as `String(value)` would, without making a string.
     static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
