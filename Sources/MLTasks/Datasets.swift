@@ -26,6 +26,24 @@ public enum Datasets {
         return try CSVReader(options: CSVReadOptions(limits: limits)).read(contentsOf: path, shouldStop: shouldStop)
     }
 
+    /// Profiles a dataset file (as ``read(path:limits:shouldStop:)`` reads it). CSV is read a block of rows at a
+    /// time, so memory holds one block and the distinct values, not the file.
+    /// - Parameters:
+    ///   - path: An absolute path, or one relative to the current directory.
+    ///   - limits: The most bytes one file may have.
+    ///   - shouldStop: Asked between blocks of CSV rows; `true` stops reading with ``TabularError/cancelled(path:)``.
+    /// - Throws: ``TabularError`` describing what could not be read.
+    public static func profile(
+        path: String, limits: DataLimits = .default, shouldStop: (@Sendable () -> Bool)? = nil
+    ) throws -> DataProfile {
+        if isBinaryFrame(path, limits: limits) { return DataProfile(try DataFrame(binaryFile: path, limits: limits)) }
+        var builder = DataProfile.Builder()
+        try CSVReader(options: CSVReadOptions(limits: limits)).forEachBlock(contentsOf: path, shouldStop: shouldStop) {
+            builder.add($0)
+        }
+        return builder.profile
+    }
+
     /// Loads a dataset given as an artifact reference or a path.
     /// - Parameters:
     ///   - reference: `sha256:…` or a path relative to `workingDirectory`.

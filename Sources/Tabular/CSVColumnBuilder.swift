@@ -48,6 +48,69 @@ struct CSVColumnBuilder {
         return try column(position: position, name: name, type: .string)
     }
 
+    /// What inference has learnt of a column from the fields seen so far; ``type`` is the type ``build`` gives
+    /// those fields.
+    enum Inference: Sendable, Equatable {
+        /// No non-missing field yet.
+        case nothing
+        /// Every field so far is an int (so also a double).
+        case int
+        /// Every field so far is a double, the first that was not an int included.
+        case double
+        /// Every field so far is a boolean.
+        case bool
+        /// Some field fits none of the above.
+        case string
+
+        /// The type the column gets.
+        var type: ColumnType {
+            switch self {
+            case .nothing, .string: return .string
+            case .int: return .int
+            case .double: return .double
+            case .bool: return .bool
+            }
+        }
+    }
+
+    /// Continues inference for the column at `position` over these files' fields, from `state` (what earlier
+    /// fields gave). Reading a file's blocks in order this way ends where ``build`` would on the whole: `build` takes
+    /// the first type that fits every field after the first present field's candidates, and every int is a double.
+    func infer(position: Int, from state: Inference) -> Inference {
+        var state = state
+        for tokens in files {
+            let fields = tokens.fields.buffer(position)
+            tokens.bytes.withUnsafeBufferPointer { bytes in
+                for field in fields where state != .string && !isMissing(field, bytes) {
+                    let (start, end) = (field.start, field.end)
+                    switch state {
+                    case .nothing:
+                        if ByteParsing.int(bytes, start, end) != nil {
+                            state = .int
+                        } else if ByteParsing.double(bytes, start, end) != nil {
+                            state = .double
+                        } else if ByteParsing.bool(bytes, start, end) != nil {
+                            state = .bool
+                        } else {
+                            state = .string
+                        }
+                    case .int:
+                        if ByteParsing.int(bytes, start, end) == nil {
+                            state = ByteParsing.double(bytes, start, end) == nil ? .string : .double
+                        }
+                    case .double:
+                        if ByteParsing.double(bytes, start, end) == nil { state = .string }
+                    case .bool:
+                        if ByteParsing.bool(bytes, start, end) == nil { state = .string }
+                    case .string:
+                        break
+                    }
+                }
+            }
+        }
+        return state
+    }
+
     /// The bytes of the first non-missing field of the column, with parse checks.
     private func firstPresentField(position: Int) -> FieldProbe? {
         for tokens in files {

@@ -78,7 +78,7 @@ public struct CSVReader: Sendable {
     }
 
     /// Builds the frame from tokenized files that share one header.
-    private func frame(from files: [CSVTokens]) throws -> DataFrame {
+    func frame(from files: [CSVTokens]) throws -> DataFrame {
         let first = files[0]
         for name in options.typeOverrides.keys.sorted() where !first.header.contains(name) {
             throw TabularError.unknownOverrideColumn(path: first.path, column: name, available: first.header)

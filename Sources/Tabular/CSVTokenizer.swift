@@ -90,6 +90,52 @@ struct CSVTokenizer {
                               limit: data.count, shouldStop: shouldStop).get().0]
     }
 
+    /// Tokenizes one block of a file read a block at a time (see ``CSVBlockStream``): the header first when `header`
+    /// is `nil` (after a byte order mark at `start`), then the records that start before `limit`, the first on line
+    /// `line`. Returns the tokens, where the last record ended and the line there; `nil` when more bytes are needed to
+    /// decide (`isLast` false, and the header or a record runs past `limit` or into an error, which may only be the
+    /// block's end). With `isLast`, errors are the file's errors and `limit` must be `data.count`.
+    static func block(
+        _ data: [UInt8], path: String, delimiter: UInt8, header known: [String]?, start: Int, line: Int, limit: Int,
+        isLast: Bool, shouldStop: (@Sendable () -> Bool)?
+    ) throws -> (tokens: CSVTokens, end: Int, line: Int)? {
+        do {
+            return try data.withUnsafeBufferPointer { buffer in
+                var tokenizer = CSVTokenizer(bytes: buffer, delimiter: delimiter, path: path, start: start)
+                tokenizer.line = line
+                tokenizer.limit = limit
+                let header: [String]
+                if let known {
+                    header = known
+                } else {
+                    var fields: [CSVField] = []
+                    guard try tokenizer.nextRecord(into: &fields) != nil else {
+                        if isLast { throw TabularError.emptyFile(path: path) }
+                        return nil
+                    }
+                    if !isLast, tokenizer.index > limit || tokenizer.index == buffer.count { return nil }
+                    header = fields.map { tokenizer.text(of: $0) }
+                    var seen = Set<String>()
+                    for name in header where !seen.insert(name).inserted {
+                        throw TabularError.duplicateHeader(path: path, name: name)
+                    }
+                }
+                // A one-column file is read in one block: there, an empty line is a row.
+                if !isLast, header.count == 1 { return nil }
+                tokenizer.skipsBlankLines = header.count > 1
+                let (columns, rowLines) = try tokenizer.records(width: header.count, shouldStop: shouldStop)
+                if !isLast, tokenizer.index != limit { return nil }
+                return (CSVTokens(path: path, bytes: data, header: header, fields: columns, rowLines: rowLines),
+                        tokenizer.index, tokenizer.line)
+            }
+        } catch let error as TabularError {
+            if isLast { throw error }
+            if case .cancelled = error { throw error }
+            if case .duplicateHeader = error { throw error }
+            return nil
+        }
+    }
+
     /// Tokenizes the records that start in `from.offset..<limit` (the first on line `from.line`), and where the last
     /// one ended.
     private static func readChunk(

@@ -69,6 +69,42 @@ struct DatasetToolsTests {
         #expect(profile.columns[2].max == "9007199254740992.0")
     }
 
+    @Test("a profile built block by block equals the profile of the whole (any cut, an empty block included)")
+    func profileInBlocks() throws {
+        let frame = try DataFrame(columns: [
+            Column(name: "d", doubles: [0.0, -0.0, .infinity, -.infinity, .nan, .nan, nil, 2.5, 2.5, -7]),
+            Column(name: "i", ints: [3, nil, -4, 3, 9_007_199_254_740_993, 0, 0, nil, 1, 2]),
+            Column(name: "s", strings: ["b", "a", nil, "é", "B", "b", "", nil, "a", "z"]),
+            Column(name: "t", bools: [nil, true, true, nil, true, true, true, true, nil, false]),
+        ])
+        let whole = DataProfile(frame)
+        for cuts in [[0, 10], [0, 0, 10], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [0, 4, 4, 10], [0, 7, 10, 10]] {
+            var builder = DataProfile.Builder()
+            for (lower, upper) in zip(cuts, cuts.dropFirst()) {
+                builder.add(try frame.selecting(rows: Array(lower..<upper)))
+            }
+            #expect(builder.profile == whole, "cut at \(cuts)")
+        }
+    }
+
+    @Test("Datasets.profile reads a CSV file in blocks and a binary frame whole, with the same result as a read")
+    func profileOfFiles() async throws {
+        try await withTemporaryDirectory { directory in
+            var lines = ["id,amount,kind,flag"]
+            for row in 0..<80_000 {
+                lines.append("t\(row),\(row % 97 == 0 ? "" : String(Double(row % 1_000) / 8)),k\(row % 9),\(row % 3 == 0)")
+            }
+            let text = lines.joined(separator: "\n") + "\n"
+            #expect(text.utf8.count > CSVReader.defaultBlockBytes, "one block only")
+            try text.write(toFile: directory + "/big.csv", atomically: true, encoding: .utf8)
+            let frame = try Datasets.read(path: directory + "/big.csv")
+            try frame.writeBinary(to: directory + "/big.bin")
+            #expect(try Datasets.profile(path: directory + "/big.csv") == DataProfile(frame))
+            #expect(try Datasets.profile(path: directory + "/big.bin") == DataProfile(frame))
+            #expect(throws: (any Error).self) { try Datasets.profile(path: directory + "/none.csv") }
+        }
+    }
+
     @Test("drift comparison names a missing column, a type clash and a bad option")
     func driftErrors() throws {
         let other = try CSVReader().read(text: "x,c\nq,a\nr,b\n")

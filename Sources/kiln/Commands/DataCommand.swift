@@ -24,8 +24,12 @@ struct DataProfileCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let frame = try DatasetArguments.read(file)
-            let profile = DataProfile(frame)
+            let profile: DataProfile
+            do {
+                profile = try Datasets.profile(path: file, limits: DataLimitsSetting.current)
+            } catch {
+                throw CLIError("cannot read \(file): \(error)", exitCode: 1)
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
