@@ -40,32 +40,17 @@ public enum KolmogorovSmirnov {
 
     /// The test on already sorted samples.
     static func test(sorted a: SortedSample, _ b: SortedSample) -> Result {
-        let d = statistic(a.values, b.values)
-        let n1 = a.values.count, n2 = b.values.count
+        test(statistic: SortedSample.cdfGaps(a, b).statistic, n1: a.values.count, n2: b.values.count)
+    }
+
+    /// The test's p-value for a statistic `d` of samples of `n1` and `n2` values.
+    static func test(statistic d: Double, n1: Int, n2: Int) -> Result {
         if max(n1, n2) <= exactLimit {
             return Result(statistic: d, pValue: exactPValue(d: d, n1: n1, n2: n2), exact: true)
         }
         let m = Double(max(n1, n2)), n = Double(min(n1, n2))
         let en = m * n / (m + n)
         return Result(statistic: d, pValue: kolmogorovSurvival(en.squareRoot() * d), exact: false)
-    }
-
-    /// sup |F_a − F_b| by merging two sorted arrays (ties advance both sides together).
-    /// The gap is tracked as the exact integer `i·n2 − j·n1` (no division in the loop) and scaled once at the end.
-    static func statistic(_ a: [Double], _ b: [Double]) -> Double {
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                let n1 = a.count, n2 = b.count
-                var i = 0, j = 0, widest = 0
-                while i < n1 && j < n2 {
-                    let x = min(a[i], b[j])
-                    while i < n1 && a[i] == x { i &+= 1 }
-                    while j < n2 && b[j] == x { j &+= 1 }
-                    widest = max(widest, abs(i &* n2 &- j &* n1))
-                }
-                return Double(widest) / (Double(n1) * Double(n2))
-            }
-        }
     }
 
     /// P(D ≥ d) for sample sizes n1, n2 by the inside-path dynamic programme.

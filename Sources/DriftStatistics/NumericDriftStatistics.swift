@@ -26,8 +26,10 @@ public struct NumericDriftStatistics: Sendable, Equatable {
     /// - Throws: ``DriftError`` when a sample is empty after dropping NaN or holds ±∞.
     public init(reference: [Double], current: [Double]) throws {
         let (a, b) = try WassersteinDistance.sortedPair(reference, current)
-        kolmogorovSmirnov = KolmogorovSmirnov.test(sorted: a, b)
-        wasserstein = WassersteinDistance.normalized(sorted: a, b)
+        // KS and Wasserstein both follow the gap between the two CDFs: one merge walk gives both.
+        let gaps = SortedSample.cdfGaps(a, b)
+        kolmogorovSmirnov = KolmogorovSmirnov.test(statistic: gaps.statistic, n1: a.values.count, n2: b.values.count)
+        wasserstein = WassersteinDistance.normalized(distance: gaps.area, reference: a)
         let binCount = PopulationStabilityIndex.binCount
         let edges = (1..<binCount).map { a.quantile(Double($0) / Double(binCount)) }
         let referenceShares = PopulationStabilityIndex.decileShares(a, edges: edges)

@@ -34,29 +34,16 @@ public enum WassersteinDistance {
     }
 
     static func normalized(sorted a: SortedSample, _ b: SortedSample) -> Double {
-        distance(sorted: a, b) / max(a.meanAndStandardDeviation.std, minimumNormaliser)
+        normalized(distance: distance(sorted: a, b), reference: a)
     }
 
-    /// Merge walk over both sorted samples, integrating |F_a − F_b| between consecutive values.
-    ///
-    /// The CDF gap is kept as the exact integer `i·n2 − j·n1` and scaled once per step by `1 / (n1·n2)` (no division
-    /// in the loop); the walk reads the arrays through unchecked pointers.
+    /// A distance over the reference's population standard deviation (at least ``minimumNormaliser``).
+    static func normalized(distance: Double, reference a: SortedSample) -> Double {
+        distance / max(a.meanAndStandardDeviation.std, minimumNormaliser)
+    }
+
+    /// ∫|F_a − F_b|, from the merge walk of ``SortedSample/cdfGaps(_:_:)``.
     static func distance(sorted a: SortedSample, _ b: SortedSample) -> Double {
-        a.values.withUnsafeBufferPointer { x in
-            b.values.withUnsafeBufferPointer { y in
-                let n1 = x.count, n2 = y.count
-                let scale = 1 / (Double(n1) * Double(n2))
-                var i = 0, j = 0, total = 0.0
-                var previous = min(x[0], y[0])
-                while i < n1 || j < n2 {
-                    let next = j >= n2 || (i < n1 && x[i] <= y[j]) ? x[i] : y[j]
-                    total += Double(abs(i &* n2 &- j &* n1)) * scale * (next - previous)
-                    while i < n1 && x[i] == next { i &+= 1 }
-                    while j < n2 && y[j] == next { j &+= 1 }
-                    previous = next
-                }
-                return total
-            }
-        }
+        SortedSample.cdfGaps(a, b).area
     }
 }

@@ -142,6 +142,30 @@ import Testing
         }
     }
 
+    @Test("the one merge walk gives the KS statistic and the Wasserstein area by their definitions (ties, disjoint)")
+    func mergeWalkMatchesDefinitions() throws {
+        let samples: [([Double], [Double])] = [
+            ([1, 2, 2, 3, 5, 8], [2, 2, 2, 4, 9]),
+            ([1, 2, 3], [10, 11, 12, 13]),  // disjoint: one side is used up first
+            ([10, 11, 12, 13], [1, 2, 3]),
+            ((0..<300).map { Double($0 % 17) }, (0..<211).map { Double(($0 * 7) % 23) - 3 }),
+            ([4], [4]),
+        ]
+        for (r, c) in samples {
+            let a = try SortedSample(r, column: "a"), b = try SortedSample(c, column: "b")
+            let gaps = SortedSample.cdfGaps(a, b)
+            let points = Array(Set(r + c)).sorted()
+            func cdf(_ values: [Double], _ x: Double) -> Double {
+                Double(values.filter { $0 <= x }.count) / Double(values.count)
+            }
+            let widest = points.map { abs(cdf(r, $0) - cdf(c, $0)) }.max()!
+            #expect(abs(gaps.statistic - widest) < 1e-12, "\(r) \(c)")
+            var area = 0.0
+            for (x, next) in zip(points, points.dropFirst()) { area += abs(cdf(r, x) - cdf(c, x)) * (next - x) }
+            #expect(abs(gaps.area - area) < 1e-9, "\(r) \(c)")
+        }
+    }
+
     @Test("one sort per sample gives exactly the four separate statistics (ties, NaN, unequal sizes)")
     func sharedSortMatchesSeparateCalls() throws {
         var reference = Self.bigSample(20_000, 7919, 10_007, 1.5)
