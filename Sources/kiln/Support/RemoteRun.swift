@@ -63,6 +63,7 @@ enum RemoteRun {
         var hinted = false
         while true {
             try Task.checkCancellation()
+            let pollStart = ContinuousClock.now
             do {
                 guard let run = try await store.run(id) else { throw CLIError("run \(id) disappeared from the store", exitCode: 1) }
                 var changed = false
@@ -89,6 +90,9 @@ enum RemoteRun {
                     return run
                 }
                 delay = changed ? .milliseconds(50) : min(delay * 2, .milliseconds(500))
+                // A look at a wide run reads every task: keep following to a tenth of the time, so the follower does
+                // not slow the run it follows (and its store) down.
+                delay = max(delay, (ContinuousClock.now - pollStart) * 10)
             } catch let error as CLIError {
                 throw error
             } catch is CancellationError {
