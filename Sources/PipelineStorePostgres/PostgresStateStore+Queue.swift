@@ -36,22 +36,11 @@ extension PostgresStateStore: TaskQueue {
         worker: RunOwner, labels: Set<String>, limit: Int, at now: Timestamp, expiresAt: Timestamp
     ) async throws -> [ClaimedAttempt] {
         guard limit > 0 else { return [] }
-        let owner = try Self.ownerJSON(worker)
-        let wanted = labels.sorted()
-        let rows = try await database.rows("claim attempts", """
-            UPDATE task_queue q SET state = 'claimed', token = q.token + 1, worker = \(owner), host = \(worker.host),
-                expires_at = \(expiresAt.nanosecondsSince1970)
-            FROM (
-                SELECT id FROM task_queue c WHERE state = 'queued'
-                    AND (c.labels = '[]' OR NOT EXISTS (
-                        SELECT 1 FROM json_array_elements_text(c.labels::json) AS l(v) WHERE l.v <> ALL(\(wanted)::text[])))
-                ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED) s
-            WHERE q.id = s.id
-            RETURNING q.id, q.token, q.run_id, q.epoch, q.task_id, q.attempt, q.labels, q.work, q.queued_at
-            """)
-        return try rows.map { row in
-            let (id, token, run, epoch, task, attempt, labels, work, queuedAt) = try row.decode(
-                (Int64, Int64, String, Int64, String, Int64, String, String, Int64).self)
+        let statement = ClaimStatement(
+            worker: try Self.ownerJSON(worker), host: worker.host, expiresAt: expiresAt.nanosecondsSince1970,
+            labels: labels.sorted(), limit: Int64(limit))
+        return try await database.execute("claim attempts", statement).map { row in
+            let (id, token, run, epoch, task, attempt, labels, work, queuedAt) = row
             return ClaimedAttempt(
                 claim: QueueClaim(id: id, token: token),
                 attempt: QueuedAttempt(
@@ -90,17 +79,10 @@ extension PostgresStateStore: TaskQueue {
     /// Stores the results of held claims, in one statement.
     public func finish(_ results: [(QueueClaim, AttemptResult)], at now: Timestamp) async throws -> Set<QueueClaim> {
         guard !results.isEmpty else { return [] }
-        let texts = results.map { $0.1.json.compactJSON }
-        let rows = try await database.rows("store \(results.count) attempt results", """
-            UPDATE task_queue t SET state = 'done', result = c.result, process = NULL
-            FROM UNNEST(\(results.map(\.0.id))::bigint[], \(results.map(\.0.token))::bigint[], \(texts)::text[])
-                AS c(id, token, result)
-            WHERE t.id = c.id AND t.token = c.token AND t.state = 'claimed'
-            RETURNING t.id, t.token
-            """)
-        return Set(try rows.map { row in
-            let (id, token) = try row.decode((Int64, Int64).self)
-            return QueueClaim(id: id, token: token)
+        let statement = FinishStatement(
+            ids: results.map(\.0.id), tokens: results.map(\.0.token), results: results.map { $0.1.json.compactJSON })
+        return Set(try await database.execute("store \(results.count) attempt results", statement).map { row in
+            QueueClaim(id: row.0, token: row.1)
         })
     }
 
@@ -119,15 +101,11 @@ extension PostgresStateStore: TaskQueue {
     public func collect(runs ids: [RunID], at now: Timestamp) async throws -> [FinishedAttempt] {
         guard !ids.isEmpty else { return [] }
         let list = ids.map(\.rawValue)
-        let lapsed = try await database.rows("find lapsed claims", """
-            SELECT id, token, worker, expires_at, host, process FROM task_queue
-            WHERE state = 'claimed' AND expires_at <= \(now.nanosecondsSince1970) AND run_id = ANY(\(list)::text[])
-            """)
+        let lapsed = try await database.execute(
+            "find lapsed claims", LapsedStatement(runs: list, now: now.nanosecondsSince1970), readOnly: true)
         if !lapsed.isEmpty {
             var ends: [(id: Int64, token: Int64, result: String, host: String?, process: String?)] = []
-            for row in lapsed {
-                let (id, token, worker, expiry, host, process) = try row.decode(
-                    (Int64, Int64, String, Int64, String?, String?).self)
+            for (id, token, worker, expiry, host, process) in lapsed {
                 let owner = try Self.json(RunOwner.self, worker, "task_queue.worker")
                 let result = AttemptResult.lost(
                     worker: owner, expiredAt: Timestamp(nanosecondsSince1970: expiry)).json.compactJSON
@@ -150,12 +128,9 @@ extension PostgresStateStore: TaskQueue {
                 }
             }
         }
-        let rows = try await database.rows("collect attempt results", """
-            DELETE FROM task_queue WHERE state = 'done' AND run_id = ANY(\(list)::text[])
-            RETURNING id, run_id, task_id, attempt, result
-            """)
+        let rows = try await database.execute("collect attempt results", CollectStatement(runs: list))
         return try rows.map { row in
-            let (id, run, task, attempt, result) = try row.decode((Int64, String, String, Int64, String).self)
+            let (id, run, task, attempt, result) = row
             return (id, FinishedAttempt(
                 runID: RunID(rawValue: run), taskID: task, attempt: Int(attempt),
                 result: try Self.queueResult(result)))
@@ -225,4 +200,102 @@ extension PostgresStateStore: TaskQueue {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+}
+
+// The statements every claimed attempt runs, prepared once per connection: planning the claim each time cost the
+// server about as much as running it.
+
+/// Claims the oldest queued rows whose labels the worker's cover (see ``PostgresStateStore/claim(worker:labels:limit:at:expiresAt:)``).
+private struct ClaimStatement: PostgresPreparedStatement {
+    static let name = "kiln_claim_attempts"
+    static let sql = """
+        UPDATE task_queue q SET state = 'claimed', token = q.token + 1, worker = $1, host = $2, expires_at = $3
+        FROM (
+            SELECT id FROM task_queue c WHERE state = 'queued'
+                AND (c.labels = '[]' OR NOT EXISTS (
+                    SELECT 1 FROM json_array_elements_text(c.labels::json) AS l(v) WHERE l.v <> ALL($4::text[])))
+            ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) s
+        WHERE q.id = s.id
+        RETURNING q.id, q.token, q.run_id, q.epoch, q.task_id, q.attempt, q.labels, q.work, q.queued_at
+        """
+    typealias Row = (Int64, Int64, String, Int64, String, Int64, String, String, Int64)
+
+    let worker: String, host: String, expiresAt: Int64, labels: [String], limit: Int64
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(worker)
+        bindings.append(host)
+        bindings.append(expiresAt)
+        bindings.append(labels)
+        bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// Stores results of held claims (see ``PostgresStateStore/finish(_:at:)``).
+private struct FinishStatement: PostgresPreparedStatement {
+    static let name = "kiln_finish_attempts"
+    static let sql = """
+        UPDATE task_queue t SET state = 'done', result = c.result, process = NULL
+        FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS c(id, token, result)
+        WHERE t.id = c.id AND t.token = c.token AND t.state = 'claimed'
+        RETURNING t.id, t.token
+        """
+    typealias Row = (Int64, Int64)
+
+    let ids: [Int64], tokens: [Int64], results: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(ids)
+        bindings.append(tokens)
+        bindings.append(results)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// The claims of some runs whose lease has lapsed.
+private struct LapsedStatement: PostgresPreparedStatement {
+    static let name = "kiln_lapsed_claims"
+    static let sql = """
+        SELECT id, token, worker, expires_at, host, process FROM task_queue
+        WHERE state = 'claimed' AND expires_at <= $2 AND run_id = ANY($1::text[])
+        """
+    typealias Row = (Int64, Int64, String, Int64, String?, String?)
+
+    let runs: [String], now: Int64
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(runs)
+        bindings.append(now)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// Removes and returns the ended attempts of some runs.
+private struct CollectStatement: PostgresPreparedStatement {
+    static let name = "kiln_collect_results"
+    static let sql = """
+        DELETE FROM task_queue WHERE state = 'done' AND run_id = ANY($1::text[])
+        RETURNING id, run_id, task_id, attempt, result
+        """
+    typealias Row = (Int64, String, String, Int64, String)
+
+    let runs: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(runs)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

@@ -236,6 +236,22 @@ public final class PostgresStoreDatabase: Sendable {
         }
     }
 
+    /// Runs one prepared statement (prepared once per pooled connection, so the server parses and plans it once, not on
+    /// every call) and returns its decoded rows; retried and mapped as ``rows(_:_:)`` (`readOnly`: it only reads).
+    func execute<Statement: PostgresPreparedStatement>(
+        _ operation: String, _ statement: Statement, readOnly: Bool = false
+    ) async throws -> [Statement.Row] where Statement.Row: Sendable {
+        try await retryingOutages(operation, readOnly: readOnly) { [client, logger] in
+            try await Task {
+                try await client.withConnection { connection in
+                    var rows: [Statement.Row] = []
+                    for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+                    return rows
+                }
+            }.value
+        }
+    }
+
     /// `error` as a ``PostgresStoreError`` when it is the driver's.
     static func mapped(_ error: any Error, operation: String) -> any Error {
         // The pool's own error (module `_ConnectionPoolModule`, not imported here): no connection could be leased.
