@@ -7,33 +7,18 @@ enum AtomicFile {
     /// - Throws: ``TabularError/notRegularFile(path:kind:)``, ``TabularError/fileTooLarge(path:size:limit:)`` or
     ///   ``TabularError/fileUnreadable(path:reason:)``.
     static func read(_ path: String, maxBytes: Int = DataLimits.defaultMaxFileBytes) throws -> [UInt8] {
-        let size = try regularFileSize(path, maxBytes: maxBytes)
-        // O_NONBLOCK: should the path have been replaced by a FIFO since the check, opening it does not block.
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw TabularError.fileUnreadable(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-            throw TabularError.notRegularFile(path: path, kind: fileKind(status.st_mode))
-        }
+        let file = try ReadableFile(path: path, maxBytes: maxBytes)
         var bytes = [UInt8]()
-        bytes.reserveCapacity(min(size, maxBytes) + 1)
+        bytes.reserveCapacity(min(file.size, maxBytes) + 1)
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw TabularError.fileUnreadable(path: path, reason: String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
+            let count = try chunk.withUnsafeMutableBytes { try file.read(into: $0) }
             bytes.append(contentsOf: chunk[0..<count])
             if bytes.count > maxBytes {
                 throw TabularError.fileTooLarge(path: path, size: bytes.count, limit: maxBytes)
             }
+            if count < chunk.count { return bytes }
         }
-        return bytes
     }
 
     /// The size of `path` when it is a regular file of at most `maxBytes` bytes (symbolic links followed).
@@ -90,6 +75,48 @@ enum AtomicFile {
             unlink(temp)
             throw TabularError.fileUnwritable(path: path, reason: reason)
         }
+    }
+}
+
+/// A regular file open for reading, closed when released.
+final class ReadableFile {
+    private let descriptor: Int32
+    private let path: String
+    /// The file's size when it was opened (it may grow meanwhile).
+    let size: Int
+
+    /// Opens `path` after checking that it is a regular file of at most `maxBytes` bytes.
+    /// - Throws: as ``AtomicFile/read(_:maxBytes:)``.
+    init(path: String, maxBytes: Int) throws {
+        size = try AtomicFile.regularFileSize(path, maxBytes: maxBytes)
+        self.path = path
+        // O_NONBLOCK: should the path have been replaced by a FIFO since the check, opening it does not block.
+        descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw TabularError.fileUnreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw TabularError.notRegularFile(path: path, kind: AtomicFile.fileKind(status.st_mode))
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Fills `buffer` from the file and returns how many bytes were read: fewer only at the end of the file.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var total = 0
+        while total < buffer.count {
+            let count = systemRead(descriptor, buffer.baseAddress! + total, buffer.count - total)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw TabularError.fileUnreadable(path: path, reason: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            total += count
+        }
+        return total
     }
 }
 
