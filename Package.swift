@@ -69,7 +69,8 @@ let package = Package(
         .target(name: "DataValidation", dependencies: ["Tabular"]),
         .target(name: "Features", dependencies: ["Tabular"]),
         .target(name: "ClassificationMetrics", swiftSettings: swiftSettings),
-        .target(name: "BoostedTrees", swiftSettings: swiftSettings),
+        .target(name: "CPrefetch"),
+        .target(name: "BoostedTrees", dependencies: ["CPrefetch"], swiftSettings: swiftSettings),
         .target(name: "LinearModels", swiftSettings: swiftSettings),
         .target(name: "DriftStatistics", swiftSettings: swiftSettings),
         // Layer 3: what builds on the engine and the registry, each with one job.

@@ -1,0 +1,2 @@
+// The module's function is inline in include/CPrefetch.h; a C target needs one source file.
+#include "CPrefetch.h"
