@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 @Suite("kiln CLI crash and interrupt", .serialized) struct CrashTests {
-    /// A pipeline whose `slow` task sleeps the first time and passes once `marker` exists.
+    /// A pipeline whose `slow` task sleeps the first time and passes once `marker` exists. The sleep is far longer
+    /// than any test waits: a test process starved of threads by its neighbours must still find `slow` running.
     func pipeline(_ cli: CLI) throws -> String {
         try cli.write("crash.yaml", """
             name: crash
@@ -11,7 +12,7 @@ import Testing
                 shell: echo ran >> count.txt
               slow:
                 needs: [first]
-                shell: if [ -f marker ]; then echo resumed; else touch marker; echo $$ > slow.pid; sleep 30; fi
+                shell: if [ -f marker ]; then echo resumed; else touch marker; echo $$ > slow.pid; sleep 600; fi
               last:
                 needs: [slow]
                 uses: noop
@@ -32,7 +33,8 @@ import Testing
         let path = try pipeline(cli)
         let process = try cli.start(["run", path])
         let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
-        #expect(await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
+        try #require(await CLI.waitUntil(seconds: 60) { FileManager.default.fileExists(atPath: pidFile) },
+                     "the slow task never started")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let run = try await #require(try await state(cli))
@@ -59,7 +61,8 @@ import Testing
         let firstErrors = Pipe()
         let first = try cli.start(["run", path], stderr: firstErrors)
         let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
-        #expect(await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
+        try #require(await CLI.waitUntil(seconds: 60) { FileManager.default.fileExists(atPath: pidFile) },
+                     "the slow task never started")
         let id = try await #require(try await state(cli)?["id"] as? String)
 
         let refused = try await cli.run(["resume", id])
@@ -86,7 +89,8 @@ import Testing
         let path = try pipeline(cli)
         let process = try cli.start(["run", path])
         let pidFile = cli.scratch.appendingPathComponent("slow.pid").path
-        #expect(await CLI.waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: pidFile) })
+        try #require(await CLI.waitUntil(seconds: 60) { FileManager.default.fileExists(atPath: pidFile) },
+                     "the slow task never started")
         let pid = try #require(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
