@@ -36,9 +36,9 @@ public struct DataProfile: Sendable, Equatable, Codable {
         self = builder.profile
     }
 
-    /// Profiles a dataset given a block of rows at a time (as ``Tabular/CSVReader/forEachBlock(contentsOf:blockBytes:shouldStop:_:)``
-    /// reads a file), so only the distinct values are kept, not the rows. The result equals ``DataProfile/init(_:)``
-    /// of the blocks joined.
+    /// Profiles a dataset given a block of rows at a time (as
+    /// ``Tabular/CSVReader/forEachBlock(contentsOf:blockBytes:shouldStop:_:)`` reads a file), so only the distinct
+    /// values are kept, not the rows. The result equals ``DataProfile/init(_:)`` of the blocks joined.
     public struct Builder {
         private var rows = 0
         private var summaries: [ColumnAccumulator] = []
@@ -52,8 +52,9 @@ public struct DataProfile: Sendable, Equatable, Codable {
             if summaries.isEmpty, rows == 0 {
                 summaries = frame.columns.map { ColumnAccumulator(name: $0.name, type: $0.type) }
             }
-            precondition(summaries.map(\.name) == frame.columnNames && summaries.map(\.type) == frame.columns.map(\.type),
-                         "every block of a profile has the same columns")
+            precondition(
+                summaries.map(\.name) == frame.columnNames && summaries.map(\.type) == frame.columns.map(\.type),
+                "every block of a profile has the same columns")
             rows += frame.rowCount
             let summaries = summaries
             if frame.rowCount * frame.columnCount >= 1 << 16 {

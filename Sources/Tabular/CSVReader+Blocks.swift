@@ -59,7 +59,9 @@ extension CSVReader {
                     }
                     inferences = results.withLock { $0 }
                 } else {
-                    for position in open { inferences[position] = builder.infer(position: position, from: inferences[position]) }
+                    for position in open {
+                        inferences[position] = builder.infer(position: position, from: inferences[position])
+                    }
                 }
             }
         }
