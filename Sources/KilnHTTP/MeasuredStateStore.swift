@@ -56,6 +56,10 @@ public struct MeasuredStateStore: StateStore {
         try await base.logs(of: id, task: task, attempt: attempt)
     }
 
+    public func logs(of id: RunID, after count: Int) async throws -> [LogLine] {
+        try await base.logs(of: id, after: count)
+    }
+
     public func cacheEntry(forKey key: String) async throws -> CacheEntry? { try await base.cacheEntry(forKey: key) }
     public func cacheEntries() async throws -> [CacheEntry] { try await base.cacheEntries() }
     public func clearCache(task: String?) async throws -> Int { try await base.clearCache(task: task) }

@@ -129,6 +129,15 @@ public final class PostgresStateStore: StateStore {
         return try await database.rows("read the logs of run \(id)", query).map(Self.logLine(from:))
     }
 
+    /// The run's log lines after its first `count`, in write order (the server skips the rest).
+    /// - Throws: ``PostgresStoreError``.
+    public func logs(of id: RunID, after count: Int) async throws -> [LogLine] {
+        try await database.rows("read the logs of run \(id)", """
+            SELECT \(unescaped: Self.logColumns) FROM logs WHERE run_id = \(id.rawValue)
+            ORDER BY seq OFFSET \(Int64(max(0, count)))
+            """).map(Self.logLine(from:))
+    }
+
     /// The cache entry stored under `key`, expired or not.
     /// - Throws: ``PostgresStoreError``.
     public func cacheEntry(forKey key: String) async throws -> CacheEntry? {

@@ -74,6 +74,16 @@ extension SQLiteStateStore {
         }
     }
 
+    /// The run's log lines after its first `count`: the database skips the rest, nothing is decoded for them.
+    func readLogs(of id: RunID, after count: Int) async throws -> [LogLine] {
+        try await writer.read { db in
+            let select = try db.cachedStatement(
+                sql: "SELECT \(Self.logColumns) FROM logs WHERE run_id = ? ORDER BY seq LIMIT -1 OFFSET ?")
+            return try Array(
+                Row.fetchCursor(select, arguments: [id.rawValue, max(0, count)]).map(Self.logLine(from:)))
+        }
+    }
+
     /// The cache entry under `key`.
     ///
     /// A synchronous read on the calling thread: one indexed lookup, far shorter than the hop to a reader queue that

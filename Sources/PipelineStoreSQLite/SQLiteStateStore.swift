@@ -169,6 +169,12 @@ public final class SQLiteStateStore: StateStore {
         try await readLogs(of: id, task: task, attempt: attempt)
     }
 
+    /// The run's log lines after its first `count`, in write order.
+    /// - Throws: A database error.
+    public func logs(of id: RunID, after count: Int) async throws -> [LogLine] {
+        try await readLogs(of: id, after: count)
+    }
+
     /// The cache entry stored under `key`, expired or not.
     ///
     /// - Parameters:

@@ -25,6 +25,9 @@ extension StateStoreConformance {
         try expectEqual(
             try await tasksByID(store, "r1"), ["extract": extract, "train": task("train")], "the tasks after the batch")
         try expectEqual(try await store.logs(of: created.id, task: nil, attempt: nil), lines, "the logs after the batch")
+        try expectEqual(try await store.logs(of: created.id, after: 1), Array(lines.dropFirst()), "the logs after one")
+        try expectEqual(try await store.logs(of: created.id, after: 0), lines, "the logs after none")
+        try expectEqual(try await store.logs(of: created.id, after: 5), [], "the logs after more than there are")
         try expectEqual(try await store.cacheEntry(forKey: "k1"), cached, "the cache entry after the batch")
     }
 

@@ -83,6 +83,10 @@ public protocol StateStore: Sendable {
     /// Log lines of a run in the order they were written, optionally filtered by task and attempt.
     func logs(of id: RunID, task: String?, attempt: Int?) async throws -> [LogLine]
 
+    /// The log lines of a run after its first `count`, in the order they were written: what a follower that has
+    /// seen `count` lines has not seen yet. (A default reads them all and drops the first `count`.)
+    func logs(of id: RunID, after count: Int) async throws -> [LogLine]
+
     /// The cache entry stored under `key`, expired or not.
     func cacheEntry(forKey key: String) async throws -> CacheEntry?
 
@@ -115,6 +119,13 @@ extension StateStore {
     ) async throws -> RunLease {
         try await createRun(run, tasks: tasks)
         return try await acquireLease(run: run.id, owner: owner, at: now, expiresAt: expiresAt, mode: .whenFree)
+    }
+}
+
+extension StateStore {
+    /// All the run's lines, less the first `count`.
+    public func logs(of id: RunID, after count: Int) async throws -> [LogLine] {
+        Array(try await logs(of: id, task: nil, attempt: nil).dropFirst(max(0, count)))
     }
 }
 

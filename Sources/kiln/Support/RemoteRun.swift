@@ -77,10 +77,10 @@ enum RemoteRun {
                         printer.receive(.taskChanged(id, record))
                         changed = true
                     }
-                    let logs = try await store.logs(of: id, task: nil, attempt: nil)
-                    for line in logs.dropFirst(logCount) { printer.receive(.log(line)) }
-                    changed = changed || logs.count > logCount
-                    logCount = logs.count
+                    let logs = try await store.logs(of: id, after: logCount)
+                    for line in logs { printer.receive(.log(line)) }
+                    changed = changed || !logs.isEmpty
+                    logCount += logs.count
                 } else if !hinted, ContinuousClock.now - queuedSince > .seconds(10) {
                     hinted = true
                     Terminal.err("run \(id) is still queued: is kiln serve running on this store?")
