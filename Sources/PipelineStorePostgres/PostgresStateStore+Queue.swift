@@ -205,8 +205,22 @@ extension PostgresStateStore: TaskQueue {
 // The statements every claimed attempt runs, prepared once per connection: planning the claim each time cost the
 // server about as much as running it.
 
+/// A prepared queue statement whose bindings are its ``arguments``, `$1` first.
+private protocol QueueStatement: PostgresPreparedStatement {
+    /// The values bound to `$1`, `$2`, …
+    var arguments: [any PostgresEncodable] { get }
+}
+
+extension QueueStatement {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { try bindings.append(argument) }
+        return bindings
+    }
+}
+
 /// Claims the oldest queued rows whose labels the worker's cover (see ``PostgresStateStore/claim(worker:labels:limit:at:expiresAt:)``).
-private struct ClaimStatement: PostgresPreparedStatement {
+private struct ClaimStatement: QueueStatement {
     static let name = "kiln_claim_attempts"
     static let sql = """
         UPDATE task_queue q SET state = 'claimed', token = q.token + 1, worker = $1, host = $2, expires_at = $3
@@ -222,21 +236,13 @@ private struct ClaimStatement: PostgresPreparedStatement {
 
     let worker: String, host: String, expiresAt: Int64, labels: [String], limit: Int64
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 5)
-        bindings.append(worker)
-        bindings.append(host)
-        bindings.append(expiresAt)
-        bindings.append(labels)
-        bindings.append(limit)
-        return bindings
-    }
+    var arguments: [any PostgresEncodable] { [worker, host, expiresAt, labels, limit] }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
 /// Stores results of held claims (see ``PostgresStateStore/finish(_:at:)``).
-private struct FinishStatement: PostgresPreparedStatement {
+private struct FinishStatement: QueueStatement {
     static let name = "kiln_finish_attempts"
     static let sql = """
         UPDATE task_queue t SET state = 'done', result = c.result, process = NULL
@@ -248,19 +254,13 @@ private struct FinishStatement: PostgresPreparedStatement {
 
     let ids: [Int64], tokens: [Int64], results: [String]
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 3)
-        bindings.append(ids)
-        bindings.append(tokens)
-        bindings.append(results)
-        return bindings
-    }
+    var arguments: [any PostgresEncodable] { [ids, tokens, results] }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
 /// The claims of some runs whose lease has lapsed.
-private struct LapsedStatement: PostgresPreparedStatement {
+private struct LapsedStatement: QueueStatement {
     static let name = "kiln_lapsed_claims"
     static let sql = """
         SELECT id, token, worker, expires_at, host, process FROM task_queue
@@ -270,18 +270,13 @@ private struct LapsedStatement: PostgresPreparedStatement {
 
     let runs: [String], now: Int64
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2)
-        bindings.append(runs)
-        bindings.append(now)
-        return bindings
-    }
+    var arguments: [any PostgresEncodable] { [runs, now] }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
 /// Removes and returns the ended attempts of some runs.
-private struct CollectStatement: PostgresPreparedStatement {
+private struct CollectStatement: QueueStatement {
     static let name = "kiln_collect_results"
     static let sql = """
         DELETE FROM task_queue WHERE state = 'done' AND run_id = ANY($1::text[])
@@ -291,11 +286,7 @@ private struct CollectStatement: PostgresPreparedStatement {
 
     let runs: [String]
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(runs)
-        return bindings
-    }
+    var arguments: [any PostgresEncodable] { [runs] }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

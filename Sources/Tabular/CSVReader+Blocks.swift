@@ -29,56 +29,54 @@ extension CSVReader {
         for file in paths { try options.limits.check(file) }
         let missing = options.missingTokens.map { Array($0.utf8) }
         // First pass: the types, over every file.
-        var header: [String]?
+        var header: [String] = []
         var inferences: [CSVColumnBuilder.Inference] = []
-        for file in paths {
-            var stream = try CSVBlockStream(path: file, delimiter: options.delimiter, blockBytes: blockBytes,
-                                            maxBytes: options.limits.maxFileBytes)
-            while let tokens = try stream.next(shouldStop: shouldStop) {
-                if let header {
-                    if tokens.header != header {
-                        throw TabularError.headerMismatch(path: file, expected: header, found: tokens.header)
-                    }
-                } else {
-                    header = tokens.header
-                    for name in options.typeOverrides.keys.sorted() where !tokens.header.contains(name) {
-                        throw TabularError.unknownOverrideColumn(path: file, column: name, available: tokens.header)
-                    }
-                    inferences = [CSVColumnBuilder.Inference](repeating: .nothing, count: tokens.header.count)
+        try forEachTokens(paths, blockBytes: blockBytes, shouldStop: shouldStop) { tokens in
+            if header.isEmpty {
+                header = tokens.header
+                for name in options.typeOverrides.keys.sorted() where !header.contains(name) {
+                    throw TabularError.unknownOverrideColumn(path: tokens.path, column: name, available: header)
                 }
-                let builder = CSVColumnBuilder(files: [tokens], missingTokens: missing)
-                let open = tokens.header.indices.filter {
-                    options.typeOverrides[tokens.header[$0]] == nil && inferences[$0] != .string
+                inferences = [CSVColumnBuilder.Inference](repeating: .nothing, count: header.count)
+            }
+            let builder = CSVColumnBuilder(files: [tokens], missingTokens: missing)
+            let open = header.indices.filter { options.typeOverrides[header[$0]] == nil && inferences[$0] != .string }
+            if tokens.rowCount * open.count >= Self.parallelColumnsThreshold {
+                let current = inferences, results = Mutex(inferences)
+                DispatchQueue.concurrentPerform(iterations: open.count) { index in
+                    let position = open[index]
+                    let state = builder.infer(position: position, from: current[position])
+                    results.withLock { $0[position] = state }
                 }
-                if tokens.rowCount * open.count >= Self.parallelColumnsThreshold {
-                    let current = inferences, results = Mutex(inferences)
-                    DispatchQueue.concurrentPerform(iterations: open.count) { index in
-                        let position = open[index]
-                        let state = builder.infer(position: position, from: current[position])
-                        results.withLock { $0[position] = state }
-                    }
-                    inferences = results.withLock { $0 }
-                } else {
-                    for position in open {
-                        inferences[position] = builder.infer(position: position, from: inferences[position])
-                    }
+                inferences = results.withLock { $0 }
+            } else {
+                for position in open {
+                    inferences[position] = builder.infer(position: position, from: inferences[position])
                 }
             }
         }
-        guard let header else { return }
         // Second pass: each block converted with those types.
         var typed = self
         for (position, name) in header.enumerated() where typed.options.typeOverrides[name] == nil {
             typed.options.typeOverrides[name] = inferences[position].type
         }
+        try forEachTokens(paths, blockBytes: blockBytes, shouldStop: shouldStop) { try body(typed.frame(from: [$0])) }
+    }
+
+    /// Tokenizes `paths` a block at a time, in order, checking that every file has the first one's header.
+    private func forEachTokens(
+        _ paths: [String], blockBytes: Int, shouldStop: (@Sendable () -> Bool)?, _ body: (CSVTokens) throws -> Void
+    ) throws {
+        var header: [String]?
         for file in paths {
             var stream = try CSVBlockStream(path: file, delimiter: options.delimiter, blockBytes: blockBytes,
                                             maxBytes: options.limits.maxFileBytes)
             while let tokens = try stream.next(shouldStop: shouldStop) {
-                if tokens.header != header {
+                if let header, tokens.header != header {
                     throw TabularError.headerMismatch(path: file, expected: header, found: tokens.header)
                 }
-                try body(typed.frame(from: [tokens]))
+                header = tokens.header
+                try body(tokens)
             }
         }
     }

@@ -55,20 +55,15 @@ struct CSVTokenizer {
                 throw TabularError.invalidUTF8(path: path, line: line, byteOffset: bad)
             }
             var tokenizer = CSVTokenizer(bytes: buffer, delimiter: delimiter, path: path, start: hasBOM ? 3 : 0)
-            var fields: [CSVField] = []
-            guard try tokenizer.nextRecord(into: &fields) != nil else { throw TabularError.emptyFile(path: path) }
-            let header = fields.map { tokenizer.text(of: $0) }
-            var seen = Set<String>()
-            for name in header where !seen.insert(name).inserted {
-                throw TabularError.duplicateHeader(path: path, name: name)
-            }
+            guard let header = try tokenizer.header() else { throw TabularError.emptyFile(path: path) }
             let cut: (Int, Int)? = header.count > 1 && parallelism > 1
                 ? (tokenizer.index, tokenizer.line) : nil
             return (header, tokenizer.index, tokenizer.line, cut)
         }
         let starts = cut.map { chunkStarts(data, from: $0.0, line: $0.1, count: parallelism) } ?? []
         if starts.count > 1 {
-            let results = Mutex([Result<(CSVTokens, end: Int), any Error>?](repeating: nil, count: starts.count))
+            let results = Mutex([Result<(tokens: CSVTokens, end: Int, line: Int), any Error>?](
+                repeating: nil, count: starts.count))
             DispatchQueue.concurrentPerform(iterations: starts.count) { position in
                 let end = position + 1 < starts.count ? starts[position + 1].offset : data.count
                 let result = readChunk(data, path: path, delimiter: delimiter, header: header, from: starts[position],
@@ -77,7 +72,7 @@ struct CSVTokenizer {
             }
             var chunks: [CSVTokens] = []
             for (position, result) in results.withLock({ $0 }).map({ $0! }).enumerated() {
-                let (chunk, end) = try result.get()
+                let (chunk, end, _) = try result.get()
                 guard end == (position + 1 < starts.count ? starts[position + 1].offset : data.count) else {
                     chunks = []
                     break  // a record crossed the cut: the cut was inside quotes after all
@@ -87,7 +82,7 @@ struct CSVTokenizer {
             if !chunks.isEmpty { return chunks }
         }
         return [try readChunk(data, path: path, delimiter: delimiter, header: header, from: (dataStart, dataLine),
-                              limit: data.count, shouldStop: shouldStop).get().0]
+                              limit: data.count, shouldStop: shouldStop).get().tokens]
     }
 
     /// Tokenizes one block of a file read a block at a time (see ``CSVBlockStream``): the header first when `header`
@@ -99,49 +94,44 @@ struct CSVTokenizer {
         _ data: [UInt8], path: String, delimiter: UInt8, header known: [String]?, start: Int, line: Int, limit: Int,
         isLast: Bool, shouldStop: (@Sendable () -> Bool)?
     ) throws -> (tokens: CSVTokens, end: Int, line: Int)? {
-        do {
-            return try data.withUnsafeBufferPointer { buffer in
+        var header = known, from = (offset: start, line: line)
+        if header == nil {
+            let read = try data.withUnsafeBufferPointer { buffer -> (header: [String]?, end: Int, line: Int) in
                 var tokenizer = CSVTokenizer(bytes: buffer, delimiter: delimiter, path: path, start: start)
                 tokenizer.line = line
-                tokenizer.limit = limit
-                let header: [String]
-                if let known {
-                    header = known
-                } else {
-                    var fields: [CSVField] = []
-                    guard try tokenizer.nextRecord(into: &fields) != nil else {
-                        if isLast { throw TabularError.emptyFile(path: path) }
-                        return nil
-                    }
-                    if !isLast, tokenizer.index > limit || tokenizer.index == buffer.count { return nil }
-                    header = fields.map { tokenizer.text(of: $0) }
-                    var seen = Set<String>()
-                    for name in header where !seen.insert(name).inserted {
-                        throw TabularError.duplicateHeader(path: path, name: name)
-                    }
+                do {
+                    return (try tokenizer.header(), tokenizer.index, tokenizer.line)
+                } catch let error as TabularError where !isLast && error.mayBeTheBlockEnd {
+                    return (nil, 0, 0)
                 }
-                // A one-column file is read in one block: there, an empty line is a row.
-                if !isLast, header.count == 1 { return nil }
-                tokenizer.skipsBlankLines = header.count > 1
-                let (columns, rowLines) = try tokenizer.records(width: header.count, shouldStop: shouldStop)
-                if !isLast, tokenizer.index != limit { return nil }
-                return (CSVTokens(path: path, bytes: data, header: header, fields: columns, rowLines: rowLines),
-                        tokenizer.index, tokenizer.line)
             }
-        } catch let error as TabularError {
-            if isLast { throw error }
-            if case .cancelled = error { throw error }
-            if case .duplicateHeader = error { throw error }
+            // An unfinished header record (or none yet) needs more bytes; at the end of the file, none is an error.
+            guard let found = read.header, isLast || (read.end <= limit && read.end < data.count) else {
+                if isLast { throw TabularError.emptyFile(path: path) }
+                return nil
+            }
+            (header, from) = (found, (read.end, read.line))
+        }
+        // A one-column file is read in one block: there, an empty line is a row.
+        if !isLast, header!.count == 1 { return nil }
+        switch readChunk(data, path: path, delimiter: delimiter, header: header!, from: from, limit: limit,
+                         shouldStop: shouldStop) {
+        case .success(let chunk):
+            if !isLast, chunk.end != limit { return nil }  // the last record crossed the cut
+            return chunk
+        case .failure(let error as TabularError) where !isLast && error.mayBeTheBlockEnd:
             return nil
+        case .failure(let error):
+            throw error
         }
     }
 
     /// Tokenizes the records that start in `from.offset..<limit` (the first on line `from.line`), and where the last
-    /// one ended.
+    /// one ended, with the line there.
     private static func readChunk(
         _ data: [UInt8], path: String, delimiter: UInt8, header: [String], from: (offset: Int, line: Int), limit: Int,
         shouldStop: (@Sendable () -> Bool)?
-    ) -> Result<(CSVTokens, end: Int), any Error> {
+    ) -> Result<(tokens: CSVTokens, end: Int, line: Int), any Error> {
         data.withUnsafeBufferPointer { buffer in
             var tokenizer = CSVTokenizer(bytes: buffer, delimiter: delimiter, path: path, start: from.offset)
             tokenizer.line = from.line
@@ -150,9 +140,22 @@ struct CSVTokenizer {
             return Result {
                 let (columns, rowLines) = try tokenizer.records(width: header.count, shouldStop: shouldStop)
                 return (CSVTokens(path: path, bytes: data, header: header, fields: columns, rowLines: rowLines),
-                        tokenizer.index)
+                        tokenizer.index, tokenizer.line)
             }
         }
+    }
+
+    /// Reads the header record (skipping empty lines before it), or `nil` when there is none.
+    /// - Throws: ``TabularError/duplicateHeader(path:name:)``, or a quoting error.
+    private mutating func header() throws -> [String]? {
+        var fields: [CSVField] = []
+        guard try nextRecord(into: &fields) != nil else { return nil }
+        let header = fields.map { text(of: $0) }
+        var seen = Set<String>()
+        for name in header where !seen.insert(name).inserted {
+            throw TabularError.duplicateHeader(path: path, name: name)
+        }
+        return header
     }
 
     /// Where `count` chunks of the data from `start` (on line `line`) begin: after line feeds outside quotes,
@@ -364,6 +367,17 @@ private struct ByteTally {
             default: break
             }
             index += 1
+        }
+    }
+}
+
+extension TabularError {
+    /// Whether a block read a block at a time may have failed only because its bytes end before the file does (a
+    /// record or quote cut short); the other errors are the file's whatever follows.
+    var mayBeTheBlockEnd: Bool {
+        switch self {
+        case .cancelled, .duplicateHeader: return false
+        default: return true
         }
     }
 }

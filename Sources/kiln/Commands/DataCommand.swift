@@ -24,12 +24,7 @@ struct DataProfileCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let profile: DataProfile
-            do {
-                profile = try Datasets.profile(path: file, limits: DataLimitsSetting.current)
-            } catch {
-                throw CLIError("cannot read \(file): \(error)", exitCode: 1)
-            }
+            let profile = try DatasetArguments.profile(file)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -45,8 +40,17 @@ struct DataProfileCommand: AsyncParsableCommand {
 enum DatasetArguments {
     /// Reads `path` (CSV, folder, glob or binary frame), turning failures into a one-line CLI error.
     static func read(_ path: String) throws -> DataFrame {
+        try reading(path) { try Datasets.read(path: path, limits: DataLimitsSetting.current) }
+    }
+
+    /// Profiles `path` (CSV a block at a time), turning failures into a one-line CLI error.
+    static func profile(_ path: String) throws -> DataProfile {
+        try reading(path) { try Datasets.profile(path: path, limits: DataLimitsSetting.current) }
+    }
+
+    private static func reading<Value>(_ path: String, _ body: () throws -> Value) throws -> Value {
         do {
-            return try Datasets.read(path: path, limits: DataLimitsSetting.current)
+            return try body()
         } catch {
             throw CLIError("cannot read \(path): \(error)", exitCode: 1)
         }
