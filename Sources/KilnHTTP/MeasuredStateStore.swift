@@ -61,6 +61,9 @@ public struct MeasuredStateStore: StateStore {
     }
 
     public func cacheEntry(forKey key: String) async throws -> CacheEntry? { try await base.cacheEntry(forKey: key) }
+    public func cacheEntries(forKeys keys: [String]) async throws -> [String: CacheEntry] {
+        try await base.cacheEntries(forKeys: keys)
+    }
     public func cacheEntries() async throws -> [CacheEntry] { try await base.cacheEntries() }
     public func clearCache(task: String?) async throws -> Int { try await base.clearCache(task: task) }
     public func finishedRuns(before cutoff: Timestamp) async throws -> [FinishedRun] { try await base.finishedRuns(before: cutoff) }

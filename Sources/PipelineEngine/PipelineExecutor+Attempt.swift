@@ -15,51 +15,36 @@ enum AttemptOutcome: Sendable {
     case suspended(TaskSuspension)
 }
 
-extension PipelineExecutor {
-    /// Runs one attempt: cache lookup, then the kind under the task's timeout.
-    func attempt(_ spec: TaskSpec, context: TaskContext, seeds: LineageCollector) async -> AttemptOutcome {
-        // What the task reads, as it is before the attempt (a file the task itself writes is not an input).
-        let lineage = await TaskLineage.before(context)
-        let kind: any TaskKind
-        switch context.action {
-        case .uses(let name):
-            guard let found = kinds.kind(named: name) else {
-                return .failed("no task kind '\(name)' is registered in this process", cacheKey: nil)
-            }
-            kind = found
-        case .run, .shell:
-            guard let runner = kinds.commandRunner else {
-                return .failed("this process has no command runner: run/shell tasks are unavailable", cacheKey: nil)
-            }
-            kind = runner
-        }
+/// What an attempt learned from the cache before its kind runs: the lineage it read and, for a task that caches,
+/// the key and why the cache was not used.
+struct CacheProbe: Sendable {
+    /// What the task reads, as it was before the attempt.
+    let lineage: TaskLineage
+    /// The key to store the result under (`nil` when it could not be computed) and the cache note; `nil` when the
+    /// task does not cache.
+    let cache: (key: String?, note: String)?
+}
 
-        var cache: (key: String?, note: String)?
-        if let policy = spec.cache {
-            do {
-                let key = try CacheKey.compute(
-                    pipeline: context.pipeline, task: spec, context: context, version: policy.version,
-                    known: lineage.files)  // each named file hashed once
-                if configuration.readCache {
-                    let entry = try await store.cacheEntry(forKey: key)
-                    let now = clock.now
-                    if let entry, entry.expiresAt.map({ $0 > now }) ?? true {
-                        let expiry = entry.expiresAt.map { ", expires \($0.iso8601)" } ?? ""
-                        return .cached(
-                            entry, note: "hit: stored by run \(entry.runID) at \(entry.createdAt.iso8601)\(expiry)",
-                            lineage: lineage)
-                    } else if let expired = entry?.expiresAt {
-                        cache = (key, "miss: the entry expired at \(expired.iso8601)")
-                    } else {
-                        cache = (key, "miss: no entry for this key")
-                    }
-                } else {
-                    cache = (key, "disabled: --no-cache (the new result is stored)")
-                }
-            } catch {
-                cache = (nil, "miss: could not compute the key: \(error)")
+extension PipelineExecutor {
+    /// Runs one attempt: cache lookup (unless `probe` already made it), then the kind under the task's timeout.
+    func attempt(
+        _ spec: TaskSpec, context: TaskContext, seeds: LineageCollector, probe: CacheProbe? = nil
+    ) async -> AttemptOutcome {
+        let kind: any TaskKind
+        switch self.kind(for: context.action) {
+        case .success(let found): kind = found
+        case .failure(let missing): return .failed(missing.message, cacheKey: nil)
+        }
+        let probed: CacheProbe
+        if let probe {
+            probed = probe
+        } else {
+            switch await lookUpCache(spec, context: context, lineage: await TaskLineage.before(context)) {
+            case .hit(let outcome): return outcome
+            case .miss(let miss): probed = miss
             }
         }
+        let (lineage, cache) = (probed.lineage, probed.cache)
 
         let outcome = await runWithTimeout(kind, context: context, timeout: spec.timeout)
         switch outcome {
@@ -70,6 +55,75 @@ extension PipelineExecutor {
             return .succeeded(outputs, cache: cache, lineage: lineage)
         case .failed(let error, _): return .failed(error, cacheKey: cache?.key)
         case .cached, .cancelled, .suspended: return outcome
+        }
+    }
+
+    /// Why an action has no kind to run it in this process.
+    struct MissingKind: Error {
+        let message: String
+    }
+
+    /// The kind that runs `action`.
+    func kind(for action: ResolvedAction) -> Result<any TaskKind, MissingKind> {
+        switch action {
+        case .uses(let name):
+            guard let found = kinds.kind(named: name) else {
+                return .failure(MissingKind(message: "no task kind '\(name)' is registered in this process"))
+            }
+            return .success(found)
+        case .run, .shell:
+            guard let runner = kinds.commandRunner else {
+                return .failure(MissingKind(
+                    message: "this process has no command runner: run/shell tasks are unavailable"))
+            }
+            return .success(runner)
+        }
+    }
+
+    /// Whether this process has a kind that runs `action`.
+    func hasKind(for action: ResolvedAction) -> Bool {
+        if case .success = kind(for: action) { return true }
+        return false
+    }
+
+    /// How a cache lookup ended: a hit is the attempt's outcome; a miss says what the attempt stores.
+    enum CacheLookup: Sendable {
+        case hit(AttemptOutcome)
+        case miss(CacheProbe)
+    }
+
+    /// Looks `spec`'s result up in the cache (when it caches and the cache is read): the key is computed from the
+    /// resolved action, inputs and environment, and the named files as `lineage` read them.
+    func lookUpCache(_ spec: TaskSpec, context: TaskContext, lineage: TaskLineage) async -> CacheLookup {
+        guard let policy = spec.cache else { return .miss(CacheProbe(lineage: lineage, cache: nil)) }
+        let key: String
+        do {
+            key = try CacheKey.compute(
+                pipeline: context.pipeline, task: spec, context: context, version: policy.version,
+                known: lineage.files)  // each named file hashed once
+        } catch {
+            return .miss(CacheProbe(lineage: lineage, cache: (nil, "miss: could not compute the key: \(error)")))
+        }
+        guard configuration.readCache else {
+            return .miss(CacheProbe(lineage: lineage, cache: (key, "disabled: --no-cache (the new result is stored)")))
+        }
+        do {
+            return Self.decide(try await store.cacheEntry(forKey: key), key: key, lineage: lineage, now: clock.now)
+        } catch {
+            return .miss(CacheProbe(lineage: lineage, cache: (nil, "miss: could not compute the key: \(error)")))
+        }
+    }
+
+    /// A hit when `entry` exists and has not expired by `now`; otherwise a miss saying why.
+    static func decide(_ entry: CacheEntry?, key: String, lineage: TaskLineage, now: Timestamp) -> CacheLookup {
+        if let entry, entry.expiresAt.map({ $0 > now }) ?? true {
+            let expiry = entry.expiresAt.map { ", expires \($0.iso8601)" } ?? ""
+            return .hit(.cached(
+                entry, note: "hit: stored by run \(entry.runID) at \(entry.createdAt.iso8601)\(expiry)", lineage: lineage))
+        } else if let expired = entry?.expiresAt {
+            return .miss(CacheProbe(lineage: lineage, cache: (key, "miss: the entry expired at \(expired.iso8601)")))
+        } else {
+            return .miss(CacheProbe(lineage: lineage, cache: (key, "miss: no entry for this key")))
         }
     }
 

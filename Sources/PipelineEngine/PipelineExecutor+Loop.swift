@@ -101,9 +101,21 @@ extension PipelineExecutor {
                     }
                 }
                 collectChanges(of: &planner, into: &batch, runID: runID, settling: &settling)
-                let starts = actions.compactMap { action -> RunPlanner.Attempt? in
+                var starts = actions.compactMap { action -> RunPlanner.Attempt? in
                     if case .start(let attempt) = action { return attempt }
                     return nil
+                }
+                // Cache lookups go first, for all the step's cached tasks at once. A hit starts nothing (no kind
+                // runs), so it needs neither its upstream's commit nor a lease check: a chain of hits resolves with
+                // no commit between its steps. Its dependents that do run still wait for the commit of its end.
+                var prepared: [Int: PreparedAttempt] = [:]
+                var hits: [(task: Int, outcome: AttemptOutcome)] = []
+                if remote == nil, configuration.readCache, !starts.isEmpty {
+                    (hits, prepared) = await probeCache(starts, run: run, plan: plan, withheld: withheld, inbox: inbox)
+                    if !hits.isEmpty {
+                        let resolved = Set(hits.map(\.task))
+                        starts.removeAll { resolved.contains($0.task) }
+                    }
                 }
                 // Group commit: the batch is stored before any attempt that needs one of its finished tasks starts
                 // (so dependents never start before their upstream's end is durable), when the run ends, when it is
@@ -129,12 +141,19 @@ extension PipelineExecutor {
                 }
                 for attempt in starts where remote == nil {
                     let (task, spec) = (attempt.task, plan.pipeline.tasks[attempt.task])
-                    let seeds = LineageCollector()
-                    let context = makeContext(
-                        run: run, task: spec, attempt: attempt, withheld: withheld, inbox: inbox, seeds: seeds)
+                    let ready = prepared[task] ?? prepare(attempt, run: run, plan: plan, withheld: withheld, inbox: inbox)
                     group.addTask { [self] in
-                        inbox.post(.finished(task: task, await self.attempt(spec, context: context, seeds: seeds)))
+                        inbox.post(.finished(task: task, await self.attempt(
+                            spec, context: ready.context, seeds: ready.seeds, probe: ready.probe)))
                     }
+                }
+                if !hits.isEmpty {
+                    // Reported at once: the planner's next actions (the hits' dependents) follow without a wait.
+                    let now = clock.now
+                    for hit in hits {
+                        report(hit.outcome, of: hit.task, to: &planner, batch: &batch, run: run, now: now, random: &random)
+                    }
+                    continue
                 }
 
                 // Wait for results and report them. What is still unstored waits only while results keep arriving:
@@ -360,6 +379,66 @@ extension PipelineExecutor {
             events.receive(.retryScheduled(run.id, task: run.snapshot.tasks[retry.task].id, attempt: retry.attempt,
                                            at: retry.at, error: retry.error))
         }
+    }
+
+    /// An attempt about to start: what its kind sees, the lineage collector its context reports to, and the cache
+    /// lookup made for it (`nil`: the attempt makes its own).
+    struct PreparedAttempt {
+        let context: TaskContext
+        let seeds: LineageCollector
+        var probe: CacheProbe?
+    }
+
+    private func prepare(
+        _ attempt: RunPlanner.Attempt, run: RunRecord, plan: Plan, withheld: Set<String>, inbox: Inbox<Message>
+    ) -> PreparedAttempt {
+        let seeds = LineageCollector()
+        let context = makeContext(
+            run: run, task: plan.pipeline.tasks[attempt.task], attempt: attempt, withheld: withheld, inbox: inbox,
+            seeds: seeds)
+        return PreparedAttempt(context: context, seeds: seeds, probe: nil)
+    }
+
+    /// Looks up the cache for the `starts` that cache, in one read: returns the hits, and the attempts prepared for
+    /// the misses (their probes say what they store). An attempt whose named files are large (hashed on a thread
+    /// of their own), whose kind is missing, or whose lookup could not be read is left to look up for itself.
+    private func probeCache(
+        _ starts: [RunPlanner.Attempt], run: RunRecord, plan: Plan, withheld: Set<String>, inbox: Inbox<Message>
+    ) async -> (hits: [(task: Int, outcome: AttemptOutcome)], prepared: [Int: PreparedAttempt]) {
+        var prepared: [Int: PreparedAttempt] = [:]
+        var lookups: [(task: Int, key: String, lineage: TaskLineage)] = []
+        for attempt in starts {
+            let spec = plan.pipeline.tasks[attempt.task]
+            guard let policy = spec.cache, hasKind(for: attempt.action) else { continue }
+            var ready = prepare(attempt, run: run, plan: plan, withheld: withheld, inbox: inbox)
+            guard let lineage = TaskLineage.beforeAtOnce(ready.context) else { continue }
+            do {
+                let key = try CacheKey.compute(
+                    pipeline: ready.context.pipeline, task: spec, context: ready.context, version: policy.version,
+                    known: lineage.files)
+                lookups.append((attempt.task, key, lineage))
+            } catch {
+                ready.probe = CacheProbe(lineage: lineage, cache: (nil, "miss: could not compute the key: \(error)"))
+            }
+            prepared[attempt.task] = ready
+        }
+        guard !lookups.isEmpty else { return ([], prepared) }
+        guard let entries = try? await store.cacheEntries(forKeys: lookups.map(\.key)) else {
+            for lookup in lookups { prepared[lookup.task] = nil }
+            return ([], prepared)
+        }
+        let now = clock.now
+        var hits: [(task: Int, outcome: AttemptOutcome)] = []
+        for lookup in lookups {
+            switch Self.decide(entries[lookup.key], key: lookup.key, lineage: lookup.lineage, now: now) {
+            case .hit(let outcome):
+                hits.append((lookup.task, outcome))
+                prepared[lookup.task] = nil
+            case .miss(let probe):
+                prepared[lookup.task]?.probe = probe
+            }
+        }
+        return (hits, prepared)
     }
 
     /// What the attempt's kind sees: resolved action, inputs and environment, a logger, and a log sink.

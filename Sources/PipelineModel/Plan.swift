@@ -14,6 +14,9 @@ public struct Plan: Sendable {
     public let order: [Int]
     /// The effective condition of each task (`success()` implied when the `if:` calls no status function).
     public let conditions: [Expression]
+    /// Every `${{ }}` template of the tasks' `with:`, `run:`, `shell:`, `env:` and `workdir:`, parsed, by its text
+    /// (the checks parse them all, so a run's planner does not parse them again).
+    public let templates: [String: Template]
 
     private let upstreamBits: [[UInt64]]
 
@@ -118,6 +121,7 @@ public struct Plan: Sendable {
             Plan.checkPolicies(task, issues: &issues)
         }
         self.conditions = conditions
+        self.templates = templates.successes
         Plan.checkValues(pipeline, issues: &issues)
         if let triggers = pipeline.triggers { Plan.checkSchedule(triggers, issues: &issues) }
         if !issues.isEmpty { throw PipelineValidationError(issues: issues) }

@@ -154,4 +154,9 @@ final class TemplateParses {
         parsed[text] = result
         return try result.get()
     }
+
+    /// The templates that parsed, by their text.
+    var successes: [String: Template] {
+        parsed.compactMapValues { try? $0.get() }
+    }
 }

@@ -146,6 +146,16 @@ public final class PostgresStateStore: StateStore {
         ).first.map(Self.cacheEntry(from:))
     }
 
+    /// The cache entries stored under `keys`, by key: one query.
+    /// - Throws: ``PostgresStoreError``.
+    public func cacheEntries(forKeys keys: [String]) async throws -> [String: CacheEntry] {
+        guard !keys.isEmpty else { return [:] }
+        let entries = try await database.rows(
+            "read cache entries", "SELECT \(unescaped: Self.cacheColumns) FROM cache_entries WHERE key = ANY(\(keys))"
+        ).map(Self.cacheEntry(from:))
+        return Dictionary(entries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Every cache entry, newest first (by creation time, then key).
     /// - Throws: ``PostgresStoreError``.
     public func cacheEntries() async throws -> [CacheEntry] {

@@ -101,6 +101,20 @@ extension SQLiteStateStore {
         }
     }
 
+    /// ``readCacheEntryNow(forKey:)`` for several keys, with one reader connection. Each lookup is one statement,
+    /// consistent on its own, and entries are independent of each other: no transaction around them (`unsafeRead`).
+    func readCacheEntriesNow(forKeys keys: [String]) throws -> [String: CacheEntry] {
+        guard !keys.isEmpty else { return [:] }
+        return try writer.unsafeRead { db in
+            let select = try db.cachedStatement(sql: "SELECT \(Self.cacheColumns) FROM cache_entries WHERE key = ?")
+            var found: [String: CacheEntry] = [:]
+            for key in keys where found[key] == nil {
+                if let row = try Row.fetchOne(select, arguments: [key]) { found[key] = try Self.cacheEntry(from: row) }
+            }
+            return found
+        }
+    }
+
     /// Every cache entry, newest first.
     func readCacheEntries() async throws -> [CacheEntry] {
         try await writer.read { db in

@@ -185,6 +185,13 @@ public final class SQLiteStateStore: StateStore {
         try await readCacheEntry(forKey: key)
     }
 
+    /// The cache entries stored under `keys`, by key: indexed lookups on the calling thread, in one read.
+    ///
+    /// - Throws: ``StoredValueError`` when a stored row cannot be read; a database error.
+    public func cacheEntries(forKeys keys: [String]) async throws -> [String: CacheEntry] {
+        try readCacheEntriesNow(forKeys: keys)
+    }
+
     /// Every cache entry, newest first (by creation time, then key).
     ///
     /// - Returns: The entries.

@@ -42,6 +42,10 @@ extension StateStoreConformance {
         try expectEqual(try await store.cacheEntry(forKey: "k3"), expired, "cacheEntry(forKey:) of an expired entry")
         try expectEqual(try await store.cacheEntry(forKey: "missing"), nil, "cacheEntry(forKey:) of an unknown key")
         try expectEqual(try await store.cacheEntries(), [eval, expired, trainNightly], "cacheEntries() (newest first)")
+        try expectEqual(
+            try await store.cacheEntries(forKeys: ["k3", "missing", "k1", "k1"]), ["k1": trainNightly, "k3": expired],
+            "cacheEntries(forKeys:): the known keys, expired or not, a repeated key once")
+        try expectEqual(try await store.cacheEntries(forKeys: []), [:], "cacheEntries(forKeys:) of no keys")
 
         var replaced = entry("k1", task: "train", created: 4, expires: nil)
         replaced.outputs = ["path": "/cache/new"]

@@ -162,4 +162,81 @@ struct GroupCommitTests {
         #expect(try await store.tasks(of: run.id).allSatisfy { $0.state == .succeeded })
         #expect(try await store.lease(of: run.id) == nil)
     }
+
+    /// A chain of cached tasks (each reading the one before), then a task that does not cache.
+    static func cachedChain() -> Pipeline {
+        let policy = CachePolicy(expire: .seconds(3600))
+        var tasks = [uses("c0", "mark", with: ["v": 0], cache: policy)]
+        for index in 1..<6 {
+            tasks.append(uses("c\(index)", "mark", needs: ["c\(index - 1)"],
+                              with: ["v": .string("${{ tasks.c\(index - 1).outputs.v }}")], cache: policy))
+        }
+        tasks.append(uses("after", "mark", needs: ["c5"], with: ["v": "${{ tasks.c5.outputs.v }}"]))
+        return Pipeline(name: "cached-chain", tasks: tasks)
+    }
+
+    @Test("a chain of cache hits needs no commit between its steps; a task that runs after it waits for its commit",
+          arguments: [1, 4])
+    func cacheHitsResolveWithoutCommits(parallelism: Int) async throws {
+        let timeline = Timeline()
+        var kinds = TaskKindRegistry()
+        kinds.register("mark") { context in
+            timeline.append(.start(context.taskID))
+            return context.inputs
+        }
+        let plan = try Plan(Self.cachedChain())
+        let executor = PipelineExecutor(
+            store: RecordingStore(timeline: timeline), kinds: kinds, clock: ManualClock(),
+            random: SeededRandomSource(seed: 1), configuration: .init(parallelism: parallelism))
+        let first = try await executor.run(plan, baseDirectory: "/tmp")
+        #expect(first.state == .succeeded)
+        let filled = timeline.all.count
+
+        let second = try await executor.run(plan, baseDirectory: "/tmp")
+        #expect(second.state == .succeeded)
+        let entries = timeline.all.dropFirst(filled)
+        var stored: [String: TaskState] = [:]
+        var commitsBeforeStart = 0, starts: [String] = []
+        for entry in entries {
+            switch entry {
+            case .commit(let records):
+                for record in records { stored[record.taskID] = record.state }
+                if starts.isEmpty { commitsBeforeStart += 1 }
+            case .start(let task):
+                starts.append(task)
+                #expect(stored["c5"] == .cached, "\(task) started while c5 was stored as \(stored["c5"]?.rawValue ?? "nothing")")
+            }
+        }
+        #expect(starts == ["after"], "only the task that does not cache runs")
+        #expect(commitsBeforeStart == 1, "the six hits are stored in one commit, before the task after them starts")
+        let records = try await executor.store.tasks(of: second.id)
+        for index in 0..<6 {
+            #expect(records[task: "c\(index)"]?.state == .cached)
+            #expect(records[task: "c\(index)"]?.outputs == ["v": 0])
+            #expect(records[task: "c\(index)"]?.cacheNote?.hasPrefix("hit: stored by run \(first.id)") == true)
+        }
+        #expect(records[task: "after"]?.state == .succeeded)
+    }
+
+    @Test("a cache entry does not stand in for a task whose kind this process lacks")
+    func cacheHitNeedsTheKind() async throws {
+        let timeline = Timeline()
+        let store = RecordingStore(timeline: timeline)
+        let pipeline = Pipeline(name: "cached", tasks: [
+            uses("only", "mark", with: ["v": 1], cache: CachePolicy(expire: .seconds(3600)))
+        ])
+        var kinds = TaskKindRegistry()
+        kinds.register("mark") { $0.inputs }
+        let filling = PipelineExecutor(
+            store: store, kinds: kinds, clock: ManualClock(), random: SeededRandomSource(seed: 1))
+        #expect(try await filling.run(Plan(pipeline), baseDirectory: "/tmp").state == .succeeded)
+
+        let lacking = PipelineExecutor(
+            store: store, kinds: TaskKindRegistry(), clock: ManualClock(), random: SeededRandomSource(seed: 2))
+        let run = try await lacking.run(Plan(pipeline), baseDirectory: "/tmp")
+        #expect(run.state == .failed)
+        let record = try await store.tasks(of: run.id)[task: "only"]
+        #expect(record?.state == .failed)
+        #expect(record?.error?.contains("no task kind 'mark'") == true, "\(record?.error ?? "")")
+    }
 }

@@ -57,7 +57,12 @@ extension RunPlanner {
 
 /// Parsed templates by their text, so each distinct text is parsed once per execution.
 struct TemplateCache: Sendable {
-    private var parsed: [String: Template] = [:]
+    private var parsed: [String: Template]
+
+    /// A cache that starts with `known` (a plan's templates, parsed when it was checked).
+    init(known: [String: Template] = [:]) {
+        parsed = known
+    }
 
     /// The parsed form of `text`.
     /// - Throws: `ExpressionError` when `text` does not parse (not cached: it fails the same way each time).

@@ -47,8 +47,8 @@ struct RunPlanner: Sendable {
     private var timers: [Action] = []
     /// Whether the run was cancelled: attempts that end are stored cancelled and nothing starts.
     private var cancelling = false
-    /// The templates of `with:`, `run:`, `env:` and `workdir:` parsed so far.
-    var templates = TemplateCache()
+    /// The templates of `with:`, `run:`, `env:` and `workdir:`: the plan's, and any parsed since.
+    var templates: TemplateCache
 
     /// Plans an execution of a run from its stored records (all `pending` for a new run).
     ///
@@ -68,6 +68,7 @@ struct RunPlanner: Sendable {
         self.plan = plan
         self.params = params
         self.environment = environment
+        templates = TemplateCache(known: plan.templates)
         let byID = Dictionary(records.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
         self.records = plan.pipeline.tasks.map { byID[$0.id] ?? TaskRecord(taskID: $0.id) }
         budgetBase = self.records.map(\.attempts)

@@ -90,6 +90,10 @@ public protocol StateStore: Sendable {
     /// The cache entry stored under `key`, expired or not.
     func cacheEntry(forKey key: String) async throws -> CacheEntry?
 
+    /// The cache entries stored under `keys`, expired or not, by key (a key without an entry is absent). One read
+    /// for a whole step of cached tasks; a default reads them one by one through ``cacheEntry(forKey:)``.
+    func cacheEntries(forKeys keys: [String]) async throws -> [String: CacheEntry]
+
     /// Every cache entry, newest first.
     func cacheEntries() async throws -> [CacheEntry]
 
@@ -119,6 +123,17 @@ extension StateStore {
     ) async throws -> RunLease {
         try await createRun(run, tasks: tasks)
         return try await acquireLease(run: run.id, owner: owner, at: now, expiresAt: expiresAt, mode: .whenFree)
+    }
+}
+
+extension StateStore {
+    /// Each entry read through ``cacheEntry(forKey:)``.
+    public func cacheEntries(forKeys keys: [String]) async throws -> [String: CacheEntry] {
+        var found: [String: CacheEntry] = [:]
+        for key in Set(keys) {
+            if let entry = try await cacheEntry(forKey: key) { found[key] = entry }
+        }
+        return found
     }
 }
 

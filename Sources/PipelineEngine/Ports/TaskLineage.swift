@@ -105,6 +105,31 @@ public struct TaskLineage: Sendable, Hashable, Codable {
 
     /// The lineage of an attempt about to start: the named files as they are now and the seeds of its inputs.
     static func before(_ context: TaskContext) async -> TaskLineage {
+        let (paths, bytes) = namedFiles(context)
+        // Hashing large files takes a while: on a thread of its own, so it holds no thread of the cooperative pool
+        // (the engine's loop, timers and commands stay responsive).
+        let files = bytes < largeFiles ? read(paths) : await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: read(paths)) }
+        }
+        return TaskLineage(context, files: files)
+    }
+
+    /// ``before(_:)`` on the calling thread, when the named files are small enough to hash at once (under
+    /// ``largeFiles`` in all); `nil` otherwise.
+    static func beforeAtOnce(_ context: TaskContext) -> TaskLineage? {
+        let (paths, bytes) = namedFiles(context)
+        guard bytes < largeFiles else { return nil }
+        return TaskLineage(context, files: read(paths))
+    }
+
+    private init(_ context: TaskContext, files: [String: FileFacts]) {
+        var seeds: [Int64] = []
+        Self.collectSeeds(.object(context.inputs), into: &seeds)
+        self.init(startedAt: context.startedAt, files: files, seeds: seeds)
+    }
+
+    /// The regular files the attempt names (by name as written and by path), and their total size.
+    private static func namedFiles(_ context: TaskContext) -> (paths: [(name: String, path: String)], bytes: Int64) {
         var paths: [(name: String, path: String)] = []
         var bytes: Int64 = 0
         for name in Set(CacheKey.namedFiles(context.action, inputs: context.inputs, environment: context.environment)) {
@@ -115,19 +140,13 @@ public struct TaskLineage: Sendable, Hashable, Codable {
             paths.append((name, path))
             bytes += Int64(info.st_size)
         }
-        let read: @Sendable () -> [String: FileFacts] = { [paths] in
-            var files: [String: FileFacts] = [:]
-            for (name, path) in paths { files[name] = FileFacts.read(path) }
-            return files
-        }
-        // Hashing large files takes a while: on a thread of its own, so it holds no thread of the cooperative pool
-        // (the engine's loop, timers and commands stay responsive).
-        let files = bytes < largeFiles ? read() : await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: read()) }
-        }
-        var seeds: [Int64] = []
-        collectSeeds(.object(context.inputs), into: &seeds)
-        return TaskLineage(startedAt: context.startedAt, files: files, seeds: seeds)
+        return (paths, bytes)
+    }
+
+    private static func read(_ paths: [(name: String, path: String)]) -> [String: FileFacts] {
+        var files: [String: FileFacts] = [:]
+        for (name, path) in paths { files[name] = FileFacts.read(path) }
+        return files
     }
 
     /// The total size of the named files from which they are hashed on a thread of their own: 4 MiB.
