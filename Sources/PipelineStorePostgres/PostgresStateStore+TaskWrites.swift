@@ -120,6 +120,56 @@ extension PostgresStateStore {
             actual: actual.flatMap(TaskState.init(rawValue:)))
     }
 
+    /// A batch the executor stores while its run goes on — unconditional task writes and log lines of the fenced run,
+    /// nothing else — as one statement (atomic by itself: no `BEGIN`/`COMMIT` round trips): it locks the run's row,
+    /// records the batch's id and writes the tasks and lines only when the fence holds and the batch is not applied
+    /// yet, and returns the run's epoch and its last batch id as they were before. `nil` for any other batch.
+    ///
+    /// Of several updates of one task (its start and its end), the last is written: one statement writes a row once.
+    static func fencedWrite(_ batch: StateBatch) -> (query: PostgresQuery, fence: RunLease, id: String)? {
+        guard let fence = batch.fence, let id = batch.id, batch.run == nil, batch.cache.isEmpty,
+            !batch.releasesFence, !batch.tasks.isEmpty || !batch.logs.isEmpty,
+            batch.tasks.allSatisfy({ $0.expected == nil && $0.runID == fence.runID }),
+            batch.logs.allSatisfy({ $0.runID == fence.runID })
+        else { return nil }
+        var last: [String: Int] = [:]
+        for (index, update) in batch.tasks.enumerated() { last[update.record.taskID] = index }
+        let c = TaskColumns(batch.tasks.indices.filter { last[batch.tasks[$0].record.taskID] == $0 }.map { batch.tasks[$0] })
+        let lines = batch.logs
+        let query: PostgresQuery = """
+            WITH p AS (
+                SELECT id, last_batch, CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END AS epoch
+                FROM runs WHERE id = \(fence.runID.rawValue) FOR UPDATE),
+            ok AS (
+                UPDATE runs r SET last_batch = \(id) FROM p
+                WHERE r.id = p.id AND p.epoch = \(fence.epoch) AND p.last_batch IS DISTINCT FROM \(id)
+                RETURNING r.id),
+            t AS (
+                INSERT INTO task_runs (\(unescaped: taskColumns))
+                SELECT u.* FROM UNNEST(\(c.runs)::text[], \(c.tasks)::text[], \(c.states)::text[],
+                    \(c.attempts)::bigint[], \(c.outputs)::text[], \(c.errors)::text[], \(c.cacheKeys)::text[],
+                    \(c.cacheNotes)::text[], \(c.startedAt)::bigint[], \(c.finishedAt)::bigint[], \(c.retryAt)::bigint[],
+                    \(c.deadlineAt)::bigint[], \(c.decisions)::text[], \(c.processes)::text[], \(c.lineages)::text[]) AS u
+                WHERE EXISTS (SELECT 1 FROM ok)
+                ON CONFLICT (run_id, task_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts,
+                    outputs = excluded.outputs, error = excluded.error, cache_key = excluded.cache_key,
+                    cache_note = excluded.cache_note, started_at = excluded.started_at,
+                    finished_at = excluded.finished_at, retry_at = excluded.retry_at, deadline_at = excluded.deadline_at,
+                    decision = excluded.decision, process = excluded.process, lineage = excluded.lineage),
+            l AS (
+                INSERT INTO logs (\(unescaped: logColumns))
+                SELECT run_id, task_id, attempt, stream, text, at
+                FROM unnest(\(lines.map(\.runID.rawValue))::text[], \(lines.map(\.taskID))::text[],
+                    \(lines.map { Int64($0.attempt) })::bigint[], \(lines.map(\.stream.rawValue))::text[],
+                    \(lines.map(\.text))::text[], \(lines.map(\.at.nanosecondsSince1970))::bigint[])
+                    WITH ORDINALITY AS line (run_id, task_id, attempt, stream, text, at, position)
+                WHERE EXISTS (SELECT 1 FROM ok)
+                ORDER BY position)
+            SELECT epoch, last_batch FROM p
+            """
+        return (query, fence, id)
+    }
+
     /// A task row's key.
     struct TaskKey: Hashable {
         var run: String

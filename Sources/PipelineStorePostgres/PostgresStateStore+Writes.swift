@@ -43,6 +43,17 @@ extension PostgresStateStore {
     /// Applies a batch in one transaction; any thrown error rolls all of it back.
     func apply(_ batch: StateBatch) async throws {
         guard !batch.isEmpty else { return }
+        if let (query, fence, id) = Self.fencedWrite(batch) {
+            let rows = try await database.rows("commit a batch of run \(fence.runID)", query)
+            guard let (epoch, last) = try rows.first?.decode((Int64, String?).self) else {
+                throw StateStoreError.unknownRun(fence.runID)
+            }
+            if last == id { return }  // applied before: a retry after an unknown outcome
+            guard epoch == fence.epoch else {
+                throw StateStoreError.leaseLost(fence.runID, holder: try await lease(of: fence.runID))
+            }
+            return
+        }
         let runUpdate: PostgresQuery? = try batch.run.map { run in
             """
             UPDATE runs SET pipeline = \(run.pipeline), state = \(run.state.rawValue),

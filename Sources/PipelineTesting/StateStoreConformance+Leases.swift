@@ -160,4 +160,38 @@ extension StateStoreConformance {
             try await store.commit(progress)
         }
     }
+
+    static func progressBatchAppliesOnce(_ store: any StateStore) async throws {
+        let id = RunID(rawValue: "r1")
+        try await store.createRun(run("r1"), tasks: [task("a", .pending), task("b", .pending)])
+        let lease = try await store.acquireLease(run: id, owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
+        let progress = StateBatch(
+            tasks: [
+                TaskUpdate(runID: id, record: task("a", .running, attempts: 1), expected: nil),
+                TaskUpdate(runID: id, record: task("b", .running, attempts: 1), expected: nil),
+                TaskUpdate(runID: id, record: task("a", .succeeded, attempts: 1), expected: nil),
+            ],
+            logs: [line("r1", "a", 1, "one", at: 1), line("r1", "b", 1, "two", at: 2), line("r1", "a", 1, "three", at: 3)],
+            fence: lease, id: "progress-1")
+        try await store.commit(progress)
+        try await store.commit(progress)  // a retry after a lost reply
+        let stored = ["a": task("a", .succeeded, attempts: 1), "b": task("b", .running, attempts: 1)]
+        try expectEqual(try await tasksByID(store, "r1"), stored, "tasks after a progress batch and its replay")
+        try expectEqual(
+            try await store.logs(of: id, task: nil, attempt: nil).map(\.text), ["one", "two", "three"],
+            "log lines after a progress batch and its replay, in the batch's order")
+        let lines = [line("r1", "b", 1, "four", at: 4)]
+        try await store.commit(StateBatch(logs: lines, fence: lease, id: "progress-2"))
+        try expectEqual(try await store.logs(of: id, task: "b", attempt: nil).map(\.text), ["two", "four"], "a batch of lines only")
+
+        let new = try await store.acquireLease(run: id, owner: ownerB, at: at(5), expiresAt: at(35), mode: .takeover)
+        let stale = StateBatch(
+            tasks: [TaskUpdate(runID: id, record: task("b", .succeeded, attempts: 1), expected: nil)],
+            logs: [line("r1", "b", 1, "written by the old owner", at: 6)], fence: lease, id: "progress-3")
+        try await expectError(.leaseLost(id, holder: new), "a progress batch fenced by the taken-over lease") {
+            try await store.commit(stale)
+        }
+        try expectEqual(try await tasksByID(store, "r1"), stored, "tasks after a fenced-out progress batch")
+        try expectEqual(try await store.logs(of: id, task: nil, attempt: nil).count, 4, "lines after a fenced-out batch")
+    }
 }

@@ -76,6 +76,8 @@ public enum StateStoreConformance {
               run: batchReleasesItsFence),
         Check("a fenced batch committed again with the same id (a retry after a lost reply) is applied once",
               run: replayedBatchAppliesOnce),
+        Check("a fenced progress batch (task writes and lines only) stores the last write of each task, once, in order",
+              run: progressBatchAppliesOnce),
         Check("finished runs that ended before a cutoff are listed oldest first with their counts; unfinished never",
               run: finishedRunsBeforeCutoff),
         Check("artifact references are collected from the task outputs of every run but the excluded ones",
