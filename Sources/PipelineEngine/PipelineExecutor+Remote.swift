@@ -97,8 +97,10 @@ extension AttemptResult {
 }
 
 /// Collects the results of the attempts an executor queued, for all its runs at once: one query per poll, however
-/// many runs are executing. Polls every millisecond while results keep coming, backing off to 50 ms when none do;
-/// idle (nothing outstanding) it waits for ``wake()`` or the next attempt. A store error backs off up to 5 s.
+/// many runs are executing. With a queue that pushes its ``TaskQueueEvent/finished`` events, it looks when told, and
+/// 10 ms after a look that found results; otherwise every millisecond while results keep coming. A look that finds
+/// nothing doubles the wait, up to 50 ms. Idle (nothing outstanding) it waits for ``wake()`` or the next attempt. A
+/// store error backs off up to 5 s.
 final class RemoteCollector: Sendable {
     private struct Run {
         var inbox: Inbox<PipelineExecutor.Message>
@@ -109,9 +111,13 @@ final class RemoteCollector: Sendable {
     private struct State {
         var runs: [RunID: Run] = [:]
         var polling = false
+        /// Whether the queue's `finished` events are being listened to (from the first attempt queued on).
+        var listening = false
     }
 
     private let queue: any TaskQueue
+    /// The queue's pushed events, when it has them.
+    private let events: (any TaskQueueEvents)?
     private let clock: any PipelineClock
     private let logger: Logger
     private let state = Mutex(State())
@@ -119,6 +125,7 @@ final class RemoteCollector: Sendable {
 
     init(queue: any TaskQueue, clock: any PipelineClock, logger: Logger) {
         self.queue = queue
+        self.events = queue as? any TaskQueueEvents
         self.clock = clock
         self.logger = logger
     }
@@ -135,10 +142,16 @@ final class RemoteCollector: Sendable {
 
     /// Notes an attempt about to be queued, and makes sure the poll loop runs.
     func expect(_ id: RunID, taskID: String, task: Int, attempt: Int) {
-        let start = state.withLock { state -> Bool in
+        let (start, listen) = state.withLock { state -> (Bool, Bool) in
             state.runs[id]?.outstanding[taskID] = (task, attempt)
-            defer { state.polling = true }
-            return !state.polling
+            defer { (state.polling, state.listening) = (true, state.listening || events != nil) }
+            return (!state.polling, !state.listening && events != nil)
+        }
+        if listen, let events {
+            // For the process's lifetime: each batch of results a worker stores wakes the poll loop.
+            Task.detached { [signal] in
+                for await _ in events.events(.finished) { signal.wake() }
+            }
         }
         if start {
             Task.detached { [self] in await poll() }
@@ -163,7 +176,10 @@ final class RemoteCollector: Sendable {
             do {
                 let finished = try await queue.collect(runs: ids, at: clock.now)
                 deliver(finished)
-                delay = finished.isEmpty ? min(delay * 2, .milliseconds(50)) : fastest
+                // Told of results as workers store them, the loop waits for that, looking again after 10 ms in case
+                // a notification was lost; untold, it looks again at once while results come.
+                let next = events == nil ? fastest : .milliseconds(10)
+                delay = finished.isEmpty ? min(delay * 2, .milliseconds(50)) : next
             } catch {
                 logger.warning("Could not collect results from the task queue; retrying", metadata: [
                     "error": "\(error)", "retry.in": "\(delay)"])

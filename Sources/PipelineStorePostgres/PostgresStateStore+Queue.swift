@@ -7,7 +7,19 @@ internal import PostgresNIO
 // The task queue of workers (table `task_queue`, migration 3). Claims are one `UPDATE … FROM (SELECT … FOR UPDATE
 // SKIP LOCKED)`: concurrent workers skip each other's rows instead of waiting, and never get the same row. Batches
 // (enqueue, heartbeat, results) are one statement over `UNNEST`ed arrays.
-extension PostgresStateStore: TaskQueue {
+extension PostgresStateStore: TaskQueue, TaskQueueEvents {
+    /// The `kind` events of this database's task queue (`LISTEN` on one pooled connection).
+    public func events(_ kind: TaskQueueEvent) -> AsyncStream<Void> {
+        let payloads = database.listen(on: database.queueChannel(kind))
+        return AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
+            let relay = Task {
+                for await _ in payloads { continuation.yield() }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in relay.cancel() }
+        }
+    }
+
     /// Adds queued rows in one statement; an attempt already queued is left as it is (a replayed enqueue).
     public func enqueue(_ attempts: [QueuedAttempt]) async throws {
         guard !attempts.isEmpty else { return }
@@ -22,12 +34,16 @@ extension PostgresStateStore: TaskQueue {
             works.append(attempt.work.json.compactJSON)
             times.append(attempt.queuedAt.nanosecondsSince1970)
         }
+        // Idle workers hear of the new rows at once (the notification goes out when the statement commits).
         _ = try await database.rows("enqueue \(attempts.count) attempts", """
-            INSERT INTO task_queue (run_id, epoch, task_id, attempt, labels, work, queued_at, state)
-            SELECT r, e, t, a, l, w, q, 'queued'
-            FROM UNNEST(\(runs)::text[], \(epochs)::bigint[], \(tasks)::text[], \(numbers)::bigint[], \(labels)::text[],
-                        \(works)::text[], \(times)::bigint[]) AS u(r, e, t, a, l, w, q)
-            ON CONFLICT (run_id, task_id, attempt) DO NOTHING
+            WITH added AS (
+                INSERT INTO task_queue (run_id, epoch, task_id, attempt, labels, work, queued_at, state)
+                SELECT r, e, t, a, l, w, q, 'queued'
+                FROM UNNEST(\(runs)::text[], \(epochs)::bigint[], \(tasks)::text[], \(numbers)::bigint[],
+                            \(labels)::text[], \(works)::text[], \(times)::bigint[]) AS u(r, e, t, a, l, w, q)
+                ON CONFLICT (run_id, task_id, attempt) DO NOTHING
+                RETURNING 1)
+            SELECT pg_notify(\(database.queueChannel(.queued)), '') FROM (SELECT 1 FROM added LIMIT 1) AS any_added
             """)
     }
 
@@ -77,10 +93,16 @@ extension PostgresStateStore: TaskQueue {
     }
 
     /// Stores the results of held claims, in one statement.
+    ///
+    /// The runs' owners are told (``TaskQueueEvent/finished``) at most every 5 ms by this store: a `NOTIFY` wakes
+    /// every listening session of the database, whatever its channel, so a worker storing a result every millisecond
+    /// would wake them all a thousand times a second. An owner looks again 10 ms after a look that found results,
+    /// which picks up what arrived untold.
     public func finish(_ results: [(QueueClaim, AttemptResult)], at now: Timestamp) async throws -> Set<QueueClaim> {
         guard !results.isEmpty else { return [] }
         let statement = FinishStatement(
-            ids: results.map(\.0.id), tokens: results.map(\.0.token), results: results.map { $0.1.json.compactJSON })
+            ids: results.map(\.0.id), tokens: results.map(\.0.token), results: results.map { $0.1.json.compactJSON },
+            channel: finishedNotices.take() ? database.queueChannel(.finished) : "")
         return Set(try await database.execute("store \(results.count) attempt results", statement).map { row in
             QueueClaim(id: row.0, token: row.1)
         })
@@ -244,17 +266,23 @@ private struct ClaimStatement: QueueStatement {
 /// Stores results of held claims (see ``PostgresStateStore/finish(_:at:)``).
 private struct FinishStatement: QueueStatement {
     static let name = "kiln_finish_attempts"
+    // The owners waiting for these results hear of them at once: the notification (on channel $4, unless empty)
+    // goes out when the statement commits. A CTE only runs when read, hence the count of it in every row.
     static let sql = """
-        UPDATE task_queue t SET state = 'done', result = c.result, process = NULL
-        FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS c(id, token, result)
-        WHERE t.id = c.id AND t.token = c.token AND t.state = 'claimed'
-        RETURNING t.id, t.token
+        WITH stored AS (
+            UPDATE task_queue t SET state = 'done', result = c.result, process = NULL
+            FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS c(id, token, result)
+            WHERE t.id = c.id AND t.token = c.token AND t.state = 'claimed'
+            RETURNING t.id, t.token),
+        told AS MATERIALIZED (
+            SELECT pg_notify($4::text, '') FROM (SELECT 1 FROM stored LIMIT 1) AS any_stored WHERE $4::text <> '')
+        SELECT id, token, (SELECT count(*) FROM told) FROM stored
         """
-    typealias Row = (Int64, Int64)
+    typealias Row = (Int64, Int64, Int64)
 
-    let ids: [Int64], tokens: [Int64], results: [String]
+    let ids: [Int64], tokens: [Int64], results: [String], channel: String
 
-    var arguments: [any PostgresEncodable] { [ids, tokens, results] }
+    var arguments: [any PostgresEncodable] { [ids, tokens, results, channel] }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

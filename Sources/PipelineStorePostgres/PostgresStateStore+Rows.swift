@@ -77,20 +77,23 @@ extension PostgresStateStore {
 
     // MARK: Rows to records
 
-    /// A run from a row of ``runColumns``.
-    static func runRecord(from row: PostgresRow) throws -> RunRecord {
+    /// A run from a row of ``runColumns`` (its snapshot decoded once per stored text, see ``SnapshotCache``).
+    func runRecord(from row: PostgresRow) throws -> RunRecord {
         let cells = row.makeRandomAccess()
+        let id = RunID(rawValue: try cells[0].decode(String.self))
         return RunRecord(
-            id: RunID(rawValue: try cells[0].decode(String.self)),
+            id: id,
             pipeline: try cells[1].decode(String.self),
-            state: try enumValue(RunState.self, cells[2], "runs.state"),
-            params: try jsonObject(cells[3].decode(String.self), "runs.params"),
-            snapshot: try json(Pipeline.self, cells[4].decode(String.self), "runs.snapshot"),
+            state: try Self.enumValue(RunState.self, cells[2], "runs.state"),
+            params: try Self.jsonObject(cells[3].decode(String.self), "runs.params"),
+            snapshot: try snapshots.decoded(try cells[4].decode(String.self), for: id) {
+                try Self.json(Pipeline.self, $0, "runs.snapshot")
+            },
             baseDirectory: try cells[5].decode(String.self),
-            trigger: try cells[6].decode(String?.self).map { try jsonValue($0, "runs.trigger") },
+            trigger: try cells[6].decode(String?.self).map { try Self.jsonValue($0, "runs.trigger") },
             createdAt: Timestamp(nanosecondsSince1970: try cells[7].decode(Int64.self)),
-            startedAt: try timestamp(cells[8]),
-            finishedAt: try timestamp(cells[9]),
+            startedAt: try Self.timestamp(cells[8]),
+            finishedAt: try Self.timestamp(cells[9]),
             error: try cells[10].decode(String?.self),
             idempotencyKey: try cells[11].decode(String?.self))
     }

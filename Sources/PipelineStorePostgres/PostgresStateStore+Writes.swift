@@ -10,9 +10,10 @@ extension PostgresStateStore {
     func insertRun(
         _ run: RunRecord, tasks: [TaskRecord], lease: (owner: RunOwner, at: Timestamp, expiresAt: Timestamp)?
     ) async throws -> RunLease? {
+        let snapshot = try snapshots.encoded(run.snapshot, encode: Self.snapshotJSON)
         let insert: PostgresQuery = """
             INSERT INTO runs (\(unescaped: Self.runColumns)) VALUES (\(run.id.rawValue), \(run.pipeline),
-                \(run.state.rawValue), \(JSONValue.object(run.params).compactJSON), \(try Self.snapshotJSON(run.snapshot)),
+                \(run.state.rawValue), \(JSONValue.object(run.params).compactJSON), \(snapshot),
                 \(run.baseDirectory), \(run.trigger?.compactJSON), \(run.createdAt.nanosecondsSince1970),
                 \(run.startedAt?.nanosecondsSince1970), \(run.finishedAt?.nanosecondsSince1970), \(run.error),
                 \(run.idempotencyKey))
@@ -24,7 +25,7 @@ extension PostgresStateStore {
                 run.id, owner: lease.owner, at: lease.at, expiresAt: lease.expiresAt, mode: .whenFree)
         }
         let logger = logger
-        return try await database.transaction("store run \(run.id)") { connection in
+        let stored = try await database.transaction("store run \(run.id)") { connection -> RunLease? in
             do {
                 try await connection.run(insert, logger: logger)
             } catch let error as PSQLError where error.sqlState == "23505" {
@@ -38,6 +39,8 @@ extension PostgresStateStore {
             guard let acquire else { return nil }
             return try await connection.rows(acquire, logger: logger).first.flatMap { try Self.lease(run.id, from: $0) }
         }
+        snapshots.remember(run.snapshot, for: run.id)
+        return stored
     }
 
     /// Applies a batch in one transaction; any thrown error rolls all of it back.
@@ -54,10 +57,13 @@ extension PostgresStateStore {
             }
             return
         }
+        // The snapshot never changes after the run is created: one this store knows is stored is not sent again.
         let runUpdate: PostgresQuery? = try batch.run.map { run in
-            """
+            let snapshot = snapshots.holds(run.snapshot, for: run.id)
+                ? nil : try snapshots.encoded(run.snapshot, encode: Self.snapshotJSON)
+            return """
             UPDATE runs SET pipeline = \(run.pipeline), state = \(run.state.rawValue),
-                params = \(JSONValue.object(run.params).compactJSON), snapshot = \(try Self.snapshotJSON(run.snapshot)),
+                params = \(JSONValue.object(run.params).compactJSON), snapshot = COALESCE(\(snapshot), snapshot),
                 base_directory = \(run.baseDirectory), "trigger" = \(run.trigger?.compactJSON),
                 created_at = \(run.createdAt.nanosecondsSince1970), started_at = \(run.startedAt?.nanosecondsSince1970),
                 finished_at = \(run.finishedAt?.nanosecondsSince1970), error = \(run.error),
@@ -102,6 +108,7 @@ extension PostgresStateStore {
             if let release { try await connection.run(release, logger: logger) }
             if let signal { try await connection.run(signal, logger: logger) }
         }
+        if let run = batch.run { snapshots.remember(run.snapshot, for: run.id) }
     }
 
     /// One insert of every line, in order (`unnest … WITH ORDINALITY`, so `seq` follows the batch's order).

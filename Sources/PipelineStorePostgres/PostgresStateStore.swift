@@ -23,6 +23,10 @@ internal import PostgresNIO
 public final class PostgresStateStore: StateStore {
     /// The database and its pool.
     public let database: PostgresStoreDatabase
+    /// The snapshots of the runs this store last wrote or read: an unchanged one is not encoded and sent again.
+    let snapshots = SnapshotCache()
+    /// When this store's stored results last notified the runs' owners (see ``finish(_:at:)``).
+    let finishedNotices = NoticeInterval(.milliseconds(5))
 
     /// A store on an open database (which may be shared with a ``PostgresRegistryStore``).
     ///
@@ -70,8 +74,11 @@ public final class PostgresStateStore: StateStore {
     /// The run with `id`, or `nil`.
     /// - Throws: ``PostgresStoreError``.
     public func run(_ id: RunID) async throws -> RunRecord? {
-        try await database.rows("read run \(id)", "SELECT \(unescaped: Self.runColumns) FROM runs WHERE id = \(id.rawValue)")
-            .first.map(Self.runRecord(from:))
+        let run = try await database.rows(
+            "read run \(id)", "SELECT \(unescaped: Self.runColumns) FROM runs WHERE id = \(id.rawValue)"
+        ).first.map(runRecord(from:))
+        if let run { snapshots.remember(run.snapshot, for: run.id) }
+        return run
     }
 
     /// The task records of run `id`, in the order they were first stored; empty when the run is unknown.
@@ -96,7 +103,7 @@ public final class PostgresStateStore: StateStore {
             } else {
                 "SELECT \(unescaped: Self.runColumns) FROM runs ORDER BY created_at DESC, id DESC LIMIT \(limit)"
             }
-        return try await database.rows("list runs", query).map(Self.runRecord(from:))
+        return try await database.rows("list runs", query).map(runRecord(from:))
     }
 
     /// The ids of the runs whose id starts with `prefix`, in id order, at most ``prefixMatchLimit``.

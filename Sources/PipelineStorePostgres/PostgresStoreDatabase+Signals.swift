@@ -1,5 +1,7 @@
+public import PipelineEngine
 public import PipelineScheduler
 internal import PostgresNIO
+import Synchronization
 
 // Scheduler wake-ups on PostgreSQL: writers send `NOTIFY` on the channel `kiln_wake` (`kiln_wake_<schema>` in a
 // schema of its own) in the transaction of the change, so it is delivered when that commits; `kiln serve` listens.
@@ -18,8 +20,23 @@ extension PostgresStoreDatabase: SchedulerSignalSource {
     /// doubles up to 5 seconds, and a ``SchedulerSignal/run`` is delivered once it listens again: signals sent
     /// meanwhile were lost, so the scheduler should look.
     public func signals() -> AsyncStream<SchedulerSignal> {
+        let stream = listen(on: wakeChannel)
+        return AsyncStream(bufferingPolicy: .bufferingNewest(8)) { continuation in
+            let relay = Task {
+                for await payload in stream {
+                    continuation.yield(payload.flatMap(SchedulerSignal.init(rawValue:)) ?? .run)
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in relay.cancel() }
+        }
+    }
+
+    /// The payloads of the notifications on `channel` from now on, until the consumer stops; `nil` once a lost
+    /// listening connection listens again (notifications sent meanwhile were lost). One pooled connection listens;
+    /// after a loss, listening starts again after a pause that doubles up to 5 seconds.
+    func listen(on channel: String) -> AsyncStream<String?> {
         let client = client
-        let channel = wakeChannel
         return AsyncStream(bufferingPolicy: .bufferingNewest(8)) { continuation in
             let listener = Task {
                 var pause = Duration.milliseconds(100)
@@ -29,10 +46,8 @@ extension PostgresStoreDatabase: SchedulerSignalSource {
                         try await client.withConnection { connection in
                             try await connection.listen(on: channel) { notifications in
                                 pause = .milliseconds(100)
-                                if lost { continuation.yield(.run) }
-                                for try await notification in notifications {
-                                    continuation.yield(SchedulerSignal(rawValue: notification.payload) ?? .run)
-                                }
+                                if lost { continuation.yield(nil) }
+                                for try await notification in notifications { continuation.yield(notification.payload) }
                             }
                         }
                     } catch {}
@@ -43,6 +58,31 @@ extension PostgresStoreDatabase: SchedulerSignalSource {
                 continuation.finish()
             }
             continuation.onTermination = { _ in listener.cancel() }
+        }
+    }
+
+    /// The channel of this database's kiln schema on which task queue `kind` events are posted.
+    func queueChannel(_ kind: TaskQueueEvent) -> String {
+        "kiln_" + kind.rawValue + (configuration.schema.map { "_" + $0 } ?? "")
+    }
+}
+
+/// A rate limit for notifications: ``take()`` says yes at most once per interval.
+final class NoticeInterval: Sendable {
+    private let interval: Duration
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(_ interval: Duration) {
+        self.interval = interval
+    }
+
+    /// Whether a notification may go now (the interval has passed since the last one that went).
+    func take() -> Bool {
+        let now = ContinuousClock.now
+        return last.withLock { last in
+            if let previous = last, now - previous < interval { return false }
+            last = now
+            return true
         }
     }
 }

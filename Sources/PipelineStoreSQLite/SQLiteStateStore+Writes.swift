@@ -50,7 +50,8 @@ extension SQLiteStateStore {
     func insertRun(
         _ run: RunRecord, tasks: [TaskRecord], lease: (owner: RunOwner, at: Timestamp, expiresAt: Timestamp)? = nil
     ) async throws -> RunLease? {
-        let runArguments = Self.arguments(for: run, snapshot: try snapshots.encoded(run.snapshot))
+        let snapshot = try snapshots.encoded(run.snapshot, encode: Self.snapshotJSON)
+        let runArguments = Self.arguments(for: run, snapshot: snapshot)
         let taskArguments = tasks.map { Self.arguments(for: $0, of: run.id) }
         let leaseArguments: StatementArguments? = try lease.map { lease in
             [
@@ -124,7 +125,8 @@ extension SQLiteStateStore {
                     let snapshotIsStored = snapshots.holds(run.snapshot, for: run.id)
                     update.setUncheckedArguments(
                         snapshotIsStored
-                            ? runArguments : Self.arguments(for: run, snapshot: try snapshots.encoded(run.snapshot)))
+                            ? runArguments
+                            : Self.arguments(for: run, snapshot: try snapshots.encoded(run.snapshot, encode: Self.snapshotJSON)))
                     try update.execute()
                     if db.changesCount == 0 { throw StateStoreError.unknownRun(run.id) }
                     snapshots.remember(run.snapshot, for: run.id)

@@ -54,6 +54,25 @@ public protocol TaskQueue: Sendable {
     func orphans(on host: String) async throws -> [TaskProcess]
 }
 
+/// What a task queue tells the processes waiting on it, so that they look at once instead of at their next poll.
+public enum TaskQueueEvent: String, Sendable, Hashable, CaseIterable {
+    /// Attempts were queued: an idle worker claims them.
+    case queued
+    /// Workers stored results: the runs' owners collect them.
+    case finished
+}
+
+/// A task queue whose changes are pushed to every process sharing it (PostgreSQL: `LISTEN`/`NOTIFY`, sent in the
+/// statement of the change, so delivered once it commits).
+///
+/// Events are hints, never state: one may be lost (while a listening connection is re-established) or several
+/// merged, so listeners keep polling, only less often.
+public protocol TaskQueueEvents: Sendable {
+    /// One element per `kind` event any process posts from now on (and one after a lost listening connection is
+    /// back: events may have been missed meanwhile), until the consuming task is cancelled.
+    func events(_ kind: TaskQueueEvent) -> AsyncStream<Void>
+}
+
 /// One attempt the owner of a run hands to workers.
 public struct QueuedAttempt: Sendable, Hashable {
     /// The run.

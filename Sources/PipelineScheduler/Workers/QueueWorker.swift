@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// - **Claims.** Up to ``Configuration/concurrency`` attempts run at once; free slots are filled with one claim
 ///   statement (attempts whose `runs_on:` labels are all among ``Configuration/labels``). It looks again every
-///   millisecond while there is work, backing off to ``Configuration/idlePoll`` when the queue is empty.
+///   millisecond while there is work, backing off to ``Configuration/idlePoll`` when the queue is empty; a queue that
+///   pushes its ``TaskQueueEvent/queued`` events (PostgreSQL) wakes it as soon as attempts are queued.
 /// - **Heartbeat.** Every ``Configuration/heartbeat`` one statement extends all its claims by
 ///   ``Configuration/lease``. A claim that is gone (the run was cancelled or taken over) stops its attempt. When
 ///   heartbeats keep failing (the store is unreachable) until a claim's lease has lapsed, the worker stops that
@@ -126,6 +127,13 @@ public struct QueueWorker: Service, CustomStringConvertible {
             "worker": "\(identity)", "labels": "\(configuration.labels.sorted().joined(separator: ","))",
             "concurrency": "\(configuration.concurrency)",
         ])
+        // A queue that pushes its events wakes an idle worker as soon as attempts are queued.
+        let listener = (queue as? any TaskQueueEvents).map { events in
+            Task { [signal = shared.signal] in
+                for await _ in events.events(.queued) { signal.wake() }
+            }
+        }
+        defer { listener?.cancel() }
         await withDiscardingTaskGroup { group in
             while true {
                 if shutdownAt == nil && Task.isShuttingDownGracefully {

@@ -1,13 +1,13 @@
-import PipelineEngine
-import PipelineModel
+public import PipelineModel
 import Synchronization
 
-/// The pipeline snapshots this store instance last saw stored, by run: lets a run update skip
-/// re-encoding an unchanged snapshot (milliseconds of JSON for a large pipeline).
+/// The pipeline snapshots a store instance last saw stored, by run: lets a run update skip re-encoding and
+/// re-sending an unchanged snapshot, and a read skip decoding a stored text it already decoded (milliseconds of JSON
+/// for a large pipeline). For the implementations of ``StateStore``.
 ///
 /// A snapshot never changes after its run is created, so the engine's run updates (start, finish,
 /// resume) normally carry the very value that was stored; comparing it is usually an identity check.
-final class SnapshotCache: Sendable {
+public final class SnapshotCache: Sendable {
     private struct State {
         var snapshots: [RunID: Pipeline] = [:]
         /// Insertion order, for evicting the oldest run.
@@ -26,15 +26,15 @@ final class SnapshotCache: Sendable {
     private let capacity: Int
 
     /// A cache that remembers the snapshots of at most `capacity` runs.
-    init(capacity: Int = 32) {
+    public init(capacity: Int = 32) {
         self.capacity = capacity
     }
 
-    /// The stored text of `snapshot` (``SQLiteStateStore/snapshotJSON(_:)``), reusing the last encoding when it is
-    /// of an equal pipeline (usually the same value: comparing it is then an identity check of its arrays).
-    func encoded(_ snapshot: Pipeline) throws -> String {
+    /// The stored text of `snapshot` (what `encode` makes of it), reusing the last encoding when it is of an equal
+    /// pipeline (usually the same value: comparing it is then an identity check of its arrays).
+    public func encoded(_ snapshot: Pipeline, encode: (Pipeline) throws -> String) throws -> String {
         if let last = state.withLock({ $0.lastEncoded }), last.pipeline == snapshot { return last.text }
-        let text = try SQLiteStateStore.snapshotJSON(snapshot)
+        let text = try encode(snapshot)
         state.withLock { $0.lastEncoded = (snapshot, text) }
         return text
     }
@@ -43,7 +43,7 @@ final class SnapshotCache: Sendable {
     ///
     /// Readers of a run (the HTTP API's run document, the run list) would otherwise decode the whole pipeline on every
     /// request; comparing the text is a memory comparison, decoding it is milliseconds for a large pipeline.
-    func decoded(_ text: String, for id: RunID, decode: (String) throws -> Pipeline) rethrows -> Pipeline {
+    public func decoded(_ text: String, for id: RunID, decode: (String) throws -> Pipeline) rethrows -> Pipeline {
         let known = state.withLock { state -> Pipeline? in
             if let entry = state.decoded[id], entry.text == text { return entry.pipeline }
             if let last = state.lastDecoded, last.text == text { return last.pipeline }
@@ -61,12 +61,12 @@ final class SnapshotCache: Sendable {
     }
 
     /// Whether `snapshot` is known to be what run `id` has stored.
-    func holds(_ snapshot: Pipeline, for id: RunID) -> Bool {
+    public func holds(_ snapshot: Pipeline, for id: RunID) -> Bool {
         state.withLock { $0.snapshots[id] == snapshot }
     }
 
     /// Forgets run `id` (its last write may have rolled back).
-    func forget(_ id: RunID) {
+    public func forget(_ id: RunID) {
         state.withLock { state in
             if state.snapshots.removeValue(forKey: id) != nil { state.order.removeAll { $0 == id } }
         }
@@ -74,7 +74,7 @@ final class SnapshotCache: Sendable {
 
     /// Records that run `id` has `snapshot` stored, from inside the write transaction that stores it
     /// (writes of one store are serial, so the cache follows their order).
-    func remember(_ snapshot: Pipeline, for id: RunID) {
+    public func remember(_ snapshot: Pipeline, for id: RunID) {
         state.withLock { state in
             if state.snapshots.updateValue(snapshot, forKey: id) == nil {
                 state.order.append(id)
