@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PipelineEngine
 import PipelineModel
+import PipelineScheduler
 import ServiceLifecycle
 
 /// `kiln run --remote`: stores the run `queued` for a `kiln serve` on the same store to execute, and follows it by
@@ -22,7 +23,8 @@ enum RemoteRun {
         }
         Terminal.err("run \(run.id) queued in \(home.storeName) for kiln serve to execute (Ctrl-C stops following; the run goes on)")
         let printer = ProgressPrinter(live: Terminal.stderrIsTTY, verbose: verbose)
-        let work = WorkService { try await follow(run.id, store: store, printer: printer) }
+        let signals = stores.signals
+        let work = WorkService { try await follow(run.id, store: store, signals: signals, printer: printer) }
         try await Lifecycle.run(
             [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup)],
             interruptMessage: "\nstopped following run \(run.id); it goes on (kiln show \(run.id))",
@@ -53,8 +55,18 @@ enum RemoteRun {
     }
 
     /// Reads the run, its tasks and new log lines every 50 ms (up to 500 ms while nothing changes) and feeds the
-    /// changes to `printer`, until the run ends or waits for a decision. Store errors are retried with backoff.
-    static func follow(_ id: RunID, store: any StateStore, printer: ProgressPrinter) async throws -> RunRecord {
+    /// changes to `printer`, until the run ends or waits for a decision; a run queued or ended anywhere on the store
+    /// (`signals`) makes it look at once, so it returns as soon as the run ends. Store errors are retried with backoff.
+    static func follow(
+        _ id: RunID, store: any StateStore, signals: (any SchedulerSignalSource)? = nil, printer: ProgressPrinter
+    ) async throws -> RunRecord {
+        let wake = WakeSignal()
+        let listener = signals.map { source in
+            Task {
+                for await signal in source.signals() where signal == .run { wake.wake() }
+            }
+        }
+        defer { listener?.cancel() }
         var known: [String: TaskRecord] = [:]
         var logCount = 0
         var started = false
@@ -101,7 +113,8 @@ enum RemoteRun {
                 Terminal.err("reading run \(id) failed (\(error)); retrying")
                 delay = min(max(delay * 2, .milliseconds(500)), .seconds(5))
             }
-            try await Task.sleep(for: delay)
+            await withTaskCancellationHandler { await wake.wait(upTo: delay) } onCancel: { wake.wake() }
+            try Task.checkCancellation()
         }
     }
 }
