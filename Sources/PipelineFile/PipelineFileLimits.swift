@@ -146,11 +146,17 @@ enum YAMLLimitCheck {
                 switch node {
                 case .scalar, .alias: break
                 case .sequence(let sequence):
-                    for element in sequence.reversed() {
-                        steps.append(.enter(element, depth: depth + 1, expansion: expansion))
+                    // Last first, by index (Yams' collections are not bidirectional: reversed() would copy them).
+                    var index = sequence.endIndex
+                    while index > sequence.startIndex {
+                        index -= 1
+                        steps.append(.enter(sequence[index], depth: depth + 1, expansion: expansion))
                     }
                 case .mapping(let mapping):
-                    for (key, value) in mapping.reversed() {
+                    var index = mapping.endIndex
+                    while index > mapping.startIndex {
+                        index -= 1
+                        let (key, value) = mapping[index]
                         steps.append(.enter(value, depth: depth + 1, expansion: expansion))
                         steps.append(.enter(key, depth: depth + 1, expansion: expansion))
                     }

@@ -108,12 +108,12 @@ struct PipelineReader {
         }
         var tasks: [TaskSpec] = []
         let taskEntries = entries(of: mapping)
-        // A location holds every field's nodes: growing the table a step at a time moved them all again each time.
         taskLocations.reserveCapacity(taskEntries.count)
         tasks.reserveCapacity(taskEntries.count)
         for task in taskEntries {
             let id = task.key
-            taskLocations[id] = TaskLocation(entry: task)
+            let location = TaskLocation(entry: task)
+            taskLocations[id] = location
             if !Plan.isValidID(id) {
                 // Same text as Plan's check, so planFrom reports it once.
                 report(
@@ -128,7 +128,7 @@ struct PipelineReader {
                 continue
             }
             let fields = readFields(fieldsMapping, owner: .task(id)).applying(defaults)
-            taskLocations[id]?.fields = fields
+            location.fields = fields
             tasks.append(makeTask(id: id, keyNode: task.keyNode, fields: fields))
         }
         if tasks.isEmpty { report(value: entry, noTasks) }

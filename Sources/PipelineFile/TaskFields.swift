@@ -14,10 +14,15 @@ struct FieldValue<Value> {
     var membersFromValue = false
 }
 
-/// Where a task is: its entry under `tasks:`, and its fields once read.
-struct TaskLocation {
-    var entry: Entry
+/// Where a task is: its entry under `tasks:`, and its fields once read. A class: its fields hold the nodes of every
+/// field, and the reader's table of a thousand tasks would otherwise copy them with every insert and update.
+final class TaskLocation {
+    let entry: Entry
     var fields: TaskFields?
+
+    init(entry: Entry) {
+        self.entry = entry
+    }
 }
 
 /// Who owns a set of task fields: a task, or the `defaults:` applied to every task.
