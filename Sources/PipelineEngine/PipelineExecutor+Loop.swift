@@ -400,18 +400,21 @@ extension PipelineExecutor {
     }
 
     /// Looks up the cache for the `starts` that cache, in one read: returns the hits, and the attempts prepared for
-    /// the misses (their probes say what they store). An attempt whose named files are large (hashed on a thread
-    /// of their own), whose kind is missing, or whose lookup could not be read is left to look up for itself.
+    /// the misses (their probes say what they store). An attempt whose named files would take the step's hashing
+    /// past ``TaskLineage/largeFiles`` (4 MiB), whose kind is missing, or whose lookup could not be read is left to
+    /// look up for itself.
     private func probeCache(
         _ starts: [RunPlanner.Attempt], run: RunRecord, plan: Plan, withheld: Set<String>, inbox: Inbox<Message>
     ) async -> (hits: [(task: Int, outcome: AttemptOutcome)], prepared: [Int: PreparedAttempt]) {
         var prepared: [Int: PreparedAttempt] = [:]
         var lookups: [(task: Int, key: String, lineage: TaskLineage)] = []
+        // The loop hashes at most this much of the named files per step; past it, attempts hash in parallel.
+        var budget = TaskLineage.largeFiles
         for attempt in starts {
             let spec = plan.pipeline.tasks[attempt.task]
             guard let policy = spec.cache, hasKind(for: attempt.action) else { continue }
             var ready = prepare(attempt, run: run, plan: plan, withheld: withheld, inbox: inbox)
-            guard let lineage = TaskLineage.beforeAtOnce(ready.context) else { continue }
+            guard let lineage = TaskLineage.beforeAtOnce(ready.context, budget: &budget) else { continue }
             do {
                 let key = try CacheKey.compute(
                     pipeline: ready.context.pipeline, task: spec, context: ready.context, version: policy.version,

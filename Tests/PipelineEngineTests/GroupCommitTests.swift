@@ -1,3 +1,4 @@
+import Foundation
 import PipelineEngine
 import PipelineModel
 import PipelineTesting
@@ -238,5 +239,44 @@ struct GroupCommitTests {
         let record = try await store.tasks(of: run.id)[task: "only"]
         #expect(record?.state == .failed)
         #expect(record?.error?.contains("no task kind 'mark'") == true, "\(record?.error ?? "")")
+    }
+
+    @Test("cached tasks naming files past the loop's hashing budget look up in their attempts, and still hit")
+    func largeNamedFilesLookUpInTheAttempt() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-probe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let policy = CachePolicy(expire: .seconds(3600))
+        var tasks: [TaskSpec] = []
+        for index in 0..<3 {  // 3 MiB each: the first fits the 4 MiB budget, the others do not
+            let file = folder.appendingPathComponent("part-\(index).bin")
+            try Data(repeating: UInt8(index), count: 3 << 20).write(to: file)
+            tasks.append(uses("read-\(index)", "mark", with: ["path": .string(file.path)], cache: policy))
+        }
+        let plan = try Plan(Pipeline(name: "large-files", tasks: tasks))
+        let timeline = Timeline()
+        var kinds = TaskKindRegistry()
+        kinds.register("mark") { context in
+            timeline.append(.start(context.taskID))
+            return ["ok": true]
+        }
+        let executor = PipelineExecutor(
+            store: RecordingStore(timeline: timeline), kinds: kinds, clock: ManualClock(),
+            random: SeededRandomSource(seed: 1), configuration: .init(parallelism: 4))
+        #expect(try await executor.run(plan, baseDirectory: folder.path).state == .succeeded)
+        let firstStarts = timeline.all.filter { if case .start = $0 { true } else { false } }.count
+        #expect(firstStarts == 3)
+
+        let again = try await executor.run(plan, baseDirectory: folder.path)
+        #expect(again.state == .succeeded)
+        let records = try await executor.store.tasks(of: again.id)
+        #expect(records.allSatisfy { $0.state == .cached }, "\(records.map { "\($0.taskID): \($0.state)" })")
+        #expect(timeline.all.filter { if case .start = $0 { true } else { false } }.count == firstStarts)
+
+        try Data(repeating: 9, count: 3 << 20).write(to: folder.appendingPathComponent("part-2.bin"))
+        let changed = try await executor.run(plan, baseDirectory: folder.path)
+        let after = try await executor.store.tasks(of: changed.id)
+        #expect(after[task: "read-2"]?.state == .succeeded, "a changed file is a miss")
+        #expect(after[task: "read-0"]?.state == .cached)
     }
 }

@@ -114,11 +114,12 @@ public struct TaskLineage: Sendable, Hashable, Codable {
         return TaskLineage(context, files: files)
     }
 
-    /// ``before(_:)`` on the calling thread, when the named files are small enough to hash at once (under
-    /// ``largeFiles`` in all); `nil` otherwise.
-    static func beforeAtOnce(_ context: TaskContext) -> TaskLineage? {
+    /// ``before(_:)`` on the calling thread, when the named files fit in `budget` bytes (which they then use up);
+    /// `nil` otherwise.
+    static func beforeAtOnce(_ context: TaskContext, budget: inout Int64) -> TaskLineage? {
         let (paths, bytes) = namedFiles(context)
-        guard bytes < largeFiles else { return nil }
+        guard bytes <= budget else { return nil }
+        budget -= bytes
         return TaskLineage(context, files: read(paths))
     }
 
