@@ -17,7 +17,7 @@ enum AttemptOutcome: Sendable {
 
 /// What an attempt learned from the cache before its kind runs: the lineage it read and, for a task that caches,
 /// the key and why the cache was not used.
-struct CacheProbe: Sendable {
+struct CacheProbe: Sendable, Error {
     /// What the task reads, as it was before the attempt.
     let lineage: TaskLineage
     /// The key to store the result under (`nil` when it could not be computed) and the cache note; `nil` when the
@@ -95,14 +95,10 @@ extension PipelineExecutor {
     /// Looks `spec`'s result up in the cache (when it caches and the cache is read): the key is computed from the
     /// resolved action, inputs and environment, and the named files as `lineage` read them.
     func lookUpCache(_ spec: TaskSpec, context: TaskContext, lineage: TaskLineage) async -> CacheLookup {
-        guard let policy = spec.cache else { return .miss(CacheProbe(lineage: lineage, cache: nil)) }
         let key: String
-        do {
-            key = try CacheKey.compute(
-                pipeline: context.pipeline, task: spec, context: context, version: policy.version,
-                known: lineage.files)  // each named file hashed once
-        } catch {
-            return .miss(CacheProbe(lineage: lineage, cache: (nil, "miss: could not compute the key: \(error)")))
+        switch cacheKey(spec, context: context, lineage: lineage) {
+        case .success(let computed): key = computed
+        case .failure(let miss): return .miss(miss)
         }
         guard configuration.readCache else {
             return .miss(CacheProbe(lineage: lineage, cache: (key, "disabled: --no-cache (the new result is stored)")))
@@ -110,7 +106,20 @@ extension PipelineExecutor {
         do {
             return Self.decide(try await store.cacheEntry(forKey: key), key: key, lineage: lineage, now: clock.now)
         } catch {
-            return .miss(CacheProbe(lineage: lineage, cache: (nil, "miss: could not compute the key: \(error)")))
+            return .miss(CacheProbe(lineage: lineage, cache: (nil, "miss: could not read the cache: \(error)")))
+        }
+    }
+
+    /// The cache key of `spec`'s attempt; the miss to record instead when the task does not cache (no key, no
+    /// note) or its key cannot be computed.
+    func cacheKey(_ spec: TaskSpec, context: TaskContext, lineage: TaskLineage) -> Result<String, CacheProbe> {
+        guard let policy = spec.cache else { return .failure(CacheProbe(lineage: lineage, cache: nil)) }
+        do {
+            return .success(try CacheKey.compute(
+                pipeline: context.pipeline, task: spec, context: context, version: policy.version,
+                known: lineage.files))  // each named file hashed once
+        } catch {
+            return .failure(CacheProbe(lineage: lineage, cache: (nil, "miss: could not compute the key: \(error)")))
         }
     }
 

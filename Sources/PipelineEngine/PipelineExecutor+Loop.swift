@@ -412,16 +412,12 @@ extension PipelineExecutor {
         var budget = TaskLineage.largeFiles
         for attempt in starts {
             let spec = plan.pipeline.tasks[attempt.task]
-            guard let policy = spec.cache, hasKind(for: attempt.action) else { continue }
+            guard spec.cache != nil, hasKind(for: attempt.action) else { continue }
             var ready = prepare(attempt, run: run, plan: plan, withheld: withheld, inbox: inbox)
             guard let lineage = TaskLineage.beforeAtOnce(ready.context, budget: &budget) else { continue }
-            do {
-                let key = try CacheKey.compute(
-                    pipeline: ready.context.pipeline, task: spec, context: ready.context, version: policy.version,
-                    known: lineage.files)
-                lookups.append((attempt.task, key, lineage))
-            } catch {
-                ready.probe = CacheProbe(lineage: lineage, cache: (nil, "miss: could not compute the key: \(error)"))
+            switch cacheKey(spec, context: ready.context, lineage: lineage) {
+            case .success(let key): lookups.append((attempt.task, key, lineage))
+            case .failure(let miss): ready.probe = miss
             }
             prepared[attempt.task] = ready
         }

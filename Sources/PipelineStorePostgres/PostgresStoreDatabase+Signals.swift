@@ -32,16 +32,16 @@ extension PostgresStoreDatabase: SchedulerSignalSource {
         }
     }
 
-    /// The payloads of the notifications on `channel` from now on, until the consumer stops; `nil` once a lost
-    /// listening connection listens again (notifications sent meanwhile were lost). One pooled connection listens;
-    /// after a loss, listening starts again after a pause that doubles up to 5 seconds.
+    /// The payloads of the notifications on `channel` from now on, until the consumer stops or the database is
+    /// closed; `nil` once a lost listening connection listens again (notifications sent meanwhile were lost). One
+    /// pooled connection listens; after a loss, listening starts again after a pause that doubles up to 5 seconds.
     func listen(on channel: String) -> AsyncStream<String?> {
-        let client = client
+        let (client, pool) = (client, runner)
         return AsyncStream(bufferingPolicy: .bufferingNewest(8)) { continuation in
             let listener = Task {
                 var pause = Duration.milliseconds(100)
                 var lost = false
-                while !Task.isCancelled {
+                while !Task.isCancelled && !pool.isCancelled {  // a closed database ends the stream
                     do {
                         try await client.withConnection { connection in
                             try await connection.listen(on: channel) { notifications in

@@ -21,7 +21,7 @@ public final class PostgresStoreDatabase: Sendable {
     let client: PostgresClient
     let logger: Logger
     /// Runs the pool's background work (`PostgresClient.run()`) until ``close()`` cancels it.
-    private let runner: Task<Void, Never>
+    let runner: Task<Void, Never>
 
     private init(configuration: PostgresStoreConfiguration, client: PostgresClient, logger: Logger, runner: Task<Void, Never>) {
         self.configuration = configuration
