@@ -67,15 +67,8 @@ extension PostgresStateStore {
         let c = TaskColumns(updates)
         return """
             INSERT INTO task_runs (\(unescaped: taskColumns))
-            SELECT * FROM UNNEST(\(c.runs)::text[], \(c.tasks)::text[], \(c.states)::text[], \(c.attempts)::bigint[],
-                \(c.outputs)::text[], \(c.errors)::text[], \(c.cacheKeys)::text[], \(c.cacheNotes)::text[],
-                \(c.startedAt)::bigint[], \(c.finishedAt)::bigint[], \(c.retryAt)::bigint[], \(c.deadlineAt)::bigint[],
-                \(c.decisions)::text[], \(c.processes)::text[], \(c.lineages)::text[])
-            ON CONFLICT (run_id, task_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts,
-                outputs = excluded.outputs, error = excluded.error, cache_key = excluded.cache_key,
-                cache_note = excluded.cache_note, started_at = excluded.started_at, finished_at = excluded.finished_at,
-                retry_at = excluded.retry_at, deadline_at = excluded.deadline_at, decision = excluded.decision,
-                process = excluded.process, lineage = excluded.lineage
+            SELECT * FROM UNNEST(\(columns: c))
+            \(unescaped: upsertConflict)
             """
     }
 
@@ -90,11 +83,7 @@ extension PostgresStateStore {
                 cache_key = u.cache_key, cache_note = u.cache_note, started_at = u.started_at,
                 finished_at = u.finished_at, retry_at = u.retry_at, deadline_at = u.deadline_at, decision = u.decision,
                 process = u.process, lineage = u.lineage
-            FROM UNNEST(\(c.runs)::text[], \(c.tasks)::text[], \(c.states)::text[], \(c.attempts)::bigint[],
-                \(c.outputs)::text[], \(c.errors)::text[], \(c.cacheKeys)::text[], \(c.cacheNotes)::text[],
-                \(c.startedAt)::bigint[], \(c.finishedAt)::bigint[], \(c.retryAt)::bigint[], \(c.deadlineAt)::bigint[],
-                \(c.decisions)::text[], \(c.processes)::text[], \(c.lineages)::text[], \(expected)::text[],
-                \(undecided)::boolean[])
+            FROM UNNEST(\(columns: c), \(expected)::text[], \(undecided)::boolean[])
                 AS u(run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at,
                      retry_at, deadline_at, decision, process, lineage, expected, undecided)
             WHERE t.run_id = u.run_id AND t.task_id = u.task_id AND t.state = u.expected
@@ -135,7 +124,6 @@ extension PostgresStateStore {
         var last: [String: Int] = [:]
         for (index, update) in batch.tasks.enumerated() { last[update.record.taskID] = index }
         let c = TaskColumns(batch.tasks.indices.filter { last[batch.tasks[$0].record.taskID] == $0 }.map { batch.tasks[$0] })
-        let lines = batch.logs
         let query: PostgresQuery = """
             WITH p AS (
                 SELECT id, last_batch, CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END AS epoch
@@ -146,29 +134,28 @@ extension PostgresStateStore {
                 RETURNING r.id),
             t AS (
                 INSERT INTO task_runs (\(unescaped: taskColumns))
-                SELECT u.* FROM UNNEST(\(c.runs)::text[], \(c.tasks)::text[], \(c.states)::text[],
-                    \(c.attempts)::bigint[], \(c.outputs)::text[], \(c.errors)::text[], \(c.cacheKeys)::text[],
-                    \(c.cacheNotes)::text[], \(c.startedAt)::bigint[], \(c.finishedAt)::bigint[], \(c.retryAt)::bigint[],
-                    \(c.deadlineAt)::bigint[], \(c.decisions)::text[], \(c.processes)::text[], \(c.lineages)::text[]) AS u
+                SELECT u.* FROM UNNEST(\(columns: c)) AS u
                 WHERE EXISTS (SELECT 1 FROM ok)
-                ON CONFLICT (run_id, task_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts,
-                    outputs = excluded.outputs, error = excluded.error, cache_key = excluded.cache_key,
-                    cache_note = excluded.cache_note, started_at = excluded.started_at,
-                    finished_at = excluded.finished_at, retry_at = excluded.retry_at, deadline_at = excluded.deadline_at,
-                    decision = excluded.decision, process = excluded.process, lineage = excluded.lineage),
+                \(unescaped: upsertConflict)),
             l AS (
                 INSERT INTO logs (\(unescaped: logColumns))
                 SELECT run_id, task_id, attempt, stream, text, at
-                FROM unnest(\(lines.map(\.runID.rawValue))::text[], \(lines.map(\.taskID))::text[],
-                    \(lines.map { Int64($0.attempt) })::bigint[], \(lines.map(\.stream.rawValue))::text[],
-                    \(lines.map(\.text))::text[], \(lines.map(\.at.nanosecondsSince1970))::bigint[])
-                    WITH ORDINALITY AS line (run_id, task_id, attempt, stream, text, at, position)
+                FROM \(lines: batch.logs) WITH ORDINALITY AS line (run_id, task_id, attempt, stream, text, at, position)
                 WHERE EXISTS (SELECT 1 FROM ok)
                 ORDER BY position)
             SELECT epoch, last_batch FROM p
             """
         return (query, fence, id)
     }
+
+    /// What an upsert of task rows does with a row that exists: replaces every column but the key.
+    static let upsertConflict = """
+        ON CONFLICT (run_id, task_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts,
+            outputs = excluded.outputs, error = excluded.error, cache_key = excluded.cache_key,
+            cache_note = excluded.cache_note, started_at = excluded.started_at, finished_at = excluded.finished_at,
+            retry_at = excluded.retry_at, deadline_at = excluded.deadline_at, decision = excluded.decision,
+            process = excluded.process, lineage = excluded.lineage
+        """
 
     /// A task row's key.
     struct TaskKey: Hashable {
@@ -177,7 +164,7 @@ extension PostgresStateStore {
     }
 
     /// The `task_runs` columns of several records, one array per column.
-    private struct TaskColumns {
+    struct TaskColumns {
         var runs: [String] = [], tasks: [String] = [], states: [String] = [], attempts: [Int64] = []
         var outputs = NullableArray<String>(), errors = NullableArray<String>()
         var cacheKeys = NullableArray<String>(), cacheNotes = NullableArray<String>()
@@ -237,5 +224,58 @@ struct NullableArray<Element: PostgresArrayEncodable & PostgresNonThrowingEncoda
             element.encode(into: &buffer, context: context)
             buffer.setInteger(Int32(buffer.writerIndex - start), at: lengthIndex)
         }
+    }
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// The column arrays of task records, in ``PostgresStateStore/taskColumns`` order, as arguments of `UNNEST(…)`.
+    mutating func appendInterpolation(columns c: PostgresStateStore.TaskColumns) {
+        appendInterpolation(c.runs)
+        appendLiteral("::text[], ")
+        appendInterpolation(c.tasks)
+        appendLiteral("::text[], ")
+        appendInterpolation(c.states)
+        appendLiteral("::text[], ")
+        appendInterpolation(c.attempts)
+        appendLiteral("::bigint[], ")
+        appendInterpolation(c.outputs)
+        appendLiteral("::text[], ")
+        appendInterpolation(c.errors)
+        appendLiteral("::text[], ")
+        appendInterpolation(c.cacheKeys)
+        appendLiteral("::text[], ")
+        appendInterpolation(c.cacheNotes)
+        appendLiteral("::text[], ")
+        appendInterpolation(c.startedAt)
+        appendLiteral("::bigint[], ")
+        appendInterpolation(c.finishedAt)
+        appendLiteral("::bigint[], ")
+        appendInterpolation(c.retryAt)
+        appendLiteral("::bigint[], ")
+        appendInterpolation(c.deadlineAt)
+        appendLiteral("::bigint[], ")
+        appendInterpolation(c.decisions)
+        appendLiteral("::text[], ")
+        appendInterpolation(c.processes)
+        appendLiteral("::text[], ")
+        appendInterpolation(c.lineages)
+        appendLiteral("::text[]")
+    }
+
+    /// `unnest(…)` of log lines' columns, in ``PostgresStateStore/logColumns`` order.
+    mutating func appendInterpolation(lines: [LogLine]) {
+        appendLiteral("unnest(")
+        appendInterpolation(lines.map(\.runID.rawValue))
+        appendLiteral("::text[], ")
+        appendInterpolation(lines.map(\.taskID))
+        appendLiteral("::text[], ")
+        appendInterpolation(lines.map { Int64($0.attempt) })
+        appendLiteral("::bigint[], ")
+        appendInterpolation(lines.map(\.stream.rawValue))
+        appendLiteral("::text[], ")
+        appendInterpolation(lines.map(\.text))
+        appendLiteral("::text[], ")
+        appendInterpolation(lines.map(\.at.nanosecondsSince1970))
+        appendLiteral("::bigint[])")
     }
 }

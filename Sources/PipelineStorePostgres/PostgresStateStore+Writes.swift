@@ -117,10 +117,7 @@ extension PostgresStateStore {
         return """
             INSERT INTO logs (\(unescaped: logColumns))
             SELECT run_id, task_id, attempt, stream, text, at
-            FROM unnest(\(lines.map(\.runID.rawValue))::text[], \(lines.map(\.taskID))::text[],
-                \(lines.map { Int64($0.attempt) })::bigint[], \(lines.map(\.stream.rawValue))::text[],
-                \(lines.map(\.text))::text[], \(lines.map(\.at.nanosecondsSince1970))::bigint[])
-                WITH ORDINALITY AS line (run_id, task_id, attempt, stream, text, at, position)
+            FROM \(lines: lines) WITH ORDINALITY AS line (run_id, task_id, attempt, stream, text, at, position)
             ORDER BY position
             """
     }

@@ -76,6 +76,18 @@ struct GroupCommitTests {
         func deleteFinishedRuns(_ ids: [RunID]) async throws -> RunDeletion { try await base.deleteFinishedRuns(ids) }
     }
 
+    /// An executor on a ``RecordingStore`` whose kind `mark` records its start in `timeline` and returns its inputs.
+    static func marking(_ timeline: Timeline, parallelism: Int) -> PipelineExecutor {
+        var kinds = TaskKindRegistry()
+        kinds.register("mark") { context in
+            timeline.append(.start(context.taskID))
+            return context.inputs
+        }
+        return PipelineExecutor(
+            store: RecordingStore(timeline: timeline), kinds: kinds, clock: ManualClock(),
+            random: SeededRandomSource(seed: 1), configuration: .init(parallelism: parallelism))
+    }
+
     /// Wide fan-outs between chains and fan-ins, with conditions that skip some tasks (skips settle dependents too).
     static func pipeline() -> Pipeline {
         var tasks = [uses("source", "mark", with: ["value": 1])]
@@ -100,15 +112,8 @@ struct GroupCommitTests {
     @Test("no attempt starts before every task it needs is stored as ended, at any parallelism", arguments: [1, 2, 4, 16])
     func dependentsWaitForTheCommit(parallelism: Int) async throws {
         let timeline = Timeline()
-        var kinds = TaskKindRegistry()
-        kinds.register("mark") { context in
-            timeline.append(.start(context.taskID))
-            return context.inputs
-        }
         let plan = try Plan(Self.pipeline())
-        let executor = PipelineExecutor(
-            store: RecordingStore(timeline: timeline), kinds: kinds, clock: ManualClock(),
-            random: SeededRandomSource(seed: 1), configuration: .init(parallelism: parallelism))
+        let executor = Self.marking(timeline, parallelism: parallelism)
         let run = try await executor.run(plan, baseDirectory: "/tmp")
         #expect(run.state == .succeeded)
 
@@ -180,15 +185,8 @@ struct GroupCommitTests {
           arguments: [1, 4])
     func cacheHitsResolveWithoutCommits(parallelism: Int) async throws {
         let timeline = Timeline()
-        var kinds = TaskKindRegistry()
-        kinds.register("mark") { context in
-            timeline.append(.start(context.taskID))
-            return context.inputs
-        }
         let plan = try Plan(Self.cachedChain())
-        let executor = PipelineExecutor(
-            store: RecordingStore(timeline: timeline), kinds: kinds, clock: ManualClock(),
-            random: SeededRandomSource(seed: 1), configuration: .init(parallelism: parallelism))
+        let executor = Self.marking(timeline, parallelism: parallelism)
         let first = try await executor.run(plan, baseDirectory: "/tmp")
         #expect(first.state == .succeeded)
         let filled = timeline.all.count
@@ -255,14 +253,7 @@ struct GroupCommitTests {
         }
         let plan = try Plan(Pipeline(name: "large-files", tasks: tasks))
         let timeline = Timeline()
-        var kinds = TaskKindRegistry()
-        kinds.register("mark") { context in
-            timeline.append(.start(context.taskID))
-            return ["ok": true]
-        }
-        let executor = PipelineExecutor(
-            store: RecordingStore(timeline: timeline), kinds: kinds, clock: ManualClock(),
-            random: SeededRandomSource(seed: 1), configuration: .init(parallelism: 4))
+        let executor = Self.marking(timeline, parallelism: 4)
         #expect(try await executor.run(plan, baseDirectory: folder.path).state == .succeeded)
         let firstStarts = timeline.all.filter { if case .start = $0 { true } else { false } }.count
         #expect(firstStarts == 3)
