@@ -55,16 +55,20 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
         let statement = ClaimStatement(
             worker: try Self.ownerJSON(worker), host: worker.host, expiresAt: expiresAt.nanosecondsSince1970,
             labels: labels.sorted(), limit: Int64(limit))
-        return try await database.execute("claim attempts", statement).map { row in
-            let (id, token, run, epoch, task, attempt, labels, work, queuedAt) = row
-            return ClaimedAttempt(
-                claim: QueueClaim(id: id, token: token),
-                attempt: QueuedAttempt(
-                    runID: RunID(rawValue: run), epoch: epoch, taskID: task, attempt: Int(attempt),
-                    labels: try Self.json([String].self, labels, "task_queue.labels"),
-                    work: try Self.queueWork(work),
-                    queuedAt: Timestamp(nanosecondsSince1970: queuedAt)))
-        }.sorted { $0.claim.id < $1.claim.id }
+        return try await database.execute("claim attempts", statement).map(Self.claimedAttempt)
+            .sorted { $0.claim.id < $1.claim.id }
+    }
+
+    /// A claimed attempt from the columns a claim returns.
+    static func claimedAttempt(_ row: ClaimStatement.Row) throws -> ClaimedAttempt {
+        let (id, token, run, epoch, task, attempt, labels, work, queuedAt) = row
+        return ClaimedAttempt(
+            claim: QueueClaim(id: id, token: token),
+            attempt: QueuedAttempt(
+                runID: RunID(rawValue: run), epoch: epoch, taskID: task, attempt: Int(attempt),
+                labels: try json([String].self, labels, "task_queue.labels"),
+                work: try queueWork(work),
+                queuedAt: Timestamp(nanosecondsSince1970: queuedAt)))
     }
 
     /// Extends the held claims among `claims`, in one statement.
@@ -106,6 +110,38 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
         return Set(try await database.execute("store \(results.count) attempt results", statement).map { row in
             QueueClaim(id: row.0, token: row.1)
         })
+    }
+
+    /// Stores the results of held claims and claims up to `limit` queued attempts, in one statement (see
+    /// ``finish(_:at:)`` and ``claim(worker:labels:limit:at:expiresAt:)``).
+    public func finishAndClaim(
+        _ results: [(QueueClaim, AttemptResult)], at now: Timestamp, worker: RunOwner, labels: Set<String>,
+        limit: Int, expiresAt: Timestamp
+    ) async throws -> (stored: Set<QueueClaim>, claimed: [ClaimedAttempt]) {
+        guard !results.isEmpty, limit > 0 else {
+            let stored = try await finish(results, at: now)
+            let claimed = try await claim(worker: worker, labels: labels, limit: limit, at: now, expiresAt: expiresAt)
+            return (stored, claimed)
+        }
+        let statement = FinishAndClaimStatement(
+            ids: results.map(\.0.id), tokens: results.map(\.0.token), results: results.map { $0.1.json.compactJSON },
+            channel: finishedNotices.take() ? database.queueChannel(.finished) : "",
+            worker: try Self.ownerJSON(worker), host: worker.host, expiresAt: expiresAt.nanosecondsSince1970,
+            labels: labels.sorted(), limit: Int64(limit))
+        var stored = Set<QueueClaim>(), claimed: [ClaimedAttempt] = []
+        for row in try await database.execute("store \(results.count) results and claim attempts", statement) {
+            let (isResult, id, token, run, epoch, task, attempt, labels, work, queuedAt, _) = row
+            if isResult {
+                stored.insert(QueueClaim(id: id, token: token))
+                continue
+            }
+            guard let run, let epoch, let task, let attempt, let labels, let work, let queuedAt else {
+                throw PostgresStoreError.unreadable(
+                    column: "task_queue", value: "\(id)", reason: "a claimed row without its columns")
+            }
+            claimed.append(try Self.claimedAttempt((id, token, run, epoch, task, attempt, labels, work, queuedAt)))
+        }
+        return (stored, claimed.sorted { $0.claim.id < $1.claim.id })
     }
 
     /// Puts held claims back in the queue.
@@ -242,7 +278,7 @@ extension QueueStatement {
 }
 
 /// Claims the oldest queued rows whose labels the worker's cover (see ``PostgresStateStore/claim(worker:labels:limit:at:expiresAt:)``).
-private struct ClaimStatement: QueueStatement {
+struct ClaimStatement: QueueStatement {
     static let name = "kiln_claim_attempts"
     static let sql = """
         UPDATE task_queue q SET state = 'claimed', token = q.token + 1, worker = $1, host = $2, expires_at = $3
@@ -283,6 +319,45 @@ private struct FinishStatement: QueueStatement {
     let ids: [Int64], tokens: [Int64], results: [String], channel: String
 
     var arguments: [any PostgresEncodable] { [ids, tokens, results, channel] }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// Stores results of held claims and claims queued attempts (see
+/// ``PostgresStateStore/finishAndClaim(_:at:worker:labels:limit:expiresAt:)``): the two CTEs write different rows (held
+/// claims, queued rows). Each row says which it is: a stored result (`true`: id and token), or a claimed attempt.
+private struct FinishAndClaimStatement: QueueStatement {
+    static let name = "kiln_finish_and_claim_attempts"
+    static let sql = """
+        WITH stored AS (
+            UPDATE task_queue t SET state = 'done', result = c.result, process = NULL
+            FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS c(id, token, result)
+            WHERE t.id = c.id AND t.token = c.token AND t.state = 'claimed'
+            RETURNING t.id, t.token),
+        told AS MATERIALIZED (
+            SELECT pg_notify($4::text, '') FROM (SELECT 1 FROM stored LIMIT 1) AS any_stored WHERE $4::text <> ''),
+        picked AS (
+            SELECT id FROM task_queue c WHERE state = 'queued'
+                AND (c.labels = '[]' OR NOT EXISTS (
+                    SELECT 1 FROM json_array_elements_text(c.labels::json) AS l(v) WHERE l.v <> ALL($8::text[])))
+            ORDER BY id LIMIT $9 FOR UPDATE SKIP LOCKED),
+        claimed AS (
+            UPDATE task_queue q SET state = 'claimed', token = q.token + 1, worker = $5, host = $6, expires_at = $7
+            FROM picked WHERE q.id = picked.id
+            RETURNING q.id, q.token, q.run_id, q.epoch, q.task_id, q.attempt, q.labels, q.work, q.queued_at)
+        SELECT true, id, token, NULL::text, NULL::bigint, NULL::text, NULL::bigint, NULL::text, NULL::text,
+            NULL::bigint, (SELECT count(*) FROM told) FROM stored
+        UNION ALL
+        SELECT false, id, token, run_id, epoch, task_id, attempt, labels, work, queued_at, 0 FROM claimed
+        """
+    typealias Row = (Bool, Int64, Int64, String?, Int64?, String?, Int64?, String?, String?, Int64?, Int64)
+
+    let ids: [Int64], tokens: [Int64], results: [String], channel: String
+    let worker: String, host: String, expiresAt: Int64, labels: [String], limit: Int64
+
+    var arguments: [any PostgresEncodable] {
+        [ids, tokens, results, channel, worker, host, expiresAt, labels, limit]
+    }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

@@ -33,6 +33,8 @@ public enum TaskQueueConformance {
         Check("a task with labels goes only to a worker that has all of them", run: labelsSelectWorkers),
         Check("concurrent claims never hand out the same attempt twice", run: concurrentClaimsAreDisjoint),
         Check("results are fenced by the claim token and collected once", run: resultsAreFencedAndCollectedOnce),
+        Check("storing results and claiming in one step stores the held ones and claims what fits, labels respected",
+              run: finishAndClaimInOneStep),
         Check("a heartbeat keeps held claims and reports withdrawn ones", run: heartbeatReportsWithdrawn),
         Check("a lapsed claim is collected as failed and leaves its process for its host", run: lapsedClaimFails),
         Check("a handed-back attempt is claimed again under a new token", run: handBackRequeues),
@@ -127,6 +129,28 @@ public enum TaskQueueConformance {
         try expect(again.isEmpty, "a result was collected twice")
         let other = try await queue.collect(runs: [RunID(rawValue: "r2")], at: at(3))
         try expect(other.map(\.result) == [.cancelled], "run r2's result reads \(other)")
+    }
+
+    static func finishAndClaimInOneStep(_ queue: any TaskQueue) async throws {
+        try await queue.enqueue([attempt("a"), attempt("b")])
+        let first = try await queue.claim(worker: alpha, labels: [], limit: 2, at: at(1), expiresAt: at(31))
+        try await queue.enqueue([attempt("c", labels: ["gpu"]), attempt("d"), attempt("e"), attempt("f")])
+        let ok = AttemptResult.succeeded(outputs: ["n": 1], cacheKey: nil, cacheNote: nil, lineage: nil)
+        let stale = QueueClaim(id: first[1].claim.id, token: first[1].claim.token + 1000)
+        let (stored, claimed) = try await queue.finishAndClaim(
+            [(first[0].claim, ok), (stale, .cancelled)], at: at(2), worker: alpha, labels: [], limit: 2,
+            expiresAt: at(32))
+        try expect(stored == [first[0].claim], "stored \(stored), expected only the held claim of a")
+        try expect(claimed.map(\.attempt.taskID) == ["d", "e"], "claimed \(claimed.map(\.attempt.taskID)), expected d, e")
+        try expect(claimed.allSatisfy { $0.claim.token > 0 }, "a claim without a token")
+        let collected = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(3))
+        try expect(collected.map(\.taskID) == ["a"], "collected \(collected), expected a's result")
+        let (none, rest) = try await queue.finishAndClaim(
+            [], at: at(4), worker: alpha, labels: ["gpu"], limit: 5, expiresAt: at(34))
+        try expect(none.isEmpty && rest.map(\.attempt.taskID) == ["c", "f"], "then claimed \(rest.map(\.attempt.taskID))")
+        let (done, nothing) = try await queue.finishAndClaim(
+            [(claimed[0].claim, ok)], at: at(5), worker: alpha, labels: [], limit: 3, expiresAt: at(35))
+        try expect(done == [claimed[0].claim] && nothing.isEmpty, "an empty queue: stored \(done), claimed \(nothing)")
     }
 
     static func heartbeatReportsWithdrawn(_ queue: any TaskQueue) async throws {

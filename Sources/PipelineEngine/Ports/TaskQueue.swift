@@ -32,6 +32,15 @@ public protocol TaskQueue: Sendable {
     /// - Returns: The claims whose result was stored.
     func finish(_ results: [(QueueClaim, AttemptResult)], at now: Timestamp) async throws -> Set<QueueClaim>
 
+    /// Stores `results` as ``finish(_:at:)`` does, then claims as ``claim(worker:labels:limit:at:expiresAt:)`` does:
+    /// a worker's usual step, its slots freed and filled again, in one statement where the backend can. (A default
+    /// makes the two calls; when the claim fails after the results are stored, it claims nothing.)
+    /// - Returns: The claims whose result was stored, and the attempts claimed.
+    func finishAndClaim(
+        _ results: [(QueueClaim, AttemptResult)], at now: Timestamp, worker: RunOwner, labels: Set<String>,
+        limit: Int, expiresAt: Timestamp
+    ) async throws -> (stored: Set<QueueClaim>, claimed: [ClaimedAttempt])
+
     /// Puts claimed attempts back in the queue unchanged (a worker that stops before running them to the end: their
     /// commands were stopped first).
     func handBack(_ claims: [QueueClaim]) async throws
@@ -52,6 +61,18 @@ public protocol TaskQueue: Sendable {
     /// Removes and returns the process groups of reclaimed attempts that ran on `host`: a worker starting there
     /// stops them.
     func orphans(on host: String) async throws -> [TaskProcess]
+}
+
+extension TaskQueue {
+    /// ``finish(_:at:)``, then ``claim(worker:labels:limit:at:expiresAt:)`` (nothing claimed when that fails).
+    public func finishAndClaim(
+        _ results: [(QueueClaim, AttemptResult)], at now: Timestamp, worker: RunOwner, labels: Set<String>,
+        limit: Int, expiresAt: Timestamp
+    ) async throws -> (stored: Set<QueueClaim>, claimed: [ClaimedAttempt]) {
+        let stored = try await finish(results, at: now)
+        let claimed = (try? await claim(worker: worker, labels: labels, limit: limit, at: now, expiresAt: expiresAt)) ?? []
+        return (stored, claimed)
+    }
 }
 
 /// What a task queue tells the processes waiting on it, so that they look at once instead of at their next poll.

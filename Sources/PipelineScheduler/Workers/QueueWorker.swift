@@ -15,8 +15,9 @@ import Synchronization
 ///   ``Configuration/lease``. A claim that is gone (the run was cancelled or taken over) stops its attempt. When
 ///   heartbeats keep failing (the store is unreachable) until a claim's lease has lapsed, the worker stops that
 ///   attempt itself: the owner counts it as failed, so it must not go on.
-/// - **Results and logs.** Results finished meanwhile are stored in one statement; log lines go to the store in
-///   batches, before the results of their attempts.
+/// - **Results and logs.** Results finished meanwhile are stored in one statement, which also claims what fits in
+///   the slots they free (``TaskQueue/finishAndClaim(_:at:worker:labels:limit:expiresAt:)``); log lines go to the
+///   store in batches, before the results of their attempts.
 /// - **Start.** Claims held on this host by a worker process that is gone (a previous incarnation killed with
 ///   SIGKILL) are ended as failed after their commands' process groups are stopped, and so are the recorded commands
 ///   of claims that lapsed meanwhile (``TaskQueue/orphans(on:)``).
@@ -141,8 +142,10 @@ public struct QueueWorker: Service, CustomStringConvertible {
                     logger.info("Worker stopping: claiming nothing more", metadata: [
                         "attempts.running": "\(shared.state.withLock { $0.running.count })"])
                 }
-                var failed = false
-                failed = !(await flush(shared)) || failed
+                // Results go with the next claim when there is room: one statement frees the slots and fills them.
+                let flushed = await flush(shared, claiming: shutdownAt == nil)
+                var failed = !flushed.ok
+                start(flushed.claimed, shared: shared, group: &group)
                 let running = shared.state.withLock { $0.running }
                 if let stopAt = shutdownAt {
                     if running.isEmpty { break }
@@ -178,10 +181,10 @@ public struct QueueWorker: Service, CustomStringConvertible {
                         }
                     }
                 }
-                // Claim what fits.
-                var claimed = 0
+                // Claim what fits (unless storing the results just did).
+                var claimed = flushed.claimed.count
                 var free = configuration.concurrency - running.count
-                if shutdownAt == nil, free > 0, !failed {
+                if shutdownAt == nil, free > 0, !failed, !flushed.claimTried {
                     let now = clock.now
                     do {
                         let attempts = try await queue.claim(
@@ -189,14 +192,7 @@ public struct QueueWorker: Service, CustomStringConvertible {
                             expiresAt: now.adding(configuration.lease))
                         claimed = attempts.count
                         free -= claimed
-                        for attempt in attempts {
-                            let stop = StopSignal()
-                            shared.state.withLock {
-                                $0.running[attempt.claim] = (stop, now.adding(configuration.lease))
-                            }
-                            onClaim(attempt)
-                            group.addTask { await execute(attempt, stop: stop, shared: shared) }
-                        }
+                        start(attempts, shared: shared, group: &group)
                     } catch {
                         failed = true
                         logger.warning("Claiming attempts failed", metadata: ["error": "\(error)"])
@@ -218,8 +214,19 @@ public struct QueueWorker: Service, CustomStringConvertible {
                 await shared.signal.wait(upTo: wait)
             }
         }
-        _ = await flush(shared)
+        _ = await flush(shared, claiming: false)
         logger.info("Worker stopped", metadata: ["worker": "\(identity)"])
+    }
+
+    /// Starts claimed attempts as children of `group`, each held in `shared` until its result is stored.
+    private func start(_ attempts: [ClaimedAttempt], shared: Shared, group: inout DiscardingTaskGroup) {
+        let expires = clock.now.adding(configuration.lease)
+        for attempt in attempts {
+            let stop = StopSignal()
+            shared.state.withLock { $0.running[attempt.claim] = (stop, expires) }
+            onClaim(attempt)
+            group.addTask { await execute(attempt, stop: stop, shared: shared) }
+        }
     }
 
     /// Runs one claimed attempt; its result (or its hand-back) waits in `shared` for the loop to store it.
@@ -272,11 +279,20 @@ public struct QueueWorker: Service, CustomStringConvertible {
         shared.signal.wake()
     }
 
-    /// Stores pending log lines, then pending results (hands back the claims stopped by the shutdown).
-    /// Returns `false` when the store failed (what was pending stays pending).
-    private func flush(_ shared: Shared) async -> Bool {
-        let (logs, results, handBack) = shared.state.withLock { state in
-            (state.logs, state.results, state.handBack)
+    /// What ``flush(_:claiming:)`` did: whether the store took everything, and the attempts it claimed with the
+    /// results (`claimTried`: it claimed, finding these).
+    private struct Flushed {
+        var ok = true
+        var claimed: [ClaimedAttempt] = []
+        var claimTried = false
+    }
+
+    /// Stores pending log lines, then pending results (hands back the claims stopped by the shutdown). With
+    /// `claiming`, the results' statement also claims what fits in the slots they free, and those they leave.
+    /// `ok` is `false` when the store failed (what was pending stays pending).
+    private func flush(_ shared: Shared, claiming: Bool) async -> Flushed {
+        let (logs, results, handBack, runningCount) = shared.state.withLock { state in
+            (state.logs, state.results, state.handBack, state.running.count)
         }
         if !logs.isEmpty {
             do {
@@ -284,22 +300,33 @@ public struct QueueWorker: Service, CustomStringConvertible {
                 shared.state.withLock { $0.logs.removeFirst(logs.count) }
             } catch {
                 logger.warning("Storing log lines failed", metadata: ["error": "\(error)"])
-                return false
+                return Flushed(ok: false)
             }
         }
-        guard !results.isEmpty else { return true }
+        guard !results.isEmpty else { return Flushed() }
         let returned = results.filter { handBack.contains($0.0) }.map(\.0)
         let reported = results.filter { !handBack.contains($0.0) }
+        let free = configuration.concurrency - runningCount + results.count
+        var flushed = Flushed()
         do {
             if !returned.isEmpty { try await queue.handBack(returned) }
-            let stored = try await queue.finish(reported, at: clock.now)
+            let now = clock.now
+            let stored: Set<QueueClaim>
+            if claiming, !reported.isEmpty, free > 0 {
+                (stored, flushed.claimed) = try await queue.finishAndClaim(
+                    reported, at: now, worker: identity, labels: configuration.labels, limit: free,
+                    expiresAt: now.adding(configuration.lease))
+                flushed.claimTried = true
+            } else {
+                stored = try await queue.finish(reported, at: now)
+            }
             if stored.count < reported.count {
                 logger.info("Results of withdrawn or reclaimed attempts were dropped", metadata: [
                     "attempts": "\(reported.count - stored.count)"])
             }
         } catch {
             logger.warning("Storing results failed", metadata: ["error": "\(error)"])
-            return false
+            return Flushed(ok: false)
         }
         shared.state.withLock { state in
             state.results.removeFirst(results.count)
@@ -308,7 +335,7 @@ public struct QueueWorker: Service, CustomStringConvertible {
                 state.handBack.remove(claim)
             }
         }
-        return true
+        return flushed
     }
 
     /// The pipeline snapshot of run `id`, read once per run.
