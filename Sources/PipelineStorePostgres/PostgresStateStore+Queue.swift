@@ -277,19 +277,44 @@ extension QueueStatement {
     }
 }
 
+/// SQL the queue's statements share.
+private enum QueueSQL {
+    /// Stores the results (`$3`) of the held claims whose ids and tokens are `$1` and `$2`; returns their ids and
+    /// tokens.
+    static let storeResults = """
+        UPDATE task_queue t SET state = 'done', result = c.result, process = NULL
+        FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS c(id, token, result)
+        WHERE t.id = c.id AND t.token = c.token AND t.state = 'claimed'
+        RETURNING t.id, t.token
+        """
+
+    /// Notifies channel `$4` (unless it is empty) when the CTE `stored` has rows.
+    static let tellStored =
+        "SELECT pg_notify($4::text, '') FROM (SELECT 1 FROM stored LIMIT 1) AS any_stored WHERE $4::text <> ''"
+
+    /// Claims the oldest queued rows whose labels the worker's cover, skipping rows others are claiming; its five
+    /// parameters (worker, host, expiry, labels, limit) are numbered from `first`.
+    static func claim(parameters first: Int) -> String {
+        let parameter = { (offset: Int) in "$\(first + offset)" }
+        let (worker, host, expires, labels, limit) = (parameter(0), parameter(1), parameter(2), parameter(3), parameter(4))
+        return """
+            UPDATE task_queue q SET state = 'claimed', token = q.token + 1, worker = \(worker), host = \(host),
+                expires_at = \(expires)
+            FROM (
+                SELECT id FROM task_queue c WHERE state = 'queued'
+                    AND (c.labels = '[]' OR NOT EXISTS (
+                        SELECT 1 FROM json_array_elements_text(c.labels::json) AS l(v) WHERE l.v <> ALL(\(labels)::text[])))
+                ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED) s
+            WHERE q.id = s.id
+            RETURNING q.id, q.token, q.run_id, q.epoch, q.task_id, q.attempt, q.labels, q.work, q.queued_at
+            """
+    }
+}
+
 /// Claims the oldest queued rows whose labels the worker's cover (see ``PostgresStateStore/claim(worker:labels:limit:at:expiresAt:)``).
 struct ClaimStatement: QueueStatement {
     static let name = "kiln_claim_attempts"
-    static let sql = """
-        UPDATE task_queue q SET state = 'claimed', token = q.token + 1, worker = $1, host = $2, expires_at = $3
-        FROM (
-            SELECT id FROM task_queue c WHERE state = 'queued'
-                AND (c.labels = '[]' OR NOT EXISTS (
-                    SELECT 1 FROM json_array_elements_text(c.labels::json) AS l(v) WHERE l.v <> ALL($4::text[])))
-            ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) s
-        WHERE q.id = s.id
-        RETURNING q.id, q.token, q.run_id, q.epoch, q.task_id, q.attempt, q.labels, q.work, q.queued_at
-        """
+    static let sql = QueueSQL.claim(parameters: 1)
     typealias Row = (Int64, Int64, String, Int64, String, Int64, String, String, Int64)
 
     let worker: String, host: String, expiresAt: Int64, labels: [String], limit: Int64
@@ -305,13 +330,7 @@ private struct FinishStatement: QueueStatement {
     // The owners waiting for these results hear of them at once: the notification (on channel $4, unless empty)
     // goes out when the statement commits. A CTE only runs when read, hence the count of it in every row.
     static let sql = """
-        WITH stored AS (
-            UPDATE task_queue t SET state = 'done', result = c.result, process = NULL
-            FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS c(id, token, result)
-            WHERE t.id = c.id AND t.token = c.token AND t.state = 'claimed'
-            RETURNING t.id, t.token),
-        told AS MATERIALIZED (
-            SELECT pg_notify($4::text, '') FROM (SELECT 1 FROM stored LIMIT 1) AS any_stored WHERE $4::text <> '')
+        WITH stored AS (\(QueueSQL.storeResults)), told AS MATERIALIZED (\(QueueSQL.tellStored))
         SELECT id, token, (SELECT count(*) FROM told) FROM stored
         """
     typealias Row = (Int64, Int64, Int64)
@@ -329,22 +348,8 @@ private struct FinishStatement: QueueStatement {
 private struct FinishAndClaimStatement: QueueStatement {
     static let name = "kiln_finish_and_claim_attempts"
     static let sql = """
-        WITH stored AS (
-            UPDATE task_queue t SET state = 'done', result = c.result, process = NULL
-            FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS c(id, token, result)
-            WHERE t.id = c.id AND t.token = c.token AND t.state = 'claimed'
-            RETURNING t.id, t.token),
-        told AS MATERIALIZED (
-            SELECT pg_notify($4::text, '') FROM (SELECT 1 FROM stored LIMIT 1) AS any_stored WHERE $4::text <> ''),
-        picked AS (
-            SELECT id FROM task_queue c WHERE state = 'queued'
-                AND (c.labels = '[]' OR NOT EXISTS (
-                    SELECT 1 FROM json_array_elements_text(c.labels::json) AS l(v) WHERE l.v <> ALL($8::text[])))
-            ORDER BY id LIMIT $9 FOR UPDATE SKIP LOCKED),
-        claimed AS (
-            UPDATE task_queue q SET state = 'claimed', token = q.token + 1, worker = $5, host = $6, expires_at = $7
-            FROM picked WHERE q.id = picked.id
-            RETURNING q.id, q.token, q.run_id, q.epoch, q.task_id, q.attempt, q.labels, q.work, q.queued_at)
+        WITH stored AS (\(QueueSQL.storeResults)), told AS MATERIALIZED (\(QueueSQL.tellStored)),
+        claimed AS (\(QueueSQL.claim(parameters: 5)))
         SELECT true, id, token, NULL::text, NULL::bigint, NULL::text, NULL::bigint, NULL::text, NULL::text,
             NULL::bigint, (SELECT count(*) FROM told) FROM stored
         UNION ALL
