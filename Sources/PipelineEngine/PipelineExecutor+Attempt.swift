@@ -17,12 +17,17 @@ enum AttemptOutcome: Sendable {
 
 /// What an attempt learned from the cache before its kind runs: the lineage it read and, for a task that caches,
 /// the key and why the cache was not used.
-struct CacheProbe: Sendable, Error {
+struct CacheProbe: Sendable {
     /// What the task reads, as it was before the attempt.
     let lineage: TaskLineage
     /// The key to store the result under (`nil` when it could not be computed) and the cache note; `nil` when the
     /// task does not cache.
     let cache: (key: String?, note: String)?
+
+    /// The probe of a task whose key could not be computed: its result is not stored.
+    static func keyFailed(_ lineage: TaskLineage, _ error: any Error) -> CacheProbe {
+        CacheProbe(lineage: lineage, cache: (nil, "miss: could not compute the key: \(error)"))
+    }
 }
 
 extension PipelineExecutor {
@@ -95,10 +100,12 @@ extension PipelineExecutor {
     /// Looks `spec`'s result up in the cache (when it caches and the cache is read): the key is computed from the
     /// resolved action, inputs and environment, and the named files as `lineage` read them.
     func lookUpCache(_ spec: TaskSpec, context: TaskContext, lineage: TaskLineage) async -> CacheLookup {
+        guard let policy = spec.cache else { return .miss(CacheProbe(lineage: lineage, cache: nil)) }
         let key: String
-        switch cacheKey(spec, context: context, lineage: lineage) {
-        case .success(let computed): key = computed
-        case .failure(let miss): return .miss(miss)
+        do {
+            key = try cacheKey(spec, policy: policy, context: context, lineage: lineage)
+        } catch {
+            return .miss(.keyFailed(lineage, error))
         }
         guard configuration.readCache else {
             return .miss(CacheProbe(lineage: lineage, cache: (key, "disabled: --no-cache (the new result is stored)")))
@@ -110,17 +117,13 @@ extension PipelineExecutor {
         }
     }
 
-    /// The cache key of `spec`'s attempt; the miss to record instead when the task does not cache (no key, no
-    /// note) or its key cannot be computed.
-    func cacheKey(_ spec: TaskSpec, context: TaskContext, lineage: TaskLineage) -> Result<String, CacheProbe> {
-        guard let policy = spec.cache else { return .failure(CacheProbe(lineage: lineage, cache: nil)) }
-        do {
-            return .success(try CacheKey.compute(
-                pipeline: context.pipeline, task: spec, context: context, version: policy.version,
-                known: lineage.files))  // each named file hashed once
-        } catch {
-            return .failure(CacheProbe(lineage: lineage, cache: (nil, "miss: could not compute the key: \(error)")))
-        }
+    /// The cache key of `spec`'s attempt under `policy`: its resolved action, inputs and environment, and the named
+    /// files as `lineage` read them (each file hashed once).
+    func cacheKey(
+        _ spec: TaskSpec, policy: CachePolicy, context: TaskContext, lineage: TaskLineage
+    ) throws -> String {
+        try CacheKey.compute(
+            pipeline: context.pipeline, task: spec, context: context, version: policy.version, known: lineage.files)
     }
 
     /// A hit when `entry` exists and has not expired by `now`; otherwise a miss saying why.

@@ -412,12 +412,14 @@ extension PipelineExecutor {
         var budget = TaskLineage.largeFiles
         for attempt in starts {
             let spec = plan.pipeline.tasks[attempt.task]
-            guard spec.cache != nil, hasKind(for: attempt.action) else { continue }
+            guard let policy = spec.cache, hasKind(for: attempt.action) else { continue }
             var ready = prepare(attempt, run: run, plan: plan, withheld: withheld, inbox: inbox)
             guard let lineage = TaskLineage.beforeAtOnce(ready.context, budget: &budget) else { continue }
-            switch cacheKey(spec, context: ready.context, lineage: lineage) {
-            case .success(let key): lookups.append((attempt.task, key, lineage))
-            case .failure(let miss): ready.probe = miss
+            do {
+                lookups.append((attempt.task, try cacheKey(spec, policy: policy, context: ready.context, lineage: lineage),
+                                lineage))
+            } catch {
+                ready.probe = .keyFailed(lineage, error)
             }
             prepared[attempt.task] = ready
         }

@@ -144,8 +144,10 @@ final class RemoteCollector: Sendable {
     func expect(_ id: RunID, taskID: String, task: Int, attempt: Int) {
         let (start, listen) = state.withLock { state -> (Bool, Bool) in
             state.runs[id]?.outstanding[taskID] = (task, attempt)
-            defer { (state.polling, state.listening) = (true, state.listening || events != nil) }
-            return (!state.polling, !state.listening && events != nil)
+            let start = !state.polling, listen = events != nil && !state.listening
+            state.polling = true
+            state.listening = state.listening || listen
+            return (start, listen)
         }
         if listen, let events {
             // For the process's lifetime: each batch of results a worker stores wakes the poll loop.
