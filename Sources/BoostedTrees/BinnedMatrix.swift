@@ -15,9 +15,9 @@ struct FeatureCuts: Sendable, Equatable {
 /// Histograms use a compact layout: feature `f` owns slots `offsets[f] ..< offsets[f] + binCount + 1`
 /// (the last one for missing values), so one-hot features cost 3 slots, not 256.
 ///
-/// Numeric features get up to `max_bin` quantile bins of their non-missing values (`max_bin − 1` when the
-/// feature has missing values, which take the last `UInt8` code; all distinct values when there are few
-/// enough); quantiles are taken on at most ``quantileSampleSize`` evenly strided rows.
+/// Numeric features get up to `max_bin` quantile bins of their non-missing values (all distinct values when there
+/// are few enough); quantiles are taken on at most ``quantileSampleSize`` evenly strided rows. When a feature has
+/// missing values and would fill all 256 `UInt8` codes, its top two bins merge so the last code is free for them.
 /// Categorical features use their code as the bin.
 struct BinnedMatrix: Sendable {
     /// Rows used to find quantile cut points (strided sample when there are more rows).
@@ -50,7 +50,7 @@ struct BinnedMatrix: Sendable {
                     let column = UnsafeBufferPointer(start: source.base + f * rows, count: rows)
                     shared[f] = matrix.isCategorical[f]
                         ? Self.categoricalCuts(column)
-                        : Self.numericCuts(column, maxRealBins: column.contains(where: \.isNaN) ? maxBin - 1 : maxBin)
+                        : Self.numericCuts(column, maxBin: maxBin, hasMissing: column.contains(where: \.isNaN))
                 }
             }
         }
@@ -125,7 +125,7 @@ struct BinnedMatrix: Sendable {
     }
 
     /// Cut points of a numeric column.
-    static func numericCuts(_ column: UnsafeBufferPointer<Float>, maxRealBins: Int) -> FeatureCuts {
+    static func numericCuts(_ column: UnsafeBufferPointer<Float>, maxBin: Int, hasMissing: Bool) -> FeatureCuts {
         let stride = max(1, column.count / quantileSampleSize)
         var sample = [Float]()
         sample.reserveCapacity(column.count / stride + 1)
@@ -146,11 +146,17 @@ struct BinnedMatrix: Sendable {
             }
         }
         var cuts = [Float]()
-        if distinct.count <= maxRealBins {
+        if distinct.count <= maxBin {
             cuts = Array(distinct.dropFirst())
         } else {
-            let picked = pruneByRank(counts: counts, maxBins: maxRealBins)
-            cuts = picked[1..<min(picked.count, maxRealBins)].map { distinct[$0] }
+            let picked = pruneByRank(counts: counts, maxBins: maxBin)
+            cuts = picked[1..<min(picked.count, maxBin)].map { distinct[$0] }
+        }
+        if hasMissing && cuts.count + 1 > Int(UInt8.max) {
+            // 256 bins and the missing code do not fit in a byte: merge the top two bins. Every other cut stays where
+            // the feature would have it without missing values (as xgboost, which keeps missing values out of the
+            // bins, places them); re-spacing the ranks for 255 bins would move them all.
+            cuts.removeLast()
         }
         cuts.append(.infinity)
         return FeatureCuts(cuts: cuts, binCount: cuts.count, isCategorical: false)

@@ -45,15 +45,30 @@ import Testing
         #expect(BinnedMatrix.pruneByRank(counts: counts, maxBins: 10) == [0, 50, 100, 150, 200, 250, 300, 350, 400, 450, 500])
     }
 
-    @Test("many distinct values give at most max_bin bins, and max_bin − 1 when values are missing")
+    @Test("many distinct values give at most max_bin bins; with missing values 256 bins lose only their top cut")
     func binLimits() throws {
         let values = (0..<5000).map { Double($0) }
         let full = BinnedMatrix(try FeatureMatrix(columns: [values]), maxBin: 256, threads: 1)
         #expect(full.cuts[0].binCount == 256)
+        let cuts = full.cuts[0].cuts
+        #expect(zip(cuts, cuts.dropFirst()).allSatisfy { $0 < $1 })
+        // The missing value takes code 255, so the top two bins merge; every other cut stays put.
         let withMissing = BinnedMatrix(try FeatureMatrix(columns: [values + [.nan]]), maxBin: 256, threads: 1)
         #expect(withMissing.cuts[0].binCount == 255)
         #expect(withMissing.bins.last == 255)
-        let cuts = full.cuts[0].cuts
-        #expect(zip(cuts, cuts.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(withMissing.cuts[0].cuts == Array(cuts.dropLast(2)) + [.infinity])
+        #expect(withMissing.bins[4999] == 254)
+        // Below 256 bins the missing code fits after them: max_bin real bins, as without missing values.
+        let small = BinnedMatrix(try FeatureMatrix(columns: [values]), maxBin: 64, threads: 1)
+        let smallMissing = BinnedMatrix(try FeatureMatrix(columns: [values + [.nan]]), maxBin: 64, threads: 1)
+        #expect(smallMissing.cuts[0] == small.cuts[0])
+        #expect(smallMissing.cuts[0].binCount == 64)
+        #expect(smallMissing.bins.last == 64)
+        // 256 distinct values and a missing one: all distinct values but the top two keep their own bin.
+        let distinct = (0..<256).map { Double($0) }
+        let distinctMissing = BinnedMatrix(try FeatureMatrix(columns: [distinct + [.nan]]), maxBin: 256, threads: 1)
+        #expect(distinctMissing.cuts[0].binCount == 255)
+        #expect(distinctMissing.bins[253] == 253 && distinctMissing.bins[254] == 254 && distinctMissing.bins[255] == 254)
+        #expect(distinctMissing.bins[256] == 255)
     }
 }
