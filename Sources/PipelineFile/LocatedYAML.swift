@@ -1,6 +1,5 @@
 import Foundation
 public import PipelineModel
-import Yams
 
 /// A YAML value with the position of every node, for files other than pipelines (test files) whose readers report
 /// problems as `file:line:column`, exactly as ``PipelineFile`` does.
@@ -105,7 +104,7 @@ public struct LocatedYAML: Sendable, Hashable {
         return located
     }
 
-    private static func convert(_ node: Node, document: YAMLDocument, findings: inout [Finding]) -> LocatedYAML {
+    private static func convert(_ node: YAMLNode, document: YAMLDocument, findings: inout [Finding]) -> LocatedYAML {
         let (line, column) = document.position(of: node)
         switch node {
         case .scalar(let scalar):
@@ -132,8 +131,7 @@ public struct LocatedYAML: Sendable, Hashable {
             var seen: Set<String> = []
             for (keyNode, valueNode) in mapping {
                 let (keyLine, keyColumn) = document.position(of: keyNode)
-                var key = keyNode.scalarValue?.string ?? "\(keyNode)"
-                if let original = document.renamedKeys[key] { key = original }
+                let key = keyNode.scalarValue?.string ?? "\(keyNode.kindDescription)"
                 if !seen.insert(key).inserted {
                     findings.append(Finding(line: keyLine, column: keyColumn,
                         message: "duplicate key '\(key)': each key may appear once in a mapping"))
@@ -142,8 +140,6 @@ public struct LocatedYAML: Sendable, Hashable {
                                      value: convert(valueNode, document: document, findings: &findings)))
             }
             return LocatedYAML(line: line, column: column, value: .mapping(entries))
-        case .alias:
-            return LocatedYAML(line: line, column: column, value: .scalar(.null))
         }
     }
 }

@@ -1,5 +1,4 @@
 import PipelineModel
-import Yams
 
 extension PipelineReader {
     static let notifyRuleKeys = ["on", "slack", "pagerduty", "webhook"]
@@ -26,7 +25,7 @@ extension PipelineReader {
         return rules
     }
 
-    private mutating func readRule(_ node: Node, _ mapping: Node.Mapping) -> NotificationRule? {
+    private mutating func readRule(_ node: YAMLNode, _ mapping: YAMLNode.Mapping) -> NotificationRule? {
         var byKey: [String: Entry] = [:]
         for entry in entries(of: mapping) {
             if Self.notifyRuleKeys.contains(entry.key) {
@@ -49,13 +48,13 @@ extension PipelineReader {
         return NotificationRule(on: kinds, destination: destination)
     }
 
-    private mutating func readKinds(_ entry: Entry?, rule: Node) -> [NotificationEventKind]? {
+    private mutating func readKinds(_ entry: Entry?, rule: YAMLNode) -> [NotificationEventKind]? {
         let known = NotificationEventKind.allCases.map(\.rawValue)
         guard let entry else {
             report(at: rule, "a notify rule needs 'on:', a list of events: \(known.joined(separator: ", "))")
             return nil
         }
-        var names: [(String, Node)] = []
+        var names: [(String, YAMLNode)] = []
         switch entry.value {
         case .scalar(let scalar): names = [(scalar.string, entry.value)]
         case .sequence(let sequence):
@@ -136,7 +135,7 @@ extension PipelineReader {
     }
 
     /// Checks that `text`'s expressions parse and read only `env.NAME` (secrets come from the environment).
-    private mutating func checkSecretTemplate(_ text: String, at node: Node) -> Bool {
+    private mutating func checkSecretTemplate(_ text: String, at node: YAMLNode) -> Bool {
         do {
             let template = try Template(text)
             for expression in template.expressions {

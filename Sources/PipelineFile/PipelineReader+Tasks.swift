@@ -1,9 +1,8 @@
 import PipelineModel
-import Yams
 
 extension PipelineReader {
     /// Reads the fields of a task or of `defaults:`, reporting unknown keys and invalid values.
-    mutating func readFields(_ mapping: Node.Mapping, owner: FieldOwner) -> TaskFields {
+    mutating func readFields(_ mapping: YAMLNode.Mapping, owner: FieldOwner) -> TaskFields {
         var fields = TaskFields()
         for entry in entries(of: mapping) {
             switch entry.key {
@@ -51,7 +50,7 @@ extension PipelineReader {
 
     /// Builds the task from its fields (defaults applied), reporting a missing or ambiguous action. Plan issues under
     /// `tasks.ID` are located from the fields (``PipelineReader/location(of:)``), at the task or at `defaults:`.
-    mutating func makeTask(id: String, keyNode: Node, fields: TaskFields) -> TaskSpec {
+    mutating func makeTask(id: String, keyNode: YAMLNode, fields: TaskFields) -> TaskSpec {
         var action = TaskAction.shell("")  // stands in when the action is missing or invalid (already reported)
         let actions = [fields.run?.entry, fields.shell?.entry, fields.uses?.entry].compactMap { $0 }
             .sorted { document.position(of: $0.keyNode) < document.position(of: $1.keyNode) }
@@ -118,7 +117,7 @@ extension PipelineReader {
 
     /// `runs_on: gpu` or `runs_on: [gpu, big-memory]`: the labels a worker must have.
     private mutating func readLabels(_ entry: Entry) -> FieldValue<[String]> {
-        let elements: [Node]
+        let elements: [YAMLNode]
         if case .sequence(let sequence) = entry.value {
             elements = Array(sequence)
         } else if let scalar = entry.value.scalarValue, ScalarKind(scalar) != .null {

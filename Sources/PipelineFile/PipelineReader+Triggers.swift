@@ -1,5 +1,4 @@
 import PipelineModel
-import Yams
 
 // Reading `triggers:`: every rule with located diagnostics. Schedules are checked with `Schedule.parse`, so a
 // bad cron expression or time zone is reported exactly as the scheduler would reject it.

@@ -1,17 +1,16 @@
 import PipelineModel
-import Yams
 
 /// Where a field sits in the file: its key (for mapping entries) and its value.
 struct NodeLocation {
-    var key: Node?
-    var value: Node
+    var key: YAMLNode?
+    var value: YAMLNode
 }
 
 /// One entry of a YAML mapping whose key is text.
 struct Entry {
     let key: String
-    let keyNode: Node
-    let value: Node
+    let keyNode: YAMLNode
+    let value: YAMLNode
 }
 
 /// Walks a composed pipeline file: builds the ``Pipeline``, collects every file-level problem with its position,
@@ -88,7 +87,7 @@ struct PipelineReader {
             name: name, description: description, params: params, tasks: tasks, notify: notify, triggers: triggers)
     }
 
-    private mutating func readTasks(_ entry: Entry?, root: Node, defaults: TaskFields) -> [TaskSpec] {
+    private mutating func readTasks(_ entry: Entry?, root: YAMLNode, defaults: TaskFields) -> [TaskSpec] {
         let noTasks = "the pipeline has no tasks; add at least one under 'tasks:'"
         guard let entry else {
             report(at: root, noTasks)
@@ -141,7 +140,7 @@ struct PipelineReader {
         findings.append(Finding(line: line, column: column, message: message))
     }
 
-    mutating func report(at node: Node, _ message: String) {
+    mutating func report(at node: YAMLNode, _ message: String) {
         let (line, column) = document.position(of: node)
         report(line: line, column: column, message)
     }
@@ -164,19 +163,18 @@ struct PipelineReader {
     // MARK: Walking
 
     /// The entries of `mapping` in file order; non-text keys and repeated keys are reported and left out.
-    mutating func entries(of mapping: Node.Mapping) -> [Entry] {
+    mutating func entries(of mapping: YAMLNode.Mapping) -> [Entry] {
         var result: [Entry] = []
         result.reserveCapacity(mapping.count)
         // Small mappings (a task's fields) look for a repeated key among the entries kept; large ones hash.
         let hashed = mapping.count > 16
-        var seen: [String: Node] = [:]
-        let renamed = !document.renamedKeys.isEmpty
+        var seen: [String: YAMLNode] = [:]
         for (keyNode, value) in mapping {
             guard let scalar = keyNode.scalarValue else {
                 report(at: keyNode, "a key must be text, not \(keyNode.kindDescription)")
                 continue
             }
-            let key = renamed ? document.renamedKeys[scalar.string] ?? scalar.string : scalar.string
+            let key = scalar.string
             // A key of at most that many bytes has at most that many characters.
             if key.utf8.count > PipelineFile.Limits.maximumKeyLength {
                 let length = key.count
@@ -220,7 +218,7 @@ struct PipelineReader {
 
     /// Converts any YAML value to JSON, recording the location of every member under `path`.
     mutating func json(
-        _ node: Node, path: [PipelineIssue.PathComponent], into records: inout [[PipelineIssue.PathComponent]: NodeLocation]
+        _ node: YAMLNode, path: [PipelineIssue.PathComponent], into records: inout [[PipelineIssue.PathComponent]: NodeLocation]
     ) -> JSONValue {
         var optional: [[PipelineIssue.PathComponent]: NodeLocation]? = records
         records = [:]  // one owner while it grows
@@ -229,13 +227,13 @@ struct PipelineReader {
     }
 
     /// Converts any YAML value to JSON, without recording where its members are (``location(in:at:)`` finds them).
-    mutating func json(_ node: Node) -> JSONValue {
+    mutating func json(_ node: YAMLNode) -> JSONValue {
         var none: [[PipelineIssue.PathComponent]: NodeLocation]? = nil
         return json(node, path: [], records: &none)
     }
 
     private mutating func json(
-        _ node: Node, path: [PipelineIssue.PathComponent], records: inout [[PipelineIssue.PathComponent]: NodeLocation]?
+        _ node: YAMLNode, path: [PipelineIssue.PathComponent], records: inout [[PipelineIssue.PathComponent]: NodeLocation]?
     ) -> JSONValue {
         switch node {
         case .scalar(let scalar):
@@ -269,14 +267,12 @@ struct PipelineReader {
                 }
             }
             return .object(members)
-        case .alias:
-            return .null
         }
     }
 
     /// A YAML number as a JSON number, refusing what a JSON number cannot keep: integers beyond ±2^53 (they would
     /// come back rounded, e.g. `1.2345678901234568e+16`) and non-finite values (`.inf`, `.nan`, `1e400`).
-    private mutating func number(_ scalar: Node.Scalar, at node: Node) -> JSONValue {
+    private mutating func number(_ scalar: YAMLNode.Scalar, at node: YAMLNode) -> JSONValue {
         let text = scalar.string
         if ScalarKind(scalar) == .integer, ScalarKind.isDecimalInteger(text) {
             guard let value = Int64(text.first == "+" ? String(text.dropFirst()) : text),
@@ -326,7 +322,7 @@ struct PipelineReader {
 
     /// The member of `node` at `path`, found as ``json(_:path:into:)`` would have recorded it: sequence elements by
     /// index, mapping entries by their first text key (as ``entries(of:)`` keeps them).
-    func location(in node: Node, at path: ArraySlice<PipelineIssue.PathComponent>) -> NodeLocation? {
+    func location(in node: YAMLNode, at path: ArraySlice<PipelineIssue.PathComponent>) -> NodeLocation? {
         var current = node
         var location: NodeLocation?
         for component in path {
@@ -337,7 +333,7 @@ struct PipelineReader {
             case (.key(let key), .mapping(let mapping)):
                 let found = mapping.first { keyNode, _ in
                     guard let scalar = keyNode.scalarValue else { return false }
-                    let text = document.renamedKeys[scalar.string] ?? scalar.string
+                    let text = scalar.string
                     return text == key && text.count <= PipelineFile.Limits.maximumKeyLength
                 }
                 guard let found else { return nil }

@@ -1,5 +1,4 @@
 import PipelineModel
-import Yams
 
 /// What a YAML scalar means, by the YAML 1.2 core schema: quoted scalars are always strings, and plain `yes`, `on`
 /// or `2024-01-01` stay strings too (unlike YAML 1.1).
@@ -7,15 +6,14 @@ enum ScalarKind: Equatable {
     case string, integer, float, bool, null
 
     /// The kind of `scalar`, from its explicit tag or, for plain scalars, its text.
-    init(_ scalar: Node.Scalar) {
-        switch scalar.tag.rawValue {
-        case Tag.Name.implicit.rawValue, Tag.Name.nonSpecific.rawValue:
-            self = scalar.style == .plain || scalar.style == .any ? ScalarKind(plain: scalar.string) : .string
-        case Tag.Name.int.rawValue: self = .integer
-        case Tag.Name.float.rawValue: self = .float
-        case Tag.Name.bool.rawValue: self = .bool
-        case Tag.Name.null.rawValue: self = .null
-        default: self = .string
+    init(_ scalar: YAMLNode.Scalar) {
+        switch scalar.tag {
+        case .implicit, .nonSpecific: self = scalar.style == .plain ? ScalarKind(plain: scalar.string) : .string
+        case .integer: self = .integer
+        case .float: self = .float
+        case .bool: self = .bool
+        case .null: self = .null
+        case .string, .other: self = .string
         }
     }
 
@@ -68,9 +66,9 @@ enum ScalarKind: Equatable {
     }
 }
 
-extension Node {
+extension YAMLNode {
     /// The scalar inside, if this is a scalar.
-    var scalarValue: Node.Scalar? {
+    var scalarValue: YAMLNode.Scalar? {
         if case .scalar(let scalar) = self { return scalar }
         return nil
     }
@@ -78,7 +76,7 @@ extension Node {
     /// Whether this is a plain scalar with nothing in it (a key with no value).
     var isEmptyValue: Bool {
         guard case .scalar(let scalar) = self else { return false }
-        return scalar.string.isEmpty && (scalar.style == .plain || scalar.style == .any)
+        return scalar.string.isEmpty && scalar.style == .plain
     }
 
     /// "a mapping", "a list", "text", "a number", … for messages.
@@ -86,7 +84,6 @@ extension Node {
         switch self {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         case .scalar(let scalar):
             switch ScalarKind(scalar) {
             case .string: return "text"

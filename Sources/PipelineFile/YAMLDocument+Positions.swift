@@ -1,9 +1,8 @@
-import Yams
 
 extension YAMLDocument {
     /// Where `node` starts: its first character (the opening quote or block indicator for such scalars).
-    func position(of node: Node) -> (line: Int, column: Int) {
-        guard let mark = node.mark else { return (1, 1) }
+    func position(of node: YAMLNode) -> (line: Int, column: Int) {
+        let mark = node.mark
         return (mark.line, mark.column)
     }
 
@@ -11,8 +10,8 @@ extension YAMLDocument {
     ///
     /// Exact for single-line plain and quoted scalars (escapes and the opening quote accounted for) and for literal
     /// block scalars (`|`); for other shapes (folded, multi-line plain), the scalar's start.
-    func position(inside node: Node, offset: Int) -> (line: Int, column: Int) {
-        guard case .scalar(let scalar) = node, let mark = scalar.mark, mark.line >= 1, mark.line <= lines.count
+    func position(inside node: YAMLNode, offset: Int) -> (line: Int, column: Int) {
+        guard case .scalar(let scalar) = node, case let mark = scalar.mark, mark.line >= 1, mark.line <= lines.count
         else { return position(of: node) }
         let value = scalar.string
         let before = value.prefix(max(0, offset))
@@ -21,7 +20,7 @@ extension YAMLDocument {
         let start = mark.column - 1
         let located: (Int, Int)?
         switch scalar.style {
-        case .plain, .any:
+        case .plain:
             let valueScalars = Array(value.unicodeScalars)
             let fits =
                 !value.contains("\n") && start + valueScalars.count <= line.count
@@ -69,7 +68,7 @@ extension YAMLDocument {
     }
 
     /// Line and column of a position inside a literal block scalar whose indicator (`|`) is at `header`.
-    private func literalPosition(header: Mark, value: String, before: Substring) -> (Int, Int)? {
+    private func literalPosition(header: YAMLNode.Mark, value: String, before: Substring) -> (Int, Int)? {
         let headerText = lines[header.line - 1].dropFirst(header.column - 1)
         let indicator = headerText.prefix(while: { $0 != " " && $0 != "#" })
         // An explicit indentation indicator (`|2`): give up rather than guess.

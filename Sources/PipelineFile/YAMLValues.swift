@@ -22,7 +22,7 @@ public enum YAMLValues {
         case .success(let document):
             // Yams' loader traps on a key that is a list or a mapping (`[a]: 1`, `!t {a: 1}: 2`).
             if let root = document.root, let key = firstStructuredKey(in: root) {
-                let (line, column) = key.mark.map { ($0.line, $0.column) } ?? (1, 1)
+                let (line, column) = (key.mark.line, key.mark.column)
                 throw YAMLValuesError(
                     message: "line \(line), column \(column): this mapping key is a list or a mapping; "
                         + "keys of a config file must be text")
@@ -44,11 +44,11 @@ public enum YAMLValues {
     }
 
     /// The first mapping key that is not a scalar, walking without recursion.
-    private static func firstStructuredKey(in root: Node) -> Node? {
+    private static func firstStructuredKey(in root: YAMLNode) -> YAMLNode? {
         var pending = [root]
         while let node = pending.popLast() {
             switch node {
-            case .scalar, .alias: break
+            case .scalar: break
             case .sequence(let sequence): pending.append(contentsOf: sequence)
             case .mapping(let mapping):
                 for (key, value) in mapping {

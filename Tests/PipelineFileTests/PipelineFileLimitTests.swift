@@ -292,4 +292,41 @@ import Testing
         #expect(found.map(\.column) == [12, 9, 12, 19])
         #expect(found.allSatisfy { $0.message.contains("characters long, more than the limit of 10000") })
     }
+
+    @Test("aliases count what their anchor holds: the alias that passes 200,000 values is the one refused")
+    func aliasesCountTheirAnchor() {
+        // The root, name, p, params, its mapping, the key big: 6 values; the anchored list: 10,000; each line
+        // after it: a key and an alias of 10,000. After the 18th alias line: 190,024 values; the 19th passes the limit.
+        let big = "[" + Array(repeating: "1", count: 9_999).joined(separator: ", ") + "]"
+        let aliases = (0..<19).map { "  c\($0): *big" }.joined(separator: "\n")
+        let found = diagnostics("name: p\nparams:\n  big: &big \(big)\n\(aliases)\ntasks:\n  t: {run: [echo]}\n")
+        #expect(found.count == 1)
+        #expect(located(found).first?.hasPrefix("22:8: this alias (*big) expands the file to more than 200,000") == true)
+    }
+
+    @Test("a syntax error anywhere in the file is reported before a limit passed earlier")
+    func syntaxBeforeLimit() {
+        let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
+        #expect(located(diagnostics("name: p\nparams:\n  x: \(deep)\ntasks:\n  t: {run: [echo]}\n  u: \"open\n"))
+            .first?.hasPrefix("7:1: invalid YAML: found unexpected end of stream") == true)
+        #expect(located(diagnostics("name: p\nparams:\n  x: \(deep)\n---\nname: q\n")) == [
+            "4:1: invalid YAML: a pipeline file holds one document; remove this '---' and what follows, or merge it"
+        ])
+    }
+
+    @Test("an alias of an anchor never defined, or defined after it, is a located error")
+    func undefinedAlias() {
+        #expect(located(diagnostics("name: p\nparams:\n  a: *nowhere\ntasks:\n  t: {run: [echo]}\n"))
+            == ["3:6: invalid YAML: found undefined alias"])
+        #expect(located(diagnostics("name: p\nparams:\n  a: *later\n  b: &later 1\ntasks:\n  t: {run: [echo]}\n"))
+            == ["3:6: invalid YAML: found undefined alias"])
+    }
+
+    @Test("a control character is located at its line and column, after multi-byte text")
+    func controlCharacter() {
+        let found = located(diagnostics("name: p\ndescription: héllo \u{7}\ntasks:\n  t: {run: [echo]}\n"))
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("2:20: cannot read the text as YAML: control characters are not allowed") == true,
+                "\(found)")
+    }
 }
