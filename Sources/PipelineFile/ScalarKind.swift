@@ -18,6 +18,12 @@ enum ScalarKind: Equatable {
     }
 
     private init(plain text: String) {
+        // Every null, boolean and number spelling starts with one of these; most text (names, commands,
+        // expressions) does not, and needs none of the comparisons below.
+        if let first = text.utf8.first, !Self.mayStartNonText(first) {
+            self = .string
+            return
+        }
         switch text {
         case "", "~", "null", "Null", "NULL": self = .null
         case "true", "True", "TRUE", "false", "False", "FALSE": self = .bool
@@ -33,6 +39,17 @@ enum ScalarKind: Equatable {
             } else {
                 self = .string
             }
+        }
+    }
+
+    /// Whether `byte` may start `~`, `null`, `true`, `false` (any case), `.inf`, `.nan`, an integer or a float.
+    private static func mayStartNonText(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+            UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "e"), UInt8(ascii: "E"):
+            true
+        default: false
         }
     }
 

@@ -184,6 +184,31 @@ import Testing
         #expect(inputs == expected)
     }
 
+    @Test("plain scalars follow the YAML 1.2 core schema, whatever their first character")
+    func coreSchemaSpellings() throws {
+        let spellings: [(String, JSONValue)] = [
+            ("TRUE", true), ("False", false), ("NULL", nil), ("Null", nil), ("~", nil), ("+1", 1), ("-2.5e3", -2500), (".5", 0.5), ("0o17", 15), ("1E2", 100),
+            ("e5", "e5"), ("E", "E"), ("Yes", "Yes"), ("nothing", "nothing"), ("tree", "tree"), ("fast", "fast"),
+            ("inf", "inf"), ("nan", "nan"), ("Infinity", "Infinity"), ("-x", "-x"), ("+x", "+x"), ("1.2.3", "1.2.3"),
+            ("é1", "é1"), ("null-ish", "null-ish"), ("truely", "truely"),
+        ]
+        let lines = spellings.enumerated().map { "          v\($0.offset): \($0.element.0)" }.joined(separator: "\n")
+        let pipeline = try PipelineFile.parse(
+            "name: p\ntasks:\n  a:\n    uses: noop\n    with:\n" + lines + "\n", path: "pipeline.yaml")
+        guard case .uses(_, let inputs) = try #require(pipeline.task("a")).action else {
+            Issue.record("expected a uses action")
+            return
+        }
+        for (index, (text, expected)) in spellings.enumerated() {
+            #expect(inputs["v\(index)"] == expected, "\(text)")
+        }
+        // Infinities are numbers, which a JSON value cannot hold: refused, not read as text.
+        for text in [".Inf", "-.inf", ".NAN"] {
+            let found = diagnostics("name: p\ntasks:\n  a:\n    uses: noop\n    with: {v: \(text)}\n")
+            #expect(found.first?.message.hasPrefix("\(text) is not a finite number") == true, "\(located(found))")
+        }
+    }
+
     @Test("scalars in run and env become their text; needs accepts a single id")
     func scalarsAsText() throws {
         let pipeline = try PipelineFile.parse(
