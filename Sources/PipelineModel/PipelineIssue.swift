@@ -65,14 +65,19 @@ public struct PipelineValidationError: Error, Sendable, Hashable, CustomStringCo
 
 /// Finds the nearest known name to a misspelled one, for "did you mean" hints.
 public enum Suggestion {
-    /// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
+    /// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo. Of equally close
+    /// candidates, the one that sorts first, so the hint does not depend on the order of `candidates` (often a
+    /// dictionary's keys, whose order changes from one process to the next).
     public static func nearest(to name: String, in candidates: some Sequence<String>) -> String? {
         var best: (String, Int)?
+        let lowered = name.lowercased()
         for candidate in candidates {
-            let distance = editDistance(name.lowercased(), candidate.lowercased())
-            if distance <= max(1, min(3, candidate.count / 3 + 1)), best == nil || distance < best!.1 {
-                best = (candidate, distance)
+            let distance = editDistance(lowered, candidate.lowercased())
+            guard distance <= max(1, min(3, candidate.count / 3 + 1)) else { continue }
+            if let (current, currentDistance) = best, distance > currentDistance || (distance == currentDistance && current <= candidate) {
+                continue
             }
+            best = (candidate, distance)
         }
         return best?.0
     }
