@@ -131,7 +131,11 @@ public struct LocatedYAML: Sendable, Hashable {
             var seen: Set<String> = []
             for (keyNode, valueNode) in mapping {
                 let (keyLine, keyColumn) = document.position(of: keyNode)
-                let key = keyNode.scalarValue?.string ?? "\(keyNode.kindDescription)"
+                guard let key = keyNode.scalarValue?.string else {
+                    findings.append(Finding(line: keyLine, column: keyColumn,
+                        message: "a key must be text, not \(keyNode.kindDescription)"))
+                    continue
+                }
                 if !seen.insert(key).inserted {
                     findings.append(Finding(line: keyLine, column: keyColumn,
                         message: "duplicate key '\(key)': each key may appear once in a mapping"))
