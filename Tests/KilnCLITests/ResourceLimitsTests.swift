@@ -56,12 +56,13 @@ struct ResourceLimitsTests {
     func devZero() async throws {
         let cli = try CLI()
         let path = try cli.write("zero.yaml", Self.extract("/dev/zero"))
-        let run = try await Self.run(cli, ["run", path], seconds: 30)
-        #expect(!run.hung, "kiln run of /dev/zero was still running after 30 s")
+        // The message comes from the check made before any byte is read, so it shows the run did not try to read
+        // the endless file; the bound only stops a run that does (a loaded machine once took 41 s to run it).
+        let run = try await Self.run(cli, ["run", path], seconds: 120)
+        #expect(!run.hung, "kiln run of /dev/zero was still running after 120 s")
         #expect(run.result.status == 1)
         let output = run.result.stdout + run.result.stderr
         #expect(output.contains("/dev/zero: is a character device, not a regular file"), "\(output)")
-        #expect(run.elapsed < .seconds(15))
     }
 
     @Test("kiln run: extract-csv of a FIFO fails at once instead of blocking; SIGTERM is not needed")

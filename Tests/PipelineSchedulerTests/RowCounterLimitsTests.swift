@@ -123,7 +123,9 @@ struct RowCounterLimitsTests {
             try await group.next()
             return clock.now - cancelled
         }
-        #expect(stoppedAfter < .seconds(5), "counting went on \(stoppedAfter) after cancellation")
+        // Without the kill the command sleeps 100 s; the kill path is SIGTERM, then SIGKILL after 1 s. The bound
+        // leaves a loaded machine room (5 s was once passed under a full test run) and still tells the two apart.
+        #expect(stoppedAfter < .seconds(30), "counting went on \(stoppedAfter) after cancellation")
         let text = try String(contentsOfFile: folder.path + "/child.pid", encoding: .utf8)
         let child = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
         var gone = false
