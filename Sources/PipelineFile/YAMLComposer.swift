@@ -85,13 +85,9 @@ struct YAMLComposer {
         YAMLNode.Mark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
     }
 
-    private static func text(_ pointer: UnsafePointer<yaml_char_t>?) -> String? {
-        guard let pointer else { return nil }
-        return String(cString: pointer)
-    }
-
+    /// A NUL-terminated libyaml string (an anchor, a tag), or `nil`.
     private static func text(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
-        text(UnsafePointer(pointer))
+        pointer.map { String(cString: $0) }
     }
 
     // MARK: Composing
@@ -257,7 +253,7 @@ struct YAMLComposer {
     /// libyaml's error, located, as a message that says what to do where it can.
     private func syntaxFinding(in text: String) -> Finding {
         let state = parser.pointee
-        let problem = Self.text(UnsafeRawPointer(state.problem)?.assumingMemoryBound(to: yaml_char_t.self)) ?? "unknown problem"
+        let problem = state.problem.map { String(cString: $0) } ?? "unknown problem"
         switch state.error {
         case YAML_READER_ERROR:
             let (line, column) = Self.position(ofByte: state.problem_offset, in: text)
@@ -268,7 +264,7 @@ struct YAMLComposer {
                 return Finding(line: line, column: column, message: Self.tooDeepMessage)
             }
             var message = "invalid YAML: \(problem)"
-            if let context = Self.text(UnsafeRawPointer(state.context)?.assumingMemoryBound(to: yaml_char_t.self)) {
+            if let context = state.context.map({ String(cString: $0) }) {
                 message += " (\(context) at line \(state.context_mark.line + 1), column \(state.context_mark.column + 1))"
             }
             let lines = YAMLDocument.splitLines(Array(text.unicodeScalars))

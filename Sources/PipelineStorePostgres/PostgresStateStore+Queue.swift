@@ -10,14 +10,7 @@ internal import PostgresNIO
 extension PostgresStateStore: TaskQueue, TaskQueueEvents {
     /// The `kind` events of this database's task queue (`LISTEN` on one pooled connection).
     public func events(_ kind: TaskQueueEvent) -> AsyncStream<Void> {
-        let payloads = database.listen(on: database.queueChannel(kind))
-        return AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
-            let relay = Task {
-                for await _ in payloads { continuation.yield() }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in relay.cancel() }
-        }
+        database.listen(on: database.queueChannel(kind), bufferingNewest: 1) { _ in () }
     }
 
     /// Adds queued rows in one statement; an attempt already queued is left as it is (a replayed enqueue).

@@ -121,9 +121,8 @@ extension PostgresStateStore {
             batch.tasks.allSatisfy({ $0.expected == nil && $0.runID == fence.runID }),
             batch.logs.allSatisfy({ $0.runID == fence.runID })
         else { return nil }
-        var last: [String: Int] = [:]
-        for (index, update) in batch.tasks.enumerated() { last[update.record.taskID] = index }
-        let c = TaskColumns(batch.tasks.indices.filter { last[batch.tasks[$0].record.taskID] == $0 }.map { batch.tasks[$0] })
+        let superseded = batch.supersededTaskUpdates
+        let c = TaskColumns(batch.tasks.indices.filter { !superseded.contains($0) }.map { batch.tasks[$0] })
         let query: PostgresQuery = """
             WITH p AS (
                 SELECT id, last_batch, CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END AS epoch

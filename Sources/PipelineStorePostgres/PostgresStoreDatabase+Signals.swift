@@ -7,7 +7,7 @@ import Synchronization
 // schema of its own) in the transaction of the change, so it is delivered when that commits; `kiln serve` listens.
 extension PostgresStoreDatabase: SchedulerSignalSource {
     /// The channel of this database's kiln schema.
-    var wakeChannel: String { configuration.schema.map { "kiln_wake_\($0)" } ?? "kiln_wake" }
+    var wakeChannel: String { channel("wake") }
 
     /// The statement that posts `signal` when its transaction commits.
     func notify(_ signal: SchedulerSignal) -> PostgresQuery {
@@ -20,24 +20,18 @@ extension PostgresStoreDatabase: SchedulerSignalSource {
     /// doubles up to 5 seconds, and a ``SchedulerSignal/run`` is delivered once it listens again: signals sent
     /// meanwhile were lost, so the scheduler should look.
     public func signals() -> AsyncStream<SchedulerSignal> {
-        let stream = listen(on: wakeChannel)
-        return AsyncStream(bufferingPolicy: .bufferingNewest(8)) { continuation in
-            let relay = Task {
-                for await payload in stream {
-                    continuation.yield(payload.flatMap(SchedulerSignal.init(rawValue:)) ?? .run)
-                }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in relay.cancel() }
-        }
+        listen(on: wakeChannel, bufferingNewest: 8) { payload in payload.flatMap(SchedulerSignal.init(rawValue:)) ?? .run }
     }
 
-    /// The payloads of the notifications on `channel` from now on, until the consumer stops or the database is
-    /// closed; `nil` once a lost listening connection listens again (notifications sent meanwhile were lost). One
-    /// pooled connection listens; after a loss, listening starts again after a pause that doubles up to 5 seconds.
-    func listen(on channel: String) -> AsyncStream<String?> {
+    /// The notifications on `channel` from now on, until the consumer stops or the database is closed, each as
+    /// `element` makes it of its payload; `element(nil)` once a lost listening connection listens again
+    /// (notifications sent meanwhile were lost). The newest `bufferingNewest` wait for a slow consumer. One pooled
+    /// connection listens; after a loss, listening starts again after a pause that doubles up to 5 seconds.
+    func listen<Element: Sendable>(
+        on channel: String, bufferingNewest: Int, _ element: @escaping @Sendable (String?) -> Element
+    ) -> AsyncStream<Element> {
         let (client, pool) = (client, runner)
-        return AsyncStream(bufferingPolicy: .bufferingNewest(8)) { continuation in
+        return AsyncStream(bufferingPolicy: .bufferingNewest(bufferingNewest)) { continuation in
             let listener = Task {
                 var pause = Duration.milliseconds(100)
                 var lost = false
@@ -46,8 +40,10 @@ extension PostgresStoreDatabase: SchedulerSignalSource {
                         try await client.withConnection { connection in
                             try await connection.listen(on: channel) { notifications in
                                 pause = .milliseconds(100)
-                                if lost { continuation.yield(nil) }
-                                for try await notification in notifications { continuation.yield(notification.payload) }
+                                if lost { continuation.yield(element(nil)) }
+                                for try await notification in notifications {
+                                    continuation.yield(element(notification.payload))
+                                }
                             }
                         }
                     } catch {}
@@ -62,8 +58,11 @@ extension PostgresStoreDatabase: SchedulerSignalSource {
     }
 
     /// The channel of this database's kiln schema on which task queue `kind` events are posted.
-    func queueChannel(_ kind: TaskQueueEvent) -> String {
-        "kiln_" + kind.rawValue + (configuration.schema.map { "_" + $0 } ?? "")
+    func queueChannel(_ kind: TaskQueueEvent) -> String { channel(kind.rawValue) }
+
+    /// The channel `kiln_<name>`, or `kiln_<name>_<schema>` in a schema of its own.
+    private func channel(_ name: String) -> String {
+        "kiln_" + name + (configuration.schema.map { "_" + $0 } ?? "")
     }
 }
 

@@ -105,7 +105,7 @@ extension SQLiteStateStore {
         // Without the snapshot: it is encoded (inside the transaction, where the check cannot race another
         // write of this store) only when the store does not know it is already stored.
         let runArguments = batch.run.map { Self.arguments(for: $0, snapshot: nil) }
-        let superseded = Self.supersededUpdates(batch.tasks)
+        let superseded = batch.supersededTaskUpdates
         let taskArguments = batch.tasks.indices.map { index -> StatementArguments? in
             guard !superseded.contains(index) else { return nil }
             let update = batch.tasks[index]
@@ -141,26 +141,6 @@ extension SQLiteStateStore {
             if let run = batch.run { snapshots.forget(run.id) }
             throw error
         }
-    }
-
-    /// The positions of unconditional task updates that a later unconditional update of the same task replaces
-    /// (the executor's batches often hold a task's `running` and its end): writing only the last one stores the same.
-    static func supersededUpdates(_ updates: [TaskUpdate]) -> Set<Int> {
-        struct Key: Hashable {
-            let run: RunID
-            let task: String
-        }
-        guard updates.count > 1 else { return [] }
-        var superseded = Set<Int>()
-        var laterIsUnconditional: [Key: Bool] = [:]
-        laterIsUnconditional.reserveCapacity(updates.count)
-        for index in updates.indices.reversed() {
-            let update = updates[index]
-            let key = Key(run: update.runID, task: update.record.taskID)
-            if update.expected == nil, laterIsUnconditional[key] == true { superseded.insert(index) }
-            laterIsUnconditional[key] = update.expected == nil
-        }
-        return superseded
     }
 
     /// Writes the task, log and cache parts of a batch (task updates whose arguments are `nil` are superseded).

@@ -204,18 +204,18 @@ struct Bench {
         try Workloads.wideYAML(width: options.width).write(toFile: wide, atomically: true, encoding: .utf8)
         try Workloads.oneYAML.write(toFile: one, atomically: true, encoding: .utf8)
         let runFlags = ["--home", home, "--parallelism", String(parallelism)]
-        _ = try time(kiln, ["run", one] + runFlags)  // creates the database
-        _ = try time(kiln, ["run", wide] + runFlags)  // warm-up
+        _ = time(kiln, ["run", one] + runFlags)  // creates the database
+        _ = time(kiln, ["run", wide] + runFlags)  // warm-up
         var differences: [Double] = [], wides: [Double] = [], validates: [Double] = []
         var cpuDifferences: [Double] = [], cpuWides: [Double] = [], cpuValidates: [Double] = []
         for _ in 0..<options.repeats {
-            let wideRun = try time(kiln, ["run", wide] + runFlags)
-            let oneRun = try time(kiln, ["run", one] + runFlags)
+            let wideRun = time(kiln, ["run", wide] + runFlags)
+            let oneRun = time(kiln, ["run", one] + runFlags)
             wides.append(wideRun.wall)
             cpuWides.append(wideRun.cpu)
             differences.append(wideRun.wall - oneRun.wall)
             cpuDifferences.append(wideRun.cpu - oneRun.cpu)
-            let validate = try time(kiln, ["validate", wide])
+            let validate = time(kiln, ["validate", wide])
             validates.append(validate.wall)
             cpuValidates.append(validate.cpu)
         }
@@ -255,7 +255,7 @@ struct Bench {
     /// `posix_spawn` and `waitpid`, not Foundation's `Process`: on Linux `waitUntilExit` spins its run loop in 50 ms
     /// steps and, when the exit notice misses the loop, returns on the next step, which rounded W6's figures up to
     /// multiples of 50 ms.
-    static func time(_ executable: String, _ arguments: [String]) throws -> (wall: Double, cpu: Double) {
+    static func time(_ executable: String, _ arguments: [String]) -> (wall: Double, cpu: Double) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

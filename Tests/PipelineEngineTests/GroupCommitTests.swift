@@ -88,6 +88,19 @@ struct GroupCommitTests {
             random: SeededRandomSource(seed: 1), configuration: .init(parallelism: parallelism))
     }
 
+    /// A run of `pipeline` on a ``marking(_:parallelism:)`` executor, which must succeed; with its timeline, plan and
+    /// executor.
+    static func runMarked(
+        _ pipeline: Pipeline, parallelism: Int
+    ) async throws -> (timeline: Timeline, plan: Plan, executor: PipelineExecutor, run: RunRecord) {
+        let timeline = Timeline()
+        let plan = try Plan(pipeline)
+        let executor = marking(timeline, parallelism: parallelism)
+        let run = try await executor.run(plan, baseDirectory: "/tmp")
+        #expect(run.state == .succeeded)
+        return (timeline, plan, executor, run)
+    }
+
     /// Wide fan-outs between chains and fan-ins, with conditions that skip some tasks (skips settle dependents too).
     static func pipeline() -> Pipeline {
         var tasks = [uses("source", "mark", with: ["value": 1])]
@@ -111,11 +124,7 @@ struct GroupCommitTests {
 
     @Test("no attempt starts before every task it needs is stored as ended, at any parallelism", arguments: [1, 2, 4, 16])
     func dependentsWaitForTheCommit(parallelism: Int) async throws {
-        let timeline = Timeline()
-        let plan = try Plan(Self.pipeline())
-        let executor = Self.marking(timeline, parallelism: parallelism)
-        let run = try await executor.run(plan, baseDirectory: "/tmp")
-        #expect(run.state == .succeeded)
+        let (timeline, plan, executor, run) = try await Self.runMarked(Self.pipeline(), parallelism: parallelism)
 
         var stored: [String: TaskState] = [:]
         var starts = 0
@@ -184,11 +193,7 @@ struct GroupCommitTests {
     @Test("a chain of cache hits needs no commit between its steps; a task that runs after it waits for its commit",
           arguments: [1, 4])
     func cacheHitsResolveWithoutCommits(parallelism: Int) async throws {
-        let timeline = Timeline()
-        let plan = try Plan(Self.cachedChain())
-        let executor = Self.marking(timeline, parallelism: parallelism)
-        let first = try await executor.run(plan, baseDirectory: "/tmp")
-        #expect(first.state == .succeeded)
+        let (timeline, plan, executor, first) = try await Self.runMarked(Self.cachedChain(), parallelism: parallelism)
         let filled = timeline.all.count
 
         let second = try await executor.run(plan, baseDirectory: "/tmp")

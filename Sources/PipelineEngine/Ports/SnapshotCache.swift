@@ -8,26 +8,45 @@ import Synchronization
 /// A snapshot never changes after its run is created, so the engine's run updates (start, finish,
 /// resume) normally carry the very value that was stored; comparing it is usually an identity check.
 public final class SnapshotCache: Sendable {
-    private struct State {
-        var snapshots: [RunID: Pipeline] = [:]
+    /// Values by run, for at most `capacity` runs: the oldest run inserted goes first.
+    private struct Recent<Value> {
+        let capacity: Int
+        private var values: [RunID: Value] = [:]
         /// Insertion order, for evicting the oldest run.
-        var order: [RunID] = []
+        private var order: [RunID] = []
+
+        init(capacity: Int) { self.capacity = capacity }
+
+        subscript(id: RunID) -> Value? { values[id] }
+
+        mutating func set(_ value: Value, for id: RunID) {
+            if values.updateValue(value, forKey: id) == nil {
+                order.append(id)
+                if order.count > capacity { values[order.removeFirst()] = nil }
+            }
+        }
+
+        mutating func remove(_ id: RunID) {
+            if values.removeValue(forKey: id) != nil { order.removeAll { $0 == id } }
+        }
+    }
+
+    private struct State {
+        /// The snapshots known to be stored, by run.
+        var stored: Recent<Pipeline>
         /// The last snapshot encoded and its text: runs of one pipeline (a daemon's, a benchmark's) share it.
         var lastEncoded: (pipeline: Pipeline, text: String)?
         /// Snapshots decoded from stored text, by run, with that text (reads compare it before reusing the value).
-        var decoded: [RunID: (text: String, pipeline: Pipeline)] = [:]
-        /// Insertion order of `decoded`, for evicting the oldest run.
-        var decodedOrder: [RunID] = []
+        var decoded: Recent<(text: String, pipeline: Pipeline)>
         /// The last snapshot decoded: the runs of one pipeline usually store the same text.
         var lastDecoded: (text: String, pipeline: Pipeline)?
     }
 
-    private let state = Mutex(State())
-    private let capacity: Int
+    private let state: Mutex<State>
 
     /// A cache that remembers the snapshots of at most `capacity` runs.
     public init(capacity: Int = 32) {
-        self.capacity = capacity
+        state = Mutex(State(stored: Recent(capacity: capacity), decoded: Recent(capacity: capacity)))
     }
 
     /// The stored text of `snapshot` (what `encode` makes of it), reusing the last encoding when it is of an equal
@@ -52,36 +71,24 @@ public final class SnapshotCache: Sendable {
         let pipeline = try known ?? decode(text)
         state.withLock { state in
             state.lastDecoded = (text, pipeline)
-            if state.decoded.updateValue((text, pipeline), forKey: id) == nil {
-                state.decodedOrder.append(id)
-                if state.decodedOrder.count > capacity { state.decoded[state.decodedOrder.removeFirst()] = nil }
-            }
+            state.decoded.set((text, pipeline), for: id)
         }
         return pipeline
     }
 
     /// Whether `snapshot` is known to be what run `id` has stored.
     public func holds(_ snapshot: Pipeline, for id: RunID) -> Bool {
-        state.withLock { $0.snapshots[id] == snapshot }
+        state.withLock { $0.stored[id] == snapshot }
     }
 
     /// Forgets run `id` (its last write may have rolled back).
     public func forget(_ id: RunID) {
-        state.withLock { state in
-            if state.snapshots.removeValue(forKey: id) != nil { state.order.removeAll { $0 == id } }
-        }
+        state.withLock { $0.stored.remove(id) }
     }
 
     /// Records that run `id` has `snapshot` stored, from inside the write transaction that stores it
     /// (writes of one store are serial, so the cache follows their order).
     public func remember(_ snapshot: Pipeline, for id: RunID) {
-        state.withLock { state in
-            if state.snapshots.updateValue(snapshot, forKey: id) == nil {
-                state.order.append(id)
-                if state.order.count > capacity {
-                    state.snapshots[state.order.removeFirst()] = nil
-                }
-            }
-        }
+        state.withLock { $0.stored.set(snapshot, for: id) }
     }
 }

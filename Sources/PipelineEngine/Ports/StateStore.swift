@@ -252,6 +252,27 @@ public struct StateBatch: Sendable, Hashable {
     public var isEmpty: Bool {
         run == nil && tasks.isEmpty && logs.isEmpty && cache.isEmpty && !(releasesFence && fence != nil)
     }
+
+    /// The positions in ``tasks`` of unconditional updates that a later unconditional update of the same task
+    /// replaces (the executor's batches often hold a task's `running` and its end): a store that writes only the
+    /// others stores the same.
+    public var supersededTaskUpdates: Set<Int> {
+        struct Key: Hashable {
+            let run: RunID
+            let task: String
+        }
+        guard tasks.count > 1 else { return [] }
+        var superseded = Set<Int>()
+        var laterIsUnconditional: [Key: Bool] = [:]
+        laterIsUnconditional.reserveCapacity(tasks.count)
+        for index in tasks.indices.reversed() {
+            let update = tasks[index]
+            let key = Key(run: update.runID, task: update.record.taskID)
+            if update.expected == nil, laterIsUnconditional[key] == true { superseded.insert(index) }
+            laterIsUnconditional[key] = update.expected == nil
+        }
+        return superseded
+    }
 }
 
 /// A new task record for a run, optionally guarded by the state the writer last saw.
