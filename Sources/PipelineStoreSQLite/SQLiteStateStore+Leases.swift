@@ -92,9 +92,9 @@ extension SQLiteStateStore {
     }
 
     /// ``leaseEpoch(of:)`` outside an async context, so that the synchronous read is the one called. One statement,
-    /// consistent on its own: no transaction around it (`unsafeRead`).
+    /// consistent on its own: no transaction around it (see ``pointRead(_:)``).
     private func leaseEpochNow(of id: RunID) throws -> Int64? {
-        try writer.unsafeRead { db in
+        try pointRead { db in
             try Int64.fetchOne(db.cachedStatement(sql: Self.fenceSQL), arguments: [id.rawValue]).flatMap { $0 < 0 ? nil : $0 }
         }
     }
