@@ -36,6 +36,12 @@ private enum JSONNode {
         if Value.self == Int.self { return .scalar(String(unsafeBitCast(value, to: Int.self))) }
         if Value.self == Int64.self { return .scalar(String(unsafeBitCast(value, to: Int64.self))) }
         if Value.self == Bool.self { return .scalar(unsafeBitCast(value, to: Bool.self) ? "true" : "false") }
+        // Task inputs and params, the bulk of a snapshot: `JSONValue`'s own writer gives the text its `Codable` form
+        // gives through this encoder (sorted keys, the same numbers, null for a non-finite one).
+        if Value.self == JSONValue.self { return .scalar(unsafeBitCast(value, to: JSONValue.self).compactJSON) }
+        if Value.self == [String: JSONValue].self {
+            return .scalar(JSONValue.object(unsafeBitCast(value, to: [String: JSONValue].self)).compactJSON)
+        }
         let encoder = NodeEncoder(codingPath: codingPath)
         try value.encode(to: encoder)
         guard let node = encoder.node else {

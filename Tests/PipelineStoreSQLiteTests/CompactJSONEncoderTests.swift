@@ -62,6 +62,50 @@ struct CompactJSONEncoderTests {
             + #""nested":{"a":7},"parent":[1,2],"super":"from super"}"#)
     }
 
+    /// A `JSONValue` encoded through the `Encoder` API member by member, as any other value is: the reference for
+    /// the encoder's shortcut that writes a `JSONValue` with its own writer.
+    struct ThroughContainers: Encodable {
+        struct Key: CodingKey {
+            let stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        let value: JSONValue
+
+        func encode(to encoder: any Encoder) throws {
+            switch value {
+            case .array(let items):
+                var list = encoder.unkeyedContainer()
+                for item in items { try list.encode(ThroughContainers(value: item)) }
+            case .object(let members):
+                var keyed = encoder.container(keyedBy: Key.self)
+                for (name, member) in members { try keyed.encode(ThroughContainers(value: member), forKey: Key(stringValue: name)) }
+            default:
+                try value.encode(to: encoder)
+            }
+        }
+    }
+
+    @Test("a JSON value, and a dictionary of them, encode to the same text as through the Encoder API")
+    func jsonValuesMatchTheEncoderAPI() throws {
+        let numbers: [Double] = [0, -0.0, 0.1, -5, 1.5e-7, 1e300, 9_007_199_254_740_992, 9_007_199_254_740_994, 2.5,
+                                 .infinity, -.infinity, .nan]
+        let values: [JSONValue] = numbers.map(JSONValue.number) + [
+            .null, true, false, "", "plain", "quote \" back \\ slash", "tab\tline\nfeed\u{1}", "é ☃ 𝄞",
+            ["z": 1, "a": ["nested": [1, "two", nil]], "M": .object([:]), "é": [], "a b": "${{ tasks.x.outputs.y }}"],
+            [["b": 2, "a": 1], [], [[]], .number(.nan)],
+        ]
+        let encoder = CompactJSONEncoder()
+        for value in values {
+            #expect(try encoder.encode(value) == encoder.encode(ThroughContainers(value: value)), "\(value)")
+        }
+        let inputs: [String: JSONValue] = ["v": "${{ tasks.source.outputs.value }}", "i": 3, "list": [1.25, "x"]]
+        #expect(try encoder.encode(inputs) == encoder.encode(ThroughContainers(value: .object(inputs))))
+        #expect(try encoder.encode(inputs) == #"{"i":3,"list":[1.25,"x"],"v":"${{ tasks.source.outputs.value }}"}"#)
+    }
+
     @Test("a number JSON cannot hold fails with the path to it")
     func nonFiniteNumberFails() throws {
         do {
