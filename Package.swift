@@ -143,6 +143,7 @@ let package = Package(
             dependencies: [
                 "PipelineModel", "PipelineEngine", "ModelRegistry", "PipelineScheduler",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -95,7 +95,7 @@ extension SQLiteStateStore {
     /// consistent on its own: no transaction around it (see ``pointRead(_:)``).
     private func leaseEpochNow(of id: RunID) throws -> Int64? {
         try pointRead { db in
-            try Int64.fetchOne(db.cachedStatement(sql: Self.fenceSQL), arguments: [id.rawValue]).flatMap { $0 < 0 ? nil : $0 }
+            try db.cachedStatement(sql: Self.fenceSQL).firstInteger(forKey: id.rawValue).flatMap { $0 < 0 ? nil : $0 }
         }
     }
 

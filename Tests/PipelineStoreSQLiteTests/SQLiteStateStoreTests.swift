@@ -173,6 +173,38 @@ struct SQLiteStateStoreTests {
         }
     }
 
+    @Test("the holder's lease confirm and cache lookups see another process's writes at once, between its own commits")
+    func pointReadsSeeOtherWriters() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder + "/kiln.db"
+            let (holder, other) = (try SQLiteStateStore(path: path), try SQLiteStateStore(path: path))
+            let id = RunID(rawValue: "r1")
+            let owner = RunOwner(label: "kiln run", host: "a", pid: 1, started: 1)
+            let lease = try await holder.createRun(
+                Self.run("r1"), tasks: [TaskRecord(taskID: "a")], leasedTo: owner, at: Self.start,
+                expiresAt: Self.start.adding(.seconds(30)))
+            #expect(try await holder.leaseEpoch(of: id) == lease.epoch)
+            #expect(try await holder.leaseEpoch(of: RunID(rawValue: "unknown")) == nil)
+            // The holder's connection has read and written the run; another process takes it over.
+            let taker = RunOwner(label: "kiln resume", host: "a", pid: 2, started: 2)
+            let taken = try await other.acquireLease(
+                run: id, owner: taker, at: Self.start, expiresAt: Self.start.adding(.seconds(30)), mode: .takeover)
+            #expect(try await holder.leaseEpoch(of: id) == taken.epoch)
+            await #expect(throws: StateStoreError.self, "the old holder's commit is fenced after its confirm") {
+                try await holder.commit(StateBatch(logs: [Self.line("r1", "a", "late")], fence: lease))
+            }
+            #expect(try await holder.leaseEpoch(of: id) == taken.epoch, "the same statement again after the fence check")
+            try await other.releaseLease(taken)
+            #expect(try await holder.leaseEpoch(of: id) == nil, "released by the other process")
+            let entry = CacheEntry(
+                key: "k", pipeline: "nightly", taskID: "a", runID: id, outputs: ["n": 1], createdAt: Self.start,
+                expiresAt: nil)
+            #expect(try await holder.cacheEntry(forKey: "k") == nil)
+            try await other.commit(StateBatch(cache: [entry]))
+            #expect(try await holder.cacheEntry(forKey: "k") == entry)
+        }
+    }
+
     @Test("two stores racing to start the same tasks: exactly one compare-and-set wins each")
     func compareAndSetAcrossStores() async throws {
         try await withTemporaryDirectory { folder in
