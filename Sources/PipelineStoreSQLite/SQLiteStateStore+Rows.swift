@@ -33,26 +33,32 @@ extension SQLiteStateStore {
     }
 
     /// The arguments for the `task_runs` columns.
-    static func arguments(for record: TaskRecord, of run: RunID) -> StatementArguments {
+    static func arguments(for record: TaskRecord, of run: RunID) -> [SQLValue] {
         [
-            run.rawValue, record.taskID, record.state.rawValue, record.attempts,
-            record.outputs.map { JSONValue.object($0).compactJSON }, record.error, record.cacheKey, record.cacheNote,
-            record.startedAt?.nanosecondsSince1970, record.finishedAt?.nanosecondsSince1970,
-            record.retryAt?.nanosecondsSince1970, record.deadline?.nanosecondsSince1970, record.decision?.json.compactJSON,
-            record.process.map(processJSON), record.lineage?.json.compactJSON,
+            .text(run.rawValue), .text(record.taskID), .text(record.state.rawValue), .integer(Int64(record.attempts)),
+            SQLValue(record.outputs.map { JSONValue.object($0).compactJSON }), SQLValue(record.error),
+            SQLValue(record.cacheKey), SQLValue(record.cacheNote),
+            SQLValue(record.startedAt?.nanosecondsSince1970), SQLValue(record.finishedAt?.nanosecondsSince1970),
+            SQLValue(record.retryAt?.nanosecondsSince1970), SQLValue(record.deadline?.nanosecondsSince1970),
+            SQLValue(record.decision?.json.compactJSON), SQLValue(record.process.map(processJSON)),
+            SQLValue(record.lineage?.json.compactJSON),
         ]
     }
 
     /// The arguments for the `logs` columns.
-    static func arguments(for line: LogLine) -> StatementArguments {
-        [line.runID.rawValue, line.taskID, line.attempt, line.stream.rawValue, line.text, line.at.nanosecondsSince1970]
+    static func arguments(for line: LogLine) -> [SQLValue] {
+        [
+            .text(line.runID.rawValue), .text(line.taskID), .integer(Int64(line.attempt)), .text(line.stream.rawValue),
+            .text(line.text), .integer(line.at.nanosecondsSince1970),
+        ]
     }
 
     /// The arguments for the `cache_entries` columns.
-    static func arguments(for entry: CacheEntry) -> StatementArguments {
+    static func arguments(for entry: CacheEntry) -> [SQLValue] {
         [
-            entry.key, entry.pipeline, entry.taskID, entry.runID.rawValue, JSONValue.object(entry.outputs).compactJSON,
-            entry.createdAt.nanosecondsSince1970, entry.expiresAt?.nanosecondsSince1970,
+            .text(entry.key), .text(entry.pipeline), .text(entry.taskID), .text(entry.runID.rawValue),
+            .text(JSONValue.object(entry.outputs).compactJSON), .integer(entry.createdAt.nanosecondsSince1970),
+            SQLValue(entry.expiresAt?.nanosecondsSince1970),
         ]
     }
 

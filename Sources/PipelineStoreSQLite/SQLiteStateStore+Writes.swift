@@ -70,7 +70,7 @@ extension SQLiteStateStore {
     }
 
     private func insertRun(
-        _ run: RunRecord, _ runArguments: StatementArguments, _ taskArguments: [StatementArguments],
+        _ run: RunRecord, _ runArguments: StatementArguments, _ taskArguments: [[SQLValue]],
         _ leaseArguments: StatementArguments?
     ) async throws -> RunLease? {
         try await writer.writeRetryingWhileBusy { [snapshots] db in
@@ -88,10 +88,7 @@ extension SQLiteStateStore {
                 throw StateStoreError.duplicateRun(run.id)
             }
             let upsert = try db.cachedStatement(sql: Self.upsertTaskSQL)
-            for arguments in taskArguments {
-                upsert.setUncheckedArguments(arguments)
-                try upsert.execute()
-            }
+            for arguments in taskArguments { try upsert.run(arguments) }
             snapshots.remember(run.snapshot, for: run.id)
             guard let leaseArguments else { return nil }
             try db.cachedStatement(sql: Self.acquireSQL).execute(arguments: leaseArguments)
@@ -106,11 +103,11 @@ extension SQLiteStateStore {
         // write of this store) only when the store does not know it is already stored.
         let runArguments = batch.run.map { Self.arguments(for: $0, snapshot: nil) }
         let superseded = batch.supersededTaskUpdates
-        let taskArguments = batch.tasks.indices.map { index -> StatementArguments? in
+        let taskArguments = batch.tasks.indices.map { index -> [SQLValue]? in
             guard !superseded.contains(index) else { return nil }
             let update = batch.tasks[index]
             var arguments = Self.arguments(for: update.record, of: update.runID)
-            if let expected = update.expected { arguments += [expected.rawValue] }
+            if let expected = update.expected { arguments.append(.text(expected.rawValue)) }
             return arguments
         }
         let logArguments = batch.logs.map { Self.arguments(for: $0) }
@@ -145,8 +142,8 @@ extension SQLiteStateStore {
 
     /// Writes the task, log and cache parts of a batch (task updates whose arguments are `nil` are superseded).
     private static func write(
-        _ batch: StateBatch, _ taskArguments: [StatementArguments?], _ logArguments: [StatementArguments],
-        _ cacheArguments: [StatementArguments], _ db: Database
+        _ batch: StateBatch, _ taskArguments: [[SQLValue]?], _ logArguments: [[SQLValue]],
+        _ cacheArguments: [[SQLValue]], _ db: Database
     ) throws {
         let upsert = try db.cachedStatement(sql: upsertTaskSQL)
         for (update, arguments) in zip(batch.tasks, taskArguments) {
@@ -165,22 +162,18 @@ extension SQLiteStateStore {
         }
         if !cacheArguments.isEmpty {
             let upsert = try db.cachedStatement(sql: upsertCacheSQL)
-            for arguments in cacheArguments {
-                upsert.setUncheckedArguments(arguments)
-                try upsert.execute()
-            }
+            for arguments in cacheArguments { try upsert.run(arguments) }
         }
     }
 
     /// Writes one task update: an upsert, or a compare-and-set that throws on a state mismatch.
-    private static func write(_ update: TaskUpdate, arguments: StatementArguments, _ db: Database) throws {
+    private static func write(_ update: TaskUpdate, arguments: [SQLValue], _ db: Database) throws {
         guard let expected = update.expected else {
             try execute(db.cachedStatement(sql: upsertTaskSQL), arguments, run: update.runID)
             return
         }
         let compareAndSet = try db.cachedStatement(sql: update.undecided ? compareAndSetUndecidedTaskSQL : compareAndSetTaskSQL)
-        compareAndSet.setUncheckedArguments(arguments)
-        try compareAndSet.execute()
+        try compareAndSet.run(arguments)
         guard db.changesCount == 0 else { return }
 
         let actual = try String.fetchOne(
@@ -196,10 +189,9 @@ extension SQLiteStateStore {
     }
 
     /// Runs `statement`, reporting a foreign key failure as the unknown run it means.
-    private static func execute(_ statement: Statement, _ arguments: StatementArguments, run: RunID) throws {
-        statement.setUncheckedArguments(arguments)
+    private static func execute(_ statement: Statement, _ arguments: [SQLValue], run: RunID) throws {
         do {
-            try statement.execute()
+            try statement.run(arguments)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
             throw StateStoreError.unknownRun(run)
         }

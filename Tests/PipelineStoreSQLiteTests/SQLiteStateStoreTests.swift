@@ -205,6 +205,37 @@ struct SQLiteStateStoreTests {
         }
     }
 
+    @Test("task, log and cache rows keep empty text, multi-byte text, NULLs and extreme integers as they were")
+    func boundValuesRoundTrip() async throws {
+        let store = try SQLiteStateStore.inMemory()
+        let id = RunID(rawValue: "r1")
+        try await store.createRun(Self.run("r1"), tasks: [TaskRecord(taskID: "a")])
+        let extreme = Timestamp(nanosecondsSince1970: .min)
+        let record = TaskRecord(
+            taskID: "a", state: .failed, attempts: Int.max, outputs: ["": "", "é": "☃ 𝄞", "n": 1.5], error: "",
+            cacheKey: nil, cacheNote: "née\tafter", startedAt: extreme,
+            finishedAt: Timestamp(nanosecondsSince1970: .max))
+        let line = LogLine(runID: id, taskID: "a", attempt: 0, stream: .stderr, text: "", at: extreme)
+        let entry = CacheEntry(
+            key: "", pipeline: "nightly", taskID: "a", runID: id, outputs: [:], createdAt: extreme, expiresAt: nil)
+        try await store.commit(
+            StateBatch(tasks: [TaskUpdate(runID: id, record: record, expected: .pending)], logs: [line], cache: [entry]))
+        #expect(try await store.tasks(of: id) == [record])
+        #expect(try await store.logs(of: id, task: nil, attempt: nil) == [line])
+        #expect(try await store.cacheEntry(forKey: "") == entry)
+        #expect(try store.textRows("SELECT typeof(error), typeof(cache_key) FROM task_runs", onWriter: true)
+            == [["text", "null"]], "an empty error is text, a missing cache key NULL")
+        await #expect(throws: StateStoreError.conflict(run: id, task: "a", expected: .pending, actual: .failed)) {
+            try await store.commit(StateBatch(tasks: [TaskUpdate(runID: id, record: record, expected: .pending)]))
+        }
+        await #expect(throws: StateStoreError.unknownRun(RunID(rawValue: "nope"))) {
+            try await store.commit(StateBatch(tasks: [
+                TaskUpdate(runID: RunID(rawValue: "nope"), record: TaskRecord(taskID: "a"), expected: nil),
+            ]))
+        }
+        #expect(try await store.tasks(of: id) == [record], "still usable after a failed statement")
+    }
+
     @Test("two stores racing to start the same tasks: exactly one compare-and-set wins each")
     func compareAndSetAcrossStores() async throws {
         try await withTemporaryDirectory { folder in
