@@ -132,34 +132,38 @@ extension JSONValue {
 
     /// Compact JSON text with sorted keys, stable across runs (used for hashing and storage).
     public var compactJSON: String {
-        var out = ""
-        out.reserveCapacity(128)  // past the inline small-string size at once, not by several doublings
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
         write(into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(into out: inout String) {
+    /// Appends the compact JSON text as UTF-8: bytes, not a `String`, since small appends to a string cost several
+    /// times more (compact JSON is written for every task a run stores, and for every cache key).
+    private func write(into out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .number(let value): out += value.isFinite ? JSONValue.format(value) : "null"
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .number(let value): out.append(contentsOf: (value.isFinite ? JSONValue.format(value) : "null").utf8)
         case .string(let value): JSONValue.writeQuoted(value, into: &out)
         case .array(let values):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 value.write(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
-            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { out += "," }
+            out.append(UInt8(ascii: "{"))
+            // Positions sorted by key: the members themselves are not copied out of the dictionary.
+            for (number, index) in members.indices.sorted(by: { members[$0].key < members[$1].key }).enumerated() {
+                if number > 0 { out.append(UInt8(ascii: ",")) }
+                let member = members[index]
                 JSONValue.writeQuoted(member.key, into: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 member.value.write(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
@@ -172,28 +176,47 @@ extension JSONValue {
     /// Appends `string` as a JSON string literal (quotes, `\"`, `\\`, `\n`, `\r`, `\t`, `\u00XX` for other control
     /// characters); a string with nothing to escape is appended as it is.
     public static func writeQuoted(_ string: String, into out: inout String) {
-        out += "\""
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        guard needsEscaping(string) else {
+            out += "\""
             out += string
             out += "\""
             return
         }
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+        var bytes: [UInt8] = []
+        writeQuoted(string, into: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same literal as UTF-8 bytes.
+    static func writeQuoted(_ string: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        guard needsEscaping(string) else {
+            out.append(contentsOf: string.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        // A control character or a quote is one byte in UTF-8, and no byte of a multi-byte character is below 0x80.
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+            case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
+            case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
+            case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
+            case 0..<0x20:
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                out.append(byte)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func needsEscaping(_ string: String) -> Bool {
+        string.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
     }
 }

@@ -12,6 +12,38 @@ import Testing
         #expect(value.compactJSON == #"{"a":[1,2.5,"x",null,true],"b":{"c":"d\n\"q\""}}"#)
     }
 
+    @Test("compact JSON escapes exactly quotes, backslashes and control characters, and sorts keys as String does")
+    func compactEscapingAndOrder() throws {
+        // The reference: the escaping rule spelled out scalar by scalar.
+        func reference(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        let controls = String(String.UnicodeScalarView((0..<0x20).map { Unicode.Scalar(UInt8($0)) }))
+        let texts = ["", "plain", "say \"hi\"", #"C:\path\"#, "a\r\nb", controls, "é ☃ 𝄞 \u{85}\u{2028}", "\u{7f}/<>"]
+        for text in texts {
+            #expect(JSONValue.string(text).compactJSON == reference(text), "\(Array(text.utf8))")
+            var viaString = ""
+            JSONValue.writeQuoted(text, into: &viaString)
+            #expect(viaString == reference(text))
+        }
+        // Keys in String order (the order cache keys were hashed with): not byte order for these.
+        let keys = ["b", "B", "a", "é", "e\u{301}x", "z", "Z", "10", "9", ""]
+        let object = JSONValue.object(Dictionary(uniqueKeysWithValues: keys.map { ($0, JSONValue.bool(true)) }))
+        #expect(object.compactJSON == "{" + keys.sorted().map { reference($0) + ":true" }.joined(separator: ",") + "}")
+    }
+
     @Test("pipelines round-trip through their snapshot form")
     func snapshot() throws {
         let pipeline = Pipeline(name: "p", description: "d", params: ["x": 1], tasks: [

@@ -46,6 +46,7 @@ final class ProgressPrinter: RunEventSink {
             switch event {
             case .runStarted(let run):
                 state.order = run.snapshot.tasks.map(\.id)
+                state.tasks.reserveCapacity(run.snapshot.tasks.count)  // grown once, not by doublings as tasks start
                 state.pipeline = run.pipeline
                 state.runID = run.id.rawValue
                 state.compact = !live && !verbose && run.snapshot.tasks.count > Self.compactThreshold
