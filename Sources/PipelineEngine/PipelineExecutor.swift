@@ -187,20 +187,34 @@ public struct PipelineExecutor: Sendable {
         }
         var generator = RandomSourceGenerator(source: random)
         let now = clock.now
-        let run = RunRecord(
+        var run = RunRecord(
             id: RunID.make(at: now, using: &generator), pipeline: plan.pipeline.name, state: .queued, params: merged,
             snapshot: plan.pipeline, baseDirectory: baseDirectory, trigger: trigger, createdAt: now,
             idempotencyKey: idempotencyKey)
         let records = plan.pipeline.tasks.map { TaskRecord(taskID: $0.id) }
-        guard leased else {
-            try await store.createRun(run, tasks: records)
-            return (run, records, nil)
+        // An id is the second it was made in and 24 random bits: thousands of runs created in one second (a daemon
+        // under load, a benchmark) can draw an id that exists. Nothing is stored then, so another id is drawn.
+        var draws = 1
+        while true {
+            do {
+                guard leased else {
+                    try await store.createRun(run, tasks: records)
+                    return (run, records, nil)
+                }
+                let lease = try await store.createRun(
+                    run, tasks: records, leasedTo: configuration.owner, at: now,
+                    expiresAt: now.adding(configuration.leaseDuration))
+                return (run, records, lease)
+            } catch StateStoreError.duplicateRun(let taken) where taken == run.id && draws < Self.idDraws {
+                draws += 1
+                run.id = RunID.make(at: now, using: &generator)
+            }
         }
-        let lease = try await store.createRun(
-            run, tasks: records, leasedTo: configuration.owner, at: now,
-            expiresAt: now.adding(configuration.leaseDuration))
-        return (run, records, lease)
     }
+
+    /// How many ids a new run draws before a collision is reported (each is new with odds of at least 1 − 2⁻¹⁰ even
+    /// with 16,000 runs made in its second).
+    static var idDraws: Int { 8 }
 
     /// Continues a stored run with its snapshot: tasks that succeeded, were skipped or cached are kept;
     /// failed, cancelled and unfinished ones run again (with a fresh retry budget), and so do tasks that were

@@ -66,7 +66,26 @@ import Testing
         #expect(logs.map(\.text) == ["attempt 1 failed: source unavailable (attempt 1)", "attempt 2 failed: source unavailable (attempt 2)"])
     }
 
-    @Test("run ids and retry jitter draw from the injected random source: a seeded source repeats them exactly")
+    @Test("a new run whose drawn id exists draws another, in the same second, for plain and leased runs alike")
+    func runIDCollisionDrawsAgain() async throws {
+        let plan = try Plan(Pipeline(name: "p", tasks: [uses("a", "echo")]))
+        // Executors with the same seed draw the same ids: each one's first id is taken by the one before.
+        func executor() -> PipelineExecutor {
+            PipelineExecutor(
+                store: store, kinds: TestKinds.registry(recorder: recorder), clock: clock,
+                random: SeededRandomSource(seed: 7))
+        }
+        let first = try await executor().createRun(plan, baseDirectory: "/tmp")
+        let second = try await executor().createRun(plan, baseDirectory: "/tmp")
+        let third = try await executor().run(plan, baseDirectory: "/tmp")
+        var expected = SeededRandomNumberGenerator(seed: 7)
+        let draws = (0..<3).map { _ in RunID.make(at: clock.now, using: &expected) }
+        #expect([first.id, second.id, third.id] == draws)
+        #expect(third.state == .succeeded)
+        #expect(try await store.run(first.id)?.state == .queued, "the run that held the id is untouched")
+    }
+
+        @Test("run ids and retry jitter draw from the injected random source: a seeded source repeats them exactly")
     func injectedRandomness() async throws {
         let policy = RetryPolicy(retries: 1, delay: .seconds(100), jitter: 0.5)
         let plan = try Plan(Pipeline(name: "p", tasks: [uses("extract", "flaky", with: ["times": 1], retry: policy)]))
