@@ -150,7 +150,7 @@ extension PostgresStateStore {
         guard let ownerText = try cells[0].decode(String?.self) else { return nil }
         let owner: RunOwner
         do {
-            owner = try JSONDecoder().decode(RunOwner.self, from: Data(ownerText.utf8))
+            owner = try RunOwner(storedText: ownerText)
         } catch {
             throw PostgresStoreError.unreadable(column: "runs.lease_owner", value: ownerText, reason: "\(error)")
         }

@@ -69,11 +69,7 @@ extension PostgresStateStore {
     }
 
     /// The stored text of a lease owner: `{"host","label","pid","started"}`, keys sorted.
-    static func ownerJSON(_ owner: RunOwner) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(owner), as: UTF8.self)
-    }
+    static func ownerJSON(_ owner: RunOwner) throws -> String { try owner.storedText() }
 
     // MARK: Rows to records
 

@@ -100,7 +100,7 @@ extension PostgresStateStore: TriggerStateStore {
         let text = try cells[0].decode(String.self)
         let holder: RunOwner
         do {
-            holder = try JSONDecoder().decode(RunOwner.self, from: Data(text.utf8))
+            holder = try RunOwner(storedText: text)
         } catch {
             throw PostgresStoreError.unreadable(column: "scheduler_leases.owner", value: text, reason: "\(error)")
         }

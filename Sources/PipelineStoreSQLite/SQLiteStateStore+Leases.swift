@@ -117,15 +117,10 @@ extension SQLiteStateStore {
             let ownerText: String = row[0]
         else { return nil }
         let owner: RunOwner
-        if let known = lastOwner.withLock({ $0 }), known.text == ownerText {
-            owner = known.owner
-        } else {
-            do {
-                owner = try JSONDecoder().decode(RunOwner.self, from: Data(ownerText.utf8))
-            } catch {
-                throw StoredValueError(column: "runs.lease_owner", value: ownerText, reason: "\(error)")
-            }
-            lastOwner.withLock { $0 = (owner, ownerText) }
+        do {
+            owner = try RunOwner(storedText: ownerText)
+        } catch {
+            throw StoredValueError(column: "runs.lease_owner", value: ownerText, reason: "\(error)")
         }
         return RunLease(
             runID: id, owner: owner, epoch: row[1],
@@ -134,16 +129,6 @@ extension SQLiteStateStore {
             expiresAt: Timestamp(nanosecondsSince1970: row[4] ?? 0))
     }
 
-    static func ownerJSON(_ owner: RunOwner) throws -> String {
-        if let known = lastOwner.withLock({ $0 }), known.owner == owner { return known.text }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let text = String(decoding: try encoder.encode(owner), as: UTF8.self)
-        lastOwner.withLock { $0 = (owner, text) }
-        return text
-    }
-
-    /// The last owner encoded or decoded, with its stored text: an executor's leases all name the same owner, so
-    /// taking and reading back each run's lease costs no JSON work after the first.
-    private static let lastOwner = Mutex<(owner: RunOwner, text: String)?>(nil)
+    /// The stored text of a lease owner (see ``RunOwner/storedText()``).
+    static func ownerJSON(_ owner: RunOwner) throws -> String { try owner.storedText() }
 }

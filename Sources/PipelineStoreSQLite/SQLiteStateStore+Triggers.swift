@@ -100,7 +100,7 @@ extension SQLiteStateStore: TriggerStateStore {
             }
             let holder: RunOwner
             do {
-                holder = try JSONDecoder().decode(RunOwner.self, from: Data(text.utf8))
+                holder = try RunOwner(storedText: text)
             } catch {
                 throw StoredValueError(column: "scheduler_leases.owner", value: text, reason: "\(error)")
             }

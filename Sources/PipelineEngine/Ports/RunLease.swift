@@ -1,4 +1,6 @@
+import Foundation
 public import PipelineModel
+import Synchronization
 
 /// A process that executes runs: `kiln run`, `kiln serve`, a worker. Stored with the lease it holds.
 public struct RunOwner: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -22,6 +24,38 @@ public struct RunOwner: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// `kiln run (pid 4242 on build-1)`.
     public var description: String { "\(label) (pid \(pid) on \(host))" }
+}
+
+extension RunOwner {
+    /// The text the stores keep for an owner (lease, trigger and claim columns): its JSON with sorted keys,
+    /// `{"host":"build-1","label":"kiln run","pid":4242,"started":1234}`.
+    ///
+    /// The last owner written or read is remembered with its text: a process's leases and claims all name the same
+    /// owner, so after the first call this is a comparison, not a round of JSON coding (3 % of a worker's time,
+    /// which names itself in the claim it makes for every task).
+    public func storedText() throws -> String {
+        if let known = Self.last.withLock({ $0 }), known.owner == self { return known.text }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let text = String(decoding: try encoder.encode(self), as: UTF8.self)
+        Self.last.withLock { $0 = (self, text) }
+        return text
+    }
+
+    /// Reads ``storedText()``.
+    ///
+    /// - Throws: `DecodingError` when `text` is not an owner's JSON.
+    public init(storedText text: String) throws {
+        if let known = Self.last.withLock({ $0 }), known.text == text {
+            self = known.owner
+            return
+        }
+        self = try JSONDecoder().decode(RunOwner.self, from: Data(text.utf8))
+        Self.last.withLock { [self] in $0 = (self, text) }
+    }
+
+    /// The last owner written or read, with its text.
+    private static let last = Mutex<(owner: RunOwner, text: String)?>(nil)
 }
 
 /// The right to execute one run, held by one owner until it expires: what keeps two processes from executing a
