@@ -1,7 +1,7 @@
 internal import GRDB
 internal import GRDBSQLite
 
-/// A value bound to a statement parameter by ``GRDB/Statement/run(_:)``: what the store's hot rows hold.
+/// A value bound to a statement parameter by `Statement.run(_:)` (below): what the store's hot rows hold.
 enum SQLValue: Equatable {
     case null
     case integer(Int64)
@@ -78,10 +78,15 @@ extension Statement {
     /// SQLite copies the bound text (`SQLITE_TRANSIENT`).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
+    /// The error for `code`, with the connection's extended code and message when they are about it.
     private func failure(_ code: Int32) -> DatabaseError {
         let connection = sqlite3_db_handle(sqliteStatement)
+        let extended = sqlite3_extended_errcode(connection)
+        guard extended & 0xFF == code & 0xFF else {
+            return DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errstr(code)), sql: sql)
+        }
         return DatabaseError(
-            resultCode: ResultCode(rawValue: sqlite3_extended_errcode(connection)),
-            message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+            resultCode: ResultCode(rawValue: extended), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
     }
 }
