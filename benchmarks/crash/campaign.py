@@ -231,9 +231,25 @@ def copy_example(folder, hook=False, trigger=False):
         assert anchor in text, "the example's deploy task no longer has the expected export_to line"
         text = text.replace(anchor, anchor + f'      on_deploy: [python3, side_effect.py, hook.jsonl, "{HOOK_SECONDS}"]\n')
     if trigger:
-        text += "\ntriggers:\n  every: 1s\n  cooldown: 1h\n"
+        # The example's own triggers (monitoring rules) give way to one that fires at once.
+        text = drop_top_level_block(text, "triggers:") + "\ntriggers:\n  every: 1s\n  cooldown: 1h\n"
     (target / "pipeline.yaml").write_text(text)
     return target
+
+
+def drop_top_level_block(text, key):
+    """`text` without the top-level block that starts with the line `key` (its indented and blank lines)."""
+    lines = text.splitlines(keepends=True)
+    kept, inside = [], False
+    for line in lines:
+        if line.rstrip("\n") == key:
+            inside = True
+            continue
+        if inside and (line.startswith((" ", "\t")) or not line.strip()):
+            continue
+        inside = False
+        kept.append(line)
+    return "".join(kept)
 
 
 # --- checks ------------------------------------------------------------------------------------------------------
