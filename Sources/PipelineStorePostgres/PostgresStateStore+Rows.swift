@@ -57,7 +57,7 @@ extension PostgresStateStore {
             deadlineAt = record.deadline?.nanosecondsSince1970
             decision = record.decision?.json.compactJSON
             process = record.process.map(PostgresStateStore.processJSON)
-            lineage = record.lineage?.json.compactJSON
+            lineage = record.lineage?.storedText
         }
     }
 

@@ -41,7 +41,7 @@ extension SQLiteStateStore {
             SQLValue(record.startedAt?.nanosecondsSince1970), SQLValue(record.finishedAt?.nanosecondsSince1970),
             SQLValue(record.retryAt?.nanosecondsSince1970), SQLValue(record.deadline?.nanosecondsSince1970),
             SQLValue(record.decision?.json.compactJSON), SQLValue(record.process.map(processJSON)),
-            SQLValue(record.lineage?.json.compactJSON),
+            SQLValue(record.lineage?.storedText),
         ]
     }
 

@@ -5,6 +5,25 @@ import PipelineTesting
 import Testing
 
 @Suite struct LineageTests {
+    @Test("a lineage's stored text is its JSON form's compact text, for every field")
+    func storedTextIsTheCompactJSON() {
+        let start = Timestamp(nanosecondsSince1970: 1_764_979_200_123_456_789)
+        let lineages = [
+            TaskLineage(startedAt: start),
+            TaskLineage(
+                kiln: "0.2.0-dev \"quoted\"", platform: "linux-x86_64", startedAt: Timestamp(nanosecondsSince1970: -5),
+                files: [
+                    "data/x.csv": FileFacts(digest: "sha256:ab", bytes: 1_180_839, rows: 20_000),
+                    "é/model\n.json": FileFacts(digest: "sha256:cd", bytes: 0, rows: nil),
+                ],
+                seeds: [42, -1, 7, 42, 9_007_199_254_740_993]),
+        ]
+        for lineage in lineages {
+            #expect(lineage.storedText == lineage.json.compactJSON)
+            #expect(JSONValue(parsing: lineage.storedText).flatMap(TaskLineage.init(json:)) != nil)
+        }
+    }
+
     @Test("a task's lineage holds the digest, size and rows of the files its inputs name, large ones included")
     func namedFiles() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-lineage-\(UUID().uuidString)").path

@@ -74,6 +74,22 @@ public struct TaskLineage: Sendable, Hashable, Codable {
         ]
     }
 
+    /// The stored form as text: exactly ``json``'s `compactJSON`, written straight out (a run stores one for every
+    /// task that succeeds; building the object first and sorting its keys cost about twice as much).
+    public var storedText: String {
+        // Keys in sorted order: files, kiln, platform, seeds, started_at.
+        var out = #"{"files":"#
+        out += files.isEmpty ? "{}" : JSONValue.object(files.mapValues(\.json)).compactJSON
+        out += #","kiln":"#
+        JSONValue.writeQuoted(kiln, into: &out)
+        out += #","platform":"#
+        JSONValue.writeQuoted(platform, into: &out)
+        out += #","seeds":"#
+        out += seeds.isEmpty ? "[]" : JSONValue.array(seeds.map { .number(Double($0)) }).compactJSON
+        out += #","started_at":""# + String(startedAt.nanosecondsSince1970) + #""}"#
+        return out
+    }
+
     /// Reads the stored JSON form; `nil` when it is malformed.
     public init?(json: JSONValue) {
         guard case .object(let members) = json, let kiln = members["kiln"]?.stringValue,
