@@ -211,7 +211,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "kiln-bench",
-            dependencies: ["PipelineModel", "PipelineEngine", "CommandTasks", "PipelineStoreSQLite"],
+            dependencies: [
+                "PipelineModel", "PipelineEngine", "CommandTasks", "PipelineStoreSQLite",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

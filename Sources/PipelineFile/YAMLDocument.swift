@@ -1,7 +1,5 @@
 /// A pipeline file's YAML text composed into nodes, with the source lines kept to locate positions.
 struct YAMLDocument {
-    /// The text composed (without a byte order mark).
-    let text: String
     /// The document's root, or `nil` for an empty document.
     let root: YAMLNode?
     private let lineTable: LineTable
@@ -20,7 +18,7 @@ struct YAMLDocument {
         }
         // The parser skips a byte order mark without counting it; drop it so columns on line 1 agree.
         let text = source.unicodeScalars.first == "\u{FEFF}" ? String(source.unicodeScalars.dropFirst()) : source
-        return YAMLComposer.compose(text).map { YAMLDocument(text: text, root: $0, lineTable: LineTable(text)) }
+        return YAMLComposer.compose(text).map { YAMLDocument(root: $0, lineTable: LineTable(text)) }
     }
 
     /// Splits scalars into lines at `\n`, `\r\n` and `\r`, as the YAML parser counts them.

@@ -35,7 +35,7 @@ extension PostgresStateStore {
     public func renewLease(_ lease: RunLease, at now: Timestamp, expiresAt: Timestamp) async throws -> RunLease {
         let renew: PostgresQuery = """
             UPDATE runs SET lease_heartbeat_at = \(now.nanosecondsSince1970), lease_expires_at = \(expiresAt.nanosecondsSince1970)
-            WHERE id = \(lease.runID.rawValue) AND lease_epoch = \(lease.epoch) AND lease_owner = \(try Self.ownerJSON(lease.owner))
+            WHERE id = \(lease.runID.rawValue) AND lease_epoch = \(lease.epoch) AND lease_owner = \(try lease.owner.storedText())
             RETURNING id
             """
         let logger = logger
@@ -81,7 +81,7 @@ extension PostgresStateStore {
     static func acquireQuery(
         _ id: RunID, owner: RunOwner, at now: Timestamp, expiresAt: Timestamp, mode: LeaseAcquisition
     ) throws -> PostgresQuery {
-        let ownerText = try ownerJSON(owner)
+        let ownerText = try owner.storedText()
         let replaced: Int64? = if case .replacing(let dead) = mode { dead.epoch } else { nil }
         let takeover = mode == .takeover
         let at = now.nanosecondsSince1970
@@ -98,7 +98,7 @@ extension PostgresStateStore {
     static func releaseQuery(_ lease: RunLease) throws -> PostgresQuery {
         """
         UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL
-        WHERE id = \(lease.runID.rawValue) AND lease_epoch = \(lease.epoch) AND lease_owner = \(try ownerJSON(lease.owner))
+        WHERE id = \(lease.runID.rawValue) AND lease_epoch = \(lease.epoch) AND lease_owner = \(try lease.owner.storedText())
         """
     }
 

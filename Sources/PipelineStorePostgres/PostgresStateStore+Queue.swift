@@ -46,7 +46,7 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
     ) async throws -> [ClaimedAttempt] {
         guard limit > 0 else { return [] }
         let statement = ClaimStatement(
-            worker: try Self.ownerJSON(worker), host: worker.host, expiresAt: expiresAt.nanosecondsSince1970,
+            worker: try worker.storedText(), host: worker.host, expiresAt: expiresAt.nanosecondsSince1970,
             labels: labels.sorted(), limit: Int64(limit))
         return try await database.execute("claim attempts", statement).map(Self.claimedAttempt)
             .sorted { $0.claim.id < $1.claim.id }
@@ -119,7 +119,7 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
         let statement = FinishAndClaimStatement(
             ids: results.map(\.0.id), tokens: results.map(\.0.token), results: results.map { $0.1.json.compactJSON },
             channel: finishedNotices.take() ? database.queueChannel(.finished) : "",
-            worker: try Self.ownerJSON(worker), host: worker.host, expiresAt: expiresAt.nanosecondsSince1970,
+            worker: try worker.storedText(), host: worker.host, expiresAt: expiresAt.nanosecondsSince1970,
             labels: labels.sorted(), limit: Int64(limit))
         var stored = Set<QueueClaim>(), claimed: [ClaimedAttempt] = []
         for row in try await database.execute("store \(results.count) results and claim attempts", statement) {

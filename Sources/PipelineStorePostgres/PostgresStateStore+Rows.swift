@@ -68,9 +68,6 @@ extension PostgresStateStore {
         ]).compactJSON
     }
 
-    /// The stored text of a lease owner: `{"host","label","pid","started"}`, keys sorted.
-    static func ownerJSON(_ owner: RunOwner) throws -> String { try owner.storedText() }
-
     // MARK: Rows to records
 
     /// A run from a row of ``runColumns`` (its snapshot decoded once per stored text, see ``SnapshotCache``).

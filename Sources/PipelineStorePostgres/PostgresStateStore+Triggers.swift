@@ -78,7 +78,7 @@ extension PostgresStateStore: TriggerStateStore {
     public func claimTriggerEvaluation(by owner: RunOwner, at now: Timestamp, until expiresAt: Timestamp) async throws
         -> TriggerEvaluationLease
     {
-        let ownerJSON = try Self.ownerJSON(owner)
+        let ownerJSON = try owner.storedText()
         let (at, until) = (now.nanosecondsSince1970, expiresAt.nanosecondsSince1970)
         let logger = logger
         let row = try await database.transaction("claim the right to evaluate triggers") { connection in
@@ -112,7 +112,7 @@ extension PostgresStateStore: TriggerStateStore {
     /// Gives the right up when `owner` holds it.
     /// - Throws: ``PostgresStoreError``.
     public func releaseTriggerEvaluation(by owner: RunOwner) async throws {
-        let ownerJSON = try Self.ownerJSON(owner)
+        let ownerJSON = try owner.storedText()
         _ = try await database.rows(
             "release the right to evaluate triggers",
             "DELETE FROM scheduler_leases WHERE name = 'triggers' AND owner = \(ownerJSON)")

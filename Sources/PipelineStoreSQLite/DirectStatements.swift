@@ -2,7 +2,7 @@ internal import GRDB
 internal import GRDBSQLite
 
 /// A value bound to a statement parameter by `Statement.run(_:)` (below): what the store's hot rows hold.
-enum SQLValue: Equatable {
+enum SQLValue {
     case null
     case integer(Int64)
     case text(String)
@@ -11,8 +11,6 @@ enum SQLValue: Equatable {
     init(_ text: String?) { self = text.map(SQLValue.text) ?? .null }
     /// An integer, or NULL for `nil`.
     init(_ integer: Int64?) { self = integer.map(SQLValue.integer) ?? .null }
-    /// An integer, or NULL for `nil`.
-    init(_ integer: Int?) { self = integer.map { .integer(Int64($0)) } ?? .null }
 }
 
 // The statements on the path of every step of a run go through SQLite's C interface. Through GRDB (boxed

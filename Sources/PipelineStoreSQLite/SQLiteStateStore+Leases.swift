@@ -33,7 +33,7 @@ extension SQLiteStateStore {
     public func acquireLease(
         run id: RunID, owner: RunOwner, at now: Timestamp, expiresAt: Timestamp, mode: LeaseAcquisition
     ) async throws -> RunLease {
-        let ownerJSON = try Self.ownerJSON(owner)
+        let ownerJSON = try owner.storedText()
         return try await writer.writeRetryingWhileBusy { db in
             let update = try db.cachedStatement(sql: Self.acquireSQL)
             let replaced: Int64? = if case .replacing(let dead) = mode { dead.epoch } else { nil }
@@ -53,7 +53,7 @@ extension SQLiteStateStore {
     /// Extends a lease that is still the run's.
     /// - Throws: ``StateStoreError/leaseLost(_:holder:)`` when another owner took the run.
     public func renewLease(_ lease: RunLease, at now: Timestamp, expiresAt: Timestamp) async throws -> RunLease {
-        let ownerJSON = try Self.ownerJSON(lease.owner)
+        let ownerJSON = try lease.owner.storedText()
         return try await writer.writeRetryingWhileBusy { db in
             try db.cachedStatement(sql: Self.renewSQL).execute(arguments: [
                 lease.runID.rawValue, lease.epoch, ownerJSON, now.nanosecondsSince1970, expiresAt.nanosecondsSince1970,
@@ -75,7 +75,7 @@ extension SQLiteStateStore {
 
     /// Gives `lease` up inside the current transaction; does nothing when it is no longer the run's.
     static func release(_ lease: RunLease, _ db: Database) throws {
-        try db.cachedStatement(sql: releaseSQL).execute(arguments: [lease.runID.rawValue, lease.epoch, try ownerJSON(lease.owner)])
+        try db.cachedStatement(sql: releaseSQL).execute(arguments: [lease.runID.rawValue, lease.epoch, try lease.owner.storedText()])
     }
 
     /// The run's current lease, live or expired; `nil` when released or never taken.
@@ -128,7 +128,4 @@ extension SQLiteStateStore {
             heartbeatAt: Timestamp(nanosecondsSince1970: row[3] ?? 0),
             expiresAt: Timestamp(nanosecondsSince1970: row[4] ?? 0))
     }
-
-    /// The stored text of a lease owner (see ``RunOwner/storedText()``).
-    static func ownerJSON(_ owner: RunOwner) throws -> String { try owner.storedText() }
 }

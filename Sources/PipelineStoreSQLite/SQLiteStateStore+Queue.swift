@@ -40,7 +40,7 @@ extension SQLiteStateStore: TaskQueue {
         worker: RunOwner, labels: Set<String>, limit: Int, at now: Timestamp, expiresAt: Timestamp
     ) async throws -> [ClaimedAttempt] {
         guard limit > 0 else { return [] }
-        let owner = try Self.ownerJSON(worker)
+        let owner = try worker.storedText()
         let wanted = try Self.queueJSON(labels.sorted())
         let rows = try await writer.writeRetryingWhileBusy { db in
             try Row.fetchAll(db.cachedStatement(sql: Self.claimSQL), arguments: [

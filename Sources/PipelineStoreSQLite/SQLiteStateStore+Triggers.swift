@@ -88,7 +88,7 @@ extension SQLiteStateStore: TriggerStateStore {
     public func claimTriggerEvaluation(by owner: RunOwner, at now: Timestamp, until expiresAt: Timestamp) async throws
         -> TriggerEvaluationLease
     {
-        let ownerJSON = try Self.ownerJSON(owner)
+        let ownerJSON = try owner.storedText()
         return try await writer.writeRetryingWhileBusy { db in
             try db.execute(
                 sql: Self.claimEvaluationSQL,
@@ -113,7 +113,7 @@ extension SQLiteStateStore: TriggerStateStore {
     /// Gives the right up when `owner` holds it.
     /// - Throws: A database error.
     public func releaseTriggerEvaluation(by owner: RunOwner) async throws {
-        let ownerJSON = try Self.ownerJSON(owner)
+        let ownerJSON = try owner.storedText()
         try await writer.writeRetryingWhileBusy { db in
             try db.execute(sql: "DELETE FROM scheduler_leases WHERE name = 'triggers' AND owner = ?", arguments: [ownerJSON])
         }

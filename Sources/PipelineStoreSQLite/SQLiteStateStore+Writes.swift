@@ -55,7 +55,7 @@ extension SQLiteStateStore {
         let taskArguments = tasks.map { Self.arguments(for: $0, of: run.id) }
         let leaseArguments: StatementArguments? = try lease.map { lease in
             [
-                run.id.rawValue, try Self.ownerJSON(lease.owner), lease.at.nanosecondsSince1970,
+                run.id.rawValue, try lease.owner.storedText(), lease.at.nanosecondsSince1970,
                 lease.expiresAt.nanosecondsSince1970, false, nil,
             ]
         }

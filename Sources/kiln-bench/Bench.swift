@@ -3,6 +3,13 @@ import PipelineEngine
 import PipelineModel
 import PipelineStoreSQLite
 import CommandTasks
+import Subprocess
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
 
 /// `kiln-bench`: engine overhead on no-op workloads with the durable SQLite store. Prints figures, asserts nothing.
 ///
@@ -122,7 +129,7 @@ struct Bench {
         let kiln = options.kiln ?? defaultKiln()
         var skipped: String?
         if let kiln, FileManager.default.isExecutableFile(atPath: kiln) {
-            for figure in try measureCLI(kiln: kiln, options, parallelism: parallelism, directory: directory) {
+            for figure in try await measureCLI(kiln: kiln, options, parallelism: parallelism, directory: directory) {
                 report(figure)
             }
         } else {
@@ -199,23 +206,23 @@ struct Bench {
 
     /// W6: `kiln run` of W2 as a pipeline file in a new process, minus `kiln run` of a one-task file (alternating,
     /// one home whose database exists), per task; and `kiln validate` of that file.
-    static func measureCLI(kiln: String, _ options: Options, parallelism: Int, directory: String) throws -> [Figure] {
+    static func measureCLI(kiln: String, _ options: Options, parallelism: Int, directory: String) async throws -> [Figure] {
         let wide = directory + "/wide.yaml", one = directory + "/one.yaml", home = directory + "/home"
         try Workloads.wideYAML(width: options.width).write(toFile: wide, atomically: true, encoding: .utf8)
         try Workloads.oneYAML.write(toFile: one, atomically: true, encoding: .utf8)
         let runFlags = ["--home", home, "--parallelism", String(parallelism)]
-        _ = time(kiln, ["run", one] + runFlags)  // creates the database
-        _ = time(kiln, ["run", wide] + runFlags)  // warm-up
+        _ = await time(kiln, ["run", one] + runFlags)  // creates the database
+        _ = await time(kiln, ["run", wide] + runFlags)  // warm-up
         var differences: [Double] = [], wides: [Double] = [], validates: [Double] = []
         var cpuDifferences: [Double] = [], cpuWides: [Double] = [], cpuValidates: [Double] = []
         for _ in 0..<options.repeats {
-            let wideRun = time(kiln, ["run", wide] + runFlags)
-            let oneRun = time(kiln, ["run", one] + runFlags)
+            let wideRun = await time(kiln, ["run", wide] + runFlags)
+            let oneRun = await time(kiln, ["run", one] + runFlags)
             wides.append(wideRun.wall)
             cpuWides.append(wideRun.cpu)
             differences.append(wideRun.wall - oneRun.wall)
             cpuDifferences.append(wideRun.cpu - oneRun.cpu)
-            let validate = time(kiln, ["validate", wide])
+            let validate = await time(kiln, ["validate", wide])
             validates.append(validate.wall)
             cpuValidates.append(validate.cpu)
         }
@@ -252,37 +259,25 @@ struct Bench {
     /// Runs `executable` with stdout and stderr discarded (not a terminal); returns its wall time and its CPU time
     /// (user + system), in milliseconds.
     ///
-    /// `posix_spawn` and `waitpid`, not Foundation's `Process`: on Linux `waitUntilExit` spins its run loop in 50 ms
+    /// Through swift-subprocess, not Foundation's `Process`: on Linux `waitUntilExit` spins its run loop in 50 ms
     /// steps and, when the exit notice misses the loop, returns on the next step, which rounded W6's figures up to
     /// multiples of 50 ms.
-    static func time(_ executable: String, _ arguments: [String]) -> (wall: Double, cpu: Double) {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let cArguments = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in cArguments { free(pointer) } }
+    static func time(_ executable: String, _ arguments: [String]) async -> (wall: Double, cpu: Double) {
         let start = DispatchTime.now().uptimeNanoseconds
         let cpuStart = cpuMilliseconds(.children)
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, cArguments, environ)
-        guard spawned == 0 else {
-            print("kiln-bench: cannot start \(executable): \(String(cString: strerror(spawned)))")
+        let status: TerminationStatus
+        do {
+            status = try await Subprocess.run(
+                .path(FilePath(executable)), arguments: Arguments(arguments), output: .discarded, error: .discarded
+            ).terminationStatus
+        } catch {
+            print("kiln-bench: cannot run \(executable): \(error)")
             exit(1)
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 {
-            guard errno == EINTR else {
-                print("kiln-bench: waiting for \(executable) failed: \(String(cString: strerror(errno)))")
-                exit(1)
-            }
         }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         let cpu = cpuMilliseconds(.children) - cpuStart
-        // Exited normally (no signal) with status 0.
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-            print("kiln-bench: \(executable) \(arguments.joined(separator: " ")) ended with wait status \(status)")
+        guard status == .exited(0) else {
+            print("kiln-bench: \(executable) \(arguments.joined(separator: " ")) ended: \(status)")
             exit(1)
         }
         return (wall, cpu)
