@@ -212,7 +212,7 @@ let package = Package(
         .executableTarget(
             name: "kiln-bench",
             dependencies: [
-                "PipelineModel", "PipelineEngine", "CommandTasks", "PipelineStoreSQLite",
+                "PipelineModel", "PipelineEngine", "PipelineFile", "CommandTasks", "PipelineStoreSQLite",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system", condition: .when(platforms: [.linux])),
             ],

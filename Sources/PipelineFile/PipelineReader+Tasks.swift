@@ -52,11 +52,12 @@ extension PipelineReader {
     /// `tasks.ID` are located from the fields (``PipelineReader/location(of:)``), at the task or at `defaults:`.
     mutating func makeTask(id: String, keyNode: YAMLNode, fields: TaskFields) -> TaskSpec {
         var action = TaskAction.shell("")  // stands in when the action is missing or invalid (already reported)
-        let actions = [fields.run?.entry, fields.shell?.entry, fields.uses?.entry].compactMap { $0 }
-            .sorted { document.position(of: $0.keyNode) < document.position(of: $1.keyNode) }
-        if actions.isEmpty {
+        let actionCount = (fields.run == nil ? 0 : 1) + (fields.shell == nil ? 0 : 1) + (fields.uses == nil ? 0 : 1)
+        if actionCount == 0 {
             report(at: keyNode, "task '\(id)' has nothing to do; give it one of run:, shell: or uses:")
-        } else if actions.count > 1 {
+        } else if actionCount > 1 {
+            let actions = [fields.run?.entry, fields.shell?.entry, fields.uses?.entry].compactMap { $0 }
+                .sorted { document.position(of: $0.keyNode) < document.position(of: $1.keyNode) }
             let names = actions.map { "'\($0.key)'" }
             report(
                 at: actions[1].keyNode,

@@ -169,6 +169,7 @@ struct PipelineReader {
         // Small mappings (a task's fields) look for a repeated key among the entries kept; large ones hash.
         let hashed = mapping.count > 16
         var seen: [String: YAMLNode] = [:]
+        if hashed { seen.reserveCapacity(mapping.count) }
         for (keyNode, value) in mapping {
             guard let scalar = keyNode.scalarValue else {
                 report(at: keyNode, "a key must be text, not \(keyNode.kindDescription)")
@@ -237,12 +238,13 @@ struct PipelineReader {
     ) -> JSONValue {
         switch node {
         case .scalar(let scalar):
-            switch ScalarKind(scalar) {
+            let kind = ScalarKind(scalar)
+            switch kind {
             case .string: return .string(scalar.string)
             case .null: return .null
             case .bool: return .bool(scalar.string.lowercased() == "true")
             case .integer, .float:
-                return number(scalar, at: node)
+                return number(scalar.string, kind: kind, at: node)
             }
         case .sequence(let sequence):
             var values: [JSONValue] = []
@@ -258,6 +260,7 @@ struct PipelineReader {
             return .array(values)
         case .mapping(let mapping):
             var members: [String: JSONValue] = [:]
+            members.reserveCapacity(mapping.count)
             for entry in entries(of: mapping) {
                 if records == nil {
                     members[entry.key] = json(entry.value, path: path, records: &records)
@@ -272,9 +275,10 @@ struct PipelineReader {
 
     /// A YAML number as a JSON number, refusing what a JSON number cannot keep: integers beyond ±2^53 (they would
     /// come back rounded, e.g. `1.2345678901234568e+16`) and non-finite values (`.inf`, `.nan`, `1e400`).
-    private mutating func number(_ scalar: YAMLNode.Scalar, at node: YAMLNode) -> JSONValue {
-        let text = scalar.string
-        if ScalarKind(scalar) == .integer, ScalarKind.isDecimalInteger(text) {
+    private mutating func number(_ text: String, kind: ScalarKind, at node: YAMLNode) -> JSONValue {
+        if kind == .integer, ScalarKind.isDecimalInteger(text) {
+            // At most 15 characters: below 2^53, exact.
+            if text.utf8.count <= 15, let value = ScalarKind.integerValue(text) { return .number(value) }
             guard let value = Int64(text.first == "+" ? String(text.dropFirst()) : text),
                 value.magnitude <= ScalarKind.largestExactInteger
             else {
@@ -294,7 +298,7 @@ struct PipelineReader {
                     + "or quote it to pass it as text")
             return .null
         }
-        if ScalarKind(scalar) == .integer, value.magnitude > Double(ScalarKind.largestExactInteger) {
+        if kind == .integer, value.magnitude > Double(ScalarKind.largestExactInteger) {
             report(
                 at: node,
                 "the integer \(text) is too large to keep exactly (the limit is ±9007199254740992, 2^53); "

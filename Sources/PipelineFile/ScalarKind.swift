@@ -18,47 +18,70 @@ enum ScalarKind: Equatable {
     }
 
     private init(plain text: String) {
-        // Every null, boolean and number spelling starts with one of these; most text (names, commands,
-        // expressions) does not, and needs none of the comparisons below.
-        if let first = text.utf8.first, !Self.mayStartNonText(first) {
-            self = .string
+        // Every null, boolean and number spelling starts with one of these bytes; most text (names, commands,
+        // expressions) does not, and needs none of the comparisons below. The first byte also picks the only
+        // spellings worth comparing with.
+        guard let first = text.utf8.first else {
+            self = .null
             return
         }
-        switch text {
-        case "", "~", "null", "Null", "NULL": self = .null
-        case "true", "True", "TRUE", "false", "False", "FALSE": self = .bool
-        case ".inf", "+.inf", "-.inf", ".Inf", "+.Inf", "-.Inf", ".INF", "+.INF", "-.INF", ".nan", ".NaN", ".NAN":
-            self = .float
-        default:
-            if ScalarKind.integerValue(text) != nil {
-                self = .integer
-            } else if text.unicodeScalars.allSatisfy({ "0123456789+-.eE".unicodeScalars.contains($0) }),
-                text.unicodeScalars.contains(where: { $0.properties.numericType != nil }), Double(text) != nil
-            {
-                self = .float
-            } else {
-                self = .string
+        switch first {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            self = Self.number(text)
+        case UInt8(ascii: "~"):
+            self = text.utf8.count == 1 ? .null : .string
+        case UInt8(ascii: "n"), UInt8(ascii: "N"):
+            switch text {
+            case "null", "Null", "NULL": self = .null
+            default: self = .string
             }
+        case UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
+            switch text {
+            case "true", "True", "TRUE", "false", "False", "FALSE": self = .bool
+            default: self = .string
+            }
+        case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
+            switch text {
+            case ".inf", "+.inf", "-.inf", ".Inf", "+.Inf", "-.Inf", ".INF", "+.INF", "-.INF", ".nan", ".NaN", ".NAN":
+                self = .float
+            default:
+                self = Self.number(text)
+            }
+        default:
+            self = .string
         }
     }
 
-    /// Whether `byte` may start `~`, `null`, `true`, `false` (any case), `.inf`, `.nan`, an integer or a float.
-    private static func mayStartNonText(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-            UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
-            UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "e"), UInt8(ascii: "E"):
-            true
-        default: false
+    /// An integer, a float, or text: for plain scalars that no null, boolean or special float spelling matched.
+    private static func number(_ text: String) -> ScalarKind {
+        if ScalarKind.integerValue(text) != nil { return .integer }
+        if text.unicodeScalars.allSatisfy({ "0123456789+-.eE".unicodeScalars.contains($0) }),
+            text.unicodeScalars.contains(where: { $0.properties.numericType != nil }), Double(text) != nil
+        {
+            return .float
         }
+        return .string
     }
 
     /// The value of an integer in the core schema: decimal with optional sign, `0o` octal or `0x` hex.
     static func integerValue(_ text: String) -> Double? {
-        if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16).map(Double.init) }
-        if text.hasPrefix("0o") { return Int(text.dropFirst(2), radix: 8).map(Double.init) }
-        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        let utf8 = text.utf8
+        if utf8.starts(with: "0x".utf8) { return Int(text.dropFirst(2), radix: 16).map(Double.init) }
+        if utf8.starts(with: "0o".utf8) { return Int(text.dropFirst(2), radix: 8).map(Double.init) }
+        guard isDecimalInteger(text) else { return nil }
+        // Up to 15 digits are exact in a Double as they are summed; longer ones are rounded as the parser rounds.
+        if utf8.count <= 15 {
+            var magnitude = 0
+            var negative = false
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "-"): negative = true
+                case UInt8(ascii: "+"): break
+                default: magnitude = magnitude * 10 + Int(byte - UInt8(ascii: "0"))
+                }
+            }
+            return negative ? -Double(magnitude) : Double(magnitude)
+        }
         return Double(text)
     }
 
@@ -67,8 +90,9 @@ enum ScalarKind: Equatable {
 
     /// Whether `text` is a decimal integer with an optional sign (not `0x`/`0o`).
     static func isDecimalInteger(_ text: String) -> Bool {
-        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
-        return !digits.isEmpty && digits.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+        var digits = text.utf8[...]
+        if let sign = digits.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { digits = digits.dropFirst() }
+        return !digits.isEmpty && digits.allSatisfy { $0 >= 48 && $0 <= 57 }
     }
 
     /// The number a scalar of kind `.integer` or `.float` holds.

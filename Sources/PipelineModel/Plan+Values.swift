@@ -9,7 +9,7 @@ extension Plan {
             }
         }
         for task in pipeline.tasks {
-            let base: [PipelineIssue.PathComponent] = [.key("tasks"), .key(task.id)]
+            var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(task.id)] }
             switch task.action {
             case .uses(_, let inputs):
                 if let problem = JSONValue.object(inputs).storageProblem() {
@@ -48,6 +48,7 @@ extension JSONValue {
     /// Walks without recursion, so any value can be checked.
     /// - Returns: The path inside the value and what is wrong, or `nil` when the value is fine.
     public func storageProblem() -> (path: [PipelineIssue.PathComponent], message: String)? {
+        if isStorable(depth: 0) { return nil }  // the common case, answered without building a path per member
         var stack: [(value: JSONValue, path: [PipelineIssue.PathComponent], depth: Int)] = [(self, [], 0)]
         while let (value, path, depth) = stack.popLast() {
             switch value {
@@ -67,6 +68,19 @@ extension JSONValue {
             }
         }
         return nil
+    }
+
+    /// Whether ``storageProblem()`` finds nothing, for a value `depth` levels down. Recursion stops at
+    /// ``maximumDepth`` levels, so it stays shallow whatever the value.
+    private func isStorable(depth: Int) -> Bool {
+        switch self {
+        case .number(let number): return number.isFinite
+        case .array(let elements):
+            return depth < Self.maximumDepth && elements.allSatisfy { $0.isStorable(depth: depth + 1) }
+        case .object(let members):
+            return depth < Self.maximumDepth && members.values.allSatisfy { $0.isStorable(depth: depth + 1) }
+        case .null, .bool, .string: return true
+        }
     }
 
     private static let tooDeepMessage =

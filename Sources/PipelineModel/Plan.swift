@@ -111,11 +111,12 @@ public struct Plan: Sendable {
         self.upstreamBits = upstreamBits
 
         var conditions: [Expression] = []
+        conditions.reserveCapacity(tasks.count)
         let templates = TemplateParses()
         for (position, task) in tasks.enumerated() {
             let checker = ReferenceChecker(
-                pipeline: pipeline, taskID: task.id, index: index,
-                isUpstream: { upstreamBits[position][$0 / 64] & (1 << UInt64($0 % 64)) != 0 }, templates: templates)
+                params: pipeline.params, taskID: task.id, index: index, upstream: upstreamBits[position],
+                templates: templates)
             conditions.append(checker.checkCondition(task.condition, issues: &issues))
             checker.checkAction(task, issues: &issues, knownKinds: knownKinds)
             Plan.checkPolicies(task, issues: &issues)
@@ -161,7 +162,7 @@ public struct Plan: Sendable {
     }
 
     private static func checkPolicies(_ task: TaskSpec, issues: inout [PipelineIssue]) {
-        let base: [PipelineIssue.PathComponent] = [.key("tasks"), .key(task.id)]
+        var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(task.id)] }
         if task.retry.retries < 0 {
             issues.append(PipelineIssue("retries must be 0 or more", at: base + [.key("retries")]))
         }
@@ -174,20 +175,18 @@ public struct Plan: Sendable {
         if let timeout = task.timeout, timeout <= .zero {
             issues.append(PipelineIssue("timeout must be longer than 0s", at: base + [.key("timeout")]))
         }
-        let durations: [(String, [PipelineIssue.PathComponent], Duration?)] = [
-            ("timeout", [.key("timeout")], task.timeout),
-            ("retry_delay", [.key("retry_delay")], task.retry.delay),
-            ("retry_max_delay", [.key("retry_max_delay")], task.retry.maxDelay),
-            ("cache expire", [.key("cache"), .key("expire")], task.cache?.expire),
-        ]
-        for (field, path, duration) in durations {
-            guard let duration else { continue }
+        func check(_ duration: Duration?, _ field: String, _ path: @autoclosure () -> [PipelineIssue.PathComponent]) {
+            guard let duration else { return }
             if let problem = DurationText.problem(with: duration, field: field) {
-                issues.append(PipelineIssue(problem, at: base + path))
+                issues.append(PipelineIssue(problem, at: base + path()))
             } else if duration < .zero, field != "timeout" {
-                issues.append(PipelineIssue("\(field) must not be negative", at: base + path))
+                issues.append(PipelineIssue("\(field) must not be negative", at: base + path()))
             }
         }
+        check(task.timeout, "timeout", [.key("timeout")])
+        check(task.retry.delay, "retry_delay", [.key("retry_delay")])
+        check(task.retry.maxDelay, "retry_max_delay", [.key("retry_max_delay")])
+        check(task.cache?.expire, "cache expire", [.key("cache"), .key("expire")])
         if case .run(let argv) = task.action, argv.isEmpty {
             issues.append(PipelineIssue("run needs at least the program to start, e.g. [python3, train.py]", at: base + [.key("run")]))
         }

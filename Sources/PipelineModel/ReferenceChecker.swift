@@ -1,9 +1,11 @@
 /// Parses a task's expressions and checks that each reference can resolve when the task runs.
 struct ReferenceChecker {
-    let pipeline: Pipeline
+    /// The pipeline's params, by name.
+    let params: [String: JSONValue]
     let taskID: String
     let index: [String: Int]
-    let isUpstream: (Int) -> Bool
+    /// The task's transitive upstream tasks, as a bitset of task indices.
+    let upstream: [UInt64]
     /// Templates parsed so far by the checkers of one plan (a fan-out repeats the same text a thousand times).
     let templates: TemplateParses
 
@@ -67,10 +69,24 @@ struct ReferenceChecker {
         switch value {
         case .string(let text): checkTemplate(text, path: path, issues: &issues)
         case .array(let values):
-            for (position, element) in values.enumerated() { checkValue(element, path: path + [.index(position)], issues: &issues) }
+            for (position, element) in values.enumerated() where Self.mayHoldTemplate(element) {
+                checkValue(element, path: path + [.index(position)], issues: &issues)
+            }
         case .object(let members):
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) { checkValue(member, path: path + [.key(key)], issues: &issues) }
+            // Only members that may hold a template get a path, and only those are sorted (issues in key order).
+            let keys = members.compactMap { key, member in Self.mayHoldTemplate(member) ? key : nil }
+            for key in keys.sorted() { checkValue(members[key]!, path: path + [.key(key)], issues: &issues) }
         case .null, .bool, .number: break
+        }
+    }
+
+    /// Whether `value` is a list, a mapping, or text holding a `${{` marker: what ``checkValue(_:path:issues:)``
+    /// looks into.
+    private static func mayHoldTemplate(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.containsTemplateMarker
+        case .array, .object: true
+        case .null, .bool, .number: false
         }
     }
 
@@ -99,12 +115,12 @@ struct ReferenceChecker {
     }
 
     private func problem(with reference: [String]) -> String? {
-        let text = reference.joined(separator: ".")
+        var text: String { reference.joined(separator: ".") }
         switch reference[0] {
         case "params":
             guard reference.count >= 2 else { return "'params' needs a name: params.NAME" }
-            if pipeline.params[reference[1]] == nil {
-                return "unknown param '\(reference[1])'\(Suggestion.hint(for: reference[1], in: pipeline.params.keys)); declare it under 'params:'"
+            if params[reference[1]] == nil {
+                return "unknown param '\(reference[1])'\(Suggestion.hint(for: reference[1], in: params.keys)); declare it under 'params:'"
             }
             return nil
         case "env":
@@ -114,11 +130,11 @@ struct ReferenceChecker {
                 return "'\(text)' is not a task reference; write tasks.ID.outputs.KEY"
             }
             let id = reference[1]
-            guard let upstream = index[id] else {
+            guard let position = index[id] else {
                 return "unknown task '\(id)'\(Suggestion.hint(for: id, in: index.keys))"
             }
             if id == taskID { return "a task cannot read its own outputs" }
-            if !isUpstream(upstream) {
+            if upstream[position / 64] & (1 << UInt64(position % 64)) == 0 {
                 return "task '\(id)' is not upstream of '\(taskID)'; add it (or a task after it) to needs"
             }
             return nil

@@ -1,5 +1,6 @@
 import Foundation
 import PipelineEngine
+import PipelineFile
 import PipelineModel
 import PipelineStoreSQLite
 import CommandTasks
@@ -126,6 +127,7 @@ struct Bench {
             return
         }
 
+        report(try measureRead(options))
         let kiln = options.kiln ?? defaultKiln()
         var skipped: String?
         if let kiln, FileManager.default.isExecutableFile(atPath: kiln) {
@@ -134,7 +136,7 @@ struct Bench {
             }
         } else {
             skipped = options.kiln.map { "\($0) is not an executable" }
-                ?? "no kiln executable next to kiln-bench (build it: swift build -c release --product kiln; or pass --kiln PATH)"
+                ?? "no kiln executable next to kiln-bench (build it: swift build -c release --static-swift-stdlib --product kiln; or pass --kiln PATH)"
             if !options.json { print("W6 skipped: \(skipped!)") }
         }
         if options.json {
@@ -195,6 +197,25 @@ struct Bench {
             }
         }
         return Figure(name: name, tasks: plan.pipeline.tasks.count, walls: walls.sorted(), cpus: cpus.sorted())
+    }
+
+    /// W6's file read and checked in this process (YAML to a checked plan, as `kiln validate` does after starting):
+    /// the part of `kiln validate` that grows with the file.
+    static func measureRead(_ options: Options) throws -> Figure {
+        let text = Workloads.wideYAML(width: options.width)
+        let kinds: Set<String> = ["noop"]
+        _ = try PipelineFile.planFrom(text: text, path: "wide.yaml", knownKinds: kinds)  // warm-up
+        var walls: [Double] = [], cpus: [Double] = []
+        var tasks = 0
+        for _ in 0..<options.repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let cpuStart = cpuMilliseconds(.me)
+            let plan = try PipelineFile.planFrom(text: text, path: "wide.yaml", knownKinds: kinds)
+            walls.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            cpus.append(cpuMilliseconds(.me) - cpuStart)
+            tasks = plan.pipeline.tasks.count
+        }
+        return Figure(name: "W6 read + plan (in process)", tasks: tasks, walls: walls.sorted(), cpus: cpus.sorted())
     }
 
     /// The `kiln` next to this executable (both are products of the same build).

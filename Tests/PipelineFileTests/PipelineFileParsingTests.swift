@@ -190,7 +190,8 @@ import Testing
             ("TRUE", true), ("False", false), ("NULL", nil), ("Null", nil), ("~", nil), ("+1", 1), ("-2.5e3", -2500), (".5", 0.5), ("0o17", 15), ("1E2", 100),
             ("e5", "e5"), ("E", "E"), ("Yes", "Yes"), ("nothing", "nothing"), ("tree", "tree"), ("fast", "fast"),
             ("inf", "inf"), ("nan", "nan"), ("Infinity", "Infinity"), ("-x", "-x"), ("+x", "+x"), ("1.2.3", "1.2.3"),
-            ("é1", "é1"), ("null-ish", "null-ish"), ("truely", "truely"),
+            ("é1", "é1"), ("null-ish", "null-ish"), ("truely", "truely"), ("~x", "~x"), ("-7", -7), ("007", 7),
+            ("123456789012345", 123_456_789_012_345), ("-1234567890123456", -1_234_567_890_123_456), ("0x1F", 31),
         ]
         let lines = spellings.enumerated().map { "          v\($0.offset): \($0.element.0)" }.joined(separator: "\n")
         let pipeline = try PipelineFile.parse(
