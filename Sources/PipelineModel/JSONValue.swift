@@ -138,9 +138,9 @@ extension JSONValue {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the compact JSON text as UTF-8: bytes, not a `String`, since small appends to a string cost several
-    /// times more (compact JSON is written for every task a run stores, and for every cache key).
-    private func write(into out: inout [UInt8]) {
+    /// Appends ``compactJSON`` as UTF-8: bytes, not a `String`, since small appends to a string cost several times
+    /// more (compact JSON is written for every task a run stores, and for every cache key).
+    public func write(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
@@ -187,8 +187,8 @@ extension JSONValue {
         out += String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The same literal as UTF-8 bytes.
-    static func writeQuoted(_ string: String, into out: inout [UInt8]) {
+    /// Appends `string` as a JSON string literal in UTF-8 bytes (the escapes of ``writeQuoted(_:into:)-(_,String)``).
+    public static func writeQuoted(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         guard needsEscaping(string) else {
             out.append(contentsOf: string.utf8)

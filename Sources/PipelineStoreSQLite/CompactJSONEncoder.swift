@@ -42,6 +42,10 @@ private enum JSONNode {
         if Value.self == [String: JSONValue].self {
             return .scalar(JSONValue.object(unsafeBitCast(value, to: [String: JSONValue].self)).compactJSON)
         }
+        // Tasks, one per task of every snapshot: written straight out, as their `Codable` form gives them here.
+        if Value.self == TaskSpec.self, let text = unsafeBitCast(value, to: TaskSpec.self).snapshotJSON {
+            return .scalar(text)
+        }
         let encoder = NodeEncoder(codingPath: codingPath)
         try value.encode(to: encoder)
         guard let node = encoder.node else {
@@ -78,6 +82,11 @@ private enum JSONNode {
             throw EncodingError.invalidValue(
                 number, .init(codingPath: codingPath, debugDescription: "JSON has no \(number)"))
         }
+        return renderFinite(number)
+    }
+
+    /// A finite number's text: integral ones below 2^53 without a fraction, others in their shortest round-trip form.
+    static func renderFinite(_ number: Double) -> String {
         if number.rounded() == number, abs(number) < 9_007_199_254_740_992 { return String(Int64(number)) }
         return String(number)
     }
@@ -289,4 +298,116 @@ private struct IndexKey: CodingKey {
     var stringValue: String { "Index \(intValue ?? 0)" }
     init(intValue: Int) { self.intValue = intValue }
     init?(stringValue: String) { nil }
+}
+
+extension TaskSpec {
+    /// The text ``CompactJSONEncoder`` gives this task through its `Codable` form, written without the `Encoder`
+    /// machinery: members in sorted key order, the optional ones only when `encode(to:)` writes them. `nil` when a
+    /// retry number is not finite, which the `Codable` path reports with its coding path.
+    fileprivate var snapshotJSON: String? {
+        guard retry.backoff.isFinite, retry.jitter.isFinite else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        func key(_ name: String, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: "\":".utf8)
+        }
+        func strings(_ values: [String]) {
+            out.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeQuoted(value, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        func number(_ value: Double) { out.append(contentsOf: JSONNode.renderFinite(value).utf8) }
+        func integer(_ value: some BinaryInteger) { out.append(contentsOf: String(value).utf8) }
+
+        // Keys in String order: action, cache, env, id, if, needs, retry, runs_on, timeout_ms, workdir.
+        out.append(UInt8(ascii: "{"))
+        key("action", first: true)
+        switch action {
+        case .run(let argv):
+            out.append(contentsOf: #"{"run":{"_0":"#.utf8)
+            strings(argv)
+            out.append(contentsOf: "}}".utf8)
+        case .shell(let script):
+            out.append(contentsOf: #"{"shell":{"_0":"#.utf8)
+            JSONValue.writeQuoted(script, into: &out)
+            out.append(contentsOf: "}}".utf8)
+        case .uses(let kind, let inputs):
+            out.append(contentsOf: #"{"uses":{"_0":"#.utf8)
+            JSONValue.writeQuoted(kind, into: &out)
+            out.append(contentsOf: #","with":"#.utf8)
+            JSONValue.object(inputs).write(into: &out)
+            out.append(contentsOf: "}}".utf8)
+        }
+        if let cache {
+            key("cache")
+            out.append(UInt8(ascii: "{"))
+            if let expire = cache.expire {
+                key("expire_ms", first: true)
+                integer(expire.nanoseconds / 1_000_000)
+            }
+            if let version = cache.version {
+                key("version", first: cache.expire == nil)
+                JSONValue.writeQuoted(version, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        if !env.isEmpty {
+            key("env")
+            out.append(UInt8(ascii: "{"))
+            for (index, name) in env.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeQuoted(name, into: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONValue.writeQuoted(env[name]!, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        key("id")
+        JSONValue.writeQuoted(id, into: &out)
+        if let condition {
+            key("if")
+            JSONValue.writeQuoted(condition, into: &out)
+        }
+        if !needs.isEmpty {
+            key("needs")
+            strings(needs)
+        }
+        if retry != RetryPolicy() {
+            key("retry")
+            out.append(UInt8(ascii: "{"))
+            key("backoff", first: true)
+            number(retry.backoff)
+            key("delay_ms")
+            integer(retry.delay.nanoseconds / 1_000_000)
+            key("jitter")
+            number(retry.jitter)
+            if let maxDelay = retry.maxDelay {
+                key("max_delay_ms")
+                integer(maxDelay.nanoseconds / 1_000_000)
+            }
+            key("retries")
+            integer(retry.retries)
+            out.append(UInt8(ascii: "}"))
+        }
+        if !runsOn.isEmpty {
+            key("runs_on")
+            strings(runsOn)
+        }
+        if let timeout {
+            key("timeout_ms")
+            integer(timeout.nanoseconds / 1_000_000)
+        }
+        if let workdir {
+            key("workdir")
+            JSONValue.writeQuoted(workdir, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
 }

@@ -106,6 +106,56 @@ struct CompactJSONEncoderTests {
         #expect(try encoder.encode(inputs) == #"{"i":3,"list":[1.25,"x"],"v":"${{ tasks.source.outputs.value }}"}"#)
     }
 
+    /// A task encoded through the `Encoder` API (its `encode(to:)`): the reference for the encoder's shortcut that
+    /// writes a task straight out.
+    struct TaskThroughContainers: Encodable {
+        let task: TaskSpec
+        func encode(to encoder: any Encoder) throws { try task.encode(to: encoder) }
+    }
+
+    @Test("a task of every shape encodes to the same text as through the Encoder API")
+    func tasksMatchTheEncoderAPI() throws {
+        let awkward = "quote \" back \\ slash\ttab\nline\u{1} é ☃ 𝄞"
+        let tasks: [TaskSpec] = [
+            TaskSpec(id: "minimal", action: .shell("")),
+            TaskSpec(id: "argv", action: .run(["python3", "train.py", awkward, "${{ tasks.a.outputs.b }}"])),
+            TaskSpec(id: "empty-argv", action: .run([])),
+            TaskSpec(id: "script", action: .shell(awkward)),
+            TaskSpec(id: "kind", action: .uses("noop", with: [:])),
+            TaskSpec(
+                id: "every-field", needs: ["a", "b-2", awkward], condition: "${{ failure() }}",
+                action: .uses("train", with: ["z": 1, "a": ["nested": [1.5, "two", nil]], awkward: .number(.nan)]),
+                env: ["Z": "last", "A": awkward, "é": ""], workdir: "sub/dir",
+                retry: RetryPolicy(retries: 3, delay: .milliseconds(1500), backoff: 2.5, maxDelay: .seconds(60), jitter: 0.1),
+                timeout: .seconds(90), cache: CachePolicy(expire: .seconds(3600), version: "2"), runsOn: ["gpu", "big"]),
+            TaskSpec(id: "retry-integral", action: .shell("x"), retry: RetryPolicy(retries: 1, backoff: 9_007_199_254_740_992)),
+            TaskSpec(id: "retry-no-max", action: .shell("x"), retry: RetryPolicy(retries: 0, delay: .milliseconds(5))),
+            TaskSpec(id: "cache-plain", action: .shell("x"), cache: CachePolicy()),
+            TaskSpec(id: "cache-version", action: .shell("x"), cache: CachePolicy(version: "v")),
+            TaskSpec(id: "cache-expire", action: .shell("x"), cache: CachePolicy(expire: .milliseconds(1))),
+            TaskSpec(id: "negative", action: .shell("x"), timeout: .milliseconds(-5)),
+        ]
+        let encoder = CompactJSONEncoder()
+        for task in tasks {
+            #expect(try encoder.encode(task) == encoder.encode(TaskThroughContainers(task: task)), "\(task.id)")
+        }
+        let pipeline = Pipeline(name: "p", tasks: tasks)
+        #expect(try JSONDecoder().decode(Pipeline.self, from: Data(encoder.encode(pipeline).utf8)).tasks.map(\.id)
+            == tasks.map(\.id))
+        #expect(try encoder.encode(tasks[4]) == #"{"action":{"uses":{"_0":"noop","with":{}}},"id":"kind"}"#)
+    }
+
+    @Test("a task whose retry numbers are not finite fails with the path to them, as through the Encoder API")
+    func taskWithNonFiniteRetryFails() throws {
+        let task = TaskSpec(id: "t", action: .shell("x"), retry: RetryPolicy(retries: 1, backoff: .infinity))
+        do {
+            _ = try CompactJSONEncoder().encode([task])
+            Issue.record("encoding an infinite backoff did not throw")
+        } catch EncodingError.invalidValue(_, let context) {
+            #expect(context.codingPath.map(\.stringValue) == ["Index 0", "retry", "backoff"])
+        }
+    }
+
     @Test("a number JSON cannot hold fails with the path to it")
     func nonFiniteNumberFails() throws {
         do {
