@@ -24,7 +24,7 @@ struct Kiln: AsyncParsableCommand {
     )
 
     /// Parses and runs, mapping usage errors to exit code 2 as the CLI contract says.
-    static func main() async {
+    @MainActor static func main() async {
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

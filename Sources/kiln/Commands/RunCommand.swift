@@ -133,7 +133,7 @@ struct ResumeCommand: AsyncParsableCommand {
 }
 
 /// `kiln validate FILE`: every check that can run before running.
-struct ValidateCommand: AsyncParsableCommand {
+struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check a pipeline file without running it: syntax, keys, ids, needs, cycles, expressions, durations, kinds.",
@@ -142,7 +142,7 @@ struct ValidateCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The pipeline file.", valueName: "file"))
     var file: String
 
-    func run() async throws {
+    func run() throws {
         let plan = try Execution.loadPlan(file)
         Terminal.out("\(file): ok (pipeline '\(plan.pipeline.name)', \(plan.pipeline.tasks.count) tasks)")
     }
