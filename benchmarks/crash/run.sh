@@ -4,7 +4,7 @@
 #   benchmarks/crash/run.sh [--kiln PATH] [--iterations N] [--seed S] [--keep] [--only I] [--scenarios ABC]
 #                           [--durations A=X,A+hook=Y,B=Z]
 #
-#   --kiln PATH      the kiln binary (default: build it with swift build -c release --product kiln)
+#   --kiln PATH      the kiln binary (default: build it with swift build -c release --static-swift-stdlib --product kiln)
 #   --iterations N   iterations (default 100): C at 3, 53, …; B every 5th; A (every other one with an on_deploy hook)
 #   --seed S         seed of the kill moments (default: from the clock, printed); with --only I replays iteration I
 #   --keep           keep every iteration's temporary folder (failed iterations' folders are always kept)
@@ -39,7 +39,7 @@ done
 command -v python3 >/dev/null || { echo "run.sh: python3 is needed" >&2; exit 1; }
 if [ -z "$KILN" ]; then
   echo "run.sh: building kiln (release)" >&2
-  (cd "$ROOT" && swift build -c release --product kiln >&2)
+  (cd "$ROOT" && swift build -c release --static-swift-stdlib --product kiln >&2)
   KILN="$(cd "$ROOT" && swift build -c release --show-bin-path)/kiln"
 fi
 [ -x "$KILN" ] || { echo "run.sh: $KILN is not an executable" >&2; exit 1; }

@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
-[ -x "$kiln" ] || { echo "no kiln binary at $kiln: swift build -c release (or pass --kiln PATH)" >&2; exit 2; }
+[ -x "$kiln" ] || { echo "no kiln binary at $kiln: swift build -c release --static-swift-stdlib (or pass --kiln PATH)" >&2; exit 2; }
 kiln=$(cd "$(dirname "$kiln")" && pwd)/$(basename "$kiln")
 
 work=$(mktemp -d)

@@ -48,13 +48,13 @@ LOAD_START=$(loadavg)
 
 say "building kiln-ml-bench (release)"
 cd "$ROOT"
-swift build -c release --product kiln-ml-bench
+swift build -c release --static-swift-stdlib --product kiln-ml-bench
 BIN="$(swift build -c release --show-bin-path)/kiln-ml-bench"
 if [ "$PROFILE" = 1 ] && [ -n "${KILN_BIN:-}" ]; then
   KILN=$KILN_BIN
 elif [ "$PROFILE" = 1 ]; then
   say "building kiln (release) for the data profile row"
-  swift build -c release --product kiln
+  swift build -c release --static-swift-stdlib --product kiln
   KILN="$(swift build -c release --show-bin-path)/kiln"
 fi
 START_SECONDS=$SECONDS

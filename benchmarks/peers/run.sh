@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
 done
 if [ -z "$BENCH" ]; then
   echo "== building kiln-bench (release)" >&2
-  (cd "$ROOT" && swift build -c release --product kiln-bench >&2) || { echo "peers: the build failed" >&2; exit 1; }
+  (cd "$ROOT" && swift build -c release --static-swift-stdlib --product kiln-bench >&2) || { echo "peers: the build failed" >&2; exit 1; }
   BENCH="$ROOT/.build/release/kiln-bench"
 fi
 [ -x "$BENCH" ] || { echo "peers: $BENCH is not an executable (give --kiln-bench PATH)" >&2; exit 2; }

@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
-[ -x "$kiln" ] || { echo "no kiln binary at $kiln: swift build -c release --product kiln (or pass --kiln PATH)" >&2; exit 2; }
+[ -x "$kiln" ] || { echo "no kiln binary at $kiln: swift build -c release --static-swift-stdlib --product kiln (or pass --kiln PATH)" >&2; exit 2; }
 kiln=$(cd "$(dirname "$kiln")" && pwd)/$(basename "$kiln")
 script=$(pwd)/benchmarks/predict/post.lua
 

@@ -19,5 +19,5 @@ while [ $# -gt 0 ]; do
   esac
 done
 kiln=${KILN:-$PWD/.build/release/kiln}
-[ -x "$kiln" ] || swift build -c release --product kiln
+[ -x "$kiln" ] || swift build -c release --static-swift-stdlib --product kiln
 exec python3 benchmarks/scheduler/latency.py --kiln "$kiln" --pushes "$pushes" ${store:+--store "$store"}

@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -z "$kiln" ]; then
-  (cd "$root" && swift build -c release --product kiln >&2)
+  (cd "$root" && swift build -c release --static-swift-stdlib --product kiln >&2)
   kiln="$root/.build/release/kiln"
 fi
 started_server=""
