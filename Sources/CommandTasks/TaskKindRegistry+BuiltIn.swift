@@ -1,5 +1,5 @@
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 
 extension TaskKindRegistry {
     /// A registry with the built-in kinds: `noop`, `fail`, and ``CommandTaskKind`` (with its defaults) as the

@@ -1,5 +1,5 @@
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 import MLTasks
 
 /// Scores registered models for `deploy`'s champion gate with the ML kinds' evaluation (threshold 0.5).

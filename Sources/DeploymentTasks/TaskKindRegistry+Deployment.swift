@@ -1,6 +1,6 @@
 public import ModelRegistry
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 
 extension TaskKindRegistry {
     /// The names of the kinds ``registerDeploymentKinds(registry:artifacts:legacyLedgerPath:scoring:)`` adds, for

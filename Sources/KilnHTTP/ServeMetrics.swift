@@ -1,6 +1,6 @@
 public import CoreMetrics
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 public import PipelineScheduler
 public import Prometheus
 import Synchronization

@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 
 /// Which requests need the token.
 public enum AuthScope: String, Sendable, CaseIterable {

@@ -1,5 +1,5 @@
-public import ModelRegistry
-public import PipelineEngine
+import ModelRegistry
+import PipelineEngine
 
 /// Why an operation was refused, in the terms both front ends map to their own: the CLI to an exit code, the HTTP
 /// API to a status. The message is the same for both: what is wrong and what to do.

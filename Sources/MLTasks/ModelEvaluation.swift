@@ -1,7 +1,7 @@
 import Foundation
 import ClassificationMetrics
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 import Tabular
 
 /// Scores a model file on a labelled dataset and measures it: what `evaluate` does, callable from other kinds

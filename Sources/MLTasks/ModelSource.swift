@@ -1,7 +1,7 @@
 import Foundation
 public import ModelRegistry
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 
 /// Where `predict` and `evaluate` find the model their `model:` input names: an artifact reference (`sha256:…`),
 /// a model file path, or a registry reference (`NAME@ALIAS`, `NAME@VERSION`) resolved to that version's artifact.

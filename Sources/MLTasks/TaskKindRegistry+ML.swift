@@ -1,6 +1,6 @@
 public import ModelRegistry
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 
 extension TaskKindRegistry {
     /// Adds the ML kinds: `extract-csv`, `extract-sql`, `validate`, `features`, `merge`, `split`, `train`,

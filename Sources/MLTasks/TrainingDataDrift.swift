@@ -2,7 +2,7 @@ import DriftStatistics
 import Foundation
 public import ModelRegistry
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 public import Tabular
 
 /// Drift between a model version's training data and current data, over the model's input columns: what a

@@ -1,5 +1,5 @@
 import Crypto
-public import PipelineModel
+import PipelineModel
 
 #if canImport(Glibc)
     import Glibc

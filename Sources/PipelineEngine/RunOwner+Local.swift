@@ -1,4 +1,4 @@
-public import PipelineModel
+import PipelineModel
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,4 @@
-public import PipelineEngine
+import PipelineEngine
 public import PipelineScheduler
 internal import PostgresNIO
 import Synchronization

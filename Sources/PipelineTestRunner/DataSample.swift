@@ -1,4 +1,4 @@
-public import PipelineTesting
+import PipelineTesting
 import Tabular
 
 /// How much of each extracted dataset a smoke run keeps: a number of rows or a fraction, drawn with a seed.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import PipelineEngine
 
 /// The behaviour every ``ArtifactStore`` must have, as named checks to run against a fresh, empty store.

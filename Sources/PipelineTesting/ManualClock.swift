@@ -1,4 +1,4 @@
-public import PipelineEngine
+import PipelineEngine
 public import PipelineModel
 import Synchronization
 

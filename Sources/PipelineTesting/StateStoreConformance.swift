@@ -1,5 +1,5 @@
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 
 /// The behaviour every ``StateStore`` must have, as named checks to run against a fresh, empty store.
 ///

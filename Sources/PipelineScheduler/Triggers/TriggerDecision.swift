@@ -1,4 +1,4 @@
-public import PipelineEngine
+import PipelineEngine
 public import PipelineModel
 
 /// The outcome of evaluating one pipeline's triggers at one time.

@@ -1,4 +1,4 @@
-public import PipelineEngine
+import PipelineEngine
 public import PipelineModel
 
 /// Decides, from a pipeline's `triggers:`, the time, what was handled before and what the world looks like, whether
