@@ -124,6 +124,7 @@ func temporaryFolder() -> String {
             configuration: try S3Configuration(location: "s3://missing-bucket", environment: emulator.environment),
             cacheFolder: temporaryFolder())
         let source = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: source) }
         try Data("x".utf8).write(to: URL(fileURLWithPath: source))
         await #expect {
             _ = try await store.put(file: source)

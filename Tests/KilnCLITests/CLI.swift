@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Runs the built `kiln` binary, as a user would.
-struct CLI: Sendable {
+/// Runs the built `kiln` binary, as a user would. Its scratch folders are removed when the last reference goes.
+final class CLI: Sendable {
     struct Result: Sendable {
         var status: Int32
         var stdout: String
@@ -22,6 +22,8 @@ struct CLI: Sendable {
         scratch = base.appendingPathComponent("files")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(at: home.deletingLastPathComponent()) }
 
     /// The repository root (for the examples).
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

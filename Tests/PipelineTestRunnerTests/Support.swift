@@ -8,14 +8,17 @@ import PipelineFile
 import PipelineModel
 import PipelineTestRunner
 
-/// A scratch folder holding a pipeline and its test file, with the kinds `kiln` has.
-struct Fixture {
+/// A scratch folder holding a pipeline and its test file, with the kinds `kiln` has; removed when the last reference
+/// goes.
+final class Fixture {
     let folder: URL
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-testrunner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
 
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String {

@@ -15,6 +15,8 @@ import Testing
     let registry: ModelRegistryService
     let clock = ManualClock()
     let folder: String
+    /// Removes `folder` when the test's instance of the suite goes.
+    let scratch: ScratchFolder
     let artifacts: LocalArtifactStore
     /// The bytes of each registered version's model file.
     let bytes: [Int: Data] = [1: Data("model one".utf8), 2: Data("model two, longer".utf8), 3: Data("model 3".utf8)]
@@ -22,6 +24,7 @@ import Testing
     init() async throws {
         registry = ModelRegistryService(store: store)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-recovery-\(UUID().uuidString)").path
+        scratch = ScratchFolder(folder)
         try FileManager.default.createDirectory(atPath: folder + "/serving", withIntermediateDirectories: true)
         artifacts = LocalArtifactStore(root: folder + "/artifacts")
         for version in 1...3 {

@@ -14,10 +14,13 @@ import Testing
     let registry = ModelRegistryService(store: InMemoryRegistryStore())
     let clock = ManualClock()
     let folder: String
+    /// Removes `folder` when the test's instance of the suite goes.
+    let scratch: ScratchFolder
     let artifacts: LocalArtifactStore
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-deploy-\(UUID().uuidString)").path
+        scratch = ScratchFolder(folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         artifacts = LocalArtifactStore(root: folder + "/artifacts")
     }
@@ -186,4 +189,11 @@ import Testing
         #expect(change.to == 1)
         #expect(try String(contentsOfFile: exported, encoding: .utf8) == #"{"weights": 0.9}"#)
     }
+}
+
+/// A scratch folder removed when the last reference to it goes: suites are structs, which have no `deinit`.
+final class ScratchFolder: Sendable {
+    let path: String
+    init(_ path: String) { self.path = path }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
