@@ -37,6 +37,7 @@ public struct Plan: Sendable {
             issues.append(PipelineIssue("the pipeline has no tasks; add at least one under 'tasks:'", at: [.key("tasks")]))
         }
         var index: [String: Int] = [:]
+        index.reserveCapacity(tasks.count)
         for (position, task) in tasks.enumerated() {
             if !Plan.isValidID(task.id) {
                 issues.append(
@@ -55,10 +56,14 @@ public struct Plan: Sendable {
         var needs = [[Int]](repeating: [], count: tasks.count)
         var dependents = [[Int]](repeating: [], count: tasks.count)
         for (position, task) in tasks.enumerated() {
+            // Most tasks need a few others: a repeat is looked for among the earlier needs, a set only for many.
+            let names = task.needs
             var seen = Set<String>()
-            for (needIndex, need) in task.needs.enumerated() {
-                let path: [PipelineIssue.PathComponent] = [.key("tasks"), .key(task.id), .key("needs"), .index(needIndex)]
-                if !seen.insert(need).inserted {
+            if names.count > 8 { seen.reserveCapacity(names.count) }
+            for (needIndex, need) in names.enumerated() {
+                var path: [PipelineIssue.PathComponent] { [.key("tasks"), .key(task.id), .key("needs"), .index(needIndex)] }
+                let repeated = names.count > 8 ? !seen.insert(need).inserted : names[..<needIndex].contains(need)
+                if repeated {
                     issues.append(PipelineIssue("'\(need)' is listed twice in needs", at: path))
                 } else if need == task.id {
                     issues.append(PipelineIssue("a task cannot need itself", at: path))

@@ -37,6 +37,23 @@ import Testing
         }
     }
 
+    @Test("a need listed twice is reported at its second place, in a short list and in a long one")
+    func repeatedNeeds() {
+        let sources = (0..<10).map { task("s\($0)") }
+        let long = (0..<10).map { "s\($0)" } + ["s3"]
+        do {
+            _ = try Plan(Pipeline(name: "p", tasks: sources + [
+                task("few", needs: ["s1", "s2", "s1"]), task("many", needs: long), task("fine", needs: ["s1", "s2"]),
+            ]))
+            Issue.record("expected a validation error")
+        } catch {
+            #expect(error.issues.map(\.description) == [
+                "tasks.few.needs[2]: 's1' is listed twice in needs",
+                "tasks.many.needs[10]: 's3' is listed twice in needs",
+            ])
+        }
+    }
+
     @Test("checks references: params declared, tasks upstream, functions only in if")
     func references() {
         do {
