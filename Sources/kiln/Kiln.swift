@@ -24,6 +24,10 @@ struct Kiln: AsyncParsableCommand {
     )
 
     /// Parses and runs, mapping usage errors to exit code 2 as the CLI contract says.
+    ///
+    /// On the main thread: parsing, and the synchronous commands (`validate`, `graph`), run there without a hop to
+    /// the concurrency pool, whose threads' memory arenas grow a page at a time; asynchronous commands run on the
+    /// pool as before.
     @MainActor static func main() async {
         do {
             var command = try parseAsRoot()

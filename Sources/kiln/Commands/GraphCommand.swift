@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import PipelineModel
 
-/// `kiln graph FILE`: the DAG as Mermaid or Graphviz text.
-struct GraphCommand: AsyncParsableCommand {
+/// `kiln graph FILE`: the DAG as Mermaid or Graphviz text. Synchronous: it runs on the main thread (see ``Kiln``).
+struct GraphCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "graph", abstract: "Print a pipeline's DAG as Mermaid or Graphviz dot.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -16,7 +16,7 @@ struct GraphCommand: AsyncParsableCommand {
     @Option(help: "Output format: mermaid or dot.")
     var format: Format = .mermaid
 
-    func run() async throws {
+    func run() throws {
         Terminal.out(Self.render(try Execution.loadPlan(file), format: format))
     }
 

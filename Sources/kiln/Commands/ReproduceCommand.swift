@@ -37,7 +37,7 @@ struct ReproduceCommand: AsyncParsableCommand {
         let command = self
         let work = WorkService { () async throws -> ReproductionReport? in try await command.reproduce() }
         try await Lifecycle.run(
-            [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup)],
+            [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "reproduce")],
             interruptMessage: "\ninterrupted: stopping kiln reproduce and removing its sandbox (Ctrl-C again to quit at once)",
             logger: Lifecycle.logger, beforeForcedExit: { Sandbox.removeAll() })
         guard let report = try work.value() else {

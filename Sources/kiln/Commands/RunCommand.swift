@@ -132,7 +132,8 @@ struct ResumeCommand: AsyncParsableCommand {
     }
 }
 
-/// `kiln validate FILE`: every check that can run before running.
+/// `kiln validate FILE`: every check that can run before running. Synchronous: it runs on the main thread (see
+/// ``Kiln``).
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",

@@ -146,27 +146,27 @@ struct ServeCommand: AsyncParsableCommand {
                 backend.predictions = predictions
                 services.append(.init(
                     service: PredictionMaintenance(service: predictions, clock: clock, interval: .seconds(1), logger: logger),
-                    successTerminationBehavior: .ignore))
+                    successTerminationBehavior: .ignore, serviceName: "prediction maintenance"))
                 services.append(.init(
                     service: HTTPService(server: server.configuration, explicit: server.explicit, backend: backend, logger: logger),
-                    successTerminationBehavior: .ignore))
+                    successTerminationBehavior: .ignore, serviceName: "http"))
             }
             if let retention {
                 let collector = GarbageCollector(
                     store: wiring.store, registry: wiring.registry, artifacts: try home.artifactStore, clock: clock)
                 services.append(.init(
                     service: RetentionService(collector: collector, keep: retention, interval: .seconds(86_400)),
-                    successTerminationBehavior: .ignore))
+                    successTerminationBehavior: .ignore, serviceName: "retention"))
             }
             try await Lifecycle.run(
                 services + [
-                    .init(service: triggers, successTerminationBehavior: .ignore),
-                    .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: triggers, successTerminationBehavior: .ignore, serviceName: "triggers"),
+                    .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "runs"),
                     .init(
                         service: NotificationService(
                             dispatcher: dispatcher, environment: Execution.environment, store: wiring.store, clock: clock,
                             logger: logger, report: { Terminal.err($0) }, observe: { metrics.recordDelivery(succeeded: $0.ok) }),
-                        successTerminationBehavior: .ignore),
+                        successTerminationBehavior: .ignore, serviceName: "notifications"),
                 ],
                 interruptMessage: "kiln serve: stopping: no new runs; running ones get \(grace) to finish "
                     + "(signal again to quit at once)",

@@ -116,7 +116,7 @@ struct TestCommand: AsyncParsableCommand {
             return Task.isCancelled
         }
         try await Lifecycle.run(
-            [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup)],
+            [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "test")],
             interruptMessage: "\ninterrupted: stopping kiln test and removing its sandbox (Ctrl-C again to quit at once)",
             logger: Lifecycle.logger, beforeForcedExit: { Sandbox.removeAll() })
         if try work.value() {

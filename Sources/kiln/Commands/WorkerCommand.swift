@@ -83,7 +83,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let labelText = offered.isEmpty ? "no labels" : "labels \(offered.sorted().joined(separator: ","))"
             Terminal.err("kiln worker \(workerName): \(concurrency) slot\(concurrency == 1 ? "" : "s"), \(labelText), store \(home.storeName)")
             try await Lifecycle.run(
-                [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
+                [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "worker")],
                 interruptMessage: "kiln worker: stopping: claiming nothing more; running attempts get \(grace) to "
                     + "finish, then are handed back (signal again to quit at once)",
                 logger: logger)

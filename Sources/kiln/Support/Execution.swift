@@ -56,9 +56,9 @@ enum Execution {
                 service: NotificationService(
                     dispatcher: dispatcher, environment: environment, store: store, clock: clock,
                     logger: Logger(label: "kiln.notify"), report: { Terminal.err($0) }),
-                successTerminationBehavior: .ignore))
+                successTerminationBehavior: .ignore, serviceName: "notifications"))
         }
-        services.append(.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup))
+        services.append(.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "run"))
         try await Lifecycle.run(
             services, interruptMessage: "\ninterrupted: cancelling running tasks (Ctrl-C again to quit at once)",
             logger: Lifecycle.logger)

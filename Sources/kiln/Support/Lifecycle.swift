@@ -25,7 +25,8 @@ enum Lifecycle {
     ) async throws {
         let interrupts = Interrupts(message: interruptMessage, beforeForcedExit: beforeForcedExit)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: interrupts, successTerminationBehavior: .ignore)] + services, logger: logger))
+            services: [.init(service: interrupts, successTerminationBehavior: .ignore, serviceName: "signals")] + services,
+            logger: logger))
         interrupts.attach(group)
         try await group.run()
     }

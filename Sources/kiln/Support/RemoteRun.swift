@@ -26,7 +26,7 @@ enum RemoteRun {
         let signals = stores.signals
         let work = WorkService { try await follow(run.id, store: store, signals: signals, printer: printer) }
         try await Lifecycle.run(
-            [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup)],
+            [.init(service: work, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "follow run")],
             interruptMessage: "\nstopped following run \(run.id); it goes on (kiln show \(run.id))",
             logger: Lifecycle.logger)
         let final: RunRecord
