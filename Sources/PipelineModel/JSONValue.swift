@@ -187,7 +187,7 @@ extension JSONValue {
         out += String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends `string` as a JSON string literal in UTF-8 bytes (the escapes of ``writeQuoted(_:into:)-(_,String)``).
+    /// Appends `string` as a JSON string literal in UTF-8 bytes, with the same escapes as the `String` form.
     public static func writeQuoted(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         guard needsEscaping(string) else {
