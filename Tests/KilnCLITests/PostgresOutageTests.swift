@@ -33,6 +33,65 @@ struct PostgresOutageTests {
         return try String(contentsOf: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    @Test(
+        "PostgreSQL stopped for 10 s mid-run on workers: serve, two workers and the follower wait, reconnect, and every task runs once",
+        .enabled(if: PostgresStoreCLITests.serverTestsEnabled, "KILN_TEST_POSTGRES_URL is not set: run `export KILN_TEST_POSTGRES_URL=$(scripts/postgres start)`"))
+    func outageOnWorkers() async throws {
+        let cli = try CLI()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-pg-outage-\(UUID().uuidString.prefix(8))")
+        let url = try await Self.postgres("start", folder: folder)
+        defer { _ = try? Self.postgresBlocking("stop", folder: folder) }
+        let store = ["--store", url]
+        let marks = cli.scratch.appendingPathComponent("marks")
+        try FileManager.default.createDirectory(at: marks, withIntermediateDirectories: true)
+        // Two tasks at once (one per worker) that are still running when the server goes, then two after it.
+        let path = try cli.write("slow.yaml", """
+            name: slow
+            tasks:
+              a: { shell: "echo a >> \(marks.path)/a && sleep 2" }
+              b: { shell: "echo b >> \(marks.path)/b && sleep 2" }
+              c: { needs: [a, b], shell: "echo c >> \(marks.path)/c && sleep 1" }
+              d: { needs: [c], shell: "echo d >> \(marks.path)/d" }
+            """)
+        let serve = try WorkerCLITests.Background(
+            cli, ["serve", "--no-local-workers", "--http", "off", "--tick", "200ms", "--log-level", "debug",
+                  cli.scratch.appendingPathComponent("none").path] + store, name: "serve")
+        let workers = try (1...2).map { index in
+            try WorkerCLITests.Background(
+                cli, ["worker", "--name", "w\(index)", "--log-level", "debug"] + store, name: "w\(index)")
+        }
+        defer {
+            for worker in workers { worker.stop() }
+            serve.stop()
+        }
+        let output = Pipe()
+        let run = try cli.start(["run", "--remote", path, "--json"] + store, stdout: output)
+        defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
+        let started = await CLI.waitUntil(seconds: 30) {
+            ["a", "b"].allSatisfy { FileManager.default.fileExists(atPath: marks.appendingPathComponent($0).path) }
+        }
+        #expect(started, "serve: \(serve.output.suffix(2000))")
+        try await Self.postgres("halt", folder: folder)
+        try await Task.sleep(for: .seconds(10))
+        #expect(run.isRunning, "kiln run --remote gave up while the server was down")
+        #expect(serve.process.isRunning, "serve gave up while the server was down: \(serve.output.suffix(2000))")
+        for worker in workers {
+            #expect(worker.process.isRunning, "a worker gave up while the server was down: \(worker.output.suffix(2000))")
+        }
+        try await Self.postgres("start", folder: folder)
+        #expect(await CLI.waitUntil(seconds: 60) { !run.isRunning })
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 0, "serve: \(serve.output.suffix(3000))")
+        let document = try JSONSerialization.jsonObject(with: output.fileHandleForReading.readDataToEndOfFile()) as? [String: Any]
+        #expect(document?["state"] as? String == "succeeded")
+        for task in ["a", "b", "c", "d"] {
+            let lines = (try? String(contentsOf: marks.appendingPathComponent(task), encoding: .utf8)) ?? ""
+            #expect(lines == "\(task)\n", "task \(task) ran \(lines.split(separator: "\n").count) times")
+            let attempts = ((document?["tasks"] as? [String: Any])?[task] as? [String: Any])?["attempts"] as? Int
+            #expect(attempts == 1, "task \(task)")
+        }
+    }
+
     struct CLIError: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
