@@ -42,8 +42,12 @@ private enum JSONNode {
         if Value.self == [String: JSONValue].self {
             return .scalar(JSONValue.object(unsafeBitCast(value, to: [String: JSONValue].self)).compactJSON)
         }
-        // Tasks, one per task of every snapshot: written straight out, as their `Codable` form gives them here.
+        // Tasks, one per task of every snapshot: written straight out, as their `Codable` form gives them here (a
+        // pipeline's list of them into one buffer).
         if Value.self == TaskSpec.self, let text = unsafeBitCast(value, to: TaskSpec.self).snapshotJSON {
+            return .scalar(text)
+        }
+        if Value.self == [TaskSpec].self, let text = Self.snapshotJSON(unsafeBitCast(value, to: [TaskSpec].self)) {
             return .scalar(text)
         }
         let encoder = NodeEncoder(codingPath: codingPath)
@@ -53,6 +57,18 @@ private enum JSONNode {
                 value, .init(codingPath: codingPath, debugDescription: "\(type(of: value)) encoded no value"))
         }
         return node
+    }
+
+    /// The JSON array of `tasks` as their own writer gives them, or `nil` when one of them cannot be written so.
+    static func snapshotJSON(_ tasks: [TaskSpec]) -> String? {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(tasks.count * 192 + 2)
+        for (index, task) in tasks.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            guard task.writeSnapshot(into: &out) else { return nil }
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     func write(into out: inout String) {
@@ -305,9 +321,15 @@ extension TaskSpec {
     /// machinery: members in sorted key order, the optional ones only when `encode(to:)` writes them. `nil` when a
     /// retry number is not finite, which the `Codable` path reports with its coding path.
     fileprivate var snapshotJSON: String? {
-        guard retry.backoff.isFinite, retry.jitter.isFinite else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(256)
+        guard writeSnapshot(into: &out) else { return nil }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``snapshotJSON`` to `out`; `false` (with `out` partly written) when a retry number is not finite.
+    fileprivate func writeSnapshot(into out: inout [UInt8]) -> Bool {
+        guard retry.backoff.isFinite, retry.jitter.isFinite else { return false }
         func key(_ name: String, first: Bool = false) {
             if !first { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
@@ -408,6 +430,6 @@ extension TaskSpec {
             JSONValue.writeQuoted(workdir, into: &out)
         }
         out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
+        return true
     }
 }

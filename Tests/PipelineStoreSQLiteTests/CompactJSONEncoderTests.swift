@@ -139,6 +139,8 @@ struct CompactJSONEncoderTests {
         for task in tasks {
             #expect(try encoder.encode(task) == encoder.encode(TaskThroughContainers(task: task)), "\(task.id)")
         }
+        #expect(try encoder.encode(tasks) == encoder.encode(tasks.map(TaskThroughContainers.init)))
+        #expect(try encoder.encode([TaskSpec]()) == "[]")
         let pipeline = Pipeline(name: "p", tasks: tasks)
         #expect(try JSONDecoder().decode(Pipeline.self, from: Data(encoder.encode(pipeline).utf8)).tasks.map(\.id)
             == tasks.map(\.id))
