@@ -33,17 +33,36 @@ struct PostgresOutageTests {
         return try String(contentsOf: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A server of the test's own, and a folder where each task of the test's pipeline appends a line to a file
+    /// named after it (a task run twice shows up as two lines). The caller stops the server.
+    static func ownServer(_ cli: CLI) async throws -> (folder: URL, url: String, marks: URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-pg-outage-\(UUID().uuidString.prefix(8))")
+        let url = try await postgres("start", folder: folder)
+        let marks = cli.scratch.appendingPathComponent("marks")
+        try FileManager.default.createDirectory(at: marks, withIntermediateDirectories: true)
+        return (folder, url, marks)
+    }
+
+    /// Expects the run document on `output` to say the run succeeded with each of `tasks` run once, in one attempt.
+    static func expectEachRanOnce(_ tasks: [String], marks: URL, output: Pipe) throws {
+        let document = try JSONSerialization.jsonObject(with: output.fileHandleForReading.readDataToEndOfFile()) as? [String: Any]
+        #expect(document?["state"] as? String == "succeeded")
+        for task in tasks {
+            let lines = (try? String(contentsOf: marks.appendingPathComponent(task), encoding: .utf8)) ?? ""
+            #expect(lines == "\(task)\n", "task \(task) ran \(lines.split(separator: "\n").count) times")
+            let attempts = ((document?["tasks"] as? [String: Any])?[task] as? [String: Any])?["attempts"] as? Int
+            #expect(attempts == 1, "task \(task)")
+        }
+    }
+
     @Test(
         "PostgreSQL stopped for 10 s mid-run on workers: serve, two workers and the follower wait, reconnect, and every task runs once",
         .enabled(if: PostgresStoreCLITests.serverTestsEnabled, "KILN_TEST_POSTGRES_URL is not set: run `export KILN_TEST_POSTGRES_URL=$(scripts/postgres start)`"))
     func outageOnWorkers() async throws {
         let cli = try CLI()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-pg-outage-\(UUID().uuidString.prefix(8))")
-        let url = try await Self.postgres("start", folder: folder)
+        let (folder, url, marks) = try await Self.ownServer(cli)
         defer { _ = try? Self.postgresBlocking("stop", folder: folder) }
         let store = ["--store", url]
-        let marks = cli.scratch.appendingPathComponent("marks")
-        try FileManager.default.createDirectory(at: marks, withIntermediateDirectories: true)
         // Two tasks at once (one per worker) that are still running when the server goes, then two after it.
         let path = try cli.write("slow.yaml", """
             name: slow
@@ -82,14 +101,7 @@ struct PostgresOutageTests {
         #expect(await CLI.waitUntil(seconds: 60) { !run.isRunning })
         run.waitUntilExit()
         #expect(run.terminationStatus == 0, "serve: \(serve.output.suffix(3000))")
-        let document = try JSONSerialization.jsonObject(with: output.fileHandleForReading.readDataToEndOfFile()) as? [String: Any]
-        #expect(document?["state"] as? String == "succeeded")
-        for task in ["a", "b", "c", "d"] {
-            let lines = (try? String(contentsOf: marks.appendingPathComponent(task), encoding: .utf8)) ?? ""
-            #expect(lines == "\(task)\n", "task \(task) ran \(lines.split(separator: "\n").count) times")
-            let attempts = ((document?["tasks"] as? [String: Any])?[task] as? [String: Any])?["attempts"] as? Int
-            #expect(attempts == 1, "task \(task)")
-        }
+        try Self.expectEachRanOnce(["a", "b", "c", "d"], marks: marks, output: output)
     }
 
     struct CLIError: Error, CustomStringConvertible {
@@ -102,12 +114,8 @@ struct PostgresOutageTests {
         .enabled(if: PostgresStoreCLITests.serverTestsEnabled, "KILN_TEST_POSTGRES_URL is not set: run `export KILN_TEST_POSTGRES_URL=$(scripts/postgres start)`"))
     func outageMidRun() async throws {
         let cli = try CLI()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-pg-outage-\(UUID().uuidString.prefix(8))")
-        let url = try await Self.postgres("start", folder: folder)
+        let (folder, url, marks) = try await Self.ownServer(cli)
         defer { _ = try? Self.postgresBlocking("stop", folder: folder) }
-        let marks = cli.scratch.appendingPathComponent("marks")
-        try FileManager.default.createDirectory(at: marks, withIntermediateDirectories: true)
-        // Each task appends a line to its own file, so a task run twice shows up as two lines.
         let path = try cli.write("slow.yaml", """
             name: slow
             tasks:
@@ -127,13 +135,6 @@ struct PostgresOutageTests {
         #expect(await CLI.waitUntil(seconds: 60) { !run.isRunning })
         run.waitUntilExit()
         #expect(run.terminationStatus == 0)
-        let document = try JSONSerialization.jsonObject(with: output.fileHandleForReading.readDataToEndOfFile()) as? [String: Any]
-        #expect(document?["state"] as? String == "succeeded")
-        for task in ["a", "b", "c"] {
-            let lines = try String(contentsOf: marks.appendingPathComponent(task), encoding: .utf8)
-            #expect(lines == "\(task)\n", "task \(task) ran \(lines.split(separator: "\n").count) times")
-            let attempts = ((document?["tasks"] as? [String: Any])?[task] as? [String: Any])?["attempts"] as? Int
-            #expect(attempts == 1)
-        }
+        try Self.expectEachRanOnce(["a", "b", "c"], marks: marks, output: output)
     }
 }
