@@ -43,6 +43,12 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     /// before its `COMMIT` was sent, a read, a statement no connection could be leased for.
     public var outageTolerance: Duration = .seconds(60)
 
+    /// How long one statement (or one transaction) may wait for the server's replies before its connection is
+    /// treated as lost: closed, and the call failed with ``PostgresStoreError/connectionLost(operation:reason:)``.
+    /// It bounds a wait that would otherwise never end: a server gone (or a network cut) while a reply was due.
+    /// 60 seconds by default, far above what any of the stores' statements takes.
+    public var replyTimeout: Duration = .seconds(60)
+
     /// Creates a configuration.
     ///
     /// - Parameters:

@@ -1,6 +1,7 @@
 internal import Foundation
 public import Logging
 internal import PostgresNIO
+import Synchronization
 
 /// One PostgreSQL database holding kiln's state and registry: a connection pool, opened and migrated by ``open(_:logger:)``.
 ///
@@ -154,9 +155,10 @@ public final class PostgresStoreDatabase: Sendable {
         let client = client
         let logger = logger
         let begin: PostgresQuery = snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"
-        return try await retryingOutages(operation) { [client, logger] in
-            try await Task {
-                try await client.withConnection { connection in
+        return try await retryingOutages(operation) { [self, logger] in
+            let committing = Mutex(false)
+            do {
+                return try await onConnection { connection in
                     try await connection.query(begin, logger: logger)
                     let value: Value
                     do {
@@ -166,6 +168,7 @@ public final class PostgresStoreDatabase: Sendable {
                         throw error
                     }
                     do {
+                        committing.withLock { $0 = true }
                         try await connection.query("COMMIT", logger: logger)
                     } catch {
                         // Sent: whether it was applied is unknown, so it is never retried.
@@ -173,8 +176,65 @@ public final class PostgresStoreDatabase: Sendable {
                     }
                     return value
                 }
-            }.value
+            } catch let error as NoReply where committing.withLock({ $0 }) {
+                throw CommitOutcomeUnknown(underlying: error)
+            }
         }
+    }
+
+    /// Runs `body` on a pooled connection, in a task of its own (cancelling the caller does not abandon a write
+    /// half-way), waiting at most ``PostgresStoreConfiguration/replyTimeout`` for it: past that, the connection is
+    /// closed (the pool opens another) and the call throws ``NoReply``, which maps to a lost connection.
+    func onConnection<Value: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        let client = client
+        let timeout = configuration.replyTimeout
+        return try await withCheckedThrowingContinuation { continuation in
+            let call = PendingCall(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled else { return }
+                call.finish(.failure(NoReply(timeout: timeout)))
+                // Closing the connection ends what waits on it, and hands its lease back to the pool.
+                if let connection = call.connection.withLock({ $0 }) { try? await connection.close() }
+            }
+            Task {
+                let result: Result<Value, any Error>
+                do {
+                    result = .success(try await client.withConnection { connection in
+                        call.connection.withLock { $0 = connection }
+                        defer { call.connection.withLock { $0 = nil } }
+                        return try await body(connection)
+                    })
+                } catch {
+                    result = .failure(error)
+                }
+                timer.cancel()
+                call.finish(result)
+            }
+        }
+    }
+
+    /// A call of ``onConnection(_:)``: whom to answer (once: the work or the timeout, whichever is first) and the
+    /// connection it holds meanwhile.
+    private final class PendingCall<Value: Sendable>: Sendable {
+        private let waiting: Mutex<CheckedContinuation<Value, any Error>?>
+        let connection = Mutex<PostgresConnection?>(nil)
+
+        init(_ continuation: CheckedContinuation<Value, any Error>) { waiting = Mutex(continuation) }
+
+        func finish(_ result: Result<Value, any Error>) {
+            waiting.withLock { continuation in
+                continuation?.resume(with: result)
+                continuation = nil
+            }
+        }
+    }
+
+    /// No reply came from the server within the reply timeout.
+    struct NoReply: Error {
+        let timeout: Duration
     }
 
     /// A `COMMIT` whose reply did not arrive: the transaction may or may not have been applied.
@@ -229,10 +289,8 @@ public final class PostgresStoreDatabase: Sendable {
     /// leased for it (it was never sent).
     func rows(_ operation: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
         let readOnly = query.sql.drop { $0 == " " || $0 == "\n" }.prefix(7).uppercased() == "SELECT "
-        return try await retryingOutages(operation, readOnly: readOnly) { [client, logger] in
-            try await Task {
-                try await client.withConnection { connection in try await connection.rows(query, logger: logger) }
-            }.value
+        return try await retryingOutages(operation, readOnly: readOnly) { [self, logger] in
+            try await onConnection { connection in try await connection.rows(query, logger: logger) }
         }
     }
 
@@ -241,19 +299,21 @@ public final class PostgresStoreDatabase: Sendable {
     func execute<Statement: PostgresPreparedStatement>(
         _ operation: String, _ statement: Statement, readOnly: Bool = false
     ) async throws -> [Statement.Row] where Statement.Row: Sendable {
-        try await retryingOutages(operation, readOnly: readOnly) { [client, logger] in
-            try await Task {
-                try await client.withConnection { connection in
-                    var rows: [Statement.Row] = []
-                    for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
-                    return rows
-                }
-            }.value
+        try await retryingOutages(operation, readOnly: readOnly) { [self, logger] in
+            try await onConnection { connection in
+                var rows: [Statement.Row] = []
+                for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+                return rows
+            }
         }
     }
 
     /// `error` as a ``PostgresStoreError`` when it is the driver's.
     static func mapped(_ error: any Error, operation: String) -> any Error {
+        if let error = error as? NoReply {
+            return PostgresStoreError.connectionLost(
+                operation: operation, reason: "no reply from the server for \(error.timeout) (the connection was closed)")
+        }
         // The pool's own error (module `_ConnectionPoolModule`, not imported here): no connection could be leased.
         if isPoolError(error) {
             let reason =

@@ -29,9 +29,16 @@ struct WorkerCLITests {
 
         var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-        /// SIGTERM, then wait.
-        func stop() {
+        /// SIGTERM, then wait for it to end; one that is still running after `grace` is a failure (and is killed, so
+        /// a process that does not stop fails its test instead of hanging the suite).
+        func stop(grace: Duration = .seconds(120)) {
             if process.isRunning { process.terminate() }
+            let deadline = ContinuousClock.now + grace
+            while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+            if process.isRunning {
+                Issue.record("\(process.arguments?.first ?? "kiln") did not stop within \(grace) of SIGTERM: \(output.suffix(2000))")
+                kill(process.processIdentifier, SIGKILL)
+            }
             process.waitUntilExit()
         }
 

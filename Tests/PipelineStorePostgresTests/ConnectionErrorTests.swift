@@ -1,4 +1,5 @@
 @testable import PipelineStorePostgres
+import PostgresNIO
 import Testing
 
 /// Bad store URLs and unreachable servers fail with one line saying what to check.
@@ -84,6 +85,32 @@ struct ConnectionErrorTests {
 /// What the store counts as a lost connection (and so may retry) rather than a failed statement.
 @Suite("PostgreSQL outages")
 struct OutageRetryTests {
+    @Test(
+        "a statement with no reply within the reply timeout fails as a lost connection; its connection is closed and the pool goes on",
+        .enabled(if: PostgresTestServer.enabled, PostgresTestServer.skipReason))
+    func noReplyIsConnectionLost() async throws {
+        var configuration = try PostgresTestServer.configuration()
+        configuration.replyTimeout = .seconds(2)  // far above a reply's time, even on a busy machine
+        configuration.outageTolerance = .milliseconds(200)  // one attempt: a read would otherwise be tried again
+        configuration.maximumConnections = 1
+        let database = try await PostgresStoreDatabase.open(configuration)
+        defer { Task { await database.close() } }
+        let started = ContinuousClock.now
+        let error = await #expect(throws: PostgresStoreError.self) {
+            _ = try await database.rows("sleep", "SELECT pg_sleep(30)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(15), "the call waited for the reply")
+        guard case .connectionLost(let operation, let reason) = error else {
+            Issue.record("expected connectionLost, got \(String(describing: error))")
+            return
+        }
+        #expect(operation == "sleep")
+        #expect(reason.contains("no reply from the server"), "\(reason)")
+        // The one connection was closed and handed back: the pool opens another for the next call.
+        let rows = try await database.rows("one", "SELECT 1")
+        #expect(rows.count == 1)
+    }
+
     @Test("a session ended by the server is a lost connection, not a failed statement")
     func endedSessionIsConnectionLost() {
         #expect(PostgresStoreDatabase.isConnectionState("57P01"))
