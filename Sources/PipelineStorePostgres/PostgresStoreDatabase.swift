@@ -23,12 +23,26 @@ public final class PostgresStoreDatabase: Sendable {
     let logger: Logger
     /// Runs the pool's background work (`PostgresClient.run()`) until ``close()`` cancels it.
     let runner: Task<Void, Never>
+    /// The calls waiting for the server, and the watchdog that fails those past the reply timeout.
+    let calls: PendingCalls
+    let watchdog: Task<Void, Never>
 
     private init(configuration: PostgresStoreConfiguration, client: PostgresClient, logger: Logger, runner: Task<Void, Never>) {
         self.configuration = configuration
         self.client = client
         self.logger = logger
         self.runner = runner
+        let calls = PendingCalls()
+        self.calls = calls
+        let timeout = configuration.replyTimeout
+        // Checks a few times per timeout (at least every second): a call ends at most a quarter late.
+        let period = min(timeout / 4, .seconds(1))
+        watchdog = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: period)
+                await calls.expire(olderThan: timeout)
+            }
+        }
     }
 
     /// Connects to the database of `configuration`, migrates its schema, and starts the connection pool.
@@ -62,6 +76,7 @@ public final class PostgresStoreDatabase: Sendable {
 
     /// Stops the pool and closes its connections. Operations after it fail.
     public func close() async {
+        watchdog.cancel()
         runner.cancel()
         await runner.value
     }
@@ -183,51 +198,71 @@ public final class PostgresStoreDatabase: Sendable {
     }
 
     /// Runs `body` on a pooled connection, in a task of its own (cancelling the caller does not abandon a write
-    /// half-way), waiting at most ``PostgresStoreConfiguration/replyTimeout`` for it: past that, the connection is
-    /// closed (the pool opens another) and the call throws ``NoReply``, which maps to a lost connection.
+    /// half-way), waiting at most ``PostgresStoreConfiguration/replyTimeout`` for it (a watchdog checks): past that,
+    /// the connection is closed (the pool opens another) and the call throws ``NoReply``, which maps to a lost
+    /// connection.
     func onConnection<Value: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
     ) async throws -> Value {
         let client = client
-        let timeout = configuration.replyTimeout
+        let calls = calls
         return try await withCheckedThrowingContinuation { continuation in
-            let call = PendingCall(continuation)
-            let timer = Task {
-                try? await Task.sleep(for: timeout)
-                guard !Task.isCancelled else { return }
-                call.finish(.failure(NoReply(timeout: timeout)))
-                // Closing the connection ends what waits on it, and hands its lease back to the pool.
-                if let connection = call.connection.withLock({ $0 }) { try? await connection.close() }
-            }
+            let id = calls.add { continuation.resume(throwing: $0) }
             Task {
                 let result: Result<Value, any Error>
                 do {
                     result = .success(try await client.withConnection { connection in
-                        call.connection.withLock { $0 = connection }
-                        defer { call.connection.withLock { $0 = nil } }
+                        calls.use(connection, for: id)
                         return try await body(connection)
                     })
                 } catch {
                     result = .failure(error)
                 }
-                timer.cancel()
-                call.finish(result)
+                // Unless the watchdog already failed the call.
+                if calls.remove(id) { continuation.resume(with: result) }
             }
         }
     }
 
-    /// A call of ``onConnection(_:)``: whom to answer (once: the work or the timeout, whichever is first) and the
-    /// connection it holds meanwhile.
-    private final class PendingCall<Value: Sendable>: Sendable {
-        private let waiting: Mutex<CheckedContinuation<Value, any Error>?>
-        let connection = Mutex<PostgresConnection?>(nil)
+    /// The calls of ``onConnection(_:)`` still waiting: when each started, its connection once leased, and how to fail
+    /// it. Whoever takes a call out (its end, or the watchdog) answers it: exactly once.
+    final class PendingCalls: Sendable {
+        private struct Call {
+            let started: ContinuousClock.Instant
+            var connection: PostgresConnection?
+            let fail: @Sendable (any Error) -> Void
+        }
 
-        init(_ continuation: CheckedContinuation<Value, any Error>) { waiting = Mutex(continuation) }
+        private let calls = Mutex<(next: UInt64, waiting: [UInt64: Call])>((0, [:]))
 
-        func finish(_ result: Result<Value, any Error>) {
-            waiting.withLock { continuation in
-                continuation?.resume(with: result)
-                continuation = nil
+        func add(fail: @escaping @Sendable (any Error) -> Void) -> UInt64 {
+            calls.withLock { state in
+                state.next += 1
+                state.waiting[state.next] = Call(started: .now, connection: nil, fail: fail)
+                return state.next
+            }
+        }
+
+        func use(_ connection: PostgresConnection, for id: UInt64) {
+            calls.withLock { $0.waiting[id]?.connection = connection }
+        }
+
+        /// Takes call `id` out; `false` when the watchdog already has.
+        func remove(_ id: UInt64) -> Bool {
+            calls.withLock { $0.waiting.removeValue(forKey: id) != nil }
+        }
+
+        /// Fails the calls waiting longer than `timeout` and closes their connections.
+        func expire(olderThan timeout: Duration) async {
+            let now = ContinuousClock.now
+            let late = calls.withLock { state -> [Call] in
+                let ids = state.waiting.filter { now - $0.value.started >= timeout }.map(\.key)
+                return ids.compactMap { state.waiting.removeValue(forKey: $0) }
+            }
+            for call in late {
+                call.fail(NoReply(timeout: timeout))
+                // Closing the connection ends what waits on it, and hands its lease back to the pool.
+                try? await call.connection?.close()
             }
         }
     }
