@@ -167,11 +167,12 @@ public final class PostgresStoreDatabase: Sendable {
     func transaction<Value: Sendable>(
         _ operation: String, snapshot: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
     ) async throws -> Value {
-        let client = client
         let logger = logger
         let begin: PostgresQuery = snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"
         return try await retryingOutages(operation) { [self, logger] in
-            let committing = Mutex(false)
+            // Whether COMMIT was sent, or the call given up (past the reply timeout) first: then it is never sent,
+            // so a transaction given up before its COMMIT cannot also apply after the call was retried.
+            let commit = Mutex(CommitState.notYet)
             do {
                 return try await onConnection { connection in
                     try await connection.query(begin, logger: logger)
@@ -182,8 +183,18 @@ public final class PostgresStoreDatabase: Sendable {
                         _ = try? await connection.query("ROLLBACK", logger: logger)
                         throw error
                     }
+                    let send = commit.withLock { state in
+                        guard state == .notYet else { return false }
+                        state = .sent
+                        return true
+                    }
+                    guard send else {
+                        // The call was given up: no one waits for it, and its writes must not reach another user of
+                        // this connection (which the watchdog is closing).
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw NoReply(timeout: .zero)
+                    }
                     do {
-                        committing.withLock { $0 = true }
                         try await connection.query("COMMIT", logger: logger)
                     } catch {
                         // Sent: whether it was applied is unknown, so it is never retried.
@@ -191,10 +202,21 @@ public final class PostgresStoreDatabase: Sendable {
                     }
                     return value
                 }
-            } catch let error as NoReply where committing.withLock({ $0 }) {
-                throw CommitOutcomeUnknown(underlying: error)
+            } catch let error as NoReply {
+                let sent = commit.withLock { state in
+                    guard state == .notYet else { return true }
+                    state = .givenUp
+                    return false
+                }
+                if sent { throw CommitOutcomeUnknown(underlying: error) }
+                throw error
             }
         }
+    }
+
+    /// Where a transaction stands with its `COMMIT` (see ``transaction(_:snapshot:_:)``).
+    private enum CommitState {
+        case notYet, sent, givenUp
     }
 
     /// Runs `body` on a pooled connection, in a task of its own (cancelling the caller does not abandon a write

@@ -114,6 +114,34 @@ struct OutageRetryTests {
         #expect(answered, "the pool gave no connection after the one without a reply was closed")
     }
 
+    @Test(
+        "a transaction given up past the reply timeout is not applied, even after its statements end",
+        .enabled(if: PostgresTestServer.enabled, PostgresTestServer.skipReason))
+    func givenUpTransactionIsNotApplied() async throws {
+        let schema = PostgresTestServer.newSchemaName()
+        var configuration = try PostgresTestServer.configuration(schema: schema)
+        configuration.replyTimeout = .seconds(1)
+        configuration.outageTolerance = .milliseconds(100)  // one attempt
+        let database = try await PostgresStoreDatabase.open(configuration)
+        _ = try await database.rows("create a table", "CREATE TABLE marks (n INT)")
+        let error = await #expect(throws: PostgresStoreError.self) {
+            try await database.transaction("a slow write") { connection in
+                try await connection.run("INSERT INTO marks VALUES (1)", logger: database.logger)
+                try await connection.run("SELECT pg_sleep(2)", logger: database.logger)
+            }
+        }
+        if case .connectionLost(_, let reason) = error {
+            #expect(reason.contains("no reply from the server"), "\(reason)")
+        } else {
+            Issue.record("expected connectionLost, got \(String(describing: error))")
+        }
+        try await Task.sleep(for: .seconds(2))  // the statements would have ended by now
+        let count = try await database.rows("count", "SELECT count(*) FROM marks").first?.decode(Int.self)
+        #expect(count == 0)
+        try await PostgresTestServer.drop(schema, database)
+        await database.close()
+    }
+
     @Test("a session ended by the server is a lost connection, not a failed statement")
     func endedSessionIsConnectionLost() {
         #expect(PostgresStoreDatabase.isConnectionState("57P01"))
