@@ -4,6 +4,8 @@ import Testing
 @Suite("kiln CLI crash and interrupt", .serialized) struct CrashTests {
     /// A pipeline whose `slow` task sleeps the first time and passes once `marker` exists. The sleep is far longer
     /// than any test waits: a test process starved of threads by its neighbours must still find `slow` running.
+    /// The slow task writes its pid to `slow.pid` whole (written aside, then renamed), so a reader that sees the file
+    /// reads the pid.
     func pipeline(_ cli: CLI) throws -> String {
         try cli.write("crash.yaml", """
             name: crash
@@ -12,7 +14,7 @@ import Testing
                 shell: echo ran >> count.txt
               slow:
                 needs: [first]
-                shell: if [ -f marker ]; then echo resumed; else touch marker; echo $$ > slow.pid; sleep 600; fi
+                shell: if [ -f marker ]; then echo resumed; else touch marker; echo $$ > slow.tmp && mv slow.tmp slow.pid; sleep 600; fi
               last:
                 needs: [slow]
                 uses: noop

@@ -21,7 +21,7 @@ import Testing
                   name: toy
                   version: "${{ tasks.register.outputs.version }}"
                   export_to: serving/model.bin
-                  on_deploy: [sh, -c, "if [ -f slow ]; then rm slow; echo $$ > hook.pid; sleep 60; fi"]
+                  on_deploy: [sh, -c, "if [ -f slow ]; then rm slow; echo $$ > hook.tmp && mv hook.tmp hook.pid; sleep 60; fi"]
             """)
     }
 

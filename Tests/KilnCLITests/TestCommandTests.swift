@@ -183,7 +183,7 @@ import Testing
             name: slow
             tasks:
               quick: { uses: noop }
-              sleepy: { needs: [quick], shell: "echo $$ > slow.pid; exec sleep 60" }
+              sleepy: { needs: [quick], shell: "echo $$ > slow.tmp && mv slow.tmp slow.pid; exec sleep 60" }
             """)
         try cli.write("slow.test.yaml", """
             cases:
@@ -224,7 +224,7 @@ import Testing
         let stubborn = try cli.write("stubborn.yaml", """
             name: stubborn
             tasks:
-              sleepy: { shell: "trap '' TERM; echo $$ > stubborn.pid; while :; do sleep 0.05; done" }
+              sleepy: { shell: "trap '' TERM; echo $$ > stubborn.tmp && mv stubborn.tmp stubborn.pid; while :; do sleep 0.05; done" }
             """)
         let stubbornPid = cli.scratch.appendingPathComponent("stubborn.pid").path
         let forced = try cli.start(["test", stubborn, "--smoke"], environment: ["TMPDIR": temporary.path])

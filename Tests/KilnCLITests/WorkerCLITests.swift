@@ -178,7 +178,7 @@ struct WorkerCLITests {
             tasks:
               slow:
                 retries: 1
-                shell: if [ -f marker ]; then echo second >> runs.txt; else touch marker; echo first >> runs.txt; echo $$ > slow.pid; exec sleep 300; fi
+                shell: if [ -f marker ]; then echo second >> runs.txt; else touch marker; echo first >> runs.txt; echo $$ > slow.tmp && mv slow.tmp slow.pid; exec sleep 300; fi
               after:
                 needs: [slow]
                 uses: noop
