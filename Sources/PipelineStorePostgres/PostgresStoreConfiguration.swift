@@ -46,7 +46,7 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     /// How long one statement (or one transaction) may wait for the server's replies before its connection is
     /// treated as lost: closed, and the call failed with ``PostgresStoreError/connectionLost(operation:reason:)``.
     /// It bounds a wait that would otherwise never end: a server gone (or a network cut) while a reply was due.
-    /// 60 seconds by default, far above what any of the stores' statements takes.
+    /// 60 seconds by default, far above what any of the stores' statements takes; keep it above that.
     public var replyTimeout: Duration = .seconds(60)
 
     /// Creates a configuration.

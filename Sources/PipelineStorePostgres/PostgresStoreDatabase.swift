@@ -35,8 +35,9 @@ public final class PostgresStoreDatabase: Sendable {
         let calls = PendingCalls()
         self.calls = calls
         let timeout = configuration.replyTimeout
-        // Checks a few times per timeout (at least every second): a call ends at most a quarter late.
-        let period = min(timeout / 4, .seconds(1))
+        // Checks a few times per timeout (at least every second, at most every 10 ms): a call ends at most a quarter
+        // late.
+        let period = max(min(timeout / 4, .seconds(1)), .milliseconds(10))
         watchdog = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: period)
