@@ -42,11 +42,8 @@ private enum JSONNode {
         if Value.self == [String: JSONValue].self {
             return .scalar(JSONValue.object(unsafeBitCast(value, to: [String: JSONValue].self)).compactJSON)
         }
-        // Tasks, one per task of every snapshot: written straight out, as their `Codable` form gives them here (a
-        // pipeline's list of them into one buffer).
-        if Value.self == TaskSpec.self, let text = unsafeBitCast(value, to: TaskSpec.self).snapshotJSON {
-            return .scalar(text)
-        }
+        // A pipeline's tasks, the bulk of every snapshot: written straight out into one buffer, as their `Codable`
+        // form gives them here.
         if Value.self == [TaskSpec].self, let text = Self.snapshotJSON(unsafeBitCast(value, to: [TaskSpec].self)) {
             return .scalar(text)
         }
@@ -317,17 +314,10 @@ private struct IndexKey: CodingKey {
 }
 
 extension TaskSpec {
-    /// The text ``CompactJSONEncoder`` gives this task through its `Codable` form, written without the `Encoder`
-    /// machinery: members in sorted key order, the optional ones only when `encode(to:)` writes them. `nil` when a
-    /// retry number is not finite, which the `Codable` path reports with its coding path.
-    fileprivate var snapshotJSON: String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        guard writeSnapshot(into: &out) else { return nil }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Appends ``snapshotJSON`` to `out`; `false` (with `out` partly written) when a retry number is not finite.
+    /// Appends the text ``CompactJSONEncoder`` gives this task through its `Codable` form, written without the
+    /// `Encoder` machinery: members in sorted key order, the optional ones only when `encode(to:)` writes them.
+    /// `false` (with `out` partly written) when a retry number is not finite, which the `Codable` path reports with its
+    /// coding path.
     fileprivate func writeSnapshot(into out: inout [UInt8]) -> Bool {
         guard retry.backoff.isFinite, retry.jitter.isFinite else { return false }
         func key(_ name: String, first: Bool = false) {

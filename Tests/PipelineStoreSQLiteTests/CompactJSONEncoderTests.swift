@@ -135,16 +135,17 @@ struct CompactJSONEncoderTests {
             TaskSpec(id: "cache-expire", action: .shell("x"), cache: CachePolicy(expire: .milliseconds(1))),
             TaskSpec(id: "negative", action: .shell("x"), timeout: .milliseconds(-5)),
         ]
+        // A list of tasks is what takes the writer (a snapshot's `tasks`); each task alone, then all of them.
         let encoder = CompactJSONEncoder()
         for task in tasks {
-            #expect(try encoder.encode(task) == encoder.encode(TaskThroughContainers(task: task)), "\(task.id)")
+            #expect(try encoder.encode([task]) == encoder.encode([TaskThroughContainers(task: task)]), "\(task.id)")
         }
         #expect(try encoder.encode(tasks) == encoder.encode(tasks.map(TaskThroughContainers.init)))
         #expect(try encoder.encode([TaskSpec]()) == "[]")
         let pipeline = Pipeline(name: "p", tasks: tasks)
         #expect(try JSONDecoder().decode(Pipeline.self, from: Data(encoder.encode(pipeline).utf8)).tasks.map(\.id)
             == tasks.map(\.id))
-        #expect(try encoder.encode(tasks[4]) == #"{"action":{"uses":{"_0":"noop","with":{}}},"id":"kind"}"#)
+        #expect(try encoder.encode([tasks[4]]) == #"[{"action":{"uses":{"_0":"noop","with":{}}},"id":"kind"}]"#)
     }
 
     @Test("a task whose retry numbers are not finite fails with the path to them, as through the Encoder API")
