@@ -65,8 +65,12 @@ extension PipelineExecutor {
         var settling = Set<Int>()
         var cancelled = false
         var lostTo: RunLease??
-        remote?.register(runID, inbox: inbox)
+        remote?.register(runID, epoch: lease.epoch, inbox: inbox)
         defer { _ = remote?.unregister(runID) }
+        // Attempts adopted from a previous owner (see `prepareResume`): their results come like those queued here.
+        for (task, record) in planner.records.enumerated() where record.state == .running {
+            remote?.expect(runID, taskID: record.taskID, task: task, attempt: record.attempts)
+        }
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { [self] in await keepLease(lease, inbox: inbox) }
             defer { group.cancelAll() }  // the heartbeat, and any timer left
@@ -110,7 +114,7 @@ extension PipelineExecutor {
                 // no commit between its steps. Its dependents that do run still wait for the commit of its end.
                 var prepared: [Int: PreparedAttempt] = [:]
                 var hits: [(task: Int, outcome: AttemptOutcome)] = []
-                if remote == nil, configuration.readCache, !starts.isEmpty {
+                if queue == nil, configuration.readCache, !starts.isEmpty {
                     (hits, prepared) = await probeCache(starts, run: run, plan: plan, withheld: withheld, inbox: inbox)
                     if !hits.isEmpty {
                         let resolved = Set(hits.map(\.task))
@@ -135,11 +139,11 @@ extension PipelineExecutor {
                 // Attempts about to start whose `running` state is not stored yet: make sure the run is still ours
                 // (a read, no write), so a process whose run was taken over never starts another attempt.
                 if !starts.isEmpty, !batch.isEmpty { try await confirm(lease) }
-                if let remote, !starts.isEmpty {
+                if let remote, queue != nil, !starts.isEmpty {
                     try await dispatch(starts, of: run, plan: plan, lease: lease, withheld: withheld, to: remote,
                                        batch: &batch)
                 }
-                for attempt in starts where remote == nil {
+                for attempt in starts where queue == nil {
                     let (task, spec) = (attempt.task, plan.pipeline.tasks[attempt.task])
                     let ready = prepared[task] ?? prepare(attempt, run: run, plan: plan, withheld: withheld, inbox: inbox)
                     group.addTask { [self] in
@@ -199,18 +203,27 @@ extension PipelineExecutor {
             throw ExecutionError.leaseLost(run.id, holder: lostTo)
         }
         if cancelled {
-            // Every child has ended; attempts queued for workers are withdrawn (a worker stops one at its next
-            // heartbeat) and end as cancelled.
+            // Every child has ended. Attempts in workers' hands are withdrawn (a worker stops one at its next
+            // heartbeat) and end as cancelled — unless the run is handed over: then they go on, still `running`,
+            // for the next owner to adopt.
             // Whatever attempts returned is reported as it is: a success that raced the cancellation is kept.
-            if let remote, let queue {
+            let handingOver = handOvers.take(runID)
+            var kept = Set<Int>()
+            if let remote {
                 let left = remote.unregister(runID)
-                if !left.isEmpty {
-                    try? await queue.withdraw(run: runID)
+                if handingOver {
+                    kept = Set(left)
+                } else if !left.isEmpty {
+                    try? await remote.queue.withdraw(run: runID)
                     for task in left { inbox.post(.finished(task: task, .cancelled)) }
                 }
             }
             let now = clock.now
-            planner.handle(.cancellationRequested, now: now, random: &random)
+            if handingOver {
+                planner.handOver(keeping: kept)
+            } else {
+                planner.handle(.cancellationRequested, now: now, random: &random)
+            }
             for message in inbox.drain() {
                 switch message {
                 case .log(let line): batch.logs.append(line)
@@ -367,6 +380,9 @@ extension PipelineExecutor {
             run.error = "cancelled"
         case .waiting:
             break
+        case .handedOver:
+            run.finishedAt = nil
+            run.error = nil
         }
     }
 

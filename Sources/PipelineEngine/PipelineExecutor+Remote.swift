@@ -104,6 +104,8 @@ extension AttemptResult {
 final class RemoteCollector: Sendable {
     private struct Run {
         var inbox: Inbox<PipelineExecutor.Message>
+        /// The epoch of the owner's lease: only the queue rows of this epoch are collected.
+        var epoch: Int64
         /// Attempts in the queue, by task id: the task's index and the attempt's number.
         var outstanding: [String: (task: Int, attempt: Int)] = [:]
     }
@@ -115,7 +117,7 @@ final class RemoteCollector: Sendable {
         var listening = false
     }
 
-    private let queue: any TaskQueue
+    let queue: any TaskQueue
     /// The queue's pushed events, when it has them.
     private let events: (any TaskQueueEvents)?
     private let clock: any PipelineClock
@@ -130,9 +132,9 @@ final class RemoteCollector: Sendable {
         self.logger = logger
     }
 
-    /// Starts delivering results of run `id` to `inbox`.
-    func register(_ id: RunID, inbox: Inbox<PipelineExecutor.Message>) {
-        state.withLock { $0.runs[id] = Run(inbox: inbox) }
+    /// Starts delivering results of run `id`, owned under a lease of `epoch`, to `inbox`.
+    func register(_ id: RunID, epoch: Int64, inbox: Inbox<PipelineExecutor.Message>) {
+        state.withLock { $0.runs[id] = Run(inbox: inbox, epoch: epoch) }
     }
 
     /// Stops delivering results of run `id`. Returns the task indexes of its attempts still in the queue.
@@ -169,14 +171,14 @@ final class RemoteCollector: Sendable {
         let fastest = Duration.milliseconds(1)
         var delay = fastest
         while true {
-            let ids = state.withLock { state -> [RunID]? in
-                let ids = state.runs.compactMap { $0.value.outstanding.isEmpty ? nil : $0.key }
-                if ids.isEmpty { state.polling = false }
-                return ids.isEmpty ? nil : ids
+            let runs = state.withLock { state -> [RunID: Int64]? in
+                let runs = state.runs.compactMapValues { $0.outstanding.isEmpty ? nil : $0.epoch }
+                if runs.isEmpty { state.polling = false }
+                return runs.isEmpty ? nil : runs
             }
-            guard let ids else { return }  // the next expect() starts the loop again
+            guard let runs else { return }  // the next expect() starts the loop again
             do {
-                let finished = try await queue.collect(runs: ids, at: clock.now)
+                let finished = try await queue.collect(runs: runs, at: clock.now)
                 deliver(finished)
                 // Told of results as workers store them, the loop waits for that, looking again after 10 ms in case
                 // a notification was lost; untold, it looks again at once while results come.

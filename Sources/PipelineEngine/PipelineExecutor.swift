@@ -1,5 +1,6 @@
 public import Logging
 public import PipelineModel
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -96,8 +97,11 @@ public struct PipelineExecutor: Sendable {
     let logger: Logger
     /// Where attempts go when workers execute them (`kiln serve --no-local-workers`), or `nil` to run them here.
     public let queue: (any TaskQueue)?
-    /// Collects the results of this executor's queued attempts, when it has a queue.
+    /// Collects the results of attempts in workers' hands — those this executor queued, and those it adopted from
+    /// a previous owner —, when a task queue is known.
     let remote: RemoteCollector?
+    /// Runs whose next cancellation is a hand-over (``handOverOnCancel(_:)``).
+    let handOvers = HandOvers()
 
     /// Creates an executor.
     /// - Parameters:
@@ -111,14 +115,18 @@ public struct PipelineExecutor: Sendable {
     ///   - logger: Engine diagnostics.
     ///   - queue: Hands every attempt to workers through this queue instead of running it in this process; the
     ///     executor still plans, commits and owns its runs.
+    ///   - workerQueue: The task queue of the store's workers, for an executor that runs attempts itself (`queue`
+    ///     is `nil`): attempts a previous owner of a resumed run left in workers' hands are adopted — their results
+    ///     awaited — instead of run a second time beside them.
     public init(
         store: any StateStore, kinds: TaskKindRegistry, clock: any PipelineClock = SystemClock(),
         random: any RandomSource = SystemRandomSource(), events: (any RunEventSink)? = nil,
         artifacts: (any ArtifactStore)? = nil, configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "kiln.engine"), queue: (any TaskQueue)? = nil
+        logger: Logger = Logger(label: "kiln.engine"), queue: (any TaskQueue)? = nil,
+        workerQueue: (any TaskQueue)? = nil
     ) {
         self.queue = queue
-        self.remote = queue.map { RemoteCollector(queue: $0, clock: clock, logger: logger) }
+        self.remote = (queue ?? workerQueue).map { RemoteCollector(queue: $0, clock: clock, logger: logger) }
         self.store = store
         self.kinds = kinds
         self.clock = clock
@@ -253,20 +261,42 @@ public struct PipelineExecutor: Sendable {
         let plan = try Plan(run.snapshot, knownKinds: kinds.names)
         var records = try await store.tasks(of: id)
         await reapOrphans(of: records)
-        // Attempts a previous owner queued: withdrawn, so that they do not run beside the ones this owner queues.
-        if let queue { try await queue.withdraw(run: id) }
-        // Tasks that run again: failed, cancelled and unfinished ones, plus tasks skipped downstream of them
-        // (their condition is decided again once the upstream work has run).
+        // Attempts a previous owner left to workers: those of tasks still running are adopted (their workers go on;
+        // their results come to this owner), the others removed, so that nothing runs twice side by side.
+        // A pending task's next attempt counts too: the owner queues attempts before their `running` state is
+        // stored (with the next commit), so one that died meanwhile leaves a row its records do not show yet.
+        var adopted: [String: Int] = [:]
+        if let remote {
+            var wanted: [String: Int] = [:]
+            for record in records where record.state == .running || record.state == .pending {
+                wanted[record.taskID] = record.state == .running ? record.attempts : record.attempts + 1
+            }
+            adopted = try await remote.queue.adopt(run: id, running: wanted, epoch: lease.epoch)
+        }
+        // Tasks that run again: failed, cancelled and unfinished ones (but those adopted), plus tasks skipped
+        // downstream of them (their condition is decided again once the upstream work has run).
         let stateByID = Dictionary(records.map { ($0.taskID, $0.state) }, uniquingKeysWith: { first, _ in first })
         let rerun = Set(plan.order.filter { task in
+            if adopted[plan.pipeline.tasks[task].id] != nil { return false }
             let state = stateByID[plan.pipeline.tasks[task].id] ?? .pending
             if state == .waiting { return false }  // still waits for its decision
             if !state.isKeptOnResume { return true }
             return state == .skipped && plan.upstream(of: task).contains {
-                !(stateByID[plan.pipeline.tasks[$0].id] ?? .pending).isKeptOnResume
+                let upstream = plan.pipeline.tasks[$0].id
+                return adopted[upstream] == nil && !(stateByID[upstream] ?? .pending).isKeptOnResume
             }
         }.map { plan.pipeline.tasks[$0].id })
         var updates: [TaskUpdate] = []
+        let now = clock.now
+        for index in records.indices where records[index].state == .pending {
+            guard let attempt = adopted[records[index].taskID] else { continue }
+            records[index].state = .running
+            records[index].attempts = attempt
+            records[index].error = nil
+            records[index].retryAt = nil
+            records[index].startedAt = records[index].startedAt ?? now
+            updates.append(TaskUpdate(runID: id, record: records[index], expected: .pending))
+        }
         for index in records.indices where rerun.contains(records[index].taskID) {
             let previous = records[index].state
             records[index].state = .pending
@@ -315,4 +345,25 @@ public struct PipelineExecutor: Sendable {
         }
         return chosen
     }
+}
+
+extension PipelineExecutor {
+    /// Makes the next cancellation of run `id`'s execution a hand-over to the next owner (`kiln serve` stopping
+    /// with runs under way), instead of the run's end: attempts in workers' hands go on, and their tasks stay
+    /// `running` for the next owner to adopt; attempts in this process are stopped and stored cancelled; the run is
+    /// stored `queued`, its lease released. Without workers it is the same as a cancellation, but for the run's
+    /// state.
+    public func handOverOnCancel(_ id: RunID) {
+        handOvers.insert(id)
+    }
+}
+
+/// Runs whose cancellation is a hand-over: shared by every copy of an executor.
+final class HandOvers: Sendable {
+    private let ids = Mutex<Set<RunID>>([])
+
+    func insert(_ id: RunID) { ids.withLock { _ = $0.insert(id) } }
+
+    /// Whether run `id` is to be handed over; forgets it.
+    func take(_ id: RunID) -> Bool { ids.withLock { $0.remove(id) != nil } }
 }

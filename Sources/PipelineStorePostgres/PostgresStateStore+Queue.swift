@@ -147,13 +147,14 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
             """)
     }
 
-    /// Removes and returns the ended attempts of `ids`, ending lapsed claims first. Usually two statements: the
-    /// lapsed claims (none) and the `DELETE … RETURNING` of results.
-    public func collect(runs ids: [RunID], at now: Timestamp) async throws -> [FinishedAttempt] {
-        guard !ids.isEmpty else { return [] }
-        let list = ids.map(\.rawValue)
+    /// Removes and returns the ended attempts of `runs` (rows of each run's epoch only), ending lapsed claims first.
+    /// Usually two statements: the lapsed claims (none) and the `DELETE … RETURNING` of results.
+    public func collect(runs: [RunID: Int64], at now: Timestamp) async throws -> [FinishedAttempt] {
+        guard !runs.isEmpty else { return [] }
+        let (list, epochs) = (runs.keys.map(\.rawValue), Array(runs.values))
         let lapsed = try await database.execute(
-            "find lapsed claims", LapsedStatement(runs: list, now: now.nanosecondsSince1970), readOnly: true)
+            "find lapsed claims", LapsedStatement(runs: list, epochs: epochs, now: now.nanosecondsSince1970),
+            readOnly: true)
         if !lapsed.isEmpty {
             var ends: [(id: Int64, token: Int64, result: String, host: String?, process: String?)] = []
             for (id, token, worker, expiry, host, process) in lapsed {
@@ -179,7 +180,7 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
                 }
             }
         }
-        let rows = try await database.execute("collect attempt results", CollectStatement(runs: list))
+        let rows = try await database.execute("collect attempt results", CollectStatement(runs: list, epochs: epochs))
         return try rows.map { row in
             let (id, run, task, attempt, result) = row
             return (id, FinishedAttempt(
@@ -192,6 +193,26 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
     public func withdraw(run id: RunID) async throws {
         _ = try await database.rows(
             "withdraw the attempts of run \(id)", "DELETE FROM task_queue WHERE run_id = \(id.rawValue)")
+    }
+
+    /// Keeps the rows of run `id` listed in `running` (moved to `epoch`) and removes the others, in one statement.
+    public func adopt(run id: RunID, running: [String: Int], epoch: Int64) async throws -> [String: Int] {
+        let (tasks, attempts) = (Array(running.keys), running.values.map(Int64.init))
+        let rows = try await database.rows("adopt the attempts of run \(id)", """
+            WITH wanted AS (SELECT * FROM UNNEST(\(tasks)::text[], \(attempts)::bigint[]) AS w (task_id, attempt)),
+            dropped AS (
+                DELETE FROM task_queue q WHERE q.run_id = \(id.rawValue)
+                    AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.task_id = q.task_id AND w.attempt = q.attempt))
+            UPDATE task_queue q SET epoch = \(epoch) FROM wanted w
+            WHERE q.run_id = \(id.rawValue) AND q.task_id = w.task_id AND q.attempt = w.attempt
+            RETURNING q.task_id, q.attempt
+            """)
+        var kept: [String: Int] = [:]
+        for row in rows {
+            let (task, attempt) = try row.decode((String, Int64).self)
+            kept[task] = Int(attempt)
+        }
+        return kept
     }
 
     /// Claims held by workers on `host`.
@@ -366,28 +387,30 @@ private struct LapsedStatement: QueueStatement {
     static let sql = """
         SELECT id, token, worker, expires_at, host, process FROM task_queue
         WHERE state = 'claimed' AND expires_at <= $2 AND run_id = ANY($1::text[])
+            AND (run_id, epoch) IN (SELECT * FROM UNNEST($1::text[], $3::bigint[]))
         """
     typealias Row = (Int64, Int64, String, Int64, String?, String?)
 
-    let runs: [String], now: Int64
+    let runs: [String], epochs: [Int64], now: Int64
 
-    var arguments: [any PostgresEncodable] { [runs, now] }
+    var arguments: [any PostgresEncodable] { [runs, now, epochs] }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
-/// Removes and returns the ended attempts of some runs.
+/// Removes and returns the ended attempts of some runs (of each run, the rows of its owner's epoch).
 private struct CollectStatement: QueueStatement {
     static let name = "kiln_collect_results"
     static let sql = """
         DELETE FROM task_queue WHERE state = 'done' AND run_id = ANY($1::text[])
+            AND (run_id, epoch) IN (SELECT * FROM UNNEST($1::text[], $2::bigint[]))
         RETURNING id, run_id, task_id, attempt, result
         """
     typealias Row = (Int64, String, String, Int64, String)
 
-    let runs: [String]
+    let runs: [String], epochs: [Int64]
 
-    var arguments: [any PostgresEncodable] { [runs] }
+    var arguments: [any PostgresEncodable] { [runs, epochs] }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

@@ -116,14 +116,18 @@ extension SQLiteStateStore: TaskQueue {
         }
     }
 
-    /// Removes and returns the ended attempts of `ids`, ending lapsed claims first.
-    public func collect(runs ids: [RunID], at now: Timestamp) async throws -> [FinishedAttempt] {
-        guard !ids.isEmpty else { return [] }
-        let list = try Self.queueJSON(ids.map(\.rawValue))
+    /// Removes and returns the ended attempts of `runs` (rows of each run's epoch only), ending lapsed claims first.
+    public func collect(runs: [RunID: Int64], at now: Timestamp) async throws -> [FinishedAttempt] {
+        guard !runs.isEmpty else { return [] }
+        // The rows of a run that its current owner queued or adopted.
+        let list = try Self.queueJSON(runs.map { OwnedRun(run: $0.key.rawValue, epoch: $0.value) })
+        let owned = """
+            (run_id, epoch) IN (SELECT json_extract(value, '$.run'), json_extract(value, '$.epoch') FROM json_each(?))
+            """
         let rows = try await writer.writeRetryingWhileBusy { db -> [Row] in
             let lapsed = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT id, worker, expires_at, host, process FROM task_queue
-                WHERE state = 'claimed' AND expires_at <= ? AND run_id IN (SELECT value FROM json_each(?))
+                WHERE state = 'claimed' AND expires_at <= ? AND \(owned)
                 """), arguments: [now.nanosecondsSince1970, list])
             for row in lapsed {
                 let worker = try Self.queueValue(RunOwner.self, row[1], column: "task_queue.worker")
@@ -137,7 +141,7 @@ extension SQLiteStateStore: TaskQueue {
                 }
             }
             return try Row.fetchAll(db.cachedStatement(sql: """
-                DELETE FROM task_queue WHERE state = 'done' AND run_id IN (SELECT value FROM json_each(?))
+                DELETE FROM task_queue WHERE state = 'done' AND \(owned)
                 RETURNING id, run_id, task_id, attempt, result
                 """), arguments: [list])
         }
@@ -146,6 +150,26 @@ extension SQLiteStateStore: TaskQueue {
                 runID: RunID(rawValue: row[1]), taskID: row[2], attempt: row[3],
                 result: try Self.queueResult(row[4]))
         }
+    }
+
+    /// A run and its owner's epoch, as ``collect(runs:at:)`` passes them to SQL.
+    private struct OwnedRun: Encodable {
+        let run: String
+        let epoch: Int64
+    }
+
+    /// Keeps the rows of run `id` listed in `running` (moved to `epoch`) and removes the others.
+    public func adopt(run id: RunID, running: [String: Int], epoch: Int64) async throws -> [String: Int] {
+        let wanted = try Self.queueJSON(running.mapValues(Int64.init))
+        let kept = try await writer.writeRetryingWhileBusy { db -> [Row] in
+            try db.cachedStatement(sql: """
+                DELETE FROM task_queue WHERE run_id = ?1 AND attempt IS NOT json_extract(?2, '$.' || json_quote(task_id))
+                """).execute(arguments: [id.rawValue, wanted])
+            return try Row.fetchAll(db.cachedStatement(sql: """
+                UPDATE task_queue SET epoch = ?2 WHERE run_id = ?1 RETURNING task_id, attempt
+                """), arguments: [id.rawValue, epoch])
+        }
+        return Dictionary(kept.map { ($0[0] as String, $0[1] as Int) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Removes every row of run `id`.

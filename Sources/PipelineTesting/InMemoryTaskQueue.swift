@@ -112,12 +112,11 @@ public final class InMemoryTaskQueue: TaskQueue {
         }
     }
 
-    public func collect(runs ids: [RunID], at now: Timestamp) async throws -> [FinishedAttempt] {
-        let wanted = Set(ids)
-        return state.withLock { state in
+    public func collect(runs: [RunID: Int64], at now: Timestamp) async throws -> [FinishedAttempt] {
+        state.withLock { state in
             var finished: [FinishedAttempt] = []
             for id in state.rows.keys.sorted() {
-                guard let row = state.rows[id], wanted.contains(row.attempt.runID) else { continue }
+                guard let row = state.rows[id], runs[row.attempt.runID] == row.attempt.epoch else { continue }
                 var result: AttemptResult
                 switch row.state {
                 case .queued: continue
@@ -140,6 +139,21 @@ public final class InMemoryTaskQueue: TaskQueue {
     public func withdraw(run id: RunID) async throws {
         state.withLock { state in
             state.rows = state.rows.filter { $0.value.attempt.runID != id }
+        }
+    }
+
+    public func adopt(run id: RunID, running: [String: Int], epoch: Int64) async throws -> [String: Int] {
+        state.withLock { state in
+            var kept: [String: Int] = [:]
+            for (key, row) in state.rows where row.attempt.runID == id {
+                if running[row.attempt.taskID] == row.attempt.attempt {
+                    state.rows[key]!.attempt.epoch = epoch
+                    kept[row.attempt.taskID] = row.attempt.attempt
+                } else {
+                    state.rows[key] = nil
+                }
+            }
+            return kept
         }
     }
 

@@ -40,6 +40,8 @@ public enum TaskQueueConformance {
         Check("a handed-back attempt is claimed again under a new token", run: handBackRequeues),
         Check("an attempt enqueued again (a replayed enqueue) stays one row", run: replayedEnqueueAddsNothing),
         Check("claims on a host are listed with their worker and process", run: claimsOnHost),
+        Check("a new owner adopts the attempts still wanted, in any state, under its epoch; the rest are removed",
+              run: adoptionKeepsWantedAttempts),
     ]
 
     static let start = Timestamp(nanosecondsSince1970: 1_764_979_200_123_456_789)
@@ -122,12 +124,12 @@ public enum TaskQueueConformance {
             [(claimed[0].claim, ok), (stale, .failed(error: "stale", cacheKey: nil)), (claimed[2].claim, .cancelled)],
             at: at(2))
         try expect(stored == [claimed[0].claim, claimed[2].claim], "finish stored \(stored), expected the two held claims")
-        let collected = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(3))
+        let collected = try await queue.collect(runs: [RunID(rawValue: "r1"): 3], at: at(3))
         try expect(collected == [FinishedAttempt(runID: RunID(rawValue: "r1"), taskID: "a", attempt: 1, result: ok)],
                    "collected \(collected), expected only a's result")
-        let again = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(3))
+        let again = try await queue.collect(runs: [RunID(rawValue: "r1"): 3], at: at(3))
         try expect(again.isEmpty, "a result was collected twice")
-        let other = try await queue.collect(runs: [RunID(rawValue: "r2")], at: at(3))
+        let other = try await queue.collect(runs: [RunID(rawValue: "r2"): 3], at: at(3))
         try expect(other.map(\.result) == [.cancelled], "run r2's result reads \(other)")
     }
 
@@ -143,7 +145,7 @@ public enum TaskQueueConformance {
         try expect(stored == [first[0].claim], "stored \(stored), expected only the held claim of a")
         try expect(claimed.map(\.attempt.taskID) == ["d", "e"], "claimed \(claimed.map(\.attempt.taskID)), expected d, e")
         try expect(claimed.allSatisfy { $0.claim.token > 0 }, "a claim without a token")
-        let collected = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(3))
+        let collected = try await queue.collect(runs: [RunID(rawValue: "r1"): 3], at: at(3))
         try expect(collected.map(\.taskID) == ["a"], "collected \(collected), expected a's result")
         let (none, rest) = try await queue.finishAndClaim(
             [], at: at(4), worker: alpha, labels: ["gpu"], limit: 5, expiresAt: at(34))
@@ -160,7 +162,7 @@ public enum TaskQueueConformance {
         let held = try await queue.renewClaims(claimed.map(\.claim), at: at(5), expiresAt: at(40))
         try expect(held == [claimed[0].claim], "the heartbeat kept \(held), expected only run r1's claim")
         // Renewed to 40: not lapsed at 30.
-        let collected = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(30))
+        let collected = try await queue.collect(runs: [RunID(rawValue: "r1"): 3], at: at(30))
         try expect(collected.isEmpty, "a renewed claim was collected as \(collected)")
     }
 
@@ -169,9 +171,9 @@ public enum TaskQueueConformance {
         let claimed = try await queue.claim(worker: alpha, labels: [], limit: 1, at: at(1), expiresAt: at(11))
         let process = TaskProcess(host: "gpu-1", pid: 5150, started: 99)
         try await queue.recordProcess(process, of: claimed[0].claim)
-        let early = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(10))
+        let early = try await queue.collect(runs: [RunID(rawValue: "r1"): 3], at: at(10))
         try expect(early.isEmpty, "a live claim was collected")
-        let lapsed = try await queue.collect(runs: [RunID(rawValue: "r1")], at: at(12))
+        let lapsed = try await queue.collect(runs: [RunID(rawValue: "r1"): 3], at: at(12))
         try expect(lapsed == [FinishedAttempt(
             runID: RunID(rawValue: "r1"), taskID: "cmd-a", attempt: 1, result: .lost(worker: alpha, expiredAt: at(11)))],
                    "a lapsed claim was collected as \(lapsed)")
@@ -208,5 +210,35 @@ public enum TaskQueueConformance {
         let listed = try await queue.claims(on: "gpu-1")
         try expect(listed == [HeldClaim(claim: mine[0].claim, worker: alpha, process: process)],
                    "claims on gpu-1: \(listed)")
+    }
+
+    static func adoptionKeepsWantedAttempts(_ queue: any TaskQueue) async throws {
+        let (r1, r2) = (RunID(rawValue: "r1"), RunID(rawValue: "r2"))
+        try await queue.enqueue([attempt("b"), attempt("c"), attempt("d")])
+        let claimed = try await queue.claim(worker: alpha, labels: [], limit: 3, at: at(1), expiresAt: at(31))
+        let ok = AttemptResult.succeeded(outputs: ["n": 3], cacheKey: nil, cacheNote: nil, lineage: nil)
+        _ = try await queue.finish([(claimed[1].claim, ok)], at: at(2))
+        try await queue.enqueue([attempt("a"), attempt("e"), attempt("x", run: "r2")])
+        // Run r1's new owner (epoch 4) finds a running (queued), b running (claimed), c running (ended), e running
+        // as attempt 2 (its row is attempt 1), and d no longer running.
+        let kept = try await queue.adopt(run: r1, running: ["a": 1, "b": 1, "c": 1, "e": 2], epoch: 4)
+        try expect(kept == ["a": 1, "b": 1, "c": 1], "adopted \(kept), expected a, b and c as attempt 1")
+        let stale = try await queue.collect(runs: [r1: 3], at: at(3))
+        try expect(stale.isEmpty, "the previous owner (epoch 3) collected \(stale) after the adoption")
+        let ended = try await queue.collect(runs: [r1: 4], at: at(3))
+        try expect(ended == [FinishedAttempt(runID: r1, taskID: "c", attempt: 1, result: ok)],
+                   "the new owner collected \(ended), expected c's result")
+        let held = try await queue.renewClaims([claimed[0].claim, claimed[2].claim], at: at(4), expiresAt: at(40))
+        try expect(held == [claimed[0].claim], "the heartbeat kept \(held), expected only b's claim (d was removed)")
+        let next = try await queue.claim(worker: beta, labels: [], limit: 5, at: at(5), expiresAt: at(35))
+        try expect(next.map { "\($0.attempt.taskID)@\($0.attempt.epoch)" } == ["a@4", "x@3"],
+                   "then claimed \(next.map { "\($0.attempt.taskID)@\($0.attempt.epoch)" }), expected a@4 and x@3 (run r2 untouched)")
+        _ = try await queue.finish([(claimed[0].claim, .cancelled)], at: at(6))
+        let late = try await queue.collect(runs: [r1: 4, r2: 3], at: at(7))
+        try expect(late.map(\.taskID) == ["b"], "collected \(late.map(\.taskID)), expected b's result")
+        let none = try await queue.adopt(run: r2, running: [:], epoch: 9)
+        try expect(none.isEmpty, "adopting nothing kept \(none)")
+        let gone = try await queue.renewClaims(next.map(\.claim), at: at(8), expiresAt: at(50))
+        try expect(gone == [next[0].claim], "after run r2 kept nothing, the heartbeat kept \(gone), expected a's claim")
     }
 }

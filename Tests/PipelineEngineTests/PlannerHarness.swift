@@ -71,6 +71,7 @@ struct PlannerHarness {
         case .finish(.failed(let summary)): return "finish failed: \(summary)"
         case .finish(.waiting): return "finish waiting"
         case .finish(.cancelled): return "finish cancelled"
+        case .finish(.handedOver): return "finish handed over"
         }
     }
 }

@@ -98,4 +98,122 @@ import Testing
         let late = try await queue.finish([(lost[0].claim, .succeeded(outputs: [:], cacheKey: nil, cacheNote: nil, lineage: nil))], at: SystemClock().now)
         #expect(late.isEmpty, "the lost worker's late result was accepted")
     }
+
+    /// Claims one attempt for the test's worker, waiting until the owner has queued it.
+    func claimOne() async throws -> ClaimedAttempt {
+        while true {
+            let now = SystemClock().now
+            if let claimed = try await queue.claim(
+                worker: Self.worker, labels: [], limit: 1, at: now, expiresAt: now.adding(.seconds(30))).first
+            {
+                return claimed
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    static let trainThenReport = Pipeline(name: "p", tasks: [
+        TaskSpec(id: "train", action: .uses("value", with: [:])),
+        TaskSpec(id: "report", needs: ["train"], action: .uses("value", with: [:])),
+    ])
+    static let ok = AttemptResult.succeeded(outputs: ["ok": true], cacheKey: nil, cacheNote: nil, lineage: nil)
+
+    @Test("a hand-over leaves a worker's attempt running and the run queued; the next owner adopts it: it runs once")
+    func handOverKeepsWorkersAttempts() async throws {
+        var kinds = TaskKindRegistry()
+        kinds.register("value") { _ in ["ok": true] }
+        let plan = try Plan(Self.trainThenReport)
+        let first = executor(kinds)
+        let ids = RunIDs()
+        let running = Task { try await first.run(plan, baseDirectory: "/tmp", onCreate: { ids.set($0) }) }
+        let held = try await claimOne()
+        let id = try #require(ids.value)
+        first.handOverOnCancel(id)
+        running.cancel()
+        let handed = try await running.value
+        #expect(handed.state == .queued && handed.finishedAt == nil && handed.error == nil)
+        #expect(try await store.run(id)?.state == .queued)
+        #expect(try await store.tasks(of: id)[task: "train"]?.state == .running)
+        #expect(try await store.lease(of: id) == nil, "the lease was not released")
+        #expect(queue.count == 1, "the worker's attempt left the queue")
+
+        let second = executor(kinds)  // the next `kiln serve`
+        let resumed = Task { try await second.resume(id) }
+        #expect(try await queue.finish([(held.claim, Self.ok)], at: SystemClock().now) == [held.claim],
+                "the worker's result was refused")
+        let finished = Mutex(false)
+        async let worked: Void = work(second, until: { finished.withLock { $0 } }) { item in
+            #expect(item.attempt.taskID == "report", "\(item.attempt.taskID) was queued again")
+            return nil
+        }
+        let record = try await resumed.value
+        finished.withLock { $0 = true }
+        try await worked
+        #expect(record.state == .succeeded)
+        let tasks = try await store.tasks(of: id)
+        #expect(tasks[task: "train"]?.attempts == 1 && tasks[task: "report"]?.attempts == 1)
+        #expect(queue.count == 0, "the new owner collected every result")
+    }
+
+    @Test("a takeover adopts the attempt a worker runs for the old owner; a new owner running tasks itself runs only the rest")
+    func takeoverAdoptsWorkersAttempt() async throws {
+        let ran = Mutex<[String]>([])
+        var kinds = TaskKindRegistry()
+        kinds.register("value") { context in
+            ran.withLock { $0.append(context.taskID) }
+            return ["ok": true]
+        }
+        let plan = try Plan(Self.trainThenReport)
+        let old = PipelineExecutor(
+            store: store, kinds: kinds,
+            configuration: .init(
+                owner: RunOwner(label: "kiln serve", host: "a", pid: 1, started: 1), heartbeat: .milliseconds(20),
+                leaseDuration: .seconds(30)),
+            queue: queue)
+        let ids = RunIDs()
+        let running = Task { try await old.run(plan, baseDirectory: "/tmp", onCreate: { ids.set($0) }) }
+        let held = try await claimOne()
+        let id = try #require(ids.value)
+        // `kiln resume --takeover` on another machine, running tasks itself but knowing the workers' queue.
+        let local = PipelineExecutor(
+            store: store, kinds: kinds,
+            configuration: .init(owner: RunOwner(label: "kiln resume", host: "b", pid: 2, started: 2)),
+            workerQueue: queue)
+        let resumed = Task { try await local.resume(id, takeover: true) }
+        await #expect(throws: ExecutionError.self) { try await running.value }  // fenced out at its next heartbeat
+        #expect(try await queue.finish([(held.claim, Self.ok)], at: SystemClock().now) == [held.claim])
+        let record = try await resumed.value
+        #expect(record.state == .succeeded)
+        let tasks = try await store.tasks(of: id)
+        #expect(tasks[task: "train"]?.attempts == 1, "the worker's attempt was not adopted")
+        #expect(ran.withLock { $0 } == ["report"], "ran here: \(ran.withLock { $0 })")
+        #expect(queue.count == 0)
+    }
+
+    @Test("an attempt queued just before its owner died, its start not stored yet, is adopted too")
+    func attemptQueuedBeforeItsStartWasStored() async throws {
+        let ran = Mutex<[String]>([])
+        var kinds = TaskKindRegistry()
+        kinds.register("value") { context in
+            ran.withLock { $0.append(context.taskID) }
+            return ["ok": true]
+        }
+        let local = PipelineExecutor(store: store, kinds: kinds, workerQueue: queue)
+        let run = try await local.createRun(try Plan(Self.trainThenReport), baseDirectory: "/tmp")
+        // What a dead owner left: `train` queued as attempt 1 and claimed, its records still `pending`.
+        try await queue.enqueue([QueuedAttempt(
+            runID: run.id, epoch: 1, taskID: "train", attempt: 1, labels: [],
+            work: AttemptWork(
+                action: .uses("value"), inputs: [:], environment: [:], workingDirectory: "/tmp", decision: nil,
+                withheldEnvironment: []),
+            queuedAt: SystemClock().now)])
+        let held = try await claimOne()
+        let resumed = Task { try await local.resume(run.id) }
+        while try await store.tasks(of: run.id)[task: "train"]?.state != .running { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(try await queue.finish([(held.claim, Self.ok)], at: SystemClock().now) == [held.claim])
+        let record = try await resumed.value
+        #expect(record.state == .succeeded)
+        #expect(try await store.tasks(of: run.id)[task: "train"]?.attempts == 1)
+        #expect(ran.withLock { $0 } == ["report"])
+    }
 }

@@ -159,4 +159,52 @@ import Testing
         #expect(harness.next() == ["finish failed: \(failure)"])
         #expect(harness["deploy"].error == "skipped: 'approve' failed")
     }
+
+    @Test("an adopted attempt (a running record) is not started again; its end counts as this execution's first")
+    func adoptedAttempt() throws {
+        var harness = try PlannerHarness(
+            [
+                uses("train", "fit", retry: RetryPolicy(retries: 1, delay: .seconds(5))),
+                uses("other", "echo"),
+                uses("report", "echo", needs: ["train"]),
+            ],
+            records: [TaskRecord(taskID: "train", state: .running, attempts: 3)])
+        #expect(harness.planner.running == 1)  // it holds a slot
+        #expect(harness.next() == ["start other #1"])
+        #expect(harness.planner.running == 2)
+        harness.perform(.fail("train", "out of memory"))
+        #expect(harness.next() == ["retry train at +5s"])  // one retry left: the policy's, afresh
+        harness.perform(.retryDue("train"))
+        #expect(harness.next() == ["start train #4"])
+        harness.perform(.succeed("train"))
+        harness.perform(.succeed("other"))
+        #expect(harness.next() == ["start report #1"])
+        harness.perform(.succeed("report"))
+        #expect(harness.next() == ["finish succeeded"])
+    }
+
+    @Test("a hand-over keeps the workers' attempts running, cancels the others and stores the run queued")
+    func handOver() throws {
+        var harness = try PlannerHarness(
+            [uses("remote", "fit"), uses("local", "echo"), uses("done", "echo"), uses("later", "echo", needs: ["remote"])])
+        #expect(harness.next() == ["start remote #1", "start local #1", "start done #1"])
+        harness.perform(.succeed("done"))
+        harness.planner.clearChanges()
+        harness.planner.handOver(keeping: [harness.planner.plan.index["remote"]!])
+        harness.planner.handle(
+            .attemptCancelled(task: harness.planner.plan.index["local"]!), now: harness.now, random: &harness.random)
+        #expect(harness.next() == ["finish handed over"])
+        #expect(harness.planner.outcome?.runState == .queued)
+        #expect(harness.states == ["remote": .running, "local": .cancelled, "done": .succeeded, "later": .pending])
+        #expect(harness.changes == ["local: cancelled"])
+    }
+
+    @Test("a hand-over after every task ended is the run's end, not a hand-over")
+    func handOverAfterTheEnd() throws {
+        var harness = try PlannerHarness([uses("a", "echo")])
+        #expect(harness.next() == ["start a #1"])
+        harness.perform(.succeed("a"))
+        harness.planner.handOver(keeping: [])
+        #expect(harness.next() == ["finish succeeded"])
+    }
 }

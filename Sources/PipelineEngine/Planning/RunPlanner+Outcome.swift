@@ -11,6 +11,8 @@ extension RunPlanner {
         case waiting
         /// The run was cancelled; attempts that were running are stored cancelled.
         case cancelled
+        /// The run goes to its next owner (``RunPlanner/handOver(keeping:)``): it is stored `queued`.
+        case handedOver
 
         /// The run state to store.
         var runState: RunState {
@@ -19,6 +21,7 @@ extension RunPlanner {
             case .failed: return .failed
             case .waiting: return .waiting
             case .cancelled: return .cancelled
+            case .handedOver: return .queued
             }
         }
     }

@@ -47,12 +47,15 @@ struct RunPlanner: Sendable {
     private var timers: [Action] = []
     /// Whether the run was cancelled: attempts that end are stored cancelled and nothing starts.
     private var cancelling = false
+    /// With `cancelling`: the run goes to its next owner, and these tasks' attempts stay running for it.
+    private var handingOver: Set<Int>?
     /// The templates of `with:`, `run:`, `env:` and `workdir:`: the plan's, and any parsed since.
     var templates: TemplateCache
 
     /// Plans an execution of a run from its stored records (all `pending` for a new run).
     ///
-    /// Resuming keeps terminal records as they are, grants a fresh retry budget, runs waiting tasks that got a
+    /// A `running` record is an attempt adopted from a previous owner (still in a worker's hands): it counts as
+    /// running, and its end comes as for any attempt started here. Resuming keeps terminal records as they are, grants a fresh retry budget, runs waiting tasks that got a
     /// decision again, and fails waiting tasks whose deadline passed before `now` as rejected (listed in
     /// ``changes``); the first ``nextActions(now:freeSlots:random:)`` arms timers for the other deadlines.
     ///
@@ -72,13 +75,18 @@ struct RunPlanner: Sendable {
         let byID = Dictionary(records.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
         self.records = plan.pipeline.tasks.map { byID[$0.id] ?? TaskRecord(taskID: $0.id) }
         budgetBase = self.records.map(\.attempts)
+        // An adopted attempt is one of this execution's: its failure leaves the retries it would have had.
+        for task in self.records.indices where self.records[task].state == .running {
+            budgetBase[task] -= 1
+            running += 1
+        }
         openNeeds = plan.needs.map(\.count)
         for task in 0..<self.records.count where self.records[task].state.isTerminal {
             terminalCount += 1
             for dependent in plan.dependents[task] { openNeeds[dependent] -= 1 }
         }
         for task in plan.order where !self.records[task].state.isTerminal && self.records[task].state != .waiting
-            && openNeeds[task] == 0
+            && self.records[task].state != .running && openNeeds[task] == 0
         {
             undecided.append(task)
         }
@@ -186,7 +194,7 @@ struct RunPlanner: Sendable {
     mutating func nextActions(now: Timestamp, freeSlots: Int, random: inout some RandomNumberGenerator) -> [Action] {
         guard outcome == nil else { return [] }
         if cancelling {
-            for task in records.indices where records[task].state == .running {
+            for task in records.indices where records[task].state == .running && handingOver?.contains(task) != true {
                 running -= 1
                 finish(task, state: .cancelled, error: "cancelled", now: now)
             }
@@ -194,7 +202,7 @@ struct RunPlanner: Sendable {
             if terminalCount == records.count, !records.contains(where: { $0.state == .cancelled }) {
                 outcome = failureSummary().map { .failed(summary: $0) } ?? .succeeded
             } else {
-                outcome = .cancelled
+                outcome = handingOver == nil ? .cancelled : .handedOver
             }
             return [.finish(outcome!)]
         }
@@ -315,6 +323,14 @@ struct RunPlanner: Sendable {
             openNeeds[dependent] -= 1
             if openNeeds[dependent] == 0, !records[dependent].state.isTerminal { undecided.append(dependent) }
         }
+    }
+
+    /// Ends this execution as a hand-over to the run's next owner: like a cancellation (reported with
+    /// ``Event/cancellationRequested``), except that the attempts of `kept` (in workers' hands) stay running, and
+    /// the next ``nextActions(now:freeSlots:random:)`` finishes with ``Outcome/handedOver``.
+    mutating func handOver(keeping kept: Set<Int>) {
+        cancelling = true
+        handingOver = kept
     }
 
     /// Records the process group of `task`'s running command (`nil`: gone), to be stored with the next changes.

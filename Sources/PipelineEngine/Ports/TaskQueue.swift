@@ -45,14 +45,23 @@ public protocol TaskQueue: Sendable {
     /// commands were stopped first).
     func handBack(_ claims: [QueueClaim]) async throws
 
-    /// Removes and returns the ended attempts of the runs `ids`. Claims of those runs whose lease lapsed before `now` end
-    /// first, as failed (`worker NAME on HOST stopped heartbeating`); a process group they recorded is kept for
-    /// ``orphans(on:)``.
-    func collect(runs ids: [RunID], at now: Timestamp) async throws -> [FinishedAttempt]
+    /// Removes and returns the ended attempts of the runs `runs` (each with the epoch of its owner's lease: only
+    /// rows of that epoch are looked at, so an owner that lost the run to another one collects nothing of it).
+    /// Claims of those runs whose lease lapsed before `now` end first, as failed (`worker NAME on HOST stopped
+    /// heartbeating`); a process group they recorded is kept for ``orphans(on:)``.
+    func collect(runs: [RunID: Int64], at now: Timestamp) async throws -> [FinishedAttempt]
 
-    /// Removes every row of run `id` (the owner cancels the run or another owner takes it over). A worker holding
-    /// one learns it at its next heartbeat and stops the attempt.
+    /// Removes every row of run `id` (the owner cancels the run). A worker holding one learns it at its next
+    /// heartbeat and stops the attempt.
     func withdraw(run id: RunID) async throws
+
+    /// Hands the attempts of run `id` that are still wanted to a new owner: the rows of `running` (task id →
+    /// attempt number: the attempts the new owner's records say are under way) are kept, whatever their state —
+    /// queued, claimed by a worker that goes on running it, or ended and not collected yet — and move to `epoch`,
+    /// the new owner's; every other row of the run is removed, as ``withdraw(run:)`` does. In one transaction.
+    /// - Returns: The attempts kept (task id → attempt number): their results reach the new owner's
+    ///   ``collect(runs:at:)``.
+    func adopt(run id: RunID, running: [String: Int], epoch: Int64) async throws -> [String: Int]
 
     /// Claims held by workers on `host`, with who holds them: a worker starting on that host ends those of a
     /// previous incarnation that died.

@@ -7,8 +7,10 @@ public import ServiceLifecycle
 /// live process executes (their lease is held; they are looked at again when it would lapse) —, runs the trigger
 /// service launches, and `waiting` runs once their waiting task has a decision (or its deadline passed).
 ///
-/// On graceful shutdown it starts nothing more, lets running runs finish for ``Configuration/grace``, then
-/// cancels them; runs cancelled this way are stored `queued` again, so the next start resumes them.
+/// On graceful shutdown it starts nothing more, lets running runs finish for ``Configuration/grace``, then hands
+/// them over (``PipelineExecutor/handOverOnCancel(_:)``): attempts that workers run go on, attempts in this process
+/// are stopped, and the runs are stored `queued`, so the next start (here or in another `kiln serve`) resumes them
+/// and adopts what the workers were running.
 public struct RunQueueService: Service, CustomStringConvertible {
     /// The service's name. (Its fields include the process environment, which the service group's debug log
     /// lines would otherwise print whole, secrets included.)
@@ -142,8 +144,9 @@ public struct RunQueueService: Service, CustomStringConvertible {
                     let graceEnd = stopAt.adding(configuration.grace)
                     if clock.now >= graceEnd {
                         if cancelled.isEmpty {
-                            logger.info("Grace period over: cancelling runs", metadata: ["runs.active": "\(executing.count)"])
+                            logger.info("Grace period over: handing runs over", metadata: ["runs.active": "\(executing.count)"])
                             cancelled = executing
+                            for id in executing { executor.handOverOnCancel(id) }
                             group.cancelAll()
                         }
                     } else {
@@ -216,7 +219,7 @@ public struct RunQueueService: Service, CustomStringConvertible {
         }
     }
 
-    /// Stores runs cancelled by the shutdown as `queued`, so the next start resumes them.
+    /// Stores runs the shutdown cancelled before their hand-over as `queued`, so the next start resumes them.
     private func requeue(_ ids: Set<RunID>) async throws {
         let store = executor.store
         for id in ids.sorted() {

@@ -19,7 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Files are re-read when they change; an invalid file is reported (as by kiln validate) and its last good \
             version stays in use. SIGTERM or SIGINT stops starting runs, lets running ones finish for --grace, then \
-            cancels them (they are resumed at the next start). Logs go to stderr.
+            hands them over: tasks that kiln worker processes run go on, tasks run here are stopped, and the next \
+            kiln serve on the store resumes the runs and waits for the workers' tasks. Logs go to stderr.
             """)
 
     @Argument(help: ArgumentHelp("Pipeline files or folders of them (default: the current folder).", valueName: "path"))
@@ -114,7 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: .init(
                     parallelism: parallelism ?? (noLocalWorkers ? 10_000 : nil), environment: Execution.environment,
                     owner: .current(label: "kiln serve"), heartbeat: heartbeat, leaseDuration: leaseDuration),
-                logger: logger, queue: taskQueue)
+                logger: logger, queue: taskQueue, workerQueue: wiring.stores.queue)
             let queue = RunQueue(executor: executor)
             let catalog = FilePipelineCatalog(arguments: paths)
             let watched = await catalog.pipelines()

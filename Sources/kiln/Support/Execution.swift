@@ -48,7 +48,8 @@ enum Execution {
             artifacts: try home.artifactStore,
             configuration: .init(
                 parallelism: parallelism, readCache: readCache, environment: environment,
-                owner: .current(label: owner), heartbeat: heartbeat, leaseDuration: leaseDuration))
+                owner: .current(label: owner), heartbeat: heartbeat, leaseDuration: leaseDuration),
+            workerQueue: stores.queue)
         let work = WorkService { try await body(executor) }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let dispatcher {
