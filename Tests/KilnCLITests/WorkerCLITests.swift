@@ -209,6 +209,54 @@ struct WorkerCLITests {
                 "\(restarted.output)")
     }
 
+    @Test("kiln serve restarted mid-run: the task a worker runs goes on, the next serve adopts it, every task runs once",
+          arguments: SchedulerSignalTests.stores)
+    func serveRestartKeepsWorkersTasks(_ kind: String?) async throws {
+        let cli = try CLI()
+        let store = kind == nil
+            ? ["--store", "sqlite:" + cli.home.appendingPathComponent("kiln.db").path]
+            : ["--store", try PostgresStoreCLITests.storeURL()]
+        let path = try cli.write("long.yaml", """
+            name: long
+            tasks:
+              train:
+                shell: echo started >> runs.txt; while [ ! -f release ]; do sleep 0.05; done; echo finished >> runs.txt
+              report:
+                needs: [train]
+                shell: echo report >> runs.txt
+            """)
+        let arguments = ["serve", "--no-local-workers", "--http", "off", "--tick", "200ms", "--grace", "100ms",
+                         cli.scratch.appendingPathComponent("none").path] + store
+        let first = try Background(cli, arguments, name: "serve-1")
+        let worker = try worker(cli, "w1", store: store)
+        defer { worker.stop() }
+        let follow = try Background(cli, ["run", "--remote", path] + store, name: "follow")
+        let runs = cli.scratch.appendingPathComponent("runs.txt")
+        func lines() -> String { (try? String(contentsOf: runs, encoding: .utf8)) ?? "" }
+        #expect(await CLI.waitUntil(seconds: 20) { lines() == "started\n" }, "\(follow.output)")
+        first.stop()  // SIGTERM; the task does not end within the grace: the run is handed over
+        #expect(first.output.contains("handing runs over"), "\(first.output)")
+        #expect(lines() == "started\n")
+        #expect(follow.process.isRunning, "the follower stopped at the hand-over: \(follow.output)")
+        let listed = try await cli.run(["runs", "--json"] + store)
+        let run = try #require((try listed.json() as? [[String: Any]])?.first)
+        #expect(run["state"] as? String == "queued", "\(run)")
+
+        let second = try Background(cli, arguments, name: "serve-2")
+        defer { second.stop() }
+        try await Task.sleep(for: .milliseconds(500))  // the second serve resumes the run and adopts `train`
+        FileManager.default.createFile(atPath: cli.scratch.appendingPathComponent("release").path, contents: nil)
+        let ended = await CLI.waitUntil(seconds: 30) { !follow.process.isRunning }
+        #expect(ended, "\(follow.output)\n\(second.output)")
+        if !ended { follow.stop() }
+        follow.process.waitUntilExit()
+        #expect(follow.process.terminationStatus == 0, "\(follow.output)")
+        #expect(lines() == "started\nfinished\nreport\n", "the tasks ran: \(lines())")
+        let shown = try await cli.run(["show", try #require(run["id"] as? String), "--json"] + store)
+        let tasks = try #require((try shown.json() as? [String: Any])?["tasks"] as? [String: [String: Any]])
+        #expect(tasks.mapValues { $0["attempts"] as? Int } == ["train": 1, "report": 1], "\(tasks)")
+    }
+
     @Test("a runs_on: [gpu] task waits until a worker with that label appears, and only that worker runs it")
     func labelledTaskWaits() async throws {
         let cli = try CLI()

@@ -116,6 +116,22 @@ import Testing
         TaskSpec(id: "train", action: .uses("value", with: [:])),
         TaskSpec(id: "report", needs: ["train"], action: .uses("value", with: [:])),
     ])
+    /// The tasks a `value` kind ran in this process.
+    final class Ran: Sendable {
+        private let names = Mutex<[String]>([])
+        var tasks: [String] { names.withLock { $0 } }
+
+        /// A registry whose `value` kind notes each task it runs here.
+        var kinds: TaskKindRegistry {
+            var kinds = TaskKindRegistry()
+            kinds.register("value") { [self] context in
+                names.withLock { $0.append(context.taskID) }
+                return ["ok": true]
+            }
+            return kinds
+        }
+    }
+
     static let ok = AttemptResult.succeeded(outputs: ["ok": true], cacheKey: nil, cacheNote: nil, lineage: nil)
 
     @Test("a hand-over leaves a worker's attempt running and the run queued; the next owner adopts it: it runs once")
@@ -157,12 +173,8 @@ import Testing
 
     @Test("a takeover adopts the attempt a worker runs for the old owner; a new owner running tasks itself runs only the rest")
     func takeoverAdoptsWorkersAttempt() async throws {
-        let ran = Mutex<[String]>([])
-        var kinds = TaskKindRegistry()
-        kinds.register("value") { context in
-            ran.withLock { $0.append(context.taskID) }
-            return ["ok": true]
-        }
+        let ran = Ran()
+        let kinds = ran.kinds
         let plan = try Plan(Self.trainThenReport)
         let old = PipelineExecutor(
             store: store, kinds: kinds,
@@ -186,18 +198,14 @@ import Testing
         #expect(record.state == .succeeded)
         let tasks = try await store.tasks(of: id)
         #expect(tasks[task: "train"]?.attempts == 1, "the worker's attempt was not adopted")
-        #expect(ran.withLock { $0 } == ["report"], "ran here: \(ran.withLock { $0 })")
+        #expect(ran.tasks == ["report"], "ran here: \(ran.tasks)")
         #expect(queue.count == 0)
     }
 
     @Test("an attempt queued just before its owner died, its start not stored yet, is adopted too")
     func attemptQueuedBeforeItsStartWasStored() async throws {
-        let ran = Mutex<[String]>([])
-        var kinds = TaskKindRegistry()
-        kinds.register("value") { context in
-            ran.withLock { $0.append(context.taskID) }
-            return ["ok": true]
-        }
+        let ran = Ran()
+        let kinds = ran.kinds
         let local = PipelineExecutor(store: store, kinds: kinds, workerQueue: queue)
         let run = try await local.createRun(try Plan(Self.trainThenReport), baseDirectory: "/tmp")
         // What a dead owner left: `train` queued as attempt 1 and claimed, its records still `pending`.
@@ -214,6 +222,6 @@ import Testing
         let record = try await resumed.value
         #expect(record.state == .succeeded)
         #expect(try await store.tasks(of: run.id)[task: "train"]?.attempts == 1)
-        #expect(ran.withLock { $0 } == ["report"])
+        #expect(ran.tasks == ["report"])
     }
 }
