@@ -66,7 +66,10 @@ extension PipelineExecutor {
         var cancelled = false
         var lostTo: RunLease??
         remote?.register(runID, epoch: lease.epoch, inbox: inbox)
-        defer { _ = remote?.unregister(runID) }
+        defer {
+            _ = remote?.unregister(runID)
+            _ = handOvers.take(runID)  // a hand-over asked for as the run ended applies to no later execution
+        }
         // Attempts adopted from a previous owner (see `prepareResume`): their results come like those queued here.
         for (task, record) in planner.records.enumerated() where record.state == .running {
             remote?.expect(runID, taskID: record.taskID, task: task, attempt: record.attempts)
