@@ -88,7 +88,7 @@ struct DaemonServiceTests {
         }
     }
 
-    @Test("unfinished runs are resumed at start; on shutdown a running run is cancelled after the grace and queued again")
+    @Test("unfinished runs are resumed at start; on shutdown a running run is handed over after the grace: its task stopped, the run queued")
     func resumeAndGrace() async throws {
         let daemon = Daemon()
         let pipeline = Fixture.pipeline(
@@ -109,7 +109,8 @@ struct DaemonServiceTests {
                 try await group.waitForAll()
             }
         }
-        #expect(try await daemon.store.run(left.id)?.state == .queued)
+        let stored = try #require(try await daemon.store.run(left.id))
+        #expect(stored.state == .queued && stored.finishedAt == nil && stored.error == nil)
         #expect(try await daemon.store.tasks(of: left.id).first?.state == .cancelled)
     }
 

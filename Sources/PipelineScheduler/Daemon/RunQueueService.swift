@@ -20,7 +20,7 @@ public struct RunQueueService: Service, CustomStringConvertible {
     public struct Configuration: Sendable {
         /// How often the queue and waiting runs are looked at. Default: 1 second.
         public var poll: Duration
-        /// How long running runs may go on after a shutdown request before they are cancelled. Default: 30 seconds.
+        /// How long running runs may go on after a shutdown request before they are handed over. Default: 30 seconds.
         public var grace: Duration
         /// How old a decision on a waiting task must be before this service continues the run: `kiln approve`
         /// continues the run itself right after deciding, and this leaves it the time to. Default: 5 seconds.
@@ -92,7 +92,7 @@ public struct RunQueueService: Service, CustomStringConvertible {
             // Runs another live process executes: looked at again once their lease would have lapsed.
             var deferred: [RunID: Timestamp] = [:]
             var shutdownAt: Timestamp?
-            var cancelled: Set<RunID> = []
+            var handedOver = false
             group.addTask { await tick(untilShutdown: true, deadline: clock.now.adding(configuration.poll)) }
             while let event = try await group.next() {
                 switch event {
@@ -101,14 +101,12 @@ public struct RunQueueService: Service, CustomStringConvertible {
                     deferred[id] = until
                     if shutdownAt != nil && executing.isEmpty {
                         group.cancelAll()
-                        try await requeue(cancelled)
                         return
                     }
                 case .finished(let id):
                     executing.remove(id)
                     if shutdownAt != nil && executing.isEmpty {
                         group.cancelAll()
-                        try await requeue(cancelled)
                         return
                     }
                 case .tick:
@@ -143,9 +141,9 @@ public struct RunQueueService: Service, CustomStringConvertible {
                     }
                     let graceEnd = stopAt.adding(configuration.grace)
                     if clock.now >= graceEnd {
-                        if cancelled.isEmpty {
+                        if !handedOver {
                             logger.info("Grace period over: handing runs over", metadata: ["runs.active": "\(executing.count)"])
-                            cancelled = executing
+                            handedOver = true
                             for id in executing { executor.handOverOnCancel(id) }
                             group.cancelAll()
                         }
@@ -216,16 +214,6 @@ public struct RunQueueService: Service, CustomStringConvertible {
         } catch {
             logger.warning("Could not list queued runs", metadata: ["error.message": "\(error)"])
             return []
-        }
-    }
-
-    /// Stores runs the shutdown cancelled before their hand-over as `queued`, so the next start resumes them.
-    private func requeue(_ ids: Set<RunID>) async throws {
-        let store = executor.store
-        for id in ids.sorted() {
-            guard var run = try await store.run(id), run.state == .cancelled else { continue }
-            run.state = .queued
-            try await store.commit(StateBatch(run: run))
         }
     }
 }
