@@ -54,10 +54,11 @@ struct RunPlanner: Sendable {
 
     /// Plans an execution of a run from its stored records (all `pending` for a new run).
     ///
-    /// A `running` record is an attempt adopted from a previous owner (still in a worker's hands): it counts as
-    /// running, and its end comes as for any attempt started here. Resuming keeps terminal records as they are, grants a fresh retry budget, runs waiting tasks that got a
+    /// Resuming keeps terminal records as they are, grants a fresh retry budget, runs waiting tasks that got a
     /// decision again, and fails waiting tasks whose deadline passed before `now` as rejected (listed in
-    /// ``changes``); the first ``nextActions(now:freeSlots:random:)`` arms timers for the other deadlines.
+    /// ``changes``); the first ``nextActions(now:freeSlots:random:)`` arms timers for the other deadlines. A
+    /// `running` record is an attempt adopted from a previous owner (still in a worker's hands): it counts as
+    /// running, as this execution's first attempt, and its end comes as for any attempt started here.
     ///
     /// - Parameters:
     ///   - plan: The checked pipeline.
