@@ -7,7 +7,9 @@ public import PipelineModel
 /// attempt is one row: `queued` → `claimed` by one worker under a claim lease (fenced by a claim token that grows
 /// with every claim) → `done` with its result → collected (removed) by the owner. A claim whose lease lapses without
 /// a heartbeat is ended by ``collect(runs:at:)`` as a failed attempt, so the task's retry policy decides what comes
-/// next — a new attempt, never a second copy of the same one.
+/// next — a new attempt, never a second copy of the same one. Rows carry the epoch of the owner's lease: a new owner
+/// adopts the rows of the attempts still under way (``adopt(run:running:epoch:)``), and an owner collects only rows
+/// of its own epoch.
 ///
 /// Backends must pass `TaskQueueConformance` in `PipelineTesting`.
 public protocol TaskQueue: Sendable {
