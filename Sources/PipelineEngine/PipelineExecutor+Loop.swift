@@ -213,7 +213,7 @@ extension PipelineExecutor {
             let handingOver = handOvers.take(runID)
             var kept = Set<Int>()
             if let remote {
-                let left = remote.unregister(runID)
+                let left = await remote.settle(runID)  // results already collected reach the inbox, drained below
                 if handingOver {
                     kept = Set(left)
                 } else if !left.isEmpty {

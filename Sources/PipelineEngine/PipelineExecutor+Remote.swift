@@ -113,6 +113,10 @@ final class RemoteCollector: Sendable {
     private struct State {
         var runs: [RunID: Run] = [:]
         var polling = false
+        /// The runs whose rows a look under way takes out of the queue (and has yet to deliver).
+        var collecting: Set<RunID> = []
+        /// Callers of ``settle(_:)`` waiting for that look to deliver (resumed with `nil`: look again).
+        var settling: [CheckedContinuation<[Int]?, Never>] = []
         /// Whether the queue's `finished` events are being listened to (from the first attempt queued on).
         var listening = false
     }
@@ -140,6 +144,25 @@ final class RemoteCollector: Sendable {
     /// Stops delivering results of run `id`. Returns the task indexes of its attempts still in the queue.
     func unregister(_ id: RunID) -> [Int] {
         state.withLock { $0.runs.removeValue(forKey: id) }?.outstanding.values.map(\.task) ?? []
+    }
+
+    /// Stops delivering results of run `id` once no look at the queue is under way for it: results already taken
+    /// out of the queue reach its inbox first (or they would be lost with their rows). Returns the task indexes of
+    /// its attempts still in the queue.
+    func settle(_ id: RunID) async -> [Int] {
+        while true {
+            let left: [Int]? = await withCheckedContinuation { continuation in
+                let left = state.withLock { state -> [Int]?? in
+                    if state.collecting.contains(id) {
+                        state.settling.append(continuation)
+                        return .none
+                    }
+                    return .some(state.runs.removeValue(forKey: id)?.outstanding.values.map(\.task))
+                }
+                if let left { continuation.resume(returning: left ?? []) }
+            }
+            if let left { return left }
+        }
     }
 
     /// Notes an attempt about to be queued, and makes sure the poll loop runs.
@@ -174,6 +197,7 @@ final class RemoteCollector: Sendable {
             let runs = state.withLock { state -> [RunID: Int64]? in
                 let runs = state.runs.compactMapValues { $0.outstanding.isEmpty ? nil : $0.epoch }
                 if runs.isEmpty { state.polling = false }
+                state.collecting = Set(runs.keys)
                 return runs.isEmpty ? nil : runs
             }
             guard let runs else { return }  // the next expect() starts the loop again
@@ -189,6 +213,12 @@ final class RemoteCollector: Sendable {
                     "error": "\(error)", "retry.in": "\(delay)"])
                 delay = min(max(delay * 2, .milliseconds(100)), .seconds(5))
             }
+            let settled = state.withLock { state in
+                state.collecting = []
+                defer { state.settling = [] }
+                return state.settling
+            }
+            for waiter in settled { waiter.resume(returning: nil) }
             await signal.wait(upTo: delay)
         }
     }

@@ -224,4 +224,79 @@ import Testing
         #expect(try await store.tasks(of: run.id)[task: "train"]?.attempts == 1)
         #expect(ran.tasks == ["report"])
     }
+
+    @Test("results taken out of the queue as the run is handed over are stored by the old owner, not lost")
+    func handOverDuringACollect() async throws {
+        var kinds = TaskKindRegistry()
+        kinds.register("value") { _ in ["ok": true] }
+        let gated = GatedQueue(queue)
+        let executor = PipelineExecutor(store: store, kinds: kinds, configuration: .init(parallelism: 100), queue: gated)
+        let plan = try Plan(Pipeline(name: "p", tasks: [TaskSpec(id: "train", action: .uses("value", with: [:]))]))
+        let ids = RunIDs()
+        let running = Task { try await executor.run(plan, baseDirectory: "/tmp", onCreate: { ids.set($0) }) }
+        let held = try await claimOne()
+        gated.holdNextResults()
+        #expect(try await queue.finish([(held.claim, Self.ok)], at: SystemClock().now) == [held.claim])
+        await gated.waitUntilHeld()  // the owner's collect has taken the result out of the queue, not delivered it
+        let id = try #require(ids.value)
+        executor.handOverOnCancel(id)
+        running.cancel()
+        try await Task.sleep(for: .milliseconds(50))
+        gated.release()
+        let record = try await running.value
+        #expect(record.state == .succeeded, "the collected result was lost: the run is \(record.state)")
+        #expect(try await store.tasks(of: id)[task: "train"]?.state == .succeeded)
+    }
+}
+
+/// A task queue whose `collect` can be held after it took results out of the queue, before it returns them.
+final class GatedQueue: TaskQueue {
+    private let inner: InMemoryTaskQueue
+    private let gate = Mutex<(armed: Bool, held: Bool, release: CheckedContinuation<Void, Never>?)>((false, false, nil))
+
+    init(_ inner: InMemoryTaskQueue) { self.inner = inner }
+
+    /// The next `collect` that finds results waits for ``release()``.
+    func holdNextResults() { gate.withLock { $0.armed = true } }
+
+    func waitUntilHeld() async {
+        while !gate.withLock({ $0.held }) { try? await Task.sleep(for: .milliseconds(1)) }
+    }
+
+    func release() {
+        gate.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.release = nil }
+            state.held = false
+            return state.release
+        }?.resume()
+    }
+
+    func collect(runs: [RunID: Int64], at now: Timestamp) async throws -> [FinishedAttempt] {
+        let finished = try await inner.collect(runs: runs, at: now)
+        if !finished.isEmpty, gate.withLock({ $0.armed }) {
+            await withCheckedContinuation { continuation in
+                gate.withLock { $0 = (false, true, continuation) }
+            }
+        }
+        return finished
+    }
+
+    func enqueue(_ attempts: [QueuedAttempt]) async throws { try await inner.enqueue(attempts) }
+    func claim(worker: RunOwner, labels: Set<String>, limit: Int, at now: Timestamp, expiresAt: Timestamp) async throws -> [ClaimedAttempt] {
+        try await inner.claim(worker: worker, labels: labels, limit: limit, at: now, expiresAt: expiresAt)
+    }
+    func renewClaims(_ claims: [QueueClaim], at now: Timestamp, expiresAt: Timestamp) async throws -> Set<QueueClaim> {
+        try await inner.renewClaims(claims, at: now, expiresAt: expiresAt)
+    }
+    func recordProcess(_ process: TaskProcess?, of claim: QueueClaim) async throws { try await inner.recordProcess(process, of: claim) }
+    func finish(_ results: [(QueueClaim, AttemptResult)], at now: Timestamp) async throws -> Set<QueueClaim> {
+        try await inner.finish(results, at: now)
+    }
+    func handBack(_ claims: [QueueClaim]) async throws { try await inner.handBack(claims) }
+    func withdraw(run id: RunID) async throws { try await inner.withdraw(run: id) }
+    func adopt(run id: RunID, running: [String: Int], epoch: Int64) async throws -> [String: Int] {
+        try await inner.adopt(run: id, running: running, epoch: epoch)
+    }
+    func claims(on host: String) async throws -> [HeldClaim] { try await inner.claims(on: host) }
+    func orphans(on host: String) async throws -> [TaskProcess] { try await inner.orphans(on: host) }
 }
