@@ -12,6 +12,9 @@ Scenarios
   C       kiln run of fixtures/lease.yaml (an 8 s command); while it runs, two kiln resume and a kiln serve must all
           leave it (resume exits 3 naming the owner); then kill -9 the kiln run and start two kiln resume and a
           kiln serve at once: exactly one of them executes the rest of the run.
+  W       B with `serve --no-local-workers` and two `kiln worker` processes: serve is killed (odd iterations) or
+          stopped with SIGTERM and a 50 ms grace (even ones) while the workers go on, then started again; no task
+          may take a second attempt (the next serve adopts what the workers were running).
 
 Checks (each iteration)
   1 recovered    the run ends succeeded.
@@ -486,6 +489,57 @@ def scenario_b(it, ctx, rng):
     check_leftovers(it, kiln, it.run_id, pipeline)
 
 
+# --- scenario W --------------------------------------------------------------------------------------------------
+
+def scenario_w(it, ctx, rng):
+    """B with the tasks on two kiln worker processes: serve --no-local-workers is killed (or, every other time,
+    stopped with SIGTERM and a grace too short for the task under way) and started again. The workers go on: the
+    next serve adopts what they were running, so no task runs twice."""
+    pipeline = copy_example(it.folder, trigger=True)
+    kiln = Kiln(ctx.kiln, Path(it.folder) / "home", it.folder)
+    duration = ctx.durations["B"]
+    delay = rng.uniform(0, duration)
+    stop = "SIGTERM" if it.number % 2 == 0 else "SIGKILL"
+    serve_args = ("serve", str(pipeline / "pipeline.yaml"), "--no-local-workers", "--tick", "200ms", "--grace", "50ms")
+    serve = kiln.start(it, "serve", *serve_args)
+    workers = [kiln.start(it, f"worker-{n}", "worker", "--name", f"w{n}", "--concurrency", "2") for n in (1, 2)]
+    run = wait_for(lambda: first_run(kiln), 60)
+    if not run:
+        kill9(serve)
+        it.problem("not recovered", f"kiln serve launched no run within 60 s: {read_log(serve).strip()[-400:]}")
+        return
+    it.run_id = run["id"]
+    it.notes.append(f"{stop} serve {delay:.3f} s after the run appeared (typical run {duration:.2f} s)")
+    try:
+        serve.wait(timeout=delay)
+        it.problem("mismatch", f"kiln serve exited by itself ({serve.returncode}): {read_log(serve).strip()[-300:]}")
+    except subprocess.TimeoutExpired:
+        if stop == "SIGKILL":
+            kill9(serve)
+        else:
+            stop_serve(it, serve, "kiln serve")
+    before = kiln.show(it.run_id)
+    (Path(it.folder) / "before.json").write_text(json.dumps(before, indent=1))
+    it.kill_point = ",".join(running_tasks(before)) or f"between tasks ({before.get('state')})"
+    if before.get("state") == "succeeded":
+        it.kill_point = "after the end"
+    serve2 = kiln.start(it, "serve-again", *serve_args)
+    wait_for(lambda: (lambda d: d if d.get("state") == "succeeded" else None)(kiln.show(it.run_id)), 240, 0.3)
+    stop_serve(it, serve2, "the restarted kiln serve")
+    for worker in workers:
+        stop_serve(it, worker, worker.name)
+    after = kiln.show(it.run_id)
+    (Path(it.folder) / "after.json").write_text(json.dumps(after, indent=1))
+    check_final_state(it, after)
+    check_kept_tasks(it, before, after)
+    # Every task ran on a worker that outlived serve: none may have needed a second attempt.
+    for task, record in sorted(after.get("tasks", {}).items()):
+        if record.get("attempts", 0) > 1:
+            it.problem("re-execution", f"task '{task}' took {record['attempts']} attempts (state {record.get('state')})")
+    check_registry_and_export(it, kiln, it.run_id, pipeline)
+    check_leftovers(it, kiln, it.run_id, pipeline)
+
+
 # --- scenario C --------------------------------------------------------------------------------------------------
 
 def scenario_c(it, ctx, rng):
@@ -637,11 +691,14 @@ def measure(ctx, workdir):
 # --- main --------------------------------------------------------------------------------------------------------
 
 def scenario_of(number, scenarios):
-    """C at iterations 3, 53, 103, …; B at every 5th; A (alternately with the on_deploy hook) otherwise."""
+    """C at iterations 3, 53, 103, …; B at every 5th; W at 2, 7, 12, …; A (alternately with the on_deploy hook)
+    otherwise."""
     if number % 50 == 3 and "C" in scenarios:
         return "C"
     if number % 5 == 0 and "B" in scenarios:
         return "B"
+    if number % 5 == 2 and "W" in scenarios:
+        return "W"
     if "A" in scenarios:
         return "A+hook" if number % 2 == 0 else "A"
     return sorted(scenarios)[number % len(scenarios)]
@@ -653,7 +710,7 @@ def main():
     parser.add_argument("--seed", type=int, default=None, help="default: chosen from the clock and printed")
     parser.add_argument("--keep", action="store_true", help="keep every iteration's folder (failed ones are always kept)")
     parser.add_argument("--only", type=int, action="append", help="run only iteration N (repeatable), to replay one")
-    parser.add_argument("--scenarios", default="ABC", help="which scenarios to use (default ABC)")
+    parser.add_argument("--scenarios", default="ABCW", help="which scenarios to use (default ABCW)")
     parser.add_argument("--durations", help="typical durations to use instead of measuring them, as printed by an "
                         "earlier campaign: A=0.88,A+hook=3.21,B=1.03 (for replaying an iteration at the same moment)")
     args = parser.parse_args()
@@ -694,6 +751,8 @@ def main():
                 scenario_c(it, ctx, rng)
             elif scenario == "B":
                 scenario_b(it, ctx, rng)
+            elif scenario == "W":
+                scenario_w(it, ctx, rng)
             else:
                 scenario_a(it, ctx, rng, hook=(scenario == "A+hook"))
         except Exception as error:  # a broken iteration is reported, not fatal for the campaign
@@ -752,7 +811,7 @@ def main():
     elapsed = time.monotonic() - began
     print()
     print(f"runtime {elapsed / 60:.1f} min; scenarios " + ", ".join(
-        f"{s} {sum(1 for it in results if it.scenario == s)}" for s in ("A", "A+hook", "B", "C")))
+        f"{s} {sum(1 for it in results if it.scenario == s)}" for s in ("A", "A+hook", "B", "C", "W")))
     if not failures and not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"{recovered}/{total} recovered, {reexecutions} re-executions, {orphans} orphans, {mismatches} mismatches")

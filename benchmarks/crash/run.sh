@@ -5,15 +5,17 @@
 #                           [--durations A=X,A+hook=Y,B=Z]
 #
 #   --kiln PATH      the kiln binary (default: build it with swift build -c release --static-swift-stdlib --product kiln)
-#   --iterations N   iterations (default 100): C at 3, 53, …; B every 5th; A (every other one with an on_deploy hook)
+#   --iterations N   iterations (default 100): C at 3, 53, …; B every 5th; W at 2, 7, 12, …; A (every other one with
+#                    an on_deploy hook)
 #   --seed S         seed of the kill moments (default: from the clock, printed); with --only I replays iteration I
 #   --keep           keep every iteration's temporary folder (failed iterations' folders are always kept)
-#   --scenarios XY   only these scenarios (A, B, C)
+#   --scenarios XY   only these scenarios (A, B, C, W)
 #   --durations ...  typical durations to use instead of measuring them (the failure report prints them for replays)
 #
 # A: kiln run of a copy of examples/fraud-detection, SIGKILL at a uniform random moment of its typical duration,
 #    then kiln resume until it succeeds. B: the same under kiln serve (a trigger that fires at once), SIGKILL serve,
-#    start serve again. C: while kiln run executes a long command, two kiln resume and a kiln serve must leave the
+#    start serve again. W: B with serve --no-local-workers and two kiln worker processes, serve killed or stopped
+#    (SIGTERM, 50 ms grace) mid-run; no task may take a second attempt. C: while kiln run executes a long command, two kiln resume and a kiln serve must leave the
 #    run (exit 3 naming the owner); after kill -9 of kiln run, of two resumes and a serve started at once exactly one
 #    executes the rest. Each iteration checks: the run succeeds; tasks done before the kill keep their attempts and
 #    outputs; one registered version per run; production alias = exported file (SHA-256 of the artifact); no process
