@@ -231,11 +231,18 @@ final class RemoteCollector: Sendable {
                     expected.attempt == item.attempt
                 else { continue }  // a stale attempt (a previous owner's, or one withdrawn)
                 state.runs[item.runID]!.outstanding[item.taskID] = nil
-                posts.append((state.runs[item.runID]!.inbox, expected.task, item.result))
+                posts.append((state.runs[item.runID]!.inbox, expected.task, Self.naming(item.worker, in: item.result)))
             }
             return posts
         }
         for (inbox, task, result) in posts { inbox.post(.finished(task: task, result.outcome)) }
+    }
+
+    /// A failure a worker stored says which worker it happened on (`on worker w1 (pid 4242 on gpu-1): exit code
+    /// 1`), so that a machine's own trouble shows in the task's error.
+    static func naming(_ worker: RunOwner?, in result: AttemptResult) -> AttemptResult {
+        guard let worker, case .failed(let error, let key) = result else { return result }
+        return .failed(error: "on worker \(worker): \(error)", cacheKey: key)
     }
 }
 

@@ -167,7 +167,7 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
             try await database.transaction("end lapsed claims") { [ends] connection in
                 for end in ends {
                     let changed = try await connection.count("""
-                        UPDATE task_queue SET state = 'done', result = \(end.result), process = NULL
+                        UPDATE task_queue SET state = 'done', result = \(end.result), process = NULL, worker = NULL
                         WHERE id = \(end.id) AND token = \(end.token) AND state = 'claimed'
                             AND expires_at <= \(now.nanosecondsSince1970)
                         RETURNING id
@@ -182,10 +182,11 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
         }
         let rows = try await database.execute("collect attempt results", CollectStatement(runs: list, epochs: epochs))
         return try rows.map { row in
-            let (id, run, task, attempt, result) = row
+            let (id, run, task, attempt, result, worker) = row
             return (id, FinishedAttempt(
                 runID: RunID(rawValue: run), taskID: task, attempt: Int(attempt),
-                result: try Self.queueResult(result)))
+                result: try Self.queueResult(result),
+                worker: try worker.map { try Self.json(RunOwner.self, $0, "task_queue.worker") }))
         }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
@@ -404,9 +405,9 @@ private struct CollectStatement: QueueStatement {
     static let sql = """
         DELETE FROM task_queue WHERE state = 'done' AND run_id = ANY($1::text[])
             AND (run_id, epoch) IN (SELECT * FROM UNNEST($1::text[], $2::bigint[]))
-        RETURNING id, run_id, task_id, attempt, result
+        RETURNING id, run_id, task_id, attempt, result, worker
         """
-    typealias Row = (Int64, String, String, Int64, String)
+    typealias Row = (Int64, String, String, Int64, String, String?)
 
     let runs: [String], epochs: [Int64]
 

@@ -133,7 +133,7 @@ extension SQLiteStateStore: TaskQueue {
                 let worker = try Self.queueValue(RunOwner.self, row[1], column: "task_queue.worker")
                 let result = AttemptResult.lost(
                     worker: worker, expiredAt: Timestamp(nanosecondsSince1970: row[2])).json.compactJSON
-                try db.cachedStatement(sql: "UPDATE task_queue SET state = 'done', result = ?, process = NULL WHERE id = ?")
+                try db.cachedStatement(sql: "UPDATE task_queue SET state = 'done', result = ?, process = NULL, worker = NULL WHERE id = ?")
                     .execute(arguments: [result, row[0] as Int64])
                 if let process: String = row[4] {
                     try db.cachedStatement(sql: "INSERT INTO task_queue_orphans (host, process) VALUES (?, ?)")
@@ -142,13 +142,14 @@ extension SQLiteStateStore: TaskQueue {
             }
             return try Row.fetchAll(db.cachedStatement(sql: """
                 DELETE FROM task_queue WHERE state = 'done' AND \(owned)
-                RETURNING id, run_id, task_id, attempt, result
+                RETURNING id, run_id, task_id, attempt, result, worker
                 """), arguments: [list])
         }
         return try rows.sorted { ($0[0] as Int64) < ($1[0] as Int64) }.map { row in
             FinishedAttempt(
                 runID: RunID(rawValue: row[1]), taskID: row[2], attempt: row[3],
-                result: try Self.queueResult(row[4]))
+                result: try Self.queueResult(row[4]),
+                worker: try (row[5] as String?).map { try Self.queueValue(RunOwner.self, $0, column: "task_queue.worker") })
         }
     }
 

@@ -118,11 +118,13 @@ public final class InMemoryTaskQueue: TaskQueue {
             for id in state.rows.keys.sorted() {
                 guard let row = state.rows[id], runs[row.attempt.runID] == row.attempt.epoch else { continue }
                 var result: AttemptResult
+                var storedBy = row.worker
                 switch row.state {
                 case .queued: continue
                 case .claimed:
                     guard let expiry = row.expiresAt, expiry <= now, let worker = row.worker else { continue }
                     result = .lost(worker: worker, expiredAt: expiry)
+                    storedBy = nil
                     if let process = row.process { state.orphans.append(process) }
                 case .done:
                     result = row.result ?? .cancelled
@@ -130,7 +132,7 @@ public final class InMemoryTaskQueue: TaskQueue {
                 state.rows[id] = nil
                 finished.append(FinishedAttempt(
                     runID: row.attempt.runID, taskID: row.attempt.taskID, attempt: row.attempt.attempt,
-                    result: result))
+                    result: result, worker: storedBy))
             }
             return finished
         }

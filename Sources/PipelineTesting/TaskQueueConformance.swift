@@ -32,7 +32,8 @@ public enum TaskQueueConformance {
         Check("queued attempts are claimed oldest first, up to the limit, with every field", run: claimsOldestFirst),
         Check("a task with labels goes only to a worker that has all of them", run: labelsSelectWorkers),
         Check("concurrent claims never hand out the same attempt twice", run: concurrentClaimsAreDisjoint),
-        Check("results are fenced by the claim token and collected once", run: resultsAreFencedAndCollectedOnce),
+        Check("results are fenced by the claim token and collected once, with the worker that stored them",
+              run: resultsAreFencedAndCollectedOnce),
         Check("storing results and claiming in one step stores the held ones and claims what fits, labels respected",
               run: finishAndClaimInOneStep),
         Check("a heartbeat keeps held claims and reports withdrawn ones", run: heartbeatReportsWithdrawn),
@@ -125,8 +126,8 @@ public enum TaskQueueConformance {
             at: at(2))
         try expect(stored == [claimed[0].claim, claimed[2].claim], "finish stored \(stored), expected the two held claims")
         let collected = try await queue.collect(runs: [RunID(rawValue: "r1"): 3], at: at(3))
-        try expect(collected == [FinishedAttempt(runID: RunID(rawValue: "r1"), taskID: "a", attempt: 1, result: ok)],
-                   "collected \(collected), expected only a's result")
+        try expect(collected == [FinishedAttempt(runID: RunID(rawValue: "r1"), taskID: "a", attempt: 1, result: ok, worker: alpha)],
+                   "collected \(collected), expected only a's result, stored by worker alpha")
         let again = try await queue.collect(runs: [RunID(rawValue: "r1"): 3], at: at(3))
         try expect(again.isEmpty, "a result was collected twice")
         let other = try await queue.collect(runs: [RunID(rawValue: "r2"): 3], at: at(3))
@@ -176,7 +177,7 @@ public enum TaskQueueConformance {
         let lapsed = try await queue.collect(runs: [RunID(rawValue: "r1"): 3], at: at(12))
         try expect(lapsed == [FinishedAttempt(
             runID: RunID(rawValue: "r1"), taskID: "cmd-a", attempt: 1, result: .lost(worker: alpha, expiredAt: at(11)))],
-                   "a lapsed claim was collected as \(lapsed)")
+                   "a lapsed claim was collected as \(lapsed) (its worker stored no result: none is named)")
         guard case .failed(let error, _) = lapsed[0].result, error.contains("alpha on gpu-1 stopped heartbeating") else {
             throw ConformanceFailure("the failure does not name the worker: \(lapsed[0].result)")
         }
@@ -226,7 +227,7 @@ public enum TaskQueueConformance {
         let stale = try await queue.collect(runs: [r1: 3], at: at(3))
         try expect(stale.isEmpty, "the previous owner (epoch 3) collected \(stale) after the adoption")
         let ended = try await queue.collect(runs: [r1: 4], at: at(3))
-        try expect(ended == [FinishedAttempt(runID: r1, taskID: "c", attempt: 1, result: ok)],
+        try expect(ended == [FinishedAttempt(runID: r1, taskID: "c", attempt: 1, result: ok, worker: alpha)],
                    "the new owner collected \(ended), expected c's result")
         let held = try await queue.renewClaims([claimed[0].claim, claimed[2].claim], at: at(4), expiresAt: at(40))
         try expect(held == [claimed[0].claim], "the heartbeat kept \(held), expected only b's claim (d was removed)")

@@ -99,6 +99,27 @@ import Testing
         #expect(late.isEmpty, "the lost worker's late result was accepted")
     }
 
+    @Test("a failure on a worker names the worker, in the task's error and the attempt's log line")
+    func failureNamesItsWorker() async throws {
+        var kinds = TaskKindRegistry()
+        kinds.register("value") { _ in ["ok": true] }
+        let executor = executor(kinds)
+        let plan = try Plan(Pipeline(name: "p", tasks: [TaskSpec(id: "train", action: .uses("value", with: [:]))]))
+        let finished = Mutex(false)
+        async let run = executor.run(plan, baseDirectory: "/tmp")
+        async let worked: Void = work(executor, until: { finished.withLock { $0 } }) { _ in
+            .failed(error: "exit code 3", cacheKey: nil)
+        }
+        let record = try await run
+        finished.withLock { $0 = true }
+        try await worked
+        #expect(record.state == .failed)
+        let task = try #require(try await store.tasks(of: record.id).first)
+        #expect(task.error == "on worker w1 (pid 7 on gpu-1): exit code 3")
+        let logs = try await store.logs(of: record.id, task: "train", attempt: nil).map(\.text)
+        #expect(logs.contains("attempt 1 failed: on worker w1 (pid 7 on gpu-1): exit code 3"), "\(logs)")
+    }
+
     /// Claims one attempt for the test's worker, waiting until the owner has queued it.
     func claimOne() async throws -> ClaimedAttempt {
         while true {

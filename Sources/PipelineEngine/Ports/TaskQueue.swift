@@ -257,13 +257,16 @@ public struct FinishedAttempt: Sendable, Hashable {
     public var attempt: Int
     /// How it ended.
     public var result: AttemptResult
+    /// The worker that stored the result (`nil` for a claim that lapsed: its failure names the worker).
+    public var worker: RunOwner?
 
     /// Creates a finished attempt.
-    public init(runID: RunID, taskID: String, attempt: Int, result: AttemptResult) {
+    public init(runID: RunID, taskID: String, attempt: Int, result: AttemptResult, worker: RunOwner? = nil) {
         self.runID = runID
         self.taskID = taskID
         self.attempt = attempt
         self.result = result
+        self.worker = worker
     }
 }
 
