@@ -447,29 +447,50 @@ def stop_serve(it, process, name):
                    f"{read_log(process).strip()[-300:]}")
 
 
+def triggered_run(it, kiln, serve):
+    """The run serve's trigger launched (its id noted), or None (a problem noted) when none came within 60 s."""
+    run = wait_for(lambda: first_run(kiln), 60)
+    if not run:
+        kill9(serve)
+        it.problem("not recovered", f"kiln serve launched no run within 60 s: {read_log(serve).strip()[-400:]}")
+        return None
+    it.run_id = run["id"]
+    return run
+
+
+def interrupt_serve(it, serve, delay, stop):
+    """After `delay` s, SIGKILL serve, or (stop = "SIGTERM") stop it and wait for it to exit."""
+    try:
+        serve.wait(timeout=delay)
+        it.problem("mismatch", f"kiln serve exited by itself ({serve.returncode}): {read_log(serve).strip()[-300:]}")
+    except subprocess.TimeoutExpired:
+        if stop == "SIGKILL":
+            kill9(serve)
+        else:
+            stop_serve(it, serve, "kiln serve")
+
+
+def run_at_kill(it, kiln):
+    """The run's document right after the kill (kept as before.json), and what was running then."""
+    before = kiln.show(it.run_id)
+    (Path(it.folder) / "before.json").write_text(json.dumps(before, indent=1))
+    it.kill_point = ",".join(running_tasks(before)) or f"between tasks ({before.get('state')})"
+    if before.get("state") == "succeeded":
+        it.kill_point = "after the end"
+    return before
+
+
 def scenario_b(it, ctx, rng):
     pipeline = copy_example(it.folder, trigger=True)
     kiln = Kiln(ctx.kiln, Path(it.folder) / "home", it.folder)
     duration = ctx.durations["B"]
     delay = rng.uniform(0, duration)
     serve = kiln.start(it, "serve", "serve", str(pipeline / "pipeline.yaml"), "--tick", "200ms", "--grace", "60s")
-    run = wait_for(lambda: first_run(kiln), 60)
-    if not run:
-        kill9(serve)
-        it.problem("not recovered", f"kiln serve launched no run within 60 s: {read_log(serve).strip()[-400:]}")
+    if not triggered_run(it, kiln, serve):
         return
-    it.run_id = run["id"]
     it.notes.append(f"kill serve {delay:.3f} s after the run appeared (typical run {duration:.2f} s)")
-    try:
-        serve.wait(timeout=delay)
-        it.problem("mismatch", f"kiln serve exited by itself ({serve.returncode}): {read_log(serve).strip()[-300:]}")
-    except subprocess.TimeoutExpired:
-        kill9(serve)
-    before = kiln.show(it.run_id)
-    (Path(it.folder) / "before.json").write_text(json.dumps(before, indent=1))
-    it.kill_point = ",".join(running_tasks(before)) or f"between tasks ({before.get('state')})"
-    if before.get("state") == "succeeded":
-        it.kill_point = "after the end"
+    interrupt_serve(it, serve, delay, "SIGKILL")
+    before = run_at_kill(it, kiln)
     serve2 = kiln.start(it, "serve-again", "serve", str(pipeline / "pipeline.yaml"), "--tick", "200ms")
     after = wait_for(lambda: (lambda d: d if d.get("state") == "succeeded" else None)(kiln.show(it.run_id)), 240, 0.3)
     time.sleep(0.5)  # a second run, if any, would be launched within a few ticks
@@ -503,26 +524,11 @@ def scenario_w(it, ctx, rng):
     serve_args = ("serve", str(pipeline / "pipeline.yaml"), "--no-local-workers", "--tick", "200ms", "--grace", "50ms")
     serve = kiln.start(it, "serve", *serve_args)
     workers = [kiln.start(it, f"worker-{n}", "worker", "--name", f"w{n}", "--concurrency", "2") for n in (1, 2)]
-    run = wait_for(lambda: first_run(kiln), 60)
-    if not run:
-        kill9(serve)
-        it.problem("not recovered", f"kiln serve launched no run within 60 s: {read_log(serve).strip()[-400:]}")
+    if not triggered_run(it, kiln, serve):
         return
-    it.run_id = run["id"]
     it.notes.append(f"{stop} serve {delay:.3f} s after the run appeared (typical run {duration:.2f} s)")
-    try:
-        serve.wait(timeout=delay)
-        it.problem("mismatch", f"kiln serve exited by itself ({serve.returncode}): {read_log(serve).strip()[-300:]}")
-    except subprocess.TimeoutExpired:
-        if stop == "SIGKILL":
-            kill9(serve)
-        else:
-            stop_serve(it, serve, "kiln serve")
-    before = kiln.show(it.run_id)
-    (Path(it.folder) / "before.json").write_text(json.dumps(before, indent=1))
-    it.kill_point = ",".join(running_tasks(before)) or f"between tasks ({before.get('state')})"
-    if before.get("state") == "succeeded":
-        it.kill_point = "after the end"
+    interrupt_serve(it, serve, delay, stop)
+    before = run_at_kill(it, kiln)
     serve2 = kiln.start(it, "serve-again", *serve_args)
     wait_for(lambda: (lambda d: d if d.get("state") == "succeeded" else None)(kiln.show(it.run_id)), 240, 0.3)
     stop_serve(it, serve2, "the restarted kiln serve")
