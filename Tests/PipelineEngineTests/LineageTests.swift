@@ -17,11 +17,22 @@ import Testing
                     "é/model\n.json": FileFacts(digest: "sha256:cd", bytes: 0, rows: nil),
                 ],
                 seeds: [42, -1, 7, 42, 9_007_199_254_740_993]),
+            TaskLineage(host: "gpu-1 \"β\"", startedAt: start, seeds: [1]),
         ]
         for lineage in lineages {
             #expect(lineage.storedText == lineage.json.compactJSON)
             #expect(JSONValue(parsing: lineage.storedText).flatMap(TaskLineage.init(json:)) != nil)
         }
+        #expect(JSONValue(parsing: lineages[2].storedText).flatMap(TaskLineage.init(json:)) == lineages[2])
+    }
+
+    @Test("lineage stored without a host (before Kiln kept it) reads back with none; a host that is not text is malformed")
+    func hostIsOptional() {
+        let old = JSONValue(parsing: #"{"files":{},"kiln":"0.1.0","platform":"linux-x86_64","seeds":[],"started_at":"5"}"#)
+        #expect(old.flatMap(TaskLineage.init(json:))?.host == nil)
+        #expect(old.flatMap(TaskLineage.init(json:)) != nil)
+        let bad = JSONValue(parsing: #"{"files":{},"host":7,"kiln":"0.1.0","platform":"linux-x86_64","seeds":[],"started_at":"5"}"#)
+        #expect(bad.flatMap(TaskLineage.init(json:)) == nil)
     }
 
     @Test("a task's lineage holds the digest, size and rows of the files its inputs name, large ones included")
@@ -55,6 +66,7 @@ import Testing
         #expect(lineage.files["small.csv"]?.rows == 2)
         #expect(lineage.seeds == [4, 9])
         #expect(lineage.startedAt == start)
+        #expect(lineage.host == RunOwner.thisHost, "the machine that ran the attempt")
         #expect(TaskLineage(json: lineage.json) == lineage)
     }
 }

@@ -11,19 +11,23 @@ import Foundation
 /// whether anything changed since (see `kiln reproduce`).
 ///
 /// The engine records it on the task's record when an attempt succeeds (or is served from the cache): the Kiln
-/// version and platform of the process that ran it, the time the attempt started (the one time kinds write into
+/// version, platform and host of the process that ran it, the time the attempt started (the one time kinds write into
 /// what they produce, see ``TaskContext/startedAt``), every file its resolved inputs or command name (read before the
 /// attempt, as the cache key reads them), and the seeds of its randomness.
 ///
 /// Stored form (`task_runs.lineage`, compact JSON with sorted keys; `started_at` is nanoseconds since 1970 as a
 /// decimal string, since a JSON number cannot hold them exactly):
-/// `{"files": {"data/x.csv": {"bytes": 1180839, "digest": "sha256:…", "rows": 20000}}, "kiln": "0.1.0",
-///   "platform": "linux-x86_64", "seeds": [42], "started_at": "1764979200000000000"}`.
+/// `{"files": {"data/x.csv": {"bytes": 1180839, "digest": "sha256:…", "rows": 20000}}, "host": "gpu-1",
+///   "kiln": "0.1.0", "platform": "linux-x86_64", "seeds": [42], "started_at": "1764979200000000000"}` (`host` is
+/// absent from lineage recorded before Kiln kept it).
 public struct TaskLineage: Sendable, Hashable, Codable {
     /// The Kiln version that ran the attempt (``TaskLineage/currentKilnVersion`` of that process).
     public var kiln: String
     /// The operating system and processor of the process that ran it (`linux-x86_64`, `macos-arm64`).
     public var platform: String
+    /// The host name of the machine that ran it — a `kiln worker`'s for a task run on workers; `nil` when recorded
+    /// before Kiln kept it.
+    public var host: String?
     /// When the attempt started, as the kind saw it in ``TaskContext/startedAt``.
     public var startedAt: Timestamp
     /// The regular files the task's resolved inputs, arguments or script named, by the name they were given
@@ -53,13 +57,17 @@ public struct TaskLineage: Sendable, Hashable, Codable {
         return "\(os)-\(machine)"
     }()
 
+    /// This machine's host name, as lineage records it.
+    public static let currentHost = RunOwner.thisHost
+
     /// Creates a lineage.
     public init(
         kiln: String = TaskLineage.currentKilnVersion, platform: String = TaskLineage.currentPlatform,
-        startedAt: Timestamp, files: [String: FileFacts] = [:], seeds: [Int64] = []
+        host: String? = nil, startedAt: Timestamp, files: [String: FileFacts] = [:], seeds: [Int64] = []
     ) {
         self.kiln = kiln
         self.platform = platform
+        self.host = host
         self.startedAt = startedAt
         self.files = files
         self.seeds = Array(Set(seeds)).sorted()
@@ -67,19 +75,25 @@ public struct TaskLineage: Sendable, Hashable, Codable {
 
     /// The stored JSON form (see the type's documentation).
     public var json: JSONValue {
-        [
+        var members: [String: JSONValue] = [
             "kiln": .string(kiln), "platform": .string(platform),
             "started_at": .string(String(startedAt.nanosecondsSince1970)),
             "files": .object(files.mapValues(\.json)), "seeds": .array(seeds.map { .number(Double($0)) }),
         ]
+        if let host { members["host"] = .string(host) }
+        return .object(members)
     }
 
     /// The stored form as text: exactly ``json``'s `compactJSON`, written straight out (a run stores one for every
     /// task that succeeds; building the object first and sorting its keys cost about twice as much).
     public var storedText: String {
-        // Keys in sorted order: files, kiln, platform, seeds, started_at.
+        // Keys in sorted order: files, host, kiln, platform, seeds, started_at.
         var out = #"{"files":"#
         out += files.isEmpty ? "{}" : JSONValue.object(files.mapValues(\.json)).compactJSON
+        if let host {
+            out += #","host":"#
+            JSONValue.writeQuoted(host, into: &out)
+        }
         out += #","kiln":"#
         JSONValue.writeQuoted(kiln, into: &out)
         out += #","platform":"#
@@ -104,7 +118,13 @@ public struct TaskLineage: Sendable, Hashable, Codable {
         }
         let numbers = seeds.compactMap { $0.numberValue.flatMap { Int64(exactly: $0) } }
         guard numbers.count == seeds.count else { return nil }
-        self.init(kiln: kiln, platform: platform, startedAt: Timestamp(nanosecondsSince1970: started),
+        let host: String?
+        switch members["host"] {
+        case nil: host = nil
+        case .string(let name)?: host = name
+        default: return nil
+        }
+        self.init(kiln: kiln, platform: platform, host: host, startedAt: Timestamp(nanosecondsSince1970: started),
                   files: facts, seeds: numbers)
     }
 
@@ -142,7 +162,7 @@ public struct TaskLineage: Sendable, Hashable, Codable {
     private init(_ context: TaskContext, files: [String: FileFacts]) {
         var seeds: [Int64] = []
         Self.collectSeeds(.object(context.inputs), into: &seeds)
-        self.init(startedAt: context.startedAt, files: files, seeds: seeds)
+        self.init(host: Self.currentHost, startedAt: context.startedAt, files: files, seeds: seeds)
     }
 
     /// The regular files the attempt names (by name as written and by path), and their total size.
