@@ -38,14 +38,15 @@ extension PipelineExecutor {
     /// - Parameters:
     ///   - claimed: The attempt.
     ///   - pipeline: The run's pipeline snapshot (the task's policies are read from it).
+    ///   - task: The attempt's task in `pipeline`, when the caller has looked it up; `nil`: looked up here.
     ///   - log: Receives each log line.
     ///   - process: Receives the process group a command starts (and `nil` when it ends).
     /// - Returns: How the attempt ended.
     public func perform(
-        _ claimed: QueuedAttempt, pipeline: Pipeline, log: @escaping @Sendable (LogLine) -> Void,
+        _ claimed: QueuedAttempt, pipeline: Pipeline, task: TaskSpec? = nil, log: @escaping @Sendable (LogLine) -> Void,
         process: @escaping @Sendable (TaskProcess?) -> Void
     ) async -> AttemptResult {
-        guard let spec = pipeline.tasks.first(where: { $0.id == claimed.taskID }) else {
+        guard let spec = task ?? pipeline.tasks.first(where: { $0.id == claimed.taskID }) else {
             return .failed(error: "the run's pipeline has no task '\(claimed.taskID)'", cacheKey: nil)
         }
         let seeds = LineageCollector()

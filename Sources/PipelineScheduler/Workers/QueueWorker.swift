@@ -97,6 +97,17 @@ public struct QueueWorker: Service, CustomStringConvertible {
         self.onClaim = onClaim
     }
 
+    /// A run's pipeline, with its tasks' positions by id (a wide run's attempts each find theirs at once).
+    private struct Snapshot: Sendable {
+        let pipeline: Pipeline
+        let index: [String: Int]
+
+        init(_ pipeline: Pipeline) {
+            self.pipeline = pipeline
+            index = Dictionary(pipeline.tasks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
     /// What the attempts running in this worker share with its loop.
     private final class Shared: Sendable {
         struct State {
@@ -105,9 +116,9 @@ public struct QueueWorker: Service, CustomStringConvertible {
             var logs: [LogLine] = []
             /// Claims stopped by the shutdown: handed back instead of reported.
             var handBack: Set<QueueClaim> = []
-            var snapshots: [RunID: Pipeline] = [:]
+            var snapshots: [RunID: Snapshot] = [:]
             /// Snapshot reads under way, shared by every attempt of the run that waits for one.
-            var loading: [RunID: Task<Pipeline?, Never>] = [:]
+            var loading: [RunID: Task<Snapshot?, Never>] = [:]
         }
 
         let state = Mutex(State())
@@ -233,12 +244,13 @@ public struct QueueWorker: Service, CustomStringConvertible {
     private func execute(_ claimed: ClaimedAttempt, stop: StopSignal, shared: Shared) async {
         let attempt = claimed.attempt
         var result: AttemptResult
-        if let pipeline = await snapshot(of: attempt.runID, shared: shared) {
+        if let snapshot = await snapshot(of: attempt.runID, shared: shared) {
+            let (pipeline, task) = (snapshot.pipeline, snapshot.index[attempt.taskID].map { snapshot.pipeline.tasks[$0] })
             let (queue, claim, logger) = (self.queue, claimed.claim, self.logger)
             result = await withTaskGroup(of: AttemptResult?.self) { group in
                 group.addTask { [executor] in
                     await executor.perform(
-                        attempt, pipeline: pipeline,
+                        attempt, pipeline: pipeline, task: task,
                         log: { line in
                             shared.state.withLock { $0.logs.append(line) }
                         },
@@ -339,10 +351,10 @@ public struct QueueWorker: Service, CustomStringConvertible {
     }
 
     /// The pipeline snapshot of run `id`, read once per run.
-    private func snapshot(of id: RunID, shared: Shared) async -> Pipeline? {
+    private func snapshot(of id: RunID, shared: Shared) async -> Snapshot? {
         // The attempts of a new run arrive together: one read serves them all (a 1,000-task snapshot decoded by
         // each of 16 slots cost more than running the tasks).
-        let (known, load) = shared.state.withLock { state -> (Pipeline?, Task<Pipeline?, Never>?) in
+        let (known, load) = shared.state.withLock { state -> (Snapshot?, Task<Snapshot?, Never>?) in
             if let known = state.snapshots[id] { return (known, nil) }
             if let load = state.loading[id] { return (nil, load) }
             let load = Task { await readSnapshot(of: id, shared: shared) }
@@ -354,17 +366,18 @@ public struct QueueWorker: Service, CustomStringConvertible {
     }
 
     /// Reads the snapshot of run `id` into the cache, trying again while the store fails.
-    private func readSnapshot(of id: RunID, shared: Shared) async -> Pipeline? {
+    private func readSnapshot(of id: RunID, shared: Shared) async -> Snapshot? {
         defer { shared.state.withLock { _ = $0.loading.removeValue(forKey: id) } }
         var delay = Duration.milliseconds(100)
         while !Task.isCancelled {
             do {
                 guard let run = try await executor.store.run(id) else { return nil }
+                let snapshot = Snapshot(run.snapshot)
                 shared.state.withLock { state in
                     if state.snapshots.count >= 256 { state.snapshots.removeAll() }
-                    state.snapshots[id] = run.snapshot
+                    state.snapshots[id] = snapshot
                 }
-                return run.snapshot
+                return snapshot
             } catch {
                 logger.warning("Reading a run's pipeline failed", metadata: ["run.id": "\(id)", "error": "\(error)"])
                 try? await Task.sleep(for: delay)
