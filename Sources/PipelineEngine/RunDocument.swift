@@ -5,14 +5,16 @@ public import PipelineModel
 /// Field names are a contract: `id`, `pipeline`, `state`, `params`, `trigger`, `idempotency_key` (the key of a
 /// triggered run, else `null`), `created_at`, `started_at`, `finished_at`, `error`, and `tasks` (by id: `state`, `attempts`, `outputs`, `error`, `cache_key`, `cache`,
 /// `started_at`, `finished_at`, `retry_at`, `deadline`, `decision`, `lineage` — ``TaskLineage``'s stored form, or
-/// `null`). Times are ISO 8601 UTC strings or `null`.
+/// `null` — and, only while a `kiln worker` holds the task's attempt, `worker`: `{"name", "host", "pid"}`). Times are
+/// ISO 8601 UTC strings or `null`.
 public enum RunDocument {
-    /// Builds the document of `run` with its `tasks`.
-    public static func make(_ run: RunRecord, tasks: [TaskRecord]) -> JSONValue {
+    /// Builds the document of `run` with its `tasks`; `workers` are the workers holding its tasks' attempts, by task
+    /// id (``TaskQueue/workers(of:)``).
+    public static func make(_ run: RunRecord, tasks: [TaskRecord], workers: [String: RunOwner] = [:]) -> JSONValue {
         func time(_ value: Timestamp?) -> JSONValue { value.map { .string($0.iso8601) } ?? .null }
         var taskMembers: [String: JSONValue] = [:]
         for task in tasks {
-            taskMembers[task.taskID] = [
+            var members: [String: JSONValue] = [
                 "state": .string(task.state.rawValue),
                 "attempts": .number(Double(task.attempts)),
                 "outputs": task.outputs.map { .object($0) } ?? .null,
@@ -26,6 +28,12 @@ public enum RunDocument {
                 "decision": task.decision?.json ?? .null,
                 "lineage": task.lineage?.json ?? .null,
             ]
+            if let worker = workers[task.taskID], task.state == .running {
+                members["worker"] = [
+                    "name": .string(worker.label), "host": .string(worker.host), "pid": .number(Double(worker.pid)),
+                ]
+            }
+            taskMembers[task.taskID] = .object(members)
         }
         return [
             "id": .string(run.id.rawValue),

@@ -216,6 +216,19 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
         return kept
     }
 
+    /// The workers holding run `id`'s attempts, by task id.
+    public func workers(of id: RunID) async throws -> [String: RunOwner] {
+        let rows = try await database.rows("list the workers of run \(id)", """
+            SELECT task_id, worker FROM task_queue WHERE run_id = \(id.rawValue) AND state = 'claimed'
+            """)
+        var workers: [String: RunOwner] = [:]
+        for row in rows {
+            let (task, worker) = try row.decode((String, String).self)
+            workers[task] = try Self.json(RunOwner.self, worker, "task_queue.worker")
+        }
+        return workers
+    }
+
     /// Claims held by workers on `host`.
     public func claims(on host: String) async throws -> [HeldClaim] {
         let rows = try await database.rows("list claims on \(host)", """

@@ -180,6 +180,20 @@ extension SQLiteStateStore: TaskQueue {
         }
     }
 
+    /// The workers holding run `id`'s attempts, by task id.
+    public func workers(of id: RunID) async throws -> [String: RunOwner] {
+        let rows = try await writer.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT task_id, worker FROM task_queue WHERE run_id = ? AND state = 'claimed'
+                """), arguments: [id.rawValue])
+        }
+        var workers: [String: RunOwner] = [:]
+        for row in rows {
+            workers[row[0]] = try Self.queueValue(RunOwner.self, row[1], column: "task_queue.worker")
+        }
+        return workers
+    }
+
     /// Claims held by workers on `host`.
     public func claims(on host: String) async throws -> [HeldClaim] {
         let rows = try await writer.read { db in

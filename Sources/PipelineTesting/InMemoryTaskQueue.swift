@@ -159,6 +159,16 @@ public final class InMemoryTaskQueue: TaskQueue {
         }
     }
 
+    public func workers(of id: RunID) async throws -> [String: RunOwner] {
+        state.withLock { state in
+            var workers: [String: RunOwner] = [:]
+            for row in state.rows.values where row.attempt.runID == id && row.state == .claimed {
+                workers[row.attempt.taskID] = row.worker
+            }
+            return workers
+        }
+    }
+
     public func claims(on host: String) async throws -> [HeldClaim] {
         state.withLock { state in
             state.rows.keys.sorted().compactMap { id in

@@ -40,7 +40,8 @@ public enum TaskQueueConformance {
         Check("a lapsed claim is collected as failed and leaves its process for its host", run: lapsedClaimFails),
         Check("a handed-back attempt is claimed again under a new token", run: handBackRequeues),
         Check("an attempt enqueued again (a replayed enqueue) stays one row", run: replayedEnqueueAddsNothing),
-        Check("claims on a host are listed with their worker and process", run: claimsOnHost),
+        Check("claims on a host are listed with their worker and process; a run's, with their worker by task",
+              run: claimsOnHost),
         Check("a new owner adopts the attempts still wanted, in any state, under its epoch; the rest are removed",
               run: adoptionKeepsWantedAttempts),
     ]
@@ -211,6 +212,10 @@ public enum TaskQueueConformance {
         let listed = try await queue.claims(on: "gpu-1")
         try expect(listed == [HeldClaim(claim: mine[0].claim, worker: alpha, process: process)],
                    "claims on gpu-1: \(listed)")
+        let workers = try await queue.workers(of: RunID(rawValue: "r1"))
+        try expect(workers == ["a": alpha, "b": beta], "run r1's attempts are held by \(workers), expected a by alpha, b by beta")
+        let none = try await queue.workers(of: RunID(rawValue: "r2"))
+        try expect(none.isEmpty, "run r2 has no attempts, yet \(none)")
     }
 
     static func adoptionKeepsWantedAttempts(_ queue: any TaskQueue) async throws {

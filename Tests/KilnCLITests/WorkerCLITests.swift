@@ -12,7 +12,7 @@ struct WorkerCLITests {
 
         init(_ cli: CLI, _ arguments: [String], name: String, environment: [String: String] = [:]) throws {
             log = cli.scratch.appendingPathComponent("\(name).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
             process = Process()
             process.executableURL = CLI.binary
@@ -234,6 +234,20 @@ struct WorkerCLITests {
         let runs = cli.scratch.appendingPathComponent("runs.txt")
         func lines() -> String { (try? String(contentsOf: runs, encoding: .utf8)) ?? "" }
         #expect(await CLI.waitUntil(seconds: 20) { lines() == "started\n" }, "\(follow.output)")
+        // `kiln show` says where the running task runs (once serve has stored its start).
+        let id = try #require(try (try await cli.run(["runs", "--json"] + store).json() as? [[String: Any]])?.first?["id"] as? String)
+        var held: [String: Any]?
+        _ = await CLI.waitUntil(seconds: 20) {
+            let shown = try? await cli.run(["show", id, "--json"] + store).json() as? [String: Any]
+            held = ((shown?["tasks"] as? [String: Any])?["train"] as? [String: Any])?["worker"] as? [String: Any]
+            return held != nil
+        }
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count)
+        let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        #expect(held?["name"] as? String == "w1" && held?["host"] as? String == hostName,
+                "\(String(describing: held))")
+        #expect(try await cli.run(["show", id] + store).stdout.contains("on worker w1 (pid"))
         if signal == "SIGKILL" {
             // Its run stays `running` under a lease of a process that is gone: the next serve on this host takes it.
             kill(first.process.processIdentifier, SIGKILL)
@@ -253,7 +267,7 @@ struct WorkerCLITests {
         let second = try Background(cli, arguments, name: "serve-2")
         defer { second.stop() }
         try await Task.sleep(for: .milliseconds(500))  // the second serve resumes the run and adopts `train`
-        FileManager.default.createFile(atPath: cli.scratch.appendingPathComponent("release").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: cli.scratch.appendingPathComponent("release").path, contents: nil)
         let ended = await CLI.waitUntil(seconds: 30) { !follow.process.isRunning }
         #expect(ended, "\(follow.output)\n\(second.output)")
         if !ended { follow.stop() }

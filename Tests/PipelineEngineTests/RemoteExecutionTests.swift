@@ -319,5 +319,6 @@ final class GatedQueue: TaskQueue {
         try await inner.adopt(run: id, running: running, epoch: epoch)
     }
     func claims(on host: String) async throws -> [HeldClaim] { try await inner.claims(on: host) }
+    func workers(of id: RunID) async throws -> [String: RunOwner] { try await inner.workers(of: id) }
     func orphans(on host: String) async throws -> [TaskProcess] { try await inner.orphans(on: host) }
 }

@@ -69,6 +69,9 @@ public protocol TaskQueue: Sendable {
     /// previous incarnation that died.
     func claims(on host: String) async throws -> [HeldClaim]
 
+    /// The workers holding run `id`'s attempts now, by task id: where its running tasks run (`kiln show`).
+    func workers(of id: RunID) async throws -> [String: RunOwner]
+
     /// Removes and returns the process groups of reclaimed attempts that ran on `host`: a worker starting there
     /// stops them.
     func orphans(on host: String) async throws -> [TaskProcess]

@@ -55,12 +55,15 @@ struct ShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try await home.openStore()
+            let stores = try await home.openStores()
+            let store = stores.state
             let id = try await home.resolveRun(run, in: store)
             guard let record = try await store.run(id) else { throw CLIError("run \(id) vanished", exitCode: 1) }
             let tasks = try await store.tasks(of: id)
+            // Where its running tasks run, when workers run them.
+            let workers = tasks.contains { $0.state == .running } ? try await stores.queue?.workers(of: id) ?? [:] : [:]
             if json {
-                Terminal.out(Terminal.json(RunDocument.make(record, tasks: tasks)))
+                Terminal.out(Terminal.json(RunDocument.make(record, tasks: tasks, workers: workers)))
                 return
             }
             let order = Dictionary(uniqueKeysWithValues: record.snapshot.tasks.enumerated().map { ($1.id, $0) })
@@ -81,7 +84,8 @@ struct ShowCommand: AsyncParsableCommand {
             Terminal.out(Terminal.table(
                 ["TASK", "STATE", "ATTEMPTS", "DURATION", "DETAIL"],
                 sorted.map { task in
-                    let detail = [task.error, task.cacheNote, task.outputs.flatMap { $0.isEmpty ? nil : "outputs " + JSONValue.object($0).compactJSON }]
+                    let worker = task.state == .running ? workers[task.taskID].map { "on worker \($0)" } : nil
+                    let detail = [worker, task.error, task.cacheNote, task.outputs.flatMap { $0.isEmpty ? nil : "outputs " + JSONValue.object($0).compactJSON }]
                         .compactMap { $0 }.joined(separator: " · ")
                     return [task.taskID, task.state.rawValue, "\(task.attempts)", Terminal.elapsed(task.startedAt, task.finishedAt),
                             detail.count > 160 ? String(detail.prefix(157)) + "..." : detail]
