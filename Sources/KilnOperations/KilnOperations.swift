@@ -24,12 +24,16 @@ public struct KilnOperations: Sendable {
     public let inputs: any TriggerInputs
     /// Where "now" comes from.
     public let clock: any PipelineClock
+    /// The workers' task queue on the same store, when it has one: where running tasks run.
+    public let queue: (any TaskQueue)?
 
     /// Creates the operations over a home's stores.
     public init(
         store: any StateStore, triggerStates: any TriggerStateStore, registry: ModelRegistryService,
-        metrics: any MetricStore, deployer: Deployer, inputs: any TriggerInputs, clock: any PipelineClock
+        metrics: any MetricStore, deployer: Deployer, inputs: any TriggerInputs, clock: any PipelineClock,
+        queue: (any TaskQueue)? = nil
     ) {
+        self.queue = queue
         self.store = store
         self.triggerStates = triggerStates
         self.registry = registry
@@ -81,12 +85,14 @@ public struct KilnOperations: Sendable {
         return (page, candidates.count > limit ? page.last?.id : nil)
     }
 
-    /// The run document (`kiln show --json`).
+    /// The run document (`kiln show --json`), with the workers holding its running tasks.
     public func runDocument(_ id: RunID) async throws -> JSONValue {
         guard let run = try await store.run(id) else {
             throw OperationError(.notFound, "no run '\(id)'; list runs with `kiln runs`")
         }
-        return RunDocument.make(run, tasks: try await store.tasks(of: id))
+        let tasks = try await store.tasks(of: id)
+        let workers = tasks.contains { $0.state == .running } ? try await queue?.workers(of: id) ?? [:] : [:]
+        return RunDocument.make(run, tasks: tasks, workers: workers)
     }
 
     /// Captured output of a run, of one task (`notify` for notification deliveries) or one attempt.

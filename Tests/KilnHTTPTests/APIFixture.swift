@@ -18,6 +18,8 @@ final class APIFixture: Sendable {
     static let token = "0123456789abcdef-test-token"
 
     let store = InMemoryStateStore()
+    /// The workers' task queue beside `store`.
+    let queue = InMemoryTaskQueue()
     let registryStore = InMemoryRegistryStore()
     let clock = ManualClock()
     let folder: String
@@ -57,7 +59,7 @@ final class APIFixture: Sendable {
         KilnOperations(
             store: store, triggerStates: store, registry: registry, metrics: registryStore,
             deployer: Deployer(registry: registry, artifacts: LocalArtifactStore(root: folder + "/artifacts")),
-            inputs: StoreTriggerInputs(registry: registryStore, metrics: registryStore), clock: clock)
+            inputs: StoreTriggerInputs(registry: registryStore, metrics: registryStore), clock: clock, queue: queue)
     }
 
     var backend: KilnAPIBackend {
