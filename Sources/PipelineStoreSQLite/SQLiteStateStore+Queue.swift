@@ -133,8 +133,10 @@ extension SQLiteStateStore: TaskQueue {
                 let worker = try Self.queueValue(RunOwner.self, row[1], column: "task_queue.worker")
                 let result = AttemptResult.lost(
                     worker: worker, expiredAt: Timestamp(nanosecondsSince1970: row[2])).json.compactJSON
-                try db.cachedStatement(sql: "UPDATE task_queue SET state = 'done', result = ?, process = NULL, worker = NULL WHERE id = ?")
-                    .execute(arguments: [result, row[0] as Int64])
+                // A lapsed claim's end is the owner's: no worker stored it (its failure names the worker).
+                try db.cachedStatement(sql: """
+                    UPDATE task_queue SET state = 'done', result = ?, process = NULL, worker = NULL WHERE id = ?
+                    """).execute(arguments: [result, row[0] as Int64])
                 if let process: String = row[4] {
                     try db.cachedStatement(sql: "INSERT INTO task_queue_orphans (host, process) VALUES (?, ?)")
                         .execute(arguments: [row[3] as String?, process])
@@ -149,7 +151,9 @@ extension SQLiteStateStore: TaskQueue {
             FinishedAttempt(
                 runID: RunID(rawValue: row[1]), taskID: row[2], attempt: row[3],
                 result: try Self.queueResult(row[4]),
-                worker: try (row[5] as String?).map { try Self.queueValue(RunOwner.self, $0, column: "task_queue.worker") })
+                worker: try (row[5] as String?).map {
+                    try Self.queueValue(RunOwner.self, $0, column: "task_queue.worker")
+                })
         }
     }
 

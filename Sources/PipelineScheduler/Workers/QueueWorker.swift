@@ -245,7 +245,8 @@ public struct QueueWorker: Service, CustomStringConvertible {
         let attempt = claimed.attempt
         var result: AttemptResult
         if let snapshot = await snapshot(of: attempt.runID, shared: shared) {
-            let (pipeline, task) = (snapshot.pipeline, snapshot.index[attempt.taskID].map { snapshot.pipeline.tasks[$0] })
+            let pipeline = snapshot.pipeline
+            let task = snapshot.index[attempt.taskID].map { pipeline.tasks[$0] }
             let (queue, claim, logger) = (self.queue, claimed.claim, self.logger)
             result = await withTaskGroup(of: AttemptResult?.self) { group in
                 group.addTask { [executor] in
