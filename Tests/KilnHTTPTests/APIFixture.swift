@@ -51,6 +51,22 @@ final class APIFixture: Sendable {
     static let plain = try! Plan(
         Pipeline(name: "plain", tasks: [TaskSpec(id: "only", action: .uses("noop", with: [:]))]), knownKinds: nil)
 
+    /// A run of `plain` whose task runs, its attempt claimed by worker `w1 (pid 4242 on gpu-1)`.
+    func runHeldByWorker() async throws -> RunID {
+        let run = try await executor.createRun(Self.plain, baseDirectory: folder)
+        let record = TaskRecord(taskID: "only", state: .running, attempts: 1, startedAt: clock.now)
+        try await store.commit(StateBatch(tasks: [TaskUpdate(runID: run.id, record: record, expected: nil)]))
+        try await queue.enqueue([QueuedAttempt(
+            runID: run.id, epoch: 1, taskID: "only", attempt: 1, labels: [],
+            work: AttemptWork(action: .uses("noop"), inputs: [:], environment: [:], workingDirectory: folder,
+                              decision: nil, withheldEnvironment: []),
+            queuedAt: clock.now)])
+        _ = try await queue.claim(
+            worker: RunOwner(label: "w1", host: "gpu-1", pid: 4242, started: 1), labels: [], limit: 1, at: clock.now,
+            expiresAt: clock.now.adding(.seconds(30)))
+        return run.id
+    }
+
     var watched: [WatchedPipeline] {
         [WatchedPipeline(plan: Self.review, baseDirectory: folder), WatchedPipeline(plan: Self.plain, baseDirectory: folder)]
     }

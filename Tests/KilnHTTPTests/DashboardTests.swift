@@ -51,6 +51,17 @@ struct DashboardTests {
         }
     }
 
+    @Test("the run page says which worker runs a running task")
+    func runPageNamesTheWorker() async throws {
+        let fixture = try APIFixture()
+        let id = try await fixture.runHeldByWorker()
+        try await fixture.application().test(.router) { client in
+            let (status, html) = try await page(client, "/runs/\(id)")
+            #expect(status == .ok)
+            #expect(html.contains("on worker w1 (pid 4242 on gpu-1)"))
+        }
+    }
+
     @Test("the model page charts each metric across versions and lists the alias history")
     func modelPage() async throws {
         let fixture = try APIFixture()

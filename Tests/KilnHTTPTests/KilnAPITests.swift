@@ -188,25 +188,15 @@ struct KilnAPITests {
     @Test("the run document names the worker that holds a running task")
     func runDocumentNamesTheWorker() async throws {
         let fixture = try APIFixture()
-        let run = try await fixture.executor.createRun(APIFixture.plain, baseDirectory: fixture.folder)
-        var record = TaskRecord(taskID: "only", state: .running, attempts: 1, startedAt: fixture.clock.now)
-        try await fixture.store.commit(StateBatch(tasks: [TaskUpdate(runID: run.id, record: record, expected: nil)]))
-        try await fixture.queue.enqueue([QueuedAttempt(
-            runID: run.id, epoch: 1, taskID: "only", attempt: 1, labels: [],
-            work: AttemptWork(action: .uses("noop"), inputs: [:], environment: [:], workingDirectory: fixture.folder,
-                              decision: nil, withheldEnvironment: []),
-            queuedAt: fixture.clock.now)])
-        let worker = RunOwner(label: "w1", host: "gpu-1", pid: 4242, started: 1)
-        _ = try await fixture.queue.claim(
-            worker: worker, labels: [], limit: 1, at: fixture.clock.now, expiresAt: fixture.clock.now.adding(.seconds(30)))
+        let id = try await fixture.runHeldByWorker()
         try await fixture.application().test(.router) { client in
-            let document = try await client.json(.get, "/v1/runs/\(run.id)")
+            let document = try await client.json(.get, "/v1/runs/\(id)")
             #expect(document.body["tasks"]?["only"]?["worker"] == ["name": "w1", "host": "gpu-1", "pid": 4242])
         }
-        record.state = .succeeded
-        try await fixture.store.commit(StateBatch(tasks: [TaskUpdate(runID: run.id, record: record, expected: nil)]))
+        let done = TaskRecord(taskID: "only", state: .succeeded, attempts: 1, startedAt: fixture.clock.now)
+        try await fixture.store.commit(StateBatch(tasks: [TaskUpdate(runID: id, record: done, expected: nil)]))
         try await fixture.application().test(.router) { client in
-            let document = try await client.json(.get, "/v1/runs/\(run.id)")
+            let document = try await client.json(.get, "/v1/runs/\(id)")
             #expect(document.body["tasks"]?["only"]?["worker"] == nil, "a task that is no longer running has no worker")
         }
     }

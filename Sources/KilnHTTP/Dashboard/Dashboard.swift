@@ -126,6 +126,8 @@ enum Dashboard {
         let tasks = try await operations.store.tasks(of: id)
         let byID = Dictionary(uniqueKeysWithValues: tasks.map { ($0.taskID, $0) })
         let logs = try await operations.store.logs(of: id, task: nil, attempt: nil)
+        // Where running tasks run, when workers run them.
+        let workers = tasks.contains { $0.state == .running } ? try await operations.queue?.workers(of: id) ?? [:] : [:]
         let active = run.state == .queued || run.state == .running || run.state == .waiting
         let waiting = tasks.filter { $0.state == .waiting && $0.decision == nil }.map(\.taskID).sorted()
 
@@ -169,7 +171,8 @@ enum Dashboard {
         let taskRows = run.snapshot.tasks.map { spec -> String in
             let record = byID[spec.id]
             let outputs = record?.outputs.flatMap { $0.isEmpty ? nil : JSONValue.object($0).compactJSON } ?? ""
-            let detail = [record?.cacheNote, record?.error, record?.decision.map { "decision: \($0.approved ? "approved" : "rejected") by \($0.actor)" + ($0.reason.map { " (\($0))" } ?? "") }]
+            let worker = record?.state == .running ? workers[spec.id].map { "on worker \($0)" } : nil
+            let detail = [worker, record?.cacheNote, record?.error, record?.decision.map { "decision: \($0.approved ? "approved" : "rejected") by \($0.actor)" + ($0.reason.map { " (\($0))" } ?? "") }]
                 .compactMap { $0 }.joined(separator: " · ")
             return """
                 <tr data-task="\(HTML.escape(spec.id))"><td><code>\(HTML.escape(spec.id))</code></td>\
