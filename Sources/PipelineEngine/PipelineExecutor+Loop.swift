@@ -65,14 +65,15 @@ extension PipelineExecutor {
         var settling = Set<Int>()
         var cancelled = false
         var lostTo: RunLease??
-        remote?.register(runID, epoch: lease.epoch, inbox: inbox)
+        // Attempts adopted from a previous owner (see `prepareResume`): their results come like those queued here.
+        var adopted: [String: (task: Int, attempt: Int)] = [:]
+        for (task, record) in planner.records.enumerated() where record.state == .running {
+            adopted[record.taskID] = (task, record.attempts)
+        }
+        remote?.register(runID, epoch: lease.epoch, inbox: inbox, adopted: adopted)
         defer {
             _ = remote?.unregister(runID)
             _ = handOvers.take(runID)  // a hand-over asked for as the run ended applies to no later execution
-        }
-        // Attempts adopted from a previous owner (see `prepareResume`): their results come like those queued here.
-        for (task, record) in planner.records.enumerated() where record.state == .running {
-            remote?.expect(runID, taskID: record.taskID, task: task, attempt: record.attempts)
         }
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { [self] in await keepLease(lease, inbox: inbox) }

@@ -137,9 +137,17 @@ final class RemoteCollector: Sendable {
         self.logger = logger
     }
 
-    /// Starts delivering results of run `id`, owned under a lease of `epoch`, to `inbox`.
-    func register(_ id: RunID, epoch: Int64, inbox: Inbox<PipelineExecutor.Message>) {
-        state.withLock { $0.runs[id] = Run(inbox: inbox, epoch: epoch) }
+    /// Starts delivering results of run `id`, owned under a lease of `epoch`, to `inbox`; `adopted` are the attempts
+    /// already in the queue that the run waits for (task id → its index and the attempt's number).
+    ///
+    /// They are noted all at once, before any look at the queue: a look takes every ended attempt of the run out of
+    /// the queue, and drops those it does not expect.
+    func register(
+        _ id: RunID, epoch: Int64, inbox: Inbox<PipelineExecutor.Message>,
+        adopted: [String: (task: Int, attempt: Int)] = [:]
+    ) {
+        state.withLock { $0.runs[id] = Run(inbox: inbox, epoch: epoch, outstanding: adopted) }
+        if !adopted.isEmpty { startPolling() }
     }
 
     /// Stops delivering results of run `id`. Returns the task indexes of its attempts still in the queue.
@@ -168,8 +176,13 @@ final class RemoteCollector: Sendable {
 
     /// Notes an attempt about to be queued, and makes sure the poll loop runs.
     func expect(_ id: RunID, taskID: String, task: Int, attempt: Int) {
+        state.withLock { $0.runs[id]?.outstanding[taskID] = (task, attempt) }
+        startPolling()
+    }
+
+    /// Starts the poll loop (and listening to the queue's events) unless it runs; otherwise pokes it.
+    private func startPolling() {
         let (start, listen) = state.withLock { state -> (Bool, Bool) in
-            state.runs[id]?.outstanding[taskID] = (task, attempt)
             let start = !state.polling, listen = events != nil && !state.listening
             state.polling = true
             state.listening = state.listening || listen

@@ -246,6 +246,31 @@ import Testing
         #expect(ran.tasks == ["report"])
     }
 
+    @Test("attempts that ended while the run had no owner are all adopted and collected: none is dropped", arguments: 0..<5)
+    func endedAttemptsAreAllAdopted(_ round: Int) async throws {
+        let ran = Ran()
+        let local = PipelineExecutor(store: store, kinds: ran.kinds, workerQueue: queue)
+        let ids = (0..<8).map { "t\($0)" }
+        let plan = try Plan(Pipeline(name: "p", tasks: ids.map { TaskSpec(id: $0, action: .uses("value", with: [:])) }))
+        let run = try await local.createRun(plan, baseDirectory: "/tmp")
+        // A dead owner queued every task; workers ran them all and stored their results, which nobody collected.
+        try await queue.enqueue(ids.map { id in
+            QueuedAttempt(
+                runID: run.id, epoch: 1, taskID: id, attempt: 1, labels: [],
+                work: AttemptWork(
+                    action: .uses("value"), inputs: [:], environment: [:], workingDirectory: "/tmp", decision: nil,
+                    withheldEnvironment: []),
+                queuedAt: SystemClock().now)
+        })
+        let now = SystemClock().now
+        let claimed = try await queue.claim(worker: Self.worker, labels: [], limit: 8, at: now, expiresAt: now.adding(.seconds(30)))
+        #expect(try await queue.finish(claimed.map { ($0.claim, Self.ok) }, at: now).count == 8)
+        let record = try await local.resume(run.id)
+        #expect(record.state == .succeeded)
+        #expect(ran.tasks.isEmpty, "ran again here: \(ran.tasks)")
+        #expect(try await store.tasks(of: run.id).allSatisfy { $0.attempts == 1 && $0.state == .succeeded })
+    }
+
     @Test("results taken out of the queue as the run is handed over are stored by the old owner, not lost")
     func handOverDuringACollect() async throws {
         var kinds = TaskKindRegistry()
