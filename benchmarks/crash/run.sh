@@ -15,7 +15,7 @@
 # A: kiln run of a copy of examples/fraud-detection, SIGKILL at a uniform random moment of its typical duration,
 #    then kiln resume until it succeeds. B: the same under kiln serve (a trigger that fires at once), SIGKILL serve,
 #    start serve again. W: B with serve --no-local-workers and two kiln worker processes, serve killed or stopped
-#    (SIGTERM, 50 ms grace) mid-run; no task may take a second attempt. C: while kiln run executes a long command, two kiln resume and a kiln serve must leave the
+#    (SIGTERM, 50 ms grace) mid-run; no task may run twice on the workers. C: while kiln run executes a long command, two kiln resume and a kiln serve must leave the
 #    run (exit 3 naming the owner); after kill -9 of kiln run, of two resumes and a serve started at once exactly one
 #    executes the rest. Each iteration checks: the run succeeds; tasks done before the kill keep their attempts and
 #    outputs; one registered version per run; production alias = exported file (SHA-256 of the artifact); no process
