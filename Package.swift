@@ -277,7 +277,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KilnCLITests",
-            dependencies: ["PipelineStoreSQLite", "PipelineStorePostgres", "ModelRegistry", "PipelineModel", "PipelineTesting"],
+            dependencies: [
+                "PipelineStoreSQLite", "PipelineStorePostgres", "ModelRegistry", "PipelineEngine", "PipelineModel",
+                "PipelineTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -91,7 +91,7 @@ public struct KilnOperations: Sendable {
             throw OperationError(.notFound, "no run '\(id)'; list runs with `kiln runs`")
         }
         let tasks = try await store.tasks(of: id)
-        let workers = tasks.contains { $0.state == .running } ? try await queue?.workers(of: id) ?? [:] : [:]
+        let workers = try await queue?.workers(of: id, tasks: tasks) ?? [:]
         return RunDocument.make(run, tasks: tasks, workers: workers)
     }
 

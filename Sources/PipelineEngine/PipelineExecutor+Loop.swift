@@ -72,7 +72,7 @@ extension PipelineExecutor {
         }
         remote?.register(runID, epoch: lease.epoch, inbox: inbox, adopted: adopted)
         defer {
-            _ = remote?.unregister(runID)
+            remote?.unregister(runID)
             _ = handOvers.take(runID)  // a hand-over asked for as the run ended applies to no later execution
         }
         try await withThrowingDiscardingTaskGroup { group in

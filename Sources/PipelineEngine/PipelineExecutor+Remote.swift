@@ -118,13 +118,12 @@ final class RemoteCollector: Sendable {
         var collecting: Set<RunID> = []
         /// Callers of ``settle(_:)`` waiting for that look to deliver (resumed with `nil`: look again).
         var settling: [CheckedContinuation<[Int]?, Never>] = []
-        /// Whether the queue's `finished` events are being listened to (from the first attempt queued on).
-        var listening = false
+        /// Whether the queue pushes its `finished` events (then they are listened to): looked up when the first
+        /// attempt is awaited, so an executor that never hands one to workers pays nothing for it; `nil` until then.
+        var told: Bool?
     }
 
     let queue: any TaskQueue
-    /// The queue's pushed events, when it has them.
-    private let events: (any TaskQueueEvents)?
     private let clock: any PipelineClock
     private let logger: Logger
     private let state = Mutex(State())
@@ -132,7 +131,6 @@ final class RemoteCollector: Sendable {
 
     init(queue: any TaskQueue, clock: any PipelineClock, logger: Logger) {
         self.queue = queue
-        self.events = queue as? any TaskQueueEvents
         self.clock = clock
         self.logger = logger
     }
@@ -150,9 +148,10 @@ final class RemoteCollector: Sendable {
         if !adopted.isEmpty { startPolling() }
     }
 
-    /// Stops delivering results of run `id`. Returns the task indexes of its attempts still in the queue.
-    func unregister(_ id: RunID) -> [Int] {
-        state.withLock { $0.runs.removeValue(forKey: id) }?.outstanding.values.map(\.task) ?? []
+    /// Stops delivering results of run `id` (its execution ended, or lost the run to another owner: nothing of it
+    /// is left to collect under its epoch).
+    func unregister(_ id: RunID) {
+        state.withLock { _ = $0.runs.removeValue(forKey: id) }
     }
 
     /// Stops delivering results of run `id` once no look at the queue is under way for it: results already taken
@@ -182,13 +181,15 @@ final class RemoteCollector: Sendable {
 
     /// Starts the poll loop (and listening to the queue's events) unless it runs; otherwise pokes it.
     private func startPolling() {
-        let (start, listen) = state.withLock { state -> (Bool, Bool) in
-            let start = !state.polling, listen = events != nil && !state.listening
+        let (start, listen) = state.withLock { state -> (Bool, (any TaskQueueEvents)?) in
+            let start = !state.polling
             state.polling = true
-            state.listening = state.listening || listen
-            return (start, listen)
+            guard state.told == nil else { return (start, nil) }
+            let events = queue as? any TaskQueueEvents
+            state.told = events != nil
+            return (start, events)
         }
-        if listen, let events {
+        if let events = listen {
             // For the process's lifetime: each batch of results a worker stores wakes the poll loop.
             Task.detached { [signal] in
                 for await _ in events.events(.finished) { signal.wake() }
@@ -208,11 +209,11 @@ final class RemoteCollector: Sendable {
         let fastest = Duration.milliseconds(1)
         var delay = fastest
         while true {
-            let runs = state.withLock { state -> [RunID: Int64]? in
+            let (runs, told) = state.withLock { state -> ([RunID: Int64]?, Bool) in
                 let runs = state.runs.compactMapValues { $0.outstanding.isEmpty ? nil : $0.epoch }
                 if runs.isEmpty { state.polling = false }
                 state.collecting = Set(runs.keys)
-                return runs.isEmpty ? nil : runs
+                return (runs.isEmpty ? nil : runs, state.told == true)
             }
             guard let runs else { return }  // the next expect() starts the loop again
             do {
@@ -220,7 +221,7 @@ final class RemoteCollector: Sendable {
                 deliver(finished)
                 // Told of results as workers store them, the loop waits for that, looking again after 10 ms in case
                 // a notification was lost; untold, it looks again at once while results come.
-                let next = events == nil ? fastest : .milliseconds(10)
+                let next = told ? .milliseconds(10) : fastest
                 delay = finished.isEmpty ? min(delay * 2, .milliseconds(50)) : next
             } catch {
                 logger.warning("Could not collect results from the task queue; retrying", metadata: [

@@ -274,7 +274,8 @@ public struct PipelineExecutor: Sendable {
             adopted = try await remote.queue.adopt(run: id, running: wanted, epoch: lease.epoch)
         }
         // Tasks that run again: failed, cancelled and unfinished ones (but those adopted), plus tasks skipped
-        // downstream of them (their condition is decided again once the upstream work has run).
+        // downstream of any of them, adopted ones included (their condition is decided again once the upstream work
+        // has run).
         let stateByID = Dictionary(records.map { ($0.taskID, $0.state) }, uniquingKeysWith: { first, _ in first })
         let rerun = Set(plan.order.filter { task in
             if adopted[plan.pipeline.tasks[task].id] != nil { return false }
@@ -282,8 +283,7 @@ public struct PipelineExecutor: Sendable {
             if state == .waiting { return false }  // still waits for its decision
             if !state.isKeptOnResume { return true }
             return state == .skipped && plan.upstream(of: task).contains {
-                let upstream = plan.pipeline.tasks[$0].id
-                return adopted[upstream] == nil && !(stateByID[upstream] ?? .pending).isKeptOnResume
+                !(stateByID[plan.pipeline.tasks[$0].id] ?? .pending).isKeptOnResume
             }
         }.map { plan.pipeline.tasks[$0].id })
         var updates: [TaskUpdate] = []

@@ -1,4 +1,5 @@
 import Foundation
+import PipelineEngine
 import PipelineTesting
 import Testing
 
@@ -242,10 +243,7 @@ struct WorkerCLITests {
             held = ((shown?["tasks"] as? [String: Any])?["train"] as? [String: Any])?["worker"] as? [String: Any]
             return held != nil
         }
-        var host = [CChar](repeating: 0, count: 256)
-        gethostname(&host, host.count)
-        let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        #expect(held?["name"] as? String == "w1" && held?["host"] as? String == hostName,
+        #expect(held?["name"] as? String == "w1" && held?["host"] as? String == RunOwner.thisHost,
                 "\(String(describing: held))")
         #expect(try await cli.run(["show", id] + store).stdout.contains("on worker w1 (pid"))
         if signal == "SIGKILL" {

@@ -127,7 +127,7 @@ enum Dashboard {
         let byID = Dictionary(uniqueKeysWithValues: tasks.map { ($0.taskID, $0) })
         let logs = try await operations.store.logs(of: id, task: nil, attempt: nil)
         // Where running tasks run, when workers run them.
-        let workers = tasks.contains { $0.state == .running } ? try await operations.queue?.workers(of: id) ?? [:] : [:]
+        let workers = try await operations.queue?.workers(of: id, tasks: tasks) ?? [:]
         let active = run.state == .queued || run.state == .running || run.state == .waiting
         let waiting = tasks.filter { $0.state == .waiting && $0.decision == nil }.map(\.taskID).sorted()
 

@@ -89,6 +89,14 @@ extension TaskQueue {
     }
 }
 
+extension TaskQueue {
+    /// ``workers(of:)`` of run `id`, asked only when one of `tasks` (its records) runs.
+    public func workers(of id: RunID, tasks: [TaskRecord]) async throws -> [String: RunOwner] {
+        guard tasks.contains(where: { $0.state == .running }) else { return [:] }
+        return try await workers(of: id)
+    }
+}
+
 /// What a task queue tells the processes waiting on it, so that they look at once instead of at their next poll.
 public enum TaskQueueEvent: String, Sendable, Hashable, CaseIterable {
     /// Attempts were queued: an idle worker claims them.

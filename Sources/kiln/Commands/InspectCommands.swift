@@ -61,7 +61,7 @@ struct ShowCommand: AsyncParsableCommand {
             guard let record = try await store.run(id) else { throw CLIError("run \(id) vanished", exitCode: 1) }
             let tasks = try await store.tasks(of: id)
             // Where its running tasks run, when workers run them.
-            let workers = tasks.contains { $0.state == .running } ? try await stores.queue?.workers(of: id) ?? [:] : [:]
+            let workers = try await stores.queue?.workers(of: id, tasks: tasks) ?? [:]
             if json {
                 Terminal.out(Terminal.json(RunDocument.make(record, tasks: tasks, workers: workers)))
                 return
