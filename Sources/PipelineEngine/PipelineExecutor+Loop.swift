@@ -140,9 +140,10 @@ extension PipelineExecutor {
                     if outcome == .waiting { group.cancelAll() }
                     break
                 }
-                // Attempts about to start whose `running` state is not stored yet: make sure the run is still ours
-                // (a read, no write), so a process whose run was taken over never starts another attempt.
-                if !starts.isEmpty, !batch.isEmpty { try await confirm(lease) }
+                // Attempts about to start here whose `running` state is not stored yet: make sure the run is still
+                // ours (a read, no write), so a process whose run was taken over never starts another attempt.
+                // Attempts handed to workers need no read: queueing them is fenced by the lease itself.
+                if queue == nil, !starts.isEmpty, !batch.isEmpty { try await confirm(lease) }
                 if let remote, queue != nil, !starts.isEmpty {
                     try await dispatch(starts, of: run, plan: plan, lease: lease, withheld: withheld, to: remote,
                                        batch: &batch)

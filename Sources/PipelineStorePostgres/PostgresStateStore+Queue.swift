@@ -13,7 +13,8 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
         database.listen(on: database.queueChannel(kind), bufferingNewest: 1) { _ in () }
     }
 
-    /// Adds queued rows in one statement; an attempt already queued is left as it is (a replayed enqueue).
+    /// Adds queued rows in one statement; an attempt already queued is left as it is (a replayed enqueue). Fenced:
+    /// the runs' rows are locked (`FOR SHARE`) and nothing is added when one of them has moved to another lease.
     public func enqueue(_ attempts: [QueuedAttempt]) async throws {
         guard !attempts.isEmpty else { return }
         var (runs, epochs, tasks, numbers, labels, works, times) =
@@ -27,17 +28,30 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
             works.append(attempt.work.json.compactJSON)
             times.append(attempt.queuedAt.nanosecondsSince1970)
         }
-        // Idle workers hear of the new rows at once (the notification goes out when the statement commits).
-        _ = try await database.rows("enqueue \(attempts.count) attempts", """
-            WITH added AS (
+        // A takeover of one of the runs waits for this statement, or this statement sees it and refuses. Idle
+        // workers hear of the new rows at once (the notification goes out when the statement commits).
+        let rows = try await database.rows("enqueue \(attempts.count) attempts", """
+            WITH u AS (
+                SELECT * FROM UNNEST(\(runs)::text[], \(epochs)::bigint[], \(tasks)::text[], \(numbers)::bigint[],
+                                     \(labels)::text[], \(works)::text[], \(times)::bigint[]) AS u(r, e, t, a, l, w, q)),
+            held AS (
+                SELECT id, CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END AS epoch
+                FROM runs WHERE id IN (SELECT r FROM u) FOR SHARE),
+            refused AS (
+                SELECT DISTINCT u.r FROM u JOIN held ON held.id = u.r WHERE held.epoch <> u.e),
+            added AS (
                 INSERT INTO task_queue (run_id, epoch, task_id, attempt, labels, work, queued_at, state)
-                SELECT r, e, t, a, l, w, q, 'queued'
-                FROM UNNEST(\(runs)::text[], \(epochs)::bigint[], \(tasks)::text[], \(numbers)::bigint[],
-                            \(labels)::text[], \(works)::text[], \(times)::bigint[]) AS u(r, e, t, a, l, w, q)
+                SELECT r, e, t, a, l, w, q, 'queued' FROM u
+                WHERE NOT EXISTS (SELECT 1 FROM refused)
                 ON CONFLICT (run_id, task_id, attempt) DO NOTHING
-                RETURNING 1)
-            SELECT pg_notify(\(database.queueChannel(.queued)), '') FROM (SELECT 1 FROM added LIMIT 1) AS any_added
+                RETURNING 1),
+            notified AS (
+                SELECT pg_notify(\(database.queueChannel(.queued)), '') FROM (SELECT 1 FROM added LIMIT 1) AS any_added)
+            SELECT (SELECT count(*) FROM notified), ARRAY(SELECT r FROM refused ORDER BY r)
             """)
+        guard let (_, refused) = try rows.first?.decode((Int64, [String]).self), let run = refused.first else { return }
+        let id = RunID(rawValue: run)
+        throw StateStoreError.leaseLost(id, holder: try await lease(of: id))
     }
 
     /// Claims the oldest queued rows whose labels `labels` covers, skipping rows other workers are claiming.

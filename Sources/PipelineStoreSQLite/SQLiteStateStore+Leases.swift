@@ -112,6 +112,15 @@ extension SQLiteStateStore {
         }
     }
 
+    /// Throws ``StateStoreError/leaseLost(_:holder:)`` when the file holds run `run` and its lease is no longer
+    /// the one of `epoch` (taken over, or released): an owner that lost its run queues nothing more for it.
+    static func checkQueueFence(run: RunID, epoch: Int64, _ db: Database) throws {
+        guard let held = try Int64.fetchOne(db.cachedStatement(sql: fenceSQL), arguments: [run.rawValue]),
+            held != epoch
+        else { return }
+        throw StateStoreError.leaseLost(run, holder: try readLease(run, db))
+    }
+
     static func readLease(_ id: RunID, _ db: Database) throws -> RunLease? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: leaseSQL), arguments: [id.rawValue]),
             let ownerText: String = row[0]

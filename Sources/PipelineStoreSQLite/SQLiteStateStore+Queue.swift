@@ -15,13 +15,17 @@ extension SQLiteStateStore: TaskQueue {
         RETURNING id, token, run_id, epoch, task_id, attempt, labels, work, queued_at
         """
 
-    /// Adds queued rows.
+    /// Adds queued rows, fenced by the runs' leases in the same transaction.
     public func enqueue(_ attempts: [QueuedAttempt]) async throws {
         guard !attempts.isEmpty else { return }
         let rows = try attempts.map { attempt in
             (attempt, try Self.queueJSON(attempt.labels), attempt.work.json.compactJSON)
         }
         try await writer.writeRetryingWhileBusy { db in
+            var fenced = Set<QueueFence>()
+            for attempt in attempts where fenced.insert(QueueFence(run: attempt.runID, epoch: attempt.epoch)).inserted {
+                try Self.checkQueueFence(run: attempt.runID, epoch: attempt.epoch, db)
+            }
             let insert = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO task_queue (run_id, epoch, task_id, attempt, labels, work, queued_at, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')
@@ -158,6 +162,12 @@ extension SQLiteStateStore: TaskQueue {
     }
 
     /// A run and its owner's epoch, as ``collect(runs:at:)`` passes them to SQL.
+    /// A run and the lease epoch its attempts were queued under.
+    private struct QueueFence: Hashable {
+        let run: RunID
+        let epoch: Int64
+    }
+
     private struct OwnedRun: Encodable {
         let run: String
         let epoch: Int64

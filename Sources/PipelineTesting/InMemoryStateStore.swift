@@ -34,6 +34,17 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
     /// How many times ``run(_:)`` was called.
     public var runReadCount: Int { state.withLock { $0.runReads } }
 
+    /// Throws ``StateStoreError/leaseLost(_:holder:)`` when the store holds run `id` and its lease is no longer the
+    /// one of `epoch`: the fence of a task queue kept beside this store (``InMemoryTaskQueue/init(fencedBy:)``).
+    func checkQueueFence(run id: RunID, epoch: Int64) throws {
+        try state.withLock { state in
+            guard state.runs[id] != nil else { return }
+            let current = state.leases[id]
+            guard current?.epoch != epoch else { return }
+            throw StateStoreError.leaseLost(id, holder: current)
+        }
+    }
+
     /// Stores a new run and its initial task records.
     public func createRun(_ run: RunRecord, tasks: [TaskRecord]) async throws {
         try state.withLock { state in

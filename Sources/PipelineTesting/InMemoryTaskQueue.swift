@@ -26,14 +26,20 @@ public final class InMemoryTaskQueue: TaskQueue {
     }
 
     private let state = Mutex(State())
+    let leases: InMemoryStateStore?
 
     /// An empty queue.
-    public init() {}
+    /// - Parameter leases: The store whose run leases fence ``enqueue(_:)``, as the runs' own database fences it in
+    ///   the durable queues; `nil`: not fenced.
+    public init(fencedBy leases: InMemoryStateStore? = nil) { self.leases = leases }
 
     /// How many rows the queue holds, in any state.
     public var count: Int { state.withLock { $0.rows.count } }
 
     public func enqueue(_ attempts: [QueuedAttempt]) async throws {
+        if let leases {
+            for attempt in attempts { try leases.checkQueueFence(run: attempt.runID, epoch: attempt.epoch) }
+        }
         state.withLock { state in
             for attempt in attempts {
                 let queued = state.rows.values.contains {

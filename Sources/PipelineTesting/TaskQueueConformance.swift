@@ -44,6 +44,8 @@ public enum TaskQueueConformance {
               run: claimsOnHost),
         Check("a new owner adopts the attempts still wanted, in any state, under its epoch; the rest are removed",
               run: adoptionKeepsWantedAttempts),
+        Check("queueing is fenced by the run's lease: an owner that lost the run, or released it, queues nothing",
+              run: enqueueIsFencedByTheLease),
     ]
 
     static let start = Timestamp(nanosecondsSince1970: 1_764_979_200_123_456_789)
@@ -246,5 +248,35 @@ public enum TaskQueueConformance {
         try expect(none.isEmpty, "adopting nothing kept \(none)")
         let gone = try await queue.renewClaims(next.map(\.claim), at: at(8), expiresAt: at(50))
         try expect(gone == [next[0].claim], "after run r2 kept nothing, the heartbeat kept \(gone), expected a's claim")
+    }
+
+    /// Needs the queue's runs: the queue is a ``StateStore`` too (the durable stores), or an ``InMemoryTaskQueue``
+    /// fenced by one.
+    static func enqueueIsFencedByTheLease(_ queue: any TaskQueue) async throws {
+        guard let store = (queue as? any StateStore) ?? (queue as? InMemoryTaskQueue)?.leases else {
+            throw ConformanceFailure("the queue has no runs to fence it: pass a state store, or a fenced in-memory queue")
+        }
+        let id = RunID(rawValue: "fenced")
+        try await store.createRun(StateStoreConformance.run("fenced"), tasks: [StateStoreConformance.task("a")])
+        let first = try await store.acquireLease(run: id, owner: alpha, at: at(0), expiresAt: at(30), mode: .whenFree)
+        func queued(_ task: String, epoch: Int64) -> QueuedAttempt {
+            var item = attempt(task, run: "fenced")
+            item.epoch = epoch
+            return item
+        }
+        try await queue.enqueue([queued("a", epoch: first.epoch)])
+        let second = try await store.acquireLease(run: id, owner: beta, at: at(1), expiresAt: at(31), mode: .takeover)
+        try await StateStoreConformance.expectError(
+            .leaseLost(id, holder: second), "queueing under the lease taken over"
+        ) { try await queue.enqueue([attempt("other-run"), queued("b", epoch: first.epoch)]) }
+        try await queue.enqueue([queued("c", epoch: second.epoch)])
+        try await store.releaseLease(second)
+        try await StateStoreConformance.expectError(
+            .leaseLost(id, holder: nil), "queueing under the released lease"
+        ) { try await queue.enqueue([queued("d", epoch: second.epoch)]) }
+        let claimed = try await queue.claim(worker: alpha, labels: [], limit: 10, at: at(2), expiresAt: at(32))
+        try expect(claimed.map { "\($0.attempt.taskID)@\($0.attempt.epoch)" } == ["a@\(first.epoch)", "c@\(second.epoch)"],
+                   "claimed \(claimed.map { "\($0.attempt.taskID)@\($0.attempt.epoch)" }), expected a and c only: "
+                   + "a refused enqueue adds nothing, not even the attempts of other runs")
     }
 }

@@ -6,9 +6,14 @@ import Testing
 
 /// An executor that hands its attempts to a task queue, with a worker simulated in the test.
 @Suite struct RemoteExecutionTests {
-    let store = InMemoryStateStore()
-    let queue = InMemoryTaskQueue()
+    let store: InMemoryStateStore
+    let queue: InMemoryTaskQueue
     static let worker = RunOwner(label: "w1", host: "gpu-1", pid: 7, started: 1)
+
+    init() {
+        store = InMemoryStateStore()
+        queue = InMemoryTaskQueue(fencedBy: store)  // fenced by the runs' leases, as the durable queues are
+    }
 
     func executor(_ kinds: TaskKindRegistry) -> PipelineExecutor {
         PipelineExecutor(store: store, kinds: kinds, configuration: .init(parallelism: 100), queue: queue)
@@ -223,6 +228,14 @@ import Testing
         #expect(queue.count == 0)
     }
 
+    /// The lease an owner that died held on run `id` (lapsed a minute ago): it queued under this lease's epoch.
+    func deadOwnersLease(of id: RunID) async throws -> RunLease {
+        let then = SystemClock().now.adding(.seconds(-90))
+        return try await store.acquireLease(
+            run: id, owner: RunOwner(label: "dead", host: "cpu-9", pid: 9, started: 1), at: then,
+            expiresAt: then.adding(.seconds(30)), mode: .whenFree)
+    }
+
     @Test("an attempt queued just before its owner died, its start not stored yet, is adopted too")
     func attemptQueuedBeforeItsStartWasStored() async throws {
         let ran = Ran()
@@ -230,8 +243,9 @@ import Testing
         let local = PipelineExecutor(store: store, kinds: kinds, workerQueue: queue)
         let run = try await local.createRun(try Plan(Self.trainThenReport), baseDirectory: "/tmp")
         // What a dead owner left: `train` queued as attempt 1 and claimed, its records still `pending`.
+        let dead = try await deadOwnersLease(of: run.id)
         try await queue.enqueue([QueuedAttempt(
-            runID: run.id, epoch: 1, taskID: "train", attempt: 1, labels: [],
+            runID: run.id, epoch: dead.epoch, taskID: "train", attempt: 1, labels: [],
             work: AttemptWork(
                 action: .uses("value"), inputs: [:], environment: [:], workingDirectory: "/tmp", decision: nil,
                 withheldEnvironment: []),
@@ -254,9 +268,10 @@ import Testing
         let plan = try Plan(Pipeline(name: "p", tasks: ids.map { TaskSpec(id: $0, action: .uses("value", with: [:])) }))
         let run = try await local.createRun(plan, baseDirectory: "/tmp")
         // A dead owner queued every task; workers ran them all and stored their results, which nobody collected.
+        let dead = try await deadOwnersLease(of: run.id)
         try await queue.enqueue(ids.map { id in
             QueuedAttempt(
-                runID: run.id, epoch: 1, taskID: id, attempt: 1, labels: [],
+                runID: run.id, epoch: dead.epoch, taskID: id, attempt: 1, labels: [],
                 work: AttemptWork(
                     action: .uses("value"), inputs: [:], environment: [:], workingDirectory: "/tmp", decision: nil,
                     withheldEnvironment: []),
@@ -271,13 +286,18 @@ import Testing
         #expect(try await store.tasks(of: run.id).allSatisfy { $0.attempts == 1 && $0.state == .succeeded })
     }
 
-    @Test("results taken out of the queue as the run is handed over are stored by the old owner, not lost")
-    func handOverDuringACollect() async throws {
+    /// An executor whose queue can be held (``GatedQueue``), and a plan of one task, `train`.
+    func gatedExecutor() throws -> (GatedQueue, PipelineExecutor, Plan) {
         var kinds = TaskKindRegistry()
         kinds.register("value") { _ in ["ok": true] }
         let gated = GatedQueue(queue)
         let executor = PipelineExecutor(store: store, kinds: kinds, configuration: .init(parallelism: 100), queue: gated)
-        let plan = try Plan(Pipeline(name: "p", tasks: [TaskSpec(id: "train", action: .uses("value", with: [:]))]))
+        return (gated, executor, try Plan(Pipeline(name: "p", tasks: [TaskSpec(id: "train", action: .uses("value", with: [:]))])))
+    }
+
+    @Test("results taken out of the queue as the run is handed over are stored by the old owner, not lost")
+    func handOverDuringACollect() async throws {
+        let (gated, executor, plan) = try gatedExecutor()
         let ids = RunIDs()
         let running = Task { try await executor.run(plan, baseDirectory: "/tmp", onCreate: { ids.set($0) }) }
         let held = try await claimOne()
@@ -293,17 +313,44 @@ import Testing
         #expect(record.state == .succeeded, "the collected result was lost: the run is \(record.state)")
         #expect(try await store.tasks(of: id)[task: "train"]?.state == .succeeded)
     }
+
+    @Test("an owner that lost its run just before queueing an attempt queues nothing and stops")
+    func staleEnqueueIsRefused() async throws {
+        let (gated, executor, plan) = try gatedExecutor()
+        let ids = RunIDs()
+        gated.holdNextEnqueue()
+        let running = Task { try await executor.run(plan, baseDirectory: "/tmp", onCreate: { ids.set($0) }) }
+        await gated.waitUntilHeld()  // the owner is about to queue `train`, its lease confirmed
+        let id = try #require(ids.value)
+        let now = SystemClock().now
+        let other = RunOwner(label: "other", host: "cpu-2", pid: 8, started: 1)
+        let taken = try await store.acquireLease(
+            run: id, owner: other, at: now, expiresAt: now.adding(.seconds(30)), mode: .takeover)
+        gated.release()
+        do {
+            let record = try await running.value
+            Issue.record("the old owner went on after losing its run: \(record.state)")
+        } catch ExecutionError.leaseLost(let lost, let holder) {
+            #expect(lost == id && holder?.epoch == taken.epoch)
+        }
+        #expect(queue.count == 0, "the old owner queued an attempt the new owner would neither adopt nor collect")
+    }
 }
 
-/// A task queue whose `collect` can be held after it took results out of the queue, before it returns them.
+/// A task queue whose `collect` can be held after it took results out of the queue, before it returns them, and
+/// whose `enqueue` can be held before it queues anything.
 final class GatedQueue: TaskQueue {
     private let inner: InMemoryTaskQueue
     private let gate = Mutex<(armed: Bool, held: Bool, release: CheckedContinuation<Void, Never>?)>((false, false, nil))
+    private let enqueueGate = Mutex(false)
 
     init(_ inner: InMemoryTaskQueue) { self.inner = inner }
 
     /// The next `collect` that finds results waits for ``release()``.
     func holdNextResults() { gate.withLock { $0.armed = true } }
+
+    /// The next `enqueue` waits for ``release()`` before it queues anything.
+    func holdNextEnqueue() { enqueueGate.withLock { $0 = true } }
 
     func waitUntilHeld() async {
         while !gate.withLock({ $0.held }) { try? await Task.sleep(for: .milliseconds(1)) }
@@ -327,7 +374,12 @@ final class GatedQueue: TaskQueue {
         return finished
     }
 
-    func enqueue(_ attempts: [QueuedAttempt]) async throws { try await inner.enqueue(attempts) }
+    func enqueue(_ attempts: [QueuedAttempt]) async throws {
+        if enqueueGate.withLock({ armed in defer { armed = false }; return armed }) {
+            await withCheckedContinuation { continuation in gate.withLock { $0 = (false, true, continuation) } }
+        }
+        try await inner.enqueue(attempts)
+    }
     func claim(worker: RunOwner, labels: Set<String>, limit: Int, at now: Timestamp, expiresAt: Timestamp) async throws -> [ClaimedAttempt] {
         try await inner.claim(worker: worker, labels: labels, limit: limit, at: now, expiresAt: expiresAt)
     }

@@ -8,7 +8,7 @@ import Testing
 struct TaskQueueConformanceTests {
     @Test("InMemoryTaskQueue", arguments: TaskQueueConformance.checks)
     func inMemory(_ check: TaskQueueConformance.Check) async throws {
-        try await check.run(InMemoryTaskQueue())
+        try await check.run(InMemoryTaskQueue(fencedBy: InMemoryStateStore()))
     }
 
     @Test("SQLiteStateStore in a file", arguments: TaskQueueConformance.checks)

@@ -13,7 +13,11 @@ public import PipelineModel
 ///
 /// Backends must pass `TaskQueueConformance` in `PipelineTesting`.
 public protocol TaskQueue: Sendable {
-    /// Adds `attempts` as `queued` rows, in one transaction.
+    /// Adds `attempts` as `queued` rows, in one transaction, fenced like a commit: when the store holds a run of
+    /// `attempts` whose lease is no longer the one of the attempts' epoch (another owner took it, or it was
+    /// released), nothing is added and ``StateStoreError/leaseLost(_:holder:)`` is thrown. So an owner that lost its
+    /// run while it was about to queue never leaves a row the new owner neither adopts nor collects. (A run the
+    /// store does not hold is not fenced.) An attempt already queued is left as it is (a replayed enqueue).
     func enqueue(_ attempts: [QueuedAttempt]) async throws
 
     /// Claims up to `limit` queued attempts whose labels are all among `labels`, oldest first, for `worker` until
