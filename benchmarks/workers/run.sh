@@ -2,19 +2,22 @@
 # Throughput of remote execution: a 1,000-wide no-op DAG run by `kiln serve --no-local-workers` and 1, 2 and 4
 # `kiln worker` processes on PostgreSQL, against the same run executed locally by `kiln run` on SQLite.
 #
-#   benchmarks/workers/run.sh [--kiln PATH] [--store postgres://…] [--width N] [--repeats N] [--concurrency N]
+#   benchmarks/workers/run.sh [--kiln PATH] [--store postgres://…] [--durable] [--width N] [--repeats N]
+#                             [--concurrency N]
 #
 # Without --store it starts a throwaway server with scripts/postgres (KILN_PG_DIR, default /tmp/kiln-pg-bench) and
-# stops it at the end. Each configuration runs on a new schema. Printed per configuration (median of --repeats):
+# stops it at the end: with fsync off (every commit costs CPU only, the worst case for scaling out), or with
+# --durable, PostgreSQL's defaults (each commit waits for its WAL to reach the disk, as on a production server). Each configuration runs on a new schema. Printed per configuration (median of --repeats):
 # wall time from the run's start to its end as the store recorded it, tasks per second, and the CPU time (user+sys)
 # of every kiln process involved per task — the figure to trust on a busy machine.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-kiln="" store="" width=1000 repeats=3 concurrency=16
+kiln="" store="" width=1000 repeats=3 concurrency=16 durable=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --kiln) kiln="$2"; shift 2 ;;
     --store) store="$2"; shift 2 ;;
+    --durable) durable=1; shift ;;
     --width) width="$2"; shift 2 ;;
     --repeats) repeats="$2"; shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
@@ -28,7 +31,7 @@ fi
 started_server=""
 if [ -z "$store" ]; then
   export KILN_PG_DIR="${KILN_PG_DIR:-/tmp/kiln-pg-bench}"
-  store="$("$root/scripts/postgres" start)"
+  store="$(KILN_PG_DURABLE="$durable" "$root/scripts/postgres" start)"
   started_server=1
 fi
 work="$(mktemp -d)"
@@ -102,6 +105,9 @@ PY
 }
 
 echo "# $((width + 1)) no-op tasks (1 source + $width wide), median of $repeats; kiln: $kiln"
+if [ -n "$started_server" ]; then
+  echo "# PostgreSQL: $([ "$durable" = 1 ] && echo "durable (fsync on: each commit waits for the disk)" || echo "fsync off (commits cost CPU only)")"
+fi
 echo "# configuration                 wall          throughput   wall/task     CPU/task (all kiln processes)"
 results=()
 for _ in $(seq "$repeats"); do results+=("$(measure_local)"); done
