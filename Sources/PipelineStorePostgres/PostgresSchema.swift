@@ -30,6 +30,7 @@ enum PostgresSchema {
         Migration(version: 3, name: "scheduler-leases", statements: v3),
         Migration(version: 4, name: "task-queue", statements: v4),
         Migration(version: 5, name: "replay-safe-writes", statements: v5),
+        Migration(version: 6, name: "task-revisions", statements: v6),
     ]
 
     /// The newest schema version this binary knows.
@@ -105,6 +106,14 @@ enum PostgresSchema {
     static let v5: [String] = [
         "ALTER TABLE runs ADD COLUMN last_batch TEXT COLLATE \"C\"",
         "CREATE UNIQUE INDEX task_queue_attempt ON task_queue (run_id, task_id, attempt)",
+    ]
+
+    /// What changed in a run since a look at it: SQLite's `v9-task-revisions`. `runs.revision` grows by one with
+    /// each commit that writes one of the run's tasks (the update locks the run's row, so revisions follow the order
+    /// of commits); `task_runs.revision` is the run's revision when the row was last written.
+    static let v6: [String] = [
+        "ALTER TABLE runs ADD COLUMN revision BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE task_runs ADD COLUMN revision BIGINT NOT NULL DEFAULT 0",
     ]
 
     static let v4: [String] = [

@@ -105,16 +105,18 @@ extension PostgresStateStore {
     /// Locks the run's row and throws ``StateStoreError/leaseLost(_:holder:)`` unless `fence` is its current lease.
     /// The epoch alone identifies an acquisition (every acquisition raises it), so no owner text is compared. The
     /// lock holds until the transaction ends: a takeover of the run waits for the batch, or the batch sees it.
-    /// With `batch`: records it as the run's last applied batch in the same statement, and returns `true`,
-    /// checking nothing more, when it already was (a retried commit whose first try was applied). A refused fence
-    /// throws, and the transaction's rollback undoes the record.
+    /// With `batch`: records it as the run's last applied batch in the same statement (and raises the run's
+    /// revision when the batch `writesTasks`), and returns `true`, checking nothing more, when it already was (a
+    /// retried commit whose first try was applied). A refused fence throws, and the transaction's rollback undoes
+    /// the record.
     static func checkFence(
-        _ fence: RunLease, batch: String? = nil, _ connection: PostgresConnection, _ logger: Logger
+        _ fence: RunLease, batch: String? = nil, writesTasks: Bool = false, _ connection: PostgresConnection,
+        _ logger: Logger
     ) async throws -> Bool {
         let query: PostgresQuery =
             if let batch {
                 """
-                UPDATE runs r SET last_batch = \(batch)
+                UPDATE runs r SET last_batch = \(batch), revision = r.revision + \(writesTasks ? 1 : 0)
                 FROM (SELECT id, last_batch FROM runs WHERE id = \(fence.runID.rawValue) FOR UPDATE) p
                 WHERE r.id = p.id
                 RETURNING CASE WHEN r.lease_owner IS NULL THEN -1 ELSE r.lease_epoch END, p.last_batch

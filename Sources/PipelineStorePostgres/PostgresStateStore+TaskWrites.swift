@@ -62,14 +62,25 @@ extension PostgresStateStore {
         }
     }
 
-    /// Inserts task records, or replaces the stored ones with the same run and task id: one statement.
+    /// Inserts task records, or replaces the stored ones with the same run and task id: one statement. Each row
+    /// takes its run's revision (raised first by ``nextRevisions(_:)`` in a commit; 0 for a run being created).
     static func upsertTasks(_ updates: [TaskUpdate]) -> PostgresQuery {
         let c = TaskColumns(updates)
         return """
-            INSERT INTO task_runs (\(unescaped: taskColumns))
-            SELECT * FROM UNNEST(\(columns: c))
+            INSERT INTO task_runs (\(unescaped: taskColumns), revision)
+            SELECT u.*, COALESCE(r.revision, 0)
+            FROM UNNEST(\(columns: c)) AS u(\(unescaped: taskColumns)) LEFT JOIN runs r ON r.id = u.run_id
             \(unescaped: upsertConflict)
             """
+    }
+
+    /// Raises the revision of each run whose tasks a commit writes (locking their rows until it ends), before the
+    /// task writes that take it.
+    static func nextRevisions(_ updates: [TaskUpdate]) -> PostgresQuery? {
+        var runs: [String] = []
+        for update in updates where !runs.contains(update.runID.rawValue) { runs.append(update.runID.rawValue) }
+        guard !runs.isEmpty else { return nil }
+        return "UPDATE runs SET revision = revision + 1 WHERE id = ANY(\(runs))"
     }
 
     /// Replaces the task records whose stored state is the update's `expected` (and, for an `undecided` update, that
@@ -82,12 +93,13 @@ extension PostgresStateStore {
             UPDATE task_runs t SET state = u.state, attempts = u.attempts, outputs = u.outputs, error = u.error,
                 cache_key = u.cache_key, cache_note = u.cache_note, started_at = u.started_at,
                 finished_at = u.finished_at, retry_at = u.retry_at, deadline_at = u.deadline_at, decision = u.decision,
-                process = u.process, lineage = u.lineage
+                process = u.process, lineage = u.lineage, revision = r.revision
             FROM UNNEST(\(columns: c), \(expected)::text[], \(undecided)::boolean[])
                 AS u(run_id, task_id, state, attempts, outputs, error, cache_key, cache_note, started_at, finished_at,
-                     retry_at, deadline_at, decision, process, lineage, expected, undecided)
+                     retry_at, deadline_at, decision, process, lineage, expected, undecided),
+                runs r
             WHERE t.run_id = u.run_id AND t.task_id = u.task_id AND t.state = u.expected
-                AND (NOT u.undecided OR t.decision IS NULL)
+                AND (NOT u.undecided OR t.decision IS NULL) AND r.id = u.run_id
             RETURNING t.run_id, t.task_id
             """
     }
@@ -128,13 +140,12 @@ extension PostgresStateStore {
                 SELECT id, last_batch, CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END AS epoch
                 FROM runs WHERE id = \(fence.runID.rawValue) FOR UPDATE),
             ok AS (
-                UPDATE runs r SET last_batch = \(id) FROM p
+                UPDATE runs r SET last_batch = \(id), revision = r.revision + \(batch.tasks.isEmpty ? 0 : 1) FROM p
                 WHERE r.id = p.id AND p.epoch = \(fence.epoch) AND p.last_batch IS DISTINCT FROM \(id)
-                RETURNING r.id),
+                RETURNING r.id, r.revision),
             t AS (
-                INSERT INTO task_runs (\(unescaped: taskColumns))
-                SELECT u.* FROM UNNEST(\(columns: c)) AS u
-                WHERE EXISTS (SELECT 1 FROM ok)
+                INSERT INTO task_runs (\(unescaped: taskColumns), revision)
+                SELECT u.*, ok.revision FROM UNNEST(\(columns: c)) AS u, ok
                 \(unescaped: upsertConflict)),
             l AS (
                 INSERT INTO logs (\(unescaped: logColumns))
@@ -153,7 +164,7 @@ extension PostgresStateStore {
             outputs = excluded.outputs, error = excluded.error, cache_key = excluded.cache_key,
             cache_note = excluded.cache_note, started_at = excluded.started_at, finished_at = excluded.finished_at,
             retry_at = excluded.retry_at, deadline_at = excluded.deadline_at, decision = excluded.decision,
-            process = excluded.process, lineage = excluded.lineage
+            process = excluded.process, lineage = excluded.lineage, revision = excluded.revision
         """
 
     /// A task row's key.

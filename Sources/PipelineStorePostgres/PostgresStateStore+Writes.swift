@@ -71,6 +71,12 @@ extension PostgresStateStore {
             WHERE id = \(run.id.rawValue) RETURNING id
             """
         }
+        // The revision of each run whose tasks the batch writes grows by one: with the fence's record of the batch
+        // when that covers it (one statement fewer), else in a statement of its own.
+        let fencedRevision = batch.fence.map { fence in
+            batch.id != nil && !batch.tasks.isEmpty && batch.tasks.allSatisfy { $0.runID == fence.runID }
+        } ?? false
+        let revisions = fencedRevision ? nil : Self.nextRevisions(batch.tasks)
         let taskWrites = Self.taskWriteGroups(batch.tasks)
         let logInsert = Self.insertLogs(batch.logs)
         let cacheUpserts = batch.cache.map(Self.upsertCacheEntry)
@@ -85,7 +91,9 @@ extension PostgresStateStore {
         let logger = logger
 
         try await database.transaction("commit a batch of run \(named.first?.rawValue ?? "?")") { connection in
-            if let fence, try await Self.checkFence(fence, batch: batch.id, connection, logger) { return }  // applied
+            if let fence, try await Self.checkFence(fence, batch: batch.id, writesTasks: fencedRevision, connection, logger) {
+                return  // applied before
+            }
             // The fence check found the fenced run: only other runs need looking up.
             if !named.isEmpty, named != fence.map({ [$0.runID] }) {
                 let stored = try await connection.rows(
@@ -102,6 +110,7 @@ extension PostgresStateStore {
                     throw StateStoreError.duplicateIdempotencyKey(run.idempotencyKey ?? "")
                 }
             }
+            if let revisions { try await connection.run(revisions, logger: logger) }
             try await Self.writeTasks(taskWrites, connection, logger)
             if let logInsert { try await connection.run(logInsert, logger: logger) }
             for upsert in cacheUpserts { try await connection.run(upsert, logger: logger) }

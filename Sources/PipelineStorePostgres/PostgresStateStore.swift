@@ -90,6 +90,26 @@ public final class PostgresStateStore: StateStore {
         ).map(Self.taskRecord(from:))
     }
 
+    /// The run's tasks written by commits after `revision` (every task with `nil`), and the run's revision: one
+    /// statement, so it sees each commit whole, and the newest revision among the rows read is the run's as far as
+    /// they go (a commit raises the revision only to write tasks, and writes them all with it).
+    /// - Throws: ``PostgresStoreError``.
+    public func tasks(of id: RunID, changedAfter revision: Int64?) async throws -> TaskChanges {
+        let rows = try await database.rows(
+            "read the changed tasks of run \(id)",
+            """
+            SELECT \(unescaped: Self.taskColumns), revision FROM task_runs
+            WHERE run_id = \(id.rawValue) AND revision > \(revision ?? -1) ORDER BY seq
+            """)
+        var changes = TaskChanges(tasks: [], revision: revision ?? 0)
+        changes.tasks.reserveCapacity(rows.count)
+        for row in rows {
+            changes.tasks.append(try Self.taskRecord(from: row))
+            changes.revision = max(changes.revision, try row.makeRandomAccess()[15].decode(Int64.self))
+        }
+        return changes
+    }
+
     /// The newest runs first (by creation time, then id), optionally only those of `pipeline`.
     /// - Throws: ``PostgresStoreError``.
     public func runs(pipeline: String?, limit: Int) async throws -> [RunRecord] {

@@ -22,6 +22,9 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
         var runReads = 0
         /// The last batch applied to each run, by id.
         var lastBatch: [RunID: String] = [:]
+        /// Each run's revision, and the revision at which each of its tasks last changed.
+        var revisions: [RunID: Int64] = [:]
+        var taskRevisions: [RunID: [String: Int64]] = [:]
     }
 
     private let state = Mutex(State())
@@ -82,6 +85,13 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
                 staged[update.runID, default: [:]][update.record.taskID] = update.record
             }
             state.tasks = staged
+            for id in Set(batch.tasks.map(\.runID)) {
+                let revision = state.revisions[id, default: 0] + 1
+                state.revisions[id] = revision
+                for update in batch.tasks where update.runID == id {
+                    state.taskRevisions[id, default: [:]][update.record.taskID] = revision
+                }
+            }
             if var run = batch.run {
                 run.idempotencyKey = state.runs[run.id]?.idempotencyKey ?? run.idempotencyKey  // never replaced
                 state.runs[run.id] = run
@@ -152,6 +162,17 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
     /// The task records of run `id`.
     public func tasks(of id: RunID) async throws -> [TaskRecord] {
         state.withLock { Array(($0.tasks[id] ?? [:]).values) }
+    }
+
+    /// The run's tasks changed after `revision` (see ``StateStore/tasks(of:changedAfter:)``).
+    public func tasks(of id: RunID, changedAfter revision: Int64?) async throws -> TaskChanges {
+        state.withLock { state in
+            let tasks = (state.tasks[id] ?? [:]).values.filter { record in
+                guard let revision else { return true }
+                return (state.taskRevisions[id]?[record.taskID] ?? 0) > revision
+            }
+            return TaskChanges(tasks: Array(tasks), revision: state.revisions[id, default: 0])
+        }
     }
 
     /// Newest runs first.
@@ -233,6 +254,8 @@ public final class InMemoryStateStore: StateStore, TriggerStateStore {
                 state.tasks[id] = nil
                 state.logs[id] = nil
                 state.leases[id] = nil
+                state.revisions[id] = nil
+                state.taskRevisions[id] = nil
             }
             return deletion
         }

@@ -194,4 +194,67 @@ extension StateStoreConformance {
         try expectEqual(try await tasksByID(store, "r1"), stored, "tasks after a fenced-out progress batch")
         try expectEqual(try await store.logs(of: id, task: nil, attempt: nil).count, 4, "lines after a fenced-out batch")
     }
+
+    /// `keepsRevisions`: the store must keep revisions (not fall back to reading every task, the protocol's default).
+    static func changedTasksAreReadByRevision(_ store: any StateStore, keepsRevisions: Bool = false) async throws {
+        let id = RunID(rawValue: "r1")
+        try await store.createRun(run("r1"), tasks: [task("a"), task("b"), task("c")])
+        try await store.createRun(run("r2"), tasks: [task("a")])
+        func changed(after revision: Int64?) async throws -> (tasks: [String: TaskRecord], revision: Int64) {
+            let changes = try await store.tasks(of: id, changedAfter: revision)
+            let byID = Dictionary(changes.tasks.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
+            try expectEqual(byID.count, changes.tasks.count, "tasks read once each")
+            return (byID, changes.revision)
+        }
+        let created = try await changed(after: nil)
+        try expectEqual(created.tasks, ["a": task("a"), "b": task("b"), "c": task("c")], "every task, asked with no revision")
+
+        // A fenced progress batch (two writes of b), then an unconditional and a compare-and-set update.
+        let lease = try await store.acquireLease(run: id, owner: ownerA, at: at(0), expiresAt: at(30), mode: .whenFree)
+        try await store.commit(StateBatch(
+            tasks: [
+                TaskUpdate(runID: id, record: task("b", .running, attempts: 1), expected: nil),
+                TaskUpdate(runID: id, record: task("b", .succeeded, attempts: 1), expected: nil),
+            ],
+            fence: lease, id: "progress-1"))
+        let first = try await changed(after: created.revision)
+        if first.revision == 0, !keepsRevisions {
+            // A store that keeps no revisions (the protocol's default): every look reads every task.
+            try expectEqual(first.tasks.keys.sorted(), ["a", "b", "c"], "every task, from a store without revisions")
+            try expectEqual(first.tasks["b"], task("b", .succeeded, attempts: 1), "b, from a store without revisions")
+            return
+        }
+        try expectEqual(first.tasks, ["b": task("b", .succeeded, attempts: 1)], "the tasks a progress batch changed")
+        if first.revision <= created.revision {
+            throw ConformanceFailure("the revision did not grow with a commit: \(created.revision) → \(first.revision)")
+        }
+        let again = try await changed(after: first.revision)
+        try expectEqual(again.tasks, [:], "the tasks changed since the last look, with no commit since")
+        try expectEqual(again.revision, first.revision, "the revision, with no commit since the last look")
+        try await store.commit(StateBatch(tasks: [
+            TaskUpdate(runID: id, record: task("a", .running, attempts: 1), expected: nil),
+            TaskUpdate(runID: id, record: task("c", .skipped), expected: .pending),
+        ], fence: lease))
+        let second = try await changed(after: first.revision)
+        try expectEqual(second.tasks, ["a": task("a", .running, attempts: 1), "c": task("c", .skipped)],
+                        "the tasks an upsert and a compare-and-set changed")
+        try expectEqual(try await changed(after: created.revision).tasks.keys.sorted(), ["a", "b", "c"],
+                        "the tasks changed since creation, asked again")
+
+        // A conflict writes nothing, lines alone change no task, another run's commit changes nothing here.
+        try await expectError(.conflict(run: id, task: "a", expected: .pending, actual: .running), "a stale compare-and-set") {
+            try await store.commit(StateBatch(tasks: [
+                TaskUpdate(runID: id, record: task("b", .failed), expected: nil),
+                TaskUpdate(runID: id, record: task("a", .failed), expected: .pending),
+            ]))
+        }
+        try await store.commit(StateBatch(logs: [line("r1", "a", 1, "hello")], fence: lease, id: "progress-2"))
+        try await store.commit(StateBatch(tasks: [
+            TaskUpdate(runID: RunID(rawValue: "r2"), record: task("a", .running, attempts: 1), expected: nil)
+        ]))
+        let quiet = try await changed(after: second.revision)
+        try expectEqual(quiet.tasks, [:], "the tasks changed by a conflict, lines, and another run's commit")
+        try expectEqual(try await store.tasks(of: RunID(rawValue: "r2"), changedAfter: 0).tasks.map(\.state), [.running],
+                        "the other run's changed task")
+    }
 }

@@ -84,5 +84,13 @@ public enum StateStoreConformance {
               run: artifactReferencesOfOtherRuns),
         Check("deleting runs removes finished ones with their tasks and logs, and never an unfinished one",
               run: deleteOnlyFinishedRuns),
+        Check("the tasks a commit changed are read after the revision of the previous look, by every kind of write",
+              run: { try await changedTasksAreReadByRevision($0) }),
     ]
+
+    /// For a store that keeps task revisions (``StateStore/tasks(of:changedAfter:)`` reads only what changed): the
+    /// check of ``checks`` that also accepts the default, which reads every task, made strict.
+    public static let revisionsAreKept = Check(
+        "the store keeps task revisions: a look reads only the tasks commits changed since the previous one",
+        run: { try await changedTasksAreReadByRevision($0, keepsRevisions: true) })
 }

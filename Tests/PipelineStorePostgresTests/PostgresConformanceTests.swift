@@ -8,7 +8,7 @@ import Testing
 /// The PostgreSQL stores pass the same contracts as the SQLite and in-memory ones, each check on a new schema.
 @Suite("PostgreSQL store conformance", .enabled(if: PostgresTestServer.enabled, PostgresTestServer.skipReason))
 struct PostgresConformanceTests {
-    @Test("PostgresStateStore", arguments: StateStoreConformance.checks)
+    @Test("PostgresStateStore", arguments: StateStoreConformance.checks + [StateStoreConformance.revisionsAreKept])
     func stateStore(_ check: StateStoreConformance.Check) async throws {
         try await PostgresTestServer.withFreshDatabase { database in
             try await check.run(PostgresStateStore(database: database))

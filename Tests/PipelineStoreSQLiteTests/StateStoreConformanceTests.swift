@@ -7,7 +7,7 @@ import Testing
 /// Every store passes the same `StateStore` contract, each check on a new, empty store.
 @Suite("StateStore conformance")
 struct StateStoreConformanceTests {
-    @Test("InMemoryStateStore", arguments: StateStoreConformance.checks)
+    @Test("InMemoryStateStore", arguments: StateStoreConformance.checks + [StateStoreConformance.revisionsAreKept])
     func inMemoryStore(_ check: StateStoreConformance.Check) async throws {
         try await check.run(InMemoryStateStore())
     }

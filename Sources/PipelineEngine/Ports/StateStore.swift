@@ -65,6 +65,11 @@ public protocol StateStore: Sendable {
     /// The task records of run `id`, in no particular order.
     func tasks(of id: RunID) async throws -> [TaskRecord]
 
+    /// The task records of run `id` that commits changed after `revision`, and the run's revision now (a number
+    /// that grows with each commit that changes one of its tasks), read together; `nil` reads every task. What
+    /// follows a run's progress reads only what changed since its last look. Defaults to every task, at revision 0.
+    func tasks(of id: RunID, changedAfter revision: Int64?) async throws -> TaskChanges
+
     /// The newest runs first, optionally only those of `pipeline`.
     func runs(pipeline: String?, limit: Int) async throws -> [RunRecord]
 
@@ -134,6 +139,27 @@ extension StateStore {
             if let entry = try await cacheEntry(forKey: key) { found[key] = entry }
         }
         return found
+    }
+}
+
+/// The task records a store read for ``StateStore/tasks(of:changedAfter:)``.
+public struct TaskChanges: Sendable, Equatable {
+    /// The records changed after the revision asked about (every record, when none was given).
+    public var tasks: [TaskRecord]
+    /// The run's revision when they were read: the next look asks for changes after it.
+    public var revision: Int64
+
+    /// Creates the result of a read.
+    public init(tasks: [TaskRecord], revision: Int64) {
+        self.tasks = tasks
+        self.revision = revision
+    }
+}
+
+extension StateStore {
+    /// Every task of the run (through ``tasks(of:)``), at revision 0: a store that keeps no revisions is read whole.
+    public func tasks(of id: RunID, changedAfter revision: Int64?) async throws -> TaskChanges {
+        TaskChanges(tasks: try await tasks(of: id), revision: 0)
     }
 }
 

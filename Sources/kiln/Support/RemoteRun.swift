@@ -54,8 +54,8 @@ enum RemoteRun {
         }
     }
 
-    /// Reads the run, its tasks and new log lines every 50 ms (up to 500 ms while nothing changes) and feeds the
-    /// changes to `printer`, until the run ends or waits for a decision; a run queued or ended anywhere on the store
+    /// Reads the run, the tasks changed since the last look and new log lines every 50 ms (up to 500 ms while
+    /// nothing changes) and feeds the changes to `printer`, until the run ends or waits for a decision; a run queued or ended anywhere on the store
     /// (`signals`) makes it look at once, so it returns as soon as the run ends. Store errors are retried with backoff.
     static func follow(
         _ id: RunID, store: any StateStore, signals: (any SchedulerSignalSource)? = nil, printer: ProgressPrinter
@@ -68,6 +68,7 @@ enum RemoteRun {
         }
         defer { listener?.cancel() }
         var known: [String: TaskRecord] = [:]
+        var revision: Int64?  // of the tasks read so far: the next look reads only what changed after it
         var logCount = 0
         var started = false
         var delay = Duration.milliseconds(50)
@@ -84,11 +85,13 @@ enum RemoteRun {
                     printer.receive(.runStarted(run))
                 }
                 if started {
-                    for record in try await store.tasks(of: id) where known[record.taskID] != record {
+                    let changes = try await store.tasks(of: id, changedAfter: revision)
+                    for record in changes.tasks where known[record.taskID] != record {
                         known[record.taskID] = record
                         printer.receive(.taskChanged(id, record))
                         changed = true
                     }
+                    revision = changes.revision
                     let logs = try await store.logs(of: id, after: logCount)
                     for line in logs { printer.receive(.log(line)) }
                     changed = changed || !logs.isEmpty
@@ -102,8 +105,9 @@ enum RemoteRun {
                     return run
                 }
                 delay = changed ? .milliseconds(50) : min(delay * 2, .milliseconds(500))
-                // A look at a wide run reads every task: keep following to a tenth of the time, so the follower does
-                // not slow the run it follows (and its store) down.
+                // A look at a wide run may read many tasks (all of them, on a store that keeps no revisions): keep
+                // following to a tenth of the time, so the follower does not slow the run it follows (and its store)
+                // down.
                 delay = max(delay, (ContinuousClock.now - pollStart) * 10)
             } catch let error as CLIError {
                 throw error
