@@ -167,6 +167,51 @@ extension JSONValue {
         }
     }
 
+    /// Indented JSON text with sorted keys, as `JSONEncoder` writes it with `.prettyPrinted`, `.sortedKeys` and
+    /// `.withoutEscapingSlashes` (two spaces per level, `"key" : value`, `\b` and `\f` escaped by name), written
+    /// directly: the documents `--json` prints hold every task of a run, and the generic encoder costs several times
+    /// more.
+    public var prettyJSON: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        writePretty(into: &out, depth: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func writePretty(into out: inout [UInt8], depth: Int) {
+        func newline(_ depth: Int) {
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
+        }
+        switch self {
+        case .null, .bool, .number: write(into: &out)
+        case .string(let value): JSONValue.writeQuoted(value, into: &out, namingBackspaceAndFormFeed: true)
+        case .array(let values):
+            out.append(UInt8(ascii: "["))
+            if values.isEmpty { out.append(UInt8(ascii: "\n")) }
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newline(depth + 1)
+                value.writePretty(into: &out, depth: depth + 1)
+            }
+            newline(depth)
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            if members.isEmpty { out.append(UInt8(ascii: "\n")) }
+            for (number, index) in members.indices.sorted(by: { members[$0].key < members[$1].key }).enumerated() {
+                if number > 0 { out.append(UInt8(ascii: ",")) }
+                newline(depth + 1)
+                let member = members[index]
+                JSONValue.writeQuoted(member.key, into: &out, namingBackspaceAndFormFeed: true)
+                out.append(contentsOf: " : ".utf8)
+                member.value.writePretty(into: &out, depth: depth + 1)
+            }
+            newline(depth)
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
     /// Formats a number the way JSON and expressions show it: integral values up to ±2^53 without a fraction.
     public static func format(_ value: Double) -> String {
         if let integer = exactInteger(value) { return String(integer) }
@@ -189,6 +234,12 @@ extension JSONValue {
 
     /// Appends `string` as a JSON string literal in UTF-8 bytes, with the same escapes as the `String` form.
     public static func writeQuoted(_ string: String, into out: inout [UInt8]) {
+        writeQuoted(string, into: &out, namingBackspaceAndFormFeed: false)
+    }
+
+    /// With `namingBackspaceAndFormFeed`, those two are written `\b` and `\f` (as `JSONEncoder` does) instead of
+    /// `\u0008` and `\u000c` (as stored JSON always was: its text is hashed).
+    private static func writeQuoted(_ string: String, into out: inout [UInt8], namingBackspaceAndFormFeed: Bool) {
         out.append(UInt8(ascii: "\""))
         guard needsEscaping(string) else {
             out.append(contentsOf: string.utf8)
@@ -203,6 +254,8 @@ extension JSONValue {
             case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
             case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
             case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
+            case 0x08 where namingBackspaceAndFormFeed: out.append(contentsOf: #"\b"#.utf8)
+            case 0x0C where namingBackspaceAndFormFeed: out.append(contentsOf: #"\f"#.utf8)
             case 0..<0x20:
                 out.append(contentsOf: #"\u00"#.utf8)
                 out.append(hexDigits[Int(byte >> 4)])

@@ -57,6 +57,30 @@ struct JSONValueParsingTests {
 
     @Test("random values written by compactJSON read back equal")
     func roundTrip() {
+        for _ in 0..<500 {
+            let value = Self.random(0)
+            let text = value.compactJSON
+            #expect(Self.same(JSONValue(parsing: text), Self.decoded(text)), "\(text)")
+            #expect(Optional(JSONValue(parsing: text)) != .some(.none), "\(text)")
+        }
+    }
+
+    @Test("prettyJSON is the text JSONEncoder writes with prettyPrinted, sortedKeys and withoutEscapingSlashes")
+    func prettyJSONIsJSONEncoders() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let fixed: [JSONValue] = [
+            [:], [], ["a": [], "b": [:], "c": [[], [:], [[:]]]], "back\u{8}space form\u{c}feed \u{7f} \u{1f} é/😀",
+            ["t10": 1, "t2": 2, "T": 3, "": 4, "é": 5, "a_b": 6, "a-b": 7], .number(-0.0), .number(1e21), .number(0.1 + 0.2),
+            .number(1e-7), .number(-123456789012.5), .null, true,
+        ]
+        for value in fixed + (0..<500).map({ _ in Self.random(0) }) {
+            let expected = String(decoding: try encoder.encode(value), as: UTF8.self)
+            #expect(value.prettyJSON == expected)
+        }
+    }
+
+    static func random(_ depth: Int) -> JSONValue {
         var generator = SystemRandomNumberGenerator()
         func random(_ depth: Int) -> JSONValue {
             switch Int.random(in: 0..<(depth > 3 ? 4 : 6), using: &generator) {
@@ -76,11 +100,6 @@ struct JSONValueParsingTests {
                 }))
             }
         }
-        for _ in 0..<500 {
-            let value = random(0)
-            let text = value.compactJSON
-            #expect(Self.same(JSONValue(parsing: text), Self.decoded(text)), "\(text)")
-            #expect(Optional(JSONValue(parsing: text)) != .some(.none), "\(text)")
-        }
+        return random(depth)
     }
 }
