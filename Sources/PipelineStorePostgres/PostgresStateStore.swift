@@ -81,6 +81,13 @@ public final class PostgresStateStore: StateStore {
         return run
     }
 
+    /// The state of run `id` alone (one column, no snapshot), `nil` when it is not stored.
+    /// - Throws: ``PostgresStoreError``; ``StoredValueError`` when the stored state is not one.
+    public func runState(of id: RunID) async throws -> RunState? {
+        try await database.rows("read the state of run \(id)", "SELECT state FROM runs WHERE id = \(id.rawValue)")
+            .first.map { row in try Self.enumValue(RunState.self, row.makeRandomAccess()[0], "runs.state") }
+    }
+
     /// The task records of run `id`, in the order they were first stored; empty when the run is unknown.
     /// - Throws: ``PostgresStoreError``.
     public func tasks(of id: RunID) async throws -> [TaskRecord] {

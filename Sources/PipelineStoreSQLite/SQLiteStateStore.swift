@@ -123,6 +123,20 @@ public final class SQLiteStateStore: StateStore {
         try await readRun(id)
     }
 
+    /// The state of run `id` alone (one column, no snapshot), `nil` when it is not stored.
+    /// - Throws: ``StoredValueError`` when the stored state is not one; a database error.
+    public func runState(of id: RunID) async throws -> RunState? {
+        let text = try await writer.read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM runs WHERE id = ?"), arguments: [id.rawValue])
+        }
+        return try text.map { text in
+            guard let state = RunState(rawValue: text) else {
+                throw StoredValueError(column: "runs.state", value: text, reason: "not a known RunState")
+            }
+            return state
+        }
+    }
+
     /// The task records of run `id`, in the order they were first stored.
     ///
     /// - Parameters:

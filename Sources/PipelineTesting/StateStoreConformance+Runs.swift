@@ -26,6 +26,8 @@ extension StateStoreConformance {
         try await store.createRun(run("r1"), tasks: [task("a")])
         let unknown = RunID(rawValue: "r2")
         try expectEqual(try await store.run(unknown), nil, "run(_:) of an unknown id")
+        try expectEqual(try await store.runState(of: unknown), nil, "runState(of:) of an unknown id")
+        try expectEqual(try await store.runState(of: RunID(rawValue: "r1")), .queued, "runState(of:) of a stored run")
         try expectEqual(try await store.tasks(of: unknown), [], "tasks(of:) of an unknown id")
         try expectEqual(try await store.logs(of: unknown, task: nil, attempt: nil), [], "logs(of:) of an unknown id")
     }

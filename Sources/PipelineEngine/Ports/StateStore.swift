@@ -62,6 +62,10 @@ public protocol StateStore: Sendable {
     /// The run with `id`, if stored.
     func run(_ id: RunID) async throws -> RunRecord?
 
+    /// The state of run `id` alone, `nil` when it is not stored: what following a run asks on every look, without
+    /// the pipeline snapshot ``run(_:)`` reads. Defaults to the state of ``run(_:)``'s record.
+    func runState(of id: RunID) async throws -> RunState?
+
     /// The task records of run `id`, in no particular order.
     func tasks(of id: RunID) async throws -> [TaskRecord]
 
@@ -154,6 +158,11 @@ public struct TaskChanges: Sendable, Equatable {
         self.tasks = tasks
         self.revision = revision
     }
+}
+
+extension StateStore {
+    /// The state of ``run(_:)``'s record.
+    public func runState(of id: RunID) async throws -> RunState? { try await run(id)?.state }
 }
 
 extension StateStore {

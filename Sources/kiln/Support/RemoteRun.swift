@@ -78,11 +78,19 @@ enum RemoteRun {
             try Task.checkCancellation()
             let pollStart = ContinuousClock.now
             do {
-                guard let run = try await store.run(id) else { throw CLIError("run \(id) disappeared from the store", exitCode: 1) }
+                // The state alone on each look; the whole record (with its snapshot) only to announce a start or
+                // an end.
+                func record() async throws -> RunRecord {
+                    guard let run = try await store.run(id) else { throw CLIError("run \(id) disappeared from the store", exitCode: 1) }
+                    return run
+                }
+                guard let state = try await store.runState(of: id) else {
+                    throw CLIError("run \(id) disappeared from the store", exitCode: 1)
+                }
                 var changed = false
-                if !started, run.state != .queued {
+                if !started, state != .queued {
                     started = true
-                    printer.receive(.runStarted(run))
+                    printer.receive(.runStarted(try await record()))
                 }
                 if started {
                     let changes = try await store.tasks(of: id, changedAfter: revision)
@@ -100,7 +108,8 @@ enum RemoteRun {
                     hinted = true
                     Terminal.err("run \(id) is still queued: is kiln serve running on this store?")
                 }
-                if run.state != .queued && run.state != .running {
+                if state != .queued && state != .running {
+                    let run = try await record()
                     printer.receive(.runFinished(run))
                     return run
                 }
