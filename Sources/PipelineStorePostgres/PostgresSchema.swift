@@ -108,9 +108,10 @@ enum PostgresSchema {
         "CREATE UNIQUE INDEX task_queue_attempt ON task_queue (run_id, task_id, attempt)",
     ]
 
-    /// What changed in a run since a look at it: SQLite's `v9-task-revisions`. `runs.revision` grows by one with
-    /// each commit that writes one of the run's tasks (the update locks the run's row, so revisions follow the order
-    /// of commits); `task_runs.revision` is the run's revision when the row was last written.
+    /// What changed in a run since a look at it (`StateStore.tasks(of:changedAfter:)`; SQLite keeps no revisions):
+    /// `runs.revision` grows by one with each commit that writes one of the run's tasks (the update locks the run's
+    /// row, so revisions follow the order of commits); `task_runs.revision` is the run's revision when the row was
+    /// last written, 0 for a row written when the run was created or before this migration.
     static let v6: [String] = [
         "ALTER TABLE runs ADD COLUMN revision BIGINT NOT NULL DEFAULT 0",
         "ALTER TABLE task_runs ADD COLUMN revision BIGINT NOT NULL DEFAULT 0",

@@ -161,13 +161,13 @@ extension SQLiteStateStore: TaskQueue {
         }
     }
 
-    /// A run and its owner's epoch, as ``collect(runs:at:)`` passes them to SQL.
     /// A run and the lease epoch its attempts were queued under.
     private struct QueueFence: Hashable {
         let run: RunID
         let epoch: Int64
     }
 
+    /// A run and its owner's epoch, as ``collect(runs:at:)`` passes them to SQL.
     private struct OwnedRun: Encodable {
         let run: String
         let epoch: Int64
