@@ -90,19 +90,19 @@ public enum PipelineFile {
         func failure(_ message: String) -> PipelineFileError {
             PipelineFileError(diagnostics: [.init(path: path, line: 1, column: 1, message: message)])
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw failure("cannot read the pipeline file: no such file")
-        }
-        guard !isDirectory.boolValue else { throw failure("cannot read the pipeline file: it is a directory") }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard attributes?[.type] as? FileAttributeType == .typeRegular else {
+        // One stat(2) (FileManager's attributes would also look up the owner's and group's names).
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw failure("cannot read the pipeline file: no such file") }
+        let type = info.st_mode & S_IFMT
+        guard type != S_IFDIR else { throw failure("cannot read the pipeline file: it is a directory") }
+        guard type == S_IFREG else {
             throw failure(
                 "cannot read the pipeline file: it is not a regular file (a device, FIFO or socket); "
                     + "give the path of a YAML file")
         }
         let limit = Limits.maximumBytes
-        if let size = (attributes?[.size] as? NSNumber)?.intValue, size > limit {
+        let size = Int(info.st_size)
+        if size > limit {
             throw failure(
                 "the file is \(size.formatted) bytes, more than the limit of \(limit.formatted) bytes (1 MiB); "
                     + "split the pipeline into smaller files")
