@@ -31,6 +31,30 @@ import Testing
         }
     }
 
+    @Test("a symbolic link to a pipeline file reads as the file; one to a directory or to nothing does not")
+    func symbolicLinks() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("pipeline.yaml").path
+        try "name: p\ntasks:\n  a: {run: [echo, hi]}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let link = directory.appendingPathComponent("link.yaml").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+        #expect(try PipelineFile.load(path: link).tasks.map(\.id) == ["a"])
+
+        let toDirectory = directory.appendingPathComponent("dir.yaml").path
+        try FileManager.default.createSymbolicLink(atPath: toDirectory, withDestinationPath: directory.path)
+        let dangling = directory.appendingPathComponent("dangling.yaml").path
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: directory.path + "/gone.yaml")
+        for (path, message) in [
+            (toDirectory, "cannot read the pipeline file: it is a directory"),
+            (dangling, "cannot read the pipeline file: no such file"),
+        ] {
+            #expect(throws: PipelineFileError(diagnostics: [.init(path: path, line: 1, column: 1, message: message)])) {
+                try PipelineFile.load(path: path)
+            }
+        }
+    }
+
     @Test("a missing, unreadable or non-UTF-8 file is one diagnostic at line 1")
     func unreadableFiles() throws {
         let directory = try temporaryDirectory()
