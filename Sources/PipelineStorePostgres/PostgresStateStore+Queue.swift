@@ -105,10 +105,11 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
 
     /// Stores the results of held claims, in one statement.
     ///
-    /// The runs' owners are told (``TaskQueueEvent/finished``) at most every 5 ms by this store: a `NOTIFY` wakes
-    /// every listening session of the database, whatever its channel, so a worker storing a result every millisecond
-    /// would wake them all a thousand times a second. An owner looks again 10 ms after a look that found results,
-    /// which picks up what arrived untold.
+    /// The runs' owners are told (``TaskQueueEvent/finished``) at most every 20 ms by this store: a `NOTIFY` wakes
+    /// every listening session of the database, whatever its channel, and serializes the commits of the statements
+    /// that send one, so a worker storing a result every millisecond would wake them all a thousand times a second.
+    /// An owner looks again 10 ms after a look that found results, which picks up what arrived untold; a result after
+    /// a quiet spell is told at once.
     public func finish(_ results: [(QueueClaim, AttemptResult)], at now: Timestamp) async throws -> Set<QueueClaim> {
         guard !results.isEmpty else { return [] }
         let statement = FinishStatement(

@@ -26,7 +26,7 @@ public final class PostgresStateStore: StateStore {
     /// The snapshots of the runs this store last wrote or read: an unchanged one is not encoded and sent again.
     let snapshots = SnapshotCache()
     /// When this store's stored results last notified the runs' owners (see ``finish(_:at:)``).
-    let finishedNotices = NoticeInterval(.milliseconds(5))
+    let finishedNotices = NoticeInterval(.milliseconds(20))
 
     /// A store on an open database (which may be shared with a ``PostgresRegistryStore``).
     ///
