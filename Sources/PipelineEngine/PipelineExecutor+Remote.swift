@@ -100,8 +100,9 @@ extension AttemptResult {
 /// Collects the results of the attempts an executor queued, for all its runs at once: one query per poll, however
 /// many runs are executing. With a queue that pushes its ``TaskQueueEvent/finished`` events, it looks when told, and
 /// 10 ms after a look that found results; otherwise every millisecond while results keep coming. A look that finds
-/// nothing doubles the wait, up to 50 ms. Idle (nothing outstanding) it waits for ``wake()`` or the next attempt. A
-/// store error backs off up to 5 s.
+/// nothing doubles the wait, up to 50 ms. Attempts just queued bring the wait down to 2 ms (a quick attempt's result
+/// is then collected within milliseconds, whether or not a worker tells of it), without a look before they can have
+/// ended. Idle (nothing outstanding) it waits for ``wake()`` or the next attempt. A store error backs off up to 5 s.
 final class RemoteCollector: Sendable {
     private struct Run {
         var inbox: Inbox<PipelineExecutor.Message>
@@ -121,7 +122,12 @@ final class RemoteCollector: Sendable {
         /// Whether the queue pushes its `finished` events (then they are listened to): looked up when the first
         /// attempt is awaited, so an executor that never hands one to workers pays nothing for it; `nil` until then.
         var told: Bool?
+        /// Attempts were queued since the poll loop last waited: its wait starts again from ``afterQueueing``.
+        var queued = false
     }
+
+    /// The wait before looking for the results of attempts just queued (then doubling while none come).
+    static let afterQueueing = Duration.milliseconds(2)
 
     let queue: any TaskQueue
     private let clock: any PipelineClock
@@ -173,17 +179,19 @@ final class RemoteCollector: Sendable {
         }
     }
 
-    /// Notes an attempt about to be queued, and makes sure the poll loop runs.
+    /// Notes an attempt about to be queued, and makes sure the poll loop runs and looks for its result soon.
     func expect(_ id: RunID, taskID: String, task: Int, attempt: Int) {
         state.withLock { $0.runs[id]?.outstanding[taskID] = (task, attempt) }
-        startPolling()
+        startPolling(queued: true)
     }
 
-    /// Starts the poll loop (and listening to the queue's events) unless it runs; otherwise pokes it.
-    private func startPolling() {
+    /// Starts the poll loop (and listening to the queue's events) unless it runs; otherwise pokes it: to look now,
+    /// or, for attempts just `queued`, to wait ``afterQueueing`` first.
+    private func startPolling(queued: Bool = false) {
         let (start, listen) = state.withLock { state -> (Bool, (any TaskQueueEvents)?) in
             let start = !state.polling
             state.polling = true
+            if queued, !start { state.queued = true }
             guard state.told == nil else { return (start, nil) }
             let events = queue as? any TaskQueueEvents
             state.told = events != nil
@@ -234,7 +242,19 @@ final class RemoteCollector: Sendable {
                 return state.settling
             }
             for waiter in settled { waiter.resume(returning: nil) }
-            await signal.wait(upTo: delay)
+            var lookAt = ContinuousClock.now + delay
+            while true {
+                await signal.wait(upTo: lookAt - ContinuousClock.now)
+                // Poked for attempts just queued: nothing of theirs can have ended yet, so look a little later
+                // (never later than planned: pokes that keep coming do not hold the look off), not now.
+                let queued = state.withLock { state in
+                    defer { state.queued = false }
+                    return state.queued
+                }
+                guard queued else { break }
+                delay = Self.afterQueueing
+                lookAt = min(lookAt, ContinuousClock.now + delay)
+            }
         }
     }
 
