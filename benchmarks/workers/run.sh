@@ -7,9 +7,10 @@
 #
 # Without --store it starts a throwaway server with scripts/postgres (KILN_PG_DIR, default /tmp/kiln-pg-bench) and
 # stops it at the end: with fsync off (every commit costs CPU only, the worst case for scaling out), or with
-# --durable, PostgreSQL's defaults (each commit waits for its WAL to reach the disk, as on a production server). Each configuration runs on a new schema. Printed per configuration (median of --repeats):
-# wall time from the run's start to its end as the store recorded it, tasks per second, and the CPU time (user+sys)
-# of every kiln process involved per task — the figure to trust on a busy machine.
+# --durable, PostgreSQL's defaults (each commit waits for its WAL to reach the disk, as on a production server).
+# Each configuration runs on a new schema. Printed per configuration (median of --repeats): wall time from the run's
+# start to its end as the store recorded it, tasks per second, and the CPU time (user+sys) of every kiln process
+# involved per task — the figure to trust on a busy machine.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 kiln="" store="" width=1000 repeats=3 concurrency=16 durable=0
