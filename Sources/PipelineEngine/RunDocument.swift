@@ -8,8 +8,8 @@ public import PipelineModel
 /// `null` — and, only while a `kiln worker` holds the task's attempt, `worker`: `{"name", "host", "pid"}`). Times are
 /// ISO 8601 UTC strings or `null`.
 public enum RunDocument {
-    /// Builds the document of `run` with its `tasks`; `workers` are the workers holding its tasks' attempts, by task
-    /// id (``TaskQueue/workers(of:)``).
+    /// Builds the document of `run` with its `tasks`; `workers` are the workers holding its running tasks' attempts,
+    /// by task id (``TaskQueue/workers(of:tasks:)``).
     public static func make(_ run: RunRecord, tasks: [TaskRecord], workers: [String: RunOwner] = [:]) -> JSONValue {
         func time(_ value: Timestamp?) -> JSONValue { value.map { .string($0.iso8601) } ?? .null }
         var taskMembers: [String: JSONValue] = [:]
@@ -28,7 +28,7 @@ public enum RunDocument {
                 "decision": task.decision?.json ?? .null,
                 "lineage": task.lineage?.json ?? .null,
             ]
-            if let worker = workers[task.taskID], task.state == .running {
+            if let worker = workers[task.taskID] {
                 members["worker"] = [
                     "name": .string(worker.label), "host": .string(worker.host), "pid": .number(Double(worker.pid)),
                 ]

@@ -196,30 +196,31 @@ extension SQLiteStateStore: TaskQueue {
 
     /// The workers holding run `id`'s attempts, by task id.
     public func workers(of id: RunID) async throws -> [String: RunOwner] {
-        let rows = try await writer.read { db in
+        // Sendable columns out of the read, so it runs on the reader's queue instead of blocking this thread.
+        let rows = try await writer.read { db -> [(task: String, worker: String)] in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT task_id, worker FROM task_queue WHERE run_id = ? AND state = 'claimed'
-                """), arguments: [id.rawValue])
+                """), arguments: [id.rawValue]).map { ($0[0], $0[1]) }
         }
         var workers: [String: RunOwner] = [:]
         for row in rows {
-            workers[row[0]] = try Self.queueValue(RunOwner.self, row[1], column: "task_queue.worker")
+            workers[row.task] = try Self.queueValue(RunOwner.self, row.worker, column: "task_queue.worker")
         }
         return workers
     }
 
     /// Claims held by workers on `host`.
     public func claims(on host: String) async throws -> [HeldClaim] {
-        let rows = try await writer.read { db in
+        let rows = try await writer.read { db -> [(id: Int64, token: Int64, worker: String, process: String?)] in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT id, token, worker, process FROM task_queue WHERE state = 'claimed' AND host = ? ORDER BY id
-                """), arguments: [host])
+                """), arguments: [host]).map { ($0[0], $0[1], $0[2], $0[3]) }
         }
         return try rows.map { row in
             HeldClaim(
-                claim: QueueClaim(id: row[0], token: row[1]),
-                worker: try Self.queueValue(RunOwner.self, row[2], column: "task_queue.worker"),
-                process: try (row[3] as String?).map { try Self.queueValue(TaskProcess.self, $0, column: "task_queue.process") })
+                claim: QueueClaim(id: row.id, token: row.token),
+                worker: try Self.queueValue(RunOwner.self, row.worker, column: "task_queue.worker"),
+                process: try row.process.map { try Self.queueValue(TaskProcess.self, $0, column: "task_queue.process") })
         }
     }
 

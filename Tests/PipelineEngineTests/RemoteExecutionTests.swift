@@ -160,6 +160,26 @@ import Testing
 
     static let ok = AttemptResult.succeeded(outputs: ["ok": true], cacheKey: nil, cacheNote: nil, lineage: nil)
 
+    @Test("the workers of a run's tasks are those holding the attempts of tasks its records show running")
+    func workersOfRunningTasks() async throws {
+        let run = RunID(rawValue: "r1")
+        try await queue.enqueue(["a", "b"].map { task in
+            QueuedAttempt(
+                runID: run, epoch: 1, taskID: task, attempt: 1, labels: [],
+                work: AttemptWork(
+                    action: .uses("value"), inputs: [:], environment: [:], workingDirectory: "/tmp", decision: nil,
+                    withheldEnvironment: []),
+                queuedAt: SystemClock().now)
+        })
+        let now = SystemClock().now
+        #expect(try await queue.claim(worker: Self.worker, labels: [], limit: 2, at: now, expiresAt: now.adding(.seconds(30))).count == 2)
+        let records = [TaskRecord(taskID: "a", state: .running, attempts: 1), TaskRecord(taskID: "b", state: .succeeded, attempts: 1)]
+        #expect(try await queue.workers(of: run) == ["a": Self.worker, "b": Self.worker])
+        #expect(try await queue.workers(of: run, tasks: records) == ["a": Self.worker],
+                "b's claim outlived its record's end (not collected yet): it is not where b runs")
+        #expect(try await queue.workers(of: run, tasks: [records[1]]).isEmpty)
+    }
+
     @Test("a hand-over leaves a worker's attempt running and the run queued; the next owner adopts it: it runs once")
     func handOverKeepsWorkersAttempts() async throws {
         var kinds = TaskKindRegistry()

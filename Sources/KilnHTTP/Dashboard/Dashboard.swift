@@ -171,7 +171,7 @@ enum Dashboard {
         let taskRows = run.snapshot.tasks.map { spec -> String in
             let record = byID[spec.id]
             let outputs = record?.outputs.flatMap { $0.isEmpty ? nil : JSONValue.object($0).compactJSON } ?? ""
-            let worker = record?.state == .running ? workers[spec.id].map { "on worker \($0)" } : nil
+            let worker = workers[spec.id].map { "on worker \($0)" }
             let detail = [worker, record?.cacheNote, record?.error, record?.decision.map { "decision: \($0.approved ? "approved" : "rejected") by \($0.actor)" + ($0.reason.map { " (\($0))" } ?? "") }]
                 .compactMap { $0 }.joined(separator: " · ")
             return """

@@ -57,9 +57,6 @@ public struct TaskLineage: Sendable, Hashable, Codable {
         return "\(os)-\(machine)"
     }()
 
-    /// This machine's host name, as lineage records it.
-    public static let currentHost = RunOwner.thisHost
-
     /// Creates a lineage.
     public init(
         kiln: String = TaskLineage.currentKilnVersion, platform: String = TaskLineage.currentPlatform,
@@ -162,7 +159,7 @@ public struct TaskLineage: Sendable, Hashable, Codable {
     private init(_ context: TaskContext, files: [String: FileFacts]) {
         var seeds: [Int64] = []
         Self.collectSeeds(.object(context.inputs), into: &seeds)
-        self.init(host: Self.currentHost, startedAt: context.startedAt, files: files, seeds: seeds)
+        self.init(host: RunOwner.thisHost, startedAt: context.startedAt, files: files, seeds: seeds)
     }
 
     /// The regular files the attempt names (by name as written and by path), and their total size.

@@ -94,10 +94,12 @@ extension TaskQueue {
 }
 
 extension TaskQueue {
-    /// ``workers(of:)`` of run `id`, asked only when one of `tasks` (its records) runs.
+    /// The workers holding the attempts of run `id`'s tasks that `tasks` (its records) show running, by task id:
+    /// ``workers(of:)``, asked only when one runs, less a claim whose task's record no longer says so.
     public func workers(of id: RunID, tasks: [TaskRecord]) async throws -> [String: RunOwner] {
-        guard tasks.contains(where: { $0.state == .running }) else { return [:] }
-        return try await workers(of: id)
+        let running = Set(tasks.lazy.filter { $0.state == .running }.map(\.taskID))
+        guard !running.isEmpty else { return [:] }
+        return try await workers(of: id).filter { running.contains($0.key) }
     }
 }
 

@@ -84,7 +84,7 @@ struct ShowCommand: AsyncParsableCommand {
             Terminal.out(Terminal.table(
                 ["TASK", "STATE", "ATTEMPTS", "DURATION", "DETAIL"],
                 sorted.map { task in
-                    let worker = task.state == .running ? workers[task.taskID].map { "on worker \($0)" } : nil
+                    let worker = workers[task.taskID].map { "on worker \($0)" }
                     let detail = [worker, task.error, task.cacheNote, task.outputs.flatMap { $0.isEmpty ? nil : "outputs " + JSONValue.object($0).compactJSON }]
                         .compactMap { $0 }.joined(separator: " · ")
                     return [task.taskID, task.state.rawValue, "\(task.attempts)", Terminal.elapsed(task.startedAt, task.finishedAt),

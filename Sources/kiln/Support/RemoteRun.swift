@@ -74,23 +74,21 @@ enum RemoteRun {
         var delay = Duration.milliseconds(50)
         let queuedSince = ContinuousClock.now
         var hinted = false
+        // The state alone on each look; the whole record (with its snapshot) only to announce a start or an end.
+        let disappeared = CLIError("run \(id) disappeared from the store", exitCode: 1)
+        func wholeRun() async throws -> RunRecord {
+            guard let run = try await store.run(id) else { throw disappeared }
+            return run
+        }
         while true {
             try Task.checkCancellation()
             let pollStart = ContinuousClock.now
             do {
-                // The state alone on each look; the whole record (with its snapshot) only to announce a start or
-                // an end.
-                func record() async throws -> RunRecord {
-                    guard let run = try await store.run(id) else { throw CLIError("run \(id) disappeared from the store", exitCode: 1) }
-                    return run
-                }
-                guard let state = try await store.runState(of: id) else {
-                    throw CLIError("run \(id) disappeared from the store", exitCode: 1)
-                }
+                guard let state = try await store.runState(of: id) else { throw disappeared }
                 var changed = false
                 if !started, state != .queued {
                     started = true
-                    printer.receive(.runStarted(try await record()))
+                    printer.receive(.runStarted(try await wholeRun()))
                 }
                 if started {
                     let changes = try await store.tasks(of: id, changedAfter: revision)
@@ -109,7 +107,7 @@ enum RemoteRun {
                     Terminal.err("run \(id) is still queued: is kiln serve running on this store?")
                 }
                 if state != .queued && state != .running {
-                    let run = try await record()
+                    let run = try await wholeRun()
                     printer.receive(.runFinished(run))
                     return run
                 }
