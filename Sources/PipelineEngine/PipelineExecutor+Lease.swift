@@ -43,31 +43,6 @@ extension PipelineExecutor {
             await reaper.reap(process)
         }
     }
-
-    /// Renews `lease` every heartbeat until cancelled; reports a lost lease to the loop and stops.
-    func keepLease(_ lease: RunLease, inbox: Inbox<Message>) async {
-        // A background sleep: test clocks do not count it among the sleeps a test waits for.
-        await ClockSleep.$isBackground.withValue(true) {
-            var next = clock.now.adding(configuration.heartbeat)
-            while !Task.isCancelled {
-                do {
-                    try await clock.sleep(until: next)
-                    let now = clock.now
-                    _ = try await store.renewLease(lease, at: now, expiresAt: now.adding(configuration.leaseDuration))
-                    next = now.adding(configuration.heartbeat)
-                } catch StateStoreError.leaseLost(_, let holder) {
-                    inbox.post(.leaseLost(holder))
-                    return
-                } catch is CancellationError {
-                    return
-                } catch {
-                    // A transient store error: try again at the next beat (the lease lasts several beats).
-                    logger.warning("Lease heartbeat failed", metadata: ["run.id": "\(lease.runID)", "error": "\(error)"])
-                    next = clock.now.adding(configuration.heartbeat)
-                }
-            }
-        }
-    }
 }
 
 /// Why an execution stopped without finishing its run.

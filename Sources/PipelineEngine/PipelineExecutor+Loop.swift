@@ -22,8 +22,8 @@ extension PipelineExecutor {
     /// entries that arrived) in one transaction, publishes the events, and only then starts attempts; timers and
     /// attempts are children of one task group and report back through an inbox, drained in batches.
     ///
-    /// Every commit is fenced by `lease`; a heartbeat child renews it. When another process takes the run over, the
-    /// loop stops without writing and throws ``ExecutionError/leaseLost(_:holder:)``. The run's `running` state goes
+    /// Every commit is fenced by `lease`; the executor's ``LeaseKeeper`` renews it. When another process takes the run
+    /// over, the loop stops without writing and throws ``ExecutionError/leaseLost(_:holder:)``. The run's `running` state goes
     /// with the first commit (of the first attempts' states or ends), and the last commit (the run's end, a wait for a
     /// decision, or a cancellation) gives the lease up: when this returns, the lease is released.
     func execute(_ initial: RunRecord, plan: Plan, records: [TaskRecord], lease: RunLease) async throws -> RunRecord {
@@ -71,13 +71,14 @@ extension PipelineExecutor {
             adopted[record.taskID] = (task, record.attempts)
         }
         remote?.register(runID, epoch: lease.epoch, inbox: inbox, adopted: adopted)
+        leases.keep(lease, inbox: inbox)
         defer {
+            leases.stopKeeping(runID)
             remote?.unregister(runID)
             _ = handOvers.take(runID)  // a hand-over asked for as the run ended applies to no later execution
         }
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { [self] in await keepLease(lease, inbox: inbox) }
-            defer { group.cancelAll() }  // the heartbeat, and any timer left
+            defer { group.cancelAll() }  // any timer left
             while true {
                 if Task.isCancelled {
                     cancelled = true

@@ -102,6 +102,8 @@ public struct PipelineExecutor: Sendable {
     let remote: RemoteCollector?
     /// Runs whose next cancellation is a hand-over (``handOverOnCancel(_:)``).
     let handOvers = HandOvers()
+    /// Renews the leases of the runs being executed.
+    let leases: LeaseKeeper
 
     /// Creates an executor.
     /// - Parameters:
@@ -135,6 +137,9 @@ public struct PipelineExecutor: Sendable {
         self.artifacts = artifacts
         self.configuration = configuration
         self.logger = logger
+        self.leases = LeaseKeeper(
+            store: store, clock: clock, heartbeat: configuration.heartbeat, leaseDuration: configuration.leaseDuration,
+            logger: logger)
     }
 
     /// Creates a run of `plan` and executes it to the end.

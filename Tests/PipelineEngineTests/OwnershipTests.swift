@@ -43,6 +43,50 @@ import Testing
         #expect(try await store.lease(of: id) == nil, "the lease is released when the run ends")
     }
 
+    @Test("one heartbeat keeps every run of an executor owned; a run taken over is told, the others keep their lease")
+    func oneHeartbeatForAllRuns() async throws {
+        let plan = try Self.trainThenDeploy()
+        let owner = executor(Self.first)
+        let (firstID, secondID) = (RunIDs(), RunIDs())
+        let first = Task { try await owner.run(plan, baseDirectory: "/tmp", onCreate: { firstID.set($0) }) }
+        let secondEnded = Mutex(false)
+        let second = Task {
+            defer { secondEnded.withLock { $0 = true } }
+            return try await owner.run(plan, baseDirectory: "/tmp", onCreate: { secondID.set($0) })
+        }
+        await clock.waitForSleepers(2)
+        let ids = [try #require(firstID.value), try #require(secondID.value)]
+        // Well past the lease duration, a beat at a time: both leases are renewed at each beat.
+        for _ in 0..<12 {
+            clock.advance(by: .seconds(5))
+            for id in ids { #expect(try await renewed(id, by: Self.first)) }
+        }
+
+        // The second run is taken over: the next beat tells it, and it stops; the first one keeps its lease.
+        let takeover = Task { try await executor(Self.second).resume(ids[1], takeover: true) }
+        while try await store.lease(of: ids[1])?.owner != Self.second { await Task.yield() }
+        clock.advance(by: .seconds(5))
+        for _ in 0..<100_000 where !secondEnded.withLock({ $0 }) { await Task.yield() }
+        try #require(secondEnded.withLock { $0 }, "the run taken over stops at the next beat")
+        await #expect(throws: ExecutionError.self) { try await second.value }
+        #expect(try await renewed(ids[0], by: Self.first))
+
+        clock.advance(by: .seconds(600))
+        #expect(try await first.value.state == .succeeded)
+        #expect(try await takeover.value.state == .succeeded)
+        for id in ids { #expect(try await store.lease(of: id) == nil, "each lease is released when its run ends") }
+    }
+
+    /// Whether run `id`'s lease is held by `owner` and was renewed at the clock's current time (waiting a while for
+    /// the heartbeat, which runs beside the test).
+    func renewed(_ id: RunID, by owner: RunOwner) async throws -> Bool {
+        for _ in 0..<100_000 {
+            if let lease = try await store.lease(of: id), lease.owner == owner, lease.heartbeatAt == clock.now { return true }
+            await Task.yield()
+        }
+        return false
+    }
+
     @Test("a takeover fences the old owner: its result is refused, it stops, and only the new owner's work counts")
     func takeoverFencesTheOldOwner() async throws {
         let ids = RunIDs()
