@@ -38,7 +38,7 @@ extension HomeOptions {
     ///
     /// - Throws: ``CLIError`` (exit 2) for a location that cannot be read.
     func artifactLocation() throws -> ArtifactLocation {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Execution.environment
         if let artifacts {
             return try ArtifactLocation.parse(artifacts, option: "--artifacts", endpoint: s3Endpoint, environment: environment)
         }

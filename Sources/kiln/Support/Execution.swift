@@ -11,8 +11,9 @@ import ServiceLifecycle
 
 /// Runs or resumes a run with progress on stderr, the shared lifecycle (``Lifecycle``) and the CLI's exit codes.
 enum Execution {
-    /// The process environment (what `env.X` expressions see).
-    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+    /// The process environment (what `env.X` expressions see), read once: `ProcessInfo` builds a new dictionary of
+    /// every variable at each call, and a command asks for several.
+    static let environment: [String: String] = ProcessInfo.processInfo.environment
 
     /// Loads and checks a pipeline file; prints every diagnostic and exits 2 when it is invalid.
     static func loadPlan(_ path: String) throws -> Plan {
