@@ -14,12 +14,12 @@ extension RunOwner {
         return RunOwner(label: label, host: thisHost, pid: pid, started: processStart(pid) ?? 0)
     }
 
-    /// This machine's host name.
-    public static var thisHost: String {
+    /// This machine's host name, as it was when the process first asked (every attempt's lineage names it).
+    public static let thisHost: String = {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    }()
 
     /// Whether this owner is a process of this host that no longer runs (its pid is gone or now belongs to a process
     /// started at another time). `false` for another host's owner: only its lease expiry tells.
