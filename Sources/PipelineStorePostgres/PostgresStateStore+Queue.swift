@@ -306,20 +306,6 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
 // The statements every claimed attempt runs, prepared once per connection: planning the claim each time cost the
 // server about as much as running it.
 
-/// A prepared queue statement whose bindings are its ``arguments``, `$1` first.
-private protocol QueueStatement: PostgresPreparedStatement {
-    /// The values bound to `$1`, `$2`, …
-    var arguments: [any PostgresEncodable] { get }
-}
-
-extension QueueStatement {
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: arguments.count)
-        for argument in arguments { try bindings.append(argument) }
-        return bindings
-    }
-}
-
 /// SQL the queue's statements share.
 private enum QueueSQL {
     /// Stores the results (`$3`) of the held claims whose ids and tokens are `$1` and `$2`; returns their ids and
@@ -355,7 +341,7 @@ private enum QueueSQL {
 }
 
 /// Claims the oldest queued rows whose labels the worker's cover (see ``PostgresStateStore/claim(worker:labels:limit:at:expiresAt:)``).
-struct ClaimStatement: QueueStatement {
+struct ClaimStatement: StoreStatement {
     static let name = "kiln_claim_attempts"
     static let sql = QueueSQL.claim(parameters: 1)
     typealias Row = (Int64, Int64, String, Int64, String, Int64, String, String, Int64)
@@ -368,7 +354,7 @@ struct ClaimStatement: QueueStatement {
 }
 
 /// Stores results of held claims (see ``PostgresStateStore/finish(_:at:)``).
-private struct FinishStatement: QueueStatement {
+private struct FinishStatement: StoreStatement {
     static let name = "kiln_finish_attempts"
     // The owners waiting for these results hear of them at once: the notification (on channel $4, unless empty)
     // goes out when the statement commits. A CTE only runs when read, hence the count of it in every row.
@@ -388,7 +374,7 @@ private struct FinishStatement: QueueStatement {
 /// Stores results of held claims and claims queued attempts (see
 /// ``PostgresStateStore/finishAndClaim(_:at:worker:labels:limit:expiresAt:)``): the two CTEs write different rows (held
 /// claims, queued rows). Each row says which it is: a stored result (`true`: id and token), or a claimed attempt.
-private struct FinishAndClaimStatement: QueueStatement {
+private struct FinishAndClaimStatement: StoreStatement {
     static let name = "kiln_finish_and_claim_attempts"
     static let sql = """
         WITH stored AS (\(QueueSQL.storeResults)), told AS MATERIALIZED (\(QueueSQL.tellStored)),
@@ -411,7 +397,7 @@ private struct FinishAndClaimStatement: QueueStatement {
 }
 
 /// The claims of some runs whose lease has lapsed.
-private struct LapsedStatement: QueueStatement {
+private struct LapsedStatement: StoreStatement {
     static let name = "kiln_lapsed_claims"
     static let sql = """
         SELECT id, token, worker, expires_at, host, process FROM task_queue
@@ -428,7 +414,7 @@ private struct LapsedStatement: QueueStatement {
 }
 
 /// Removes and returns the ended attempts of some runs (of each run, the rows of its owner's epoch).
-private struct CollectStatement: QueueStatement {
+private struct CollectStatement: StoreStatement {
     static let name = "kiln_collect_results"
     static let sql = """
         DELETE FROM task_queue WHERE state = 'done' AND run_id = ANY($1::text[])

@@ -127,35 +127,18 @@ extension PostgresStateStore {
     /// yet, and returns the run's epoch and its last batch id as they were before. `nil` for any other batch.
     ///
     /// Of several updates of one task (its start and its end), the last is written: one statement writes a row once.
-    static func fencedWrite(_ batch: StateBatch) -> (query: PostgresQuery, fence: RunLease, id: String)? {
+    static func fencedWrite(_ batch: StateBatch) -> (statement: FencedWriteStatement, fence: RunLease, id: String)? {
         guard let fence = batch.fence, let id = batch.id, batch.run == nil, batch.cache.isEmpty,
             !batch.releasesFence, !batch.tasks.isEmpty || !batch.logs.isEmpty,
             batch.tasks.allSatisfy({ $0.expected == nil && $0.runID == fence.runID }),
             batch.logs.allSatisfy({ $0.runID == fence.runID })
         else { return nil }
         let superseded = batch.supersededTaskUpdates
-        let c = TaskColumns(batch.tasks.indices.filter { !superseded.contains($0) }.map { batch.tasks[$0] })
-        let query: PostgresQuery = """
-            WITH p AS (
-                SELECT id, last_batch, CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END AS epoch
-                FROM runs WHERE id = \(fence.runID.rawValue) FOR UPDATE),
-            ok AS (
-                UPDATE runs r SET last_batch = \(id), revision = r.revision + \(batch.tasks.isEmpty ? 0 : 1) FROM p
-                WHERE r.id = p.id AND p.epoch = \(fence.epoch) AND p.last_batch IS DISTINCT FROM \(id)
-                RETURNING r.id, r.revision),
-            t AS (
-                INSERT INTO task_runs (\(unescaped: taskColumns), revision)
-                SELECT u.*, ok.revision FROM UNNEST(\(columns: c)) AS u, ok
-                \(unescaped: upsertConflict)),
-            l AS (
-                INSERT INTO logs (\(unescaped: logColumns))
-                SELECT run_id, task_id, attempt, stream, text, at
-                FROM \(lines: batch.logs) WITH ORDINALITY AS line (run_id, task_id, attempt, stream, text, at, position)
-                WHERE EXISTS (SELECT 1 FROM ok)
-                ORDER BY position)
-            SELECT epoch, last_batch FROM p
-            """
-        return (query, fence, id)
+        let statement = FencedWriteStatement(
+            run: fence.runID.rawValue, batch: id, revisionStep: batch.tasks.isEmpty ? 0 : 1, epoch: fence.epoch,
+            tasks: TaskColumns(batch.tasks.indices.filter { !superseded.contains($0) }.map { batch.tasks[$0] }),
+            lines: batch.logs)
+        return (statement, fence, id)
     }
 
     /// What an upsert of task rows does with a row that exists: replaces every column but the key.
@@ -174,7 +157,7 @@ extension PostgresStateStore {
     }
 
     /// The `task_runs` columns of several records, one array per column.
-    struct TaskColumns {
+    struct TaskColumns: Sendable {
         var runs: [String] = [], tasks: [String] = [], states: [String] = [], attempts: [Int64] = []
         var outputs = NullableArray<String>(), errors = NullableArray<String>()
         var cacheKeys = NullableArray<String>(), cacheNotes = NullableArray<String>()
@@ -208,7 +191,7 @@ extension PostgresStateStore {
 
 /// A one-dimensional array parameter that may hold NULLs (PostgresNIO's own arrays cannot), in the binary array
 /// format: header, then each element as its length (-1 for NULL) and bytes.
-struct NullableArray<Element: PostgresArrayEncodable & PostgresNonThrowingEncodable>: PostgresNonThrowingEncodable {
+struct NullableArray<Element: PostgresArrayEncodable & PostgresNonThrowingEncodable & Sendable>: PostgresNonThrowingEncodable, Sendable {
     var elements: [Element?] = []
 
     static var psqlType: PostgresDataType { Element.psqlArrayType }
@@ -288,4 +271,52 @@ extension PostgresQuery.StringInterpolation {
         appendInterpolation(lines.map(\.at.nanosecondsSince1970))
         appendLiteral("::bigint[])")
     }
+}
+
+/// The one statement of a fenced batch of task and log writes (see ``PostgresStateStore/fencedWrite(_:)``), prepared
+/// once per connection: planning its four parts on every commit cost the server about 0.25 ms per batch.
+struct FencedWriteStatement: StoreStatement {
+    static let name = "kiln_fenced_write"
+    static let sql = """
+        WITH p AS (
+            SELECT id, last_batch, CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END AS epoch
+            FROM runs WHERE id = $1::text FOR UPDATE),
+        ok AS (
+            UPDATE runs r SET last_batch = $2::text, revision = r.revision + $3::bigint FROM p
+            WHERE r.id = p.id AND p.epoch = $4::bigint AND p.last_batch IS DISTINCT FROM $2::text
+            RETURNING r.id, r.revision),
+        t AS (
+            INSERT INTO task_runs (\(PostgresStateStore.taskColumns), revision)
+            SELECT u.*, ok.revision FROM UNNEST($5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[],
+                $10::text[], $11::text[], $12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
+                $17::text[], $18::text[], $19::text[]) AS u, ok
+            \(PostgresStateStore.upsertConflict)),
+        l AS (
+            INSERT INTO logs (\(PostgresStateStore.logColumns))
+            SELECT run_id, task_id, attempt, stream, text, at
+            FROM UNNEST($20::text[], $21::text[], $22::bigint[], $23::text[], $24::text[], $25::bigint[])
+                WITH ORDINALITY AS line (run_id, task_id, attempt, stream, text, at, position)
+            WHERE EXISTS (SELECT 1 FROM ok)
+            ORDER BY position)
+        SELECT epoch, last_batch FROM p
+        """
+    /// The run's lease epoch (-1 when released) and its last batch id, as they were before the statement.
+    typealias Row = (Int64, String?)
+
+    let run: String, batch: String, revisionStep: Int64, epoch: Int64
+    let tasks: PostgresStateStore.TaskColumns
+    let lines: [LogLine]
+
+    var arguments: [any PostgresEncodable] {
+        let c = tasks
+        return [
+            run, batch, revisionStep, epoch,
+            c.runs, c.tasks, c.states, c.attempts, c.outputs, c.errors, c.cacheKeys, c.cacheNotes, c.startedAt,
+            c.finishedAt, c.retryAt, c.deadlineAt, c.decisions, c.processes, c.lineages,
+            lines.map(\.runID.rawValue), lines.map(\.taskID), lines.map { Int64($0.attempt) },
+            lines.map(\.stream.rawValue), lines.map(\.text), lines.map(\.at.nanosecondsSince1970),
+        ]
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

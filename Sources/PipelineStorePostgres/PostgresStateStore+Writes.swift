@@ -46,9 +46,9 @@ extension PostgresStateStore {
     /// Applies a batch in one transaction; any thrown error rolls all of it back.
     func apply(_ batch: StateBatch) async throws {
         guard !batch.isEmpty else { return }
-        if let (query, fence, id) = Self.fencedWrite(batch) {
-            let rows = try await database.rows("commit a batch of run \(fence.runID)", query)
-            guard let (epoch, last) = try rows.first?.decode((Int64, String?).self) else {
+        if let (statement, fence, id) = Self.fencedWrite(batch) {
+            let rows = try await database.execute("commit a batch of run \(fence.runID)", statement)
+            guard let (epoch, last) = rows.first else {
                 throw StateStoreError.unknownRun(fence.runID)
             }
             if last == id { return }  // applied before: a retry after an unknown outcome

@@ -428,3 +428,18 @@ extension Duration {
         return overflow ? .max : scaled + attoseconds / 1_000_000_000
     }
 }
+
+/// A statement prepared once per pooled connection (see ``PostgresStoreDatabase/execute(_:_:readOnly:)``), whose
+/// bindings are its ``arguments``, `$1` first.
+protocol StoreStatement: PostgresPreparedStatement {
+    /// The values bound to `$1`, `$2`, …
+    var arguments: [any PostgresEncodable] { get }
+}
+
+extension StoreStatement {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { try bindings.append(argument) }
+        return bindings
+    }
+}
