@@ -32,6 +32,21 @@ extension SQLiteStateStore {
         ]
     }
 
+    /// The arguments of an update of the columns a run's life changes: id, state, params, snapshot, base directory,
+    /// trigger, start, end, error.
+    static func updateArguments(for run: RunRecord, snapshot: String?) -> StatementArguments {
+        [
+            run.id.rawValue, run.state.rawValue, JSONValue.object(run.params).compactJSON, snapshot, run.baseDirectory,
+            run.trigger?.compactJSON, run.startedAt?.nanosecondsSince1970, run.finishedAt?.nanosecondsSince1970,
+            run.error,
+        ]
+    }
+
+    /// The arguments of an update of a run's indexed columns: id, pipeline, creation time, idempotency key.
+    static func identityArguments(for run: RunRecord) -> StatementArguments {
+        [run.id.rawValue, run.pipeline, run.createdAt.nanosecondsSince1970, run.idempotencyKey]
+    }
+
     /// The arguments for the `task_runs` columns.
     static func arguments(for record: TaskRecord, of run: RunID) -> [SQLValue] {
         [

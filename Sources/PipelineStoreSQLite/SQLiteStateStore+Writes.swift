@@ -8,12 +8,21 @@ import PipelineScheduler
 extension SQLiteStateStore {
     private static let insertRunSQL = "INSERT INTO runs (\(runColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 
-    /// `?5` is NULL when the stored snapshot is known to be the record's (see ``SnapshotCache``).
+    /// The columns a run's life changes (arguments: ``updateArguments(for:snapshot:)``); `?4` is NULL when the stored
+    /// snapshot is known to be the record's (see ``SnapshotCache``).
     private static let updateRunSQL = """
-        UPDATE runs SET pipeline = ?2, state = ?3, params = ?4, snapshot = COALESCE(?5, snapshot), base_directory = ?6, "trigger" = ?7,
-            created_at = ?8, started_at = ?9, finished_at = ?10, error = ?11,
-            idempotency_key = COALESCE(idempotency_key, ?12)
+        UPDATE runs SET state = ?2, params = ?3, snapshot = COALESCE(?4, snapshot), base_directory = ?5,
+            "trigger" = ?6, started_at = ?7, finished_at = ?8, error = ?9
         WHERE id = ?1
+        """
+
+    /// The indexed columns of a run (its pipeline and creation time; an idempotency key is only ever added), written
+    /// only when they differ: SQLite rewrites the index entries of every indexed column an `UPDATE` assigns, even to
+    /// the same value, and each index page it touches is another page in the commit (arguments:
+    /// ``identityArguments(for:)``).
+    private static let updateRunIdentitySQL = """
+        UPDATE runs SET pipeline = ?2, created_at = ?3, idempotency_key = COALESCE(idempotency_key, ?4)
+        WHERE id = ?1 AND (pipeline IS NOT ?2 OR created_at IS NOT ?3 OR (idempotency_key IS NULL AND ?4 IS NOT NULL))
         """
 
     private static let upsertTaskSQL = """
@@ -101,7 +110,7 @@ extension SQLiteStateStore {
         guard !batch.isEmpty, !appliedBatches.isApplied(batch) else { return }
         // Without the snapshot: it is encoded (inside the transaction, where the check cannot race another
         // write of this store) only when the store does not know it is already stored.
-        let runArguments = batch.run.map { Self.arguments(for: $0, snapshot: nil) }
+        let runArguments = batch.run.map { Self.updateArguments(for: $0, snapshot: nil) }
         let superseded = batch.supersededTaskUpdates
         let taskArguments = batch.tasks.indices.map { index -> [SQLValue]? in
             guard !superseded.contains(index) else { return nil }
@@ -123,9 +132,11 @@ extension SQLiteStateStore {
                     update.setUncheckedArguments(
                         snapshotIsStored
                             ? runArguments
-                            : Self.arguments(for: run, snapshot: try snapshots.encoded(run.snapshot, encode: Self.snapshotJSON)))
+                            : Self.updateArguments(
+                                for: run, snapshot: try snapshots.encoded(run.snapshot, encode: Self.snapshotJSON)))
                     try update.execute()
                     if db.changesCount == 0 { throw StateStoreError.unknownRun(run.id) }
+                    try db.cachedStatement(sql: Self.updateRunIdentitySQL).execute(arguments: Self.identityArguments(for: run))
                     snapshots.remember(run.snapshot, for: run.id)
                 }
                 try Self.write(batch, taskArguments, logArguments, cacheArguments, db)

@@ -49,6 +49,35 @@ struct SQLiteStateStoreTests {
         }
     }
 
+    @Test("a run's update rewrites its indexes only when an indexed column changes, and then stores the change")
+    func runUpdatesSpareUnchangedIndexes() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder + "/kiln.db"
+            let store = try SQLiteStateStore(path: path)
+            var run = Self.run("r1")
+            try await store.createRun(run, tasks: [])
+            func walBytes() throws -> Int {
+                (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            }
+            // A change of state alone: one page (the run's row) joins the write-ahead log, not the pages of the
+            // pipeline/creation-time and idempotency-key indexes.
+            let before = try walBytes()
+            run.state = .running
+            run.startedAt = Self.start.adding(.seconds(1))
+            try await store.commit(StateBatch(run: run))
+            #expect(try walBytes() - before == 24 + 4096, "one WAL frame: a 24-byte header and one 4 KB page")
+            #expect(try await store.run(run.id) == run)
+
+            // Indexed columns that do change are stored.
+            run.pipeline = "weekly"
+            run.createdAt = Self.start.adding(.seconds(2))
+            run.idempotencyKey = "launch-1"
+            try await store.commit(StateBatch(run: run))
+            #expect(try await store.run(run.id) == run)
+            #expect(try await store.runs(pipeline: "weekly", limit: 10).map(\.id) == [run.id])
+        }
+    }
+
     @Test("a reopened file store sees everything committed before")
     func durableAcrossInstances() async throws {
         try await withTemporaryDirectory { folder in
