@@ -1,4 +1,5 @@
 import PipelineModel
+import Synchronization
 
 /// Where runs, task states, logs and cache entries are kept: the port every storage backend implements.
 ///
@@ -276,11 +277,10 @@ public struct StateBatch: Sendable, Hashable {
         self.id = id
     }
 
-    /// A new random batch identity (128 bits, hex).
+    /// A new batch identity, unique across processes and time: a random 64-bit number drawn once per process, and
+    /// this process's count of identities made (hex). A commit costs no call for randomness.
     public static func newID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64, low = generator.next() as UInt64
-        return String(high, radix: 16) + "-" + String(low, radix: 16)
+        String(BatchIDs.process, radix: 16) + "-" + String(BatchIDs.made.add(1, ordering: .relaxed).newValue, radix: 16)
     }
 
     /// Whether the batch changes nothing.
@@ -330,4 +330,15 @@ public struct TaskUpdate: Sendable, Hashable {
         self.expected = expected
         self.undecided = undecided
     }
+}
+
+/// What ``StateBatch/newID()`` draws on.
+private enum BatchIDs {
+    /// This process's random part.
+    static let process: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+    /// Identities made so far.
+    static let made = Atomic<UInt64>(0)
 }
