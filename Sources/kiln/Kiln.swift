@@ -39,7 +39,7 @@ struct Kiln: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Terminal.err(fullMessage(for: error))
                 Foundation.exit(2)
             }
             exit(withError: error)

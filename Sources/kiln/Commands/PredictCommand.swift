@@ -96,7 +96,7 @@ struct PredictCommand: AsyncParsableCommand {
                 Terminal.out("scored \(scored.rowCount) rows with \(version.reference) (threshold \(String(format: "%.3g", cut))); "
                     + "\(positives) predicted positive; wrote \(output)")
             } else {
-                FileHandle.standardOutput.write(Data(CSVWriter().string(scored).utf8))
+                Terminal.emit(CSVWriter().string(scored), to: STDOUT_FILENO)
             }
         }
     }

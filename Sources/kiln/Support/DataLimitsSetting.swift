@@ -13,9 +13,9 @@ enum DataLimitsSetting {
     static let current: DataLimits = {
         guard let text = Execution.environment[variable] else { return .default }
         guard let bytes = parse(text) else {
-            FileHandle.standardError.write(Data(("kiln: warning: \(variable)=\(text) is not a byte count; using the "
+            Terminal.err("kiln: warning: \(variable)=\(text) is not a byte count; using the "
                 + "default of \(DataLimits.defaultMaxFileBytes) bytes. Fix: write a whole number of bytes, "
-                + "optionally with K, M or G (e.g. 8G).\n").utf8))
+                + "optionally with K, M or G (e.g. 8G).")
             return .default
         }
         return DataLimits(maxFileBytes: bytes)

@@ -127,7 +127,7 @@ final class ProgressPrinter: RunEventSink {
 
     private func clear(_ state: inout State) {
         guard state.drawnLines > 0 else { return }
-        FileHandle.standardError.write(Data("\u{1B}[\(state.drawnLines)A\u{1B}[J".utf8))
+        Terminal.emit("\u{1B}[\(state.drawnLines)A\u{1B}[J", to: STDERR_FILENO)
         state.drawnLines = 0
     }
 
@@ -142,7 +142,7 @@ final class ProgressPrinter: RunEventSink {
             state.tasks[id].map { line(for: $0, retryAt: state.retryAt[id]) } ?? "\(pad(id)) pending"
         }
         lines += shown
-        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        Terminal.emit(lines.joined(separator: "\n") + "\n", to: STDERR_FILENO)
         state.drawnLines = lines.count
     }
 

@@ -3,12 +3,32 @@ import PipelineModel
 
 /// Writing to the terminal: stdout for results, stderr for progress and errors.
 enum Terminal {
-    static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
-    }
+    /// Writes `text` and a line break to stdout.
+    static func out(_ text: String) { emit(text + "\n", to: STDOUT_FILENO) }
 
-    static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+    /// Writes `text` and a line break to stderr.
+    static func err(_ text: String) { emit(text + "\n", to: STDERR_FILENO) }
+
+    /// Writes `text` as it is to file descriptor `fd`, whole: a short or interrupted write goes on where it stopped.
+    /// An output that fails (a closed pipe) gets no more of it: there is nowhere left to report that.
+    ///
+    /// A `write(2)` of the text's own bytes: `FileHandle` wants `Data`, whose making from a string's bytes costs a
+    /// runtime type check that scans every protocol conformance of this large binary, once per process.
+    static func emit(_ text: String, to fd: Int32) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard var next = bytes.baseAddress else { return }
+            var left = bytes.count
+            while left > 0 {
+                let written = systemWrite(fd, next, left)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                next += written
+                left -= written
+            }
+        }
     }
 
     static func error(_ message: String) { err("kiln: error: \(message)") }
@@ -39,3 +59,9 @@ enum Terminal {
         return "\(millis / 60_000)m\(String(format: "%02d", (millis / 1000) % 60))s"
     }
 }
+
+#if canImport(Glibc)
+    private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+    private let systemWrite = Darwin.write
+#endif
