@@ -5,13 +5,13 @@ import Synchronization
 /// Renews the leases of every run an executor is executing, with one heartbeat for all of them.
 ///
 /// A run hands its lease over when its execution starts (``keep(_:inbox:)``) and takes it back when it ends
-/// (``stopKeeping(_:)``). One background task sleeps a heartbeat, renews every lease held, and sleeps again; it ends at a
-/// beat that finds nothing to renew, and the next lease kept starts another. A lease is first renewed at most a
+/// (``stopKeeping(_:)``). One background task sleeps a heartbeat, renews every lease held, and sleeps again; it ends
+/// at a beat that finds nothing to renew, and the next lease kept starts another. A lease is first renewed at most a
 /// heartbeat after it was kept — as when each run had a heartbeat of its own — but a run no longer starts, arms and
 /// cancels a timer of its own: on a busy executor that was a third of the cost of a short run.
 ///
-/// When a renewal finds the run taken over, the keeper tells that run's loop (``PipelineExecutor/Message/leaseLost(_:)``)
-/// and stops renewing its lease.
+/// When a renewal finds the run taken over, the keeper tells that run's loop
+/// (``PipelineExecutor/Message/leaseLost(_:)``) and stops renewing its lease.
 final class LeaseKeeper: Sendable {
     private struct Held {
         let lease: RunLease
@@ -31,7 +31,9 @@ final class LeaseKeeper: Sendable {
     private let leaseDuration: Duration
     private let logger: Logger
 
-    init(store: any StateStore, clock: any PipelineClock, heartbeat: Duration, leaseDuration: Duration, logger: Logger) {
+    init(
+        store: any StateStore, clock: any PipelineClock, heartbeat: Duration, leaseDuration: Duration, logger: Logger
+    ) {
         self.store = store
         self.clock = clock
         self.heartbeat = heartbeat

@@ -23,9 +23,9 @@ extension PipelineExecutor {
     /// attempts are children of one task group and report back through an inbox, drained in batches.
     ///
     /// Every commit is fenced by `lease`; the executor's ``LeaseKeeper`` renews it. When another process takes the run
-    /// over, the loop stops without writing and throws ``ExecutionError/leaseLost(_:holder:)``. The run's `running` state goes
-    /// with the first commit (of the first attempts' states or ends), and the last commit (the run's end, a wait for a
-    /// decision, or a cancellation) gives the lease up: when this returns, the lease is released.
+    /// over, the loop stops without writing and throws ``ExecutionError/leaseLost(_:holder:)``. The run's `running`
+    /// state goes with the first commit (of the first attempts' states or ends), and the last commit (the run's end, a
+    /// wait for a decision, or a cancellation) gives the lease up: when this returns, the lease is released.
     func execute(_ initial: RunRecord, plan: Plan, records: [TaskRecord], lease: RunLease) async throws -> RunRecord {
         do {
             return try await executeOwned(initial, plan: plan, records: records, lease: lease)

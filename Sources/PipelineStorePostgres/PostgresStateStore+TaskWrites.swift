@@ -191,7 +191,9 @@ extension PostgresStateStore {
 
 /// A one-dimensional array parameter that may hold NULLs (PostgresNIO's own arrays cannot), in the binary array
 /// format: header, then each element as its length (-1 for NULL) and bytes.
-struct NullableArray<Element: PostgresArrayEncodable & PostgresNonThrowingEncodable & Sendable>: PostgresNonThrowingEncodable, Sendable {
+struct NullableArray<Element: PostgresArrayEncodable & PostgresNonThrowingEncodable & Sendable>:
+    PostgresNonThrowingEncodable, Sendable
+{
     var elements: [Element?] = []
 
     static var psqlType: PostgresDataType { Element.psqlArrayType }

@@ -136,7 +136,8 @@ extension SQLiteStateStore {
                                 for: run, snapshot: try snapshots.encoded(run.snapshot, encode: Self.snapshotJSON)))
                     try update.execute()
                     if db.changesCount == 0 { throw StateStoreError.unknownRun(run.id) }
-                    try db.cachedStatement(sql: Self.updateRunIdentitySQL).execute(arguments: Self.identityArguments(for: run))
+                    try db.cachedStatement(sql: Self.updateRunIdentitySQL)
+                        .execute(arguments: Self.identityArguments(for: run))
                     snapshots.remember(run.snapshot, for: run.id)
                 }
                 try Self.write(batch, taskArguments, logArguments, cacheArguments, db)

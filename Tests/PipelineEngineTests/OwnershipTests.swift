@@ -81,7 +81,9 @@ import Testing
     /// the heartbeat, which runs beside the test).
     func renewed(_ id: RunID, by owner: RunOwner) async throws -> Bool {
         for _ in 0..<100_000 {
-            if let lease = try await store.lease(of: id), lease.owner == owner, lease.heartbeatAt == clock.now { return true }
+            if let lease = try await store.lease(of: id), lease.owner == owner, lease.heartbeatAt == clock.now {
+                return true
+            }
             await Task.yield()
         }
         return false
