@@ -83,8 +83,8 @@ struct PostgresOutageTests {
             for worker in workers { worker.stop() }
             serve.stop()
         }
-        let output = Pipe()
-        let run = try cli.start(["run", "--remote", path, "--json"] + store, stdout: output)
+        let output = Pipe(), errors = Pipe()
+        let run = try cli.start(["run", "--remote", path, "--json"] + store, stdout: output, stderr: errors)
         defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
         let started = await CLI.waitUntil(seconds: 30) {
             ["a", "b"].allSatisfy { FileManager.default.fileExists(atPath: marks.appendingPathComponent($0).path) }
@@ -92,7 +92,13 @@ struct PostgresOutageTests {
         #expect(started, "serve: \(serve.output.suffix(2000))")
         try await Self.postgres("halt", folder: folder)
         try await Task.sleep(for: .seconds(10))
-        #expect(run.isRunning, "kiln run --remote gave up while the server was down")
+        // Read only when it failed: the follower has exited, so what it wrote is all there.
+        #expect(
+            run.isRunning,
+            """
+            kiln run --remote gave up while the server was down (status \(run.isRunning ? 0 : run.terminationStatus)): \
+            \(String(decoding: errors.fileHandleForReading.availableData.suffix(3000), as: UTF8.self))
+            """)
         #expect(serve.process.isRunning, "serve gave up while the server was down: \(serve.output.suffix(2000))")
         for worker in workers {
             #expect(worker.process.isRunning, "a worker gave up while the server was down: \(worker.output.suffix(2000))")
