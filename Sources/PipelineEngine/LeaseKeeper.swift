@@ -48,8 +48,22 @@ final class LeaseKeeper: Sendable {
             defer { state.beating = true }
             return !state.beating
         }
-        // Detached: the heartbeat serves every run, so it takes no run's task-local values or cancellation.
-        if start { Task.detached { [self] in await beat() } }
+        guard start else { return }
+        // Detached: the heartbeat serves every run, so it takes no run's task-local values or cancellation. It holds
+        // the keeper weakly between beats: an executor that is dropped releases its store (and a PostgreSQL store its
+        // connections) at once, not at the next beat — or never, on a test clock that is not moved on.
+        let (clock, heartbeat) = (clock, heartbeat)
+        Task.detached { [weak self] in
+            // A background sleep: test clocks do not count it among the sleeps a test waits for.
+            await ClockSleep.$isBackground.withValue(true) {
+                var next = clock.now.adding(heartbeat)
+                while true {
+                    try? await clock.sleep(until: next)
+                    guard let keeper = self, let now = await keeper.beat() else { return }
+                    next = now.adding(heartbeat)
+                }
+            }
+        }
     }
 
     /// Stops renewing the lease of run `id`.
@@ -57,27 +71,21 @@ final class LeaseKeeper: Sendable {
         state.withLock { _ = $0.held.removeValue(forKey: id) }
     }
 
-    private func beat() async {
-        // A background sleep: test clocks do not count it among the sleeps a test waits for.
-        await ClockSleep.$isBackground.withValue(true) {
-            var next = clock.now.adding(heartbeat)
-            while true {
-                try? await clock.sleep(until: next)
-                let held = state.withLock { state -> [Held]? in
-                    guard !state.held.isEmpty else {
-                        state.beating = false
-                        return nil
-                    }
-                    return Array(state.held.values)
-                }
-                guard let held else { return }
-                let now = clock.now
-                for entry in held {
-                    await renew(entry, at: now)
-                }
-                next = now.adding(heartbeat)
+    /// Renews every lease held and returns when it did; `nil` when none is held, and the heartbeat task then ends.
+    private func beat() async -> Timestamp? {
+        let held = state.withLock { state -> [Held]? in
+            guard !state.held.isEmpty else {
+                state.beating = false
+                return nil
             }
+            return Array(state.held.values)
         }
+        guard let held else { return nil }
+        let now = clock.now
+        for entry in held {
+            await renew(entry, at: now)
+        }
+        return now
     }
 
     private func renew(_ entry: Held, at now: Timestamp) async {
