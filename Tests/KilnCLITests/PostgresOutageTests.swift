@@ -138,7 +138,8 @@ struct PostgresOutageTests {
         #expect(started)
         try await Self.postgres("halt", folder: folder)
         try await Task.sleep(for: .seconds(10))
-        #expect(run.isRunning, "kiln run gave up while the server was down (status \(run.isRunning ? 0 : run.terminationStatus))")
+        #expect(
+            run.isRunning, "kiln run gave up while the server was down (status \(run.isRunning ? 0 : run.terminationStatus))")
         try await Self.postgres("start", folder: folder)
         #expect(await CLI.waitUntil(seconds: 60) { !run.isRunning })
         run.waitUntilExit()
