@@ -30,26 +30,11 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
         }
         // A takeover of one of the runs waits for this statement, or this statement sees it and refuses. Idle
         // workers hear of the new rows at once (the notification goes out when the statement commits).
-        let rows = try await database.rows("enqueue \(attempts.count) attempts", """
-            WITH u AS (
-                SELECT * FROM UNNEST(\(runs)::text[], \(epochs)::bigint[], \(tasks)::text[], \(numbers)::bigint[],
-                                     \(labels)::text[], \(works)::text[], \(times)::bigint[]) AS u(r, e, t, a, l, w, q)),
-            held AS (
-                SELECT id, CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END AS epoch
-                FROM runs WHERE id IN (SELECT r FROM u) FOR SHARE),
-            refused AS (
-                SELECT DISTINCT u.r FROM u JOIN held ON held.id = u.r WHERE held.epoch <> u.e),
-            added AS (
-                INSERT INTO task_queue (run_id, epoch, task_id, attempt, labels, work, queued_at, state)
-                SELECT r, e, t, a, l, w, q, 'queued' FROM u
-                WHERE NOT EXISTS (SELECT 1 FROM refused)
-                ON CONFLICT (run_id, task_id, attempt) DO NOTHING
-                RETURNING 1),
-            notified AS (
-                SELECT pg_notify(\(database.queueChannel(.queued)), '') FROM (SELECT 1 FROM added LIMIT 1) AS any_added)
-            SELECT (SELECT count(*) FROM notified), ARRAY(SELECT r FROM refused ORDER BY r)
-            """)
-        guard let (_, refused) = try rows.first?.decode((Int64, [String]).self), let run = refused.first else { return }
+        let statement = EnqueueStatement(
+            runs: runs, epochs: epochs, tasks: tasks, attempts: numbers, labels: labels, works: works, times: times,
+            channel: database.queueChannel(.queued))
+        let rows = try await database.execute("enqueue \(attempts.count) attempts", statement)
+        guard let (_, refused) = rows.first, let run = refused.first else { return }
         let id = RunID(rawValue: run)
         throw StateStoreError.leaseLost(id, holder: try await lease(of: id))
     }
@@ -338,6 +323,40 @@ private enum QueueSQL {
             RETURNING q.id, q.token, q.run_id, q.epoch, q.task_id, q.attempt, q.labels, q.work, q.queued_at
             """
     }
+}
+
+/// Queues attempts, fenced by their runs' leases (see ``PostgresStateStore/enqueue(_:)``): the column arrays of the
+/// attempts are `$1`…`$7`, the channel that tells idle workers `$8`. Returns one row: the notifications sent, and
+/// the runs whose lease moved on (nothing was added then).
+private struct EnqueueStatement: StoreStatement {
+    static let name = "kiln_enqueue_attempts"
+    static let sql = """
+        WITH u AS (
+            SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+                                 $7::bigint[]) AS u(r, e, t, a, l, w, q)),
+        held AS (
+            SELECT id, CASE WHEN lease_owner IS NULL THEN -1 ELSE lease_epoch END AS epoch
+            FROM runs WHERE id IN (SELECT r FROM u) FOR SHARE),
+        refused AS (
+            SELECT DISTINCT u.r FROM u JOIN held ON held.id = u.r WHERE held.epoch <> u.e),
+        added AS (
+            INSERT INTO task_queue (run_id, epoch, task_id, attempt, labels, work, queued_at, state)
+            SELECT r, e, t, a, l, w, q, 'queued' FROM u
+            WHERE NOT EXISTS (SELECT 1 FROM refused)
+            ON CONFLICT (run_id, task_id, attempt) DO NOTHING
+            RETURNING 1),
+        notified AS (
+            SELECT pg_notify($8::text, '') FROM (SELECT 1 FROM added LIMIT 1) AS any_added)
+        SELECT (SELECT count(*) FROM notified), ARRAY(SELECT r FROM refused ORDER BY r)
+        """
+    typealias Row = (Int64, [String])
+
+    let runs: [String], epochs: [Int64], tasks: [String], attempts: [Int64], labels: [String], works: [String]
+    let times: [Int64], channel: String
+
+    var arguments: [any PostgresEncodable] { [runs, epochs, tasks, attempts, labels, works, times, channel] }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
 /// Claims the oldest queued rows whose labels the worker's cover (see ``PostgresStateStore/claim(worker:labels:limit:at:expiresAt:)``).
