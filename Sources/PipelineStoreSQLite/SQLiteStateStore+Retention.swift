@@ -17,12 +17,9 @@ extension SQLiteStateStore {
                 ORDER BY ended, id
                 """, arguments: [cutoff.nanosecondsSince1970])
             return try rows.map { row in
-                let state: String = row["state"]
-                guard let parsed = RunState(rawValue: state) else {
-                    throw StoredValueError(column: "runs.state", value: state, reason: "not a run state")
-                }
+                let state = try Self.enumValue(RunState.self, text: row["state"], "runs.state")
                 return FinishedRun(
-                    id: RunID(rawValue: row["id"]), pipeline: row["pipeline"], state: parsed,
+                    id: RunID(rawValue: row["id"]), pipeline: row["pipeline"], state: state,
                     finishedAt: Timestamp(nanosecondsSince1970: row["ended"]), tasks: row["tasks"], logLines: row["lines"])
             }
         }

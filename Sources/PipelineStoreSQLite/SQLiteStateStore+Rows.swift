@@ -172,7 +172,13 @@ extension SQLiteStateStore {
     private static func enumValue<Value: RawRepresentable>(
         _ type: Value.Type, _ row: Row, _ index: Int, _ column: String
     ) throws -> Value where Value.RawValue == String {
-        let text: String = try row.decode(atIndex: index)
+        try enumValue(type, text: try row.decode(atIndex: index), column)
+    }
+
+    /// The case of `Value` that `text`, read from `column`, stores.
+    static func enumValue<Value: RawRepresentable>(
+        _ type: Value.Type, text: String, _ column: String
+    ) throws -> Value where Value.RawValue == String {
         guard let value = Value(rawValue: text) else {
             throw StoredValueError(column: column, value: text, reason: "not a known \(Value.self)")
         }

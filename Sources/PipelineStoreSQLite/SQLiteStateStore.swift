@@ -129,12 +129,7 @@ public final class SQLiteStateStore: StateStore {
         let text = try await writer.read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM runs WHERE id = ?"), arguments: [id.rawValue])
         }
-        return try text.map { text in
-            guard let state = RunState(rawValue: text) else {
-                throw StoredValueError(column: "runs.state", value: text, reason: "not a known RunState")
-            }
-            return state
-        }
+        return try text.map { try Self.enumValue(RunState.self, text: $0, "runs.state") }
     }
 
     /// The task records of run `id`, in the order they were first stored.

@@ -55,8 +55,9 @@ enum RemoteRun {
     }
 
     /// Reads the run, the tasks changed since the last look and new log lines every 50 ms (up to 500 ms while
-    /// nothing changes) and feeds the changes to `printer`, until the run ends or waits for a decision; a run queued or ended anywhere on the store
-    /// (`signals`) makes it look at once, so it returns as soon as the run ends. Store errors are retried with backoff.
+    /// nothing changes) and feeds the changes to `printer`, until the run ends or waits for a decision; a run queued
+    /// or ended anywhere on the store (`signals`) makes it look at once, so it returns as soon as the run ends. Store
+    /// errors are retried with backoff.
     static func follow(
         _ id: RunID, store: any StateStore, signals: (any SchedulerSignalSource)? = nil, printer: ProgressPrinter
     ) async throws -> RunRecord {
