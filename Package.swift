@@ -240,7 +240,9 @@ let package = Package(
             dependencies: ["PipelineModel", "PipelineEngine", "PipelineTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PipelineFileTests", dependencies: ["PipelineFile", "PipelineModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PipelineFileTests", dependencies: ["PipelineFile", "PipelineModel", "PipelineTesting"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineStoreSQLiteTests",
             dependencies: ["PipelineModel", "PipelineEngine", "PipelineStoreSQLite", "PipelineTesting"],

@@ -40,11 +40,16 @@ struct YAMLComposer {
     private init(parser: UnsafeMutablePointer<yaml_parser_t>) { self.parser = parser }
 
     /// Composes `text`: its root, `nil` for an empty document, or the first problem, located.
-    static func compose(_ text: String) -> Result<YAMLNode?, FindingError> {
+    ///
+    /// Text in the shape most pipeline files have is composed by ``YAMLBlockComposer``, the rest by libyaml
+    /// (`blockComposer: false` always uses libyaml: the tests compare the two).
+    static func compose(_ text: String, blockComposer: Bool = true) -> Result<YAMLNode?, FindingError> {
         var text = text
         text.makeContiguousUTF8()
-        return text.utf8.withContiguousStorageIfAvailable { compose(bytes: $0, of: text) }
-            ?? .success(nil)  // unreachable: a contiguous string always has contiguous storage
+        return text.utf8.withContiguousStorageIfAvailable { bytes in
+            if blockComposer, let root = YAMLBlockComposer.compose(bytes) { return .success(root) }
+            return compose(bytes: bytes, of: text)
+        } ?? .success(nil)  // unreachable: a contiguous string always has contiguous storage
     }
 
     private static func compose(bytes: UnsafeBufferPointer<UInt8>, of text: String) -> Result<YAMLNode?, FindingError> {

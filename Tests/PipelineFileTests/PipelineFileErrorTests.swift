@@ -188,7 +188,7 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
     func reportsAtExactPosition(_ errorCase: ErrorCase) {
         let found = diagnostics(errorCase.yaml)
         #expect(found.count == 1, "\(located(found))")
-        let diagnostic = try? #require(found.first)
+        let diagnostic = found.first
         #expect(diagnostic?.path == "pipeline.yaml")
         #expect(diagnostic?.line == errorCase.line)
         #expect(diagnostic?.column == errorCase.column)

@@ -1,5 +1,5 @@
 import FuzzSupport
-import PipelineFile
+@_spi(Testing) import PipelineFile
 import PipelineModel
 
 /// The kind names `kiln validate` checks `uses:` against (docs/task-kinds.md), so the did-you-mean path runs too.
@@ -11,9 +11,13 @@ private let knownKinds: Set<String> = [
 /// One input: a pipeline file's bytes, read as `kiln validate` reads them (YAML → pipeline → checked plan), and as
 /// an ML config file (``YAMLValues``), which shares the reader's limits.
 ///
-/// Any outcome is fine except a crash, a hang or a leak; an error must render as text.
+/// Any outcome is fine except a crash, a hang or a leak; an error must render as text. The block composer must
+/// compose the text as libyaml does, or leave it to libyaml.
 func fuzzPipelineFile(_ bytes: UnsafeRawBufferPointer) {
     guard let text = String(validating: bytes, as: UTF8.self) else { return }  // the reader refuses non-UTF-8 first
+    if case .different(let difference) = YAMLComposerCheck.compare(text) {
+        preconditionFailure("the block composer and libyaml disagree: \(difference)")
+    }
     do {
         let plan = try PipelineFile.planFrom(text: text, path: "fuzz.yaml", knownKinds: knownKinds)
         _ = plan.pipeline.tasks.count
