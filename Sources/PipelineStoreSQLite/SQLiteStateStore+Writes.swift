@@ -34,13 +34,18 @@ extension SQLiteStateStore {
             process = excluded.process, lineage = excluded.lineage
         """
 
-    /// The compare-and-set form: `?16` is the expected state.
-    private static let compareAndSetTaskSQL = """
+    /// A task's row updated in place (the same arguments as ``upsertTaskSQL``): the row of a run's task is written
+    /// when the run is created, so its updates find it, and an `UPDATE` skips the attempted insert (its foreign key
+    /// and uniqueness checks) that the upsert makes first. The upsert stays for a row that is not there.
+    private static let updateTaskSQL = """
         UPDATE task_runs SET state = ?3, attempts = ?4, outputs = ?5, error = ?6, cache_key = ?7, cache_note = ?8,
             started_at = ?9, finished_at = ?10, retry_at = ?11, deadline_at = ?12, decision = ?13, process = ?14,
             lineage = ?15
-        WHERE run_id = ?1 AND task_id = ?2 AND state = ?16
+        WHERE run_id = ?1 AND task_id = ?2
         """
+
+    /// The compare-and-set form: `?16` is the expected state.
+    private static let compareAndSetTaskSQL = updateTaskSQL + " AND state = ?16"
 
     /// The compare-and-set form for a decision: the expected state, and no decision yet.
     private static let compareAndSetUndecidedTaskSQL = compareAndSetTaskSQL + " AND decision IS NULL"
@@ -157,11 +162,13 @@ extension SQLiteStateStore {
         _ batch: StateBatch, _ taskArguments: [[SQLValue]?], _ logArguments: [[SQLValue]],
         _ cacheArguments: [[SQLValue]], _ db: Database
     ) throws {
-        let upsert = try db.cachedStatement(sql: upsertTaskSQL)
+        let updateTask = try db.cachedStatement(sql: updateTaskSQL)
         for (update, arguments) in zip(batch.tasks, taskArguments) {
             guard let arguments else { continue }
             if update.expected == nil {
-                try execute(upsert, arguments, run: update.runID)
+                try updateTask.run(arguments)
+                guard db.changesCount == 0 else { continue }
+                try execute(db.cachedStatement(sql: upsertTaskSQL), arguments, run: update.runID)
             } else {
                 try write(update, arguments: arguments, db)
             }
