@@ -36,7 +36,10 @@ public struct Template: Sendable, Hashable {
                     segments.append(.text(literal))
                     literal = ""
                 }
-                let inner = String(chars[(index + 3)..<end])
+                // Character by character: `String(_:)` of a slice is the generic initializer, whose first use looks a
+                // conformance up at run time (a walk of all the binary's conformance records).
+                var inner = ""
+                for character in chars[(index + 3)..<end] { inner.append(character) }
                 do {
                     segments.append(.expression(try ExpressionParser.parse(inner), offset: index + 3))
                 } catch {

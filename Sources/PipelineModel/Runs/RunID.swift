@@ -8,10 +8,10 @@ public struct RunID: RawRepresentable, Sendable, Hashable, Codable, Comparable, 
 
     /// A new id for a run created at `time`.
     public static func make(at time: Timestamp, using random: inout some RandomNumberGenerator) -> RunID {
-        let iso = time.iso8601  // 2026-11-29T14:28:57.000Z
-        let chars = Array(iso)
-        let date = String(chars[0..<4]) + String(chars[5..<7]) + String(chars[8..<10])
-        let clock = String(chars[11..<13]) + String(chars[14..<16]) + String(chars[17..<19])
+        let iso = Array(time.iso8601.utf8)  // 2026-11-29T14:28:57.000Z: ASCII
+        func text(_ range: Range<Int>) -> String { String(decoding: iso[range], as: UTF8.self) }
+        let date = text(0..<4) + text(5..<7) + text(8..<10)
+        let clock = text(11..<13) + text(14..<16) + text(17..<19)
         let suffix = String(UInt32.random(in: 0...0xFF_FFFF, using: &random), radix: 16)
         return RunID(rawValue: "\(date)-\(clock)-\(String(repeating: "0", count: 6 - suffix.count))\(suffix)")
     }

@@ -45,8 +45,9 @@ struct Stores: Sendable {
     /// in-memory store, nothing to hear).
     var signals: (any SchedulerSignalSource)? = nil
 
-    /// The queue of attempts handed to workers, on the same database.
-    var queue: (any TaskQueue)? { state as? any TaskQueue }
+    /// The queue of attempts handed to workers, on the same database (both stores are queues too: given here, it
+    /// costs no runtime conformance lookup).
+    var queue: (any TaskQueue)?
 
     /// Opens the stores at `location` (creating an SQLite file, migrating either database).
     ///
@@ -58,7 +59,8 @@ struct Stores: Sendable {
             do {
                 let state = try SQLiteStateStore(path: path)
                 return Stores(
-                    state: state, registry: SQLiteRegistryStore(sharingDatabaseOf: state), signals: state.wakeups)
+                    state: state, registry: SQLiteRegistryStore(sharingDatabaseOf: state), signals: state.wakeups,
+                    queue: state)
             } catch {
                 throw CLIError("cannot open the state store \(path): \(error)", exitCode: 1)
             }
@@ -66,9 +68,9 @@ struct Stores: Sendable {
             do {
                 // The pool lives as long as the command: the process ends it.
                 let database = try await PostgresStoreDatabase.open(configuration)
+                let state = PostgresStateStore(database: database)
                 return Stores(
-                    state: PostgresStateStore(database: database), registry: PostgresRegistryStore(database: database),
-                    signals: database)
+                    state: state, registry: PostgresRegistryStore(database: database), signals: database, queue: state)
             } catch let error as PostgresStoreError {
                 switch error {
                 case .invalidURL, .unreachable, .refused, .newerSchema:

@@ -14,17 +14,20 @@ struct TriggerWiring {
     let artifacts: any ArtifactStore
     /// Changes other processes signal (metric pushes, promotions, queued or ended runs).
     let signals: (any SchedulerSignalSource)?
+    /// The queue of attempts handed to workers.
+    let queue: (any TaskQueue)?
     /// The home folder, where `predictions:NAME` and `feedback:NAME` data is.
     let home: String
 
     /// The command's stores.
-    var stores: Stores { Stores(state: store, registry: registry, signals: signals) }
+    var stores: Stores { Stores(state: store, registry: registry, signals: signals, queue: queue) }
 
     init(home: HomeOptions) async throws {
         let stores = try await home.openStores()
         store = stores.state
         registry = stores.registry
         signals = stores.signals
+        queue = stores.queue
         artifacts = try home.artifactStore
         self.home = home.directory
     }
