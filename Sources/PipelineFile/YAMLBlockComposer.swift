@@ -61,7 +61,7 @@ struct YAMLBlockComposer {
     // MARK: Structure
 
     private mutating func document() throws(Unsupported) -> YAMLNode {
-        guard nextContentLine() else { throw Unsupported() }  // an empty document
+        guard try nextContentLine() else { throw Unsupported() }  // an empty document
         let root = try blockNode(depth: 1)
         guard position == bytes.count else { throw Unsupported() }  // text less indented than the root
         return root
@@ -117,7 +117,7 @@ struct YAMLBlockComposer {
                     items.append(try blockMapping(startingWith: scalar, at: itemMark, depth: depth + 1))
                 } else {
                     try finishLine()
-                    _ = nextContentLine()
+                    _ = try nextContentLine()
                     items.append(scalar)
                 }
             } else {
@@ -141,7 +141,7 @@ struct YAMLBlockComposer {
         switch current {
         case newline, end, hash:
             try finishLine()
-            guard nextContentLine() else { throw Unsupported() }  // an empty value (null) at the end
+            guard try nextContentLine() else { throw Unsupported() }  // an empty value (null) at the end
             if column > owner { return try blockNode(depth: depth) }
             if inMapping, column == owner, current == dash, isBlankOrEnd(at: position + 1) {
                 return try blockSequence(indent: owner, indentless: true, depth: depth)
@@ -155,7 +155,7 @@ struct YAMLBlockComposer {
             node = try scalar(depth: depth, flow: false)  // `a: b: c` stops at the second ':', refused below
         }
         try finishLine()
-        _ = nextContentLine()
+        _ = try nextContentLine()
         return node
     }
 
@@ -184,8 +184,11 @@ struct YAMLBlockComposer {
             while true {
                 if isMapping {
                     guard current != openBrace, current != openBracket else { throw Unsupported() }  // a complex key
+                    let keyColumn = column
                     let key = try scalar(depth: depth + 1, flow: true)
-                    guard current == colon, byte(at: position + 1) == space else { throw Unsupported() }
+                    guard current == colon, byte(at: position + 1) == space, column - keyColumn < 1000 else {
+                        throw Unsupported()
+                    }
                     position += 1
                     skipSpaces()
                     pairs.append((key, try flowNode(depth: depth + 1)))
@@ -366,7 +369,7 @@ struct YAMLBlockComposer {
         }
         if chomping != -1, leadingBreak { string.append(newline) }
         if chomping == 1 { string.append(contentsOf: repeatElement(newline, count: emptyLines)) }
-        _ = nextContentLine()
+        _ = try nextContentLine()
         return .scalar(YAMLNode.Scalar(string: String(decoding: string, as: UTF8.self), style: .literal, tag: .string,
                                        mark: mark))
     }
@@ -374,8 +377,9 @@ struct YAMLBlockComposer {
     // MARK: Lines
 
     /// From the start of a line, skips empty and comment-only lines and the next line's indentation. Returns whether
-    /// a line with content is left (`position` at its first character).
-    private mutating func nextContentLine() -> Bool {
+    /// a line with content is left (`position` at its first character). A document marker (`---` or `...` at the
+    /// start of a line) is left to libyaml.
+    private mutating func nextContentLine() throws(Unsupported) -> Bool {
         while position < bytes.count {
             var index = position
             while index < bytes.count, bytes[index] == space { index += 1 }
@@ -389,10 +393,18 @@ struct YAMLBlockComposer {
                 continue
             }
             position = index
+            if position == lineStart, isDocumentMarker { throw Unsupported() }
             return true
         }
         position = bytes.count
         return false
+    }
+
+    /// Whether the line at `position` starts with `---` or `...` followed by a blank or the end.
+    private var isDocumentMarker: Bool {
+        let first = byte(at: position)
+        return (first == dash || first == UInt8(ascii: "."))
+            && byte(at: position + 1) == first && byte(at: position + 2) == first && isBlankOrEnd(at: position + 3)
     }
 
     /// After a value: spaces and a comment to the end of the line, then past the line break.

@@ -62,7 +62,8 @@ import Testing
         "", "# only a comment\n", "a:\n", "a:\nb: 1\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: >\n  folded\n",
         "a: plain\n  continued\n", "a: \"two\n  lines\"\n", "a:\tb\n", "a: 1\r\nb: 2\r\n",
         "a: x\u{85}y\n", "a: x\u{2028}y\n", "a: \u{FEFF}x\n",
-        "---\na: 1\n", "a: 1\n---\nb: 2\n", "? complex\n: key\n", "a: [1,\n  2]\n", "a: {x}\n", "a: [x,]\n",
+        "---\na: 1\n", "a: 1\n---\nb: 2\n", "...  params: echo \"helln m", "--- a: 1\n", "a: 1\n...\n",
+        "a: |\n  x\n---\nb: 1\n", "a: 1\n--- \n", "? complex\n: key\n", "a: [1,\n  2]\n", "a: {x}\n", "a: [x,]\n",
         "a: [k: v]\n", "a: b: c\n", "a : 1\n", "a: |2\n   x\n", "a: |\n\n  x\n", "a: |\n", "plain scalar\n",
         "a: 1\n b: 2\n", "a:\n  b: 1\n c: 2\n", "a: \"\\x41\"\n", "- - nested\n", "a: {b: }\n", "a: @x\n",
         "a: 'x'y\n", "list:\n  - a\n  b: 1\n", "a: 1\n- b\n", "a:b\n",
@@ -81,7 +82,12 @@ import Testing
 
     @Test("mutated examples never compose differently: the block composer declines or agrees")
     func mutations() throws {
-        let alphabet = Array(" \n-:#'\"|{}[],&*!?>%@`\\+ab1.".utf8)
+        // Single characters, and tokens that mean something at the start of a line or after a blank.
+        let alphabet = " \n-:#'\"|{}[],&*!?>%@`\\+ab1.".map { Array(String($0).utf8) }
+            + [
+                "\n---", "\n...", "\n--- ", "\n... ", "\n...\n", "\n- ", ": ", " #", "|-", "|+", "\n  ", "&a ", "*a",
+                "!!str ", "? ", "é", "\t",
+            ].map { Array($0.utf8) }
         var random = SeededRandomNumberGenerator(seed: 0x6b69_6c6e)
         var agreed = 0
         for file in Self.yamlFiles().filter({ $0.path.contains("/examples/") }) {
@@ -90,10 +96,10 @@ import Testing
                 var bytes = original
                 for _ in 0..<(1 + Int(random.next() % 3)) {
                     let index = Int(random.next() % UInt64(bytes.count))
-                    let byte = alphabet[Int(random.next() % UInt64(alphabet.count))]
+                    let token = alphabet[Int(random.next() % UInt64(alphabet.count))]
                     switch random.next() % 3 {
-                    case 0: bytes[index] = byte
-                    case 1: bytes.insert(byte, at: index)
+                    case 0: bytes.replaceSubrange(index...index, with: token)
+                    case 1: bytes.insert(contentsOf: token, at: index)
                     default: bytes.remove(at: index)
                     }
                 }
