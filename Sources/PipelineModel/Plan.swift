@@ -80,7 +80,7 @@ public struct Plan: Sendable {
         self.dependents = dependents
 
         // Topological order (Kahn); what is left over sits on or behind a cycle.
-        var remaining = needs.map(\.count)
+        var remaining = needs.map { $0.count }
         var order: [Int] = []
         order.reserveCapacity(tasks.count)
         var ready = (0..<tasks.count).filter { remaining[$0] == 0 }
