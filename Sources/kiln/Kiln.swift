@@ -30,7 +30,7 @@ struct Kiln: AsyncParsableCommand {
     /// pool as before.
     @MainActor static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseCommand()
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -44,5 +44,38 @@ struct Kiln: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+    }
+
+    /// The command line, parsed: by ``parseSubcommand()`` when it can, else by `parseAsRoot()`.
+    private static func parseCommand() throws -> any ParsableCommand {
+        if let command = parseSubcommand() { return command }
+        return try parseAsRoot()
+    }
+
+    /// The subcommand named first, parsed as the root command; `nil` when there is none, or when its arguments do
+    /// not parse (help, `--generate-completion-script`, a usage error) so that `parseAsRoot()` parses and reports
+    /// them from the top.
+    ///
+    /// Parsing from `Kiln` first looks for `--generate-completion-script` by reflecting over two helper commands,
+    /// which was a seventh of `kiln validate` and of a short `kiln run`. A root command with a super command skips
+    /// that check: each subcommand names `kiln` as its `_superCommandName`, which also keeps its usage text
+    /// `kiln NAME …` should it ever print one.
+    private static func parseSubcommand() -> (any ParsableCommand)? {
+        let arguments = CommandLine.arguments.dropFirst()
+        guard let name = arguments.first,
+            let command = configuration.subcommands.first(where: { $0.configuration.commandName == name }),
+            command.configuration._superCommandName != nil
+        else { return nil }
+        // A help request parses into Argument Parser's own help command, whose text would miss `kiln`'s options.
+        guard let parsed = try? command.parseAsRoot(Array(arguments.dropFirst())),
+            declares(command, type(of: parsed))
+        else { return nil }
+        return parsed
+    }
+
+    /// Whether `type` is `command` or one of its subcommands, at any depth.
+    private static func declares(_ command: any ParsableCommand.Type, _ type: any ParsableCommand.Type) -> Bool {
+        ObjectIdentifier(command) == ObjectIdentifier(type)
+            || command.configuration.subcommands.contains { declares($0, type) }
     }
 }

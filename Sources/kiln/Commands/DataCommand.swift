@@ -7,7 +7,8 @@ import Tabular
 /// `kiln data profile FILE`: rows, columns and per-column statistics of a CSV or binary dataset.
 struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "data", abstract: "Look at datasets.", subcommands: [DataProfileCommand.self])
+        commandName: "data", _superCommandName: "kiln",
+        abstract: "Look at datasets.", subcommands: [DataProfileCommand.self])
 }
 
 /// `kiln data profile FILE [--json]`.

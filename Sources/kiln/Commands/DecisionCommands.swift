@@ -52,7 +52,8 @@ struct DecisionOptions: ParsableArguments {
 /// `kiln approve RUN [TASK]`: lets a task waiting for manual approval go ahead.
 struct ApproveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "approve", abstract: "Approve a task waiting for a manual decision, then continue its run.")
+        commandName: "approve", _superCommandName: "kiln",
+        abstract: "Approve a task waiting for a manual decision, then continue its run.")
 
     @OptionGroup var options: DecisionOptions
 
@@ -62,7 +63,8 @@ struct ApproveCommand: AsyncParsableCommand {
 /// `kiln reject RUN [TASK]`: rejects a task waiting for manual approval (it fails; the run ends failed).
 struct RejectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reject", abstract: "Reject a task waiting for a manual decision, then finish its run.")
+        commandName: "reject", _superCommandName: "kiln",
+        abstract: "Reject a task waiting for a manual decision, then finish its run.")
 
     @OptionGroup var options: DecisionOptions
 

@@ -12,7 +12,7 @@ import Tabular
 /// training data (columns) or reference scores (predictions), as a `drift:` trigger rule computes it.
 struct DriftCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "drift",
+        commandName: "drift", _superCommandName: "kiln",
         abstract: "Compare a current dataset with a reference one, column by column.",
         discussion: """
             Defaults follow Evidently: KS / chi-squared for references up to 1,000 rows, normalised Wasserstein / \

@@ -7,7 +7,7 @@ import PipelineModel
 /// `kiln gc`: removes run records, logs and artifacts past retention that nothing still references.
 struct GCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gc",
+        commandName: "gc", _superCommandName: "kiln",
         abstract: "Remove old runs, their logs and artifacts that no model version, cache entry or unfinished run needs.",
         discussion: """
             A finished run that ended more than --keep ago goes with its task records and logs, unless a registered \

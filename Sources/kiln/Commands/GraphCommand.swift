@@ -4,7 +4,9 @@ import PipelineModel
 
 /// `kiln graph FILE`: the DAG as Mermaid or Graphviz text. Synchronous: it runs on the main thread (see ``Kiln``).
 struct GraphCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "graph", abstract: "Print a pipeline's DAG as Mermaid or Graphviz dot.")
+    static let configuration = CommandConfiguration(
+        commandName: "graph", _superCommandName: "kiln",
+        abstract: "Print a pipeline's DAG as Mermaid or Graphviz dot.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case mermaid, dot

@@ -6,7 +6,9 @@ import PipelineStoreSQLite
 
 /// `kiln runs`: recent runs, newest first.
 struct RunsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "runs", abstract: "List recent runs, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "runs", _superCommandName: "kiln",
+        abstract: "List recent runs, newest first.")
 
     @Option(help: "Only runs of this pipeline.")
     var pipeline: String?
@@ -43,7 +45,9 @@ struct RunsCommand: AsyncParsableCommand {
 
 /// `kiln show RUN`: one run with every task.
 struct ShowCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one run and its tasks.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", _superCommandName: "kiln",
+        abstract: "Show one run and its tasks.")
 
     @Argument(help: ArgumentHelp("The run id (a unique prefix is enough).", valueName: "run"))
     var run: String
@@ -96,7 +100,9 @@ struct ShowCommand: AsyncParsableCommand {
 
 /// `kiln logs RUN [TASK]`: the captured output of a run's tasks.
 struct LogsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the captured output of a run, or of one task.")
+    static let configuration = CommandConfiguration(
+        commandName: "logs", _superCommandName: "kiln",
+        abstract: "Print the captured output of a run, or of one task.")
 
     @Argument(help: ArgumentHelp("The run id (a unique prefix is enough).", valueName: "run"))
     var run: String
@@ -128,7 +134,8 @@ struct LogsCommand: AsyncParsableCommand {
 /// `kiln cache list|clear`.
 struct CacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cache", abstract: "List or clear cached task results.", subcommands: [List.self, Clear.self])
+        commandName: "cache", _superCommandName: "kiln",
+        abstract: "List or clear cached task results.", subcommands: [List.self, Clear.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List cache entries, newest first.")

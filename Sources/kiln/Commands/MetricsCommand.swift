@@ -9,7 +9,7 @@ import PipelineStoreSQLite
 /// `kiln metrics push MODEL name=value…`: records production metrics that `performance:` triggers read.
 struct MetricsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "metrics", abstract: "Record production metrics of a model version.",
+        commandName: "metrics", _superCommandName: "kiln", abstract: "Record production metrics of a model version.",
         subcommands: [Push.self])
 
     /// `kiln metrics push MODEL f1=0.78 [--at T] [--version N]`.

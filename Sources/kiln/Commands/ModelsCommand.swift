@@ -10,7 +10,8 @@ import DeploymentTasks
 /// `kiln models [list|show|promote|rollback]`: the model registry.
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "models", abstract: "List registered models, show one, promote or roll back a version.",
+        commandName: "models", _superCommandName: "kiln",
+        abstract: "List registered models, show one, promote or roll back a version.",
         discussion: "Unknown models, versions or aliases exit 2; an alias moved by another process meanwhile exits 1.",
         subcommands: [List.self, Show.self, Promote.self, Rollback.self], defaultSubcommand: List.self)
 

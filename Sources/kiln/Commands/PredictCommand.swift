@@ -9,7 +9,7 @@ import Tabular
 /// `kiln predict MODEL@ALIAS FILE [--output PATH] [--json]`: scores a CSV offline with a registered version.
 struct PredictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "predict",
+        commandName: "predict", _superCommandName: "kiln",
         abstract: "Score a dataset with a registered model version (offline).",
         discussion: """
             MODEL@ALIAS (e.g. fraud-detection@production) or MODEL@N picks the version. Feature columns the rows \

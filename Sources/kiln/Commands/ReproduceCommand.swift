@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// `kiln reproduce MODEL@VERSION|MODEL@ALIAS`: rebuild a registered version in a throwaway home and compare.
 struct ReproduceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reproduce",
+        commandName: "reproduce", _superCommandName: "kiln",
         abstract: "Rebuild a registered model version from its run and prove it is the same.",
         discussion: """
             Re-executes the tasks that built the version from the run's stored pipeline snapshot and params, in a \

@@ -7,7 +7,7 @@ import PipelineStoreSQLite
 /// `kiln run FILE`: runs a pipeline to completion with live progress.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run",
+        commandName: "run", _superCommandName: "kiln",
         abstract: "Run a pipeline file to completion with live progress.",
         discussion: "Exit 0 succeeded, 1 failed, 2 invalid pipeline or usage, 130 interrupted (the run is resumable).")
 
@@ -84,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
 /// `kiln resume RUN`: continues an interrupted or failed run with its stored pipeline snapshot.
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "resume",
+        commandName: "resume", _superCommandName: "kiln",
         abstract: "Continue an interrupted or failed run with the pipeline snapshot stored in it.",
         discussion: """
             Succeeded, skipped and cached tasks are kept; failed and unfinished ones run again. A run that another live \
@@ -136,7 +136,7 @@ struct ResumeCommand: AsyncParsableCommand {
 /// ``Kiln``).
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "validate",
+        commandName: "validate", _superCommandName: "kiln",
         abstract: "Check a pipeline file without running it: syntax, keys, ids, needs, cycles, expressions, durations, kinds.",
         discussion: "Prints every problem as file:line:column and exits 2 when there is any.")
 

@@ -14,7 +14,7 @@ import ServiceLifecycle
 /// `kiln serve [FILES_OR_DIRS…]`: the daemon — evaluates triggers every tick and runs what fires.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve",
+        commandName: "serve", _superCommandName: "kiln",
         abstract: "Watch pipeline files, start runs when their triggers fire, and resume unfinished runs.",
         discussion: """
             Files are re-read when they change; an invalid file is reported (as by kiln validate) and its last good \

@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// (`--smoke`), or a perf run on full data against a baseline (`--perf`) — each in a throwaway home.
 struct TestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "test",
+        commandName: "test", _superCommandName: "kiln",
         abstract: "Test a pipeline: its declared cases, a smoke run on a sample, or a perf run against a baseline.",
         discussion: """
             Cases come from PIPELINE.test.yaml and tests/*.yaml beside the pipeline (format: docs/testing.md). Every \

@@ -6,7 +6,7 @@ import PipelineModel
 /// `kiln trigger FILE [--param k=v] [--reason …]`: starts a run now, recorded as a manual trigger.
 struct TriggerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "trigger",
+        commandName: "trigger", _superCommandName: "kiln",
         abstract: "Start a run of a pipeline now, recorded as a manual trigger with a reason.",
         discussion: "The run's trigger is {\"type\": \"manual\", \"reason\": …}. Exit codes as for kiln run.")
 

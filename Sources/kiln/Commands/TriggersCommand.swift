@@ -9,7 +9,8 @@ import PipelineStoreSQLite
 /// `kiln triggers [FILES_OR_DIRS…]`: evaluates triggers once without starting anything; `backtest` replays them.
 struct TriggersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "triggers", abstract: "Evaluate pipelines' triggers once (nothing starts), or replay them over a past period.",
+        commandName: "triggers", _superCommandName: "kiln",
+        abstract: "Evaluate pipelines' triggers once (nothing starts), or replay them over a past period.",
         subcommands: [Evaluate.self, Backtest.self], defaultSubcommand: Evaluate.self)
 
     /// `kiln triggers [evaluate] [FILES_OR_DIRS…] [--at T] [--json]`.

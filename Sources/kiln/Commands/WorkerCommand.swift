@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// hands out through the store's task queue.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "worker",
+        commandName: "worker", _superCommandName: "kiln",
         abstract: "Execute tasks that kiln serve --no-local-workers queues in the shared store.",
         discussion: """
             Claims up to --concurrency queued attempts at a time (only those whose runs_on: labels are all among \
