@@ -84,21 +84,34 @@ public struct TaskLineage: Sendable, Hashable, Codable {
     /// The stored form as text: exactly ``json``'s `compactJSON`, written straight out (a run stores one for every
     /// task that succeeds; building the object first and sorting its keys cost about twice as much).
     public var storedText: String {
-        // Keys in sorted order: files, host, kiln, platform, seeds, started_at.
-        var out = #"{"files":"#
-        out += files.isEmpty ? "{}" : JSONValue.object(files.mapValues(\.json)).compactJSON
+        // Keys in sorted order: files, host, kiln, platform, seeds, started_at. Bytes, then one string: appending to
+        // a `String` piece by piece cost twice as much.
+        var out: [UInt8] = []
+        out.reserveCapacity(160)
+        out.append(contentsOf: #"{"files":"#.utf8)
+        if files.isEmpty {
+            out.append(contentsOf: "{}".utf8)
+        } else {
+            JSONValue.object(files.mapValues(\.json)).write(into: &out)
+        }
         if let host {
-            out += #","host":"#
+            out.append(contentsOf: #","host":"#.utf8)
             JSONValue.writeQuoted(host, into: &out)
         }
-        out += #","kiln":"#
+        out.append(contentsOf: #","kiln":"#.utf8)
         JSONValue.writeQuoted(kiln, into: &out)
-        out += #","platform":"#
+        out.append(contentsOf: #","platform":"#.utf8)
         JSONValue.writeQuoted(platform, into: &out)
-        out += #","seeds":"#
-        out += seeds.isEmpty ? "[]" : JSONValue.array(seeds.map { .number(Double($0)) }).compactJSON
-        out += #","started_at":""# + String(startedAt.nanosecondsSince1970) + #""}"#
-        return out
+        out.append(contentsOf: #","seeds":"#.utf8)
+        if seeds.isEmpty {
+            out.append(contentsOf: "[]".utf8)
+        } else {
+            JSONValue.array(seeds.map { .number(Double($0)) }).write(into: &out)
+        }
+        out.append(contentsOf: #","started_at":""#.utf8)
+        out.append(contentsOf: String(startedAt.nanosecondsSince1970).utf8)
+        out.append(contentsOf: #""}"#.utf8)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Reads the stored JSON form; `nil` when it is malformed.
