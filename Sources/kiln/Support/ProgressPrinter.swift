@@ -17,8 +17,9 @@ final class ProgressPrinter: RunEventSink {
         var runID = ""
         /// Whether routine changes (running, succeeded, cached) are counted instead of printed one by one.
         var compact = false
-        /// Tasks by state, for the compact count.
-        var counts: [TaskState: Int] = [:]
+        /// Tasks by state (each at its ``ProgressPrinter/slot(_:)``), for the compact count: an array, as hashing a
+        /// state hashes its name.
+        var counts = [Int](repeating: 0, count: TaskState.allCases.count)
         var lastCount: UInt64 = 0
         var countChanged = false
     }
@@ -56,8 +57,7 @@ final class ProgressPrinter: RunEventSink {
                         + "happen, the rest as counts; --verbose shows every change)")
                 }
             case .taskChanged(_, let record):
-                let previous = state.tasks[record.taskID]
-                state.tasks[record.taskID] = record
+                let previous = state.tasks.updateValue(record, forKey: record.taskID)
                 if state.compact {
                     count(record, replacing: previous, state: &state)
                 }
@@ -66,7 +66,7 @@ final class ProgressPrinter: RunEventSink {
                 {
                     Terminal.err(line(for: record, retryAt: state.retryAt[record.taskID]))
                 }
-                if record.state != .pending { state.retryAt[record.taskID] = nil }
+                if record.state != .pending, !state.retryAt.isEmpty { state.retryAt[record.taskID] = nil }
                 if state.compact { printCount(&state, force: false) }
             case .retryScheduled(_, let task, let attempt, let at, let error):
                 state.retryAt[task] = at
@@ -98,9 +98,23 @@ final class ProgressPrinter: RunEventSink {
     private func count(_ record: TaskRecord, replacing previous: TaskRecord?, state: inout State) {
         let before = previous?.state ?? .pending
         guard before != record.state else { return }
-        state.counts[before, default: 0] -= 1
-        state.counts[record.state, default: 0] += 1
+        state.counts[Self.slot(before)] -= 1
+        state.counts[Self.slot(record.state)] += 1
         state.countChanged = true
+    }
+
+    /// `state`'s index in ``State/counts``: one per state.
+    private static func slot(_ state: TaskState) -> Int {
+        switch state {
+        case .pending: 0
+        case .running: 1
+        case .succeeded: 2
+        case .failed: 3
+        case .skipped: 4
+        case .cached: 5
+        case .cancelled: 6
+        case .waiting: 7
+        }
     }
 
     /// `progress: succeeded 250 · running 2 · pending 748`, at most once a second unless `force`.
@@ -111,10 +125,10 @@ final class ProgressPrinter: RunEventSink {
         state.countChanged = false
         let total = state.order.count
         var counts = state.counts
-        counts[.pending, default: 0] += total  // tasks never reported are pending
+        counts[Self.slot(.pending)] += total  // tasks never reported are pending
         let parts = TaskState.allCases.compactMap { task -> String? in
-            guard let number = counts[task], number > 0 else { return nil }
-            return "\(task.rawValue) \(number)"
+            let number = counts[Self.slot(task)]
+            return number > 0 ? "\(task.rawValue) \(number)" : nil
         }
         Terminal.err("progress: " + parts.joined(separator: " · "))
     }
