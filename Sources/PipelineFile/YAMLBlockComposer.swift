@@ -22,6 +22,9 @@ struct YAMLBlockComposer {
     private var count = 0
     /// Whether the text is all ASCII: columns (which count characters, as libyaml's do) are then byte offsets.
     private var ascii = true
+    /// Otherwise, the last column counted: the byte it was counted at, and its column. Counting goes on from there,
+    /// so a long line is counted once, not once per value on it.
+    private var counted = (index: 0, column: 1)
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -441,13 +444,21 @@ struct YAMLBlockComposer {
 
     private var current: UInt8 { byte(at: position) }
     private var column: Int {
-        guard !ascii else { return position - lineStart + 1 }
-        // One character per byte that does not continue a UTF-8 sequence.
-        var characters = 1
-        for index in lineStart..<position where bytes[index] & 0xC0 != 0x80 { characters += 1 }
-        return characters
+        mutating get {
+            guard !ascii else { return position - lineStart + 1 }
+            // One character per byte that does not continue a UTF-8 sequence, counted on from the last count on this
+            // line (backwards only over the spaces a plain scalar gives back).
+            if counted.index < lineStart { counted = (lineStart, 1) }
+            if position >= counted.index {
+                for index in counted.index..<position where bytes[index] & 0xC0 != 0x80 { counted.column += 1 }
+            } else {
+                for index in position..<counted.index where bytes[index] & 0xC0 != 0x80 { counted.column -= 1 }
+            }
+            counted.index = position
+            return counted.column
+        }
     }
-    private var mark: YAMLNode.Mark { YAMLNode.Mark(line: line, column: column) }
+    private var mark: YAMLNode.Mark { mutating get { YAMLNode.Mark(line: line, column: column) } }
 
     /// The byte at `index`, or ``end`` past the text (a NUL byte never gets here: ``characters(of:)``).
     private func byte(at index: Int) -> UInt8 { index < bytes.count ? bytes[index] : end }

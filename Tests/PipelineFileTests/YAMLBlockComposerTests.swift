@@ -72,6 +72,13 @@ import Testing
         #expect(YAMLComposerCheck.compare(text) == .declined, "\(text.debugDescription)")
     }
 
+    @Test("long lines of non-ASCII text get libyaml's columns (counted on along the line, not from its start)")
+    func longNonASCIILines() {
+        let items = (0..<3000).map { $0 % 3 == 0 ? "é\($0)  " : "ü" }.joined(separator: ", ")
+        let text = "clé: [\(items)]\nautre: {a: 'ö', b: \"→\"}  # ç\nliste:\n  - ñ: [x, é]\n    ü: 1\n"
+        #expect(YAMLComposerCheck.compare(text) == .same)
+    }
+
     @Test("a text past the limits is left to libyaml's composer, which reports them")
     func limits() {
         let deep = (0..<70).map { String(repeating: "  ", count: $0) + "k\($0):" }.joined(separator: "\n") + " x\n"
