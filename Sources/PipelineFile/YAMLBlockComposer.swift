@@ -446,14 +446,10 @@ struct YAMLBlockComposer {
     private var column: Int {
         mutating get {
             guard !ascii else { return position - lineStart + 1 }
-            // One character per byte that does not continue a UTF-8 sequence, counted on from the last count on this
-            // line (backwards only over the spaces a plain scalar gives back).
-            if counted.index < lineStart { counted = (lineStart, 1) }
-            if position >= counted.index {
-                for index in counted.index..<position where bytes[index] & 0xC0 != 0x80 { counted.column += 1 }
-            } else {
-                for index in position..<counted.index where bytes[index] & 0xC0 != 0x80 { counted.column -= 1 }
-            }
+            // One character per byte that does not continue a UTF-8 sequence, counted on from the last count when it
+            // was on this line, before `position` (a column is only ever asked for further along).
+            if counted.index < lineStart || counted.index > position { counted = (lineStart, 1) }
+            for index in counted.index..<position where bytes[index] & 0xC0 != 0x80 { counted.column += 1 }
             counted.index = position
             return counted.column
         }

@@ -165,12 +165,12 @@ extension SQLiteStateStore {
         let updateTask = try db.cachedStatement(sql: updateTaskSQL)
         for (update, arguments) in zip(batch.tasks, taskArguments) {
             guard let arguments else { continue }
-            if update.expected == nil {
+            if let expected = update.expected {
+                try compareAndSet(update, expected: expected, arguments: arguments, db)
+            } else {
                 try updateTask.run(arguments)
                 guard db.changesCount == 0 else { continue }
                 try execute(db.cachedStatement(sql: upsertTaskSQL), arguments, run: update.runID)
-            } else {
-                try write(update, arguments: arguments, db)
             }
         }
         if !logArguments.isEmpty {
@@ -185,12 +185,10 @@ extension SQLiteStateStore {
         }
     }
 
-    /// Writes one task update: an upsert, or a compare-and-set that throws on a state mismatch.
-    private static func write(_ update: TaskUpdate, arguments: [SQLValue], _ db: Database) throws {
-        guard let expected = update.expected else {
-            try execute(db.cachedStatement(sql: upsertTaskSQL), arguments, run: update.runID)
-            return
-        }
+    /// Writes a task update whose row must be in state `expected`; throws on a mismatch.
+    private static func compareAndSet(
+        _ update: TaskUpdate, expected: TaskState, arguments: [SQLValue], _ db: Database
+    ) throws {
         let compareAndSet = try db.cachedStatement(sql: update.undecided ? compareAndSetUndecidedTaskSQL : compareAndSetTaskSQL)
         try compareAndSet.run(arguments)
         guard db.changesCount == 0 else { return }
