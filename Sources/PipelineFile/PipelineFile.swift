@@ -64,7 +64,10 @@ public enum PipelineFile {
         if let pipeline = reading.pipeline, let reader = reading.reader {
             do {
                 let plan = try Plan(pipeline, knownKinds: knownKinds)
-                if findings.isEmpty { return plan }
+                if findings.isEmpty {
+                    Discard.inBackground(reader, when: reader.taskLocations.count >= Discard.threshold)
+                    return plan
+                }
             } catch {
                 for issue in error.issues where !reader.suppressedPlanPaths.contains(issue.path) {
                     let (line, column) = reader.position(of: issue)

@@ -146,5 +146,6 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let plan = try Execution.loadPlan(file)
         Terminal.out("\(file): ok (pipeline '\(plan.pipeline.name)', \(plan.pipeline.tasks.count) tasks)")
+        Discard.inBackground(plan, when: plan.pipeline.tasks.count >= Discard.threshold)
     }
 }
