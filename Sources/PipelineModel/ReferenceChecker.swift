@@ -9,14 +9,21 @@ struct ReferenceChecker {
     /// Templates parsed so far by the checkers of one plan (a fan-out repeats the same text a thousand times).
     let templates: TemplateParses
 
-    private var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(taskID)] }
+    typealias IssuePath = [PipelineIssue.PathComponent]
+
+    private var base: IssuePath { [.key("tasks"), .key(taskID)] }
+
+    /// `tasks.ID` followed by `components`.
+    private static func path(_ taskID: String, _ components: PipelineIssue.PathComponent...) -> IssuePath {
+        [.key("tasks"), .key(taskID)] + components
+    }
 
     func checkCondition(_ condition: String?, issues: inout [PipelineIssue]) -> Expression {
         guard let condition else { return .call(.success) }
         let path = base + [.key("if")]
         do {
             let expression = try ExpressionParser.parse(Plan.stripDelimiters(condition).text)
-            check(expression, offset: Plan.stripDelimiters(condition).offset, path: path, issues: &issues)
+            check(expression, offset: Plan.stripDelimiters(condition).offset, path: { path }, issues: &issues)
             return expression.callsStatusFunction ? expression : .binary(.and, .call(.success), expression)
         } catch {
             issues.append(PipelineIssue(error.message, at: path, offset: Plan.stripDelimiters(condition).offset + error.offset))
@@ -25,13 +32,15 @@ struct ReferenceChecker {
     }
 
     func checkAction(_ task: TaskSpec, issues: inout [PipelineIssue], knownKinds: Set<String>?) {
+        // The paths are built only for an issue; their closures hold the task's id, not a copy of the checker.
+        let taskID = taskID
         switch task.action {
         case .run(let argv):
             for (position, argument) in argv.enumerated() {
-                checkTemplate(argument, path: base + [.key("run"), .index(position)], issues: &issues)
+                checkTemplate(argument, path: { Self.path(taskID, .key("run"), .index(position)) }, issues: &issues)
             }
         case .shell(let script):
-            checkTemplate(script, path: base + [.key("shell")], issues: &issues)
+            checkTemplate(script, path: { Self.path(taskID, .key("shell")) }, issues: &issues)
         case .uses(let kind, let inputs):
             if let knownKinds, !knownKinds.contains(kind) {
                 issues.append(
@@ -39,13 +48,13 @@ struct ReferenceChecker {
                         "unknown task kind '\(kind)'\(Suggestion.hint(for: kind, in: knownKinds)); known kinds: \(knownKinds.sorted().joined(separator: ", "))",
                         at: base + [.key("uses")]))
             }
-            checkValue(.object(inputs), path: base + [.key("with")], issues: &issues)
+            checkValue(.object(inputs), path: { Self.path(taskID, .key("with")) }, issues: &issues)
             checkDurations(kind: kind, inputs: inputs, issues: &issues)
         }
         for (key, value) in task.env.sorted(by: { $0.key < $1.key }) {
-            checkTemplate(value, path: base + [.key("env"), .key(key)], issues: &issues)
+            checkTemplate(value, path: { Self.path(taskID, .key("env"), .key(key)) }, issues: &issues)
         }
-        if let workdir = task.workdir { checkTemplate(workdir, path: base + [.key("workdir")], issues: &issues) }
+        if let workdir = task.workdir { checkTemplate(workdir, path: { Self.path(taskID, .key("workdir")) }, issues: &issues) }
     }
 
     /// The duration inputs the deployment kinds read when they run (`approve`'s `timeout`, `deploy`'s
@@ -65,17 +74,20 @@ struct ReferenceChecker {
         }
     }
 
-    private func checkValue(_ value: JSONValue, path: [PipelineIssue.PathComponent], issues: inout [PipelineIssue]) {
+    /// Checks the templates in `value`. `path` builds where it is: only an issue needs one (most values have none).
+    private func checkValue(_ value: JSONValue, path: () -> IssuePath, issues: inout [PipelineIssue]) {
         switch value {
         case .string(let text): checkTemplate(text, path: path, issues: &issues)
         case .array(let values):
             for (position, element) in values.enumerated() where Self.mayHoldTemplate(element) {
-                checkValue(element, path: path + [.index(position)], issues: &issues)
+                checkValue(element, path: { path() + [.index(position)] }, issues: &issues)
             }
         case .object(let members):
-            // Only members that may hold a template get a path, and only those are sorted (issues in key order).
-            let keys = members.compactMap { key, member in Self.mayHoldTemplate(member) ? key : nil }
-            for key in keys.sorted() { checkValue(members[key]!, path: path + [.key(key)], issues: &issues) }
+            // Only members that may hold a template are looked into, in key order (issues in key order).
+            var held: [(key: String, value: JSONValue)] = []
+            for member in members where Self.mayHoldTemplate(member.value) { held.append(member) }
+            if held.count > 1 { held.sort { $0.key < $1.key } }
+            for member in held { checkValue(member.value, path: { path() + [.key(member.key)] }, issues: &issues) }
         case .null, .bool, .number: break
         }
     }
@@ -90,26 +102,26 @@ struct ReferenceChecker {
         }
     }
 
-    private func checkTemplate(_ text: String, path: [PipelineIssue.PathComponent], issues: inout [PipelineIssue]) {
+    private func checkTemplate(_ text: String, path: () -> IssuePath, issues: inout [PipelineIssue]) {
         guard text.containsTemplateMarker else { return }  // plain text: nothing to parse or check
         do {
             let template = try templates.template(text)
             for segment in template.segments {
                 guard case .expression(let expression, let offset) = segment else { continue }
                 if expression.callsStatusFunction {
-                    issues.append(PipelineIssue("status functions (success(), failure(), always()) belong in 'if:' only", at: path, offset: offset))
+                    issues.append(PipelineIssue("status functions (success(), failure(), always()) belong in 'if:' only", at: path(), offset: offset))
                 }
                 check(expression, offset: offset, path: path, issues: &issues)
             }
         } catch {
-            issues.append(PipelineIssue(error.message, at: path, offset: error.offset))
+            issues.append(PipelineIssue(error.message, at: path(), offset: error.offset))
         }
     }
 
-    private func check(_ expression: Expression, offset: Int, path: [PipelineIssue.PathComponent], issues: inout [PipelineIssue]) {
+    private func check(_ expression: Expression, offset: Int, path: () -> IssuePath, issues: inout [PipelineIssue]) {
         for reference in expression.references {
             if let problem = problem(with: reference) {
-                issues.append(PipelineIssue(problem, at: path, offset: offset))
+                issues.append(PipelineIssue(problem, at: path(), offset: offset))
             }
         }
     }

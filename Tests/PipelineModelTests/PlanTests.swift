@@ -122,4 +122,27 @@ import Testing
         _ = try Plan(Pipeline(name: "p", tasks: [task("a")], triggers: TriggerSpec(schedule: "0 2 * * 1-5", timezone: "Asia/Seoul")))
         _ = try Plan(Pipeline(name: "p", tasks: [task("a")], triggers: TriggerSpec(every: "6h")))
     }
+
+    @Test("an expression's issue names the exact place it is written, in key order")
+    func expressionIssuePaths() {
+        let bad = "${{ tasks.nope.outputs.x }}"
+        let tasks = [
+            TaskSpec(id: "a", action: .run(["echo", bad]), env: ["Z": bad, "B": bad], workdir: bad),
+            TaskSpec(id: "b", action: .shell("echo \(bad)")),
+            TaskSpec(id: "c", action: .uses("noop", with: [
+                "z": .string(bad), "n": .number(1),
+                "list": .array([.string("plain"), .object(["deep": .string(bad)]), .string(bad)]),
+            ])),
+        ]
+        do {
+            _ = try Plan(Pipeline(name: "p", tasks: tasks))
+            Issue.record("expected a validation error")
+        } catch {
+            #expect(error.issues.map(\.pathText) == [
+                "tasks.a.run[1]", "tasks.a.env.B", "tasks.a.env.Z", "tasks.a.workdir", "tasks.b.shell",
+                "tasks.c.with.list[1].deep", "tasks.c.with.list[2]", "tasks.c.with.z",
+            ])
+            #expect(error.issues.allSatisfy { $0.message.contains("unknown task 'nope'") }, "\(error.issues)")
+        }
+    }
 }
