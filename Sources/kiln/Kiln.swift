@@ -14,14 +14,51 @@ struct Kiln: AsyncParsableCommand {
             Exit codes: 0 succeeded, 1 failed, 2 invalid pipeline or usage, 130 interrupted.
             """,
         version: TaskLineage.currentKilnVersion,
-        subcommands: [
-            RunCommand.self, ValidateCommand.self, GraphCommand.self, RunsCommand.self, ShowCommand.self,
-            LogsCommand.self, ResumeCommand.self, ApproveCommand.self, RejectCommand.self, CacheCommand.self, ModelsCommand.self,
-            ReproduceCommand.self,
-            DataCommand.self, DriftCommand.self, PredictCommand.self,
-            TriggerCommand.self, TriggersCommand.self, ServeCommand.self, WorkerCommand.self, MetricsCommand.self, TestCommand.self, GCCommand.self,
-        ]
+        subcommands: commands.map(\.type)
     )
+
+    /// The top-level commands, in help order, each with how it runs.
+    private static let commands: [Command] = [
+        .init(RunCommand.self), .init(ValidateCommand.self), .init(GraphCommand.self), .init(RunsCommand.self),
+        .init(ShowCommand.self), .init(LogsCommand.self), .init(ResumeCommand.self), .init(ApproveCommand.self),
+        .init(RejectCommand.self), .init(CacheCommand.self), .init(ModelsCommand.self), .init(ReproduceCommand.self),
+        .init(DataCommand.self), .init(DriftCommand.self), .init(PredictCommand.self), .init(TriggerCommand.self),
+        .init(TriggersCommand.self), .init(ServeCommand.self), .init(WorkerCommand.self), .init(MetricsCommand.self),
+        .init(TestCommand.self), .init(GCCommand.self),
+    ]
+
+    /// A top-level command and how to run a parsed one, fixed when compiled: a synchronous or an asynchronous `run()`.
+    ///
+    /// Asking a parsed command at run time (`as? any AsyncParsableCommand`) looks the conformance up the first time,
+    /// a walk over every conformance record of the binary (0.1 ms, 1.5 % of `kiln validate`). A nested subcommand
+    /// (`kiln models list`) is still asked that way.
+    struct Command {
+        let type: any ParsableCommand.Type
+        /// How it runs: a synchronous command on the calling (main) thread, an asynchronous one on the pool.
+        let runner: Runner
+
+        enum Runner {
+            case synchronous((any ParsableCommand) throws -> Void)
+            case asynchronous((sending any ParsableCommand) async throws -> Void)
+        }
+
+        init<C: AsyncParsableCommand>(_ type: C.Type) {
+            self.type = type
+            // A cast to the concrete type compares type metadata: no conformance lookup.
+            runner = .asynchronous { command in
+                var typed = command as! C
+                try await typed.run()
+            }
+        }
+
+        init<C: ParsableCommand>(_ type: C.Type) {
+            self.type = type
+            runner = .synchronous { command in
+                var typed = command as! C
+                try typed.run()
+            }
+        }
+    }
 
     /// Parses and runs, mapping usage errors to exit code 2 as the CLI contract says.
     ///
@@ -31,7 +68,13 @@ struct Kiln: AsyncParsableCommand {
     @MainActor static func main() async {
         do {
             var command = try parseCommand()
-            if var asyncCommand = command as? any AsyncParsableCommand {
+            let type = ObjectIdentifier(Swift.type(of: command))
+            if let known = commands.first(where: { ObjectIdentifier($0.type) == type }) {
+                switch known.runner {
+                case .synchronous(let run): try run(command)
+                case .asynchronous(let run): try await run(command)
+                }
+            } else if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
