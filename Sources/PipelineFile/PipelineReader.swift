@@ -106,6 +106,8 @@ struct PipelineReader {
             return []
         }
         var tasks: [TaskSpec] = []
+        // Without `defaults:` (the usual file), no task's fields are copied to apply nothing.
+        let hasDefaults = !defaults.setFields.isEmpty
         let taskEntries = entries(of: mapping)
         taskLocations.reserveCapacity(taskEntries.count)
         tasks.reserveCapacity(taskEntries.count)
@@ -126,7 +128,8 @@ struct PipelineReader {
                 tasks.append(TaskSpec(id: id, action: .shell("")))
                 continue
             }
-            let fields = readFields(fieldsMapping, owner: .task(id)).applying(defaults)
+            let own = readFields(fieldsMapping, owner: .task(id))
+            let fields = hasDefaults ? own.applying(defaults) : own
             location.fields = fields
             tasks.append(makeTask(id: id, keyNode: task.keyNode, fields: fields))
         }
@@ -277,6 +280,7 @@ struct PipelineReader {
     /// A YAML number as a JSON number, refusing what a JSON number cannot keep: integers beyond ±2^53 (they would
     /// come back rounded, e.g. `1.2345678901234568e+16`) and non-finite values (`.inf`, `.nan`, `1e400`).
     private mutating func number(_ text: String, kind: ScalarKind, at node: YAMLNode) -> JSONValue {
+        if kind == .integer, let value = ScalarKind.shortDecimal(text) { return .number(value) }
         if kind == .integer, ScalarKind.isDecimalInteger(text) {
             // At most 15 characters: below 2^53, exact.
             if text.utf8.count <= 15, let value = ScalarKind.integerValue(text) { return .number(value) }

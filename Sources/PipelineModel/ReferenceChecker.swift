@@ -51,7 +51,7 @@ struct ReferenceChecker {
             checkValue(.object(inputs), path: { Self.path(taskID, .key("with")) }, issues: &issues)
             checkDurations(kind: kind, inputs: inputs, issues: &issues)
         }
-        for (key, value) in task.env.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in task.env.isEmpty ? [] : task.env.sorted(by: { $0.key < $1.key }) {
             checkTemplate(value, path: { Self.path(taskID, .key("env"), .key(key)) }, issues: &issues)
         }
         if let workdir = task.workdir { checkTemplate(workdir, path: { Self.path(taskID, .key("workdir")) }, issues: &issues) }
