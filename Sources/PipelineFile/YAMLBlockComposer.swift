@@ -43,6 +43,14 @@ struct YAMLBlockComposer {
         var ascii = true
         var index = 0
         while index < bytes.count {
+            // Eight bytes at a time while they are all printable ASCII or `\n` (most of a file); any other byte is
+            // looked at below.
+            if index + 8 <= bytes.count, Self.printable(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(
+                as: UInt64.self))
+            {
+                index += 8
+                continue
+            }
             let byte = bytes[index]
             if byte < 0x80 {
                 guard byte >= 0x20 && byte != 0x7F || byte == newline else { return nil }
@@ -59,6 +67,19 @@ struct YAMLBlockComposer {
             }
         }
         return ascii
+    }
+
+    /// Whether each byte of `word` is printable ASCII (0x20…0x7E) or `\n`: per byte, without branches.
+    static func printable(_ word: UInt64) -> Bool {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        guard word & high == 0 else { return false }  // a byte ≥ 0x80
+        // With every byte below 0x80, no sum below carries into the next byte: high bits are per-byte answers.
+        let atLeastSpace = (word &+ 0x6060_6060_6060_6060) & high
+        func nonzero(_ value: UInt64) -> UInt64 { ((value & low) &+ low | value) & high }
+        let notDelete = nonzero(word ^ low)
+        let newline = ~nonzero(word ^ 0x0A0A_0A0A_0A0A_0A0A) & high
+        return (atLeastSpace & notDelete) | newline == high
     }
 
     // MARK: Structure
@@ -87,6 +108,7 @@ struct YAMLBlockComposer {
     {
         let indent = mark.column
         var pairs: [(key: YAMLNode, value: YAMLNode)] = []
+        pairs.reserveCapacity(Self.usualCount)
         var key = firstKey
         while true {
             // A simple key: on one line, followed by ':' and a blank, shorter than libyaml's 1,024 characters.
@@ -100,12 +122,17 @@ struct YAMLBlockComposer {
         return .mapping(YAMLNode.Mapping(pairs: pairs, mark: mark))
     }
 
+    /// Room made for a collection's entries before the first: most hold a few (a task's fields, its inputs, its
+    /// needs), and an array grown from empty is reallocated at one, two and four entries.
+    private static var usualCount: Int { 4 }
+
     /// A block list whose first `-` is at `position`. An indentless list (the value of a key, its `-` in the key's
     /// column) ends at the next key; a nested one must end at a less indented line.
     private mutating func blockSequence(indent: Int, indentless: Bool, depth: Int) throws(Unsupported) -> YAMLNode {
         let mark = mark
         try enter(depth: depth)
         var items: [YAMLNode] = []
+        items.reserveCapacity(Self.usualCount)
         while true {
             position += 1  // the '-'
             skipSpaces()
@@ -181,6 +208,7 @@ struct YAMLBlockComposer {
         skipSpaces()
         var pairs: [(key: YAMLNode, value: YAMLNode)] = []
         var items: [YAMLNode] = []
+        if isMapping { pairs.reserveCapacity(Self.usualCount) } else { items.reserveCapacity(Self.usualCount) }
         if current == closing {
             position += 1
         } else {
