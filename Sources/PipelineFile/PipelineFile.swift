@@ -59,16 +59,20 @@ public enum PipelineFile {
     ///   - knownKinds: Task kind names `uses:` may name, or `nil` to skip that check.
     /// - Throws: ``PipelineFileError`` with every problem found.
     public static func planFrom(text: String, path: String, knownKinds: Set<String>?) throws(PipelineFileError) -> Plan {
-        let reading = read(text)
+        var reading = read(text)
         var findings = reading.findings
-        if let pipeline = reading.pipeline, let reader = reading.reader {
+        if let pipeline = reading.pipeline, reading.reader != nil {
             do {
                 let plan = try Plan(pipeline, knownKinds: knownKinds)
                 if findings.isEmpty {
-                    Discard.inBackground(reader, when: reader.taskLocations.count >= Discard.threshold)
+                    // Taken out, so the queue holds the only reference: the tree is freed there, not here.
+                    let reader = reading.reader.take()!
+                    let large = reader.taskLocations.count >= Discard.threshold
+                    Discard.inBackground(consume reader, when: large)
                     return plan
                 }
             } catch {
+                let reader = reading.reader!
                 for issue in error.issues where !reader.suppressedPlanPaths.contains(issue.path) {
                     let (line, column) = reader.position(of: issue)
                     findings.append(Finding(line: line, column: column, message: issue.message))

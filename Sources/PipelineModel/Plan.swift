@@ -58,6 +58,7 @@ public struct Plan: Sendable {
         for (position, task) in tasks.enumerated() {
             // Most tasks need a few others: a repeat is looked for among the earlier needs, a set only for many.
             let names = task.needs
+            needs[position].reserveCapacity(names.count)
             var seen = Set<String>()
             if names.count > 8 { seen.reserveCapacity(names.count) }
             for (needIndex, need) in names.enumerated() {

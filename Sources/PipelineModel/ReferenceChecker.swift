@@ -18,8 +18,11 @@ struct ReferenceChecker {
         [.key("tasks"), .key(taskID)] + components
     }
 
+    /// The condition of a task without `if:`, made once: an indirect enum's case is a heap box per value.
+    private static let success: Expression = .call(.success)
+
     func checkCondition(_ condition: String?, issues: inout [PipelineIssue]) -> Expression {
-        guard let condition else { return .call(.success) }
+        guard let condition else { return Self.success }
         let path = base + [.key("if")]
         do {
             let expression = try ExpressionParser.parse(Plan.stripDelimiters(condition).text)
