@@ -155,13 +155,31 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            // Positions sorted by key: the members themselves are not copied out of the dictionary.
-            for (number, index) in members.indices.sorted(by: { members[$0].key < members[$1].key }).enumerated() {
-                if number > 0 { out.append(UInt8(ascii: ",")) }
-                let member = members[index]
+            func write(_ member: (key: String, value: JSONValue)) {
                 JSONValue.writeQuoted(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 member.value.write(into: &out)
+            }
+            if members.count <= 2 {
+                // Most objects (a task's inputs and outputs) have a member or two: ordered by one comparison, with
+                // no array of positions to sort.
+                if var first = members.first {
+                    if members.count == 2 {
+                        var second = members[members.index(after: members.startIndex)]
+                        if second.key < first.key { swap(&first, &second) }
+                        write(first)
+                        out.append(UInt8(ascii: ","))
+                        write(second)
+                    } else {
+                        write(first)
+                    }
+                }
+            } else {
+                // Positions sorted by key: the members themselves are not copied out of the dictionary.
+                for (number, index) in members.indices.sorted(by: { members[$0].key < members[$1].key }).enumerated() {
+                    if number > 0 { out.append(UInt8(ascii: ",")) }
+                    write(members[index])
+                }
             }
             out.append(UInt8(ascii: "}"))
         }

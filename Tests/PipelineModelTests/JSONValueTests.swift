@@ -42,6 +42,16 @@ import Testing
         let keys = ["b", "B", "a", "é", "e\u{301}x", "z", "Z", "10", "9", ""]
         let object = JSONValue.object(Dictionary(uniqueKeysWithValues: keys.map { ($0, JSONValue.bool(true)) }))
         #expect(object.compactJSON == "{" + keys.sorted().map { reference($0) + ":true" }.joined(separator: ",") + "}")
+        // Objects of one or two members take a shorter path: the same order.
+        for first in keys {
+            #expect(JSONValue.object([first: .bool(true)]).compactJSON == "{" + reference(first) + ":true}")
+            for second in keys where second != first {
+                let pair = JSONValue.object([first: .bool(true), second: .null])
+                let expected = [first, second].sorted().map { reference($0) + ($0 == first ? ":true" : ":null") }
+                #expect(pair.compactJSON == "{" + expected.joined(separator: ",") + "}")
+            }
+        }
+        #expect(JSONValue.object([:]).compactJSON == "{}")
     }
 
     @Test("pipelines round-trip through their snapshot form")
