@@ -24,7 +24,8 @@ extension Plan {
                     issues.append(PipelineIssue(nulMessage("the script"), at: base + [.key("shell")]))
                 }
             }
-            for (key, value) in task.env.sorted(by: { $0.key < $1.key }) where (key + value).utf8.contains(0) {
+            for (key, value) in task.env.isEmpty ? [] : task.env.sorted(by: { $0.key < $1.key })
+            where (key + value).utf8.contains(0) {
                 issues.append(PipelineIssue(nulMessage("this environment variable"), at: base + [.key("env"), .key(key)]))
             }
             if let workdir = task.workdir, workdir.utf8.contains(0) {

@@ -45,10 +45,10 @@ public struct Plan: Sendable {
                         "task id '\(task.id)' is invalid: use lowercase letters, digits, '-' and '_', starting with a letter or digit",
                         at: [.key("tasks"), .key(task.id)], atKey: true))
             }
-            if index[task.id] != nil {
+            // One lookup: a repeated id puts the first position back.
+            if let first = index.updateValue(position, forKey: task.id) {
+                index[task.id] = first
                 issues.append(PipelineIssue("duplicate task id '\(task.id)'", at: [.key("tasks"), .key(task.id)], atKey: true))
-            } else {
-                index[task.id] = position
             }
         }
         self.index = index

@@ -145,4 +145,16 @@ import Testing
             #expect(error.issues.allSatisfy { $0.message.contains("unknown task 'nope'") }, "\(error.issues)")
         }
     }
+
+    @Test("a repeated task id is reported once per repeat, at the id")
+    func duplicateIDs() {
+        do {
+            _ = try Plan(Pipeline(name: "p", tasks: [task("a"), task("b", needs: ["a"]), task("a"), task("a")]))
+            Issue.record("expected a validation error")
+        } catch {
+            #expect(error.issues.map(\.description) == [
+                "tasks.a: duplicate task id 'a'", "tasks.a: duplicate task id 'a'",
+            ])
+        }
+    }
 }
