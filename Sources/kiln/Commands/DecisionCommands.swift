@@ -33,7 +33,7 @@ struct DecisionOptions: ParsableArguments {
             let wiring = try await TriggerWiring(home: home)
             let store = wiring.store
             let id = try await home.resolveRun(run, in: store)
-            let actor = by ?? Execution.environment["USER"] ?? "cli"
+            let actor = by ?? Execution.variable("USER") ?? "cli"
             let decided = try await Operations.make(home: home, wiring: wiring).decide(
                 run: id, task: task, approved: approved, reason: reason, actor: actor)
             Terminal.err("\(approved ? "approved" : "rejected") \(decided) of run \(id)" + (reason.map { ": \($0)" } ?? ""))

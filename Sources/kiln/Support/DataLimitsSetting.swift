@@ -11,7 +11,7 @@ enum DataLimitsSetting {
 
     /// The limits from the environment; an invalid value is reported on stderr and the default is used.
     static let current: DataLimits = {
-        guard let text = Execution.environment[variable] else { return .default }
+        guard let text = Execution.variable(variable) else { return .default }
         guard let bytes = parse(text) else {
             Terminal.err("kiln: warning: \(variable)=\(text) is not a byte count; using the "
                 + "default of \(DataLimits.defaultMaxFileBytes) bytes. Fix: write a whole number of bytes, "

@@ -32,7 +32,7 @@ enum HTTPSetting {
             }
             token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         } else {
-            token = Execution.environment["KILN_TOKEN"].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            token = Execution.variable("KILN_TOKEN").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         }
         do {
             let address = try KilnHTTPServer.Address.parse(http ?? defaultAddress)

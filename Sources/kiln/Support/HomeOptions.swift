@@ -38,7 +38,7 @@ struct HomeOptions: ParsableArguments {
 
     /// The absolute home folder.
     var directory: String {
-        let chosen = home ?? Execution.environment["KILN_HOME"] ?? ".kiln"
+        let chosen = home ?? Execution.variable("KILN_HOME") ?? ".kiln"
         return URL(fileURLWithPath: chosen, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL.path
     }
@@ -48,7 +48,7 @@ struct HomeOptions: ParsableArguments {
     /// - Throws: ``CLIError`` (exit 2) for a store that cannot be read.
     func storeLocation() throws -> StoreLocation {
         if let store { return try StoreLocation.parse(store, option: "--store") }
-        if let store = Execution.environment["KILN_STORE"], !store.isEmpty {
+        if let store = Execution.variable("KILN_STORE"), !store.isEmpty {
             return try StoreLocation.parse(store, option: "KILN_STORE")
         }
         return .sqlite(SQLiteStateStore.defaultPath(home: directory))

@@ -34,7 +34,7 @@ enum Terminal {
     static func error(_ message: String) { err("kiln: error: \(message)") }
 
     /// Whether stderr is an interactive terminal (live progress) rather than a file or pipe (one line per change).
-    static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 && Execution.environment["TERM"] != "dumb" }
+    static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 && Execution.variable("TERM") != "dumb" }
 
     /// Pretty, key-sorted JSON.
     static func json(_ value: JSONValue) -> String { value.prettyJSON }
