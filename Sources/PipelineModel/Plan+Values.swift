@@ -8,9 +8,11 @@ extension Plan {
                 issues.append(PipelineIssue(problem.message, at: [.key("params"), .key(name)] + problem.path))
             }
         }
-        for task in pipeline.tasks {
-            var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(task.id)] }
-            switch task.action {
+        let tasks = pipeline.tasks
+        for position in tasks.indices {
+            let id = tasks[position].id
+            var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(id)] }
+            switch tasks[position].action {
             case .uses(_, let inputs):
                 if let problem = JSONValue.object(inputs).storageProblem() {
                     issues.append(PipelineIssue(problem.message, at: base + [.key("with")] + problem.path))
@@ -24,11 +26,11 @@ extension Plan {
                     issues.append(PipelineIssue(nulMessage("the script"), at: base + [.key("shell")]))
                 }
             }
-            for (key, value) in task.env.isEmpty ? [] : task.env.sorted(by: { $0.key < $1.key })
-            where (key + value).utf8.contains(0) {
+            let env = tasks[position].env
+            for (key, value) in env.isEmpty ? [] : env.sorted(by: { $0.key < $1.key }) where (key + value).utf8.contains(0) {
                 issues.append(PipelineIssue(nulMessage("this environment variable"), at: base + [.key("env"), .key(key)]))
             }
-            if let workdir = task.workdir, workdir.utf8.contains(0) {
+            if let workdir = tasks[position].workdir, workdir.utf8.contains(0) {
                 issues.append(PipelineIssue(nulMessage("workdir"), at: base + [.key("workdir")]))
             }
         }

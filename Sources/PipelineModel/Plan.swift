@@ -36,37 +36,39 @@ public struct Plan: Sendable {
         if tasks.isEmpty {
             issues.append(PipelineIssue("the pipeline has no tasks; add at least one under 'tasks:'", at: [.key("tasks")]))
         }
+        // The loops below read fields through `tasks[position]`: binding a whole task copies all of its fields.
         var index: [String: Int] = [:]
         index.reserveCapacity(tasks.count)
-        for (position, task) in tasks.enumerated() {
-            if !Plan.isValidID(task.id) {
+        for position in tasks.indices {
+            let id = tasks[position].id
+            if !Plan.isValidID(id) {
                 issues.append(
                     PipelineIssue(
-                        "task id '\(task.id)' is invalid: use lowercase letters, digits, '-' and '_', starting with a letter or digit",
-                        at: [.key("tasks"), .key(task.id)], atKey: true))
+                        "task id '\(id)' is invalid: use lowercase letters, digits, '-' and '_', starting with a letter or digit",
+                        at: [.key("tasks"), .key(id)], atKey: true))
             }
             // One lookup: a repeated id puts the first position back.
-            if let first = index.updateValue(position, forKey: task.id) {
-                index[task.id] = first
-                issues.append(PipelineIssue("duplicate task id '\(task.id)'", at: [.key("tasks"), .key(task.id)], atKey: true))
+            if let first = index.updateValue(position, forKey: id) {
+                index[id] = first
+                issues.append(PipelineIssue("duplicate task id '\(id)'", at: [.key("tasks"), .key(id)], atKey: true))
             }
         }
         self.index = index
 
         var needs = [[Int]](repeating: [], count: tasks.count)
         var dependents = [[Int]](repeating: [], count: tasks.count)
-        for (position, task) in tasks.enumerated() {
+        for position in tasks.indices {
             // Most tasks need a few others: a repeat is looked for among the earlier needs, a set only for many.
-            let names = task.needs
+            let (id, names) = (tasks[position].id, tasks[position].needs)
             needs[position].reserveCapacity(names.count)
             var seen = Set<String>()
             if names.count > 8 { seen.reserveCapacity(names.count) }
             for (needIndex, need) in names.enumerated() {
-                var path: [PipelineIssue.PathComponent] { [.key("tasks"), .key(task.id), .key("needs"), .index(needIndex)] }
+                var path: [PipelineIssue.PathComponent] { [.key("tasks"), .key(id), .key("needs"), .index(needIndex)] }
                 let repeated = names.count > 8 ? !seen.insert(need).inserted : names[..<needIndex].contains(need)
                 if repeated {
                     issues.append(PipelineIssue("'\(need)' is listed twice in needs", at: path))
-                } else if need == task.id {
+                } else if need == id {
                     issues.append(PipelineIssue("a task cannot need itself", at: path))
                 } else if let upstream = index[need] {
                     needs[position].append(upstream)
@@ -119,13 +121,18 @@ public struct Plan: Sendable {
         var conditions: [Expression] = []
         conditions.reserveCapacity(tasks.count)
         let templates = TemplateParses()
-        for (position, task) in tasks.enumerated() {
+        for position in tasks.indices {
             let checker = ReferenceChecker(
-                params: pipeline.params, taskID: task.id, index: index, upstream: upstreamBits[position],
+                params: pipeline.params, taskID: tasks[position].id, index: index, upstream: upstreamBits[position],
                 templates: templates)
-            conditions.append(checker.checkCondition(task.condition, issues: &issues))
-            checker.checkAction(task, issues: &issues, knownKinds: knownKinds)
-            Plan.checkPolicies(task, issues: &issues)
+            conditions.append(checker.checkCondition(tasks[position].condition, issues: &issues))
+            // The checks take the fields they read: a whole task passed on is copied, every field of it.
+            checker.checkAction(
+                tasks[position].action, env: tasks[position].env, workdir: tasks[position].workdir, issues: &issues,
+                knownKinds: knownKinds)
+            Plan.checkPolicies(
+                id: tasks[position].id, retry: tasks[position].retry, timeout: tasks[position].timeout,
+                cache: tasks[position].cache, emptyRun: tasks[position].action.isEmptyRun, issues: &issues)
         }
         self.conditions = conditions
         self.templates = templates.successes
@@ -167,18 +174,21 @@ public struct Plan: Sendable {
         return Array(path[seenAt[node]!...]).reversed()
     }
 
-    private static func checkPolicies(_ task: TaskSpec, issues: inout [PipelineIssue]) {
-        var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(task.id)] }
-        if task.retry.retries < 0 {
+    private static func checkPolicies(
+        id: String, retry: RetryPolicy, timeout: Duration?, cache: CachePolicy?, emptyRun: Bool,
+        issues: inout [PipelineIssue]
+    ) {
+        var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(id)] }
+        if retry.retries < 0 {
             issues.append(PipelineIssue("retries must be 0 or more", at: base + [.key("retries")]))
         }
-        if !(task.retry.backoff >= 1) {
+        if !(retry.backoff >= 1) {
             issues.append(PipelineIssue("retry_backoff must be 1.0 or more (1.0 keeps the delay constant)", at: base + [.key("retry_backoff")]))
         }
-        if !(task.retry.jitter >= 0 && task.retry.jitter <= 1) {
+        if !(retry.jitter >= 0 && retry.jitter <= 1) {
             issues.append(PipelineIssue("retry_jitter must be between 0 and 1 (a fraction of each delay)", at: base + [.key("retry_jitter")]))
         }
-        if let timeout = task.timeout, timeout <= .zero {
+        if let timeout = timeout, timeout <= .zero {
             issues.append(PipelineIssue("timeout must be longer than 0s", at: base + [.key("timeout")]))
         }
         func check(_ duration: Duration?, _ field: String, _ path: @autoclosure () -> [PipelineIssue.PathComponent]) {
@@ -189,12 +199,19 @@ public struct Plan: Sendable {
                 issues.append(PipelineIssue("\(field) must not be negative", at: base + path()))
             }
         }
-        check(task.timeout, "timeout", [.key("timeout")])
-        check(task.retry.delay, "retry_delay", [.key("retry_delay")])
-        check(task.retry.maxDelay, "retry_max_delay", [.key("retry_max_delay")])
-        check(task.cache?.expire, "cache expire", [.key("cache"), .key("expire")])
-        if case .run(let argv) = task.action, argv.isEmpty {
+        check(timeout, "timeout", [.key("timeout")])
+        check(retry.delay, "retry_delay", [.key("retry_delay")])
+        check(retry.maxDelay, "retry_max_delay", [.key("retry_max_delay")])
+        check(cache?.expire, "cache expire", [.key("cache"), .key("expire")])
+        if emptyRun {
             issues.append(PipelineIssue("run needs at least the program to start, e.g. [python3, train.py]", at: base + [.key("run")]))
         }
+    }
+}
+
+extension TaskAction {
+    /// Whether this is `run:` with no program.
+    fileprivate var isEmptyRun: Bool {
+        if case .run(let argv) = self { argv.isEmpty } else { false }
     }
 }

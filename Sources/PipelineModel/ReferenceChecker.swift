@@ -34,10 +34,13 @@ struct ReferenceChecker {
         }
     }
 
-    func checkAction(_ task: TaskSpec, issues: inout [PipelineIssue], knownKinds: Set<String>?) {
+    func checkAction(
+        _ action: TaskAction, env: [String: String], workdir: String?, issues: inout [PipelineIssue],
+        knownKinds: Set<String>?
+    ) {
         // The paths are built only for an issue; their closures hold the task's id, not a copy of the checker.
         let taskID = taskID
-        switch task.action {
+        switch action {
         case .run(let argv):
             for (position, argument) in argv.enumerated() {
                 checkTemplate(argument, path: { Self.path(taskID, .key("run"), .index(position)) }, issues: &issues)
@@ -54,10 +57,10 @@ struct ReferenceChecker {
             checkValue(.object(inputs), path: { Self.path(taskID, .key("with")) }, issues: &issues)
             checkDurations(kind: kind, inputs: inputs, issues: &issues)
         }
-        for (key, value) in task.env.isEmpty ? [] : task.env.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in env.isEmpty ? [] : env.sorted(by: { $0.key < $1.key }) {
             checkTemplate(value, path: { Self.path(taskID, .key("env"), .key(key)) }, issues: &issues)
         }
-        if let workdir = task.workdir { checkTemplate(workdir, path: { Self.path(taskID, .key("workdir")) }, issues: &issues) }
+        if let workdir { checkTemplate(workdir, path: { Self.path(taskID, .key("workdir")) }, issues: &issues) }
     }
 
     /// The duration inputs the deployment kinds read when they run (`approve`'s `timeout`, `deploy`'s
