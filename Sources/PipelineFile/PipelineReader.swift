@@ -128,10 +128,10 @@ struct PipelineReader {
                 tasks.append(TaskSpec(id: id, action: .shell("")))
                 continue
             }
-            let own = readFields(fieldsMapping, owner: .task(id))
-            let fields = hasDefaults ? own.applying(defaults) : own
-            location.fields = fields
+            var fields = readFields(fieldsMapping, owner: .task(id))
+            if hasDefaults { fields = fields.applying(defaults) }
             tasks.append(makeTask(id: id, keyNode: task.keyNode, fields: fields))
+            location.fields = consume fields  // moved, not copied: each copy retains all sixteen fields
         }
         if tasks.isEmpty { report(value: entry, noTasks) }
         return tasks
