@@ -67,8 +67,8 @@ extension PipelineExecutor {
         var lostTo: RunLease??
         // Attempts adopted from a previous owner (see `prepareResume`): their results come like those queued here.
         var adopted: [String: (task: Int, attempt: Int)] = [:]
-        for (task, record) in planner.records.enumerated() where record.state == .running {
-            adopted[record.taskID] = (task, record.attempts)
+        for task in planner.records.indices where planner.records[task].state == .running {  // no record copied
+            adopted[planner.records[task].taskID] = (task, planner.records[task].attempts)
         }
         remote?.register(runID, epoch: lease.epoch, inbox: inbox, adopted: adopted)
         leases.keep(lease, inbox: inbox)
@@ -122,7 +122,7 @@ extension PipelineExecutor {
                 if queue == nil, configuration.readCache, !starts.isEmpty {
                     (hits, prepared) = await probeCache(starts, run: run, plan: plan, withheld: withheld, inbox: inbox)
                     if !hits.isEmpty {
-                        let resolved = Set(hits.map(\.task))
+                        let resolved = Set(hits.map { $0.task })
                         starts.removeAll { resolved.contains($0.task) }
                     }
                 }
@@ -446,7 +446,7 @@ extension PipelineExecutor {
             prepared[attempt.task] = ready
         }
         guard !lookups.isEmpty else { return ([], prepared) }
-        guard let entries = try? await store.cacheEntries(forKeys: lookups.map(\.key)) else {
+        guard let entries = try? await store.cacheEntries(forKeys: lookups.map { $0.key }) else {
             for lookup in lookups { prepared[lookup.task] = nil }
             return ([], prepared)
         }

@@ -124,6 +124,19 @@ import Testing
         #expect(harness["extract"].attempts == 1)
     }
 
+    @Test("stored records line up with the plan's tasks whatever their order, missing ones pending")
+    func recordsInAnyOrder() throws {
+        let tasks = [uses("a", "echo"), uses("b", "echo"), uses("c", "echo")]
+        let done = TaskRecord(taskID: "b", state: .succeeded, attempts: 1, outputs: ["n": 1])
+        let inOrder = [TaskRecord(taskID: "a"), done, TaskRecord(taskID: "c", attempts: 2)]
+        for records in [inOrder, inOrder.reversed(), [done], [done, TaskRecord(taskID: "zzz"), done]] {
+            let harness = try PlannerHarness(tasks, records: records)
+            #expect(harness.planner.records.map { $0.taskID } == ["a", "b", "c"], "\(records)")
+            #expect(harness["b"] == done)
+        }
+        #expect(try PlannerHarness(tasks, records: inOrder)["c"].attempts == 2)
+    }
+
     @Test("on resume a decided waiting task runs again with its decision; an undecided one re-arms its deadline")
     func resumeWaitingTasks() throws {
         let decision = Decision(approved: true, reason: "ok", actor: "ana", at: PlannerHarness.start)

@@ -15,8 +15,9 @@ extension RunPlanner {
 
     /// `task: error` of every failed task in pipeline order, joined by `; `, or `nil` when none failed.
     func failureSummary() -> String? {
-        let failed = records.filter { $0.state == .failed }
+        // Positions, not records: filtering records would copy every failed one, and reading each copies it too.
+        let failed = records.indices.filter { records[$0].state == .failed }
         guard !failed.isEmpty else { return nil }
-        return failed.map { "\($0.taskID): \($0.error ?? "failed")" }.joined(separator: "; ")
+        return failed.map { "\(records[$0].taskID): \(records[$0].error ?? "failed")" }.joined(separator: "; ")
     }
 }

@@ -73,15 +73,23 @@ struct RunPlanner: Sendable {
         self.params = params
         self.environment = environment
         templates = TemplateCache(known: plan.templates)
-        let byID = Dictionary(records.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
-        self.records = plan.pipeline.tasks.map { byID[$0.id] ?? TaskRecord(taskID: $0.id) }
-        budgetBase = self.records.map(\.attempts)
+        let tasks = plan.pipeline.tasks
+        if records.count == tasks.count, records.indices.allSatisfy({ records[$0].taskID == tasks[$0].id }) {
+            // The store's records in the plan's order (what a new run and most resumes read): taken as they are,
+            // no record copied.
+            self.records = records
+        } else {
+            let byID = Dictionary(records.map { ($0.taskID, $0) }, uniquingKeysWith: { first, _ in first })
+            self.records = tasks.map { byID[$0.id] ?? TaskRecord(taskID: $0.id) }
+        }
+        // Closures, not key paths: `map(\.attempts)` reads each element through the runtime's key-path code.
+        budgetBase = self.records.map { $0.attempts }
         // An adopted attempt is one of this execution's: its failure leaves the retries it would have had.
         for task in self.records.indices where self.records[task].state == .running {
             budgetBase[task] -= 1
             running += 1
         }
-        openNeeds = plan.needs.map(\.count)
+        openNeeds = plan.needs.map { $0.count }
         for task in 0..<self.records.count where self.records[task].state.isTerminal {
             terminalCount += 1
             for dependent in plan.dependents[task] { openNeeds[dependent] -= 1 }
