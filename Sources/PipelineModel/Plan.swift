@@ -121,11 +121,12 @@ public struct Plan: Sendable {
         var conditions: [Expression] = []
         conditions.reserveCapacity(tasks.count)
         let templates = TemplateParses()
+        let success = Expression.call(.success)
         for position in tasks.indices {
             let checker = ReferenceChecker(
                 params: pipeline.params, taskID: tasks[position].id, index: index, upstream: upstreamBits[position],
                 templates: templates)
-            conditions.append(checker.checkCondition(tasks[position].condition, issues: &issues))
+            conditions.append(checker.checkCondition(tasks[position].condition, absent: success, issues: &issues))
             // The checks take the fields they read: a whole task passed on is copied, every field of it.
             checker.checkAction(
                 tasks[position].action, env: tasks[position].env, workdir: tasks[position].workdir, issues: &issues,
