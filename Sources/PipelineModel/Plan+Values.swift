@@ -27,7 +27,8 @@ extension Plan {
                 }
             }
             let env = tasks[position].env
-            for (key, value) in env.isEmpty ? [] : env.sorted(by: { $0.key < $1.key }) where (key + value).utf8.contains(0) {
+            for (key, value) in env.isEmpty ? [] : env.sorted(by: { $0.key < $1.key })
+            where (key + value).utf8.contains(0) {
                 issues.append(PipelineIssue(nulMessage("this environment variable"), at: base + [.key("env"), .key(key)]))
             }
             if let workdir = tasks[position].workdir, workdir.utf8.contains(0) {

@@ -14,7 +14,7 @@ struct Kiln: AsyncParsableCommand {
             Exit codes: 0 succeeded, 1 failed, 2 invalid pipeline or usage, 130 interrupted.
             """,
         version: TaskLineage.currentKilnVersion,
-        subcommands: commands.map(\.type)
+        subcommands: commands.map { $0.type }
     )
 
     /// The top-level commands, in help order, each with how it runs.
