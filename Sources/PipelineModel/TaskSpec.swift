@@ -37,7 +37,8 @@ public struct TaskSpec: Sendable, Hashable, Codable {
         self.retry = retry
         self.timeout = timeout
         self.cache = cache
-        self.runsOn = Array(Set(runsOn)).sorted()
+        // Deduplicated and sorted; none or one label (nearly every task) is already both, without building a set.
+        self.runsOn = runsOn.count <= 1 ? runsOn : Array(Set(runsOn)).sorted()
     }
 
     private enum CodingKeys: String, CodingKey {

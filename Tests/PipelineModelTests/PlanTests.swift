@@ -157,4 +157,11 @@ import Testing
             ])
         }
     }
+
+    @Test("runs_on labels are kept sorted and without repeats, however many")
+    func runsOnLabels() {
+        #expect(TaskSpec(id: "a", action: .run(["x"])).runsOn == [])
+        #expect(TaskSpec(id: "a", action: .run(["x"]), runsOn: ["gpu"]).runsOn == ["gpu"])
+        #expect(TaskSpec(id: "a", action: .run(["x"]), runsOn: ["gpu", "big", "gpu"]).runsOn == ["big", "gpu"])
+    }
 }
