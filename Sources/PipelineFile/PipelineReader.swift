@@ -280,10 +280,9 @@ struct PipelineReader {
     /// A YAML number as a JSON number, refusing what a JSON number cannot keep: integers beyond ±2^53 (they would
     /// come back rounded, e.g. `1.2345678901234568e+16`) and non-finite values (`.inf`, `.nan`, `1e400`).
     private mutating func number(_ text: String, kind: ScalarKind, at node: YAMLNode) -> JSONValue {
+        // At most 15 digits: below 2^53, exact.
         if kind == .integer, let value = ScalarKind.shortDecimal(text) { return .number(value) }
         if kind == .integer, ScalarKind.isDecimalInteger(text) {
-            // At most 15 characters: below 2^53, exact.
-            if text.utf8.count <= 15, let value = ScalarKind.integerValue(text) { return .number(value) }
             guard let value = Int64(text.first == "+" ? String(text.dropFirst()) : text),
                 value.magnitude <= ScalarKind.largestExactInteger
             else {

@@ -76,14 +76,6 @@ public struct ExpressionParser {
         }
     }
 
-    /// The characters as text. `String.init` from a sequence of characters is generic: its first call in a process
-    /// looks up the sequence's conformances at run time, a walk over every conformance record of the binary.
-    private static func text(_ characters: ArraySlice<Character>) -> String {
-        var text = ""
-        for character in characters { text.append(character) }
-        return text
-    }
-
     private mutating func tokenize(_ chars: [Character]) throws(ExpressionError) {
         var index = 0
         while index < chars.count {
@@ -98,7 +90,7 @@ public struct ExpressionParser {
                 {
                     index += 1
                 }
-                let text = Self.text(chars[start..<index])
+                let text = String(characters: chars[start..<index])
                 guard let value = Double(text) else { throw ExpressionError("invalid number '\(text)'", at: start) }
                 guard value.isFinite else {
                     throw ExpressionError("the number \(text) is too large (numbers go up to about 1.8e308)", at: start)
@@ -133,9 +125,9 @@ public struct ExpressionParser {
                 {
                     index += 1
                 }
-                tokens.append((.identifier(Self.text(chars[start..<index])), start))
+                tokens.append((.identifier(String(characters: chars[start..<index])), start))
             } else {
-                let two = index + 1 < chars.count ? Self.text(chars[index...index + 1]) : ""
+                let two = index + 1 < chars.count ? String(characters: chars[index...index + 1]) : ""
                 if ["==", "!=", "<=", ">=", "&&", "||"].contains(two) {
                     tokens.append((.symbol(two), index))
                     index += 2

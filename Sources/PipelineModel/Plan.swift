@@ -131,9 +131,7 @@ public struct Plan: Sendable {
             checker.checkAction(
                 tasks[position].action, env: tasks[position].env, workdir: tasks[position].workdir, issues: &issues,
                 knownKinds: knownKinds)
-            Plan.checkPolicies(
-                id: tasks[position].id, retry: tasks[position].retry, timeout: tasks[position].timeout,
-                cache: tasks[position].cache, emptyRun: tasks[position].action.isEmptyRun, issues: &issues)
+            Plan.checkPolicies(of: tasks, at: position, issues: &issues)
         }
         self.conditions = conditions
         self.templates = templates.successes
@@ -175,11 +173,10 @@ public struct Plan: Sendable {
         return Array(path[seenAt[node]!...]).reversed()
     }
 
-    private static func checkPolicies(
-        id: String, retry: RetryPolicy, timeout: Duration?, cache: CachePolicy?, emptyRun: Bool,
-        issues: inout [PipelineIssue]
-    ) {
-        var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(id)] }
+    /// The policy checks of `tasks[position]`, reading its fields in place (the task passed whole is copied).
+    private static func checkPolicies(of tasks: [TaskSpec], at position: Int, issues: inout [PipelineIssue]) {
+        let (retry, timeout) = (tasks[position].retry, tasks[position].timeout)
+        var base: [PipelineIssue.PathComponent] { [.key("tasks"), .key(tasks[position].id)] }
         if retry.retries < 0 {
             issues.append(PipelineIssue("retries must be 0 or more", at: base + [.key("retries")]))
         }
@@ -203,16 +200,9 @@ public struct Plan: Sendable {
         check(timeout, "timeout", [.key("timeout")])
         check(retry.delay, "retry_delay", [.key("retry_delay")])
         check(retry.maxDelay, "retry_max_delay", [.key("retry_max_delay")])
-        check(cache?.expire, "cache expire", [.key("cache"), .key("expire")])
-        if emptyRun {
+        check(tasks[position].cache?.expire, "cache expire", [.key("cache"), .key("expire")])
+        if case .run(let argv) = tasks[position].action, argv.isEmpty {
             issues.append(PipelineIssue("run needs at least the program to start, e.g. [python3, train.py]", at: base + [.key("run")]))
         }
-    }
-}
-
-extension TaskAction {
-    /// Whether this is `run:` with no program.
-    fileprivate var isEmptyRun: Bool {
-        if case .run(let argv) = self { argv.isEmpty } else { false }
     }
 }

@@ -11,8 +11,6 @@ struct ReferenceChecker {
 
     typealias IssuePath = [PipelineIssue.PathComponent]
 
-    private var base: IssuePath { [.key("tasks"), .key(taskID)] }
-
     /// `tasks.ID` followed by `components`.
     private static func path(_ taskID: String, _ components: PipelineIssue.PathComponent...) -> IssuePath {
         [.key("tasks"), .key(taskID)] + components
@@ -23,7 +21,7 @@ struct ReferenceChecker {
     /// tagged pointer reads as a leak to the leak checker of the fuzz targets.
     func checkCondition(_ condition: String?, absent: Expression, issues: inout [PipelineIssue]) -> Expression {
         guard let condition else { return absent }
-        let path = base + [.key("if")]
+        let path = Self.path(taskID, .key("if"))
         do {
             let expression = try ExpressionParser.parse(Plan.stripDelimiters(condition).text)
             check(expression, offset: Plan.stripDelimiters(condition).offset, path: { path }, issues: &issues)
@@ -52,7 +50,7 @@ struct ReferenceChecker {
                 issues.append(
                     PipelineIssue(
                         "unknown task kind '\(kind)'\(Suggestion.hint(for: kind, in: knownKinds)); known kinds: \(knownKinds.sorted().joined(separator: ", "))",
-                        at: base + [.key("uses")]))
+                        at: Self.path(taskID, .key("uses"))))
             }
             checkValue(.object(inputs), path: { Self.path(taskID, .key("with")) }, issues: &issues)
             checkDurations(kind: kind, inputs: inputs, issues: &issues)
@@ -76,7 +74,7 @@ struct ReferenceChecker {
         do {
             _ = try DurationText.parse(text)
         } catch {
-            issues.append(PipelineIssue("\(key): \(error)", at: base + [.key("with"), .key(key)]))
+            issues.append(PipelineIssue("\(key): \(error)", at: Self.path(taskID, .key("with"), .key(key))))
         }
     }
 

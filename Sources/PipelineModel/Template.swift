@@ -36,10 +36,7 @@ public struct Template: Sendable, Hashable {
                     segments.append(.text(literal))
                     literal = ""
                 }
-                // Character by character: `String(_:)` of a slice is the generic initializer, whose first use looks a
-                // conformance up at run time (a walk of all the binary's conformance records).
-                var inner = ""
-                for character in chars[(index + 3)..<end] { inner.append(character) }
+                let inner = String(characters: chars[(index + 3)..<end])
                 do {
                     segments.append(.expression(try ExpressionParser.parse(inner), offset: index + 3))
                 } catch {
@@ -93,6 +90,13 @@ public struct Template: Sendable, Hashable {
 }
 
 extension String {
+    /// The text of `characters`, appended one by one: `String(_:)` of a slice is the generic initializer, whose first
+    /// use in a process looks a conformance up at run time (a walk of all the binary's conformance records).
+    init(characters: ArraySlice<Character>) {
+        self = ""
+        for character in characters { append(character) }
+    }
+
     /// Whether the text holds a `${{` template marker: a byte scan (the standard library's `contains(_:)` on a
     /// string goes through a generic substring search, measurable when every input of every task asks).
     public var containsTemplateMarker: Bool {

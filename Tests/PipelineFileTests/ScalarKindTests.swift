@@ -11,6 +11,7 @@ import Testing
         ])
     func shortDecimal(text: String, value: Double) {
         #expect(ScalarKind.shortDecimal(text) == value)
+        #expect(Double(text) == value)  // the reference reading, independent of both
         #expect(ScalarKind.integerValue(text) == value)
         #expect(ScalarKind(YAMLNode.Scalar(string: text, style: .plain, tag: .implicit, mark: .init(line: 1, column: 1)))
             == .integer)
@@ -26,5 +27,6 @@ import Testing
     @Test("-0 stays a negative zero, as the general reading keeps it")
     func negativeZero() {
         #expect(ScalarKind.shortDecimal("-0")?.sign == .minus)
+        #expect(Double("-0")?.sign == .minus)
     }
 }

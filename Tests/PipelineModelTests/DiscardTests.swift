@@ -1,24 +1,40 @@
 import Dispatch
+import Foundation
 import Testing
 
 @testable import PipelineModel
 
 @Suite struct DiscardTests {
-    /// Signals when it is freed.
+    /// Signals when it is freed, and on which thread.
     final class Tracked: @unchecked Sendable {
         let freed: DispatchSemaphore
-        init(_ freed: DispatchSemaphore) { self.freed = freed }
-        deinit { freed.signal() }
+        let onThread: UnsafeMutablePointer<pthread_t?>
+        init(_ freed: DispatchSemaphore, onThread: UnsafeMutablePointer<pthread_t?>) {
+            self.freed = freed
+            self.onThread = onThread
+        }
+        deinit {
+            onThread.pointee = pthread_self()
+            freed.signal()
+        }
     }
 
-    @Test("a value handed over is freed on the background queue; below the threshold, at once")
+    @Test("a value handed over is freed on another thread; below the threshold, at once on the caller's")
     func frees() {
-        let background = DispatchSemaphore(value: 0)
-        Discard.inBackground([Tracked(background)], when: true)
-        #expect(background.wait(timeout: .now() + 10) == .success)
+        let thread = UnsafeMutablePointer<pthread_t?>.allocate(capacity: 1)
+        defer { thread.deallocate() }
+        let caller = pthread_self()
 
+        thread.pointee = nil
+        let background = DispatchSemaphore(value: 0)
+        Discard.inBackground([Tracked(background, onThread: thread)], when: true)
+        #expect(background.wait(timeout: .now() + 10) == .success)
+        #expect(thread.pointee.map { pthread_equal($0, caller) == 0 } == true, "freed on the caller's thread")
+
+        thread.pointee = nil
         let inPlace = DispatchSemaphore(value: 0)
-        Discard.inBackground(Tracked(inPlace), when: false)
+        Discard.inBackground(Tracked(inPlace, onThread: thread), when: false)
         #expect(inPlace.wait(timeout: .now()) == .success)  // already freed: no wait
+        #expect(thread.pointee.map { pthread_equal($0, caller) != 0 } == true)
     }
 }
