@@ -283,8 +283,22 @@ final class RemoteCollector: Sendable {
 
 /// A wake-up one sleeper at a time can wait for with a time limit: how pollers sleep between looks and are poked
 /// when something happened meanwhile.
+///
+/// Waits share timers: a wait whose limit falls after that of a timer already sleeping uses it (woken by it early,
+/// it sleeps again until its own limit). A poller woken long before its limit, as a busy one is, arms no timer per
+/// wait: each armed timer wakes the process's timer thread, which cost more than the look it delimited.
 public final class WakeSignal: Sendable {
-    private let state = Mutex<(waiter: CheckedContinuation<Void, Never>?, pending: Bool)>((nil, false))
+    private struct State {
+        var waiter: CheckedContinuation<Void, Never>?
+        /// The time limit of ``waiter``'s wait.
+        var deadline: ContinuousClock.Instant = .now
+        /// A wake-up came while nobody waited: the next wait returns at once.
+        var pending = false
+        /// When the earliest timer sleeping for this signal fires (`nil`: none is known to sleep).
+        var timer: ContinuousClock.Instant?
+    }
+
+    private let state = Mutex(State())
 
     /// A signal nobody waits on yet.
     public init() {}
@@ -301,24 +315,51 @@ public final class WakeSignal: Sendable {
 
     /// Returns after `limit`, or earlier when woken. One waiter at a time.
     public func wait(upTo limit: Duration) async {
-        let timer = Task { [self] in
-            do {
-                try await Task.sleep(for: limit)
-                wake()
-            } catch {}
-        }
+        let deadline = ContinuousClock.now + limit
         await withCheckedContinuation { continuation in
-            let now = state.withLock { state -> Bool in
+            let (now, arm) = state.withLock { state -> (Bool, Bool) in
                 if state.pending {
                     state.pending = false
-                    return true
+                    return (true, false)
                 }
                 state.waiter = continuation
-                return false
+                state.deadline = deadline
+                return (false, Self.arms(deadline, &state))
             }
             if now { continuation.resume() }
+            if arm { startTimer(until: deadline) }
         }
-        timer.cancel()
-        state.withLock { $0.pending = false }
+    }
+
+    /// Whether a wait until `deadline` needs a timer of its own (none sleeping fires by then); notes it when so.
+    private static func arms(_ deadline: ContinuousClock.Instant, _ state: inout State) -> Bool {
+        if let timer = state.timer, timer <= deadline { return false }
+        state.timer = deadline
+        return true
+    }
+
+    private func startTimer(until deadline: ContinuousClock.Instant) {
+        // Never cancelled: a wait that ends early leaves it for the next waits. It holds the signal weakly, so a
+        // signal nobody uses any more goes when its last wait ends.
+        Task.detached { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            self?.fired(deadline)
+        }
+    }
+
+    /// A timer set for `instant` fired: the waiter goes on when its limit has come, or sleeps on until it.
+    private func fired(_ instant: ContinuousClock.Instant) {
+        let now = ContinuousClock.now
+        let (waiter, rearm) = state.withLock { state -> (CheckedContinuation<Void, Never>?, ContinuousClock.Instant?) in
+            if state.timer == instant { state.timer = nil }
+            guard state.waiter != nil else { return (nil, nil) }
+            if state.deadline <= now {
+                defer { state.waiter = nil }
+                return (state.waiter, nil)
+            }
+            return (nil, Self.arms(state.deadline, &state) ? state.deadline : nil)
+        }
+        waiter?.resume()
+        if let rearm { startTimer(until: rearm) }
     }
 }

@@ -31,6 +31,7 @@ enum PostgresSchema {
         Migration(version: 4, name: "task-queue", statements: v4),
         Migration(version: 5, name: "replay-safe-writes", statements: v5),
         Migration(version: 6, name: "task-revisions", statements: v6),
+        Migration(version: 7, name: "queue-claim-index", statements: v7),
     ]
 
     /// The newest schema version this binary knows.
@@ -115,6 +116,14 @@ enum PostgresSchema {
     static let v6: [String] = [
         "ALTER TABLE runs ADD COLUMN revision BIGINT NOT NULL DEFAULT 0",
         "ALTER TABLE task_runs ADD COLUMN revision BIGINT NOT NULL DEFAULT 0",
+    ]
+
+    /// Queued attempts in claim order, in an index of them alone. `task_queue_state (state, id)` held every row, and
+    /// its statistics (a queue table is mostly empty when analyzed) led the planner to a bitmap scan of all queued
+    /// rows and a sort for each claim, and of all claimed rows for each stored result: work that grew with the queue.
+    static let v7: [String] = [
+        "DROP INDEX task_queue_state",
+        "CREATE INDEX task_queue_queued ON task_queue (id) WHERE state = 'queued'",
     ]
 
     static let v4: [String] = [

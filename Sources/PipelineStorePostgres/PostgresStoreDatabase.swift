@@ -137,6 +137,11 @@ public final class PostgresStoreDatabase: Sendable {
             password: configuration.password, database: configuration.database, tls: tls)
         client.options.connectTimeout = configuration.connectTimeout
         client.options.maximumConnections = configuration.maximumConnections
+        // A connection going back to the pool arms the pool's idle and keep-alive timers, and taking it disarms
+        // them: each a task and a system timer, per statement. The first connections stay open (no idle timer), and
+        // a connection's silence is caught by the reply timeout instead of pings.
+        client.options.minimumConnections = min(2, configuration.maximumConnections)
+        client.options.keepAliveBehavior = nil
         client.options.additionalStartupParameters = startupParameters(configuration)
         return client
     }
@@ -149,9 +154,16 @@ public final class PostgresStoreDatabase: Sendable {
         }
     }
 
-    /// Session settings sent when connecting: the schema (the search path), and UTC for any server-side time.
-    private static func startupParameters(_ configuration: PostgresStoreConfiguration) -> [(String, String)] {
-        var parameters = [("application_name", "kiln"), ("TimeZone", "UTC")]
+    /// Session settings sent when connecting: the schema (the search path), UTC for any server-side time, and no
+    /// bitmap scans.
+    ///
+    /// Kiln's statements read a few rows through an index. The task queue's statistics are those of whenever it was
+    /// last analyzed (often empty), so the planner expects one queued row and picks a bitmap scan and a sort for a
+    /// claim: every queued row, and every dead version of one, read for each claim, however long the queue. An
+    /// ordered index scan stops at the first free row. (A bitmap scan also never marks dead index entries, so the
+    /// waste grew until the next vacuum.)
+    static func startupParameters(_ configuration: PostgresStoreConfiguration) -> [(String, String)] {
+        var parameters = [("application_name", "kiln"), ("TimeZone", "UTC"), ("enable_bitmapscan", "off")]
         if let schema = configuration.schema { parameters.append(("search_path", schema)) }
         return parameters
     }
