@@ -136,7 +136,7 @@ extension PostgresStateStore {
         let superseded = batch.supersededTaskUpdates
         let statement = FencedWriteStatement(
             run: fence.runID.rawValue, batch: id, revisionStep: batch.tasks.isEmpty ? 0 : 1, epoch: fence.epoch,
-            tasks: TaskColumns(batch.tasks.indices.filter { !superseded.contains($0) }.map { batch.tasks[$0] }),
+            tasks: TaskColumns(batch.tasks.indices.filter { !superseded[$0] }.map { batch.tasks[$0] }),
             lines: batch.logs)
         return (statement, fence, id)
     }

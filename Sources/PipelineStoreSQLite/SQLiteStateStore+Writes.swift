@@ -146,7 +146,7 @@ extension SQLiteStateStore {
         let runArguments = batch.run.map { Self.updateArguments(for: $0, snapshot: nil) }
         let superseded = batch.supersededTaskUpdates
         let taskArguments = batch.tasks.indices.map { index -> [SQLValue]? in
-            guard !superseded.contains(index) else { return nil }
+            guard !superseded[index] else { return nil }
             let update = batch.tasks[index]
             var arguments = Self.arguments(for: update.record, of: update.runID)
             if let expected = update.expected { arguments.append(.text(expected.rawValue)) }

@@ -276,3 +276,28 @@ struct GroupCommitTests {
         #expect(after[task: "read-0"]?.state == .cached)
     }
 }
+
+/// Which updates of a batch a store may leave unwritten: those a later unconditional update of the same task replaces.
+@Suite("Superseded task updates")
+struct SupersededUpdateTests {
+    static func update(_ run: String, _ task: String, _ state: TaskState, expected: TaskState? = nil) -> TaskUpdate {
+        TaskUpdate(
+            runID: RunID(rawValue: run), record: TaskRecord(taskID: task, state: state, attempts: 1), expected: expected)
+    }
+
+    @Test("an unconditional update is superseded by the next one of its task when that one is unconditional too")
+    func supersededUpdates() {
+        let batch = StateBatch(tasks: [
+            Self.update("r1", "a", .running),  // replaced by the next update of a
+            Self.update("r1", "b", .running),  // the next update of b is conditional: kept
+            Self.update("r2", "a", .running),  // same task id in another run: kept
+            Self.update("r1", "a", .succeeded),
+            Self.update("r1", "b", .succeeded, expected: .running),
+            Self.update("r1", "c", .waiting, expected: .pending),  // conditional itself: kept
+            Self.update("r1", "c", .succeeded),
+        ])
+        #expect(batch.supersededTaskUpdates == [true, false, false, false, false, false, false])
+        #expect(StateBatch(tasks: [Self.update("r1", "a", .running)]).supersededTaskUpdates == [false])
+        #expect(StateBatch().supersededTaskUpdates.isEmpty)
+    }
+}

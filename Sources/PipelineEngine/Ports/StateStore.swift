@@ -288,26 +288,32 @@ public struct StateBatch: Sendable, Hashable {
         run == nil && tasks.isEmpty && logs.isEmpty && cache.isEmpty && !(releasesFence && fence != nil)
     }
 
-    /// The positions in ``tasks`` of unconditional updates that a later unconditional update of the same task
-    /// replaces (the executor's batches often hold a task's `running` and its end): a store that writes only the
+    /// For each of ``tasks``, whether it is an unconditional update that a later unconditional update of the same
+    /// task replaces (the executor's batches often hold a task's `running` and its end): a store that writes only the
     /// others stores the same.
-    public var supersededTaskUpdates: Set<Int> {
-        struct Key: Hashable {
-            let run: RunID
-            let task: String
-        }
-        guard tasks.count > 1 else { return [] }
-        var superseded = Set<Int>()
-        var laterIsUnconditional: [Key: Bool] = [:]
+    public var supersededTaskUpdates: [Bool] {
+        var superseded = [Bool](repeating: false, count: tasks.count)
+        guard tasks.count > 1 else { return superseded }
+        var laterIsUnconditional: [SameTask: Bool] = [:]
         laterIsUnconditional.reserveCapacity(tasks.count)
         for index in tasks.indices.reversed() {
-            let update = tasks[index]
-            let key = Key(run: update.runID, task: update.record.taskID)
-            if update.expected == nil, laterIsUnconditional[key] == true { superseded.insert(index) }
-            laterIsUnconditional[key] = update.expected == nil
+            // Read in place: a copy of the update would retain every reference its record holds.
+            let unconditional = tasks[index].expected == nil
+            let key = SameTask(run: tasks[index].runID, task: tasks[index].record.taskID)
+            let later = laterIsUnconditional.updateValue(unconditional, forKey: key)
+            superseded[index] = unconditional && later == true
         }
         return superseded
     }
+}
+
+/// A task of a run, as a key: hashed by the task id alone (a batch nearly always holds one run's updates, whose id
+/// would add hashing and tell nothing), compared by both.
+private struct SameTask: Hashable {
+    let run: RunID
+    let task: String
+
+    func hash(into hasher: inout Hasher) { hasher.combine(task) }
 }
 
 /// A new task record for a run, optionally guarded by the state the writer last saw.
