@@ -24,7 +24,7 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
             epochs.append(attempt.epoch)
             tasks.append(attempt.taskID)
             numbers.append(Int64(attempt.attempt))
-            labels.append(try Self.queueJSON(attempt.labels))
+            labels.append(attempt.labels.isEmpty ? "[]" : try Self.queueJSON(attempt.labels))
             works.append(attempt.work.json.compactJSON)
             times.append(attempt.queuedAt.nanosecondsSince1970)
         }
@@ -58,7 +58,7 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
             claim: QueueClaim(id: id, token: token),
             attempt: QueuedAttempt(
                 runID: RunID(rawValue: run), epoch: epoch, taskID: task, attempt: Int(attempt),
-                labels: try json([String].self, labels, "task_queue.labels"),
+                labels: labels == "[]" ? [] : try json([String].self, labels, "task_queue.labels"),
                 work: try queueWork(work),
                 queuedAt: Timestamp(nanosecondsSince1970: queuedAt)))
     }
@@ -181,12 +181,18 @@ extension PostgresStateStore: TaskQueue, TaskQueueEvents {
             }
         }
         let rows = try await database.execute("collect attempt results", CollectStatement(runs: list, epochs: epochs))
+        // The results come from a few workers: each one's stored text is decoded once.
+        var workers: [String: RunOwner] = [:]
         return try rows.map { row in
             let (id, run, task, attempt, result, worker) = row
+            var owner: RunOwner?
+            if let worker {
+                owner = try workers[worker] ?? Self.json(RunOwner.self, worker, "task_queue.worker")
+                workers[worker] = owner
+            }
             return (id, FinishedAttempt(
-                runID: RunID(rawValue: run), taskID: task, attempt: Int(attempt),
-                result: try Self.queueResult(result),
-                worker: try worker.map { try Self.json(RunOwner.self, $0, "task_queue.worker") }))
+                runID: RunID(rawValue: run), taskID: task, attempt: Int(attempt), result: try Self.queueResult(result),
+                worker: owner))
         }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 

@@ -243,7 +243,8 @@ public final class PostgresStoreDatabase: Sendable {
         let calls = calls
         return try await withCheckedThrowingContinuation { continuation in
             let id = calls.add { continuation.resume(throwing: $0) }
-            Task {
+            // Started on this thread (up to its first wait, the pool or the server) instead of queued for another.
+            Task.immediate {
                 let result: Result<Value, any Error>
                 do {
                     result = .success(try await client.withConnection { connection in

@@ -14,6 +14,8 @@ public struct RunEventLogger: RunEventSink {
 
     /// Logs the event (log lines of tasks are not repeated: they are in the store).
     public func receive(_ event: RunEvent) {
+        // The metadata of a task's change is built before the call: not at all when info lines are not logged.
+        guard logger.logLevel <= .info else { return }
         switch event {
         case .runStarted(let run):
             logger.info("Run state changed", metadata: [

@@ -248,8 +248,9 @@ public struct QueueWorker: Service, CustomStringConvertible {
             let pipeline = snapshot.pipeline
             let task = snapshot.index[attempt.taskID].map { pipeline.tasks[$0] }
             let (queue, claim, logger) = (self.queue, claimed.claim, self.logger)
+            // Both children start on this task's thread (the waiter parks at once): no hand-off to another thread.
             result = await withTaskGroup(of: AttemptResult?.self) { group in
-                group.addTask { [executor] in
+                group.addImmediateTask { [executor] in
                     await executor.perform(
                         attempt, pipeline: pipeline, task: task,
                         log: { line in
@@ -264,7 +265,7 @@ public struct QueueWorker: Service, CustomStringConvertible {
                             }
                         })
                 }
-                group.addTask {
+                group.addImmediateTask {
                     await stop.wait()
                     return nil
                 }
