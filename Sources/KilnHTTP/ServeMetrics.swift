@@ -20,6 +20,13 @@ public final class ServeMetrics: RunEventSink {
     /// Task kinds by run and task, from each run's snapshot.
     private let kinds = Mutex<[RunID: [String: String]]>([:])
     private let depth: CoreMetrics.Gauge
+    /// `kiln_task_duration_seconds` by kind and state: made once each (making one looks it up in the registry).
+    private let durations = Mutex<[DurationKey: CoreMetrics.Timer]>([:])
+
+    private struct DurationKey: Hashable {
+        let kind: String
+        let state: TaskState
+    }
 
     /// Creates the metrics on `factory` (a `PrometheusMetricsFactory` in `kiln serve`).
     public init(factory: any MetricsFactory) {
@@ -45,9 +52,16 @@ public final class ServeMetrics: RunEventSink {
             guard task.state == .succeeded || task.state == .failed || task.state == .cancelled,
                 let start = task.startedAt, let end = task.finishedAt, end >= start
             else { return }
-            let kind = kinds.withLock { $0[id]?[task.taskID] } ?? "unknown"
-            CoreMetrics.Timer(label: "kiln_task_duration_seconds", dimensions: [("kind", kind), ("state", task.state.rawValue)], factory: factory)
-                .recordNanoseconds(end.nanosecondsSince1970 - start.nanosecondsSince1970)
+            let key = DurationKey(kind: kinds.withLock { $0[id]?[task.taskID] } ?? "unknown", state: task.state)
+            let timer = durations.withLock { timers in
+                if let timer = timers[key] { return timer }
+                let timer = CoreMetrics.Timer(
+                    label: "kiln_task_duration_seconds", dimensions: [("kind", key.kind), ("state", key.state.rawValue)],
+                    factory: factory)
+                timers[key] = timer
+                return timer
+            }
+            timer.recordNanoseconds(end.nanosecondsSince1970 - start.nanosecondsSince1970)
         case .retryScheduled(let id, let task, _, _, _):
             let kind = kinds.withLock { $0[id]?[task] } ?? "unknown"
             CoreMetrics.Counter(label: "kiln_task_retries_total", dimensions: [("kind", kind)], factory: factory).increment()

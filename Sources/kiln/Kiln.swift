@@ -32,14 +32,14 @@ struct Kiln: AsyncParsableCommand {
     /// Asking a parsed command at run time (`as? any AsyncParsableCommand`) looks the conformance up the first time,
     /// a walk over every conformance record of the binary (0.1 ms, 1.5 % of `kiln validate`). A nested subcommand
     /// (`kiln models list`) is still asked that way.
-    struct Command {
+    struct Command: Sendable {
         let type: any ParsableCommand.Type
         /// How it runs: a synchronous command on the calling (main) thread, an asynchronous one on the pool.
         let runner: Runner
 
-        enum Runner {
-            case synchronous((any ParsableCommand) throws -> Void)
-            case asynchronous((sending any ParsableCommand) async throws -> Void)
+        enum Runner: Sendable {
+            case synchronous(@Sendable (any ParsableCommand) throws -> Void)
+            case asynchronous(@Sendable (sending any ParsableCommand) async throws -> Void)
         }
 
         init<C: AsyncParsableCommand>(_ type: C.Type) {
