@@ -80,7 +80,7 @@ extension PostgresStateStore {
             state: try Self.enumValue(RunState.self, cells[2], "runs.state"),
             params: try Self.jsonObject(cells[3].decode(String.self), "runs.params"),
             snapshot: try snapshots.decoded(try cells[4].decode(String.self), for: id) {
-                try Self.json(Pipeline.self, $0, "runs.snapshot")
+                try Pipeline(snapshotJSON: $0) ?? Self.json(Pipeline.self, $0, "runs.snapshot")
             },
             baseDirectory: try cells[5].decode(String.self),
             trigger: try cells[6].decode(String?.self).map { try Self.jsonValue($0, "runs.trigger") },

@@ -92,7 +92,9 @@ extension SQLiteStateStore {
             pipeline: try row.decode(atIndex: 1),
             state: try Self.enumValue(RunState.self, row, 2, "runs.state"),
             params: try Self.jsonObject(try row.decode(atIndex: 3), "runs.params"),
-            snapshot: try snapshots.decoded(try row.decode(atIndex: 4), for: id) { try Self.json(Pipeline.self, $0, "runs.snapshot") },
+            snapshot: try snapshots.decoded(try row.decode(atIndex: 4), for: id) {
+                try Pipeline(snapshotJSON: $0) ?? Self.json(Pipeline.self, $0, "runs.snapshot")
+            },
             baseDirectory: try row.decode(atIndex: 5),
             trigger: try (row.decode(String?.self, atIndex: 6)).map { try Self.jsonValue($0, "runs.trigger") },
             createdAt: Timestamp(nanosecondsSince1970: try row.decode(atIndex: 7)),

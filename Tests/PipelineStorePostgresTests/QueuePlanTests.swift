@@ -12,9 +12,8 @@ struct QueuePlanTests {
     static func claimPlan(on connection: PostgresConnection, mode: String, limit: Int) async throws -> [String] {
         let logger = Logger(label: "test")
         try await connection.run(PostgresQuery(unsafeSQL: "SET LOCAL plan_cache_mode = \(mode)"), logger: logger)
-        try await connection.run(
-            PostgresQuery(unsafeSQL: "PREPARE kiln_test_claim (text, text, bigint, text[], bigint) AS \(ClaimStatement.sql)"),
-            logger: logger)
+        let prepare = "PREPARE kiln_test_claim (text, text, bigint, text[], bigint) AS \(ClaimStatement.sql)"
+        try await connection.run(PostgresQuery(unsafeSQL: prepare), logger: logger)
         let rows = try await connection.rows(
             PostgresQuery(unsafeSQL: "EXPLAIN EXECUTE kiln_test_claim('w', 'h', 0, '{}', \(limit))"), logger: logger)
         try await connection.run("DEALLOCATE kiln_test_claim", logger: logger)
