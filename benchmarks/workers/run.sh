@@ -9,8 +9,9 @@
 # stops it at the end: with fsync off (every commit costs CPU only, the worst case for scaling out), or with
 # --durable, PostgreSQL's defaults (each commit waits for its WAL to reach the disk, as on a production server).
 # Each configuration runs on a new schema. Printed per configuration (median of --repeats): wall time from the run's
-# start to its end as the store recorded it, tasks per second, and the CPU time (user+sys) of every kiln process
-# involved per task — the figure to trust on a busy machine.
+# start to its end as the store recorded it, tasks per second, and per task the CPU time (user+sys) of every kiln
+# process involved (serve, the workers, the `kiln run --remote` that follows the run) — the figure to trust on a busy
+# machine — and of the PostgreSQL server, when the script started it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 kiln="" store="" width=1000 repeats=3 concurrency=16 durable=0
@@ -55,6 +56,20 @@ PY
 
 # CPU ticks (user+sys) of the given pids.
 ticks() { local total=0; for pid in "$@"; do read -r -a f < "/proc/$pid/stat"; total=$((total + f[13] + f[14])); done; echo "$total"; }
+# CPU ticks of the PostgreSQL server this script started: the postmaster's own and those of the sessions it has reaped,
+# plus those of its live sessions (a session that ends between two readings moves from the second sum to the first).
+# Empty with --store (the server may be elsewhere).
+server_ticks() {
+  [ -n "$started_server" ] || return 0
+  local postmaster total child
+  postmaster="$(head -n 1 "$KILN_PG_DIR/data/postmaster.pid")"
+  read -r -a f < "/proc/$postmaster/stat"
+  total=$((f[13] + f[14] + f[15] + f[16]))
+  for child in $(pgrep -P "$postmaster"); do
+    if read -r -a f < "/proc/$child/stat" 2>/dev/null; then total=$((total + f[13] + f[14])); fi
+  done
+  echo "$total"
+}
 hz="$(getconf CLK_TCK)"
 # Seconds from the run's start to its end, from its run document.
 span() { python3 -c '
@@ -76,13 +91,17 @@ measure_remote() {
     pids+=($!)
   done
   sleep 1
-  local before; before="$(ticks "${pids[@]}")"
-  KILN_HOME="$work/home" "$kiln" run --remote --json --store "$s" "$work/wide.yaml" 2>/dev/null > "$work/doc.json"
-  local after; after="$(ticks "${pids[@]}")"
+  local before server_before; before="$(ticks "${pids[@]}")"; server_before="$(server_ticks)"
+  KILN_HOME="$work/home" /usr/bin/time -f "%U %S" -o "$work/follower.txt" \
+    "$kiln" run --remote --json --store "$s" "$work/wide.yaml" 2>/dev/null > "$work/doc.json"
+  local after server_after; after="$(ticks "${pids[@]}")"; server_after="$(server_ticks)"
+  # The follower (`kiln run --remote`) is a kiln process of the run too.
+  local follower; follower="$(python3 -c "import sys; u, s = open(sys.argv[1]).read().split()[-2:]; print(round((float(u) + float(s)) * $hz))" "$work/follower.txt")"
+  after=$((after + follower))
   kill -TERM "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
   pids=()
   local seconds; seconds="$(span < "$work/doc.json")"
-  echo "$seconds $(( after - before ))"
+  echo "$seconds $(( after - before )) ${server_after:+$(( server_after - server_before ))}"
 }
 
 measure_local() {
@@ -101,7 +120,8 @@ label, width, hz = sys.argv[1], int(sys.argv[2]) + 1, int(sys.argv[3])
 pairs = [tuple(map(float, a.split())) for a in sys.argv[4:]]
 wall = statistics.median(p[0] for p in pairs)
 cpu = statistics.median(p[1] for p in pairs) / hz
-print(f"{label:<28} {wall:8.2f} s {width / wall:10.0f} tasks/s {wall / width * 1000:8.2f} ms/task {cpu / width * 1000:8.2f} ms CPU/task")
+server = f"{statistics.median(p[2] for p in pairs) / hz / width * 1000:8.2f} ms" if all(len(p) > 2 for p in pairs) else "       -"
+print(f"{label:<28} {wall:8.2f} s {width / wall:10.0f} tasks/s {wall / width * 1000:8.2f} ms/task {cpu / width * 1000:8.2f} ms {server}")
 PY
 }
 
@@ -109,7 +129,7 @@ echo "# $((width + 1)) no-op tasks (1 source + $width wide), median of $repeats;
 if [ -n "$started_server" ]; then
   echo "# PostgreSQL: $([ "$durable" = 1 ] && echo "durable (fsync on: each commit waits for the disk)" || echo "fsync off (commits cost CPU only)")"
 fi
-echo "# configuration                 wall          throughput   wall/task     CPU/task (all kiln processes)"
+echo "# configuration                 wall          throughput   wall/task     CPU per task: kiln processes, server"
 results=()
 for _ in $(seq "$repeats"); do results+=("$(measure_local)"); done
 report "local kiln run, SQLite" "${results[@]}"
