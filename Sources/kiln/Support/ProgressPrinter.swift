@@ -9,7 +9,11 @@ import Synchronization
 final class ProgressPrinter: RunEventSink {
     private struct State {
         var order: [String] = []
-        var tasks: [String: TaskRecord] = [:]
+        /// The state and attempt count last reported for each task: what tells a change from a repeat.
+        var tasks: [String: Seen] = [:]
+        /// The last record of each task, for the live view's lines (only kept for it: storing a record retains
+        /// everything it holds).
+        var records: [String: TaskRecord] = [:]
         var retryAt: [String: Timestamp] = [:]
         var drawnLines = 0
         var lastDraw: UInt64 = 0
@@ -22,6 +26,12 @@ final class ProgressPrinter: RunEventSink {
         var counts = [Int](repeating: 0, count: TaskState.allCases.count)
         var lastCount: UInt64 = 0
         var countChanged = false
+    }
+
+    /// A task's state and attempt count, as last reported.
+    private struct Seen {
+        let state: TaskState
+        let attempts: Int
     }
 
     /// Runs of more tasks than this get the compact view on a non-terminal (and the summary view on a terminal).
@@ -57,7 +67,9 @@ final class ProgressPrinter: RunEventSink {
                         + "happen, the rest as counts; --verbose shows every change)")
                 }
             case .taskChanged(_, let record):
-                let previous = state.tasks.updateValue(record, forKey: record.taskID)
+                let seen = Seen(state: record.state, attempts: record.attempts)
+                let previous = state.tasks.updateValue(seen, forKey: record.taskID)
+                if live { state.records[record.taskID] = record }
                 if state.compact {
                     count(record, replacing: previous, state: &state)
                 }
@@ -95,7 +107,7 @@ final class ProgressPrinter: RunEventSink {
         state == .running || state == .succeeded || state == .cached || state == .pending
     }
 
-    private func count(_ record: TaskRecord, replacing previous: TaskRecord?, state: inout State) {
+    private func count(_ record: TaskRecord, replacing previous: Seen?, state: inout State) {
         let before = previous?.state ?? .pending
         guard before != record.state else { return }
         state.counts[Self.slot(before)] -= 1
@@ -153,7 +165,7 @@ final class ProgressPrinter: RunEventSink {
         clear(&state)
         var lines: [String] = []
         let shown = state.order.count > 40 ? summaryLines(state) : state.order.compactMap { id in
-            state.tasks[id].map { line(for: $0, retryAt: state.retryAt[id]) } ?? "\(pad(id)) pending"
+            state.records[id].map { line(for: $0, retryAt: state.retryAt[id]) } ?? "\(pad(id)) pending"
         }
         lines += shown
         Terminal.emit(lines.joined(separator: "\n") + "\n", to: STDERR_FILENO)
