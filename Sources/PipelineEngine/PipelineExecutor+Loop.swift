@@ -396,7 +396,10 @@ extension PipelineExecutor {
     private func publish(_ batch: StateBatch, retries: [ScheduledRetry], run: RunRecord) {
         guard let events else { return }
         for line in batch.logs { events.receive(.log(line)) }
-        for update in batch.tasks { events.receive(.taskChanged(update.runID, update.record)) }
+        // By index: a loop variable would be one more copy of each record (every reference in it retained).
+        for index in batch.tasks.indices {
+            events.receive(.taskChanged(batch.tasks[index].runID, batch.tasks[index].record))
+        }
         for retry in retries {
             events.receive(.retryScheduled(run.id, task: run.snapshot.tasks[retry.task].id, attempt: retry.attempt,
                                            at: retry.at, error: retry.error))
