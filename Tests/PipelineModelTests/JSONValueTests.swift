@@ -12,6 +12,18 @@ import Testing
         #expect(value.compactJSON == #"{"a":[1,2.5,"x",null,true],"b":{"c":"d\n\"q\""}}"#)
     }
 
+    @Test("compact JSON of empty containers and null, which skip the writer, is what the writer gives")
+    func compactShortcuts() {
+        for value: JSONValue in [[:], [], nil, [[:]], ["a": []], [nil]] {
+            var out: [UInt8] = []
+            value.write(into: &out)
+            #expect(value.compactJSON == String(decoding: out, as: UTF8.self))
+        }
+        #expect(JSONValue.object([:]).compactJSON == "{}")
+        #expect(JSONValue.array([]).compactJSON == "[]")
+        #expect(JSONValue.null.compactJSON == "null")
+    }
+
     @Test("compact JSON escapes exactly quotes, backslashes and control characters, and sorts keys as String does")
     func compactEscapingAndOrder() throws {
         // The reference: the escaping rule spelled out scalar by scalar.
