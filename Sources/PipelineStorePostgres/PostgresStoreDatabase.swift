@@ -162,7 +162,7 @@ public final class PostgresStoreDatabase: Sendable {
     /// claim: every queued row, and every dead version of one, read for each claim, however long the queue. An
     /// ordered index scan stops at the first free row. (A bitmap scan also never marks dead index entries, so the
     /// waste grew until the next vacuum.)
-    static func startupParameters(_ configuration: PostgresStoreConfiguration) -> [(String, String)] {
+    private static func startupParameters(_ configuration: PostgresStoreConfiguration) -> [(String, String)] {
         var parameters = [("application_name", "kiln"), ("TimeZone", "UTC"), ("enable_bitmapscan", "off")]
         if let schema = configuration.schema { parameters.append(("search_path", schema)) }
         return parameters
