@@ -151,7 +151,12 @@ extension JSONValue {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
-        case .number(let value): out.append(contentsOf: (value.isFinite ? JSONValue.format(value) : "null").utf8)
+        case .number(let value):
+            if let integer = JSONValue.exactInteger(value) {
+                JSONValue.writeDecimal(integer, into: &out)
+            } else {
+                out.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
+            }
         case .string(let value): JSONValue.writeQuoted(value, into: &out)
         case .array(let values):
             out.append(UInt8(ascii: "["))
@@ -234,6 +239,22 @@ extension JSONValue {
             }
             newline(depth)
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Appends `value` in decimal, as `String(value)` spells it, without making that string (a number of more than
+    /// 15 digits, such as a time in nanoseconds, is a string on the heap).
+    public static func writeDecimal(_ value: Int64, into out: inout [UInt8]) {
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 

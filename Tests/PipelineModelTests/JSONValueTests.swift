@@ -12,6 +12,20 @@ import Testing
         #expect(value.compactJSON == #"{"a":[1,2.5,"x",null,true],"b":{"c":"d\n\"q\""}}"#)
     }
 
+    @Test("decimal digits are written as String spells them, and integral numbers in JSON as format gives them")
+    func decimals() {
+        var values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, 1_764_979_200_000_000_000, .max, .min]
+        values += (0..<200).map { _ in Int64.random(in: .min ... .max) }
+        for value in values {
+            var out: [UInt8] = []
+            JSONValue.writeDecimal(value, into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(value))
+        }
+        for number in [0.0, -0.0, 3, -42, 9_007_199_254_740_992, -9_007_199_254_740_992, 2.5, 1e300, -1e-7] {
+            #expect(JSONValue.number(number).compactJSON == JSONValue.format(number), "\(number)")
+        }
+    }
+
     @Test("compact JSON of empty containers and null, which skip the writer, is what the writer gives")
     func compactShortcuts() {
         for value: JSONValue in [[:], [], nil, [[:]], ["a": []], [nil]] {

@@ -109,7 +109,7 @@ public struct TaskLineage: Sendable, Hashable, Codable {
             JSONValue.array(seeds.map { .number(Double($0)) }).write(into: &out)
         }
         out.append(contentsOf: #","started_at":""#.utf8)
-        out.append(contentsOf: String(startedAt.nanosecondsSince1970).utf8)
+        JSONValue.writeDecimal(startedAt.nanosecondsSince1970, into: &out)
         out.append(contentsOf: #""}"#.utf8)
         return String(decoding: out, as: UTF8.self)
     }
