@@ -67,8 +67,8 @@ public enum PipelineFile {
                 if findings.isEmpty {
                     // Taken out, so the queue holds the only reference: the tree is freed there, not here.
                     let reader = reading.reader.take()!
-                    let large = reader.taskLocations.count >= Discard.threshold
-                    Discard.inBackground(consume reader, when: large)
+                    let tasks = reader.taskLocations.count
+                    Discard.inBackground(consume reader, tasks: tasks)
                     return plan
                 }
             } catch {

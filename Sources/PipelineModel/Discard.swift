@@ -13,9 +13,10 @@ public enum Discard {
 
     private static let queue = DispatchQueue(label: "kiln.discard", qos: .utility)
 
-    /// Releases `value` on the background queue when `condition` holds, else in place.
-    public static func inBackground<Value>(_ value: consuming Value, when condition: Bool) {
-        guard condition else { return }
+    /// Releases `value`, a file's tree or a plan of `tasks` tasks, on the background queue from ``threshold`` tasks
+    /// on, else in place.
+    public static func inBackground<Value>(_ value: consuming Value, tasks: Int) {
+        guard tasks >= threshold else { return }
         let box = Box(value)
         queue.async { box.value = nil }
     }

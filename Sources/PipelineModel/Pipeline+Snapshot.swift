@@ -11,7 +11,7 @@ extension Pipeline {
         guard let value = JSONValue(parsing: text), case .object(let members) = value,
             case .string(let name)? = members["name"], case .object(let params)? = members["params"],
             case .array(let items)? = members["tasks"],
-            let description = Snapshot.optional(members["description"], Snapshot.string),
+            let description = Snapshot.optional(members["description"], { $0.stringValue }),
             Snapshot.isAbsent(members["triggers"]), Snapshot.isAbsentOrEmpty(members["notify"])
         else { return nil }
         var tasks: [TaskSpec] = []
@@ -30,9 +30,9 @@ extension TaskSpec {
         guard case .object(let members) = value, case .string(let id)? = members["id"],
             let actionValue = members["action"], let action = TaskAction(snapshot: actionValue),
             let needs = Snapshot.optional(members["needs"], Snapshot.strings),
-            let condition = Snapshot.optional(members["if"], Snapshot.string),
+            let condition = Snapshot.optional(members["if"], { $0.stringValue }),
             let env = Snapshot.optional(members["env"], Snapshot.stringMap),
-            let workdir = Snapshot.optional(members["workdir"], Snapshot.string),
+            let workdir = Snapshot.optional(members["workdir"], { $0.stringValue }),
             let retry = Snapshot.optional(members["retry"], RetryPolicy.init(snapshot:)),
             let timeout = Snapshot.optional(members["timeout_ms"], Snapshot.integer),
             let cache = Snapshot.optional(members["cache"], CachePolicy.init(snapshot:)),
@@ -81,9 +81,9 @@ extension RetryPolicy {
         guard case .object(let members) = value,
             let retries = Snapshot.optional(members["retries"], Snapshot.integer),
             let delay = Snapshot.optional(members["delay_ms"], Snapshot.integer),
-            let backoff = Snapshot.optional(members["backoff"], Snapshot.number),
+            let backoff = Snapshot.optional(members["backoff"], { $0.numberValue }),
             let maxDelay = Snapshot.optional(members["max_delay_ms"], Snapshot.integer),
-            let jitter = Snapshot.optional(members["jitter"], Snapshot.number),
+            let jitter = Snapshot.optional(members["jitter"], { $0.numberValue }),
             let count = Int(exactly: retries ?? 0)
         else { return nil }
         self.init(
@@ -97,7 +97,7 @@ extension CachePolicy {
     init?(snapshot value: JSONValue) {
         guard case .object(let members) = value,
             let expire = Snapshot.optional(members["expire_ms"], Snapshot.integer),
-            let version = Snapshot.optional(members["version"], Snapshot.string)
+            let version = Snapshot.optional(members["version"], { $0.stringValue })
         else { return nil }
         self.init(expire: expire.map { .milliseconds($0) }, version: version)
     }
@@ -115,11 +115,6 @@ private enum Snapshot {
     static func isAbsent(_ member: JSONValue?) -> Bool { member == nil || member == .null }
 
     static func isAbsentOrEmpty(_ member: JSONValue?) -> Bool { isAbsent(member) || member == .array([]) }
-
-    static func string(_ value: JSONValue) -> String? {
-        guard case .string(let text) = value else { return nil }
-        return text
-    }
 
     static func strings(_ value: JSONValue) -> [String]? {
         guard case .array(let items) = value else { return nil }
@@ -143,15 +138,12 @@ private enum Snapshot {
         return map
     }
 
-    static func number(_ value: JSONValue) -> Double? {
-        guard case .number(let number) = value else { return nil }
-        return number
-    }
-
-    /// An integer the parsed `Double` holds exactly (below 2^53 in size); larger ones are left to `JSONDecoder`.
+    /// An integer the parsed `Double` holds exactly. 2^53 itself is left to `JSONDecoder` with the larger ones: the
+    /// text `9007199254740993` parses to it too.
     static func integer(_ value: JSONValue) -> Int64? {
-        guard case .number(let number) = value, number.rounded() == number, abs(number) < 9_007_199_254_740_992
-        else { return nil }
-        return Int64(number)
+        guard let number = value.numberValue, number.magnitude < Double(JSONValue.largestExactInteger) else {
+            return nil
+        }
+        return JSONValue.exactInteger(number)
     }
 }

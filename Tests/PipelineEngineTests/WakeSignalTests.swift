@@ -22,15 +22,18 @@ import Testing
         #expect(await Self.timed { await signal.wait(upTo: .milliseconds(30)) } >= .milliseconds(30))
     }
 
+    /// Waits on `signal` for up to `limit`, woken after `delay`.
+    static func wait(_ signal: WakeSignal, upTo limit: Duration, wokenAfter delay: Duration) async {
+        async let wait: Void = signal.wait(upTo: limit)
+        try? await Task.sleep(for: delay)
+        signal.wake()
+        await wait
+    }
+
     @Test("a wake-up ends a wait under way")
     func wakeEndsTheWait() async {
         let signal = WakeSignal()
-        let waited = await Self.timed {
-            async let wait: Void = signal.wait(upTo: .seconds(600))
-            try? await Task.sleep(for: .milliseconds(20))
-            signal.wake()
-            await wait
-        }
+        let waited = await Self.timed { await Self.wait(signal, upTo: .seconds(600), wokenAfter: .milliseconds(20)) }
         #expect(waited < .seconds(300))
     }
 
@@ -38,17 +41,11 @@ import Testing
     func timersAreShared() async {
         let signal = WakeSignal()
         // A wait woken early leaves its ten-minute timer sleeping: a 40 ms wait after it still ends at 40 ms.
-        async let long: Void = signal.wait(upTo: .seconds(600))
-        try? await Task.sleep(for: .milliseconds(10))
-        signal.wake()
-        await long
+        await Self.wait(signal, upTo: .seconds(600), wokenAfter: .milliseconds(10))
         let short = await Self.timed { await signal.wait(upTo: .milliseconds(40)) }
         #expect(short >= .milliseconds(40) && short < .seconds(300))
         // A 20 ms wait woken early leaves its timer to fire during the next, 150 ms wait: that wait goes on to 150 ms.
-        async let brief: Void = signal.wait(upTo: .milliseconds(20))
-        try? await Task.sleep(for: .milliseconds(5))
-        signal.wake()
-        await brief
+        await Self.wait(signal, upTo: .milliseconds(20), wokenAfter: .milliseconds(5))
         let longer = await Self.timed { await signal.wait(upTo: .milliseconds(150)) }
         #expect(longer >= .milliseconds(150) && longer < .seconds(300))
     }

@@ -27,13 +27,13 @@ import Testing
 
         thread.pointee = nil
         let background = DispatchSemaphore(value: 0)
-        Discard.inBackground([Tracked(background, onThread: thread)], when: true)
+        Discard.inBackground([Tracked(background, onThread: thread)], tasks: Discard.threshold)
         #expect(background.wait(timeout: .now() + 10) == .success)
         #expect(thread.pointee.map { pthread_equal($0, caller) == 0 } == true, "freed on the caller's thread")
 
         thread.pointee = nil
         let inPlace = DispatchSemaphore(value: 0)
-        Discard.inBackground(Tracked(inPlace, onThread: thread), when: false)
+        Discard.inBackground(Tracked(inPlace, onThread: thread), tasks: Discard.threshold - 1)
         #expect(inPlace.wait(timeout: .now()) == .success)  // already freed: no wait
         #expect(thread.pointee.map { pthread_equal($0, caller) != 0 } == true)
     }

@@ -146,7 +146,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let plan = try Execution.loadPlan(file)
         Terminal.out("\(file): ok (pipeline '\(plan.pipeline.name)', \(plan.pipeline.tasks.count) tasks)")
-        let large = plan.pipeline.tasks.count >= Discard.threshold
-        Discard.inBackground(consume plan, when: large)
+        let tasks = plan.pipeline.tasks.count
+        Discard.inBackground(consume plan, tasks: tasks)
     }
 }

@@ -11,8 +11,8 @@ final class ProgressPrinter: RunEventSink {
         var order: [String] = []
         /// The state and attempt count last reported for each task: what tells a change from a repeat.
         var tasks: [String: Seen] = [:]
-        /// The last record of each task, for the live view's lines (only kept for it: storing a record retains
-        /// everything it holds).
+        /// The last record of each task, for the live view's per-task lines (kept only when it shows them: storing a
+        /// record retains everything it holds).
         var records: [String: TaskRecord] = [:]
         var retryAt: [String: Timestamp] = [:]
         var drawnLines = 0
@@ -69,7 +69,7 @@ final class ProgressPrinter: RunEventSink {
             case .taskChanged(_, let record):
                 let seen = Seen(state: record.state, attempts: record.attempts)
                 let previous = state.tasks.updateValue(seen, forKey: record.taskID)
-                if live { state.records[record.taskID] = record }
+                if live, state.order.count <= Self.compactThreshold { state.records[record.taskID] = record }
                 if state.compact {
                     count(record, replacing: previous, state: &state)
                 }
@@ -164,7 +164,7 @@ final class ProgressPrinter: RunEventSink {
         state.lastDraw = now
         clear(&state)
         var lines: [String] = []
-        let shown = state.order.count > 40 ? summaryLines(state) : state.order.compactMap { id in
+        let shown = state.order.count > Self.compactThreshold ? summaryLines(state) : state.order.compactMap { id in
             state.records[id].map { line(for: $0, retryAt: state.retryAt[id]) } ?? "\(pad(id)) pending"
         }
         lines += shown
